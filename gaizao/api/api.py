@@ -1,0 +1,93 @@
+"""The one NinjaAPI: each app's router, token or session auth, one error shape."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyHeader, SessionAuth
+
+from gaizao.core.crypto import sm3_hex
+from gaizao.core.errors import AppError
+from gaizao.org.models import ApiToken
+
+
+class TokenAuth(APIKeyHeader):
+    """``Authorization: Token <key>`` — only the SM3 hash of the key is stored."""
+
+    param_name = "Authorization"
+
+    def authenticate(self, request, key):
+        if not key or not key.startswith("Token "):
+            return None
+        digest = sm3_hex(key[6:].strip().encode())
+        token = ApiToken.objects.select_related("user").filter(key_hash=digest, revoked_at__isnull=True).first()
+        if token is None or not token.user.is_active:
+            return None
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        request.user = token.user
+        return token.user
+
+
+class VerifiedSessionAuth(SessionAuth):
+    """A browser session; privileged roles must have passed their second factor."""
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        if user and user.needs_second_factor and not user.is_verified():
+            return None
+        return user
+
+
+api = NinjaAPI(
+    title="gaizao API",
+    version="1",
+    description="城中村改造攻坚专项行动平台接口。所有数据按账号权限范围返回；范围外的对象返回 404。",
+    auth=[TokenAuth(), VerifiedSessionAuth()],
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(AppError)
+def _app_error(request, exc: AppError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"message": "不存在或无权查看。", "fields": {}}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return api.create_response(request, {"message": "未登录或令牌无效。", "fields": {}}, status=401)
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid(request, exc: NinjaValidationError):
+    fields = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        fields[".".join(loc) or "_"] = err.get("msg", "")
+    return api.create_response(request, {"message": "请求参数有误。", "fields": fields}, status=422)
+
+
+@api.exception_handler(ValidationError)
+def _django_invalid(request, exc: ValidationError):
+    err = AppError.from_validation_error(exc)
+    return api.create_response(request, err.as_dict(), status=400)
+
+
+def _mount_routers() -> None:
+    from gaizao.ledger.api import router as ledger_router
+    from gaizao.org.api import router as org_router
+
+    api.add_router("/org", org_router)
+    api.add_router("/ledger", ledger_router)
+
+
+_mount_routers()

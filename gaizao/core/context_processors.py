@@ -1,0 +1,11 @@
+from django.conf import settings
+
+from gaizao.core import navigation
+
+
+def site(request):
+    user = getattr(request, "user", None)
+    return {
+        "DISTRICT_NAME": settings.DISTRICT_NAME,
+        "nav_items": navigation.items_for(user) if user is not None else [],
+    }

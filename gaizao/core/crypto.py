@@ -1,0 +1,132 @@
+"""Commercial cryptography (商用密码): SM3 hashes and SM4-GCM storage encryption.
+
+The data key comes from ``GAIZAO_DATA_KEY`` (32 hexadecimal characters = 128 bits). Two working
+keys are derived from it with HMAC-SM3, one to encrypt, one to compute the keyed hash that sits
+beside each encrypted value for exact lookup and duplicate detection.
+
+A stored value is ``key id (4 bytes) | IV (12) | ciphertext | GCM tag (16)``. The key id lets
+`gaizao keys rotate` re-encrypt old rows while old keys are listed in ``GAIZAO_DATA_KEYS_OLD``;
+it also turns "wrong key" into a clear message instead of garbage.
+"""
+
+from __future__ import annotations
+
+import os
+import string
+from dataclasses import dataclass
+from functools import lru_cache
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes, hmac
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+IV_BYTES = 12
+TAG_BYTES = 16
+KEY_ID_BYTES = 4
+
+
+class DataKeyError(ImproperlyConfigured):
+    """The data key is missing, malformed, or does not match the stored data."""
+
+
+def sm3_hex(data: bytes) -> str:
+    digest = hashes.Hash(hashes.SM3())
+    digest.update(data)
+    return digest.finalize().hex()
+
+
+def hmac_sm3(key: bytes, data: bytes) -> bytes:
+    mac = hmac.HMAC(key, hashes.SM3())
+    mac.update(data)
+    return mac.finalize()
+
+
+@dataclass(frozen=True)
+class DataKey:
+    key_id: bytes
+    enc_key: bytes
+    mac_key: bytes
+
+    @classmethod
+    def from_text(cls, text: str, *, variable: str = "GAIZAO_DATA_KEY") -> "DataKey":
+        text = (text or "").strip()
+        if not text:
+            raise DataKeyError(
+                f"环境变量 {variable} 未设置：个人信息（身份证号、手机号）以 SM4 加密保存，必须提供数据密钥。"
+                "可用 `gaizao keys generate` 生成（见 docs/operations.md）。"
+            )
+        if len(text) != 32 or any(c not in string.hexdigits for c in text):
+            raise DataKeyError(f"环境变量 {variable} 必须是 32 位十六进制字符（128 位 SM4 密钥），当前值长度为 {len(text)}。")
+        master = bytes.fromhex(text)
+        return cls(
+            key_id=hmac_sm3(master, b"gaizao key id")[:KEY_ID_BYTES],
+            enc_key=hmac_sm3(master, b"gaizao sm4 encryption")[:16],
+            mac_key=hmac_sm3(master, b"gaizao sm3 lookup hash"),
+        )
+
+
+@dataclass(frozen=True)
+class Keyring:
+    current: DataKey
+    old: tuple[DataKey, ...]
+
+    def for_id(self, key_id: bytes) -> DataKey:
+        if key_id == self.current.key_id:
+            return self.current
+        for key in self.old:
+            if key.key_id == key_id:
+                return key
+        raise DataKeyError(
+            "数据密钥不匹配：库中个人信息是用另一把密钥加密的。请检查 GAIZAO_DATA_KEY；"
+            "轮换密钥期间把旧密钥列入 GAIZAO_DATA_KEYS_OLD。"
+        )
+
+
+@lru_cache(maxsize=4)
+def _keyring(current: str, old: tuple[str, ...]) -> Keyring:
+    return Keyring(
+        current=DataKey.from_text(current),
+        old=tuple(DataKey.from_text(k, variable="GAIZAO_DATA_KEYS_OLD") for k in old),
+    )
+
+
+def keyring() -> Keyring:
+    return _keyring(settings.DATA_KEY, tuple(settings.DATA_KEYS_OLD))
+
+
+def encrypt(plain: str) -> bytes:
+    key = keyring().current
+    iv = os.urandom(IV_BYTES)
+    enc = Cipher(algorithms.SM4(key.enc_key), modes.GCM(iv)).encryptor()
+    body = enc.update(plain.encode("utf-8")) + enc.finalize()
+    return key.key_id + iv + body + enc.tag
+
+
+def decrypt(blob: bytes) -> str:
+    blob = bytes(blob)
+    if len(blob) < KEY_ID_BYTES + IV_BYTES + TAG_BYTES:
+        raise DataKeyError("加密字段内容已损坏（长度不足），无法解密。")
+    key = keyring().for_id(blob[:KEY_ID_BYTES])
+    iv = blob[KEY_ID_BYTES : KEY_ID_BYTES + IV_BYTES]
+    dec = Cipher(algorithms.SM4(key.enc_key), modes.GCM(iv, blob[-TAG_BYTES:])).decryptor()
+    try:
+        plain = dec.update(blob[KEY_ID_BYTES + IV_BYTES : -TAG_BYTES]) + dec.finalize()
+    except InvalidTag:
+        raise DataKeyError("加密字段校验失败：数据被篡改或密钥错误。") from None
+    return plain.decode("utf-8")
+
+
+def key_id_of(blob: bytes) -> bytes:
+    return bytes(blob[:KEY_ID_BYTES])
+
+
+def lookup_hash(normalised: str, *, key: DataKey | None = None) -> str:
+    """Keyed SM3 hash of an already normalised value (exact lookup, duplicate detection)."""
+    key = key or keyring().current
+    return hmac_sm3(key.mac_key, normalised.encode("utf-8")).hex()
+
+
+def generate_key_text() -> str:
+    return os.urandom(16).hex()

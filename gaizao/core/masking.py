@@ -1,0 +1,32 @@
+"""Masking for lists, exports and public pages (个人信息保护法: mask when publishing)."""
+
+from __future__ import annotations
+
+
+def mask_citizen_id(value: str | None) -> str:
+    """110105********002X: region code and the last four stay."""
+    if not value:
+        return ""
+    if len(value) < 10:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_phone(value: str | None) -> str:
+    """138****5678."""
+    if not value:
+        return ""
+    if len(value) < 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_name(value: str | None) -> str:
+    """张*三 for three characters, 张* for two, 欧**娜 for four: first and last stay."""
+    if not value:
+        return ""
+    if len(value) == 1:
+        return value
+    if len(value) == 2:
+        return value[0] + "*"
+    return value[0] + "*" * (len(value) - 2) + value[-1]

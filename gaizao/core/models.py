@@ -1,0 +1,84 @@
+"""Base models shared by every app, and the audit trail (审计日志)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class VersionedModel(TimeStampedModel):
+    """A model people edit: ``version`` grows by one on every change (optimistic locking).
+
+    Services save with ``core.services.versioned_update`` so a stale edit is refused instead of
+    silently overwriting someone else's change.
+    """
+
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    class Meta:
+        abstract = True
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("审计日志只能追加，不能修改。")
+
+    def delete(self):
+        raise PermissionError("审计日志只能追加，不能删除。")
+
+
+class AuditEntry(models.Model):
+    """One entry of the append-only audit trail, chained with SM3 (审计记录).
+
+    ``entry_hash`` = SM3(previous entry's hash + this entry's canonical content). Rows refuse
+    UPDATE and DELETE in the ORM and, through triggers, in the database itself;
+    `gaizao audit verify` recomputes the chain and names the first broken entry.
+    """
+
+    class Result(models.TextChoices):
+        SUCCESS = "success", _("成功")
+        FAILURE = "failure", _("失败")
+
+    created_at = models.DateTimeField(_("时间"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+        on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
+    )
+    actor_name = models.CharField(_("操作人账号"), max_length=150, blank=True)
+    action = models.CharField(_("操作"), max_length=64, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=64, blank=True, db_index=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+    result = models.CharField(_("结果"), max_length=16, choices=Result.choices, default=Result.SUCCESS)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("审计日志只能追加，不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("审计日志只能追加，不能删除。")

@@ -1,0 +1,63 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RenovationMode(models.TextChoices):
+    DEMOLISH_REBUILD = "demolish_rebuild", _("拆除新建")
+    UPGRADE = "upgrade", _("整治提升")
+    MIXED = "mixed", _("拆整结合")
+
+
+class LandType(models.TextChoices):
+    COLLECTIVE = "collective", _("集体土地")
+    STATE = "state", _("国有土地")
+
+
+class HouseholdUse(models.TextChoices):
+    RESIDENTIAL = "residential", _("住宅")
+    NON_RESIDENTIAL = "non_residential", _("非住宅")
+    MIXED = "mixed", _("混合")
+
+
+class Stage(models.TextChoices):
+    """A household's way from survey to resettlement (the funnel)."""
+
+    REGISTERED = "registered", _("待调查")
+    SURVEYED = "surveyed", _("入户调查")
+    DECIDED = "decided", _("认定")
+    VALUED = "valued", _("评估")
+    SIGNED = "signed", _("签约")
+    VACATED = "vacated", _("腾空交房")
+    DEMOLISHED = "demolished", _("拆除")
+    RESETTLED = "resettled", _("安置")
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", _("户主")
+    SPOUSE = "spouse", _("配偶")
+    CHILD = "child", _("子女")
+    PARENT = "parent", _("父母")
+    GRANDCHILD = "grandchild", _("孙子女")
+    SIBLING = "sibling", _("兄弟姐妹")
+    OTHER = "other", _("其他")
+
+
+class Hukou(models.TextChoices):
+    LOCAL_RURAL = "local_rural", _("本村农业户口")
+    CONVERTED = "converted", _("农转居")
+    LOCAL_URBAN = "local_urban", _("本地城镇户口")
+    OUTSIDE = "outside", _("外地户口")
+
+
+class Structure(models.TextChoices):
+    BRICK_CONCRETE = "brick_concrete", _("砖混")
+    FRAME = "frame", _("框架")
+    BRICK_WOOD = "brick_wood", _("砖木")
+    SIMPLE = "simple", _("简易")
+
+
+class Legality(models.TextChoices):
+    LEGAL = "legal", _("合法")
+    TEMPORARY = "temporary", _("未超期临时")
+    ILLEGAL = "illegal", _("违法")
+    PENDING = "pending", _("待认定")

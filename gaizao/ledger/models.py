@@ -1,0 +1,158 @@
+"""The ledgers (台账): villages, projects, households, persons and buildings."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gaizao.core.fields import EncryptedTextField, LookupHashField
+from gaizao.core.models import TimeStampedModel, VersionedModel
+from gaizao.ledger.choices import (
+    Hukou, HouseholdUse, LandType, Legality, Relation, RenovationMode, Stage, Structure,
+)
+
+AREA = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
+
+
+class Village(VersionedModel):
+    """An urban village (城中村) in a street, handled in a renovation mode and batch."""
+
+    code = models.CharField(_("村编码"), max_length=32, unique=True)
+    name = models.CharField(_("村名"), max_length=100)
+    street = models.ForeignKey("org.OrgUnit", verbose_name=_("街道"), on_delete=models.PROTECT, related_name="villages")
+    community = models.ForeignKey(
+        "org.OrgUnit", verbose_name=_("社区"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    mode = models.CharField(_("改造方式"), max_length=20, choices=RenovationMode.choices)
+    batch = models.PositiveSmallIntegerField(_("批次"), default=1)
+    year = models.PositiveSmallIntegerField(_("计划年度"))
+    land_area = models.DecimalField(_("用地面积（㎡）"), default=Decimal("0"), **AREA)
+    population = models.PositiveIntegerField(_("人口"), default=0)
+    notes = models.TextField(_("现状说明"), blank=True)
+    boundary = models.JSONField(_("边界（GeoJSON）"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("城中村")
+        verbose_name_plural = _("城中村")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Project(VersionedModel):
+    """A renovation project (改造项目) in a village; a village can have several phases."""
+
+    code = models.CharField(_("项目编码"), max_length=32, unique=True)
+    name = models.CharField(_("项目名称"), max_length=200)
+    village = models.ForeignKey(Village, verbose_name=_("城中村"), on_delete=models.PROTECT, related_name="projects")
+    phase = models.PositiveSmallIntegerField(_("期次"), default=1)
+    scope = models.TextField(_("征收范围"), blank=True)
+    decision_date = models.DateField(_("征收决定日期"), null=True, blank=True)
+    signing_start = models.DateField(_("签约期开始"), null=True, blank=True)
+    signing_end = models.DateField(_("签约期结束"), null=True, blank=True)
+    signing_threshold = models.DecimalField(
+        _("协议生效签约比例（%）"), max_digits=5, decimal_places=2, default=Decimal("90.00")
+    )
+
+    class Meta:
+        verbose_name = _("改造项目")
+        verbose_name_plural = _("改造项目")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Household(VersionedModel):
+    """A household (户) in a project: the unit that is surveyed, valued, signed and resettled."""
+
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="households")
+    # Denormalised from the project so that scoped lists filter one indexed column.
+    street = models.ForeignKey("org.OrgUnit", verbose_name=_("街道"), on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(Village, verbose_name=_("城中村"), on_delete=models.PROTECT, related_name="households")
+    number = models.CharField(_("户号"), max_length=32)
+    head_name = models.CharField(_("户主姓名"), max_length=50)
+    head_initials = models.CharField(_("姓名拼音首字母"), max_length=50, blank=True, db_index=True)
+    head_id_number = EncryptedTextField(_("户主身份证号"))
+    head_id_hash = LookupHashField(source="head_id_number")
+    phone = EncryptedTextField(_("联系电话"))
+    phone_hash = LookupHashField(source="phone")
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    land_type = models.CharField(_("土地性质"), max_length=16, choices=LandType.choices, default=LandType.COLLECTIVE)
+    use = models.CharField(_("用途"), max_length=16, choices=HouseholdUse.choices, default=HouseholdUse.RESIDENTIAL)
+    member_count = models.PositiveSmallIntegerField(_("家庭人数"), default=1)
+    stage = models.CharField(_("当前阶段"), max_length=16, choices=Stage.choices, default=Stage.REGISTERED)
+    cadre = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("包户干部"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="cadre_households",
+    )
+    resident = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("居民账号"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="household",
+    )
+
+    class Meta:
+        verbose_name = _("住户")
+        verbose_name_plural = _("住户")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="household_number_unique_in_project"),
+        ]
+        indexes = [
+            models.Index(fields=["street", "id"], name="household_street_idx"),
+            models.Index(fields=["village", "id"], name="household_village_idx"),
+            models.Index(fields=["head_name"], name="household_head_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.head_name}"
+
+
+class Person(TimeStampedModel):
+    """A member of a household (家庭成员)."""
+
+    household = models.ForeignKey(Household, verbose_name=_("住户"), on_delete=models.CASCADE, related_name="persons")
+    name = models.CharField(_("姓名"), max_length=50)
+    id_number = EncryptedTextField(_("身份证号"))
+    id_hash = LookupHashField(source="id_number")
+    relation = models.CharField(_("与户主关系"), max_length=16, choices=Relation.choices)
+    hukou = models.CharField(_("户籍状况"), max_length=16, choices=Hukou.choices, default=Hukou.LOCAL_RURAL)
+
+    class Meta:
+        verbose_name = _("家庭成员")
+        verbose_name_plural = _("家庭成员")
+        ordering = ["household_id", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Building(VersionedModel):
+    """A building (房屋) of a household, with its legality decision (认定, 条例 §24)."""
+
+    household = models.ForeignKey(Household, verbose_name=_("住户"), on_delete=models.CASCADE, related_name="buildings")
+    number = models.CharField(_("房屋编号"), max_length=32)
+    structure = models.CharField(_("结构"), max_length=16, choices=Structure.choices, default=Structure.BRICK_CONCRETE)
+    floors = models.PositiveSmallIntegerField(_("层数"), default=1)
+    build_year = models.PositiveSmallIntegerField(_("建成年份"), null=True, blank=True)
+    certificate_no = models.CharField(_("权证号"), max_length=64, blank=True)
+    legal_area = models.DecimalField(_("合法面积（㎡）"), default=Decimal("0"), **AREA)
+    unlicensed_area = models.DecimalField(_("无证面积（㎡）"), default=Decimal("0"), **AREA)
+    legality = models.CharField(_("认定结果"), max_length=16, choices=Legality.choices, default=Legality.PENDING)
+    use = models.CharField(_("用途"), max_length=16, choices=HouseholdUse.choices, default=HouseholdUse.RESIDENTIAL)
+
+    class Meta:
+        verbose_name = _("房屋")
+        verbose_name_plural = _("房屋")
+        ordering = ["household_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "number"], name="building_number_unique_in_household"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

@@ -1,0 +1,84 @@
+"""Writes of the ledgers. Every write validates, runs in one transaction and is audited."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from pypinyin import Style, lazy_pinyin
+
+from gaizao.core import services as core_services
+from gaizao.core.errors import AppError
+from gaizao.core.validators import normalize_citizen_id, normalize_mobile
+from gaizao.ledger.models import Building, Household, Person, Project, Village
+from gaizao.org.choices import OrgKind
+from gaizao.org.models import OrgUnit
+
+
+def name_initials(name: str) -> str:
+    """Pinyin initials for search: 张三 -> zs."""
+    return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()[:50]
+
+
+def _clean_id(value: str | None, field: str) -> str | None:
+    if not value:
+        return None
+    try:
+        return normalize_citizen_id(value)
+    except ValidationError as exc:
+        raise AppError(exc.messages[0], fields={field: exc.messages[0]}) from None
+
+
+def _clean_phone(value: str | None, field: str) -> str | None:
+    if not value:
+        return None
+    try:
+        return normalize_mobile(value)
+    except ValidationError as exc:
+        raise AppError(exc.messages[0], fields={field: exc.messages[0]}) from None
+
+
+@transaction.atomic
+def village_create(*, actor, street: OrgUnit, code: str, name: str, mode: str, year: int, **fields) -> Village:
+    """Register an urban village (城中村) in a street."""
+    if street.kind != OrgKind.STREET:
+        raise AppError(f"「{street}」不是街道。", fields={"street": "须为街道"})
+    village = Village(street=street, code=code, name=name, mode=mode, year=year, **fields)
+    return core_services.create(actor=actor, instance=village, action="village.create")
+
+
+@transaction.atomic
+def project_create(*, actor, village: Village, code: str, name: str, **fields) -> Project:
+    """Open a renovation project (改造项目) in a village."""
+    project = Project(village=village, code=code, name=name, **fields)
+    return core_services.create(actor=actor, instance=project, action="project.create")
+
+
+@transaction.atomic
+def household_create(*, actor, project: Project, number: str, head_name: str,
+                     head_id_number: str | None = None, phone: str | None = None, **fields) -> Household:
+    """Register a household (住户) in a project; ID and phone are normalised, encrypted, hashed."""
+    household = Household(
+        project=project, street_id=project.village.street_id, village_id=project.village_id,
+        number=number, head_name=head_name, head_initials=name_initials(head_name),
+        head_id_number=_clean_id(head_id_number, "head_id_number"),
+        phone=_clean_phone(phone, "phone"), **fields,
+    )
+    return core_services.create(actor=actor, instance=household, action="household.create")
+
+
+@transaction.atomic
+def person_add(*, actor, household: Household, name: str, relation: str,
+               id_number: str | None = None, **fields) -> Person:
+    person = Person(household=household, name=name, relation=relation,
+                    id_number=_clean_id(id_number, "id_number"), **fields)
+    return core_services.create(actor=actor, instance=person, action="person.create")
+
+
+@transaction.atomic
+def building_add(*, actor, household: Household, number: str, legal_area: Decimal = Decimal("0"),
+                 unlicensed_area: Decimal = Decimal("0"), **fields) -> Building:
+    building = Building(household=household, number=number, legal_area=Decimal(legal_area),
+                        unlicensed_area=Decimal(unlicensed_area), **fields)
+    return core_services.create(actor=actor, instance=building, action="building.create")

@@ -1,0 +1,14 @@
+from django.urls import include, path
+
+from gaizao.api.api import api
+
+handler403 = "gaizao.core.views.error_403"
+handler404 = "gaizao.core.views.error_404"
+handler500 = "gaizao.core.views.error_500"
+
+urlpatterns = [
+    path("", include("gaizao.core.urls")),
+    path("account/", include("gaizao.org.urls")),
+    path("ledger/", include("gaizao.ledger.urls")),
+    path("api/", api.urls),
+]
