@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "gaizao.org",
     "gaizao.ledger",
     "gaizao.api",
+    "gaizao.demo",
 ]
 
 MIDDLEWARE = [
