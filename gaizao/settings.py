@@ -191,7 +191,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 AXES_FAILURE_LIMIT = env_int("GAIZAO_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
+# Lock the account, whatever address it is tried from (等保: login-failure handling). Locking by
+# address as well would lock a whole street office behind one NAT address after five typos.
 AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "gaizao.org.views.lockout_response"
 AXES_VERBOSE = False
@@ -226,6 +229,7 @@ USE_TZ = True
 NODE_MODULES = BASE_DIR / "node_modules"
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [
     BASE_DIR / "gaizao" / "static",
     ("vendor/tabler", NODE_MODULES / "@tabler" / "core" / "dist"),

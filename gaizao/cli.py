@@ -1,0 +1,55 @@
+"""The `gaizao` command: one entry point for the platform's management commands, in Chinese.
+
+`gaizao X ...` runs the Django management command X; `gaizao` alone or `gaizao --help` lists
+the commands people use.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+COMMANDS = [
+    ("run", "启动服务（granian + whitenoise），默认 http://127.0.0.1:8000"),
+    ("migrate", "迁移数据库结构"),
+    ("demo", "生成演示区县数据：gaizao demo [--households N] [--seed S]；--logins 打印演示账号"),
+    ("user", "账号管理：gaizao user create|list|set-password|disable|enable|unlock …"),
+    ("audit", "审计日志：gaizao audit verify 校验哈希链"),
+    ("keys", "数据密钥：gaizao keys generate|check|rotate（SM4 密钥轮换）"),
+    ("check", "检查配置；生产环境用 gaizao check --deploy"),
+    ("collectstatic", "收集静态文件（前端库来自 npm）"),
+]
+
+
+def usage() -> str:
+    lines = ["用法：gaizao <命令> [参数]", "", "常用命令："]
+    lines += [f"  {name:<14}{text}" for name, text in COMMANDS]
+    lines += ["", "每个命令的详细参数：gaizao <命令> --help"]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(usage())
+        return 0
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gaizao.settings")
+    try:
+        import django
+        from django.core.exceptions import ImproperlyConfigured
+        from django.core.management import execute_from_command_line
+
+        django.setup()
+    except ImproperlyConfigured as exc:
+        print(f"配置错误：{exc}", file=sys.stderr)
+        return 2
+    try:
+        execute_from_command_line(["gaizao", *argv])
+    except ImproperlyConfigured as exc:
+        print(f"配置错误：{exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

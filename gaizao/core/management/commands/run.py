@@ -1,0 +1,33 @@
+import os
+import shutil
+import sys
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from gaizao.core import crypto, keys
+
+
+class Command(BaseCommand):
+    help = "启动服务：先校验数据密钥，再用 granian 提供 WSGI 服务（静态文件由 whitenoise 提供）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
+        parser.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("GAIZAO_WORKERS", "2")),
+                            help="工作进程数（默认 2，或 GAIZAO_WORKERS）")
+
+    def handle(self, *args, host: str, port: int, workers: int, **options):
+        try:
+            keys.check(sample=True)
+        except crypto.DataKeyError as exc:
+            raise CommandError(f"无法启动：{exc}", returncode=2) from None
+        granian = shutil.which("granian", path=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
+        if not granian:
+            raise CommandError("找不到 granian，请先运行 make install。")
+        self.stdout.write(f"{settings.DISTRICT_NAME}城中村改造平台：http://{host}:{port}/  （Ctrl+C 停止）")
+        sys.stdout.flush()
+        os.execv(granian, [
+            granian, "--interface", "wsgi", "--host", host, "--port", str(port),
+            "--workers", str(workers), "--no-ws", "gaizao.wsgi:application",
+        ])
