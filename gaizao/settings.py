@@ -12,7 +12,6 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("GAIZAO_VAR_DIR", BASE_DIR / "var"))
 
 
 def _load_dotenv(path: Path) -> None:
@@ -28,6 +27,7 @@ def _load_dotenv(path: Path) -> None:
 
 
 _load_dotenv(Path(os.environ.get("GAIZAO_ENV_FILE", BASE_DIR / ".env")))
+VAR_DIR = BASE_DIR / os.environ.get("GAIZAO_VAR_DIR", "var")  # an absolute value replaces BASE_DIR
 
 
 def env_str(name: str, default: str | None = None) -> str:
