@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.renderers import JSONRenderer
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyHeader, SessionAuth
 
@@ -42,6 +43,12 @@ class VerifiedSessionAuth(SessionAuth):
         return user
 
 
+class ChineseJSONRenderer(JSONRenderer):
+    """UTF-8 JSON: Chinese text travels as itself, not as \\u escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
     title="gaizao API",
     version="1",
@@ -49,6 +56,7 @@ api = NinjaAPI(
     auth=[TokenAuth(), VerifiedSessionAuth()],
     urls_namespace="api",
     docs_url="/docs",
+    renderer=ChineseJSONRenderer(),
 )
 
 

@@ -107,6 +107,8 @@ class Household(VersionedModel):
             models.Index(fields=["street", "id"], name="household_street_idx"),
             models.Index(fields=["village", "id"], name="household_village_idx"),
             models.Index(fields=["head_name"], name="household_head_name_idx"),
+            models.Index(fields=["number"], name="household_number_idx"),
+            models.Index(fields=["street", "stage", "id"], name="household_street_stage_idx"),
         ]
 
     def __str__(self) -> str:

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    Count, DecimalField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value,
+)
+from django.db.models.functions import Coalesce
+
+from gaizao.core.crypto import lookup_hash
+from gaizao.core.scoping import get_in_scope
+from gaizao.core.validators import normalize_citizen_id
+from gaizao.ledger.choices import Stage
 from gaizao.ledger.models import Building, Household, Person, Project, Village
-from gaizao.org.choices import Role
-from gaizao.org.models import User
+from gaizao.org.choices import OrgKind, Role
+from gaizao.org.models import OrgUnit, User
 
 
 def _street_ids(user: User) -> frozenset[int]:
@@ -48,8 +60,243 @@ def household_scope(user: User) -> QuerySet[Household]:
 
 
 def person_scope(user: User) -> QuerySet[Person]:
+    if user.is_authenticated and user.is_district_wide:
+        return Person.objects.all()  # the same rows, without a semi-join over every household
     return Person.objects.filter(household__in=household_scope(user))
 
 
 def building_scope(user: User) -> QuerySet[Building]:
+    if user.is_authenticated and user.is_district_wide:
+        return Building.objects.all()  # the same rows, without a semi-join over every household
     return Building.objects.filter(household__in=household_scope(user))
+
+
+# --- lists, details and summaries for the ledger pages and the API ---------------------------
+# Everything below starts from the *_scope functions above; none of it widens what a user sees.
+
+PAGE_SIZE = 50
+AREA_PLACES = Decimal("0.01")
+_AREA_OUTPUT = DecimalField(max_digits=14, decimal_places=2)
+
+
+@dataclass(frozen=True)
+class HouseholdPage:
+    """One keyset page of households: ``next_after`` is the id to continue from, or None."""
+
+    items: list[Household]
+    next_after: int | None
+
+
+@dataclass(frozen=True)
+class HouseholdFilterOptions:
+    streets: QuerySet[OrgUnit]
+    villages: QuerySet[Village]
+    projects: QuerySet[Project]
+
+
+def street_list(user: User) -> QuerySet[OrgUnit]:
+    """Streets whose ledgers the user reads (the street filter of the ledger pages)."""
+    qs = OrgUnit.objects.filter(kind=OrgKind.STREET).order_by("path")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_district_wide:
+        return qs
+    condition = Q(id__in=_street_ids(user))
+    if user.has_role(Role.CADRE, Role.RESIDENT):
+        condition |= Q(id__in=household_scope(user).values("street_id"))
+    return qs.filter(condition)
+
+
+def household_filter_options(user: User) -> HouseholdFilterOptions:
+    """What the household filters offer: the streets, villages and projects of in-scope households.
+
+    Cadres and residents read households but no village pages, so their options come from their
+    own households rather than from ``village_scope``.
+    """
+    villages = Village.objects.only("id", "code", "name").order_by("code")
+    projects = Project.objects.only("id", "code", "name").order_by("code")
+    if not user.is_authenticated:
+        villages, projects = villages.none(), projects.none()
+    elif not user.is_district_wide:
+        condition = Q(street_id__in=_street_ids(user))
+        if user.has_role(Role.CADRE, Role.RESIDENT):
+            condition |= Q(id__in=household_scope(user).values("village_id"))
+        villages = villages.filter(condition)
+        projects = projects.filter(village__in=Village.objects.filter(condition).values("id"))
+    return HouseholdFilterOptions(streets=street_list(user), villages=villages, projects=projects)
+
+
+def _household_count_subquery() -> Coalesce:
+    per_village = (
+        Household.objects.filter(village=OuterRef("pk")).order_by().values("village")
+        .annotate(n=Count("id")).values("n")
+    )
+    return Coalesce(Subquery(per_village, output_field=IntegerField()), Value(0))
+
+
+def village_list(user: User, *, street_id: int | None = None, mode: str = "", batch: int | None = None,
+                 year: int | None = None) -> QuerySet[Village]:
+    """Villages in scope with their household count (one query, a subquery per row, no N+1)."""
+    qs = village_scope(user).defer("boundary", "notes").annotate(household_count=_household_count_subquery())
+    if street_id:
+        qs = qs.filter(street_id=street_id)
+    if mode:
+        qs = qs.filter(mode=mode)
+    if batch:
+        qs = qs.filter(batch=batch)
+    if year:
+        qs = qs.filter(year=year)
+    return qs.order_by("code")
+
+
+def village_get(user: User, *, pk) -> Village:
+    """The village if the user may read it, else 404."""
+    return get_in_scope(village_scope(user).select_related("community"), pk=pk)
+
+
+def project_list(user: User, *, village: Village) -> QuerySet[Project]:
+    """The village's projects in scope, with their household counts."""
+    per_project = (
+        Household.objects.filter(project=OuterRef("pk")).order_by().values("project")
+        .annotate(n=Count("id")).values("n")
+    )
+    return (
+        project_scope(user).filter(village=village)
+        .annotate(household_count=Coalesce(Subquery(per_project, output_field=IntegerField()), Value(0)))
+        .order_by("phase", "code")
+    )
+
+
+def household_stage_summary(user: User, *, village: Village | None = None) -> list[dict]:
+    """Households in scope per stage, every stage listed in funnel order (zeros included)."""
+    qs = household_scope(user)
+    if village is not None:
+        qs = qs.filter(village=village)
+    counts = dict(qs.order_by().values_list("stage").annotate(n=Count("id")))
+    return [{"stage": value, "label": label, "count": counts.get(value, 0)} for value, label in Stage.choices]
+
+
+def _prefix(field: str, text: str) -> Q:
+    """A prefix match that a plain B-tree index can serve on SQLite and PostgreSQL alike.
+
+    ``LIKE 'x%'`` uses an index only with special collations (SQLite NOCASE, PostgreSQL
+    text_pattern_ops); the range ``x <= value < x'`` uses the ordinary index, and the LIKE beside
+    it keeps the match exact.
+    """
+    last = ord(text[-1])
+    upper = text[:-1] + chr(last + 1) if last < 0x10FFFF else None
+    condition = Q(**{f"{field}__gte": text, f"{field}__startswith": text})
+    if upper is not None:
+        condition &= Q(**{f"{field}__lt": upper})
+    return condition
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
+
+
+def _household_search(text: str) -> Q | None:
+    """What the search box ``q`` means, decided by the shape of what was typed.
+
+    - an 18-character citizen ID (full-width digits, spaces and a lowercase x are fine): exact
+      match through the keyed hash, on the head of household or on any member;
+    - Chinese characters: a prefix of the head's name (or of the household number);
+    - Latin letters: a prefix of the head's pinyin initials (``zs`` finds 张三) or of the number;
+    - anything else: a prefix of the household number (``DH-001`` also finds itself).
+    """
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    if not text:
+        return None
+    try:
+        normalised = normalize_citizen_id(text)
+    except ValidationError:
+        normalised = None
+    if normalised:
+        digest = lookup_hash(normalised)
+        # Two IN subqueries (not ``head_id_hash = x OR ...``): the planner then drives the search
+        # from the two hash indexes even when a street's scope condition competes with them.
+        heads = Household.objects.filter(head_id_hash=digest).values("id")
+        members = Person.objects.filter(id_hash=digest).values("household_id")
+        return Q(id__in=heads) | Q(id__in=members)
+    condition = _prefix("number", text)
+    if _has_cjk(text):
+        condition |= _prefix("head_name", text)
+    elif text.isascii() and text.isalpha():
+        condition |= _prefix("head_initials", text.lower())
+    return condition
+
+
+def _household_columns(qs: QuerySet[Household]) -> QuerySet[Household]:
+    """The columns lists show beside the household's own fields: village name, legal area total."""
+    legal_area = (
+        Building.objects.filter(household=OuterRef("pk")).order_by().values("household")
+        .annotate(total=Sum("legal_area")).values("total")
+    )
+    return qs.annotate(
+        village_name=F("village__name"),
+        legal_area_total=Coalesce(Subquery(legal_area, output_field=_AREA_OUTPUT), Value(Decimal("0")),
+                                  output_field=_AREA_OUTPUT),
+    )
+
+
+def _quantize_area(household: Household) -> Household:
+    # SQLite returns computed decimals unscaled (120.5); areas are shown with two places.
+    household.legal_area_total = Decimal(household.legal_area_total).quantize(AREA_PLACES)
+    return household
+
+
+def household_list(user: User, *, street_id: int | None = None, village_id: int | None = None,
+                   project_id: int | None = None, stage: str = "", land_type: str = "", legality: str = "",
+                   q: str = "", after: int | None = None, limit: int = PAGE_SIZE) -> HouseholdPage:
+    """One page of households in scope, filtered, in id order from ``after`` (keyset pagination).
+
+    No COUNT of the table: the page reads ``limit + 1`` rows to know whether another page follows,
+    so every page costs the same at a million households.
+    """
+    qs = household_scope(user)
+    if street_id:
+        qs = qs.filter(street_id=street_id)
+    if village_id:
+        qs = qs.filter(village_id=village_id)
+    if project_id:
+        qs = qs.filter(project_id=project_id)
+    if stage:
+        qs = qs.filter(stage=stage)
+    if land_type:
+        qs = qs.filter(land_type=land_type)
+    if legality:
+        # Exists, not a join: a household with two such buildings is still one row.
+        qs = qs.filter(Exists(Building.objects.filter(household=OuterRef("pk"), legality=legality)))
+    condition = _household_search(q)
+    if condition is not None:
+        qs = qs.filter(condition)
+    if after:
+        qs = qs.filter(id__gt=after)
+    rows = [_quantize_area(row) for row in _household_columns(qs).order_by("id")[: limit + 1]]
+    next_after = rows[limit - 1].id if len(rows) > limit else None
+    return HouseholdPage(items=rows[:limit], next_after=next_after)
+
+
+def household_get(user: User, **lookup) -> Household:
+    """The household with its members and buildings if the user may read it, else 404."""
+    qs = (
+        _household_columns(household_scope(user))
+        .select_related("village", "project", "street", "cadre")
+        .defer("village__boundary", "village__notes")
+        .prefetch_related("persons", "buildings")
+    )
+    return _quantize_area(get_in_scope(qs, **lookup))
+
+
+def household_can_write(user: User, household: Household) -> bool:
+    """Write roles over a household: admin, commander, and the staff of its street."""
+    if user.has_role(Role.ADMIN, Role.COMMANDER):
+        return True
+    return household.street_id in _street_ids(user)
+
+
+def household_can_reveal(user: User, household: Household) -> bool:
+    """Who may see the full ID and phone numbers: the write roles, and the resident of their own."""
+    if household_can_write(user, household):
+        return True
+    return household.resident_id is not None and household.resident_id == user.pk

@@ -82,3 +82,35 @@ def building_add(*, actor, household: Household, number: str, legal_area: Decima
     building = Building(household=household, number=number, legal_area=Decimal(legal_area),
                         unlicensed_area=Decimal(unlicensed_area), **fields)
     return core_services.create(actor=actor, instance=building, action="building.create")
+
+
+def household_reveal_personal_data(*, actor, household: Household, ip: str | None = None) -> dict:
+    """Show a household's full citizen ID and phone numbers (查看完整个人信息), audited.
+
+    Pages and lists mask them; whoever needs the full numbers asks for them, and the audit trail
+    says who did and when. Allowed to the write roles over the household (its street's staff,
+    the commander, the admin) and to the resident for their own household. A refusal is
+    recorded as a failed attempt.
+    """
+    from gaizao.core import audit
+    from gaizao.core.errors import NotFound, PermissionDenied
+    from gaizao.core.models import AuditEntry
+    from gaizao.ledger.selectors import household_can_reveal, household_scope
+
+    if not household_scope(actor).filter(pk=household.pk).exists():
+        raise NotFound("不存在或无权查看。")
+    if not household_can_reveal(actor, household):
+        audit.record(actor=actor, action="household.reveal_personal_data", obj=household, ip=ip,
+                     result=AuditEntry.Result.FAILURE)
+        raise PermissionDenied("只有负责该住户的街道工作人员、指挥部和系统管理员可以查看完整号码。")
+    persons = list(household.persons.all())
+    with transaction.atomic():
+        audit.record(actor=actor, action="household.reveal_personal_data", obj=household, ip=ip, changes={
+            "fields": ["head_id_number", "phone", "persons.id_number"],
+            "persons": [person.pk for person in persons],
+        })
+    return {
+        "head_id_number": household.head_id_number or "",
+        "phone": household.phone or "",
+        "persons": {person.pk: person.id_number or "" for person in persons},
+    }

@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from gaizao.ledger import views
 
 app_name = "ledger"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("villages/", views.village_list, name="village_list"),
+    path("villages/<int:pk>/", views.village_detail, name="village_detail"),
+    path("households/", views.household_list, name="household_list"),
+    path("households/<int:pk>/", views.household_detail, name="household_detail"),
+    path("households/<int:pk>/reveal/", views.household_reveal, name="household_reveal"),
+    path("my-household/", views.my_household, name="my_household"),
+]

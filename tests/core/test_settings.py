@@ -19,7 +19,8 @@ PRODUCTION = {
 
 
 def _run(args, **env_over):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GAIZAO_") or k == "GAIZAO_DATABASE_URL"}
+    env = {k: v for k, v in os.environ.items()
+           if (not k.startswith("GAIZAO_") or k == "GAIZAO_DATABASE_URL") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env["GAIZAO_ENV_FILE"] = os.devnull
     env.update(env_over)
     return subprocess.run([GAIZAO, *args], env=env, capture_output=True, text=True, timeout=120)

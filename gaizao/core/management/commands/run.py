@@ -4,6 +4,7 @@ import sys
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from gaizao.core import crypto, keys
 
@@ -22,6 +23,11 @@ class Command(BaseCommand):
             keys.check(sample=True)
         except crypto.DataKeyError as exc:
             raise CommandError(f"无法启动：{exc}", returncode=2) from None
+        if connection.vendor == "sqlite":
+            # Fresh planner statistics: without them a rare filter can scan a whole street.
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA optimize=0x10002")
+            connection.close()
         granian = shutil.which("granian", path=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
         if not granian:
             raise CommandError("找不到 granian，请先运行 make install。")

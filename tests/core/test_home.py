@@ -1,0 +1,106 @@
+"""The home page (工作台): per-role figures from scoped querysets, areas in 万平方米."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from gaizao.core.selectors import home_summary, to_wan
+from gaizao.ledger import services as ledger_services
+from tests.ledger.conftest import citizen_id, make_households
+
+ROLES = ("admin", "commander", "leader", "street_user_a", "street_user_b", "department_user",
+         "cadre", "resident", "outsider", "auditor", "security")
+
+
+def test_anonymous_is_sent_to_login(client, cast):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/account/login/")
+
+
+def test_to_wan_rounds_to_two_places():
+    assert to_wan(Decimal("123456.78")) == Decimal("12.35")
+    assert to_wan(Decimal("49.99")) == Decimal("0.00")
+    assert to_wan(Decimal("50")) == Decimal("0.01")
+    assert to_wan(None) == Decimal("0.00")
+
+
+@pytest.fixture
+def ledger(cast):
+    """A little more data: a member and buildings in both streets."""
+    admin = cast.admin
+    ledger_services.person_add(actor=admin, household=cast.household_a1, name="李小四", relation="child",
+                               id_number=citizen_id(1))
+    ledger_services.person_add(actor=admin, household=cast.household_b1, name="王小五", relation="child",
+                               id_number=citizen_id(2))
+    ledger_services.building_add(actor=admin, household=cast.household_b1, number="1",
+                                 legal_area=Decimal("24879.50"), unlicensed_area=Decimal("5000.00"))
+    ledger_services.building_add(actor=admin, household=cast.household_a2, number="1",
+                                 legal_area=Decimal("100.00"), unlicensed_area=Decimal("0"))
+    return cast
+
+
+# role: villages, projects, households, persons, buildings, legal 万㎡, unlicensed 万㎡
+EXPECTED = {
+    "admin": (2, 2, 3, 2, 3, "2.51", "0.50"),
+    "commander": (2, 2, 3, 2, 3, "2.51", "0.50"),
+    "leader": (2, 2, 3, 2, 3, "2.51", "0.50"),
+    "street_user_a": (1, 1, 2, 1, 2, "0.02", "0.00"),
+    "street_user_b": (1, 1, 1, 1, 1, "2.49", "0.50"),
+    "cadre": (0, 0, 1, 1, 1, "0.01", "0.00"),
+    "resident": (0, 0, 1, 0, 1, "0.01", "0.00"),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_figures_per_role(ledger, role):
+    summary = home_summary(getattr(ledger, role))
+    if role not in EXPECTED:
+        assert summary["has_ledger"] is False
+        assert summary["households"] == 0
+        return
+    villages, projects, households, persons, buildings, legal, unlicensed = EXPECTED[role]
+    assert summary["has_ledger"] is True
+    assert (summary["villages"], summary["projects"], summary["households"], summary["persons"],
+            summary["buildings"]) == (villages, projects, households, persons, buildings)
+    assert summary["legal_area"] == Decimal(legal)
+    assert summary["unlicensed_area"] == Decimal(unlicensed)
+    assert isinstance(summary["legal_area"], Decimal)
+
+
+def test_households_by_street_for_district_roles_only(ledger):
+    rows = home_summary(ledger.leader)["households_by_street"]
+    assert [(row["name"], row["count"], row["percent"]) for row in rows] == [("东湖街道", 2, 67), ("西岭街道", 1, 33)]
+    assert home_summary(ledger.street_user_a)["households_by_street"] == []
+    assert home_summary(ledger.cadre)["households_by_street"] == []
+
+
+def test_page_shows_the_figures(ledger, login_as):
+    html = login_as(ledger.commander).get("/").content.decode()
+    for text in ('data-testid="kpi-villages"', "合法面积", "万平方米", "2.51", "各街道住户数", "东湖街道", "西岭街道"):
+        assert text in html, text
+    html = login_as(ledger.street_user_a).get("/").content.decode()
+    assert "kpi-villages" in html and "各街道住户数" not in html
+    html = login_as(ledger.cadre).get("/").content.decode()
+    assert "kpi-households" in html and "kpi-villages" not in html
+    html = login_as(ledger.auditor).get("/").content.decode()
+    assert "kpi-households" not in html and 'data-testid="no-ledger"' in html
+
+
+@pytest.mark.parametrize("extra", [0, 40])
+def test_query_count_is_fixed(cast, login_as, django_assert_num_queries, extra):
+    make_households(cast.admin, cast.project_b, extra)
+    client = login_as(cast.street_user_a)
+    # session, user, roles, units, session save (3); buildings aggregate, villages, projects,
+    # households, persons
+    with django_assert_num_queries(12):
+        client.get("/")
+    client = login_as(cast.leader)
+    # a district role: no units, + households by street
+    with django_assert_num_queries(12):
+        client.get("/")
+    client = login_as(cast.auditor)
+    with django_assert_num_queries(6):
+        client.get("/")

@@ -1,0 +1,101 @@
+"""Pinned query counts: the ledger pages cost the same whatever the number of rows.
+
+Every signed-in request pays 7 queries before the page does anything: the session, the user, the
+user's roles and units (2), and the session save (savepoint, update, release). Privileged roles
+pay one more for their second-factor device.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from gaizao.ledger import services as ledger_services
+from gaizao.ledger.choices import RenovationMode
+from tests.ledger.conftest import citizen_id
+
+BASE = 7
+
+
+def _villages(cast, count: int) -> None:
+    for i in range(count):
+        village = ledger_services.village_create(
+            actor=cast.admin, street=cast.street_a, code=f"VX{i:03d}", name=f"测试村{i}",
+            mode=RenovationMode.MIXED, year=2027,
+        )
+        project = ledger_services.project_create(actor=cast.admin, village=village, code=f"PX{i:03d}", name="一期")
+        ledger_services.household_create(actor=cast.admin, project=project, number="1", head_name="某某")
+
+
+@pytest.mark.parametrize("extra", [0, 12])
+def test_village_list(cast, login_as, django_assert_num_queries, extra):
+    _villages(cast, extra)
+    client = login_as(cast.street_user_a)
+    # the street options, the villages with their household counts
+    with django_assert_num_queries(BASE + 2):
+        response = client.get("/ledger/villages/")
+    assert len(response.context["villages"]) == 1 + extra
+
+
+def test_village_detail(cast, login_as, django_assert_num_queries):
+    client = login_as(cast.street_user_a)
+    # the village, its projects with counts, the households per stage
+    with django_assert_num_queries(BASE + 3):
+        client.get(f"/ledger/villages/{cast.village_a.pk}/")
+
+
+@pytest.mark.parametrize("extra", [3, 58])
+def test_household_list_same_for_5_and_60(cast, login_as, make, django_assert_num_queries, extra):
+    make(extra)
+    client = login_as(cast.street_user_a)
+    # the page of households, and the options of the street, village and project filters
+    with django_assert_num_queries(BASE + 4):
+        response = client.get("/ledger/households/")
+    assert len(response.context["households"]) == min(2 + extra, 50)
+
+
+def test_household_list_with_filters_and_search(cast, login_as, make, django_assert_num_queries):
+    make(60)
+    client = login_as(cast.street_user_a)
+    params = {"q": citizen_id(3), "village": cast.village_a.pk, "legality": "legal", "stage": "registered"}
+    # + one lookup to validate the chosen village
+    with django_assert_num_queries(BASE + 5):
+        client.get("/ledger/households/", params)
+
+
+@pytest.mark.parametrize("members", [0, 6])
+def test_household_detail(cast, login_as, django_assert_num_queries, members):
+    for i in range(members):
+        ledger_services.person_add(actor=cast.admin, household=cast.household_a1, name=f"成员{i}",
+                                   relation="child", id_number=citizen_id(100 + i))
+        ledger_services.building_add(actor=cast.admin, household=cast.household_a1, number=f"B{i}",
+                                     legal_area=Decimal("10"))
+    client = login_as(cast.street_user_a)
+    # the household (with village, project, street, cadre), its members, its buildings
+    with django_assert_num_queries(BASE + 3):
+        client.get(f"/ledger/households/{cast.household_a1.pk}/")
+
+
+@pytest.mark.parametrize("extra", [3, 58])
+def test_api_household_list(cast, login_as, make, django_assert_num_queries, extra):
+    make(extra)
+    client = login_as(cast.street_user_a)
+    with django_assert_num_queries(BASE + 1):
+        client.get("/api/ledger/households")
+
+
+def test_api_household_detail(cast, login_as, django_assert_num_queries):
+    client = login_as(cast.street_user_a)
+    with django_assert_num_queries(BASE + 3):
+        client.get(f"/api/ledger/households/{cast.household_a1.pk}")
+
+
+@pytest.mark.parametrize("extra", [0, 12])
+def test_api_village_list(cast, login_as, django_assert_num_queries, extra):
+    _villages(cast, extra)
+    client = login_as(cast.commander)
+    # the commander: + the second-factor device, - the units (district roles need none)
+    with django_assert_num_queries(BASE + 1):
+        response = client.get("/api/ledger/villages")
+    assert len(response.json()) == 2 + extra
