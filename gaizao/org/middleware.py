@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 
 # Paths a signed-in user who still owes a second factor may reach.
 _OPEN_PREFIXES = ("/account/otp/", "/account/logout/", "/static/", "/healthz", "/i18n/")
@@ -27,5 +28,5 @@ class RequireSecondFactorMiddleware:
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse({"message": "该账号须先完成双因素认证（动态口令）。", "fields": {}}, status=403)
-            return redirect(reverse("org:otp") + "?next=" + request.get_full_path())
+            return redirect(reverse("org:otp") + "?" + urlencode({"next": request.get_full_path()}))
         return self.get_response(request)

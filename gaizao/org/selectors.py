@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+from dataclasses import dataclass
+
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gaizao.org.choices import Role
-from gaizao.org.models import OrgUnit, User
+from gaizao.org.models import ApiToken, Membership, OrgUnit, User
 
 
 def orgunit_scope(user: User) -> QuerySet[OrgUnit]:
@@ -31,3 +39,77 @@ def user_scope(user: User) -> QuerySet[User]:
     if user.has_role(Role.ADMIN, Role.SECURITY):
         return User.objects.all()
     return User.objects.filter(pk=user.pk)
+
+
+@dataclass(frozen=True)
+class TreeNode:
+    unit: OrgUnit
+    depth: int
+    members: int
+
+
+def orgunit_tree(user: User) -> list[TreeNode]:
+    """The units a user may see in tree order (by path), indented relative to the top ones shown."""
+    units = list(orgunit_scope(user).annotate(members=Count("memberships__user", distinct=True)).order_by("path"))
+    if not units:
+        return []
+    top = min(u.path.count("/") for u in units)
+    return [TreeNode(unit=u, depth=u.path.count("/") - top, members=u.members) for u in units]
+
+
+def lockouts() -> dict[str, dt.datetime]:
+    """Usernames locked out now (django-axes), each with the moment the lock ends (可重试时间)."""
+    cool_off = get_cool_off() or dt.timedelta(0)
+    rows = (
+        AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - cool_off, username__isnull=False)
+        .values("username")
+        .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+    )
+    return {row["username"]: row["last"] + cool_off for row in rows}
+
+
+def lockout_until(username: str) -> dt.datetime | None:
+    """When this username may try again, or None if it is not locked."""
+    cool_off = get_cool_off() or dt.timedelta(0)
+    row = AccessAttempt.objects.filter(username=username, attempt_time__gte=timezone.now() - cool_off).aggregate(
+        failures=Sum("failures_since_start"), last=Max("attempt_time")
+    )
+    if not row["last"] or (row["failures"] or 0) < settings.AXES_FAILURE_LIMIT:
+        return None
+    return row["last"] + cool_off
+
+
+def user_list(*, user: User, query: str = "", status: str = "") -> QuerySet[User]:
+    """Accounts for the account page, with memberships and units in two extra queries at most.
+
+    ``status``: "active", "disabled" or "locked" (the usernames django-axes holds now).
+    """
+    qs = user_scope(user).prefetch_related(
+        Prefetch("memberships", queryset=Membership.objects.select_related("org_unit").order_by("id"))
+    ).annotate(totp_devices=Count("totpdevice", filter=Q(totpdevice__confirmed=True), distinct=True))
+    query = (query or "").strip()
+    if query:
+        qs = qs.filter(Q(username__icontains=query) | Q(full_name__icontains=query))
+    if status == "active":
+        qs = qs.filter(is_active=True)
+    elif status == "disabled":
+        qs = qs.filter(is_active=False)
+    elif status == "locked":
+        qs = qs.filter(username__in=list(lockouts()))
+    return qs.order_by("username")
+
+
+def apitoken_list(user: User) -> QuerySet[ApiToken]:
+    """A user's own API tokens, newest first (revoked ones stay listed, marked)."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def totp_device_list(user: User) -> QuerySet[TOTPDevice]:
+    """A user's confirmed TOTP devices."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id")
+
+
+def user_roles(user: User) -> list[Membership]:
+    """A user's memberships with their units, for the profile page and ``/api/org/me``."""
+    return list(Membership.objects.filter(user=user).select_related("org_unit").order_by("id"))

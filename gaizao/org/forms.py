@@ -1,0 +1,236 @@
+"""Forms of the account pages. They parse and check input; every write happens in services."""
+
+from __future__ import annotations
+
+from axes.helpers import get_cool_off
+from django import forms
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core import validators
+from django.utils.translation import gettext_lazy as _
+
+from gaizao.core.errors import AppError
+from gaizao.org.choices import OrgKind, Role
+from gaizao.org.models import OrgUnit, User
+
+
+def cool_off_minutes() -> int:
+    cool_off = get_cool_off()
+    return int(cool_off.total_seconds() // 60) if cool_off else 0
+
+
+# Chinese whatever language the browser asks for (Django's own catalogue would follow it).
+CHINESE_ERRORS = {
+    "required": _("此项必填。"),
+    "invalid_choice": _("所选项无效，请重新选择。"),
+}
+CHINESE_LIMITS = {
+    validators.MaxLengthValidator: _("最多 %(limit_value)d 个字符（现有 %(show_value)d 个）。"),
+    validators.MinLengthValidator: _("至少 %(limit_value)d 个字符（现有 %(show_value)d 个）。"),
+    validators.MinValueValidator: _("不能小于 %(limit_value)s。"),
+    validators.MaxValueValidator: _("不能大于 %(limit_value)s。"),
+}
+CHINESE_INVALID = {
+    forms.IntegerField: _("请输入整数。"),
+    forms.DateField: _("请输入有效的日期（年-月-日）。"),
+}
+
+
+def chinese_error_messages(form: forms.BaseForm) -> None:
+    """Replace Django's default messages (not the ones a field was given) with Chinese ones."""
+    for field in form.fields.values():
+        defaults: dict = {}
+        for cls in reversed(type(field).__mro__):
+            defaults.update(getattr(cls, "default_error_messages", {}))
+        ours = dict(CHINESE_ERRORS)
+        for kind, message in CHINESE_INVALID.items():
+            if isinstance(field, kind):
+                ours["invalid"] = message
+        for code, message in ours.items():
+            if code in field.error_messages and field.error_messages[code] is defaults.get(code):
+                field.error_messages[code] = message
+        # Length and range limits are validators; new instances, as the field's list is shared.
+        field.validators = [
+            type(v)(v.limit_value, message=CHINESE_LIMITS[type(v)]) if type(v) in CHINESE_LIMITS else v
+            for v in field.validators
+        ]
+
+
+class StyledForm(forms.Form):
+    """Tabler classes on every widget, Chinese messages, and ``is-invalid`` on fields in error."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        chinese_error_messages(self)
+        for field in self.fields.values():
+            widget = field.widget
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs.setdefault("class", css)
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                if "is-invalid" not in widget.attrs.get("class", ""):
+                    widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+
+    def apply_error(self, exc: AppError, aliases: dict[str, str] | None = None) -> None:
+        """Show a service's error beside the field it names (or above the form)."""
+        aliases = aliases or {}
+        placed = False
+        for name, message in exc.fields.items():
+            target = aliases.get(name, name)
+            if target in self.fields and target not in self.errors:
+                self.add_error(target, message)
+                placed = True
+        if not placed:
+            self.add_error(None, exc.message)
+
+
+class LoginForm(StyledForm):
+    """Username and password, checked with ``authenticate`` so that django-axes counts failures."""
+
+    username = forms.CharField(label=_("用户名"), max_length=150,
+                               widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
+    password = forms.CharField(label=_("密码"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    def __init__(self, request, *args, **kwargs):
+        self.request = request
+        self.user: User | None = None
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        username, password = cleaned.get("username"), cleaned.get("password")
+        if not username or not password:
+            return cleaned
+        self.user = authenticate(request=self.request, username=username, password=password)
+        if self.user is not None:
+            return cleaned
+        if User.objects.filter(username=username, is_active=False).exists():
+            raise forms.ValidationError(_("该账号已停用，不能登录。如有疑问请联系系统管理员。"), code="inactive")
+        # Set by django-axes while it counted this failure.
+        failures = getattr(self.request, "axes_failures_since_start", 0) or 0
+        left = settings.AXES_FAILURE_LIMIT - failures
+        if failures and left > 0:
+            raise forms.ValidationError(
+                _("用户名或密码错误。再失败 %(n)d 次，账号将被锁定 %(m)d 分钟。")
+                % {"n": left, "m": cool_off_minutes()},
+                code="invalid_login",
+            )
+        raise forms.ValidationError(_("用户名或密码错误。"), code="invalid_login")
+
+
+class TokenForm(StyledForm):
+    token = forms.CharField(
+        label=_("动态口令"), min_length=6, max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                      "pattern": "[0-9 ]*", "autofocus": True, "placeholder": "000000"}),
+    )
+
+
+class PasswordChangeForm(StyledForm):
+    old_password = forms.CharField(label=_("当前密码"), strip=False,
+                                   widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    new_password1 = forms.CharField(
+        label=_("新密码"), strip=False,
+        help_text=_("至少 10 位，包含小写字母、大写字母、数字、符号中的至少 3 类。"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(label=_("再次输入新密码"), strip=False,
+                                    widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("new_password1") and cleaned.get("new_password2") \
+                and cleaned["new_password1"] != cleaned["new_password2"]:
+            self.add_error("new_password2", _("两次输入的新密码不一致。"))
+        return cleaned
+
+
+class ApiTokenForm(StyledForm):
+    name = forms.CharField(label=_("用途"), max_length=100,
+                           widget=forms.TextInput(attrs={"placeholder": _("例如：数据大屏对接")}))
+
+
+class DeviceRemoveForm(StyledForm):
+    password = forms.CharField(label=_("当前密码"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password",
+                                                                 "placeholder": _("当前密码")}))
+
+
+class OrgUnitForm(StyledForm):
+    code = forms.CharField(label=_("代码"), max_length=32)
+    name = forms.CharField(label=_("名称"), max_length=100)
+    kind = forms.ChoiceField(label=_("类型"), choices=OrgKind.choices)
+    parent = forms.ModelChoiceField(label=_("上级"), queryset=OrgUnit.objects.none(), required=False,
+                                    empty_label=_("（无，作为顶级）"))
+    sort_order = forms.IntegerField(label=_("排序"), min_value=0, initial=0, required=False)
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["parent"].queryset = units
+
+
+class UserCreateForm(StyledForm):
+    username = forms.RegexField(
+        label=_("用户名"), max_length=150, regex=r"^[\w.@+-]+$",
+        error_messages={"invalid": _("用户名只能包含字母、数字和 @ . + - _。")},
+    )
+    full_name = forms.CharField(label=_("姓名"), max_length=50, required=False)
+    password1 = forms.CharField(
+        label=_("初始密码"), strip=False,
+        help_text=_("至少 10 位，包含小写字母、大写字母、数字、符号中的至少 3 类。"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(label=_("再次输入密码"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password2") and cleaned["password1"] != cleaned["password2"]:
+            self.add_error("password2", _("两次输入的密码不一致。"))
+        return cleaned
+
+
+class MembershipForm(StyledForm):
+    role = forms.ChoiceField(label=_("角色"), choices=[("", "---------"), *Role.choices], required=False)
+    org_unit = forms.ModelChoiceField(label=_("组织机构"), queryset=OrgUnit.objects.all(), required=False,
+                                      error_messages={"invalid_choice": _("所选组织机构不存在或不在你的范围内。")})
+
+    def clean(self):
+        cleaned = super().clean()
+        role, unit = cleaned.get("role"), cleaned.get("org_unit")
+        if role and not unit:
+            self.add_error("org_unit", _("请选择该角色所在的组织机构。"))
+        if unit and not role:
+            self.add_error("role", _("请选择角色。"))
+        return cleaned
+
+
+class BaseMembershipFormSet(forms.BaseFormSet):
+    def clean(self):
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        if not self.pairs():
+            raise forms.ValidationError(_("至少为账号指定一个角色。"))
+
+    def pairs(self) -> list[tuple[str, OrgUnit]]:
+        return [(f.cleaned_data["role"], f.cleaned_data["org_unit"]) for f in self.forms
+                if f.cleaned_data.get("role") and f.cleaned_data.get("org_unit")]
+
+
+MembershipFormSet = forms.formset_factory(MembershipForm, formset=BaseMembershipFormSet, extra=3, max_num=6)
+
+
+class UserFilterForm(StyledForm):
+    q = forms.CharField(label=_("搜索"), required=False,
+                        widget=forms.TextInput(attrs={"placeholder": _("用户名或姓名")}))
+    status = forms.ChoiceField(
+        label=_("状态"), required=False,
+        choices=[("", _("全部")), ("active", _("正常")), ("disabled", _("已停用")), ("locked", _("已锁定"))],
+    )

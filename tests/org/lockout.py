@@ -1,0 +1,17 @@
+"""Put a username in django-axes' lockout without spending five Argon2 checks on it.
+
+The login tests go through the real form; tests that only need a locked account use this.
+"""
+
+from __future__ import annotations
+
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.utils import timezone
+
+
+def lock_out(username: str) -> None:
+    AccessAttempt.objects.create(
+        username=username, ip_address="127.0.0.1", user_agent="test", http_accept="", path_info="/account/login/",
+        get_data="", post_data="", failures_since_start=settings.AXES_FAILURE_LIMIT, attempt_time=timezone.now(),
+    )
