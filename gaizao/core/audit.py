@@ -129,6 +129,52 @@ def record(
 
 
 @dataclass
+class Change:
+    """One audited change for ``record_many`` (bulk paths such as the ledger import)."""
+
+    action: str
+    object_type: str
+    object_id: str | int
+    object_repr: str = ""
+    changes: dict | None = None
+
+
+def record_many(*, actor, items: Iterable[Change], ip: str | None = None, batch_size: int = 2000) -> int:
+    """Append many entries in one go: chained in memory, inserted with bulk_create.
+
+    Must run inside the caller's transaction; holds the chain lock (PostgreSQL) until it ends.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record_many must run inside a transaction")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
+    prev = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first() or GENESIS
+    is_user = actor is not None and getattr(actor, "pk", None) is not None
+    actor_name = actor.get_username() if is_user else "system"
+    now = timezone.now()
+    batch: list[AuditEntry] = []
+    count = 0
+    for item in items:
+        entry = AuditEntry(
+            created_at=now, actor=actor if is_user else None, actor_name=actor_name, action=item.action,
+            object_type=str(item.object_type)[:64], object_id=str(item.object_id)[:64],
+            object_repr=str(item.object_repr)[:200], changes=_jsonable(item.changes or {}),
+            result=AuditEntry.Result.SUCCESS, ip=ip, prev_hash=prev,
+        )
+        entry.entry_hash = prev = compute_hash(entry.prev_hash, entry)
+        batch.append(entry)
+        if len(batch) >= batch_size:
+            AuditEntry.objects.bulk_create(batch)
+            count += len(batch)
+            batch = []
+    if batch:
+        AuditEntry.objects.bulk_create(batch)
+        count += len(batch)
+    return count
+
+
+@dataclass
 class VerifyResult:
     ok: bool
     verified: int

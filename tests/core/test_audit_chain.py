@@ -117,3 +117,26 @@ def test_stale_edit_is_refused_and_overwrites_nothing(cast):
     with pytest.raises(Conflict, match="已被他人修改"):
         versioned_update(actor=cast.admin, instance=second, changes={"address": "乙"}, expected_version=second.version)
     assert Household.objects.get(pk=first.pk).address == "甲"
+
+
+def test_bulk_entries_continue_the_chain_and_verify(cast):
+    from django.db import transaction
+
+    before = AuditEntry.objects.count()
+    with transaction.atomic():
+        n = audit.record_many(actor=cast.street_user_a, items=[
+            audit.Change(action="household.import", object_type="ledger.household", object_id=i,
+                         changes={"after": {"number": f"X-{i}"}})
+            for i in range(4500)
+        ])
+    assert n == 4500 and AuditEntry.objects.count() == before + 4500
+    result = audit.verify()
+    assert result.ok and result.verified == before + 4500
+    audit.record(actor=cast.admin, action="after.bulk")
+    assert audit.verify().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_entries_outside_a_transaction_are_refused():
+    with pytest.raises(RuntimeError, match="inside a transaction"):
+        audit.record_many(actor=None, items=[])
