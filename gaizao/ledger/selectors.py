@@ -59,6 +59,35 @@ def household_scope(user: User) -> QuerySet[Household]:
     return qs.filter(condition) if condition is not None else qs.none()
 
 
+def village_write_scope(user: User) -> QuerySet[Village]:
+    """Villages a user may change: district office and admin everywhere, street staff their streets."""
+    qs = Village.objects.select_related("street")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.has_role(Role.ADMIN, Role.COMMANDER):
+        return qs
+    if user.has_role(Role.STREET):
+        return qs.filter(street_id__in=_street_ids(user))
+    return qs.none()
+
+
+def project_write_scope(user: User) -> QuerySet[Project]:
+    """Projects a user may change or import households into."""
+    return Project.objects.select_related("village", "village__street").filter(village__in=village_write_scope(user))
+
+
+def household_write_scope(user: User) -> QuerySet[Household]:
+    """Households a user may change (the cadre and the resident read but do not edit the ledger)."""
+    qs = Household.objects.all()
+    if not user.is_authenticated:
+        return qs.none()
+    if user.has_role(Role.ADMIN, Role.COMMANDER):
+        return qs
+    if user.has_role(Role.STREET):
+        return qs.filter(street_id__in=_street_ids(user))
+    return qs.none()
+
+
 def person_scope(user: User) -> QuerySet[Person]:
     if user.is_authenticated and user.is_district_wide:
         return Person.objects.all()  # the same rows, without a semi-join over every household

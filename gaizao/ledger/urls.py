@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from gaizao.ledger import views
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("households/<int:pk>/reveal/", views.household_reveal, name="household_reveal"),
     path("my-household/", views.my_household, name="my_household"),
+    path("import/", include("gaizao.ledger.importing.urls")),
 ]
