@@ -61,3 +61,25 @@ class Legality(models.TextChoices):
     TEMPORARY = "temporary", _("未超期临时")
     ILLEGAL = "illegal", _("违法")
     PENDING = "pending", _("待认定")
+
+
+class HeritageKind(models.TextChoices):
+    """Historic and cultural features that renovation preserves (历史文化要素)."""
+
+    ANCESTRAL_HALL = "ancestral_hall", _("祠堂")
+    OLD_TREE = "old_tree", _("古树")
+    HISTORIC_BUILDING = "historic_building", _("历史建筑")
+    TRADITIONAL_STYLE = "traditional_style", _("传统风貌")
+    OLD_WELL = "old_well", _("古井")
+    ARCHWAY = "archway", _("牌坊")
+    OTHER = "other", _("其他")
+
+
+class ProtectionLevel(models.TextChoices):
+    """The level at which a feature is protected (保护级别)."""
+
+    NATIONAL = "national", _("国家级")
+    PROVINCIAL = "provincial", _("省级")
+    MUNICIPAL = "municipal", _("市级")
+    DISTRICT = "district", _("区级")
+    UNRATED = "unrated", _("未定级")

@@ -1,7 +1,8 @@
-"""Filter forms of the ledger pages. They parse the query string; selectors do the reading."""
+"""Forms of the ledger pages: filters (the query string) and edit forms (what services receive)."""
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 
@@ -9,9 +10,18 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from gaizao.core.masking import mask_citizen_id, mask_phone
 from gaizao.core.validators import normalize_citizen_id
-from gaizao.ledger.choices import LandType, Legality, RenovationMode, Stage
-from gaizao.ledger.selectors import household_filter_options, street_list
+from gaizao.ledger.choices import (
+    HeritageKind, Hukou, HouseholdUse, LandType, Legality, ProtectionLevel, Relation, RenovationMode, Stage,
+    Structure,
+)
+from gaizao.ledger.selectors import (
+    building_by_ref, cadre_options, community_options, household_filter_options, street_list, street_write_list,
+)
+from gaizao.org.choices import OrgKind
+from gaizao.org.forms import StyledForm
+from gaizao.org.models import OrgUnit
 
 # 17 digits and a digit or X: someone typed a citizen ID, so a wrong one deserves a clear message.
 _LOOKS_LIKE_ID = re.compile(r"^\d{17}[\dXx]$")
@@ -101,3 +111,222 @@ class HouseholdFilterForm(_TablerForm):
             "legality": self.value("legality") or "",
             "after": self.value("after"),
         }
+
+
+# --- edit forms --------------------------------------------------------------------------------
+# They parse what was typed; the services check it (errors come back beside the field through
+# ``apply_error``) and write it. An edit form carries the version it was loaded at.
+
+def _date_field(label):
+    return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+
+def _decimal_field(label, *, required=True, help_text=""):
+    # No places or range here: the service says what is wrong, naming the field.
+    return forms.DecimalField(label=label, required=required, help_text=help_text,
+                              widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+
+
+def _integer_field(label, *, required=True):
+    return forms.IntegerField(label=label, required=required, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+
+
+def _text_area(label, *, rows=3, required=False, help_text=""):
+    return forms.CharField(label=label, required=required, help_text=help_text,
+                           widget=forms.Textarea(attrs={"rows": rows}))
+
+
+class _EditForm(StyledForm):
+    """A ledger edit form. ``wide_fields`` span the whole row in the template."""
+
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    wide_fields: tuple[str, ...] = ()
+    create_only: tuple[str, ...] = ()
+
+    def __init__(self, *args, instance=None, **kwargs):
+        self.instance = instance
+        if instance is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_from(instance)
+        super().__init__(*args, **kwargs)
+        if instance is None:
+            del self.fields["version"]
+        else:
+            for name in self.create_only:
+                self.fields.pop(name, None)
+
+    def initial_from(self, instance) -> dict:
+        initial = {}
+        for name in self.base_fields:
+            # A relation's id, not the related object: no query to fill a select.
+            initial[name] = getattr(instance, f"{name}_id") if hasattr(instance, f"{name}_id") \
+                else getattr(instance, name, None)
+        initial["version"] = instance.version
+        return initial
+
+    def values(self) -> dict:
+        """What the service receives: every field but the version (it compares and writes what changed)."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+    @property
+    def version_value(self) -> int | None:
+        return self.cleaned_data.get("version")
+
+
+class VillageForm(_EditForm):
+    street = forms.ModelChoiceField(label=_("街道"), queryset=None)
+    name = forms.CharField(label=_("村名"), max_length=100)
+    code = forms.CharField(label=_("村编码"), max_length=32)
+    community = forms.ModelChoiceField(label=_("社区"), queryset=None, required=False, empty_label=_("（不指定）"))
+    mode = forms.ChoiceField(label=_("改造方式"), choices=RenovationMode.choices)
+    batch = _integer_field(_("批次"))
+    year = _integer_field(_("计划年度"))
+    land_area = _decimal_field(_("用地面积（㎡）"))
+    population = _integer_field(_("人口"))
+    notes = _text_area(_("现状说明"))
+    boundary = _text_area(
+        _("边界（GeoJSON）"), rows=6,
+        help_text=_("粘贴 GeoJSON 的 Polygon 或 MultiPolygon（坐标为 [经度, 纬度]，WGS 84），也可粘贴含一个要素的 Feature/FeatureCollection；留空表示不设边界。"),
+    )
+    wide_fields = ("notes", "boundary")
+    create_only = ("street",)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        streets = street_write_list(user)
+        if "street" in self.fields:
+            self.fields["street"].queryset = streets
+        if self.instance is not None:
+            self.fields["community"].queryset = community_options(self.instance.street)
+        else:
+            self.fields["community"].queryset = OrgUnit.objects.filter(
+                kind=OrgKind.COMMUNITY, parent__in=streets).order_by("path")
+
+    def initial_from(self, instance) -> dict:
+        initial = super().initial_from(instance)
+        initial["boundary"] = json.dumps(instance.boundary, ensure_ascii=False) if instance.boundary else ""
+        return initial
+
+
+class ProjectForm(_EditForm):
+    name = forms.CharField(label=_("项目名称"), max_length=200)
+    code = forms.CharField(label=_("项目编码"), max_length=32)
+    phase = _integer_field(_("期次"))
+    decision_date = _date_field(_("征收决定日期"))
+    signing_start = _date_field(_("签约期开始"))
+    signing_end = _date_field(_("签约期结束"))
+    signing_threshold = _decimal_field(_("协议生效签约比例（%）"), help_text=_("0 到 100，签约率达到该比例时协议生效。"))
+    scope = _text_area(_("征收范围"))
+    wide_fields = ("scope",)
+
+
+class HouseholdForm(_EditForm):
+    number = forms.CharField(label=_("户号"), max_length=32)
+    head_name = forms.CharField(label=_("户主姓名"), max_length=50)
+    head_id_number = forms.CharField(label=_("户主身份证号"), required=False, max_length=40,
+                                     help_text=_("显示为脱敏号码；不改动则保留原号码，清空则删除。"))
+    phone = forms.CharField(label=_("联系电话"), required=False, max_length=20,
+                            help_text=_("显示为脱敏号码；不改动则保留原号码。"))
+    address = forms.CharField(label=_("地址"), required=False, max_length=200)
+    land_type = forms.ChoiceField(label=_("土地性质"), choices=LandType.choices)
+    use = forms.ChoiceField(label=_("用途"), choices=HouseholdUse.choices)
+    member_count = _integer_field(_("家庭人数"))
+    cadre = forms.ModelChoiceField(label=_("包户干部"), queryset=None, required=False, empty_label=_("（未指派）"))
+
+    def __init__(self, *args, street, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cadre"].queryset = cadre_options(street)
+        for name in ("head_id_number", "phone"):
+            self.fields[name].widget.attrs["autocomplete"] = "off"
+
+    def initial_from(self, instance) -> dict:
+        initial = super().initial_from(instance)
+        # The form never holds the full numbers: their masked form stands for "unchanged".
+        initial["head_id_number"] = mask_citizen_id(instance.head_id_number)
+        initial["phone"] = mask_phone(instance.phone)
+        return initial
+
+
+class PersonForm(_EditForm):
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    relation = forms.ChoiceField(label=_("与户主关系"), choices=Relation.choices)
+    id_number = forms.CharField(label=_("身份证号"), required=False, max_length=40,
+                                help_text=_("显示为脱敏号码；不改动则保留原号码。"),
+                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    hukou = forms.ChoiceField(label=_("户籍状况"), choices=Hukou.choices)
+
+    def initial_from(self, instance) -> dict:
+        initial = super().initial_from(instance)
+        initial["id_number"] = mask_citizen_id(instance.id_number)
+        return initial
+
+
+class BuildingForm(_EditForm):
+    number = forms.CharField(label=_("房屋编号"), max_length=32)
+    structure = forms.ChoiceField(label=_("结构"), choices=Structure.choices)
+    floors = _integer_field(_("层数"))
+    build_year = _integer_field(_("建成年份"), required=False)
+    certificate_no = forms.CharField(label=_("权证号"), required=False, max_length=64)
+    legal_area = _decimal_field(_("合法面积（㎡）"))
+    unlicensed_area = _decimal_field(_("无证面积（㎡）"))
+    legality = forms.ChoiceField(label=_("认定结果"), choices=Legality.choices)
+    use = forms.ChoiceField(label=_("用途"), choices=HouseholdUse.choices)
+
+
+class HeritageForm(_EditForm):
+    kind = forms.ChoiceField(label=_("类别"), choices=HeritageKind.choices)
+    name = forms.CharField(label=_("名称"), max_length=100)
+    protection_level = forms.ChoiceField(label=_("保护级别"), choices=ProtectionLevel.choices)
+    location = forms.CharField(label=_("位置"), required=False, max_length=200)
+    building = forms.CharField(label=_("所在房屋"), required=False, max_length=70,
+                               help_text=_("写作“户号/房屋编号”，如 DH-001/1；不在某户房屋上的留空。"))
+    photo = forms.FileField(label=_("照片"), required=False,
+                            help_text=_("JPG 或 PNG，不超过 5 MB。"),
+                            widget=forms.FileInput(attrs={"accept": ".jpg,.jpeg,.png,image/jpeg,image/png"}))
+    remove_photo = forms.BooleanField(label=_("删除现有照片"), required=False)
+    notes = _text_area(_("备注"))
+    wide_fields = ("notes",)
+
+    def __init__(self, *args, village, **kwargs):
+        self.village = village
+        super().__init__(*args, **kwargs)
+        if self.instance is None or not self.instance.photo:
+            del self.fields["remove_photo"]
+
+    def initial_from(self, instance) -> dict:
+        initial = super().initial_from(instance)
+        initial["building"] = building_ref(instance.building) if instance.building_id else ""
+        initial["photo"] = None
+        return initial
+
+    def clean_building(self):
+        ref = self.cleaned_data.get("building", "").strip()
+        if not ref:
+            return None
+        building = building_by_ref(self.village, ref)
+        if building is None:
+            raise ValidationError(_("本村没有房屋「%(ref)s」（写作“户号/房屋编号”，如 DH-001/1）。") % {"ref": ref})
+        return building
+
+    def values(self) -> dict:
+        values = super().values()
+        remove = values.pop("remove_photo", False)
+        photo = values.pop("photo", None)
+        if photo:
+            values["photo"] = photo
+        elif remove:
+            values["photo"] = None
+        return values
+
+
+def building_ref(building) -> str:
+    return f"{building.household.number}/{building.number}"
+
+
+class DemolishForm(StyledForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    on_date = forms.DateField(label=_("拆除日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    heritage_override_reason = forms.CharField(
+        label=_("拆除理由（涉及历史文化要素时必填）"), required=False, max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("该房屋登记有历史文化要素时，须写明确需拆除的理由和批准文件；理由将记入审计日志。"),
+    )

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gaizao.core.fields import EncryptedTextField, LookupHashField
-from gaizao.core.models import TimeStampedModel, VersionedModel
+from gaizao.core.models import VersionedModel
 from gaizao.ledger.choices import (
-    Hukou, HouseholdUse, LandType, Legality, Relation, RenovationMode, Stage, Structure,
+    HeritageKind, Hukou, HouseholdUse, LandType, Legality, ProtectionLevel, Relation, RenovationMode, Stage,
+    Structure,
 )
 
 AREA = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
@@ -43,6 +48,11 @@ class Village(VersionedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def photo_content_type(self) -> str:
+        ext = self.photo.name.rsplit(".", 1)[-1].lower() if self.photo else ""
+        return PHOTO_CONTENT_TYPES.get(ext, "application/octet-stream")
+
 
 class Project(VersionedModel):
     """A renovation project (改造项目) in a village; a village can have several phases."""
@@ -66,6 +76,11 @@ class Project(VersionedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def photo_content_type(self) -> str:
+        ext = self.photo.name.rsplit(".", 1)[-1].lower() if self.photo else ""
+        return PHOTO_CONTENT_TYPES.get(ext, "application/octet-stream")
 
 
 class Household(VersionedModel):
@@ -115,7 +130,7 @@ class Household(VersionedModel):
         return f"{self.number} {self.head_name}"
 
 
-class Person(TimeStampedModel):
+class Person(VersionedModel):
     """A member of a household (家庭成员)."""
 
     household = models.ForeignKey(Household, verbose_name=_("住户"), on_delete=models.CASCADE, related_name="persons")
@@ -133,6 +148,11 @@ class Person(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def photo_content_type(self) -> str:
+        ext = self.photo.name.rsplit(".", 1)[-1].lower() if self.photo else ""
+        return PHOTO_CONTENT_TYPES.get(ext, "application/octet-stream")
+
 
 class Building(VersionedModel):
     """A building (房屋) of a household, with its legality decision (认定, 条例 §24)."""
@@ -147,6 +167,8 @@ class Building(VersionedModel):
     unlicensed_area = models.DecimalField(_("无证面积（㎡）"), default=Decimal("0"), **AREA)
     legality = models.CharField(_("认定结果"), max_length=16, choices=Legality.choices, default=Legality.PENDING)
     use = models.CharField(_("用途"), max_length=16, choices=HouseholdUse.choices, default=HouseholdUse.RESIDENTIAL)
+    # Set only through services.building_mark_demolished (heritage guard, audited).
+    demolished_on = models.DateField(_("拆除日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("房屋")
@@ -158,3 +180,74 @@ class Building(VersionedModel):
 
     def __str__(self) -> str:
         return self.number
+
+
+PHOTO_EXTENSIONS = ("jpg", "jpeg", "png")
+PHOTO_CONTENT_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+
+
+def heritage_photo_path(instance: "HeritageElement", filename: str) -> str:
+    """MEDIA_ROOT/heritage/<random>.<ext>: the uploader's file name never reaches the disk."""
+    ext = PurePath(filename).suffix.lower().lstrip(".")
+    ext = "jpg" if ext == "jpeg" else ext
+    return f"heritage/{uuid.uuid4().hex}.{ext}"
+
+
+def validate_photo(file) -> None:
+    """A JPEG or PNG photo of at most 5 MB, checked by its content as well as its name.
+
+    A photo already stored was checked when it was uploaded; only new uploads are read here.
+    """
+    if getattr(file, "_committed", False):
+        return
+    if file.size > PHOTO_MAX_BYTES:
+        raise ValidationError(
+            _("照片不能超过 %(mb)d MB（现为 %(size).1f MB）。")
+            % {"mb": PHOTO_MAX_BYTES // (1024 * 1024), "size": file.size / (1024 * 1024)},
+            code="photo_size",
+        )
+    file.seek(0)
+    head = file.read(8)
+    file.seek(0)
+    if not (head.startswith(b"\xff\xd8\xff") or head.startswith(b"\x89PNG\r\n\x1a\n")):
+        raise ValidationError(_("照片须为 JPG 或 PNG 图片，该文件的内容不是。"), code="photo_content")
+
+
+class HeritageElement(VersionedModel):
+    """A historic or cultural feature of a village (历史文化要素: 祠堂, 古树, 历史建筑 …) to preserve.
+
+    Linked to a village and, when it stands on or is one, to a building: such a building is not
+    marked demolished without an explicit, audited override (services.building_mark_demolished).
+    """
+
+    village = models.ForeignKey(Village, verbose_name=_("城中村"), on_delete=models.PROTECT,
+                                related_name="heritage_elements")
+    building = models.ForeignKey(Building, verbose_name=_("房屋"), null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="heritage_elements")
+    kind = models.CharField(_("类别"), max_length=20, choices=HeritageKind.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    protection_level = models.CharField(_("保护级别"), max_length=16, choices=ProtectionLevel.choices,
+                                        default=ProtectionLevel.UNRATED)
+    location = models.CharField(_("位置"), max_length=200, blank=True)
+    photo = models.FileField(
+        _("照片"), upload_to=heritage_photo_path, blank=True, max_length=200,
+        validators=[
+            FileExtensionValidator(list(PHOTO_EXTENSIONS), message=_("照片须为 JPG 或 PNG 文件（扩展名 .jpg、.jpeg、.png）。")),
+            validate_photo,
+        ],
+    )
+    notes = models.TextField(_("备注"), blank=True)
+
+    class Meta:
+        verbose_name = _("历史文化要素")
+        verbose_name_plural = _("历史文化要素")
+        ordering = ["village_id", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def photo_content_type(self) -> str:
+        ext = self.photo.name.rsplit(".", 1)[-1].lower() if self.photo else ""
+        return PHOTO_CONTENT_TYPES.get(ext, "application/octet-stream")

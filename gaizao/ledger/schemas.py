@@ -1,10 +1,17 @@
-"""API schemas of the ledgers. Citizen IDs and phone numbers leave the API masked, always."""
+"""API schemas of the ledgers. Citizen IDs and phone numbers leave the API masked, always.
+
+Inputs keep choices as plain strings and numbers loose, so that the services check them and answer
+400 with the field named; a value of the wrong type (text for a date) is refused earlier with 422.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
+from typing import Any
+
+from django.urls import reverse
 from ninja import Field, Schema
 
 from gaizao.core.masking import mask_citizen_id, mask_phone
@@ -59,6 +66,7 @@ class VillageOut(Schema):
 
 class ProjectOut(Schema):
     id: int
+    version: int
     code: str
     name: str
     phase: int
@@ -79,12 +87,43 @@ class StageCountOut(Schema):
         return str(obj["label"])
 
 
+class HeritageOut(Schema):
+    id: int
+    version: int
+    village_id: int
+    building_id: int | None
+    kind: str
+    kind_label: str
+    name: str
+    protection_level: str
+    protection_level_label: str
+    location: str
+    notes: str
+    photo_url: str | None
+
+    @staticmethod
+    def resolve_kind_label(obj) -> str:
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_protection_level_label(obj) -> str:
+        return str(obj.get_protection_level_display())
+
+    @staticmethod
+    def resolve_photo_url(obj) -> str | None:
+        return reverse("api:heritage_photo", args=[obj.pk]) if obj.photo else None
+
+
 class VillageDetailOut(VillageOut):
+    version: int
+    community_id: int | None
     community_name: str | None
     population: int
     notes: str
+    boundary: dict[str, Any] | None
     projects: list[ProjectOut] = Field(..., alias="project_rows")
     households_by_stage: list[StageCountOut]
+    heritage: list[HeritageOut] = Field(..., alias="heritage_rows")
 
     @staticmethod
     def resolve_community_name(obj) -> str | None:
@@ -127,6 +166,8 @@ class HouseholdPageOut(Schema):
 
 class PersonOut(Schema):
     id: int
+    version: int
+    household_id: int
     name: str
     id_masked: str
     relation: str
@@ -149,6 +190,8 @@ class PersonOut(Schema):
 
 class BuildingOut(Schema):
     id: int
+    version: int
+    household_id: int
     number: str
     structure: str
     structure_label: str
@@ -160,6 +203,12 @@ class BuildingOut(Schema):
     legality: str
     legality_label: str
     use: str
+    demolished_on: dt.date | None
+    has_heritage: bool = Field(False, description="房屋登记有历史文化要素（拆除须特批）")
+
+    @staticmethod
+    def resolve_has_heritage(obj) -> bool:
+        return bool(getattr(obj, "has_heritage", False))
 
     @staticmethod
     def resolve_structure_label(obj) -> str:
@@ -171,6 +220,8 @@ class BuildingOut(Schema):
 
 
 class HouseholdDetailOut(HouseholdOut):
+    version: int
+    cadre_id: int | None
     address: str
     use: str
     project_name: str = Field(..., alias="project.name")
@@ -189,3 +240,125 @@ class HouseholdDetailOut(HouseholdOut):
     @staticmethod
     def resolve_buildings(obj) -> list:
         return list(obj.buildings.all())
+
+
+
+class ProjectDetailOut(ProjectOut):
+    village_id: int
+    village_name: str = Field(..., alias="village.name")
+    scope: str
+
+
+# --- inputs ---------------------------------------------------------------------------------------
+# A PATCH names only what changes, with the ``version`` it read (a stale one answers 409).
+
+class VillagePatch(Schema):
+    version: int | None = Field(None, description="读取时返回的版本号（必填）")
+    code: str | None = None
+    name: str | None = None
+    community_id: int | None = Field(None, description="社区（组织机构 id），须在该村所在街道下")
+    mode: str | None = Field(None, description="改造方式：demolish_rebuild / upgrade / mixed")
+    batch: int | None = None
+    year: int | None = None
+    land_area: Decimal | None = Field(None, description="用地面积（㎡），≥ 0，两位小数")
+    population: int | None = None
+    notes: str | None = None
+    boundary: dict[str, Any] | str | None = Field(None, description="GeoJSON Polygon 或 MultiPolygon（[经度, 纬度]）")
+
+
+class VillageIn(VillagePatch):
+    street_id: int = Field(..., description="街道（组织机构 id）")
+    code: str
+    name: str
+    mode: str
+    year: int
+
+
+class ProjectPatch(Schema):
+    version: int | None = Field(None, description="读取时返回的版本号（必填）")
+    code: str | None = None
+    name: str | None = None
+    phase: int | None = None
+    scope: str | None = None
+    decision_date: dt.date | None = None
+    signing_start: dt.date | None = None
+    signing_end: dt.date | None = None
+    signing_threshold: Decimal | None = Field(None, description="协议生效签约比例（%），0–100")
+
+
+class ProjectIn(ProjectPatch):
+    village_id: int
+    code: str
+    name: str
+
+
+class HouseholdPatch(Schema):
+    version: int | None = Field(None, description="读取时返回的版本号（必填）")
+    number: str | None = None
+    head_name: str | None = None
+    head_id_number: str | None = Field(None, description="户主身份证号；原样回传脱敏值表示不改，空串表示删除")
+    phone: str | None = Field(None, description="手机号；原样回传脱敏值表示不改")
+    address: str | None = None
+    land_type: str | None = None
+    use: str | None = None
+    member_count: int | None = None
+    cadre_id: int | None = Field(None, description="包户干部（用户 id），null 表示不指派")
+
+
+class HouseholdIn(HouseholdPatch):
+    project_id: int
+    number: str
+    head_name: str
+
+
+class PersonPatch(Schema):
+    version: int | None = Field(None, description="读取时返回的版本号（必填）")
+    name: str | None = None
+    id_number: str | None = None
+    relation: str | None = None
+    hukou: str | None = None
+
+
+class PersonIn(PersonPatch):
+    name: str
+    relation: str
+
+
+class BuildingPatch(Schema):
+    version: int | None = Field(None, description="读取时返回的版本号（必填）")
+    number: str | None = None
+    structure: str | None = None
+    floors: int | None = None
+    build_year: int | None = None
+    certificate_no: str | None = None
+    legal_area: Decimal | None = Field(None, description="合法面积（㎡），≥ 0，两位小数")
+    unlicensed_area: Decimal | None = Field(None, description="无证面积（㎡），≥ 0，两位小数")
+    legality: str | None = None
+    use: str | None = None
+
+
+class BuildingIn(BuildingPatch):
+    number: str
+
+
+class DemolishIn(Schema):
+    on_date: dt.date = Field(..., description="拆除日期（不晚于今天，北京时间）")
+    heritage_override_reason: str = Field("", description="房屋登记有历史文化要素时必填，记入审计日志")
+    version: int | None = Field(None, description="读取时返回的版本号（可选；给出时检查是否已被他人修改）")
+
+
+class HeritagePatch(Schema):
+    version: int | None = Field(None, description="读取时返回的版本号（必填）")
+    building_id: int | None = Field(None, description="所在房屋 id（须在本村），null 表示不在房屋上")
+    kind: str | None = None
+    name: str | None = None
+    protection_level: str | None = None
+    location: str | None = None
+    notes: str | None = None
+    remove_photo: bool = Field(False, description="删除现有照片（上传照片用 POST …/photo）")
+
+
+class HeritageIn(HeritagePatch):
+    village_id: int
+    kind: str
+    name: str

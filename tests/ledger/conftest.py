@@ -56,3 +56,42 @@ def make(cast):
         return make_households(cast.admin, project or cast.project_a, count, prefix=prefix)
 
     return _make
+
+
+# Who may change which of the cast's objects (the write scope): the rest get 404 on edit pages and
+# write endpoints, including the roles that read the object (leader, cadre, resident).
+WRITERS = {
+    "street_a": {"admin", "commander", "street_user_a"},
+    "street_b": {"admin", "commander", "street_user_b"},
+}
+
+
+def form_data(response) -> dict:
+    """The values of the form a page shows, as a browser would submit them unchanged."""
+    from django import forms
+
+    form = response.context["form"]
+    data = {}
+    for name, field in form.fields.items():
+        if isinstance(field, (forms.FileField, forms.BooleanField)):
+            continue
+        value = form[name].value()
+        if value is None:
+            continue
+        data[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return data
+
+
+@pytest.fixture
+def client_factory(db):
+    """Another signed-in browser: ``client_factory(user)`` (for two people editing at once)."""
+    from django.test import Client
+
+    from tests.conftest import login
+
+    def _client(user):
+        client = Client()
+        login(client, user)
+        return client
+
+    return _client

@@ -38,11 +38,20 @@ def test_village_list(cast, login_as, django_assert_num_queries, extra):
     assert len(response.context["villages"]) == 1 + extra
 
 
-def test_village_detail(cast, login_as, django_assert_num_queries):
+@pytest.mark.parametrize("extra", [0, 8])
+def test_village_detail(cast, login_as, django_assert_num_queries, extra):
+    for i in range(extra):
+        project = ledger_services.project_create(actor=cast.admin, village=cast.village_a, code=f"PQ{i}",
+                                                 name=f"项目{i}")
+        ledger_services.project_update(actor=cast.admin, project=project, version=1, name=f"项目{i}改")
+        ledger_services.heritage_create(actor=cast.admin, village=cast.village_a, kind="old_tree", name=f"古树{i}",
+                                        building=cast.household_a1.buildings.get() if i % 2 else None)
     client = login_as(cast.street_user_a)
-    # the village, its projects with counts, the households per stage
-    with django_assert_num_queries(BASE + 3):
-        client.get(f"/ledger/villages/{cast.village_a.pk}/")
+    # the village, its projects with counts, the households per stage, its heritage elements,
+    # the history (entries of the village, its projects and heritage, with their actors)
+    with django_assert_num_queries(BASE + 5):
+        response = client.get(f"/ledger/villages/{cast.village_a.pk}/")
+    assert len(response.context["history"]) == 1 + 3 * extra + 1
 
 
 @pytest.mark.parametrize("extra", [3, 58])
@@ -67,14 +76,50 @@ def test_household_list_with_filters_and_search(cast, login_as, make, django_ass
 @pytest.mark.parametrize("members", [0, 6])
 def test_household_detail(cast, login_as, django_assert_num_queries, members):
     for i in range(members):
-        ledger_services.person_add(actor=cast.admin, household=cast.household_a1, name=f"成员{i}",
-                                   relation="child", id_number=citizen_id(100 + i))
-        ledger_services.building_add(actor=cast.admin, household=cast.household_a1, number=f"B{i}",
-                                     legal_area=Decimal("10"))
+        person = ledger_services.person_add(actor=cast.admin, household=cast.household_a1, name=f"成员{i}",
+                                            relation="child", id_number=citizen_id(100 + i))
+        ledger_services.person_update(actor=cast.admin, person=person, version=1, hukou="converted")
+        building = ledger_services.building_add(actor=cast.admin, household=cast.household_a1, number=f"B{i}",
+                                                legal_area=Decimal("10"))
+        ledger_services.heritage_create(actor=cast.admin, village=cast.village_a, kind="old_well", name=f"井{i}",
+                                        building=building)
     client = login_as(cast.street_user_a)
-    # the household (with village, project, street, cadre), its members, its buildings
+    # the household (with village, project, street, cadre), its members, its buildings (each with
+    # its heritage flag), and the history (its entries and its members' and buildings', with actors)
+    with django_assert_num_queries(BASE + 4):
+        response = client.get(f"/ledger/households/{cast.household_a1.pk}/")
+    assert len(response.context["history"]) == 2 + 3 * members
+
+
+def test_resident_household_page_has_no_history(cast, login_as, django_assert_num_queries):
+    client = login_as(cast.resident)
     with django_assert_num_queries(BASE + 3):
-        client.get(f"/ledger/households/{cast.household_a1.pk}/")
+        response = client.get("/ledger/my-household/")
+    assert response.context["history"] is None
+
+
+@pytest.mark.parametrize("edits", [0, 70])
+def test_building_detail(cast, login_as, django_assert_num_queries, edits):
+    building = cast.household_a1.buildings.get()
+    ledger_services.heritage_create(actor=cast.admin, village=cast.village_a, kind="ancestral_hall", name="祠堂",
+                                    building=building)
+    for i in range(edits):
+        ledger_services.building_update(actor=cast.admin, building=building, version=1 + i, floors=2 + i)
+    client = login_as(cast.street_user_a)
+    # the building (with household, village, project, street, heritage flag), its heritage elements,
+    # the history (at most 50 entries, newest first)
+    with django_assert_num_queries(BASE + 3):
+        response = client.get(f"/ledger/buildings/{building.pk}/")
+    assert len(response.context["history"]) == min(2 + edits, 50)
+
+
+def test_heritage_detail(cast, login_as, django_assert_num_queries):
+    element = ledger_services.heritage_create(actor=cast.admin, village=cast.village_a, kind="archway", name="牌坊",
+                                              building=cast.household_a1.buildings.get())
+    client = login_as(cast.street_user_a)
+    # the element (with village, building, household), its history
+    with django_assert_num_queries(BASE + 2):
+        client.get(f"/ledger/heritage/{element.pk}/")
 
 
 @pytest.mark.parametrize("extra", [3, 58])

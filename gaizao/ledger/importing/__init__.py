@@ -1,0 +1,16 @@
+"""Household ledgers to and from Excel (台账模板、导入、导出).
+
+    reader.py     open a file: size, kind, password, formulas (python-calamine; csv)
+    headers.py    the columns, their synonyms, finding the header row
+    normalise.py  cell values to Python values, in one place
+    validate.py   rows to households with buildings and members; row errors
+    plan.py       compare with the database: new / changed / unchanged / rejected
+    apply.py      write a plan in one transaction, audited
+    batch.py      batch inserts and batch SM4/SM3 for apply
+    engine.py     the services the command and the upload page call
+    template.py   the template workbook; export.py the same layout with data
+    report.py     the error report workbook
+
+Import from the submodules (``from gaizao.ledger.importing.engine import ...``): this package is
+loaded with the URLconf, before any of it is needed.
+"""

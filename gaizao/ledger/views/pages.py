@@ -1,4 +1,4 @@
-"""Ledger pages: villages and households. Parse, call a selector or service, render.
+"""Ledger pages that read: villages, households, buildings, heritage. Parse, call a selector, render.
 
 Lists and pages show citizen IDs and phone numbers masked; the full numbers appear only after an
 audited reveal (``household_reveal_personal_data``) by someone allowed to ask for them.
@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -21,6 +22,10 @@ from gaizao.core.masking import mask_citizen_id, mask_phone
 from gaizao.ledger import selectors, services
 from gaizao.ledger.forms import HouseholdFilterForm, VillageFilterForm
 from gaizao.ledger.models import Household
+from gaizao.org.choices import Role
+
+# Who sees the "new" buttons; the write scope decides what they may really change.
+WRITE_ROLES = (Role.ADMIN, Role.COMMANDER, Role.STREET)
 
 
 def _client_ip(request) -> str | None:
@@ -35,6 +40,7 @@ def village_list(request):
     return render(request, "ledger/village_list.html", {
         "form": form,
         "villages": villages,
+        "can_create": request.user.has_role(*WRITE_ROLES),
         "breadcrumbs": [(_("城中村"), None)],
     })
 
@@ -44,9 +50,16 @@ def village_list(request):
 def village_detail(request, pk: int):
     village = selectors.village_get(request.user, pk=pk)
     stages = selectors.household_stage_summary(request.user, village=village)
+    projects = list(selectors.project_list(request.user, village=village))
+    heritage = list(selectors.heritage_list(request.user, village=village))
     return render(request, "ledger/village_detail.html", {
         "village": village,
-        "projects": selectors.project_list(request.user, village=village),
+        "projects": projects,
+        "heritage": heritage,
+        "history_limit": selectors.HISTORY_LIMIT,
+        "history": selectors.village_history(village, project_ids=[p.pk for p in projects],
+                                             heritage_ids=[h.pk for h in heritage]),
+        "can_edit": selectors.village_can_write(request.user, village),
         "stages": stages,
         "household_total": sum(row["count"] for row in stages),
         "breadcrumbs": [(_("城中村"), reverse("ledger:village_list")), (village.name, None)],
@@ -132,13 +145,74 @@ def _render_household(request, household: Household, *, revealed: dict | None, o
         breadcrumbs = [(_("住户台账"), reverse("ledger:household_list")), (str(household), None)]
         reveal_url = reverse("ledger:household_reveal", args=[household.pk])
     buildings = list(household.buildings.all())
+    # The resident's own page shows no staff history.
+    history = None if own else selectors.household_history(
+        household, person_ids=[p.pk for p in persons], building_ids=[b.pk for b in buildings])
     return render(request, "ledger/household_detail.html", {
         "household": household,
         "persons": persons,
         "buildings": buildings,
+        "history": history,
+        "history_limit": selectors.HISTORY_LIMIT,
+        "can_edit": not own and selectors.household_can_write(request.user, household),
         "unlicensed_area_total": sum((b.unlicensed_area for b in buildings), Decimal("0")),
         "revealed": revealed is not None,
         "can_reveal": selectors.household_can_reveal(request.user, household),
         "reveal_url": reveal_url,
         "breadcrumbs": breadcrumbs,
     })
+
+
+@login_required
+@require_GET
+def building_detail(request, pk: int):
+    building = selectors.building_get(request.user, pk=pk)
+    household = building.household
+    # Whoever reads the building reads its heritage elements (a cadre too, who has no village pages).
+    heritage = selectors.heritage_of_building(building) if building.has_heritage else []
+    return render(request, "ledger/building_detail.html", {
+        "building": building,
+        "household": household,
+        "heritage": heritage,
+        "heritage_links": selectors.village_can_read(request.user, household.village),
+        "history_limit": selectors.HISTORY_LIMIT,
+        "history": selectors.building_history(building, heritage_ids=[h.pk for h in heritage]),
+        "can_edit": selectors.household_can_write(request.user, household),
+        "breadcrumbs": [
+            (_("住户台账"), reverse("ledger:household_list")),
+            (str(household), reverse("ledger:household_detail", args=[household.pk])),
+            (_("房屋 %(number)s") % {"number": building.number}, None),
+        ],
+    })
+
+
+@login_required
+@require_GET
+def heritage_detail(request, pk: int):
+    heritage = selectors.heritage_get(request.user, pk=pk)
+    village = heritage.village
+    return render(request, "ledger/heritage_detail.html", {
+        "heritage": heritage,
+        "history": selectors.heritage_history(heritage),
+        "history_limit": selectors.HISTORY_LIMIT,
+        "can_edit": selectors.village_can_write(request.user, village),
+        "breadcrumbs": [
+            (_("城中村"), reverse("ledger:village_list")),
+            (village.name, reverse("ledger:village_detail", args=[village.pk])),
+            (heritage.name, None),
+        ],
+    })
+
+
+@login_required
+@require_GET
+def heritage_photo(request, pk: int):
+    """A heritage element's photo, to whoever reads the element (no public media URL)."""
+    heritage = selectors.heritage_get(request.user, pk=pk)
+    if not heritage.photo:
+        raise Http404(_("没有照片。"))
+    try:
+        handle = heritage.photo.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("照片文件不存在。")) from None
+    return FileResponse(handle, content_type=heritage.photo_content_type)

@@ -1,4 +1,7 @@
-"""Reads of the ledgers. Every queryset a user sees starts from a ``*_scope`` function here."""
+"""Lists, details and summaries of the ledgers, for the pages and the API.
+
+Everything here starts from the ``*_scope`` functions in ``scopes``; none of it widens what a user sees.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
-    Count, DecimalField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value,
+    Count, DecimalField, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value,
 )
 from django.db.models.functions import Coalesce
 
@@ -16,92 +19,13 @@ from gaizao.core.crypto import lookup_hash
 from gaizao.core.scoping import get_in_scope
 from gaizao.core.validators import normalize_citizen_id
 from gaizao.ledger.choices import Stage
-from gaizao.ledger.models import Building, Household, Person, Project, Village
+from gaizao.ledger.models import Building, HeritageElement, Household, Person, Project, Village
+from gaizao.ledger.selectors.scopes import (
+    _street_ids, building_scope, heritage_scope, household_scope, person_scope, project_scope, village_scope,
+)
 from gaizao.org.choices import OrgKind, Role
 from gaizao.org.models import OrgUnit, User
 
-
-def _street_ids(user: User) -> frozenset[int]:
-    return user.unit_ids_by_role.get(Role.STREET, frozenset())
-
-
-def village_scope(user: User) -> QuerySet[Village]:
-    qs = Village.objects.select_related("street")
-    if not user.is_authenticated:
-        return qs.none()
-    if user.is_district_wide:
-        return qs
-    if user.has_role(Role.STREET):
-        return qs.filter(street_id__in=_street_ids(user))
-    return qs.none()
-
-
-def project_scope(user: User) -> QuerySet[Project]:
-    return Project.objects.select_related("village", "village__street").filter(village__in=village_scope(user))
-
-
-def household_scope(user: User) -> QuerySet[Household]:
-    """District roles: all; street staff: their streets; cadre: assigned households; resident: own."""
-    qs = Household.objects.all()
-    if not user.is_authenticated:
-        return qs.none()
-    if user.is_district_wide:
-        return qs
-    condition = None
-    from django.db.models import Q
-
-    if user.has_role(Role.STREET):
-        condition = Q(street_id__in=_street_ids(user))
-    if user.has_role(Role.CADRE):
-        condition = (condition | Q(cadre=user)) if condition else Q(cadre=user)
-    if user.has_role(Role.RESIDENT):
-        condition = (condition | Q(resident=user)) if condition else Q(resident=user)
-    return qs.filter(condition) if condition is not None else qs.none()
-
-
-def village_write_scope(user: User) -> QuerySet[Village]:
-    """Villages a user may change: district office and admin everywhere, street staff their streets."""
-    qs = Village.objects.select_related("street")
-    if not user.is_authenticated:
-        return qs.none()
-    if user.has_role(Role.ADMIN, Role.COMMANDER):
-        return qs
-    if user.has_role(Role.STREET):
-        return qs.filter(street_id__in=_street_ids(user))
-    return qs.none()
-
-
-def project_write_scope(user: User) -> QuerySet[Project]:
-    """Projects a user may change or import households into."""
-    return Project.objects.select_related("village", "village__street").filter(village__in=village_write_scope(user))
-
-
-def household_write_scope(user: User) -> QuerySet[Household]:
-    """Households a user may change (the cadre and the resident read but do not edit the ledger)."""
-    qs = Household.objects.all()
-    if not user.is_authenticated:
-        return qs.none()
-    if user.has_role(Role.ADMIN, Role.COMMANDER):
-        return qs
-    if user.has_role(Role.STREET):
-        return qs.filter(street_id__in=_street_ids(user))
-    return qs.none()
-
-
-def person_scope(user: User) -> QuerySet[Person]:
-    if user.is_authenticated and user.is_district_wide:
-        return Person.objects.all()  # the same rows, without a semi-join over every household
-    return Person.objects.filter(household__in=household_scope(user))
-
-
-def building_scope(user: User) -> QuerySet[Building]:
-    if user.is_authenticated and user.is_district_wide:
-        return Building.objects.all()  # the same rows, without a semi-join over every household
-    return Building.objects.filter(household__in=household_scope(user))
-
-
-# --- lists, details and summaries for the ledger pages and the API ---------------------------
-# Everything below starts from the *_scope functions above; none of it widens what a user sees.
 
 PAGE_SIZE = 50
 AREA_PLACES = Decimal("0.01")
@@ -312,20 +236,95 @@ def household_get(user: User, **lookup) -> Household:
         _household_columns(household_scope(user))
         .select_related("village", "project", "street", "cadre")
         .defer("village__boundary", "village__notes")
-        .prefetch_related("persons", "buildings")
+        .prefetch_related("persons", Prefetch("buildings", queryset=_buildings_with_heritage_flag()))
     )
     return _quantize_area(get_in_scope(qs, **lookup))
 
 
-def household_can_write(user: User, household: Household) -> bool:
-    """Write roles over a household: admin, commander, and the staff of its street."""
-    if user.has_role(Role.ADMIN, Role.COMMANDER):
-        return True
-    return household.street_id in _street_ids(user)
+def _buildings_with_heritage_flag(qs: QuerySet[Building] | None = None) -> QuerySet[Building]:
+    """Buildings with ``has_heritage`` (an EXISTS per row, not another query for the badge)."""
+    return (Building.objects.all() if qs is None else qs).annotate(
+        has_heritage=Exists(HeritageElement.objects.filter(building=OuterRef("pk"))),
+    )
 
 
-def household_can_reveal(user: User, household: Household) -> bool:
-    """Who may see the full ID and phone numbers: the write roles, and the resident of their own."""
-    if household_can_write(user, household):
-        return True
-    return household.resident_id is not None and household.resident_id == user.pk
+def project_get(user: User, *, pk) -> Project:
+    """The project with its household count if the user may read it, else 404."""
+    per_project = (
+        Household.objects.filter(project=OuterRef("pk")).order_by().values("project")
+        .annotate(n=Count("id")).values("n")
+    )
+    qs = project_scope(user).defer("village__boundary", "village__notes").annotate(
+        household_count=Coalesce(Subquery(per_project, output_field=IntegerField()), Value(0)),
+    )
+    return get_in_scope(qs, pk=pk)
+
+
+def person_get(user: User, *, pk) -> Person:
+    return get_in_scope(person_scope(user).select_related("household"), pk=pk)
+
+
+def building_get(user: User, *, pk) -> Building:
+    """The building with its household, village and project if the user may read it, else 404."""
+    qs = (
+        _buildings_with_heritage_flag(building_scope(user))
+        .select_related("household", "household__village", "household__project", "household__street")
+        .defer("household__village__boundary", "household__village__notes")
+    )
+    return get_in_scope(qs, pk=pk)
+
+
+def heritage_list(user: User, *, village: Village | None = None, building: Building | None = None,
+                  ) -> QuerySet[HeritageElement]:
+    """Heritage elements (历史文化要素) in scope, of a village or of one building."""
+    qs = heritage_scope(user).select_related("building", "building__household").defer(
+        "village__boundary", "village__notes")
+    if village is not None:
+        qs = qs.filter(village=village)
+    if building is not None:
+        qs = qs.filter(building=building)
+    return qs.order_by("id")
+
+
+def heritage_of_building(building: Building) -> list[HeritageElement]:
+    """The heritage elements on a building the caller has already read through scope."""
+    return list(HeritageElement.objects.filter(building=building).order_by("id"))
+
+
+def heritage_get(user: User, *, pk) -> HeritageElement:
+    return get_in_scope(heritage_list(user), pk=pk)
+
+
+def community_options(street: OrgUnit) -> QuerySet[OrgUnit]:
+    """Communities (社区) under a street, for a village's community."""
+    return OrgUnit.objects.filter(kind=OrgKind.COMMUNITY, path__startswith=street.path + "/").order_by("path")
+
+
+def community_get(pk: int) -> OrgUnit | None:
+    return OrgUnit.objects.filter(pk=pk, kind=OrgKind.COMMUNITY).first()
+
+
+def cadre_options(street: OrgUnit) -> QuerySet[User]:
+    """Cadres (包户干部) whose unit is the street or lies under it: who may be assigned a household."""
+    units = OrgUnit.objects.filter(Q(path=street.path) | Q(path__startswith=street.path + "/"))
+    return (
+        User.objects.filter(is_active=True, memberships__role=Role.CADRE, memberships__org_unit__in=units)
+        .distinct().order_by("full_name", "username")
+    )
+
+
+def building_by_ref(village: Village, ref: str) -> Building | None:
+    """A building of the village named as people write it: 户号/房屋编号 (DH-001/1)."""
+    household_number, _, number = (ref or "").strip().rpartition("/")
+    if not household_number or not number:
+        return None
+    return (
+        Building.objects.select_related("household")
+        .filter(household__village=village, household__number=household_number.strip(), number=number.strip())
+        .first()
+    )
+
+
+def building_in_village(village: Village, *, pk: int) -> Building | None:
+    """One of the village's buildings (the caller has read the village through scope)."""
+    return Building.objects.select_related("household").filter(pk=pk, household__village=village).first()

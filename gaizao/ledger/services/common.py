@@ -1,0 +1,235 @@
+"""What every ledger write shares: checking input field by field, scope, optimistic locking.
+
+``actor=None`` is the system itself (management commands, the demo generator): it acts
+everywhere, so the scope checks apply to people only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from decimal import Decimal, InvalidOperation
+from typing import Any, Callable
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from pypinyin import Style, lazy_pinyin
+
+from gaizao.core import services as core_services
+from gaizao.core.errors import AppError, Conflict, NotFound
+from gaizao.core.masking import mask_citizen_id, mask_phone
+from gaizao.core.validators import normalize_citizen_id, normalize_mobile
+
+NOT_FOUND = "不存在或无权查看。"
+TWO_PLACES = Decimal("0.01")
+AREA_LIMIT = Decimal("10000000000")  # max_digits=12, decimal_places=2
+
+
+def name_initials(name: str) -> str:
+    """Pinyin initials for search: 张三 -> zs."""
+    return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()[:50]
+
+
+def label(model: type[models.Model], name: str) -> str:
+    return str(model._meta.get_field(name).verbose_name)
+
+
+def writes(fn: Callable) -> Callable:
+    """One transaction per write; a uniqueness race lost to another writer is a Conflict (409)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            with transaction.atomic():
+                return fn(*args, **kwargs)
+        except IntegrityError:
+            raise Conflict("保存失败：与刚保存的另一条记录重复（可能有人同时录入）。请刷新页面后再试。") from None
+
+    return wrapper
+
+
+def require_in_scope(actor, scope: Callable[[Any], QuerySet], obj: models.Model) -> None:
+    """Out of the actor's write scope looks like absent (404)."""
+    if actor is not None and not scope(actor).filter(pk=obj.pk).exists():
+        raise NotFound(NOT_FOUND)
+
+
+def only(changes: dict, allowed: set[str], what: str) -> None:
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TypeError(f"{what} cannot change {sorted(unknown)}")
+
+
+class Checker:
+    """Collects field errors so that one save reports every bad field at once."""
+
+    def __init__(self, model: type[models.Model]):
+        self.model = model
+        self.fields: dict[str, str] = {}
+
+    def error(self, name: str, message: str) -> None:
+        self.fields.setdefault(name, message)
+
+    def done(self) -> None:
+        if self.fields:
+            raise AppError("；".join(self.fields.values()), fields=self.fields)
+
+    def text(self, values: dict, name: str, *, required: bool = False) -> None:
+        if name not in values:
+            return
+        value = "" if values[name] is None else str(values[name]).strip()
+        values[name] = value
+        if required and not value:
+            self.error(name, f"请填写{label(self.model, name)}。")
+
+    def choice(self, values: dict, name: str) -> None:
+        if name not in values:
+            return
+        field = self.model._meta.get_field(name)
+        if values[name] not in {str(value) for value, _ in field.flatchoices}:
+            self.error(name, f"{label(self.model, name)}「{values[name]}」不是可选的值。")
+
+    def decimal(self, values: dict, name: str, *, low: Decimal = Decimal("0"), high: Decimal = AREA_LIMIT,
+                default: Decimal | None = Decimal("0")) -> None:
+        """A Decimal with at most two places in [low, high] (areas: square metres, ≥ 0)."""
+        if name not in values:
+            return
+        raw, title = values[name], label(self.model, name)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            values[name] = default
+            if default is None:
+                self.error(name, f"请填写{title}。")
+            return
+        try:
+            number = Decimal(str(raw).strip())
+        except (InvalidOperation, ValueError):
+            self.error(name, f"{title}须为数字，「{raw}」不是。")
+            return
+        if not number.is_finite():
+            self.error(name, f"{title}须为数字。")
+        elif number < low:
+            self.error(name, f"{title}不能为负数。" if low == 0 else f"{title}不能小于 {low}。")
+        elif number > high:
+            self.error(name, f"{title}不能大于 {high}。")
+        elif number != number.quantize(TWO_PLACES):
+            self.error(name, f"{title}最多保留两位小数。")
+        else:
+            values[name] = number.quantize(TWO_PLACES)
+
+    def integer(self, values: dict, name: str, *, low: int | None = None, high: int | None = None,
+                required: bool = True) -> None:
+        if name not in values:
+            return
+        raw, title = values[name], label(self.model, name)
+        if raw is None or raw == "":
+            values[name] = None
+            if required:
+                self.error(name, f"请填写{title}。")
+            return
+        try:
+            number = int(str(raw).strip())
+        except ValueError:
+            self.error(name, f"{title}须为整数，「{raw}」不是。")
+            return
+        if low is not None and number < low:
+            self.error(name, f"{title}不能小于 {low}。")
+        elif high is not None and number > high:
+            self.error(name, f"{title}不能大于 {high}。")
+        else:
+            values[name] = number
+
+    def date(self, values: dict, name: str, *, not_after_today: bool = False) -> None:
+        if name not in values:
+            return
+        raw, title = values[name], label(self.model, name)
+        if raw in (None, ""):
+            values[name] = None
+            return
+        if isinstance(raw, dt.date):
+            day = raw
+        else:
+            try:
+                day = parse_date(str(raw).strip())
+            except ValueError:  # well formed but impossible, e.g. 2026-02-30
+                day = None
+        if day is None:
+            self.error(name, f"{title}须为有效日期（年-月-日），「{raw}」不是。")
+            return
+        if not_after_today and day > timezone.localdate():
+            self.error(name, f"{title}不能晚于今天（{timezone.localdate():%Y-%m-%d}）。")
+            return
+        values[name] = day
+
+    def citizen_id(self, values: dict, name: str, *, current: str | None = None) -> None:
+        """Normalise a citizen ID; its masked form (as the edit form shows it) keeps ``current``."""
+        if name not in values:
+            return
+        raw = values[name]
+        if current and raw == mask_citizen_id(current):
+            values[name] = current
+            return
+        if raw is None or not str(raw).strip():
+            values[name] = None
+            return
+        try:
+            values[name] = normalize_citizen_id(raw)
+        except ValidationError as exc:
+            self.error(name, exc.messages[0])
+
+    def phone(self, values: dict, name: str, *, current: str | None = None) -> None:
+        if name not in values:
+            return
+        raw = values[name]
+        if current and raw == mask_phone(current):
+            values[name] = current
+            return
+        if raw is None or not str(raw).strip():
+            values[name] = None
+            return
+        try:
+            values[name] = normalize_mobile(raw)
+        except ValidationError as exc:
+            self.error(name, exc.messages[0])
+
+
+def stale_message(current: models.Model, version: int) -> str:
+    return (f"「{current}」已被他人修改（当前版本 {current.version}，你编辑的是版本 {version}）。"
+            "请刷新页面，核对最新内容后再保存。")
+
+
+def load_for_update(instance: models.Model, version: int | None) -> models.Model:
+    """The object as stored now, if ``version`` is still current; else the Conflict message."""
+    if version is None or isinstance(version, bool):
+        raise AppError("缺少版本号 version：请先读取该记录，再带着读取到的版本号提交修改。",
+                       fields={"version": "必填"})
+    current = type(instance).objects.get(pk=instance.pk)
+    if current.version != version:
+        raise Conflict(stale_message(current, version))
+    return current
+
+
+def save_changes(*, actor, current: models.Model, version: int, values: dict, action: str,
+                 ip: str | None = None) -> models.Model:
+    """Write the values that differ from ``current`` with a conditional UPDATE, audited.
+
+    Nothing differs: nothing is written (no new version, no audit entry).
+    """
+    changed = {name: value for name, value in values.items() if _differs(current, name, value)}
+    if not changed:
+        return current
+    return core_services.versioned_update(actor=actor, instance=current, changes=changed,
+                                          expected_version=version, action=action, ip=ip)
+
+
+def _differs(current: models.Model, name: str, value) -> bool:
+    field = current._meta.get_field(name)
+    if field.is_relation:  # compare ids: reading current.<fk> would cost a query
+        return getattr(current, field.attname) != (value.pk if value is not None else None)
+    return getattr(current, name) != value
+
+
+def insert(*, actor, instance: models.Model, action: str, ip: str | None = None) -> models.Model:
+    return core_services.create(actor=actor, instance=instance, action=action, ip=ip)

@@ -1,0 +1,63 @@
+"""Writes of heritage elements (历史文化要素): 祠堂, 古树, 历史建筑 … a village preserves."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from gaizao.ledger import selectors
+from gaizao.ledger.models import Building, HeritageElement, Village
+from gaizao.ledger.services.common import (
+    Checker, insert, load_for_update, only, require_in_scope, save_changes, writes,
+)
+
+HERITAGE_FIELDS = {"kind", "name", "protection_level", "location", "notes", "building", "photo"}
+
+
+def _check_heritage(values: dict, *, village: Village) -> None:
+    check = Checker(HeritageElement)
+    check.text(values, "name", required=True)
+    check.text(values, "location")
+    check.text(values, "notes")
+    check.choice(values, "kind")
+    check.choice(values, "protection_level")
+    building: Building | None = values.get("building")
+    if building is not None and building.household.village_id != village.pk:
+        check.error("building", f"房屋「{building.household.number}/{building.number}」不在{village}。")
+    if "photo" in values and values["photo"] is None:
+        values["photo"] = ""  # no photo: the column holds an empty name
+    check.done()
+
+
+def _delete_replaced_photo(old_name: str, new_name: str) -> None:
+    """The photo a change replaced or removed leaves the disk once the change is committed."""
+    if old_name and old_name != new_name:
+        storage = HeritageElement._meta.get_field("photo").storage
+        transaction.on_commit(lambda: storage.delete(old_name))
+
+
+@writes
+def heritage_create(*, actor, village: Village, kind: str, name: str, building: Building | None = None,
+                    photo=None, ip: str | None = None, **fields) -> HeritageElement:
+    """Register a heritage element of a village, optionally on one of its buildings, with a photo."""
+    require_in_scope(actor, selectors.village_write_scope, village)
+    values = {"kind": kind, "name": name, "building": building, "photo": photo, **fields}
+    _check_heritage(values, village=village)
+    element = HeritageElement(village=village, **values)
+    return insert(actor=actor, instance=element, action="heritage.create", ip=ip)
+
+
+@writes
+def heritage_update(*, actor, heritage: HeritageElement, version: int, ip: str | None = None,
+                    **changes) -> HeritageElement:
+    """Change a heritage element. ``photo``: an uploaded file replaces it, ``None`` removes it."""
+    only(changes, HERITAGE_FIELDS, "heritage_update")
+    require_in_scope(actor, selectors.heritage_write_scope, heritage)
+    current = load_for_update(heritage, version)
+    values = dict(changes)
+    _check_heritage(values, village=current.village)
+    old_photo = current.photo.name or ""
+    saved = save_changes(actor=actor, current=current, version=version, values=values,
+                         action="heritage.update", ip=ip)
+    if "photo" in values:
+        _delete_replaced_photo(old_photo, saved.photo.name or "")
+    return saved

@@ -1,0 +1,154 @@
+"""Writes of households (住户) and their members (家庭成员), and the audited reveal of full numbers."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from gaizao.core import audit
+from gaizao.core.crypto import lookup_hash
+from gaizao.core.errors import NotFound, PermissionDenied
+from gaizao.core.models import AuditEntry
+from gaizao.ledger import selectors
+from gaizao.ledger.models import Household, Person, Project
+from gaizao.ledger.services.common import (
+    NOT_FOUND, Checker, insert, load_for_update, name_initials, only, require_in_scope, save_changes, writes,
+)
+
+HOUSEHOLD_FIELDS = {"number", "head_name", "head_id_number", "phone", "address", "land_type", "use",
+                    "member_count", "cadre"}
+PERSON_FIELDS = {"name", "id_number", "relation", "hukou"}
+
+
+def _check_household(actor, values: dict, *, project: Project, household: Household | None) -> None:
+    """Field checks, the household number unique in its project, the head's ID unique in the ledger."""
+    check = Checker(Household)
+    check.text(values, "number", required=True)
+    check.text(values, "head_name", required=True)
+    check.text(values, "address")
+    check.citizen_id(values, "head_id_number", current=household.head_id_number if household else None)
+    check.phone(values, "phone", current=household.phone if household else None)
+    check.choice(values, "land_type")
+    check.choice(values, "use")
+    check.integer(values, "member_count", low=0, high=99)
+    if values.get("number") and "number" not in check.fields:
+        taken = Household.objects.filter(project=project, number=values["number"])
+        if household is not None:
+            taken = taken.exclude(pk=household.pk)
+        if taken.exists():
+            check.error("number", f"本项目已有户号「{values['number']}」的住户，户号在项目内不能重复。")
+    if values.get("head_id_number") and "head_id_number" not in check.fields:
+        other = Household.objects.filter(head_id_hash=lookup_hash(values["head_id_number"]))
+        if household is not None:
+            other = other.exclude(pk=household.pk)
+        other = other.only("id", "number", "head_name", "street_id").first()
+        if other is not None:
+            # Name the other household only to someone who may read it.
+            if actor is None or selectors.household_scope(actor).filter(pk=other.pk).exists():
+                where = f"户号 {other.number}（户主 {other.head_name}）"
+            else:
+                where = "其他街道的一户"
+            check.error("head_id_number", f"该身份证号已是{where}的户主，同一人不能作两户的户主。")
+    cadre = values.get("cadre")
+    if cadre is not None and not selectors.cadre_options(project.village.street).filter(pk=cadre.pk).exists():
+        check.error("cadre", f"「{cadre}」不是本街道的包户干部。")
+    check.done()
+    if "head_name" in values:
+        values["head_initials"] = name_initials(values["head_name"])
+
+
+@writes
+def household_create(*, actor, project: Project, number: str, head_name: str,
+                     head_id_number: str | None = None, phone: str | None = None, ip: str | None = None,
+                     **fields) -> Household:
+    """Register a household (住户) in a project; ID and phone are normalised, encrypted, hashed."""
+    require_in_scope(actor, selectors.project_write_scope, project)
+    values = {"number": number, "head_name": head_name, "head_id_number": head_id_number, "phone": phone,
+              **fields}
+    _check_household(actor, values, project=project, household=None)
+    household = Household(project=project, street_id=project.village.street_id, village_id=project.village_id,
+                          **values)
+    return insert(actor=actor, instance=household, action="household.create", ip=ip)
+
+
+@writes
+def household_update(*, actor, household: Household, version: int, ip: str | None = None,
+                     **changes) -> Household:
+    """Change a household's ledger entry (not its stage: stages move by recorded events).
+
+    A citizen ID or phone number given in its masked form (110105********002X, as the edit
+    form shows it) keeps the stored number; an empty one clears it.
+    """
+    only(changes, HOUSEHOLD_FIELDS, "household_update")
+    require_in_scope(actor, selectors.household_write_scope, household)
+    current = load_for_update(household, version)
+    project = Project.objects.select_related("village__street").get(pk=current.project_id)
+    values = dict(changes)
+    _check_household(actor, values, project=project, household=current)
+    return save_changes(actor=actor, current=current, version=version, values=values,
+                        action="household.update", ip=ip)
+
+
+def _check_person(values: dict, *, household: Household, person: Person | None) -> None:
+    check = Checker(Person)
+    check.text(values, "name", required=True)
+    check.citizen_id(values, "id_number", current=person.id_number if person else None)
+    check.choice(values, "relation")
+    check.choice(values, "hukou")
+    if values.get("id_number") and "id_number" not in check.fields:
+        twin = Person.objects.filter(household=household, id_hash=lookup_hash(values["id_number"]))
+        if person is not None:
+            twin = twin.exclude(pk=person.pk)
+        twin = twin.only("id", "name").first()
+        if twin is not None:
+            check.error("id_number", f"本户已登记该身份证号的成员「{twin.name}」。")
+    check.done()
+
+
+@writes
+def person_add(*, actor, household: Household, name: str, relation: str,
+               id_number: str | None = None, ip: str | None = None, **fields) -> Person:
+    """Add a member (家庭成员) to a household."""
+    require_in_scope(actor, selectors.household_write_scope, household)
+    values = {"name": name, "relation": relation, "id_number": id_number, **fields}
+    _check_person(values, household=household, person=None)
+    return insert(actor=actor, instance=Person(household=household, **values), action="person.create", ip=ip)
+
+
+@writes
+def person_update(*, actor, person: Person, version: int, ip: str | None = None, **changes) -> Person:
+    """Change a member's name, ID number, relation to the head or hukou status."""
+    only(changes, PERSON_FIELDS, "person_update")
+    require_in_scope(actor, selectors.person_write_scope, person)
+    current = load_for_update(person, version)
+    values = dict(changes)
+    _check_person(values, household=current.household, person=current)
+    return save_changes(actor=actor, current=current, version=version, values=values,
+                        action="person.update", ip=ip)
+
+
+def household_reveal_personal_data(*, actor, household: Household, ip: str | None = None) -> dict:
+    """Show a household's full citizen ID and phone numbers (查看完整个人信息), audited.
+
+    Pages and lists mask them; whoever needs the full numbers asks for them, and the audit trail
+    says who did and when. Allowed to the write roles over the household (its street's staff,
+    the commander, the admin) and to the resident for their own household. A refusal is
+    recorded as a failed attempt.
+    """
+    if not selectors.household_scope(actor).filter(pk=household.pk).exists():
+        raise NotFound(NOT_FOUND)
+    if not selectors.household_can_reveal(actor, household):
+        audit.record(actor=actor, action="household.reveal_personal_data", obj=household, ip=ip,
+                     result=AuditEntry.Result.FAILURE)
+        raise PermissionDenied("只有负责该住户的街道工作人员、指挥部和系统管理员可以查看完整号码。")
+    persons = list(household.persons.all())
+    with transaction.atomic():
+        audit.record(actor=actor, action="household.reveal_personal_data", obj=household, ip=ip, changes={
+            "fields": ["head_id_number", "phone", "persons.id_number"],
+            "persons": [person.pk for person in persons],
+        })
+    return {
+        "head_id_number": household.head_id_number or "",
+        "phone": household.phone or "",
+        "persons": {person.pk: person.id_number or "" for person in persons},
+    }
+
