@@ -15,13 +15,13 @@ ROLES = ["admin", "commander", "leader", "street_user_a", "street_user_b", "depa
          "cadre", "resident", "outsider", "auditor", "security"]
 
 # Which objects each role may read.
-DISTRICT = {"village_a", "village_b", "household_a1", "household_a2", "household_b1"}
+DISTRICT = {"village_a", "village_b", "project_a", "project_b", "household_a1", "household_a2", "household_b1"}
 SEES = {
     "admin": DISTRICT,
     "commander": DISTRICT,
     "leader": DISTRICT,
-    "street_user_a": {"village_a", "household_a1", "household_a2"},
-    "street_user_b": {"village_b", "household_b1"},
+    "street_user_a": {"village_a", "project_a", "household_a1", "household_a2"},
+    "street_user_b": {"village_b", "project_b", "household_b1"},
     "department_user": set(),
     "cadre": {"household_a1"},
     "resident": {"household_a2"},
@@ -35,18 +35,32 @@ DETAIL_ENDPOINTS = {
     "village_api": lambda obj: f"/api/ledger/villages/{obj.pk}",
     "household_page": lambda obj: reverse("ledger:household_detail", args=[obj.pk]),
     "household_api": lambda obj: f"/api/ledger/households/{obj.pk}",
+    "project_api": lambda obj: f"/api/ledger/projects/{obj.pk}",
+    "building_page": lambda obj: reverse("ledger:building_detail", args=[obj.buildings.get().pk]),
+    "building_api": lambda obj: f"/api/ledger/buildings/{obj.buildings.get().pk}",
 }
 OBJECTS = {
     "village_page": ["village_a", "village_b"],
     "village_api": ["village_a", "village_b"],
     "household_page": ["household_a1", "household_a2", "household_b1"],
     "household_api": ["household_a1", "household_a2", "household_b1"],
+    "project_api": ["project_a", "project_b"],
+    # The cast's one building belongs to household_a1: readable exactly where that household is.
+    "building_page": ["household_a1"],
+    "building_api": ["household_a1"],
 }
 CASES = [(role, endpoint, obj) for role in ROLES for endpoint, objs in OBJECTS.items() for obj in objs]
 
 
 def _label(obj) -> str:
     return obj.number if hasattr(obj, "number") else obj.name
+
+
+def _shown(endpoint: str, obj) -> str:
+    """What the response must contain when in scope (and must not when out of scope)."""
+    if endpoint.startswith("building"):
+        return obj.buildings.get().certificate_no or "120.5"
+    return _label(obj)
 
 
 @pytest.mark.parametrize("role, endpoint, obj_name", CASES)
@@ -57,11 +71,11 @@ def test_object_in_scope_is_shown_and_out_of_scope_is_404(cast, client, role, en
     response = client.get(DETAIL_ENDPOINTS[endpoint](obj))
     if obj_name in SEES[role]:
         assert response.status_code == 200
-        assert _label(obj) in response.content.decode()
+        assert _shown(endpoint, obj) in response.content.decode()
     else:
         assert response.status_code == 404
         body = response.content.decode()
-        assert _label(obj) not in body
+        assert _shown(endpoint, obj) not in body
         if endpoint.endswith("_api"):
             assert response.json()["message"]
 

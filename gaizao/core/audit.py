@@ -17,6 +17,18 @@ from gaizao.core.fields import EncryptedTextField, LookupHashField
 from gaizao.core.models import AuditEntry
 
 GENESIS = "0" * 64
+
+# Chinese labels of audit actions, for the auditor's page and the history on detail pages.
+# Each app adds its own in AppConfig.ready() through register_action_labels.
+ACTION_LABELS: dict[str, str] = {}
+
+
+def register_action_labels(labels: dict[str, str]) -> None:
+    ACTION_LABELS.update(labels)
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
 # Any 64-bit number: the advisory lock that serialises appends to the chain on PostgreSQL.
 # (On SQLite every write transaction begins IMMEDIATE, which serialises them already.)
 _PG_LOCK_KEY = 0x6761697A616F  # "gaizao"

@@ -20,6 +20,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gaizao.core import audit
 from gaizao.core.models import AuditEntry
 from gaizao.org.choices import Role
 from gaizao.org.forms import chinese_error_messages
@@ -27,26 +28,6 @@ from gaizao.org.forms import chinese_error_messages
 PAGE_SIZE = 50
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-ACTION_LABELS = {
-    "auth.login": gettext_lazy("登录"),
-    "auth.logout": gettext_lazy("退出登录"),
-    "auth.login_failed": gettext_lazy("登录失败"),
-    "auth.locked": gettext_lazy("账号锁定"),
-    "auth.otp_enrol_start": gettext_lazy("开始绑定动态口令"),
-    "auth.otp_enrol": gettext_lazy("绑定动态口令"),
-    "auth.otp_verify": gettext_lazy("动态口令验证"),
-    "auth.otp_remove": gettext_lazy("解绑动态口令"),
-    "user.create": gettext_lazy("新建账号"),
-    "user.set_password": gettext_lazy("重设密码"),
-    "user.change_password": gettext_lazy("修改密码"),
-    "user.enable": gettext_lazy("启用账号"),
-    "user.disable": gettext_lazy("停用账号"),
-    "user.unlock": gettext_lazy("解除锁定"),
-    "user.reset_otp": gettext_lazy("重置动态口令"),
-    "apitoken.create": gettext_lazy("创建接口令牌"),
-    "apitoken.revoke": gettext_lazy("吊销接口令牌"),
-    "orgunit.create": gettext_lazy("新建组织机构"),
-}
 
 
 def _object_type_choices() -> list[tuple[str, str]]:
@@ -144,7 +125,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     join = "&" if base else ""
     rows = [{
         "entry": e,
-        "action_label": ACTION_LABELS.get(e.action, ""),
+        "action_label": audit.action_label(e.action),
         "changes": json.dumps(e.changes, ensure_ascii=False, indent=1) if e.changes else "",
     } for e in entries]
     return render(request, "core/audit_list.html", {

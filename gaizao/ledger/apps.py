@@ -6,3 +6,9 @@ class LedgerConfig(AppConfig):
     name = "gaizao.ledger"
     label = "ledger"
     verbose_name = _("台账")
+
+    def ready(self) -> None:
+        from gaizao.core.audit import register_action_labels
+        from gaizao.ledger.selectors.history import ACTION_LABELS
+
+        register_action_labels(ACTION_LABELS)

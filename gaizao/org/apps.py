@@ -8,6 +8,9 @@ class OrgConfig(AppConfig):
     verbose_name = _("组织与账号")
 
     def ready(self) -> None:
+        from gaizao.core.audit import register_action_labels
         from gaizao.org import signals
+        from gaizao.org.choices import AUDIT_ACTION_LABELS
 
         signals.connect()
+        register_action_labels(AUDIT_ACTION_LABELS)

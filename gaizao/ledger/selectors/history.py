@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gaizao.core import audit
 from gaizao.core.models import AuditEntry
 from gaizao.ledger.models import Building, HeritageElement, Household, Person, Project, Village
 
@@ -152,7 +153,7 @@ def _rows(entries: list[AuditEntry]) -> list[HistoryRow]:
         actor = entry.actor.full_name or entry.actor.username if entry.actor else entry.actor_name
         out.append(HistoryRow(
             entry=entry,
-            action_label=str(ACTION_LABELS.get(entry.action, entry.action)),
+            action_label=audit.action_label(entry.action),
             actor=actor,
             subject=f"{kind} {entry.object_repr}".strip(),
             changes=_changes(entry, model),
