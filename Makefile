@@ -12,7 +12,6 @@ run: install .env
 	$(BIN)/gaizao migrate --noinput
 	$(BIN)/gaizao collectstatic --noinput -v 0
 	$(BIN)/gaizao demo --if-empty
-	$(BIN)/gaizao demo --logins
 	$(BIN)/gaizao run --host $(HOST) --port $(PORT)
 
 ## make test: the whole suite (SQLite by default; set GAIZAO_DATABASE_URL for PostgreSQL)

@@ -26,6 +26,7 @@ from gaizao.core.errors import AppError
 from gaizao.core.services import versioned_update
 from gaizao.demo.accounts import ROLE_PASSWORDS, AccountMaker, DemoLogin, DemoSecondFactor, password_hash
 from gaizao.demo.district import STREETS, create_org_tree, create_villages
+from gaizao.demo.heritage import create_heritage
 from gaizao.demo.households import LedgerWriter
 from gaizao.demo.names import NamePicker
 from gaizao.ledger.models import Building, Household, Person, Project, Village
@@ -124,6 +125,7 @@ def load_demo(*, households: int, seed: int, progress: Callable[[int], None] | N
                               progress=progress)
         ledger = writer.write(villages=villages, cadre_ranges=cadre_ranges)
         _reset_sequences()
+        heritage = create_heritage(rng=_rng(seed, "heritage"), villages=villages)
         Village.objects.bulk_update([Village(pk=v.pk, population=v.population) for v in villages], ["population"])
         home = next((v for v in villages if v.households), None)
         if home is not None:
@@ -142,6 +144,7 @@ def load_demo(*, households: int, seed: int, progress: Callable[[int], None] | N
             "households": ledger.households,
             "persons": ledger.persons,
             "buildings": ledger.buildings,
+            "heritage": heritage,
             "users": accounts.created,
             "cadre_households": sum(stop - first for rs in cadre_ranges.values() for first, stop, _c in rs),
         }

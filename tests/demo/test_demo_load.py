@@ -20,7 +20,7 @@ from gaizao.core.models import AuditEntry
 from gaizao.core.validators import citizen_id_birth_date, citizen_id_is_male, normalize_citizen_id, normalize_mobile
 from gaizao.demo import geo
 from gaizao.demo.generator import load_demo
-from gaizao.ledger.models import Building, Household, Person, Project, Village
+from gaizao.ledger.models import Building, HeritageElement, Household, Person, Project, Village
 from gaizao.org.choices import Role
 from gaizao.org.models import Membership, OrgUnit, User
 
@@ -50,6 +50,8 @@ def content_digest() -> str:
     feed(Building.objects.order_by("household__project__code", "household__number", "number"),
          "household__number", "number", "structure", "floors", "build_year", "certificate_no", "legal_area",
          "unlicensed_area", "legality", "use")
+    feed(HeritageElement.objects.order_by("village__code", "name"), "village__code", "name", "kind",
+         "protection_level", "location", "building__household__number", "building__number")
     feed(User.objects.order_by("username"), "username", "full_name", "is_active")
     feed(Membership.objects.order_by("user__username", "role"), "user__username", "role", "org_unit__code")
     feed(TOTPDevice.objects.order_by("user__username"), "user__username", "key", "confirmed")
@@ -200,7 +202,7 @@ def test_if_empty_does_nothing_when_data_exists(cast):
     units = OrgUnit.objects.count()
     out = StringIO()
     call_command("demo", "--if-empty", households=50, stdout=out)
-    assert out.getvalue() == ""
+    assert "未重新载入演示数据" in out.getvalue()
     assert OrgUnit.objects.count() == units
     assert not Village.objects.filter(code="V01").exists()
 
@@ -241,3 +243,11 @@ def test_logins_on_a_database_without_the_demo_says_so(db):
     out = StringIO()
     call_command("demo", "--logins", stdout=out)
     assert "没有演示账号" in out.getvalue()
+
+
+def test_demo_has_heritage_some_of_it_on_buildings(db):
+    call_command("demo", households=N, seed=SEED, stdout=StringIO())
+    assert HeritageElement.objects.count() >= 5
+    on_buildings = HeritageElement.objects.filter(building__isnull=False)
+    assert on_buildings.exists()
+    assert all(e.building.household.village_id == e.village_id for e in on_buildings)

@@ -61,8 +61,10 @@ class Command(BaseCommand):
         seed = settings.DEMO_SEED if seed is None else seed
         if database_has_data():
             if if_empty:
-                if verbosity >= 2:
-                    self.stdout.write("数据库中已有组织机构数据，跳过演示数据载入。")
+                # `make run` calls this on every start: say nothing new, show the logins again.
+                if verbosity >= 1:
+                    self.stdout.write("数据库中已有数据，未重新载入演示数据。")
+                    self.stdout.write("\n".join(self.existing_login_lines()))
                 return
             if not force:
                 raise CommandError(
@@ -102,7 +104,8 @@ class Command(BaseCommand):
             f"{settings.DISTRICT_NAME}演示数据已载入（随机种子 {result.seed}，用时 {result.elapsed:.1f} 秒）",
             f"  街道 {c['streets']} 个，社区 {c['communities']} 个，部门 {c['departments']} 个",
             f"  城中村 {c['villages']} 个，改造项目 {c['projects']} 个",
-            f"  住户 {c['households']:,} 户，家庭成员 {c['persons']:,} 人，房屋 {c['buildings']:,} 栋",
+            f"  住户 {c['households']:,} 户，家庭成员 {c['persons']:,} 人，房屋 {c['buildings']:,} 栋，"
+            f"历史文化要素 {c['heritage']} 处",
             f"  账号 {c['users']} 个（其中包户干部包联住户 {c['cadre_households']:,} 户）",
             "",
         ]
