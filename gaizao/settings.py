@@ -220,6 +220,7 @@ LANGUAGE_CODE = "zh-hans"
 # Chinese only for now: every string is marked for translation, but no other catalogue ships yet,
 # so the UI does not follow the browser's language (that would mix in Django's English).
 LANGUAGES = [("zh-hans", "简体中文")]
+FORMAT_MODULE_PATH = ["gaizao.formats"]
 LOCALE_PATHS = [BASE_DIR / "gaizao" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

@@ -31,6 +31,7 @@ ACTION_LABELS = {
     "household.create": gettext_lazy("登记住户"),
     "household.update": gettext_lazy("修改住户"),
     "household.reveal_personal_data": gettext_lazy("查看完整号码"),
+    "household.link_resident": gettext_lazy("关联居民账号"),
     "person.create": gettext_lazy("添加家庭成员"),
     "person.update": gettext_lazy("修改家庭成员"),
     "building.create": gettext_lazy("登记房屋"),
