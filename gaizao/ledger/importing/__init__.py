@@ -14,3 +14,11 @@
 Import from the submodules (``from gaizao.ledger.importing.engine import ...``): this package is
 loaded with the URLconf, before any of it is needed.
 """
+
+
+def register_labels() -> None:
+    """Give the import's audit actions their Chinese labels (auditor's page, history on detail pages)."""
+    from gaizao.core.audit import register_action_labels
+    from gaizao.ledger.importing.engine import ACTION_LABELS
+
+    register_action_labels(ACTION_LABELS)

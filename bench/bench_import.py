@@ -1,0 +1,410 @@
+"""Benchmark: importing a 100,000-household ledger (台账导入性能). Never part of the test run.
+
+    .venv/bin/python bench/bench_import.py [--households 100000] [--repeat 3] [--die-rows 5000]
+
+Measures, in one run, on the same XLSX file (template layout, one building per row, generated once
+and cached under var/bench/):
+
+(a) python-calamine alone reading it (open + every sheet to Python), median of ``--repeat``;
+(b) our full import — parse, validate, plan, apply — into an empty project of a fresh SQLite
+    database file (migrated first), in a child process, median of ``--repeat``; target ≤ 3 × (a);
+(c) the peak memory (ru_maxrss) of a child process doing only the import; target < 600 MB;
+(d) django-import-export importing the same rows into the same Household model (encryption
+    through the model fields as usual), on the first ``--die-rows`` rows; target: ours ≥ 10 × its
+    rows per second. Needs ``pip install django-import-export tablib`` in the virtualenv.
+
+Prints a table and one JSON line (``--json`` for the JSON only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "var" / "bench"
+sys.path.insert(0, str(ROOT))
+
+ENV = {
+    "GAIZAO_ENV_FILE": os.devnull,
+    "GAIZAO_SECRET_KEY": "bench-secret-key-" + "x" * 40,
+    "GAIZAO_DATA_KEY": "5a1f0c3e9b7d2a4c6e8f0a1b3c5d7e9f",
+    "GAIZAO_DEBUG": "false",
+    "GAIZAO_HTTPS": "false",
+    "GAIZAO_LOG_LEVEL": "WARNING",
+    "DJANGO_SETTINGS_MODULE": "gaizao.settings",
+}
+PROJECT = "BENCH01"
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = ("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍建国志强海燕红梅晓东俊文斌宇浩然子涵欣怡"
+         "梓轩一诺思远佳琪雨桐嘉怡凯瑞泽宇晨曦若汐沐阳天佑")
+REGIONS = ("440106", "440111", "440303", "110105", "310104", "320102", "330106", "420102", "430104", "510107",
+           "350203", "370202", "410105", "450103", "500103", "610113")
+STRUCTURES = ("砖混", "砖混", "砖混", "框架", "砖木", "简易")
+LEGALITY = ("合法", "合法", "合法", "合法", "未超期临时", "违法", "待认定")
+
+
+def _id_number(i: int) -> str:
+    from gaizao.core.validators import id_check_char
+
+    birth = dt.date(1940, 1, 1) + dt.timedelta(days=i % 20000)
+    first17 = f"{REGIONS[i % len(REGIONS)]}{birth:%Y%m%d}{(i // 20000) % 1000:03d}"
+    return first17 + id_check_char(first17)
+
+
+def generate(path: Path, households: int) -> None:
+    """The template layout filled with ``households`` households, one building each."""
+    import openpyxl
+
+    from gaizao.ledger.importing import headers as h
+
+    rnd = random.Random(2026)
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(h.HOUSEHOLD_SHEET)
+    sheet.append([column.header for column in h.HOUSEHOLD_COLUMNS])
+    for i in range(households):
+        name = SURNAMES[rnd.randrange(len(SURNAMES))] + "".join(
+            GIVEN[rnd.randrange(len(GIVEN))] for _ in range(rnd.choice((1, 2, 2))))
+        legality = LEGALITY[rnd.randrange(len(LEGALITY))]
+        unlicensed = round(rnd.uniform(5, 80), 2) if rnd.random() < 0.3 else 0
+        sheet.append([
+            f"BH-{i + 1:06d}", name, _id_number(i), f"1{rnd.choice('3589')}{i:09d}"[:11],
+            f"云溪区东湖街道{rnd.randrange(1, 60)}巷{rnd.randrange(1, 300)}号",
+            "集体土地" if rnd.random() < 0.9 else "国有土地", "住宅" if rnd.random() < 0.85 else "混合",
+            rnd.randrange(1, 8), "1", STRUCTURES[rnd.randrange(len(STRUCTURES))], rnd.randrange(1, 7),
+            rnd.randrange(1970, 2016), f"集用（{rnd.randrange(1990, 2010)}）第{i + 1:06d}号" if legality == "合法" else "",
+            round(rnd.uniform(40, 400), 2), unlicensed, legality,
+        ])
+    members = workbook.create_sheet(h.PERSON_SHEET)
+    members.append([column.header for column in h.PERSON_COLUMNS])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+
+
+def time_calamine(path: Path) -> float:
+    import python_calamine
+
+    start = time.perf_counter()
+    workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    for name in workbook.sheet_names:
+        workbook.get_sheet_by_name(name).to_python()
+    return time.perf_counter() - start
+
+
+# --- child processes ------------------------------------------------------------------------------
+
+def _setup_database(db_path: Path):
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False, skip_checks=True)
+    from gaizao.ledger import services
+    from gaizao.org import services as org_services
+    from gaizao.org.choices import OrgKind
+
+    district = org_services.orgunit_create(actor=None, code="BENCH", name="云溪区", kind=OrgKind.DISTRICT)
+    street = org_services.orgunit_create(actor=None, code="BENCH001", name="东湖街道", kind=OrgKind.STREET,
+                                         parent=district)
+    village = services.village_create(actor=None, street=street, code="BV01", name="东湖村",
+                                      mode="demolish_rebuild", year=2026)
+    return services.project_create(actor=None, village=village, code=PROJECT, name="东湖村一期")
+
+
+def record_many_executemany(*, actor, items, ip=None, batch_size: int = 5000) -> int:
+    """A drop-in for ``gaizao.core.audit.record_many`` that inserts with ``executemany``.
+
+    Same entries, same chain (the child runs ``audit.verify()`` afterwards); only the insert
+    differs: ``bulk_create`` spends ~40 µs per entry in Django's SQL compiler. Proposed for
+    gaizao/core/audit.py (not ours to change); used here only with ``--proposed-audit``.
+    """
+    from types import SimpleNamespace
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from gaizao.core import audit
+    from gaizao.core.models import AuditEntry
+
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record_many must run inside a transaction")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [audit._PG_LOCK_KEY])
+    prev = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first() or audit.GENESIS
+    is_user = actor is not None and getattr(actor, "pk", None) is not None
+    actor_id = actor.pk if is_user else None
+    actor_name = actor.get_username() if is_user else "system"
+    now = timezone.now()
+    fields = {f.name: f for f in AuditEntry._meta.concrete_fields}
+    columns = ["created_at", "actor", "actor_name", "action", "object_type", "object_id", "object_repr", "changes",
+               "result", "ip", "prev_hash", "entry_hash"]
+    quote = connection.ops.quote_name
+    sql = (f"INSERT INTO {quote(AuditEntry._meta.db_table)} ({', '.join(quote(fields[c].column) for c in columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    created = fields["created_at"].get_db_prep_save(now, connection)
+    changes_field = fields["changes"]
+    success = AuditEntry.Result.SUCCESS
+    rows, count = [], 0
+    entry = SimpleNamespace(created_at=now, actor_id=actor_id, actor_name=actor_name, result=success, ip=ip)
+    with connection.cursor() as cursor:
+        for item in items:
+            entry.action = item.action
+            entry.object_type = str(item.object_type)[:64]
+            entry.object_id = str(item.object_id)[:64]
+            entry.object_repr = str(item.object_repr)[:200]
+            entry.changes = audit._jsonable(item.changes or {})
+            digest = audit.compute_hash(prev, entry)
+            rows.append((created, actor_id, actor_name, entry.action, entry.object_type, entry.object_id,
+                         entry.object_repr, changes_field.get_db_prep_save(entry.changes, connection), success, ip,
+                         prev, digest))
+            prev = digest
+            if len(rows) >= batch_size:
+                cursor.executemany(sql, rows)
+                count += len(rows)
+                rows = []
+        if rows:
+            cursor.executemany(sql, rows)
+            count += len(rows)
+    return count
+
+
+def child_ours(path: Path, db_path: Path, profile: str | None, proposed_audit: bool = False) -> dict:
+    _setup_database(db_path)
+    import resource
+
+    from gaizao.core import audit
+
+    if proposed_audit:
+        audit.record_many = record_many_executemany
+
+    from gaizao.ledger.importing.apply import apply_plan
+    from gaizao.ledger.importing.engine import project_for_import
+    from gaizao.ledger.importing.plan import make_plan
+    from gaizao.ledger.importing.validate import parse_file
+
+    def work():
+        times = {}
+        start = time.perf_counter()
+        project = project_for_import(actor=None, code=PROJECT)
+        parsed = parse_file(path)
+        times["parse"] = time.perf_counter() - start
+        plan = make_plan(parsed, project=project)
+        times["plan"] = time.perf_counter() - start - times["parse"]
+        result = apply_plan(plan, actor=None)
+        times["apply"] = time.perf_counter() - start - times["parse"] - times["plan"]
+        times["total"] = time.perf_counter() - start
+        assert not plan.errors, plan.errors[:5]
+        return times, result
+
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        (times, result) = profiler.runcall(work)
+        profiler.dump_stats(profile)
+    else:
+        times, result = work()
+    from gaizao.core.models import AuditEntry
+    from gaizao.ledger.models import Household
+
+    verified = audit.verify()
+    assert verified.ok, verified
+    return {**times, "created": result.created, "buildings": result.buildings_created,
+            "rows_in_db": Household.objects.count(), "audit_entries": AuditEntry.objects.count(),
+            "proposed_audit": proposed_audit,
+            "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def child_die(path: Path, db_path: Path, rows: int) -> dict:
+    project = _setup_database(db_path)
+    try:
+        import tablib
+        from import_export import fields, resources, widgets
+    except ImportError:
+        return {"missing": True}
+    import python_calamine
+
+    from gaizao.ledger.choices import HouseholdUse, LandType
+    from gaizao.ledger.models import Household
+    from gaizao.ledger.services import name_initials
+
+    class ChoiceLabelWidget(widgets.Widget):
+        def __init__(self, choices):
+            super().__init__()
+            self.by_label = {str(label): value for value, label in choices.choices}
+
+        def clean(self, value, row=None, **kwargs):
+            return self.by_label.get(value, value)
+
+    class HouseholdResource(resources.ModelResource):
+        """What a Django team writes with django-import-export for the same household columns."""
+
+        number = fields.Field(attribute="number", column_name="户号")
+        head_name = fields.Field(attribute="head_name", column_name="户主姓名")
+        head_id_number = fields.Field(attribute="head_id_number", column_name="户主身份证号")
+        phone = fields.Field(attribute="phone", column_name="联系电话")
+        address = fields.Field(attribute="address", column_name="地址")
+        land_type = fields.Field(attribute="land_type", column_name="土地性质", widget=ChoiceLabelWidget(LandType))
+        use = fields.Field(attribute="use", column_name="用途", widget=ChoiceLabelWidget(HouseholdUse))
+        member_count = fields.Field(attribute="member_count", column_name="家庭人数", widget=widgets.IntegerWidget())
+
+        class Meta:
+            model = Household
+            import_id_fields = ("number",)
+            fields = ("number", "head_name", "head_id_number", "phone", "address", "land_type", "use", "member_count")
+            use_bulk = False
+
+        def get_queryset(self):
+            return Household.objects.filter(project=project)
+
+        def before_save_instance(self, instance, row, **kwargs):
+            instance.project = project
+            instance.street_id = project.village.street_id
+            instance.village_id = project.village_id
+            instance.head_initials = name_initials(instance.head_name)
+
+    sheet = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    header, body = sheet[0], sheet[1:rows + 1]
+    dataset = tablib.Dataset(headers=header)
+    for row in body:
+        dataset.append([str(int(v)) if isinstance(v, float) and v.is_integer() else v for v in row])
+    start = time.perf_counter()
+    result = HouseholdResource().import_data(dataset, dry_run=False, raise_errors=True, use_transactions=True)
+    elapsed = time.perf_counter() - start
+    return {"seconds": elapsed, "rows": len(body), "created": result.totals.get("new", 0),
+            "rows_in_db": Household.objects.count()}
+
+
+def run_child(kind: str, path: Path, *extra: str) -> dict:
+    with tempfile.TemporaryDirectory(prefix="gaizao-bench-") as tmp:
+        db = Path(tmp) / "bench.sqlite3"
+        env = {**os.environ, **ENV, "GAIZAO_DATABASE_URL": f"sqlite:///{db}", "GAIZAO_VAR_DIR": tmp}
+        command = [sys.executable, __file__, "--child", kind, "--file", str(path), "--db", str(db), *extra]
+        done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
+        if done.returncode != 0:
+            sys.stderr.write(done.stdout + done.stderr)
+            raise SystemExit(f"child {kind} failed")
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def machine() -> dict:
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"nproc": os.cpu_count(), "cpu": cpu, "python": platform.python_version(),
+            "platform": platform.platform()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--households", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--die-rows", type=int, default=5000)
+    parser.add_argument("--skip-die", action="store_true")
+    parser.add_argument("--profile", metavar="OUT.prof", help="cProfile our import (one extra run)")
+    parser.add_argument("--proposed-audit", action="store_true",
+                        help="also run our import with the executemany record_many proposed for core/audit.py")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--child", choices=("ours", "die"), help=argparse.SUPPRESS)
+    parser.add_argument("--file", help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    parser.add_argument("--rows", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.child == "ours":
+        print(json.dumps(child_ours(Path(args.file), Path(args.db), args.profile, args.proposed_audit)))
+        return
+    if args.child == "die":
+        print(json.dumps(child_die(Path(args.file), Path(args.db), args.rows)))
+        return
+
+    os.environ.update({k: v for k, v in ENV.items() if k not in os.environ})
+    path = CACHE / f"ledger_{args.households}.xlsx"
+    if not path.exists():
+        print(f"generating {path} …", file=sys.stderr)
+        import django
+
+        django.setup()
+        generate(path, args.households)
+    calamine = [time_calamine(path) for _ in range(args.repeat)]
+    ours = [run_child("ours", path) for _ in range(args.repeat)]
+    if args.profile:
+        run_child("ours", path, "--profile", args.profile)
+    a = statistics.median(calamine)
+    b = statistics.median(run["total"] for run in ours)
+    peak = max(run["maxrss_mb"] for run in ours)
+    ours_rate = args.households / b
+    report = {
+        "machine": machine(), "households": args.households, "file_mb": round(path.stat().st_size / 2**20, 1),
+        "calamine_s": [round(x, 3) for x in calamine], "calamine_median_s": round(a, 3),
+        "ours": [{k: round(v, 3) if isinstance(v, float) else v for k, v in run.items()} for run in ours],
+        "ours_median_s": round(b, 3), "ratio_to_calamine": round(b / a, 2), "target_ratio": 3.0,
+        "peak_rss_mb": round(peak, 1), "target_peak_mb": 600, "ours_rows_per_s": round(ours_rate),
+    }
+    if args.proposed_audit:
+        proposed = [run_child("ours", path, "--proposed-audit") for _ in range(args.repeat)]
+        c = statistics.median(run["total"] for run in proposed)
+        report["ours_proposed_audit"] = [{k: round(v, 3) if isinstance(v, float) else v for k, v in run.items()}
+                                         for run in proposed]
+        report["ours_proposed_audit_median_s"] = round(c, 3)
+        report["ratio_to_calamine_proposed_audit"] = round(c / a, 2)
+        report["ours_proposed_audit_rows_per_s"] = round(args.households / c)
+    if not args.skip_die:
+        die = run_child("die", path, "--rows", str(args.die_rows))
+        if die.get("missing"):
+            report["die"] = "django-import-export is not installed: pip install django-import-export tablib"
+        else:
+            die_rate = die["rows"] / die["seconds"]
+            report["die"] = {**die, "rows_per_s": round(die_rate, 1)}
+            report["speedup_vs_die"] = round(ours_rate / die_rate, 1)
+            if args.proposed_audit:
+                report["speedup_vs_die_proposed_audit"] = round(report["ours_proposed_audit_rows_per_s"] / die_rate, 1)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+        return
+    print(f"machine: {report['machine']['nproc']} × {report['machine']['cpu']}, Python {report['machine']['python']}")
+    print(f"file: {path} ({report['file_mb']} MB, {args.households:,} households)")
+    print(f"(a) python-calamine read: median {a:.2f} s  {report['calamine_s']}")
+    for run in ours:
+        print(f"(b) our import: {run['total']:.2f} s = parse {run['parse']:.2f} + plan {run['plan']:.2f} "
+              f"+ apply {run['apply']:.2f}; peak {run['maxrss_mb']:.0f} MB")
+    print(f"    median {b:.2f} s = {b / a:.2f} × calamine (target ≤ 3), {ours_rate:,.0f} households/s")
+    if args.proposed_audit:
+        for run in report["ours_proposed_audit"]:
+            print(f"(b') with the proposed executemany audit.record_many: {run['total']:.2f} s = "
+                  f"parse {run['parse']:.2f} "
+                  f"+ plan {run['plan']:.2f} + apply {run['apply']:.2f}")
+        print(f"    median {report['ours_proposed_audit_median_s']:.2f} s = "
+              f"{report['ratio_to_calamine_proposed_audit']:.2f} × calamine")
+    print(f"(c) peak memory {peak:.0f} MB (target < 600 MB)")
+    if "die" in report:
+        if isinstance(report["die"], str):
+            print(f"(d) {report['die']}")
+        else:
+            print(f"(d) django-import-export: {report['die']['rows']:,} rows in {report['die']['seconds']:.1f} s = "
+                  f"{report['die']['rows_per_s']:,.0f} rows/s; ours is {report['speedup_vs_die']} × faster "
+                  "(target ≥ 10)" + (f"; {report['speedup_vs_die_proposed_audit']} × with the proposed record_many"
+                                      if args.proposed_audit else ""))
+    print(json.dumps(report, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,212 @@
+"""The columns of the ledger spreadsheet (台账表头) and how a header row is found and mapped.
+
+One table, ``HOUSEHOLD_COLUMNS`` and ``PERSON_COLUMNS``, says for every column: the header the
+template writes, the synonyms people use in their own sheets, the kind of value, whether it is
+required, and the rule shown on the notes sheet. docs/ledger-import.md lists the same table for
+street staff; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gaizao.ledger.choices import Hukou, HouseholdUse, LandType, Legality, Relation, Structure
+
+HOUSEHOLD_SHEET = "住户房屋"
+PERSON_SHEET = "家庭成员"
+NOTES_SHEET = "填写说明"
+
+# Which part of the data a column belongs to.
+HOUSEHOLD, BUILDING, PERSON = "household", "building", "person"
+
+# Kinds of value (normalise.py converts each kind in one place).
+CODE, NAME, TEXT, CITIZEN_ID, PHONE, CHOICE, INTEGER, YEAR, AREA = (
+    "code", "name", "text", "citizen_id", "phone", "choice", "integer", "year", "area",
+)
+
+# Plausibility limits (合理范围); a value outside is a row error.
+MAX_AREA = 10_000  # ㎡ per building, legal or unlicensed
+MAX_FLOORS = 100
+MAX_MEMBERS = 50
+MIN_BUILD_YEAR = 1800
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the ledger template (模板列)."""
+
+    key: str  # the model field it fills (``number`` is 户号 on both sheets)
+    header: str  # what the template writes in the header row
+    part: str  # HOUSEHOLD, BUILDING or PERSON
+    kind: str
+    note: object  # the rule shown on the notes sheet (lazy Chinese text)
+    synonyms: tuple[str, ...] = ()
+    required: bool = False
+    choices: type[models.TextChoices] | None = None
+    width: int = 12
+    # Extra spellings of choice labels that people write (砖混结构 → 砖混).
+    aliases: dict[str, str] = field(default_factory=dict)
+
+
+HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
+    Column("number", "户号", HOUSEHOLD, CODE, gettext_lazy("必填。住户在本项目内的编号，同一项目内唯一；"
+           "一户有几栋房屋就写几行，户号相同（或把户号单元格纵向合并）。"),
+           ("户号", "户编号", "住户编号", "编号", "户代码"), required=True, width=12),
+    Column("head_name", "户主姓名", HOUSEHOLD, NAME, gettext_lazy("必填。户主的姓名。"),
+           ("户主姓名", "户主", "姓名", "户主名称", "产权人", "产权人姓名", "被征收人", "被征收人姓名"),
+           required=True, width=12),
+    Column("head_id_number", "户主身份证号", HOUSEHOLD, CITIZEN_ID, gettext_lazy(
+           "18 位身份证号，核对校验位和出生日期；全角数字、空格、小写 x 都可以。请把该列设为文本，"
+           "否则 Excel 会丢掉后几位。导出文件中的脱敏号码（如 110105********002X）表示保留系统中的号码。"),
+           ("户主身份证号", "身份证号", "身份证", "身份证号码", "户主身份证", "户主身份证号码", "证件号码",
+            "公民身份号码", "身份证件号码"), width=22),
+    Column("phone", "联系电话", HOUSEHOLD, PHONE, gettext_lazy(
+           "11 位手机号。脱敏号码（如 138****5678）表示保留系统中的号码。"),
+           ("联系电话", "电话", "手机", "手机号", "手机号码", "联系方式", "电话号码"), width=15),
+    Column("address", "地址", HOUSEHOLD, TEXT, gettext_lazy("房屋坐落或住址。"),
+           ("地址", "住址", "房屋坐落", "坐落", "房屋地址", "家庭住址"), width=28),
+    Column("land_type", "土地性质", HOUSEHOLD, CHOICE, gettext_lazy("从下拉列表选择。留空时新户取“集体土地”。"),
+           ("土地性质", "土地类型", "用地性质"), choices=LandType, width=12,
+           aliases={"集体": LandType.COLLECTIVE, "国有": LandType.STATE}),
+    Column("use", "用途", HOUSEHOLD, CHOICE, gettext_lazy("从下拉列表选择。留空时新户取“住宅”。"),
+           ("用途", "房屋用途", "使用性质", "房屋性质"), choices=HouseholdUse, width=10,
+           aliases={"住宅用房": HouseholdUse.RESIDENTIAL, "非住宅用房": HouseholdUse.NON_RESIDENTIAL,
+                    "商业": HouseholdUse.NON_RESIDENTIAL, "商住": HouseholdUse.MIXED,
+                    "商住混合": HouseholdUse.MIXED}),
+    Column("member_count", "家庭人数", HOUSEHOLD, INTEGER, gettext_lazy(
+           "1–50 的整数（“3人”也可以）。与“家庭成员”表所列人数不一致时只提示，不拒绝。"),
+           ("家庭人数", "人数", "人口", "家庭人口", "户籍人数", "家庭成员人数"), width=10),
+    Column("building_number", "房屋编号", BUILDING, CODE, gettext_lazy(
+           "一户内唯一。填了房屋的任何一列，就必须填房屋编号；一户没有房屋时整组留空。"),
+           ("房屋编号", "房号", "栋号", "幢号", "房屋序号", "楼栋号"), width=10),
+    Column("structure", "结构", BUILDING, CHOICE, gettext_lazy("从下拉列表选择。留空时新房屋取“砖混”。"),
+           ("结构", "房屋结构", "建筑结构"), choices=Structure, width=8,
+           aliases={"砖混结构": Structure.BRICK_CONCRETE, "框架结构": Structure.FRAME,
+                    "框混": Structure.FRAME, "砖木结构": Structure.BRICK_WOOD, "简易结构": Structure.SIMPLE,
+                    "钢混": Structure.FRAME, "钢筋混凝土": Structure.FRAME}),
+    Column("floors", "层数", BUILDING, INTEGER, gettext_lazy("1–100 的整数（“3层”也可以）。"),
+           ("层数", "楼层", "层", "总层数", "房屋层数"), width=8),
+    Column("build_year", "建成年份", BUILDING, YEAR, gettext_lazy(
+           "四位年份，如 2001；写成日期（2001.05.01、2001年5月1日、Excel 日期）时取年份。"),
+           ("建成年份", "建成年代", "建造年份", "建房年份", "建成时间", "建造时间", "建房时间", "竣工年份"), width=10),
+    Column("certificate_no", "权证号", BUILDING, CODE, gettext_lazy("房屋或宅基地权证号，没有可留空。"),
+           ("权证号", "产权证号", "房产证号", "不动产权证号", "宅基地证号", "土地证号", "证号"), width=18),
+    Column("legal_area", "合法面积（㎡）", BUILDING, AREA, gettext_lazy(
+           "平方米，最多两位小数（多的四舍五入），0–10000；可以带单位（㎡、平方米、m2）。"),
+           ("合法面积", "合法建筑面积", "有证面积", "证载面积", "合法面积(m2)", "合法建筑面积(m2)",
+            "合法面积(平方米)", "确权面积"), width=14),
+    Column("unlicensed_area", "无证面积（㎡）", BUILDING, AREA, gettext_lazy("同上：无证（未登记）建筑面积。"),
+           ("无证面积", "无证建筑面积", "未登记面积", "无证面积(m2)", "未登记建筑面积"), width=14),
+    Column("legality", "认定结果", BUILDING, CHOICE, gettext_lazy(
+           "从下拉列表选择：合法 / 未超期临时 / 违法 / 待认定。留空时新房屋取“待认定”。"),
+           ("认定结果", "认定", "合法性认定", "认定情况", "建筑认定结果"), choices=Legality, width=12,
+           aliases={"临时": Legality.TEMPORARY, "未超期临时建筑": Legality.TEMPORARY,
+                    "违法建筑": Legality.ILLEGAL, "违建": Legality.ILLEGAL, "未认定": Legality.PENDING,
+                    "合法建筑": Legality.LEGAL}),
+)
+
+PERSON_COLUMNS: tuple[Column, ...] = (
+    Column("number", "户号", PERSON, CODE, gettext_lazy("必填。须是“住户房屋”表中的户号。"),
+           ("户号", "户编号", "住户编号", "编号"), required=True, width=12),
+    Column("name", "姓名", PERSON, NAME, gettext_lazy("必填。家庭成员姓名（户主本人也可以列出，关系填“户主”）。"),
+           ("姓名", "成员姓名", "家庭成员", "家庭成员姓名"), required=True, width=12),
+    Column("id_number", "身份证号", PERSON, CITIZEN_ID, gettext_lazy("同户主身份证号的规则；可以留空。"),
+           ("身份证号", "身份证", "身份证号码", "证件号码", "公民身份号码"), width=22),
+    Column("relation", "与户主关系", PERSON, CHOICE, gettext_lazy("必填，从下拉列表选择。"),
+           ("与户主关系", "关系", "家庭关系", "与户主的关系"), required=True, choices=Relation, width=12,
+           aliases={"本人": Relation.HEAD, "妻": Relation.SPOUSE, "夫": Relation.SPOUSE, "妻子": Relation.SPOUSE,
+                    "丈夫": Relation.SPOUSE, "子": Relation.CHILD, "女": Relation.CHILD, "儿子": Relation.CHILD,
+                    "女儿": Relation.CHILD, "父亲": Relation.PARENT, "母亲": Relation.PARENT,
+                    "孙子": Relation.GRANDCHILD, "孙女": Relation.GRANDCHILD}),
+    Column("hukou", "户籍状况", PERSON, CHOICE, gettext_lazy("从下拉列表选择。留空时新成员取“本村农业户口”。"),
+           ("户籍状况", "户籍", "户口性质", "户籍性质", "户口类型", "户口"), choices=Hukou, width=14,
+           aliases={"农业户口": Hukou.LOCAL_RURAL, "农业": Hukou.LOCAL_RURAL, "城镇户口": Hukou.LOCAL_URBAN,
+                    "非农": Hukou.LOCAL_URBAN, "外地": Hukou.OUTSIDE}),
+)
+
+_BRACKETED = re.compile(r"\((?:m2|平方米|平米|㎡|元|人|层|年)\)$")
+_NOISE = re.compile(r"[\s*＊:：]")
+
+
+def normalise_header(text: object) -> str:
+    """A header cell as compared: full-width folded, spaces, required marks and units dropped.
+
+    ``合法面积（㎡）``, ``合法面积(m2)`` and ``*合法面积`` all become ``合法面积``.
+    """
+    if not isinstance(text, str):
+        return ""
+    folded = _NOISE.sub("", unicodedata.normalize("NFKC", text))
+    return _BRACKETED.sub("", folded)
+
+
+def _synonym_table(columns: tuple[Column, ...]) -> dict[str, Column]:
+    table: dict[str, Column] = {}
+    for column in columns:
+        for name in (column.header, *column.synonyms):
+            table.setdefault(normalise_header(name), column)
+    return table
+
+
+HOUSEHOLD_SYNONYMS = _synonym_table(HOUSEHOLD_COLUMNS)
+PERSON_SYNONYMS = _synonym_table(PERSON_COLUMNS)
+
+
+@dataclass
+class HeaderMatch:
+    """Where a sheet's header row is and which file column holds which template column."""
+
+    row_index: int  # 0-based index in the sheet grid
+    columns: dict[str, int]  # column key -> 0-based column index in the grid
+    labels: dict[str, str]  # column key -> header text as written in the file
+
+    @property
+    def sheet_row(self) -> int:
+        return self.row_index + 1
+
+
+# How far down a header may sit below title rows, and how many known headers make a header row.
+HEADER_SCAN_ROWS = 30
+MIN_HEADER_MATCHES = 3
+
+
+def _header_texts(grid: list[list], index: int, merged_above: dict[tuple[int, int], object]) -> list[str]:
+    row = grid[index]
+    texts = []
+    for col, value in enumerate(row):
+        if value == "" and (index, col) in merged_above:
+            value = merged_above[(index, col)]
+        texts.append(value if isinstance(value, str) else "")
+    return texts
+
+
+def find_header(grid: list[list], *, synonyms: dict[str, Column],
+                merged: dict[tuple[int, int], object] | None = None) -> HeaderMatch | None:
+    """The first row within ``HEADER_SCAN_ROWS`` that names the required columns and enough others.
+
+    Title rows above (merged or not) are passed over; a header cell inside a vertical merge (a
+    two-row header) takes the merged value. When the same column is named twice, the first wins.
+    """
+    merged = merged or {}
+    required = {column.key for column in synonyms.values() if column.required}
+    for index in range(min(HEADER_SCAN_ROWS, len(grid))):
+        found: dict[str, int] = {}
+        labels: dict[str, str] = {}
+        for col, text in enumerate(_header_texts(grid, index, merged)):
+            column = synonyms.get(normalise_header(text))
+            if column is not None and column.key not in found:
+                found[column.key] = col
+                labels[column.key] = text.strip()
+        if required <= found.keys() and len(found) >= MIN_HEADER_MATCHES:
+            return HeaderMatch(row_index=index, columns=found, labels=labels)
+    return None
+
+
+def expected_headers(columns: tuple[Column, ...]) -> str:
+    """The headers a sheet should have, for the message when none is found."""
+    return _("、").join(column.header for column in columns)

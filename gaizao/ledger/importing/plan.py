@@ -1,0 +1,426 @@
+"""The import plan (导入预览): what the file would change in a project, before anything is written.
+
+``make_plan`` compares the parsed households with the project's households in the database and
+sorts each into new / changed / unchanged / rejected, with field-level changes (personal numbers
+masked). It also makes the checks that need the database: an ID that already heads a household
+elsewhere, a person already registered in another household, and masked numbers
+(110105********002X, 138****5678), which mean "keep the stored value" only when the household
+exists and the mask fits what is stored.
+
+The plan is plain data: ``summary()`` is JSON-serialisable for the preview page and ``--json``;
+``fingerprint`` lets a page check that what is confirmed is what was previewed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from gaizao.core.crypto import sm3_hex
+from gaizao.core.masking import mask_citizen_id, mask_phone
+from gaizao.ledger.choices import HouseholdUse, Hukou, LandType, Legality, Relation, Structure
+from gaizao.ledger.importing import headers as h
+from gaizao.ledger.importing.batch import Hasher, gc_paused
+from gaizao.ledger.importing.normalise import Masked
+from gaizao.ledger.importing.validate import HouseholdIn, ParsedFile, RowError
+from gaizao.ledger.models import Building, Household, Person, Project
+
+NEW, CHANGED, UNCHANGED, REJECTED = "new", "changed", "unchanged", "rejected"
+CHUNK = 900  # values per IN (...) list: below SQLite's old 999-variable limit
+HOUSEHOLD_FIELDS = ("head_name", "head_id_number", "phone", "address", "land_type", "use", "member_count")
+BUILDING_FIELDS = ("structure", "floors", "build_year", "certificate_no", "legal_area", "unlicensed_area", "legality")
+PERSON_FIELDS = ("name", "id_number", "relation", "hukou")
+HOUSEHOLD_DEFAULTS = {"address": "", "land_type": LandType.COLLECTIVE, "use": HouseholdUse.RESIDENTIAL}
+BUILDING_DEFAULTS = {"structure": Structure.BRICK_CONCRETE, "floors": 1, "build_year": None, "certificate_no": "",
+                     "legal_area": Decimal("0.00"), "unlicensed_area": Decimal("0.00"), "legality": Legality.PENDING}
+PERSON_DEFAULTS = {"id_number": None, "hukou": Hukou.LOCAL_RURAL}
+_LABELS = {column.key: column for column in (*h.HOUSEHOLD_COLUMNS, *h.PERSON_COLUMNS)}
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def shown(key: str, value) -> str:
+    """A value as the preview shows it: personal numbers masked, choices by their Chinese label."""
+    if value is None or value == "":
+        return ""
+    if key in {"head_id_number", "id_number"}:
+        return str(value) if isinstance(value, Masked) else mask_citizen_id(str(value))
+    if key == "phone":
+        return str(value) if isinstance(value, Masked) else mask_phone(str(value))
+    column = _LABELS.get(key)
+    if column is not None and column.choices is not None:
+        try:
+            return str(column.choices(value).label)
+        except ValueError:
+            return str(value)
+    return str(value)
+
+
+@dataclass(slots=True)
+class FieldChange:
+    """One changed value as the preview shows it (before → after, personal numbers masked)."""
+
+    column: str  # the header as in the file, or "房屋 2·合法面积（㎡）", "家庭成员 周芳"
+    before: str
+    after: str
+    field: str = ""  # the household's model field, for the audit entry; '' for buildings and members
+
+
+@dataclass
+class HouseholdPlan:
+    """What applying the file does to one existing household (修改)."""
+
+    number: str
+    row: int
+    household_id: int
+    version: int
+    updates: dict = field(default_factory=dict)  # model field -> new value
+    changes: list = field(default_factory=list)  # FieldChange, masked
+    building_creates: list = field(default_factory=list)  # dicts of model values
+    building_updates: list = field(default_factory=list)  # (id, version, {field: value})
+    person_creates: list = field(default_factory=list)
+    person_updates: list = field(default_factory=list)  # (id, {field: value})
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.updates or self.building_creates or self.building_updates or self.person_creates
+                    or self.person_updates)
+
+
+@dataclass
+class ImportPlan:
+    project_id: int
+    project_code: str
+    parsed: ParsedFile
+    new: list[HouseholdIn] = field(default_factory=list)
+    changed: list[HouseholdPlan] = field(default_factory=list)
+    unchanged: int = 0
+    hashes: dict = field(default_factory=dict)  # normalised personal number -> keyed hash
+
+    @property
+    def errors(self) -> list[RowError]:
+        return self.parsed.errors
+
+    @property
+    def rejected_households(self) -> int:
+        return len(self.parsed.rejected)
+
+    def counts(self) -> dict:
+        parsed = self.parsed
+        return {"new": len(self.new), "changed": len(self.changed), "unchanged": self.unchanged,
+                "rejected_households": self.rejected_households, "households": len(parsed.households),
+                "buildings": parsed.buildings_read, "persons": parsed.persons_read}
+
+    def summary(self, *, limit: int | None = None) -> dict:
+        """The preview as plain data (计划摘要): counts, row errors, warnings, masked changes."""
+        labels = self.parsed.labels
+        changes = []
+        for household in self.new[:limit] if limit else self.new:
+            changes.append({"household": household.number, "row": household.row, "status": NEW, "fields": [
+                {"column": labels.get(key, key), "before": "", "after": shown(key, household.values.get(key))}
+                for key in HOUSEHOLD_FIELDS if household.values.get(key) not in (None, "")
+            ], "buildings": len(household.buildings), "persons": len(household.persons)})
+        for item in self.changed[:limit] if limit else self.changed:
+            changes.append({"household": item.number, "row": item.row, "status": CHANGED, "fields": [
+                {"column": c.column, "before": c.before, "after": c.after} for c in item.changes]})
+        return {
+            "project": self.project_code, "file": self.parsed.filename, **self.counts(),
+            "rejected": [e.as_dict() for e in self.errors],
+            "warnings": [w.as_dict() for w in self.parsed.warnings],
+            "changes": changes,
+        }
+
+    @property
+    def fingerprint(self) -> str:
+        """SM3 of the full summary: the same file against the same data gives the same value."""
+        text = json.dumps(self.summary(), ensure_ascii=False, sort_keys=True, default=str)
+        return sm3_hex(text.encode("utf-8"))
+
+
+class _Lookups:
+    """The project's existing households, buildings and members that the file mentions."""
+
+    def __init__(self, project: Project, numbers: list[str]):
+        self.households: dict[str, dict] = {}
+        self.buildings: dict[int, dict[str, dict]] = defaultdict(dict)
+        self.persons: dict[int, list[dict]] = defaultdict(list)
+        self.plain: dict[int, tuple[str | None, str | None]] = {}
+        columns = ("id", "number", "version", "head_name", "head_id_hash", "phone_hash", "address", "land_type",
+                   "use", "member_count")
+        base = Household.objects.filter(project=project).order_by()
+        total = base.count()
+        if total == 0:
+            return
+        rows = []
+        if len(numbers) * 4 >= total:
+            wanted = set(numbers)
+            rows = [row for row in base.values_list(*columns) if row[1] in wanted]
+        else:
+            for chunk in _chunks(numbers):
+                rows.extend(base.filter(number__in=chunk).values_list(*columns))
+        self.households = {row[1]: dict(zip(columns, row)) for row in rows}
+        ids = [row[0] for row in rows]
+        bcols = ("id", "household_id", "number", "version", *BUILDING_FIELDS)
+        pcols = ("id", "household_id", "name", "id_hash", "relation", "hukou")
+        for chunk in _chunks(ids):
+            for row in Building.objects.filter(household_id__in=chunk).order_by().values_list(*bcols):
+                self.buildings[row[1]][row[2]] = dict(zip(bcols, row))
+            for row in Person.objects.filter(household_id__in=chunk).order_by("id").values_list(*pcols):
+                self.persons[row[1]].append(dict(zip(pcols, row)))
+
+    def plain_numbers(self, household_ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
+        """Decrypted ID and phone of a few households (to check masks and show what changes)."""
+        out = {}
+        for chunk in _chunks(household_ids):
+            rows = Household.objects.filter(id__in=chunk).values_list("id", "head_id_number", "phone")
+            out.update((pk, (head_id, phone)) for pk, head_id, phone in rows)
+        return out
+
+    @staticmethod
+    def plain_person_ids(person_ids: list[int]) -> dict[int, str | None]:
+        out = {}
+        for chunk in _chunks(person_ids):
+            out.update(Person.objects.filter(id__in=chunk).values_list("id", "id_number"))
+        return out
+
+
+def _check_database_duplicates(plan: ImportPlan, project: Project, hasher: Hasher) -> None:
+    """An ID heading (or listed in) a household elsewhere in the database is an error on the row."""
+    parsed = plan.parsed
+    by_hash: dict[str, HouseholdIn] = {}
+    file_heads: dict[str, str] = {}
+    for household in parsed.households.values():
+        head_id = household.values.get("head_id_number")
+        if head_id and not isinstance(head_id, Masked):
+            digest = plan.hashes.setdefault(head_id, hasher(head_id))
+            by_hash[digest] = household
+            file_heads[household.number] = digest
+    hashes = list(by_hash)
+    for chunk in _chunks(hashes):
+        query = Household.objects.filter(head_id_hash__in=chunk).order_by().values_list(
+            "head_id_hash", "project_id", "project__code", "number")
+        for digest, project_id, code, number in query:
+            household = by_hash[digest]
+            if project_id == project.id and number == household.number:
+                continue
+            if project_id == project.id and number in file_heads and file_heads[number] != digest:
+                continue  # the file gives that household another head: a swap, not a duplicate
+            parsed.error(sheet=parsed.household_sheet, row=household.row, household=household.number,
+                         column=parsed.labels["head_id_number"],
+                         reason=_("该身份证号已是项目 %(code)s 户号 %(no)s 的户主，同一人不能是两户的户主。")
+                         % {"code": code, "no": number})
+    people: dict[str, list[tuple[HouseholdIn, object]]] = defaultdict(list)
+    for household in parsed.households.values():
+        for person in household.persons:
+            person_id = person.values.get("id_number")
+            if person_id and not isinstance(person_id, Masked):
+                people[plan.hashes.setdefault(person_id, hasher(person_id))].append((household, person))
+    for chunk in _chunks(list(people)):
+        query = Person.objects.filter(id_hash__in=chunk).order_by().values_list(
+            "id_hash", "household__project_id", "household__project__code", "household__number")
+        for digest, project_id, code, number in query:
+            for household, person in people[digest]:
+                if project_id == project.id and number == household.number:
+                    continue
+                parsed.error(sheet=parsed.person_sheet, row=person.row, household=household.number,
+                             column=parsed.person_labels["id_number"],
+                             reason=_("此人已登记为项目 %(code)s 户号 %(no)s 的家庭成员；一人只能属于一户，"
+                                      "请先在该户中移除。") % {"code": code, "no": number})
+
+
+def make_plan(parsed: ParsedFile, *, project: Project) -> ImportPlan:
+    """Compare the parsed file with the project's households (no writes)."""
+    with gc_paused():
+        return _make_plan(parsed, project=project)
+
+
+def _make_plan(parsed: ParsedFile, *, project: Project) -> ImportPlan:
+    plan = ImportPlan(project_id=project.id, project_code=project.code, parsed=parsed)
+    hasher = Hasher()
+    _check_database_duplicates(plan, project, hasher)
+    lookups = _Lookups(project, list(parsed.households))
+    _check_masks(plan, lookups)
+    for household in parsed.households.values():
+        if household.number in parsed.rejected:
+            continue
+        existing = lookups.households.get(household.number)
+        if existing is None:
+            plan.new.append(household)
+            continue
+        item = _compare(plan, household, existing, lookups, hasher)
+        if household.number in parsed.rejected:
+            continue
+        if item.has_changes:
+            plan.changed.append(item)
+        else:
+            plan.unchanged += 1
+    if plan.changed:
+        _fill_before_values(plan, lookups)
+    parsed.errors.sort(key=lambda e: (e.sheet != parsed.household_sheet, e.row, e.column))
+    return plan
+
+
+def _check_masks(plan: ImportPlan, lookups: _Lookups) -> None:
+    """A masked number keeps the stored one when it fits it; otherwise the row is rejected."""
+    parsed = plan.parsed
+    need: list[int] = []
+    for household in parsed.households.values():
+        masked = [k for k in ("head_id_number", "phone") if isinstance(household.values.get(k), Masked)]
+        if not masked and household.number in lookups.households:
+            continue
+        existing = lookups.households.get(household.number)
+        if existing is None:
+            for person in household.persons:
+                if isinstance(person.values.get("id_number"), Masked):
+                    parsed.error(sheet=parsed.person_sheet, row=person.row, household=household.number,
+                                 column=parsed.person_labels["id_number"],
+                                 reason=_("这是脱敏后的号码（含 *），只能用于系统中已有的成员；新成员请填写完整号码。"))
+            for key in masked:
+                parsed.error(sheet=parsed.household_sheet, row=household.row, household=household.number,
+                             column=parsed.labels[key],
+                             reason=_("这是脱敏后的号码（含 *），只能用于系统中已有的住户；新住户请填写完整号码。"))
+        elif masked:
+            need.append(existing["id"])
+    if need:
+        lookups.plain.update(lookups.plain_numbers(need))
+    for household in parsed.households.values():
+        existing = lookups.households.get(household.number)
+        if existing is None or existing["id"] not in lookups.plain:
+            continue
+        head_id, phone = lookups.plain[existing["id"]]
+        for key, stored, mask in (("head_id_number", head_id, mask_citizen_id), ("phone", phone, mask_phone)):
+            value = household.values.get(key)
+            if isinstance(value, Masked) and (not stored or mask(stored) != value):
+                parsed.error(sheet=parsed.household_sheet, row=household.row, household=household.number,
+                             column=parsed.labels[key],
+                             reason=_("脱敏号码 %(v)s 与系统中该户的号码不符；要修改请填写完整号码。") % {"v": value})
+
+
+def _label(plan: ImportPlan, key: str) -> str:
+    return plan.parsed.labels.get(key) or plan.parsed.person_labels.get(key) or key
+
+
+def _compare(plan: ImportPlan, household: HouseholdIn, existing: dict, lookups: _Lookups,
+             hasher: Hasher) -> HouseholdPlan:
+    item = HouseholdPlan(number=household.number, row=household.row, household_id=existing["id"],
+                         version=existing["version"])
+    values = household.values
+    for key in HOUSEHOLD_FIELDS:
+        value = values.get(key)
+        if value is None or isinstance(value, Masked):
+            continue
+        if key in {"head_id_number", "phone"}:
+            digest = plan.hashes.setdefault(value, hasher(value))
+            if digest == existing["head_id_hash" if key == "head_id_number" else "phone_hash"]:
+                continue
+            item.updates[key] = value
+            item.changes.append(FieldChange(_label(plan, key), "", shown(key, value), key))  # before: later
+        elif value != existing[key]:
+            item.updates[key] = value
+            item.changes.append(FieldChange(_label(plan, key), shown(key, existing[key]), shown(key, value), key))
+    use = values.get("use") or existing["use"]
+    stored_buildings = lookups.buildings.get(existing["id"], {})
+    for building in household.buildings:
+        old = stored_buildings.get(building.number)
+        if old is None:
+            item.building_creates.append(_new_building(building, use=use))
+            item.changes.append(FieldChange(_("房屋 %(b)s") % {"b": building.number}, "", _("新增")))
+            continue
+        updates = {k: v for k, v in building.values.items() if v != old[k]}
+        if updates:
+            item.building_updates.append((old["id"], old["version"], updates))
+            for key, value in updates.items():
+                item.changes.append(FieldChange(f"{_('房屋 %(b)s') % {'b': building.number}}·{_label(plan, key)}",
+                                                shown(key, old[key]), shown(key, value)))
+    _compare_persons(plan, household, item, lookups.persons.get(existing["id"], []), lookups, hasher)
+    return item
+
+
+def _compare_persons(plan: ImportPlan, household: HouseholdIn, item: HouseholdPlan, stored: list[dict],
+                     lookups: _Lookups, hasher: Hasher) -> None:
+    """Members are matched by ID (keyed hash), else by name; a masked ID must fit the stored one."""
+    if not household.persons:
+        return
+    parsed = plan.parsed
+    by_hash = {p["id_hash"]: p for p in stored if p["id_hash"]}
+    by_name: dict[str, list[dict]] = defaultdict(list)
+    for person in stored:
+        by_name[person["name"]].append(person)
+    any_masked = any(isinstance(p.values.get("id_number"), Masked) for p in household.persons)
+    plain = lookups.plain_person_ids([p["id"] for p in stored if p["id_hash"]]) if any_masked else {}
+    used: set[int] = set()
+    for person in household.persons:
+        person_id = person.values.get("id_number")
+        match = None
+        if isinstance(person_id, Masked):
+            candidates = [p for p in by_name.get(person.name, []) if plain.get(p["id"])
+                          and mask_citizen_id(plain[p["id"]]) == person_id and p["id"] not in used]
+            if not candidates:
+                parsed.error(sheet=parsed.person_sheet, row=person.row, household=household.number,
+                             column=parsed.person_labels["id_number"],
+                             reason=_("脱敏号码 %(v)s 与系统中该户同名成员的号码不符；新成员或要修改时请填写完整号码。")
+                             % {"v": person_id})
+                continue
+            match = candidates[0]
+        elif person_id:
+            digest = plan.hashes.setdefault(person_id, hasher(person_id))
+            match = by_hash.get(digest)
+            if match is None:
+                match = next((p for p in by_name.get(person.name, []) if not p["id_hash"] and p["id"] not in used),
+                             None)
+        else:
+            match = next((p for p in by_name.get(person.name, []) if p["id"] not in used), None)
+        if match is None:
+            item.person_creates.append(_new_person(person))
+            item.changes.append(FieldChange(_("家庭成员 %(name)s") % {"name": person.name}, "", _("新增")))
+            continue
+        used.add(match["id"])
+        updates = {}
+        if person.name != match["name"]:
+            updates["name"] = person.name
+        if person_id and not isinstance(person_id, Masked) and plan.hashes[person_id] != match["id_hash"]:
+            updates["id_number"] = person_id
+        for key in ("relation", "hukou"):
+            value = person.values.get(key)
+            if value is not None and value != match[key]:
+                updates[key] = value
+        if updates:
+            item.person_updates.append((match["id"], updates))
+            for key, value in updates.items():
+                before = "" if key == "id_number" else shown(key, match[key])
+                item.changes.append(FieldChange(f"{_('家庭成员 %(name)s') % {'name': match['name']}}·{_label(plan, key)}",
+                                                before, shown(key, value)))
+
+
+def _fill_before_values(plan: ImportPlan, lookups: _Lookups) -> None:
+    """The masked old value of personal numbers that change (decrypted only for those households)."""
+    ids = [item.household_id for item in plan.changed
+           if "head_id_number" in item.updates or "phone" in item.updates]
+    missing = [pk for pk in ids if pk not in lookups.plain]
+    plain = {**lookups.plain, **(lookups.plain_numbers(missing) if missing else {})}
+    positions = {"head_id_number": 0, "phone": 1}
+    for item in plan.changed:
+        if item.household_id not in plain:
+            continue
+        for change in item.changes:
+            index = positions.get(change.field)
+            if index is not None and not change.before:
+                stored = plain[item.household_id][index]
+                change.before = (mask_citizen_id if index == 0 else mask_phone)(stored) if stored else ""
+
+
+def _new_building(building, *, use: str) -> dict:
+    return {"number": building.number, **BUILDING_DEFAULTS, **building.values, "use": use}
+
+
+def _new_person(person) -> dict:
+    values = {**PERSON_DEFAULTS, **person.values, "name": person.name}
+    values.setdefault("relation", Relation.OTHER)
+    return values

@@ -1,0 +1,38 @@
+"""The error report (错误清单): an XLSX listing every rejected row, to fix the file and import again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import BinaryIO
+
+from django.utils.translation import gettext as _
+
+from gaizao.documents import xlsx
+from gaizao.ledger.importing.validate import RowError
+
+HEADERS = ("工作表", "行号", "户号", "列", "原因")
+WIDTHS = (12, 8, 14, 18, 80)
+
+
+def write_error_report(out: str | Path | BinaryIO, *, errors: list[RowError], warnings: list[RowError] = (),
+                       filename: str = "") -> None:
+    """One row per problem: sheet, row number as Excel shows it, 户号, column as in the file, reason."""
+    workbook = xlsx.new_workbook(write_only=True)
+    sheet = workbook.create_sheet(_("错误清单"))
+    xlsx.set_widths(sheet, WIDTHS)
+    sheet.freeze_panes = "A2"
+    sheet.append(xlsx.header_cells(sheet, [_(text) for text in HEADERS]))
+    for error in errors:
+        sheet.append([error.sheet, error.row, error.household, error.column, error.reason])
+    if warnings:
+        notes = workbook.create_sheet(_("提示"))
+        xlsx.set_widths(notes, WIDTHS)
+        notes.append(xlsx.header_cells(notes, [_(text) for text in HEADERS]))
+        for warning in warnings:
+            notes.append([warning.sheet, warning.row, warning.household, warning.column, warning.reason])
+    about = workbook.create_sheet(_("说明"))
+    about.column_dimensions["A"].width = 100
+    about.append([_("导入文件：%(f)s") % {"f": filename} if filename else _("导入错误清单")])
+    about.append([_("“错误清单”中的每一行是一处错误：按行号找到原文件中的那一行，改正所列的列后重新导入。")])
+    about.append([_("有错误的住户整户没有导入；其他住户是否已导入，以导入结果为准（选择“只导入无误的住户”时已导入）。")])
+    xlsx.save(workbook, out)

@@ -1,0 +1,105 @@
+"""The ledger template (台账导入模板): the workbook streets download, fill and upload.
+
+Sheet 「住户房屋」 has one building per row (the household columns repeat, or are merged
+vertically, for a household with several buildings); 「家庭成员」 lists the members; 「填写说明」
+explains every column. Fixed values have drop-down lists with the Chinese labels of
+gaizao/ledger/choices.py. The export writes the same layout with data (export.py), so a file
+exported can be edited and imported again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import BinaryIO
+
+from django.utils.translation import gettext as _
+
+from gaizao.documents import xlsx
+from gaizao.ledger.importing import headers as h
+
+# Rows that carry drop-down lists and number checks (Excel stores ranges, not cells: no cost).
+VALIDATED_ROWS = 200_000
+_TEXT_KINDS = {h.CODE, h.CITIZEN_ID, h.PHONE}
+_NUMBER_RULES = {
+    "member_count": (1, h.MAX_MEMBERS, True),
+    "floors": (1, h.MAX_FLOORS, True),
+    "build_year": (h.MIN_BUILD_YEAR, 2100, True),
+    "legal_area": (0, h.MAX_AREA, False),
+    "unlicensed_area": (0, h.MAX_AREA, False),
+}
+
+
+def _labels(column: h.Column) -> list[str]:
+    return [str(label) for _value, label in column.choices.choices]
+
+
+def _data_sheet(workbook, *, title: str, columns: tuple[h.Column, ...], rows: Iterable[list]) -> None:
+    sheet = workbook.create_sheet(title)
+    xlsx.set_widths(sheet, [column.width for column in columns])
+    xlsx.text_columns(sheet, [i for i, column in enumerate(columns) if column.kind in _TEXT_KINDS])
+    sheet.freeze_panes = "B2"
+    last = VALIDATED_ROWS + 1
+    for index, column in enumerate(columns):
+        if column.choices is not None:
+            xlsx.choice_list(sheet, column=index, options=_labels(column), first_row=2, last_row=last,
+                             title=column.header, prompt=_("请从下拉列表选择"))
+        elif column.key in _NUMBER_RULES:
+            low, high, whole = _NUMBER_RULES[column.key]
+            xlsx.number_range(sheet, column=index, first_row=2, last_row=last, minimum=low, maximum=high,
+                              whole=whole, title=column.header)
+    required = [i for i, column in enumerate(columns) if column.required]
+    sheet.append(xlsx.header_cells(sheet, [column.header for column in columns], required=required))
+    for row in rows:
+        sheet.append(row)
+
+
+def notes_rows() -> list[list[str]]:
+    """The rows of the notes sheet: one per column, then the general rules."""
+    rows = []
+    for sheet, columns in ((h.HOUSEHOLD_SHEET, h.HOUSEHOLD_COLUMNS), (h.PERSON_SHEET, h.PERSON_COLUMNS)):
+        for column in columns:
+            allowed = "、".join(_labels(column)) if column.choices is not None else ""
+            synonyms = "、".join(s for s in column.synonyms if s != column.header)
+            rows.append([sheet, column.header, _("必填") if column.required else _("选填"), str(column.note),
+                         allowed, synonyms])
+    general = [
+        _("一栋房屋一行。一户有几栋房屋就写几行：户号相同，住户各列可以重复填写，也可以纵向合并单元格或留空（沿用上一行）。"),
+        _("表头可以不在第一行（上面可有标题行、合并单元格）；列的顺序不限；常见的列名写法也能识别（见最后一列）。"),
+        _("空行、合计/小计行、填表人/审核人等签字行会被跳过。"),
+        _("已有住户：空白单元格表示不修改；新住户：空白取默认值。导入只新增和修改，不删除住户、房屋和家庭成员。"),
+        _("全角数字、多余空格、小写 x、文本格式的数字、带单位的面积（㎡、平方米、m2）、各种写法的日期都可以。"),
+        _("同一人不能是两户的户主（文件内、系统内都检查）；有错误的住户整户不导入，错误清单列出行号、列名和原因。"),
+        _("导出的文件中身份证号、手机号是脱敏的（如 110105********002X、138****5678），原样导入表示保留系统中的号码。"),
+    ]
+    for text in general:
+        rows.append([_("通用规则"), "", "", text, "", ""])
+    return rows
+
+
+def write_ledger(out: str | Path | BinaryIO, *, household_rows: Iterable[list] = (),
+                 person_rows: Iterable[list] = ()) -> None:
+    """Write the template layout, empty or with rows (export); ``out`` is a path or a binary file."""
+    workbook = xlsx.new_workbook(write_only=True)
+    _data_sheet(workbook, title=h.HOUSEHOLD_SHEET, columns=h.HOUSEHOLD_COLUMNS, rows=household_rows)
+    _data_sheet(workbook, title=h.PERSON_SHEET, columns=h.PERSON_COLUMNS, rows=person_rows)
+    xlsx.add_notes_sheet(
+        workbook, title=h.NOTES_SHEET, heading=_("城中村改造住户台账 填写说明"),
+        headers=[_("工作表"), _("列名"), _("必填"), _("填写规则"), _("可选值"), _("也可写作")],
+        rows=notes_rows(), widths=[12, 16, 8, 70, 30, 40],
+    )
+    xlsx.save(workbook, out)
+
+
+def write_template(out: str | Path | BinaryIO) -> None:
+    """The empty template (模板下载): ``gaizao ledger template OUT.xlsx`` and the download button."""
+    write_ledger(out)
+
+
+def template_bytes() -> bytes:
+    """The empty template as bytes, for an HttpResponse."""
+    import io
+
+    buffer = io.BytesIO()
+    write_ledger(buffer)
+    return buffer.getvalue()

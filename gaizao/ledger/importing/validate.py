@@ -1,0 +1,426 @@
+"""Parsing and checking every row of a ledger file (逐行校验), before the database is consulted.
+
+``parse_file`` turns the sheets into households with their buildings and members, and collects
+row errors with the sheet row number as Excel shows it, the 户号, the header as written in the
+file and a Chinese reason. Checks that need the database (an ID already heading another
+household, masked numbers) are made in plan.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from operator import itemgetter
+from pathlib import Path
+from typing import Callable
+
+from django.utils.translation import gettext as _
+
+from gaizao.core.errors import AppError
+from gaizao.core.masking import mask_citizen_id, mask_phone
+from gaizao.ledger.choices import Relation
+from gaizao.ledger.importing import headers as h
+from gaizao.ledger.importing import normalise as n
+from gaizao.ledger.importing.batch import gc_paused
+from gaizao.ledger.importing.reader import Sheet, open_file
+from gaizao.ledger.models import Building, Household, Person
+
+Progress = Callable[[int, int], None]
+PROGRESS_EVERY = 2000
+
+# Rows that are not data: totals and signature or note lines under the table.
+_TOTALS = re.compile(r"\s*(?:合\s*计|小\s*计|总\s*计|共\s*计)")
+_SIGNATURE = re.compile(
+    r"\s*(?:填表人|填报人|制表人|审核人|审批人|负责人|经办人|联系人|统计人|复核人|签\s*字|签\s*名|盖\s*章|"
+    r"填表日期|填报日期|制表日期|审核日期|单位盖章|填报单位|注\s*[:：]|说明\s*[:：]|备注\s*[:：])"
+)
+
+
+@dataclass(slots=True)
+class RowError:
+    """One problem in one row (行错误): shown in the preview, the JSON and the error report."""
+
+    sheet: str
+    row: int  # 1-based, as Excel shows it
+    household: str
+    column: str  # the header as written in the file; '' for the row as a whole
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {"sheet": self.sheet, "row": self.row, "household": self.household,
+                "column": self.column, "reason": self.reason}
+
+
+@dataclass(slots=True)
+class BuildingIn:
+    row: int
+    number: str
+    values: dict  # only the cells that were filled
+
+
+@dataclass(slots=True)
+class PersonIn:
+    row: int
+    name: str
+    values: dict
+
+
+@dataclass(slots=True)
+class HouseholdIn:
+    """A household as the file gives it: the household cells, its building rows and member rows."""
+
+    number: str
+    row: int  # its first row
+    values: dict
+    buildings: list = field(default_factory=list)
+    persons: list = field(default_factory=list)
+    rows: list = field(default_factory=list)
+
+
+@dataclass
+class ParsedFile:
+    filename: str
+    household_sheet: str
+    person_sheet: str | None
+    labels: dict[str, str]  # household sheet: column key -> header as written
+    person_labels: dict[str, str]
+    households: dict[str, HouseholdIn]
+    errors: list[RowError]
+    warnings: list[RowError]
+    rejected: set[str]  # 户号 of households with at least one error
+    buildings_read: int = 0
+    persons_read: int = 0
+
+    def error(self, *, sheet: str, row: int, household: str, column: str, reason: str) -> None:
+        self.errors.append(RowError(sheet, row, household, column, reason))
+        if household:
+            self.rejected.add(household)
+
+
+def _max_lengths() -> dict[tuple[str, str], int]:
+    lengths = {}
+    for part, model, keys in (
+        (h.HOUSEHOLD, Household, ("number", "head_name", "address")),
+        (h.BUILDING, Building, ("certificate_no",)),
+        (h.PERSON, Person, ("name",)),
+    ):
+        for key in keys:
+            lengths[(part, key)] = model._meta.get_field(key).max_length
+    lengths[(h.BUILDING, "building_number")] = Building._meta.get_field("number").max_length
+    lengths[(h.PERSON, "number")] = lengths[(h.HOUSEHOLD, "number")]
+    return lengths
+
+
+def labels_for(match: h.HeaderMatch, columns: tuple[h.Column, ...]) -> dict[str, str]:
+    """Column key -> the header as written in the file (the template header when the column is absent)."""
+    return {column.key: match.labels.get(column.key, column.header) for column in columns}
+
+
+@dataclass
+class _Columns:
+    """A sheet's data rows, converted column by column (faster than cell by cell)."""
+
+    start: int  # grid index of the first data row
+    raw: dict[str, list]  # key -> the cells as read
+    values: dict[str, list]  # key -> converted values (None: blank or bad)
+    errors: dict[int, list[tuple[str, str]]]  # data row offset -> [(key, reason)]
+    rows: list  # the grid rows themselves (for totals and signature lines)
+
+
+def _convert(sheet: Sheet, match: h.HeaderMatch, columns: tuple[h.Column, ...]) -> _Columns:
+    lengths = _max_lengths()
+    start = match.row_index + 1
+    rows = sheet.grid[start:]
+    result = _Columns(start=start, raw={}, values={}, errors=defaultdict(list), rows=rows)
+    width = min(map(len, rows)) if rows else 0
+    for column in columns:
+        index = match.columns.get(column.key)
+        if index is None:
+            continue
+        if index < width:
+            raw = list(map(itemgetter(index), rows))
+        else:  # CSV rows can be ragged
+            raw = [row[index] if index < len(row) else "" for row in rows]
+        for (r, c), value in sheet.merged.items():
+            if c == index and r >= start and raw[r - start] == "":
+                raw[r - start] = value
+        convert = n.column_converter(column, max_length=lengths.get((column.part, column.key)))
+        values, errors = convert(raw)
+        for offset, reason in errors.items():
+            result.errors[offset].append((column.key, reason))
+        for (r, c), reason in sheet.problems.items():
+            if c == index and r >= start:
+                values[r - start] = None
+                result.errors[r - start].append((column.key, reason))
+        result.raw[column.key], result.values[column.key] = raw, values
+    return result
+
+
+_MARKER_FIRST = frozenset("合小总共填制审负经联统复签盖单注说备")
+
+
+def _is_marker(value: object) -> bool:
+    if type(value) is not str:
+        return False
+    text = value.lstrip()
+    return text[:1] in _MARKER_FIRST and bool(_TOTALS.match(text) or _SIGNATURE.match(text))
+
+
+def _is_filler(row: list, number_cell: object) -> bool:
+    """A totals row, a signature line or a note under the table: a marker in its 户号 cell, or in
+    any cell when the 户号 cell is blank (合计, 小计, 填表人：, 审核人：, 注：…)."""
+    if number_cell not in ("", None):
+        return _is_marker(number_cell)
+    return any(_is_marker(value) for value in row)
+
+
+def _parse_households(sheet: Sheet, match: h.HeaderMatch, parsed: ParsedFile, *, progress: Progress | None,
+                      total: int) -> int:
+    data = _convert(sheet, match, h.HOUSEHOLD_COLUMNS)
+    labels, name, households = parsed.labels, sheet.name, parsed.households
+    household_keys = [c.key for c in h.HOUSEHOLD_COLUMNS if c.part == h.HOUSEHOLD and c.key != "number"
+                      and c.key in data.values]
+    building_keys = [c.key for c in h.HOUSEHOLD_COLUMNS if c.part == h.BUILDING and c.key in data.values]
+    hcols = [(key, data.values[key]) for key in household_keys]
+    bcols = [(key, data.values[key]) for key in building_keys]
+    numbers, raw_numbers = data.values["number"], data.raw["number"]
+    errors = data.errors
+    current: HouseholdIn | None = None
+    count = len(data.rows)
+    for i in range(count):
+        if progress is not None and i % PROGRESS_EVERY == 0 and i:
+            progress(i, total)
+        number = numbers[i]
+        hvalues = {key: column[i] for key, column in hcols if column[i] is not None}
+        bvalues = {key: column[i] for key, column in bcols if column[i] is not None}
+        row_errors = errors.get(i)
+        if number is None and not hvalues and not bvalues and not row_errors:
+            continue  # a blank row (or one holding only cells of columns we do not read)
+        if _is_filler(data.rows[i], raw_numbers[i]):
+            continue
+        sheet_row = data.start + i + 1
+        row_errors = list(row_errors or ())
+        if number is None and not any(key == "number" for key, _m in row_errors):
+            if current is not None and bvalues and all(current.values.get(k) in (None, v) for k, v in hvalues.items()):
+                number = current.number  # another building row of the household above (merged 户号)
+            else:
+                row_errors.append(("number", _("户号不能为空。")))
+        for key, message in row_errors:
+            parsed.error(sheet=name, row=sheet_row, household=number or "", column=labels[key], reason=message)
+        if number is None:
+            current = None
+            continue
+        household = households.get(number)
+        if household is None:
+            household = households[number] = HouseholdIn(number=number, row=sheet_row, values=hvalues)
+        else:
+            _merge_household(household, hvalues, sheet_row=sheet_row, parsed=parsed, sheet=name, labels=labels)
+        household.rows.append(sheet_row)
+        current = household
+        if bvalues:
+            _add_building(household, bvalues, sheet_row=sheet_row, parsed=parsed, sheet=name, labels=labels)
+    for household in households.values():
+        if "head_name" not in household.values:
+            parsed.error(sheet=name, row=household.row, household=household.number, column=labels["head_name"],
+                         reason=_("户主姓名不能为空。"))
+    return count
+
+
+def _merge_household(household: HouseholdIn, values: dict, *, sheet_row: int, parsed: ParsedFile, sheet: str,
+                     labels: dict[str, str]) -> None:
+    """A second row with the same 户号: blank cells inherit, different cells are a conflict."""
+    for key, value in values.items():
+        before = household.values.get(key)
+        if before is None:
+            household.values[key] = value
+        elif before != value:
+            reason = _("户号 %(no)s 在第 %(a)d 行和第 %(b)d 行的「%(col)s」不一致（%(x)s / %(y)s）。") % {
+                "no": household.number, "a": household.row, "b": sheet_row, "col": labels[key],
+                "x": _shown(key, before), "y": _shown(key, value)}
+            parsed.error(sheet=sheet, row=sheet_row, household=household.number, column=labels[key], reason=reason)
+            parsed.error(sheet=sheet, row=household.row, household=household.number, column=labels[key], reason=reason)
+
+
+def _shown(key: str, value) -> str:
+    """A value inside a message: personal numbers masked (a message may end up in a shared report)."""
+    if key in {"head_id_number", "id_number"} and not isinstance(value, n.Masked):
+        return mask_citizen_id(str(value))
+    if key == "phone" and not isinstance(value, n.Masked):
+        return mask_phone(str(value))
+    return str(value)
+
+
+def _add_building(household: HouseholdIn, values: dict, *, sheet_row: int, parsed: ParsedFile, sheet: str,
+                  labels: dict[str, str]) -> None:
+    number = values.pop("building_number", None)
+    if number is None:
+        parsed.error(sheet=sheet, row=sheet_row, household=household.number, column=labels["building_number"],
+                     reason=_("填了房屋信息，但房屋编号为空。"))
+        return
+    for other in household.buildings:
+        if other.number == number:
+            parsed.error(sheet=sheet, row=sheet_row, household=household.number, column=labels["building_number"],
+                         reason=_("户号 %(no)s 的房屋编号 %(b)s 重复（第 %(a)d 行已有）。")
+                         % {"no": household.number, "b": number, "a": other.row})
+            return
+    household.buildings.append(BuildingIn(row=sheet_row, number=number, values=values))
+    parsed.buildings_read += 1
+
+
+def _parse_persons(sheet: Sheet, match: h.HeaderMatch, parsed: ParsedFile, *, progress: Progress | None,
+                   done: int, total: int) -> None:
+    data = _convert(sheet, match, h.PERSON_COLUMNS)
+    labels, name = parsed.person_labels, sheet.name
+    columns = [(key, values) for key, values in data.values.items() if key != "number"]
+    numbers, raw_numbers = data.values["number"], data.raw["number"]
+    current = None
+    for i in range(len(data.rows)):
+        if progress is not None and (done + i) % PROGRESS_EVERY == 0 and i:
+            progress(done + i, total)
+        number = numbers[i]
+        values = {key: column[i] for key, column in columns if column[i] is not None}
+        row_errors = list(data.errors.get(i, ()))
+        if number is None and not values and not row_errors:
+            continue
+        if _is_filler(data.rows[i], raw_numbers[i]):
+            continue
+        sheet_row = data.start + i + 1
+        if number is None and not any(key == "number" for key, _m in row_errors):
+            number = current  # a blank (or merged) 户号 continues the household above
+            if number is None:
+                row_errors.append(("number", _("户号不能为空。")))
+        if number is not None and number not in parsed.households:
+            row_errors.append(("number", _("户号 %(no)s 不在「%(sheet)s」表中；请先在该表中填写这一户。")
+                               % {"no": number, "sheet": parsed.household_sheet}))
+        for key, required in (("name", _("姓名不能为空。")), ("relation", _("与户主关系不能为空。"))):
+            if key not in values and not any(k == key for k, _m in row_errors):
+                row_errors.append((key, required))
+        for key, message in row_errors:
+            parsed.error(sheet=name, row=sheet_row, household=number or "", column=labels[key], reason=message)
+        current = number
+        household = parsed.households.get(number) if number is not None else None
+        if household is None or "name" not in values:
+            continue
+        household.persons.append(PersonIn(row=sheet_row, name=values.pop("name"), values=values))
+        parsed.persons_read += 1
+
+
+def _cross_checks(parsed: ParsedFile) -> None:
+    """Checks across rows: one person heading two households, a person listed twice, 家庭人数."""
+    labels, plabels = parsed.labels, parsed.person_labels
+    heads: dict[str, list[HouseholdIn]] = defaultdict(list)
+    for household in parsed.households.values():
+        head_id = household.values.get("head_id_number")
+        if head_id and not isinstance(head_id, n.Masked):
+            heads[head_id].append(household)
+    for head_id, group in heads.items():
+        if len(group) < 2:
+            continue
+        where = _("、").join(_("第 %(r)d 行户号 %(no)s") % {"r": x.row, "no": x.number} for x in group)
+        for household in group:
+            parsed.error(sheet=parsed.household_sheet, row=household.row, household=household.number,
+                         column=labels["head_id_number"],
+                         reason=_("同一人（%(id)s）是多户的户主：%(where)s。") % {"id": mask_citizen_id(head_id),
+                                                                      "where": where})
+    people: dict[str, list[tuple[HouseholdIn, PersonIn]]] = defaultdict(list)
+    for household in parsed.households.values():
+        relations_head = [p for p in household.persons if p.values.get("relation") == Relation.HEAD]
+        if len(relations_head) > 1:
+            for person in relations_head:
+                parsed.error(sheet=parsed.person_sheet, row=person.row, household=household.number,
+                             column=plabels["relation"], reason=_("一户只能有一位户主。"))
+        head_id = household.values.get("head_id_number")
+        for person in household.persons:
+            person_id = person.values.get("id_number")
+            if person_id and not isinstance(person_id, n.Masked):
+                people[person_id].append((household, person))
+                if (person.values.get("relation") == Relation.HEAD and head_id
+                        and not isinstance(head_id, n.Masked) and person_id != head_id):
+                    parsed.error(sheet=parsed.person_sheet, row=person.row, household=household.number,
+                                 column=plabels["id_number"],
+                                 reason=_("关系为“户主”，但身份证号与「%(sheet)s」表中的户主身份证号不一致。")
+                                 % {"sheet": parsed.household_sheet})
+        count = household.values.get("member_count")
+        if household.persons and count is not None and count != len(household.persons):
+            parsed.warnings.append(RowError(
+                parsed.household_sheet, household.row, household.number, labels["member_count"],
+                _("家庭人数填 %(a)d 人，「%(sheet)s」表列出 %(b)d 人。")
+                % {"a": count, "sheet": parsed.person_sheet, "b": len(household.persons)}))
+    for person_id, group in people.items():
+        if len(group) < 2:
+            continue
+        where = _("、").join(_("第 %(r)d 行（户号 %(no)s）") % {"r": p.row, "no": x.number} for x, p in group)
+        for household, person in group:
+            parsed.error(sheet=parsed.person_sheet, row=person.row, household=household.number,
+                         column=plabels["id_number"],
+                         reason=_("同一身份证号（%(id)s）列了多次：%(where)s。") % {"id": mask_citizen_id(person_id),
+                                                                       "where": where})
+
+
+def _choose_sheets(source) -> tuple[tuple[str, h.HeaderMatch], tuple[str, h.HeaderMatch] | None]:
+    """The household sheet and the members sheet: by name first, else by their header rows."""
+    found_households = found_persons = None
+    candidates = []
+    for name in source.names:
+        if h.normalise_header(name) == h.NOTES_SHEET:
+            continue
+        head, merged = source.head(name, h.HEADER_SCAN_ROWS)
+        household = h.find_header(head, synonyms=h.HOUSEHOLD_SYNONYMS, merged=merged)
+        person = h.find_header(head, synonyms=h.PERSON_SYNONYMS, merged=merged)
+        is_person = person is not None and "relation" in person.columns and (
+            household is None or len(person.columns) >= len(household.columns))
+        candidates.append((name, household, person, is_person))
+    by_name = {h.normalise_header(candidate[0]): candidate for candidate in candidates}
+    named = by_name.get(h.HOUSEHOLD_SHEET)
+    if named and named[1]:
+        found_households = (named[0], named[1])
+    named = by_name.get(h.PERSON_SHEET)
+    if named and named[2]:
+        found_persons = (named[0], named[2])
+    for name, household, person, is_person in candidates:
+        if found_households is None and household is not None and not is_person:
+            found_households = (name, household)
+        elif found_persons is None and is_person and (found_households is None or found_households[0] != name):
+            found_persons = (name, person)
+    if found_households is None:
+        sheets = _("、").join(f"「{name}」" for name, *_rest in candidates) or _("（没有工作表）")
+        message = _("在工作表 %(sheets)s 的前 %(n)d 行中找不到住户表头。应有一行表头，至少包含“户号”“户主姓名”，"
+                    "并包含以下列中的几列：%(expected)s。") % {
+            "sheets": sheets, "n": h.HEADER_SCAN_ROWS, "expected": h.expected_headers(h.HOUSEHOLD_COLUMNS)}
+        raise AppError(message, fields={"file": message})
+    return found_households, found_persons
+
+
+def parse_file(path: Path, *, filename: str | None = None, progress: Progress | None = None) -> ParsedFile:
+    """Read and check a ledger file; file-level problems raise AppError, row problems are collected."""
+    with gc_paused():
+        return _parse(Path(path), filename=filename or Path(path).name, progress=progress)
+
+
+def _parse(path: Path, *, filename: str, progress: Progress | None) -> ParsedFile:
+    source = open_file(path, filename=filename)
+    (household_name, household_match), persons = _choose_sheets(source)
+    household_sheet = source.sheet(household_name)
+    parsed = ParsedFile(
+        filename=filename, household_sheet=household_name, person_sheet=persons[0] if persons else None,
+        labels={}, person_labels={column.key: column.header for column in h.PERSON_COLUMNS},
+        households={}, errors=[], warnings=[], rejected=set(),
+    )
+    parsed.labels = labels_for(household_match, h.HOUSEHOLD_COLUMNS)
+    if persons:
+        parsed.person_labels = labels_for(persons[1], h.PERSON_COLUMNS)
+    # The members sheet is read after the household rows are released, so that only one grid of
+    # cells is in memory at a time.
+    total = len(household_sheet.grid) - household_match.row_index - 1
+    if persons:
+        total += max(0, source.row_count(persons[0]) - persons[1].row_index - 1)
+    done = _parse_households(household_sheet, household_match, parsed, progress=progress, total=total)
+    household_sheet.grid = []
+    if persons:
+        person_sheet = source.sheet(persons[0])
+        _parse_persons(person_sheet, persons[1], parsed, progress=progress, done=done, total=total)
+    if progress is not None:
+        progress(total, total)
+    _cross_checks(parsed)
+    return parsed

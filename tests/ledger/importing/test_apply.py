@@ -1,0 +1,222 @@
+"""Applying a plan: one transaction, all or nothing, audited, idempotent, stale plans refused."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from gaizao.core import audit, crypto
+from gaizao.core.errors import AppError, Conflict, NotFound
+from gaizao.core.models import AuditEntry
+from gaizao.ledger import services
+from gaizao.ledger.importing.apply import initials
+from gaizao.ledger.importing.batch import Encryptor, Hasher
+from gaizao.ledger.importing.engine import ledger_import_apply, ledger_import_preview
+from gaizao.ledger.models import Building, Household, Person
+from tests.ledger.importing.conftest import Ledger, cid, household_row, three_households
+
+
+def _import(path, *, actor=None, project="P001", skip_invalid=False):
+    plan = ledger_import_preview(actor=actor, project_code=project, path=path)
+    if plan.new or plan.changed:
+        ledger_import_apply(actor=actor, plan=plan, skip_invalid=skip_invalid)
+    return plan
+
+
+def test_new_households_are_written_with_everything_they_need(cast, ledger_file):
+    plan = _import(ledger_file(three_households()))
+    assert plan.counts() | {"households": 3} == {"new": 3, "changed": 0, "unchanged": 0, "rejected_households": 0,
+                                                 "households": 3, "buildings": 4, "persons": 3}
+    household = Household.objects.get(project=cast.project_a, number="DH-101")
+    assert household.street_id == cast.street_a.id and household.village_id == cast.village_a.id
+    assert household.head_initials == "zy" and household.version == 1
+    assert household.head_id_number == cid(101)
+    assert household.head_id_hash == crypto.lookup_hash(cid(101))
+    assert household.phone_hash == crypto.lookup_hash("13900000101")
+    assert (household.land_type, household.use, household.member_count) == ("collective", "residential", 3)
+    buildings = list(household.buildings.order_by("number"))
+    assert [(b.number, b.legal_area, b.unlicensed_area, b.legality, b.structure) for b in buildings] == [
+        ("1", Decimal("120.50"), Decimal("0.00"), "legal", "brick_concrete"),
+        ("2", Decimal("45.00"), Decimal("12.25"), "illegal", "simple"),
+    ]
+    members = {p.name: p for p in household.persons.all()}
+    assert members["周芳"].relation == "spouse" and members["周芳"].hukou == "converted"
+    assert members["周芳"].id_hash == crypto.lookup_hash(cid(201, birth="19820202"))
+    # Search by keyed hash finds the imported head, as the ledger pages do.
+    assert Household.objects.filter(head_id_hash=crypto.lookup_hash(cid(103))).get().number == "DH-103"
+
+
+def test_one_audit_entry_per_household_with_masked_numbers_and_the_chain_holds(cast, ledger_file):
+    before = AuditEntry.objects.count()
+    _import(ledger_file(three_households()))
+    entries = list(AuditEntry.objects.filter(action="household.import_create").order_by("id"))
+    assert len(entries) == 3 and AuditEntry.objects.count() == before + 4  # and one for the import
+    after = entries[0].changes["after"]
+    assert after["head_id_number"] == cid(101)[:6] + "********" + cid(101)[-4:]
+    assert after["phone"] == "139****0101"
+    assert cid(101) not in str([e.changes for e in entries])
+    assert entries[0].actor_name == "system"
+    summary = AuditEntry.objects.get(action="ledger.import")
+    assert summary.object_id == str(cast.project_a.pk)
+    assert summary.changes == {"file": "ledger0.xlsx", "new": 3, "changed": 0, "unchanged": 0, "rejected": 0}
+    assert audit.verify().ok
+
+
+def test_import_entries_read_well_in_the_household_history(cast, ledger_file):
+    from django.urls import get_resolver
+
+    from gaizao.ledger.selectors import household_history
+
+    get_resolver().url_patterns  # pages load the URLconf, which registers the import's audit labels
+
+    path = ledger_file(three_households())
+    _import(path)
+    ledger = three_households()
+    ledger.households[2] = household_row("DH-102", "钱二", 102, 地址="西岭路 1 号")
+    _import(ledger_file(ledger))
+    household = Household.objects.get(project=cast.project_a, number="DH-102")
+    updated, created = household_history(household)
+    assert str(created.action_label) == "导入新增住户" and str(updated.action_label) == "导入修改住户"
+    assert ("户主姓名", "", "钱二") in [(c.label, c.before, c.after) for c in created.changes]
+    assert ("地址", "东湖路102号", "西岭路 1 号") in [(c.label, c.before, c.after) for c in updated.changes]
+
+
+def test_importing_the_same_file_twice_changes_nothing_the_second_time(cast, ledger_file):
+    path = ledger_file(three_households())
+    _import(path)
+    audited = AuditEntry.objects.count()
+    versions = list(Household.objects.order_by("id").values_list("version", flat=True))
+    second = _import(path)
+    assert (len(second.new), len(second.changed), second.unchanged) == (0, 0, 3)
+    assert AuditEntry.objects.count() == audited
+    assert list(Household.objects.order_by("id").values_list("version", flat=True)) == versions
+
+
+def test_changes_are_shown_field_by_field_masked_and_applied_with_version_and_audit(cast, ledger_file):
+    path = ledger_file(three_households())
+    _import(path)
+    ledger = three_households()
+    ledger.households[2] = household_row("DH-102", "钱二", 102, 户主身份证号=cid(777), 地址="西岭路 1 号",
+                                         **{"合法面积（㎡）": 130})
+    ledger.persons[1][4] = "本地城镇户口"
+    ledger.persons.append(["DH-102", "钱小二", "", "子女", "本村农业户口"])
+    plan = ledger_import_preview(actor=None, project_code="P001", path=ledger_file(ledger))
+    assert (len(plan.new), len(plan.changed), plan.unchanged) == (0, 2, 1)
+    changes = {item.number: [(c.column, c.before, c.after) for c in item.changes] for item in plan.changed}
+    assert changes["DH-102"] == [
+        ("户主身份证号", cid(102)[:6] + "********" + cid(102)[-4:], cid(777)[:6] + "********" + cid(777)[-4:]),
+        ("地址", "东湖路102号", "西岭路 1 号"),
+        ("房屋 1·合法面积（㎡）", "120.50", "130.00"),
+        ("家庭成员 钱小二", "", "新增"),
+    ]
+    assert changes["DH-101"] == [("家庭成员 周芳·户籍状况", "农转居", "本地城镇户口")]
+    summary = plan.summary()
+    assert cid(777) not in str(summary) and cid(102) not in str(summary)
+    ledger_import_apply(actor=cast.street_user_a, plan=plan)
+    household = Household.objects.get(project=cast.project_a, number="DH-102")
+    assert household.version == 2 and household.head_id_number == cid(777)
+    assert household.head_id_hash == crypto.lookup_hash(cid(777)) and household.address == "西岭路 1 号"
+    assert household.buildings.get().legal_area == Decimal("130.00")
+    assert household.buildings.get().version == 2
+    assert Person.objects.get(name="周芳").hukou == "local_urban"
+    entry = AuditEntry.objects.filter(action="household.import_update", object_id=str(household.pk)).get()
+    assert entry.actor_name == "street_a" and cid(777) not in str(entry.changes)
+    assert audit.verify().ok
+
+
+def test_nothing_is_written_when_any_row_is_rejected(cast, ledger_file):
+    ledger = three_households()
+    ledger.households[3][2] = "440106198001011010"  # a wrong check digit on DH-103
+    plan = ledger_import_preview(actor=None, project_code="P001", path=ledger_file(ledger))
+    before = (Household.objects.count(), AuditEntry.objects.count())
+    with pytest.raises(AppError, match="没有写入任何数据"):
+        ledger_import_apply(actor=None, plan=plan)
+    assert (Household.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_skip_invalid_writes_the_valid_households_only(cast, ledger_file):
+    ledger = three_households()
+    ledger.households[3][2] = "440106198001011010"
+    _import(ledger_file(ledger), skip_invalid=True)
+    numbers = set(Household.objects.filter(project=cast.project_a).values_list("number", flat=True))
+    assert numbers == {"DH-001", "DH-002", "DH-101", "DH-102"}
+
+
+def test_a_failure_half_way_rolls_everything_back(cast, ledger_file, monkeypatch):
+    plan = ledger_import_preview(actor=None, project_code="P001", path=ledger_file(three_households()))
+    before = (Household.objects.count(), Building.objects.count(), Person.objects.count(), AuditEntry.objects.count())
+
+    def broken(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(audit, "record_many", broken)
+    with pytest.raises(RuntimeError):
+        ledger_import_apply(actor=None, plan=plan)
+    after = (Household.objects.count(), Building.objects.count(), Person.objects.count(), AuditEntry.objects.count())
+    assert after == before
+
+
+def test_a_household_changed_after_the_preview_stops_the_import(cast, ledger_file):
+    ledger = Ledger(households=[household_row("DH-001", "李四", 1, 户主身份证号="11010519491231002X"),
+                                household_row("DH-900", "新户", 900)])
+    plan = ledger_import_preview(actor=None, project_code="P001", path=ledger_file(ledger))
+    assert len(plan.changed) == 1
+    Household.objects.filter(pk=cast.household_a1.pk).update(version=5)
+    with pytest.raises(Conflict, match="重新预览"):
+        ledger_import_apply(actor=None, plan=plan)
+    assert not Household.objects.filter(number="DH-900").exists()
+
+
+def test_a_household_number_taken_after_the_preview_stops_the_import(cast, ledger_file):
+    plan = ledger_import_preview(actor=None, project_code="P001", path=ledger_file(three_households()))
+    services.household_create(actor=None, project=cast.project_a, number="DH-102", head_name="抢先")
+    with pytest.raises(Conflict):
+        ledger_import_apply(actor=None, plan=plan)
+    assert Household.objects.filter(project=cast.project_a).count() == 3
+
+
+def test_a_street_user_imports_into_their_own_street_only(cast, ledger_file):
+    path = ledger_file(three_households())
+    with pytest.raises(NotFound, match="P001"):
+        ledger_import_preview(actor=cast.street_user_b, project_code="P001", path=path)
+    for user in (cast.cadre, cast.resident, cast.leader, cast.department_user):
+        with pytest.raises(NotFound):
+            ledger_import_preview(actor=user, project_code="P001", path=path)
+    plan = ledger_import_preview(actor=cast.street_user_a, project_code="P001", path=path)
+    with pytest.raises(NotFound):  # a plan made by someone else is checked again on apply
+        ledger_import_apply(actor=cast.street_user_b, plan=plan)
+    ledger_import_apply(actor=cast.street_user_a, plan=plan)
+    assert Household.objects.filter(project=cast.project_a).count() == 5
+
+
+def test_fingerprint_is_stable_for_the_same_file_and_data(cast, ledger_file):
+    path = ledger_file(three_households())
+    first = ledger_import_preview(actor=None, project_code="P001", path=path)
+    second = ledger_import_preview(actor=None, project_code="P001", path=path)
+    assert first.fingerprint == second.fingerprint
+    ledger_import_apply(actor=None, plan=first)
+    assert ledger_import_preview(actor=None, project_code="P001", path=path).fingerprint != first.fingerprint
+
+
+@pytest.mark.parametrize("name", ["张三", "尉迟恭", "单于", "欧阳娜娜", "曾国藩", "长孙无忌", "解放", "区长", "A张三",
+                                  "乐乐", "朴正熙", "查理", "覃柒", "仇九", "单雄信", "万俟卨", "令狐冲"])
+def test_initials_match_the_service(name):
+    assert initials(name) == services.name_initials(name)
+
+
+def test_batch_crypto_matches_core_crypto(settings):
+    encrypt, digest = Encryptor(), Hasher()
+    for text in ("11010519491231002X", "13812345678", "张三"):
+        assert crypto.decrypt(encrypt(text)) == text
+        assert digest(text) == crypto.lookup_hash(text)
+
+
+def test_a_building_changed_after_the_preview_stops_the_import(cast, ledger_file):
+    ledger = Ledger(households=[household_row("DH-001", "李四", 1, 户主身份证号="11010519491231002X",
+                                              **{"合法面积（㎡）": 99})])
+    plan = ledger_import_preview(actor=None, project_code="P001", path=ledger_file(ledger))
+    Building.objects.filter(household=cast.household_a1).update(version=9)
+    with pytest.raises(Conflict):
+        ledger_import_apply(actor=None, plan=plan)
+    assert Building.objects.get(household=cast.household_a1).legal_area == Decimal("120.50")
