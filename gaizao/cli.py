@@ -13,6 +13,7 @@ COMMANDS = [
     ("run", "启动服务（granian + whitenoise），默认 http://127.0.0.1:8000"),
     ("migrate", "迁移数据库结构"),
     ("demo", "生成演示区县数据：gaizao demo [--households N] [--seed S]；--logins 打印演示账号"),
+    ("ledger", "住户台账 Excel：gaizao ledger template|import|export|projects …"),
     ("user", "账号管理：gaizao user create|list|set-password|disable|enable|unlock …"),
     ("audit", "审计日志：gaizao audit verify 校验哈希链"),
     ("keys", "数据密钥：gaizao keys generate|check|rotate（SM4 密钥轮换）"),

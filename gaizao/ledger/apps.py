@@ -9,6 +9,8 @@ class LedgerConfig(AppConfig):
 
     def ready(self) -> None:
         from gaizao.core.audit import register_action_labels
+        from gaizao.ledger.importing import register_labels
         from gaizao.ledger.selectors.history import ACTION_LABELS
 
         register_action_labels(ACTION_LABELS)
+        register_labels()

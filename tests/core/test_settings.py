@@ -57,6 +57,6 @@ def test_missing_data_key_stops_the_server_before_it_serves():
 def test_help_lists_the_commands_in_chinese():
     out = _run(["--help"])
     assert out.returncode == 0
-    for name in ("run", "demo", "migrate", "user", "audit", "keys"):
+    for name in ("run", "demo", "migrate", "ledger", "user", "audit", "keys"):
         assert f"  {name}" in out.stdout
     assert "常用命令" in out.stdout
