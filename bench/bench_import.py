@@ -123,73 +123,11 @@ def _setup_database(db_path: Path):
     return services.project_create(actor=None, village=village, code=PROJECT, name="东湖村一期")
 
 
-def record_many_executemany(*, actor, items, ip=None, batch_size: int = 5000) -> int:
-    """A drop-in for ``gaizao.core.audit.record_many`` that inserts with ``executemany``.
-
-    Same entries, same chain (the child runs ``audit.verify()`` afterwards); only the insert
-    differs: ``bulk_create`` spends ~40 µs per entry in Django's SQL compiler. Proposed for
-    gaizao/core/audit.py (not ours to change); used here only with ``--proposed-audit``.
-    """
-    from types import SimpleNamespace
-
-    from django.db import connection, transaction
-    from django.utils import timezone
-
-    from gaizao.core import audit
-    from gaizao.core.models import AuditEntry
-
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit.record_many must run inside a transaction")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [audit._PG_LOCK_KEY])
-    prev = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first() or audit.GENESIS
-    is_user = actor is not None and getattr(actor, "pk", None) is not None
-    actor_id = actor.pk if is_user else None
-    actor_name = actor.get_username() if is_user else "system"
-    now = timezone.now()
-    fields = {f.name: f for f in AuditEntry._meta.concrete_fields}
-    columns = ["created_at", "actor", "actor_name", "action", "object_type", "object_id", "object_repr", "changes",
-               "result", "ip", "prev_hash", "entry_hash"]
-    quote = connection.ops.quote_name
-    sql = (f"INSERT INTO {quote(AuditEntry._meta.db_table)} ({', '.join(quote(fields[c].column) for c in columns)}) "
-           f"VALUES ({', '.join(['%s'] * len(columns))})")
-    created = fields["created_at"].get_db_prep_save(now, connection)
-    changes_field = fields["changes"]
-    success = AuditEntry.Result.SUCCESS
-    rows, count = [], 0
-    entry = SimpleNamespace(created_at=now, actor_id=actor_id, actor_name=actor_name, result=success, ip=ip)
-    with connection.cursor() as cursor:
-        for item in items:
-            entry.action = item.action
-            entry.object_type = str(item.object_type)[:64]
-            entry.object_id = str(item.object_id)[:64]
-            entry.object_repr = str(item.object_repr)[:200]
-            entry.changes = audit._jsonable(item.changes or {})
-            digest = audit.compute_hash(prev, entry)
-            rows.append((created, actor_id, actor_name, entry.action, entry.object_type, entry.object_id,
-                         entry.object_repr, changes_field.get_db_prep_save(entry.changes, connection), success, ip,
-                         prev, digest))
-            prev = digest
-            if len(rows) >= batch_size:
-                cursor.executemany(sql, rows)
-                count += len(rows)
-                rows = []
-        if rows:
-            cursor.executemany(sql, rows)
-            count += len(rows)
-    return count
-
-
-def child_ours(path: Path, db_path: Path, profile: str | None, proposed_audit: bool = False) -> dict:
+def child_ours(path: Path, db_path: Path, profile: str | None) -> dict:
     _setup_database(db_path)
     import resource
 
     from gaizao.core import audit
-
-    if proposed_audit:
-        audit.record_many = record_many_executemany
-
     from gaizao.ledger.importing.apply import apply_plan
     from gaizao.ledger.importing.engine import project_for_import
     from gaizao.ledger.importing.plan import make_plan
@@ -224,7 +162,6 @@ def child_ours(path: Path, db_path: Path, profile: str | None, proposed_audit: b
     assert verified.ok, verified
     return {**times, "created": result.created, "buildings": result.buildings_created,
             "rows_in_db": Household.objects.count(), "audit_entries": AuditEntry.objects.count(),
-            "proposed_audit": proposed_audit,
             "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
@@ -320,8 +257,6 @@ def main() -> None:
     parser.add_argument("--die-rows", type=int, default=5000)
     parser.add_argument("--skip-die", action="store_true")
     parser.add_argument("--profile", metavar="OUT.prof", help="cProfile our import (one extra run)")
-    parser.add_argument("--proposed-audit", action="store_true",
-                        help="also run our import with the executemany record_many proposed for core/audit.py")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--child", choices=("ours", "die"), help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
@@ -330,7 +265,7 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.child == "ours":
-        print(json.dumps(child_ours(Path(args.file), Path(args.db), args.profile, args.proposed_audit)))
+        print(json.dumps(child_ours(Path(args.file), Path(args.db), args.profile)))
         return
     if args.child == "die":
         print(json.dumps(child_die(Path(args.file), Path(args.db), args.rows)))
@@ -359,14 +294,6 @@ def main() -> None:
         "ours_median_s": round(b, 3), "ratio_to_calamine": round(b / a, 2), "target_ratio": 3.0,
         "peak_rss_mb": round(peak, 1), "target_peak_mb": 600, "ours_rows_per_s": round(ours_rate),
     }
-    if args.proposed_audit:
-        proposed = [run_child("ours", path, "--proposed-audit") for _ in range(args.repeat)]
-        c = statistics.median(run["total"] for run in proposed)
-        report["ours_proposed_audit"] = [{k: round(v, 3) if isinstance(v, float) else v for k, v in run.items()}
-                                         for run in proposed]
-        report["ours_proposed_audit_median_s"] = round(c, 3)
-        report["ratio_to_calamine_proposed_audit"] = round(c / a, 2)
-        report["ours_proposed_audit_rows_per_s"] = round(args.households / c)
     if not args.skip_die:
         die = run_child("die", path, "--rows", str(args.die_rows))
         if die.get("missing"):
@@ -375,8 +302,6 @@ def main() -> None:
             die_rate = die["rows"] / die["seconds"]
             report["die"] = {**die, "rows_per_s": round(die_rate, 1)}
             report["speedup_vs_die"] = round(ours_rate / die_rate, 1)
-            if args.proposed_audit:
-                report["speedup_vs_die_proposed_audit"] = round(report["ours_proposed_audit_rows_per_s"] / die_rate, 1)
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
         return
@@ -387,13 +312,6 @@ def main() -> None:
         print(f"(b) our import: {run['total']:.2f} s = parse {run['parse']:.2f} + plan {run['plan']:.2f} "
               f"+ apply {run['apply']:.2f}; peak {run['maxrss_mb']:.0f} MB")
     print(f"    median {b:.2f} s = {b / a:.2f} × calamine (target ≤ 3), {ours_rate:,.0f} households/s")
-    if args.proposed_audit:
-        for run in report["ours_proposed_audit"]:
-            print(f"(b') with the proposed executemany audit.record_many: {run['total']:.2f} s = "
-                  f"parse {run['parse']:.2f} "
-                  f"+ plan {run['plan']:.2f} + apply {run['apply']:.2f}")
-        print(f"    median {report['ours_proposed_audit_median_s']:.2f} s = "
-              f"{report['ratio_to_calamine_proposed_audit']:.2f} × calamine")
     print(f"(c) peak memory {peak:.0f} MB (target < 600 MB)")
     if "die" in report:
         if isinstance(report["die"], str):
@@ -401,8 +319,7 @@ def main() -> None:
         else:
             print(f"(d) django-import-export: {report['die']['rows']:,} rows in {report['die']['seconds']:.1f} s = "
                   f"{report['die']['rows_per_s']:,.0f} rows/s; ours is {report['speedup_vs_die']} × faster "
-                  "(target ≥ 10)" + (f"; {report['speedup_vs_die_proposed_audit']} × with the proposed record_many"
-                                      if args.proposed_audit else ""))
+                  "(target ≥ 10)")
     print(json.dumps(report, ensure_ascii=False))
 
 

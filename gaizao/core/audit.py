@@ -6,12 +6,14 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any, Iterable
 
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from gaizao.core import masking
+from gaizao.core.bulk import RowWriter
 from gaizao.core.crypto import sm3_hex
 from gaizao.core.fields import EncryptedTextField, LookupHashField
 from gaizao.core.models import AuditEntry
@@ -32,6 +34,9 @@ def action_label(action: str) -> str:
 # Any 64-bit number: the advisory lock that serialises appends to the chain on PostgreSQL.
 # (On SQLite every write transaction begins IMMEDIATE, which serialises them already.)
 _PG_LOCK_KEY = 0x6761697A616F  # "gaizao"
+# record_many: the columns each entry supplies, and those every entry of one call shares.
+_ENTRY_COLUMNS = ("action", "object_type", "object_id", "object_repr", "changes", "prev_hash", "entry_hash")
+_SHARED_COLUMNS = ("created_at", "actor_id", "actor_name", "result", "ip")
 
 
 def _jsonable(value: Any) -> Any:
@@ -152,7 +157,7 @@ class Change:
 
 
 def record_many(*, actor, items: Iterable[Change], ip: str | None = None, batch_size: int = 2000) -> int:
-    """Append many entries in one go: chained in memory, inserted with bulk_create.
+    """Append many entries in one go: chained in memory, inserted with ``executemany`` (core.bulk).
 
     Must run inside the caller's transaction; holds the chain lock (PostgreSQL) until it ends.
     """
@@ -163,27 +168,26 @@ def record_many(*, actor, items: Iterable[Change], ip: str | None = None, batch_
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
     prev = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first() or GENESIS
     is_user = actor is not None and getattr(actor, "pk", None) is not None
-    actor_name = actor.get_username() if is_user else "system"
-    now = timezone.now()
-    batch: list[AuditEntry] = []
-    count = 0
-    for item in items:
-        entry = AuditEntry(
-            created_at=now, actor=actor if is_user else None, actor_name=actor_name, action=item.action,
-            object_type=str(item.object_type)[:64], object_id=str(item.object_id)[:64],
-            object_repr=str(item.object_repr)[:200], changes=_jsonable(item.changes or {}),
-            result=AuditEntry.Result.SUCCESS, ip=ip, prev_hash=prev,
-        )
-        entry.entry_hash = prev = compute_hash(entry.prev_hash, entry)
-        batch.append(entry)
-        if len(batch) >= batch_size:
-            AuditEntry.objects.bulk_create(batch)
-            count += len(batch)
-            batch = []
-    if batch:
-        AuditEntry.objects.bulk_create(batch)
-        count += len(batch)
-    return count
+    # What every entry of the batch shares; canonical() reads the rest from ``entry`` row by row.
+    entry = SimpleNamespace(created_at=timezone.now(), actor_id=actor.pk if is_user else None,
+                            actor_name=actor.get_username() if is_user else "system",
+                            result=AuditEntry.Result.SUCCESS, ip=ip)
+    writer = RowWriter(AuditEntry, _ENTRY_COLUMNS, fixed={name: getattr(entry, name) for name in _SHARED_COLUMNS},
+                       batch_size=batch_size, who="audit.record_many")
+
+    def rows():
+        nonlocal prev
+        for item in items:
+            entry.action = item.action
+            entry.object_type = str(item.object_type)[:64]
+            entry.object_id = str(item.object_id)[:64]
+            entry.object_repr = str(item.object_repr)[:200]
+            entry.changes = _jsonable(item.changes or {})
+            digest = compute_hash(prev, entry)
+            yield (entry.action, entry.object_type, entry.object_id, entry.object_repr, entry.changes, prev, digest)
+            prev = digest
+
+    return writer.write(rows())
 
 
 @dataclass

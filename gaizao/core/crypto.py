@@ -7,13 +7,17 @@ beside each encrypted value for exact lookup and duplicate detection.
 A stored value is ``key id (4 bytes) | IV (12) | ciphertext | GCM tag (16)``. The key id lets
 `gaizao keys rotate` re-encrypt old rows while old keys are listed in ``GAIZAO_DATA_KEYS_OLD``;
 it also turns "wrong key" into a clear message instead of garbage.
+
+Bulk writers (``gaizao.core.bulk``) call ``encrypt_many`` / ``lookup_hash_many``: the same format,
+with the key looked up once per batch instead of once per value.
 """
 
 from __future__ import annotations
 
 import os
 import string
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
@@ -48,6 +52,13 @@ class DataKey:
     key_id: bytes
     enc_key: bytes
     mac_key: bytes
+    # Prepared once per key: the SM4 algorithm object and the keyed SM3 state that each hash copies.
+    sm4: algorithms.SM4 = field(init=False, repr=False, compare=False)
+    mac: hmac.HMAC = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "sm4", algorithms.SM4(self.enc_key))
+        object.__setattr__(self, "mac", hmac.HMAC(self.mac_key, hashes.SM3()))
 
     @classmethod
     def from_text(cls, text: str, *, variable: str = "GAIZAO_DATA_KEY") -> "DataKey":
@@ -99,9 +110,26 @@ def keyring() -> Keyring:
 def encrypt(plain: str) -> bytes:
     key = keyring().current
     iv = os.urandom(IV_BYTES)
-    enc = Cipher(algorithms.SM4(key.enc_key), modes.GCM(iv)).encryptor()
+    enc = Cipher(key.sm4, modes.GCM(iv)).encryptor()
     body = enc.update(plain.encode("utf-8")) + enc.finalize()
     return key.key_id + iv + body + enc.tag
+
+
+def encrypt_many(values: Iterable[str | None]) -> list[bytes | None]:
+    """``encrypt`` of each value, as an ``EncryptedTextField`` stores it: empty or None gives None."""
+    key = keyring().current
+    key_id, algorithm, gcm, urandom = key.key_id, key.sm4, modes.GCM, os.urandom
+    out: list[bytes | None] = []
+    append = out.append
+    for plain in values:
+        if not plain:
+            append(None)
+            continue
+        iv = urandom(IV_BYTES)
+        enc = Cipher(algorithm, gcm(iv)).encryptor()
+        body = enc.update(plain.encode("utf-8")) + enc.finalize()
+        append(key_id + iv + body + enc.tag)
+    return out
 
 
 def decrypt(blob: bytes) -> str:
@@ -124,8 +152,24 @@ def key_id_of(blob: bytes) -> bytes:
 
 def lookup_hash(normalised: str, *, key: DataKey | None = None) -> str:
     """Keyed SM3 hash of an already normalised value (exact lookup, duplicate detection)."""
-    key = key or keyring().current
-    return hmac_sm3(key.mac_key, normalised.encode("utf-8")).hex()
+    mac = (key or keyring().current).mac.copy()
+    mac.update(normalised.encode("utf-8"))
+    return mac.finalize().hex()
+
+
+def lookup_hash_many(values: Iterable[str | None]) -> list[str | None]:
+    """``lookup_hash`` of each value, as a ``LookupHashField`` stores it: empty or None gives None."""
+    copy = keyring().current.mac.copy
+    out: list[str | None] = []
+    append = out.append
+    for plain in values:
+        if plain:
+            mac = copy()
+            mac.update(plain.encode("utf-8"))
+            append(mac.finalize().hex())
+        else:
+            append(None)
+    return out
 
 
 def generate_key_text() -> str:

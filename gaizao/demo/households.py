@@ -2,8 +2,8 @@
 
 This is the bulk path: rows are made as tuples with primary keys chosen here (so persons and
 buildings point at their household without reading anything back) and written in chunks of
-``CHUNK`` households by ``bulk.RowWriter``; encryption and the keyed hashes happen in the model's
-fields (``EncryptedTextField``/``LookupHashField``).
+``CHUNK`` households by ``gaizao.core.bulk.RowWriter``, which encrypts and hashes in the storage
+format of the model's fields (``EncryptedTextField``/``LookupHashField``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from gaizao.demo.bulk import RowWriter
+from gaizao.core.bulk import RowWriter, gc_paused
 from gaizao.demo.district import ProjectPlan, VillagePlan
 from gaizao.demo.identity import IdentityFactory, day_of, year_of
 from gaizao.demo.names import NamePicker, expand
@@ -104,14 +104,20 @@ class LedgerWriter:
         self._households: list[tuple] = []
         self._persons: list[tuple] = []
         self._buildings: list[tuple] = []
-        self._writers = (RowWriter(Household, HOUSEHOLD_COLUMNS), RowWriter(Person, PERSON_COLUMNS),
-                         RowWriter(Building, BUILDING_COLUMNS))
+        self._writers = tuple(RowWriter(model, columns, who="演示数据生成器（gaizao/demo）")
+                              for model, columns in ((Household, HOUSEHOLD_COLUMNS), (Person, PERSON_COLUMNS),
+                                                     (Building, BUILDING_COLUMNS)))
         self.first_household_pk = first_household_pk
 
     # --- the load -------------------------------------------------------------------------
     def write(self, *, villages: list[VillagePlan],
               cadre_ranges: dict[int, list[tuple[int, int, int]]]) -> LedgerCounts:
         """All households of ``villages`` in order; ``cadre_ranges`` as from ``AccountMaker.cadres``."""
+        with gc_paused():  # millions of tuples, no cycles: the collector would only walk them
+            self._write(villages=villages, cadre_ranges=cadre_ranges)
+        return self.counts
+
+    def _write(self, *, villages: list[VillagePlan], cadre_ranges: dict[int, list[tuple[int, int, int]]]) -> None:
         for village in villages:
             cadre_of: dict[int, int] = {}
             for first, stop, cadre_pk in cadre_ranges.get(village.pk, ()):
@@ -126,7 +132,6 @@ class LedgerWriter:
                     if len(self._households) >= CHUNK:
                         self.flush()
         self.flush()
-        return self.counts
 
     def flush(self) -> None:
         if not self._households:

@@ -251,3 +251,56 @@ class HeritageElement(VersionedModel):
     def photo_content_type(self) -> str:
         ext = self.photo.name.rsplit(".", 1)[-1].lower() if self.photo else ""
         return PHOTO_CONTENT_TYPES.get(ext, "application/octet-stream")
+
+
+class ImportJob(models.Model):
+    """One upload of a household ledger file (台账导入任务): previewed, then confirmed, in the background.
+
+    The page stores the upload under ``MEDIA_ROOT/imports/``, a thread reads and checks it
+    (``importing.jobs``) and the summary waits here for the uploader to confirm. Only the uploader
+    (and the system administrator) sees a job. Writes to the ledger go through the import services;
+    this row only follows their progress and keeps what the page shows.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        PREVIEWING = "previewing", _("正在预览")
+        PREVIEWED = "previewed", _("待确认")
+        APPLYING = "applying", _("正在导入")
+        APPLIED = "applied", _("已导入")
+        FAILED = "failed", _("失败")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.CASCADE,
+                              related_name="+")
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="import_jobs")
+    filename = models.CharField(_("文件名"), max_length=255)
+    stored_path = models.CharField(_("存储路径"), max_length=255, blank=True)  # relative to MEDIA_ROOT
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(_("步骤"), max_length=16, blank=True)  # engine.READ / engine.WRITE
+    done = models.PositiveIntegerField(_("已完成"), default=0)
+    total = models.PositiveIntegerField(_("总数"), default=0)
+    skip_invalid = models.BooleanField(_("只导入无误的住户"), default=False)
+    summary = models.JSONField(_("预览摘要"), null=True, blank=True)
+    fingerprint = models.CharField(_("预览指纹"), max_length=64, blank=True)
+    error_message = models.TextField(_("错误信息"), blank=True)
+    error_report_path = models.CharField(_("错误清单路径"), max_length=255, blank=True)  # relative to MEDIA_ROOT
+    result = models.JSONField(_("导入结果"), null=True, blank=True)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    previewed_at = models.DateTimeField(_("预览完成时间"), null=True, blank=True)
+    applied_at = models.DateTimeField(_("导入完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("台账导入任务")
+        verbose_name_plural = _("台账导入任务")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["actor", "-created_at"], name="importjob_actor_idx")]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.PREVIEWING, self.Status.APPLYING}

@@ -59,6 +59,17 @@ def test_lookup_hash_is_keyed_and_stable():
         assert crypto.lookup_hash("11010519491231002X") != h1
 
 
+def test_batch_encryption_and_hashes_are_the_single_value_format():
+    texts = ["11010519491231002X", "", "13812345678", None, "张三"]
+    blobs = crypto.encrypt_many(texts)
+    assert [crypto.decrypt(b) if b is not None else None for b in blobs] == [
+        "11010519491231002X", None, "13812345678", None, "张三"]  # empty is stored as NULL, as the field does
+    assert blobs[0] != crypto.encrypt_many(texts[:1])[0]  # fresh IV each time
+    assert crypto.lookup_hash_many(texts) == [
+        crypto.lookup_hash("11010519491231002X"), None, crypto.lookup_hash("13812345678"), None,
+        crypto.lookup_hash("张三")]
+
+
 def test_personal_numbers_are_encrypted_at_rest_and_found_by_hash(cast):
     with connection.cursor() as cursor:
         cursor.execute("SELECT head_id_number, phone FROM ledger_household WHERE id = %s", [cast.household_a1.pk])

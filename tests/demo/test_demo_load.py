@@ -223,7 +223,7 @@ def test_force_loads_beside_existing_data_but_not_twice(cast):
 
 
 def test_fast_insert_refuses_a_model_column_it_cannot_fill():
-    from gaizao.demo.bulk import RowWriter
+    from gaizao.core.bulk import RowWriter
 
     with pytest.raises(ValueError, match="Household.project_id"):
         RowWriter(Household, ("id", "number", "head_name"))

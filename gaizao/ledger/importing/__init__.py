@@ -6,7 +6,6 @@
     validate.py   rows to households with buildings and members; row errors
     plan.py       compare with the database: new / changed / unchanged / rejected
     apply.py      write a plan in one transaction, audited
-    batch.py      batch inserts and batch SM4/SM3 for apply
     engine.py     the services the command and the upload page call
     template.py   the template workbook; export.py the same layout with data
     report.py     the error report workbook

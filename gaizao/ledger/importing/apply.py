@@ -1,7 +1,7 @@
 """Applying an import plan (确认导入): one transaction, all or nothing, one audit entry per household.
 
-New households, buildings and members are written in batches (batch.RowInserter: values still go
-through the model fields' encryption and keyed hashes); changed ones with ``bulk_update``, their
+New households, buildings and members are written in batches (``gaizao.core.bulk.RowWriter``: values
+still stored in the model fields' encryption and keyed-hash format); changed ones with ``bulk_update``, their
 keyed hashes set here because ``bulk_update`` does not call ``pre_save``. Street and village are
 copied from the project, pinyin initials computed as ``services.name_initials`` does, ``version``
 grows by one on every changed household and building. A household someone changed after the
@@ -22,10 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin.constants import PHRASES_DICT
 
-from gaizao.core import audit
+from gaizao.core import audit, crypto
+from gaizao.core.bulk import RowWriter, gc_paused
 from gaizao.core.errors import AppError, Conflict, NotFound
 from gaizao.core.masking import mask_citizen_id, mask_phone
-from gaizao.ledger.importing.batch import Hasher, RowInserter, gc_paused
 from gaizao.ledger.importing.plan import (
     BUILDING_DEFAULTS, HOUSEHOLD_DEFAULTS, ImportPlan, _chunks, _new_person,
 )
@@ -125,7 +125,7 @@ def _create(plan: ImportPlan, project: Project, result: ApplyResult, *,
             values.get("land_type") or HOUSEHOLD_DEFAULTS["land_type"], values.get("use") or HOUSEHOLD_DEFAULTS["use"],
             values.get("member_count") or len(household.persons) or 1,
         ))
-    RowInserter(Household, _HOUSEHOLD_COLUMNS).insert(rows, progress=progress)
+    _writer(Household, _HOUSEHOLD_COLUMNS).write(rows, progress=progress)
     del rows
     ids = _ids_by_number(project, [h.number for h in households])
     buildings, persons = [], []
@@ -140,12 +140,16 @@ def _create(plan: ImportPlan, project: Project, result: ApplyResult, *,
             p = _new_person(person)
             persons.append((pk, p["name"], p["id_number"], p["relation"], p["hukou"]))
     if buildings:
-        RowInserter(Building, _BUILDING_COLUMNS).insert(buildings)
+        _writer(Building, _BUILDING_COLUMNS).write(buildings)
     if persons:
-        RowInserter(Person, _PERSON_COLUMNS).insert(persons)
+        _writer(Person, _PERSON_COLUMNS).write(persons)
     result.buildings_created += len(buildings)
     result.persons_created += len(persons)
     return _create_entries(households, ids)
+
+
+def _writer(model, columns) -> RowWriter:
+    return RowWriter(model, columns, who="导入程序（gaizao/ledger/importing）")
 
 
 def _create_entries(households, ids: dict[str, int]):
@@ -176,7 +180,6 @@ def _grouped_update(model, items: list[tuple[int, dict]], *, extra: dict) -> Non
 
 
 def _update(plan: ImportPlan, result: ApplyResult, *, progress: Callable[[int], None]) -> list[audit.Change]:
-    hasher = Hasher()
     now = timezone.now()
     households, buildings, persons = [], [], []
     building_rows, person_rows = [], []
@@ -186,9 +189,9 @@ def _update(plan: ImportPlan, result: ApplyResult, *, progress: Callable[[int], 
         if "head_name" in updates:
             updates["head_initials"] = initials(updates["head_name"])
         if "head_id_number" in updates:
-            updates["head_id_hash"] = hasher(updates["head_id_number"])
+            updates["head_id_hash"] = crypto.lookup_hash(updates["head_id_number"])
         if "phone" in updates:
-            updates["phone_hash"] = hasher(updates["phone"])
+            updates["phone_hash"] = crypto.lookup_hash(updates["phone"])
         households.append((item.household_id, {**updates, "version": item.version + 1, "updated_at": now}))
         for pk, _version, values in item.building_updates:
             buildings.append((pk, values))
@@ -199,7 +202,7 @@ def _update(plan: ImportPlan, result: ApplyResult, *, progress: Callable[[int], 
         for pk, values in item.person_updates:
             values = dict(values)
             if "id_number" in values:
-                values["id_hash"] = hasher(values["id_number"])
+                values["id_hash"] = crypto.lookup_hash(values["id_number"])
             persons.append((pk, values))
         for values in item.person_creates:
             person_rows.append((item.household_id, values["name"], values["id_number"], values["relation"],
@@ -218,9 +221,9 @@ def _update(plan: ImportPlan, result: ApplyResult, *, progress: Callable[[int], 
     _grouped_update(Building, buildings, extra=bump)
     _grouped_update(Person, persons, extra=bump if _has_field(Person, "version") else {"updated_at": now})
     if building_rows:
-        RowInserter(Building, _BUILDING_COLUMNS).insert(building_rows)
+        _writer(Building, _BUILDING_COLUMNS).write(building_rows)
     if person_rows:
-        RowInserter(Person, _PERSON_COLUMNS).insert(person_rows)
+        _writer(Person, _PERSON_COLUMNS).write(person_rows)
     result.buildings_updated += len(buildings)
     result.buildings_created += len(building_rows)
     result.persons_updated += len(persons)

@@ -20,11 +20,11 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from gaizao.core.crypto import sm3_hex
+from gaizao.core.bulk import gc_paused
+from gaizao.core.crypto import lookup_hash, lookup_hash_many, sm3_hex
 from gaizao.core.masking import mask_citizen_id, mask_phone
 from gaizao.ledger.choices import HouseholdUse, Hukou, LandType, Legality, Relation, Structure
 from gaizao.ledger.importing import headers as h
-from gaizao.ledger.importing.batch import Hasher, gc_paused
 from gaizao.ledger.importing.normalise import Masked
 from gaizao.ledger.importing.validate import HouseholdIn, ParsedFile, RowError
 from gaizao.ledger.models import Building, Household, Person, Project
@@ -191,17 +191,17 @@ class _Lookups:
         return out
 
 
-def _check_database_duplicates(plan: ImportPlan, project: Project, hasher: Hasher) -> None:
+def _check_database_duplicates(plan: ImportPlan, project: Project) -> None:
     """An ID heading (or listed in) a household elsewhere in the database is an error on the row."""
     parsed = plan.parsed
     by_hash: dict[str, HouseholdIn] = {}
     file_heads: dict[str, str] = {}
-    for household in parsed.households.values():
-        head_id = household.values.get("head_id_number")
-        if head_id and not isinstance(head_id, Masked):
-            digest = plan.hashes.setdefault(head_id, hasher(head_id))
-            by_hash[digest] = household
-            file_heads[household.number] = digest
+    heads = [(household, household.values.get("head_id_number")) for household in parsed.households.values()]
+    heads = [(household, head_id) for household, head_id in heads if head_id and not isinstance(head_id, Masked)]
+    for (household, head_id), digest in zip(heads, lookup_hash_many(head_id for _h, head_id in heads)):
+        digest = plan.hashes.setdefault(head_id, digest)
+        by_hash[digest] = household
+        file_heads[household.number] = digest
     hashes = list(by_hash)
     for chunk in _chunks(hashes):
         query = Household.objects.filter(head_id_hash__in=chunk).order_by().values_list(
@@ -221,7 +221,7 @@ def _check_database_duplicates(plan: ImportPlan, project: Project, hasher: Hashe
         for person in household.persons:
             person_id = person.values.get("id_number")
             if person_id and not isinstance(person_id, Masked):
-                people[plan.hashes.setdefault(person_id, hasher(person_id))].append((household, person))
+                people[plan.hashes.setdefault(person_id, lookup_hash(person_id))].append((household, person))
     for chunk in _chunks(list(people)):
         query = Person.objects.filter(id_hash__in=chunk).order_by().values_list(
             "id_hash", "household__project_id", "household__project__code", "household__number")
@@ -243,8 +243,7 @@ def make_plan(parsed: ParsedFile, *, project: Project) -> ImportPlan:
 
 def _make_plan(parsed: ParsedFile, *, project: Project) -> ImportPlan:
     plan = ImportPlan(project_id=project.id, project_code=project.code, parsed=parsed)
-    hasher = Hasher()
-    _check_database_duplicates(plan, project, hasher)
+    _check_database_duplicates(plan, project)
     lookups = _Lookups(project, list(parsed.households))
     _check_masks(plan, lookups)
     for household in parsed.households.values():
@@ -254,7 +253,7 @@ def _make_plan(parsed: ParsedFile, *, project: Project) -> ImportPlan:
         if existing is None:
             plan.new.append(household)
             continue
-        item = _compare(plan, household, existing, lookups, hasher)
+        item = _compare(plan, household, existing, lookups)
         if household.number in parsed.rejected:
             continue
         if item.has_changes:
@@ -307,8 +306,7 @@ def _label(plan: ImportPlan, key: str) -> str:
     return plan.parsed.labels.get(key) or plan.parsed.person_labels.get(key) or key
 
 
-def _compare(plan: ImportPlan, household: HouseholdIn, existing: dict, lookups: _Lookups,
-             hasher: Hasher) -> HouseholdPlan:
+def _compare(plan: ImportPlan, household: HouseholdIn, existing: dict, lookups: _Lookups) -> HouseholdPlan:
     item = HouseholdPlan(number=household.number, row=household.row, household_id=existing["id"],
                          version=existing["version"])
     values = household.values
@@ -317,7 +315,7 @@ def _compare(plan: ImportPlan, household: HouseholdIn, existing: dict, lookups: 
         if value is None or isinstance(value, Masked):
             continue
         if key in {"head_id_number", "phone"}:
-            digest = plan.hashes.setdefault(value, hasher(value))
+            digest = plan.hashes.setdefault(value, lookup_hash(value))
             if digest == existing["head_id_hash" if key == "head_id_number" else "phone_hash"]:
                 continue
             item.updates[key] = value
@@ -339,12 +337,12 @@ def _compare(plan: ImportPlan, household: HouseholdIn, existing: dict, lookups: 
             for key, value in updates.items():
                 item.changes.append(FieldChange(f"{_('房屋 %(b)s') % {'b': building.number}}·{_label(plan, key)}",
                                                 shown(key, old[key]), shown(key, value)))
-    _compare_persons(plan, household, item, lookups.persons.get(existing["id"], []), lookups, hasher)
+    _compare_persons(plan, household, item, lookups.persons.get(existing["id"], []), lookups)
     return item
 
 
 def _compare_persons(plan: ImportPlan, household: HouseholdIn, item: HouseholdPlan, stored: list[dict],
-                     lookups: _Lookups, hasher: Hasher) -> None:
+                     lookups: _Lookups) -> None:
     """Members are matched by ID (keyed hash), else by name; a masked ID must fit the stored one."""
     if not household.persons:
         return
@@ -370,7 +368,7 @@ def _compare_persons(plan: ImportPlan, household: HouseholdIn, item: HouseholdPl
                 continue
             match = candidates[0]
         elif person_id:
-            digest = plan.hashes.setdefault(person_id, hasher(person_id))
+            digest = plan.hashes.setdefault(person_id, lookup_hash(person_id))
             match = by_hash.get(digest)
             if match is None:
                 match = next((p for p in by_name.get(person.name, []) if not p["id_hash"] and p["id"] not in used),

@@ -17,12 +17,12 @@ from typing import Callable
 
 from django.utils.translation import gettext as _
 
+from gaizao.core.bulk import gc_paused
 from gaizao.core.errors import AppError
 from gaizao.core.masking import mask_citizen_id, mask_phone
 from gaizao.ledger.choices import Relation
 from gaizao.ledger.importing import headers as h
 from gaizao.ledger.importing import normalise as n
-from gaizao.ledger.importing.batch import gc_paused
 from gaizao.ledger.importing.reader import Sheet, open_file
 from gaizao.ledger.models import Building, Household, Person
 

@@ -11,7 +11,6 @@ from gaizao.core.errors import AppError, Conflict, NotFound
 from gaizao.core.models import AuditEntry
 from gaizao.ledger import services
 from gaizao.ledger.importing.apply import initials
-from gaizao.ledger.importing.batch import Encryptor, Hasher
 from gaizao.ledger.importing.engine import ledger_import_apply, ledger_import_preview
 from gaizao.ledger.models import Building, Household, Person
 from tests.ledger.importing.conftest import Ledger, cid, household_row, three_households
@@ -203,13 +202,6 @@ def test_fingerprint_is_stable_for_the_same_file_and_data(cast, ledger_file):
                                   "乐乐", "朴正熙", "查理", "覃柒", "仇九", "单雄信", "万俟卨", "令狐冲"])
 def test_initials_match_the_service(name):
     assert initials(name) == services.name_initials(name)
-
-
-def test_batch_crypto_matches_core_crypto(settings):
-    encrypt, digest = Encryptor(), Hasher()
-    for text in ("11010519491231002X", "13812345678", "张三"):
-        assert crypto.decrypt(encrypt(text)) == text
-        assert digest(text) == crypto.lookup_hash(text)
 
 
 def test_a_building_changed_after_the_preview_stops_the_import(cast, ledger_file):

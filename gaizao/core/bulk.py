@@ -1,0 +1,154 @@
+"""A narrow, fast insert for many rows of one model (批量写入): demo load, ledger import, audit trail.
+
+``bulk_create`` spends 30–150 µs per row in Django's generic SQL compiler (measured: 100,000
+imported households 7.7 s, a million demo households over ten minutes on SQLite), so these paths
+write tuples with ``executemany`` instead. What matters still comes from the model:
+
+- the columns come from its concrete fields. A column the caller does not supply takes the field's
+  default, ``auto_now``/``auto_now_add`` the time of the write, each converted once per batch; an
+  auto primary key is left to the database. A field with none of these makes the writer refuse
+  to start, with a message naming it;
+- an ``EncryptedTextField`` column takes plain text and is stored in ``gaizao.core.crypto``'s
+  format (``crypto.encrypt_many``: empty gives NULL, as the field does); a ``LookupHashField`` is
+  filled from its source's plain text (``crypto.lookup_hash_many``, as the field's ``pre_save``);
+- primitive columns (integers, text, decimals, booleans, dates, foreign keys) are passed as given:
+  the caller supplies database-ready values; any other field (``JSONField``, ``DateTimeField``, ...)
+  is converted per row by its own ``get_db_prep_save``;
+- ``fixed`` columns hold one value for every row (the actor of an audit batch), converted once.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import contextmanager
+from itertools import islice
+from typing import Any
+
+from django.db import connection, models
+from django.utils import timezone
+
+from gaizao.core import crypto
+from gaizao.core.fields import EncryptedTextField, LookupHashField
+
+BATCH_ROWS = 5000
+_PRIMITIVE = (models.AutoField, models.BigAutoField, models.IntegerField, models.CharField, models.TextField,
+              models.DecimalField, models.ForeignKey, models.BooleanField, models.DateField)
+# A DateTimeField is a DateField, but the driver would store an aware datetime in another format.
+_CONVERTED = (models.DateTimeField,)
+
+
+@contextmanager
+def gc_paused():
+    """Pause the cyclic garbage collector while a batch builds hundreds of thousands of objects.
+
+    None of them form cycles, yet each generation-2 pass walks all of them: measured on 100,000
+    imported rows, the collector took a quarter of the parse time. Reference counting still frees
+    memory. Nests: an inner block leaves the collector as the outer one set it.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _is_primitive(field: models.Field) -> bool:
+    return isinstance(field, _PRIMITIVE) and not isinstance(field, _CONVERTED)
+
+
+class RowWriter:
+    """Inserts rows of one model given as tuples in the order of ``columns`` (attribute names).
+
+    ``who`` names the code that supplies the rows, in the message when a column is missing.
+    """
+
+    def __init__(self, model: type[models.Model], columns: Sequence[str], *, fixed: Mapping[str, Any] | None = None,
+                 batch_size: int = BATCH_ROWS, who: str = "批量写入"):
+        self.model = model
+        self.columns = tuple(columns)
+        self.batch_size = batch_size
+        fixed = dict(fixed or {})
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        unknown = [c for c in (*self.columns, *fixed) if c not in fields]
+        if unknown:
+            raise ValueError(f"{model.__name__} has no column {', '.join(unknown)}")
+        self._encrypted: list[int] = []
+        self._converted: list[tuple[int, models.Field]] = []
+        self._hashed: list[int] = []  # the position of the source column of each hash column
+        hash_fields: list[models.Field] = []
+        self._now: list[models.Field] = []
+        self._defaults: list[tuple[models.Field, object]] = []
+        for index, name in enumerate(self.columns):
+            field = fields[name]
+            if isinstance(field, EncryptedTextField):
+                self._encrypted.append(index)
+            elif isinstance(field, LookupHashField):
+                raise ValueError(f"{model.__name__}.{name} is computed from {field.source}; supply that instead")
+            elif not _is_primitive(field):
+                self._converted.append((index, field))
+        for name, field in fields.items():
+            if name in self.columns or name in fixed:
+                continue
+            if isinstance(field, LookupHashField):
+                source = model._meta.get_field(field.source).attname
+                if source not in self.columns:
+                    raise ValueError(f"{model.__name__}.{name} hashes {source}, which is not supplied")
+                self._hashed.append(self.columns.index(source))
+                hash_fields.append(field)
+            elif field.primary_key and field.db_returning:
+                continue  # an auto primary key: the database numbers the rows
+            elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                self._now.append(field)
+            elif field.has_default() or field.null:
+                if field.unique and field.has_default() and callable(field.default):
+                    raise ValueError(f"{model.__name__}.{name} needs a fresh default per row; supply it")
+                self._defaults.append((field, field.get_default()))
+            else:
+                raise ValueError(f"{who}没有为 {model.__name__}.{name} 提供值，该字段也没有默认值；请在调用处补上。")
+        fixed_fields = [fields[name] for name in fixed]
+        self._fixed = tuple(f.get_db_prep_save(value, connection) for f, value in zip(fixed_fields, fixed.values()))
+        order = [*(fields[name] for name in self.columns), *hash_fields, *self._now,
+                 *(f for f, _v in self._defaults), *fixed_fields]
+        quote = connection.ops.quote_name
+        self.sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in order)}) "
+                    f"VALUES ({', '.join(['%s'] * len(order))})")
+
+    def write(self, rows: Iterable[tuple], *, progress: Callable[[int], None] | None = None) -> int:
+        """Insert every row, one ``executemany`` per ``batch_size`` rows; return how many were written.
+
+        ``progress`` is called with the number written so far after each batch.
+        """
+        now = timezone.now()
+        constant = (*(f.get_db_prep_save(now, connection) for f in self._now),
+                    *(f.get_db_prep_save(value, connection) for f, value in self._defaults), *self._fixed)
+        rows = iter(rows)
+        written = 0
+        with gc_paused(), connection.cursor() as cursor:
+            while batch := list(islice(rows, self.batch_size)):
+                cursor.executemany(self.sql, self._params(batch, constant))
+                written += len(batch)
+                if progress is not None:
+                    progress(written)
+        return written
+
+    def _params(self, batch: list[tuple], constant: tuple) -> list[tuple]:
+        if not (self._encrypted or self._hashed or self._converted):
+            return [(*row, *constant) for row in batch] if constant else batch
+        # Column by column: each conversion runs over the whole batch with its key looked up once.
+        extra = [crypto.lookup_hash_many([row[i] for row in batch]) for i in self._hashed]
+        replaced = [(i, crypto.encrypt_many([row[i] for row in batch])) for i in self._encrypted]
+        replaced += [(i, [f.get_db_prep_save(row[i], connection) for row in batch]) for i, f in self._converted]
+        params = []
+        append = params.append
+        for n, row in enumerate(batch):
+            values = list(row)
+            for i, column in replaced:
+                values[i] = column[n]
+            for column in extra:
+                values.append(column[n])
+            values.extend(constant)
+            append(values)
+        return params

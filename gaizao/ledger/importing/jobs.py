@@ -1,0 +1,301 @@
+"""Import jobs for the upload page (台账导入任务): the preview and the confirmation run in a thread.
+
+    job = import_job_create(actor=user, project=project, upload=request.FILES["file"])   # stored, queued
+    # a thread runs run_preview(job.pk): ledger_import_preview, progress on the row, summary stored
+    import_job_confirm(actor=user, job=job, fingerprint=shown, skip_invalid=False)     # queued again
+    # a thread runs run_apply(job.pk): parse again, same fingerprint?, ledger_import_apply
+
+``run_preview`` and ``run_apply`` are plain functions: the thread calls them, and so can a test,
+synchronously. Every write to the ledger goes through the engine's services; this module only
+moves the job row from one status to the next, each step a conditional update so that two
+requests (a double click) never start the same step twice.
+
+Progress: the read stage is written to the row at most every ``PROGRESS_EVERY`` seconds. The
+write stage runs inside the import's one transaction, where the row cannot be updated (SQLite
+would wait for its own write lock, PostgreSQL would show it only at commit), so it is kept in
+this process's memory; a page served by another process shows the write stage without a figure.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gaizao.core.errors import AppError, Conflict, NotFound
+from gaizao.ledger.importing.engine import READ, WRITE, ledger_import_apply, ledger_import_preview
+from gaizao.ledger.importing.plan import ImportPlan
+from gaizao.ledger.importing.report import write_error_report
+from gaizao.ledger.models import ImportJob, Project
+from gaizao.org.choices import Role
+
+logger = logging.getLogger(__name__)
+
+Status = ImportJob.Status
+UPLOAD_DIR = "imports"  # under MEDIA_ROOT
+PROGRESS_EVERY = 0.5  # seconds between two progress writes to the job row
+SHOWN = 200  # changes, rejected rows and warnings kept in the stored summary (the report has all)
+RETENTION = timedelta(days=7)  # jobs, uploads and error reports older than this are removed
+STALLED_AFTER = timedelta(minutes=30)  # a running job without news for this long has died with its process
+UNEXPECTED = gettext_lazy("处理文件时系统出错，数据库没有任何改动。请稍后重试；如果反复出现，请联系系统管理员。")
+
+# job id -> (stage, done, total) while a thread of this process works on it
+_live: dict[uuid.UUID, tuple[str, int, int]] = {}
+
+
+# --- reads -------------------------------------------------------------------------------------
+
+def import_job_scope(user) -> QuerySet[ImportJob]:
+    """Jobs a user may see: their own; the system administrator sees all."""
+    qs = ImportJob.objects.select_related("project", "project__village", "actor")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.has_role(Role.ADMIN):
+        return qs
+    return qs.filter(actor=user)
+
+
+def import_job_write_scope(user) -> QuerySet[ImportJob]:
+    """Jobs a user may confirm: only their own (the import is written in the uploader's name)."""
+    if not user.is_authenticated:
+        return ImportJob.objects.none()
+    return ImportJob.objects.select_related("project").filter(actor=user)
+
+
+def import_job_list(user, *, limit: int = 10) -> list[ImportJob]:
+    """The user's own latest jobs, for the upload page."""
+    return list(ImportJob.objects.select_related("project").filter(actor=user).order_by("-created_at")[:limit])
+
+
+@dataclass(frozen=True)
+class JobProgress:
+    stage: str
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int | None:
+        if not self.total:
+            return None
+        return min(100, self.done * 100 // self.total)
+
+
+def import_job_progress(job: ImportJob) -> JobProgress:
+    """Where a running job is: this process's memory if it runs here, else the row."""
+    live = _live.get(job.pk) if job.is_running else None
+    if live is not None:
+        return JobProgress(*live)
+    return JobProgress(job.stage, job.done, job.total)
+
+
+def import_job_stalled(job: ImportJob) -> bool:
+    """A running job whose row has not moved for long: its process has most likely stopped."""
+    return job.is_running and timezone.now() - job.updated_at > STALLED_AFTER
+
+
+def media_path(relative: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / relative
+
+
+# --- writes ------------------------------------------------------------------------------------
+
+def import_job_create(*, actor, project: Project, upload, ip: str | None = None) -> ImportJob:
+    """Store an uploaded ledger file and queue its preview (上传台账文件)."""
+    import_jobs_cleanup()
+    job_id = uuid.uuid4()
+    suffix = Path(upload.name or "").suffix.lower()[:10]
+    relative = f"{UPLOAD_DIR}/{job_id.hex}{suffix}"
+    target = media_path(relative)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    job = ImportJob.objects.create(id=job_id, actor=actor, project=project, filename=Path(upload.name).name[:255],
+                                   stored_path=relative, ip=ip)
+    start(job.pk, run_preview)
+    return job
+
+
+def import_job_confirm(*, actor, job: ImportJob, fingerprint: str, skip_invalid: bool = False,
+                       ip: str | None = None) -> None:
+    """Queue the writing of a previewed job (确认导入); the thread checks the file again first."""
+    summary = job.summary or {}
+    if job.actor_id != actor.pk:
+        raise NotFound(_("只有上传人可以确认导入。"))
+    if job.status != Status.PREVIEWED:
+        raise Conflict(_("这个导入已经确认过或还没有预览完成，请刷新页面查看。"))
+    if fingerprint != job.fingerprint:
+        raise Conflict(_("页面上的预览已经过时，请刷新页面，核对最新的预览后再确认。"))
+    if summary.get("rejected_total") and not skip_invalid:
+        raise AppError(_("文件中有错误，没有写入任何数据。请按错误清单改正后重新上传，或选择只导入有效的住户。"))
+    if not summary.get("new") and not summary.get("changed"):
+        raise AppError(_("没有需要写入的住户：文件中的住户与系统中的完全一致，或都有错误。"))
+    if not job.stored_path or not media_path(job.stored_path).exists():
+        raise AppError(_("上传的文件已过期删除，请重新上传。"))
+    claimed = ImportJob.objects.filter(pk=job.pk, status=Status.PREVIEWED, fingerprint=fingerprint).update(
+        status=Status.APPLYING, skip_invalid=skip_invalid, stage=READ, done=0, total=0, error_message="",
+        ip=ip or job.ip, updated_at=timezone.now())
+    if claimed != 1:
+        raise Conflict(_("这个导入已经确认过，请刷新页面查看。"))
+    start(job.pk, run_apply)
+
+
+def import_jobs_cleanup(*, older_than: timedelta = RETENTION) -> int:
+    """Remove old jobs with their stored upload and error report (uploads hold personal numbers)."""
+    old = list(ImportJob.objects.filter(created_at__lt=timezone.now() - older_than).values_list(
+        "pk", "stored_path", "error_report_path"))
+    for _pk, stored, report in old:
+        _remove(stored)
+        _remove(report)
+    if old:
+        ImportJob.objects.filter(pk__in=[pk for pk, _s, _r in old]).delete()
+    return len(old)
+
+
+# --- the thread --------------------------------------------------------------------------------
+
+def start(job_id, runner) -> None:
+    """Run ``runner(job_id)`` in a daemon thread once the job row is committed.
+
+    On an in-memory SQLite database (the test run) the step runs inline instead: another thread's
+    connection either sees another database (``:memory:``) or, with a shared cache, fails at once
+    with "database table is locked" where a file database would wait for the lock.
+    """
+    if _in_memory_database():
+        transaction.on_commit(lambda: runner(job_id))
+        return
+    transaction.on_commit(lambda: threading.Thread(
+        target=_thread_main, args=(runner, job_id), name=f"import-{job_id}", daemon=True).start())
+
+
+def _in_memory_database() -> bool:
+    return connection.vendor == "sqlite" and connection.is_in_memory_db()
+
+
+def _thread_main(runner, job_id) -> None:
+    try:
+        runner(job_id)
+    finally:
+        _live.pop(job_id, None)
+        connection.close()  # the thread's own connection
+
+
+class _Progress:
+    """The engine's progress callback for one job (see the module docstring)."""
+
+    def __init__(self, job_id):
+        self.job_id = job_id
+        self.last = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        _live[self.job_id] = (stage, done, total)
+        if stage == WRITE:
+            return
+        now = time.monotonic()
+        if now - self.last < PROGRESS_EVERY and done < total:
+            return
+        self.last = now
+        ImportJob.objects.filter(pk=self.job_id).update(stage=stage, done=done, total=total,
+                                                        updated_at=timezone.now())
+
+
+def run_preview(job_id) -> None:
+    """Read, check and compare the stored upload (导入预览) and keep the summary on the job."""
+    now = timezone.now()
+    if not ImportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
+            status=Status.PREVIEWING, stage=READ, done=0, total=0, updated_at=now):
+        return
+    job = ImportJob.objects.select_related("actor", "project").get(pk=job_id)
+    try:
+        plan = _preview(job)
+        _store_preview(job, plan, fingerprint=plan.fingerprint)
+    except AppError as exc:
+        _fail(job, exc.message)
+    except Exception:
+        logger.exception("ledger import preview failed: job %s", job_id)
+        _fail(job, str(UNEXPECTED))
+    finally:
+        _live.pop(job_id, None)
+
+
+def run_apply(job_id) -> None:
+    """Parse the stored upload again and, if it previews as before, write it (确认导入)."""
+    job = ImportJob.objects.select_related("actor", "project").filter(pk=job_id, status=Status.APPLYING).first()
+    if job is None:
+        return
+    progress = _Progress(job_id)
+    try:
+        plan = _preview(job, progress=progress)
+        fingerprint = plan.fingerprint
+        if fingerprint != job.fingerprint:
+            _store_preview(job, plan, fingerprint=fingerprint, message=_(
+                "预览之后，文件或系统中的数据有了变化，本次没有写入任何数据。下面是按最新数据重新预览的结果，"
+                "请核对后重新确认。"))
+            return
+        result = ledger_import_apply(actor=job.actor, plan=plan, skip_invalid=job.skip_invalid, progress=progress,
+                                     ip=job.ip)
+    except AppError as exc:
+        _fail(job, exc.message)
+    except Exception:
+        logger.exception("ledger import apply failed: job %s", job_id)
+        _fail(job, str(UNEXPECTED))
+    else:
+        total = 2 * (result.created + result.updated)
+        ImportJob.objects.filter(pk=job_id).update(
+            status=Status.APPLIED, stage=WRITE, done=total, total=total, result=result.as_dict(),
+            applied_at=timezone.now(), updated_at=timezone.now(), stored_path="")
+        _remove(job.stored_path)
+    finally:
+        _live.pop(job_id, None)
+
+
+def _preview(job: ImportJob, *, progress=None) -> ImportPlan:
+    return ledger_import_preview(actor=job.actor, project_code=job.project.code, path=media_path(job.stored_path),
+                                 filename=job.filename, progress=progress or _Progress(job.pk))
+
+
+def _summary(plan: ImportPlan) -> dict:
+    """The plan's summary, with at most ``SHOWN`` of each list (the error report has every row)."""
+    summary = plan.summary(limit=SHOWN)
+    for key in ("rejected", "warnings"):
+        summary[f"{key}_total"] = len(summary[key])
+        summary[key] = summary[key][:SHOWN]
+    summary["changes_total"] = len(plan.new) + len(plan.changed)
+    return summary
+
+
+def _store_preview(job: ImportJob, plan: ImportPlan, *, fingerprint: str, message: str = "") -> None:
+    report, stored = "", job.stored_path
+    if not plan.new and not plan.changed:  # nothing to confirm: the upload is not needed any more
+        _remove(stored)
+        stored = ""
+    if plan.errors or plan.parsed.warnings:
+        report = f"{UPLOAD_DIR}/{job.pk.hex}-errors.xlsx"
+        write_error_report(media_path(report), errors=plan.errors, warnings=plan.parsed.warnings,
+                           filename=job.filename)
+    now = timezone.now()
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=Status.PREVIEWED, summary=_summary(plan), fingerprint=fingerprint, error_report_path=report,
+        error_message=message, skip_invalid=False, stored_path=stored, previewed_at=now, updated_at=now)
+
+
+def _fail(job: ImportJob, message: str) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(status=Status.FAILED, error_message=message, stored_path="",
+                                               updated_at=timezone.now())
+    _remove(job.stored_path)
+
+
+def _remove(relative: str) -> None:
+    if relative:
+        media_path(relative).unlink(missing_ok=True)
