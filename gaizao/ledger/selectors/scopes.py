@@ -17,15 +17,20 @@ def _street_ids(user: User) -> frozenset[int]:
     return user.unit_ids_by_role.get(Role.STREET, frozenset())
 
 
-def village_scope(user: User) -> QuerySet[Village]:
+def _villages(user: User, *, everywhere: bool) -> QuerySet[Village]:
+    """All villages when ``everywhere``, else those of the user's streets (street staff) or none."""
     qs = Village.objects.select_related("street")
     if not user.is_authenticated:
         return qs.none()
-    if user.is_district_wide:
+    if everywhere:
         return qs
     if user.has_role(Role.STREET):
         return qs.filter(street_id__in=_street_ids(user))
     return qs.none()
+
+
+def village_scope(user: User) -> QuerySet[Village]:
+    return _villages(user, everywhere=user.is_authenticated and user.is_district_wide)
 
 
 def project_scope(user: User) -> QuerySet[Project]:
@@ -51,14 +56,7 @@ def household_scope(user: User) -> QuerySet[Household]:
 
 def village_write_scope(user: User) -> QuerySet[Village]:
     """Villages a user may change: district office and admin everywhere, street staff their streets."""
-    qs = Village.objects.select_related("street")
-    if not user.is_authenticated:
-        return qs.none()
-    if user.has_role(Role.ADMIN, Role.COMMANDER):
-        return qs
-    if user.has_role(Role.STREET):
-        return qs.filter(street_id__in=_street_ids(user))
-    return qs.none()
+    return _villages(user, everywhere=user.is_authenticated and user.has_role(Role.ADMIN, Role.COMMANDER))
 
 
 def project_write_scope(user: User) -> QuerySet[Project]:

@@ -165,32 +165,24 @@ class Checker:
 
     def citizen_id(self, values: dict, name: str, *, current: str | None = None) -> None:
         """Normalise a citizen ID; its masked form (as the edit form shows it) keeps ``current``."""
-        if name not in values:
-            return
-        raw = values[name]
-        if current and raw == mask_citizen_id(current):
-            values[name] = current
-            return
-        if raw is None or not str(raw).strip():
-            values[name] = None
-            return
-        try:
-            values[name] = normalize_citizen_id(raw)
-        except ValidationError as exc:
-            self.error(name, exc.messages[0])
+        self._personal_number(values, name, current=current, mask=mask_citizen_id, normalize=normalize_citizen_id)
 
     def phone(self, values: dict, name: str, *, current: str | None = None) -> None:
+        """Normalise a mobile number; its masked form keeps ``current``."""
+        self._personal_number(values, name, current=current, mask=mask_phone, normalize=normalize_mobile)
+
+    def _personal_number(self, values: dict, name: str, *, current, mask, normalize) -> None:
         if name not in values:
             return
         raw = values[name]
-        if current and raw == mask_phone(current):
+        if current and raw == mask(current):
             values[name] = current
             return
         if raw is None or not str(raw).strip():
             values[name] = None
             return
         try:
-            values[name] = normalize_mobile(raw)
+            values[name] = normalize(raw)
         except ValidationError as exc:
             self.error(name, exc.messages[0])
 
