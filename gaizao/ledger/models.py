@@ -86,10 +86,15 @@ class Project(VersionedModel):
 class Household(VersionedModel):
     """A household (户) in a project: the unit that is surveyed, valued, signed and resettled."""
 
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="households")
+    # No single-column indexes on project/street/village: the unique (project, number) and the
+    # (street, id), (village, id) indexes lead with them, and every index slows the bulk import.
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="households",
+                                db_index=False)
     # Denormalised from the project so that scoped lists filter one indexed column.
-    street = models.ForeignKey("org.OrgUnit", verbose_name=_("街道"), on_delete=models.PROTECT, related_name="+")
-    village = models.ForeignKey(Village, verbose_name=_("城中村"), on_delete=models.PROTECT, related_name="households")
+    street = models.ForeignKey("org.OrgUnit", verbose_name=_("街道"), on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
+    village = models.ForeignKey(Village, verbose_name=_("城中村"), on_delete=models.PROTECT, related_name="households",
+                                db_index=False)
     number = models.CharField(_("户号"), max_length=32)
     head_name = models.CharField(_("户主姓名"), max_length=50)
     head_initials = models.CharField(_("姓名拼音首字母"), max_length=50, blank=True, db_index=True)
