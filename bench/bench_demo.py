@@ -29,15 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-ENV = {
-    "GAIZAO_ENV_FILE": os.devnull,
-    "GAIZAO_SECRET_KEY": "bench-secret-key-" + "x" * 40,
-    "GAIZAO_DATA_KEY": "5a1f0c3e9b7d2a4c6e8f0a1b3c5d7e9f",
-    "GAIZAO_DEBUG": "false",
-    "GAIZAO_HTTPS": "false",
-    "GAIZAO_LOG_LEVEL": "WARNING",
-    "DJANGO_SETTINGS_MODULE": "gaizao.settings",
-}
+from bench.common import ENV, machine  # noqa: E402
+
 BASELINE_BATCH = 5000
 
 
@@ -103,18 +96,6 @@ def run_child(kind: str, households: int, seed: int) -> dict:
         result = json.loads(out.strip().splitlines()[-1])
         result["database_mb"] = round(sum(p.stat().st_size for p in Path(tmp).iterdir()) / 1e6)
         return result
-
-
-def machine() -> str:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} × {model or platform.processor()}, Python {platform.python_version()}"
 
 
 def main() -> None:

@@ -48,16 +48,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-ENV = {
-    "GAIZAO_ENV_FILE": os.devnull,
-    "GAIZAO_SECRET_KEY": "bench-secret-key-" + "x" * 40,
-    "GAIZAO_DATA_KEY": "5a1f0c3e9b7d2a4c6e8f0a1b3c5d7e9f",
-    "GAIZAO_DEBUG": "false",
-    "GAIZAO_HTTPS": "false",
-    "GAIZAO_ALLOWED_HOSTS": "testserver",
-    "GAIZAO_LOG_LEVEL": "WARNING",
-    "DJANGO_SETTINGS_MODULE": "bench.admin_settings",
-}
+from bench.common import ENV as COMMON_ENV, machine  # noqa: E402
+
+ENV = {**COMMON_ENV, "GAIZAO_ALLOWED_HOSTS": "testserver", "DJANGO_SETTINGS_MODULE": "bench.admin_settings"}
 OPTIMIZE = "PRAGMA optimize=0x10002"  # as gaizao/core/management/commands/run.py
 BENCH_ADMIN = "bench-admin"
 DEEP_FROM_END = 1000  # rows after the deep page's ``after``: a full page follows it
@@ -282,18 +275,6 @@ def child_measure(database: Path, rounds: int, per_round: int, warmup: int, max_
 
 
 # --- 3. report ------------------------------------------------------------------------------------
-
-def machine() -> str:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} × {model or platform.processor()}, Python {platform.python_version()}"
-
 
 def ratios(m: dict) -> dict:
     r = m["rps_median"]

@@ -35,15 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "var" / "bench"
 sys.path.insert(0, str(ROOT))
 
-ENV = {
-    "GAIZAO_ENV_FILE": os.devnull,
-    "GAIZAO_SECRET_KEY": "bench-secret-key-" + "x" * 40,
-    "GAIZAO_DATA_KEY": "5a1f0c3e9b7d2a4c6e8f0a1b3c5d7e9f",
-    "GAIZAO_DEBUG": "false",
-    "GAIZAO_HTTPS": "false",
-    "GAIZAO_LOG_LEVEL": "WARNING",
-    "DJANGO_SETTINGS_MODULE": "gaizao.settings",
-}
+from bench.common import ENV, cpu_model  # noqa: E402
+
 PROJECT = "BENCH01"
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -238,15 +231,7 @@ def run_child(kind: str, path: Path, *extra: str) -> dict:
 
 
 def machine() -> dict:
-    cpu = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"nproc": os.cpu_count(), "cpu": cpu, "python": platform.python_version(),
+    return {"nproc": os.cpu_count(), "cpu": cpu_model(), "python": platform.python_version(),
             "platform": platform.platform()}
 
 
