@@ -29,7 +29,7 @@ MAX_SERIAL = 2958465  # 9999-12-31
 _WHITESPACE = re.compile(r"\s+")
 _ID_SHAPE = re.compile(r"\d{17}[\dX]")
 _MOBILE_SHAPE = re.compile(r"1[3-9]\d{9}")
-_AREA_UNIT = re.compile(r"(?:m2|m²|平方米|平米|平方)$", re.IGNORECASE)
+_AREA_UNIT = re.compile(r"(?:m2|m²|㎡|平方米|平米|平方)$", re.IGNORECASE)
 _NUMBER_SUFFIX = re.compile(r"(?:人|口|层|户|个|栋|间|年)$")
 _DATE_YMD = re.compile(r"(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*[.\-/月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
 _DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
@@ -48,9 +48,21 @@ class Masked(str):
     """
 
 
+# Full-width letters, digits and the few signs numbers and codes use (ＤＨ－００１, １２０．５), and the
+# ideographic space. Not NFKC: that would also turn the full-width brackets of a certificate number
+# (云集用（2005）第000001号) or compatibility ideographs in names into something else.
+_FULLWIDTH_MAP = {
+    **{0xFF10 + i: ord("0") + i for i in range(10)},
+    **{0xFF21 + i: ord("A") + i for i in range(26)},
+    **{0xFF41 + i: ord("a") + i for i in range(26)},
+    0xFF0D: "-", 0xFF0E: ".", 0x3000: " ",
+}
+_FULLWIDTH = re.compile("[" + "".join(chr(c) for c in _FULLWIDTH_MAP) + "]")
+
+
 def fold(text: str) -> str:
-    """Full-width to half-width (NFKC) only when needed: most cells are already plain."""
-    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+    """Full-width letters, digits, number signs and spaces to half-width, only when present."""
+    return text.translate(_FULLWIDTH_MAP) if _FULLWIDTH.search(text) else text
 
 
 def _number_text(value: float) -> str:
@@ -300,7 +312,7 @@ def to_year(value: object, *, today: dt.date | None = None) -> int:
 
 def _clean_text(value: object, max_length: int) -> bool:
     return (type(value) is str and 0 < len(value) <= max_length and " " not in value
-            and value.isprintable() and unicodedata.is_normalized("NFKC", value))
+            and value.isprintable() and not _FULLWIDTH.search(value))
 
 
 def column_converter(column: h.Column, *, max_length: int | None = None):

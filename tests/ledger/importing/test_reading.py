@@ -138,7 +138,7 @@ def test_people_write_numbers_ids_and_areas_in_many_ways(ledger_file):
     building = household.buildings[0]
     assert building.number == "1"
     assert building.values == {"structure": "brick_concrete", "floors": 3, "build_year": 2001,
-                               "certificate_no": "集用(1995)第12号", "legal_area": Decimal("120.50"),
+                               "certificate_no": "集用（1995）第12号", "legal_area": Decimal("120.50"),
                                "unlicensed_area": Decimal("1030.26"), "legality": "legal"}
 
 
