@@ -21,7 +21,6 @@ _KINDS = [
 ]
 _LEVELS = [ProtectionLevel.PROVINCIAL, ProtectionLevel.MUNICIPAL, ProtectionLevel.DISTRICT,
            ProtectionLevel.DISTRICT, ProtectionLevel.UNRATED, ProtectionLevel.UNRATED]
-_CLANS = ["陈", "李", "黄", "梁", "何", "罗", "林", "郭", "邓", "冯"]
 
 
 def create_heritage(*, rng: random.Random, villages: list) -> int:
@@ -38,7 +37,9 @@ def create_heritage(*, rng: random.Random, villages: list) -> int:
                 building_id = rng.choice(ids) if ids else None
             elements.append(HeritageElement(
                 village=Village(pk=village.pk), building_id=building_id, kind=kind,
-                name=pattern.format(clan=rng.choice(_CLANS), age=rng.randrange(120, 400, 10)),
+                # The village's own clans, as its notes (现状说明) name them: 黄氏宗祠 in both.
+                name=pattern.format(clan=village.clans[0] if kind == HeritageKind.ANCESTRAL_HALL
+                                    else rng.choice(village.clans), age=rng.randrange(120, 400, 10)),
                 protection_level=rng.choice(_LEVELS),
                 location=f"{village.name}{rng.choice(['东', '南', '西', '北', '中'])}部",
                 notes="改造中原址保护，周边 50 米内不得新建高层。" if on_building else "",
