@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "gaizao.core",
     "gaizao.org",
     "gaizao.ledger",
+    "gaizao.progress",
     "gaizao.api",
     "gaizao.demo",
 ]

@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("gaizao.core.urls")),
     path("account/", include("gaizao.org.urls")),
     path("ledger/", include("gaizao.ledger.urls")),
+    path("progress/", include("gaizao.progress.urls")),
     path("api/", api.urls),
 ]

@@ -93,9 +93,11 @@ def _django_invalid(request, exc: ValidationError):
 def _mount_routers() -> None:
     from gaizao.ledger.api import router as ledger_router
     from gaizao.org.api import router as org_router
+    from gaizao.progress.api import router as progress_router
 
     api.add_router("/org", org_router)
     api.add_router("/ledger", ledger_router)
+    api.add_router("/progress", progress_router)
 
 
 _mount_routers()

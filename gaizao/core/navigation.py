@@ -21,8 +21,11 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem(_("首页"), "core:home", tuple(Role.values)),
+    NavItem(_("作战图"), "progress:dashboard", (Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET)),
     NavItem(_("城中村"), "ledger:village_list", (Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET)),
     NavItem(_("住户台账"), "ledger:household_list", (Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET, Role.CADRE)),
+    NavItem(_("批量记录进度"), "progress:bulk_record", (Role.ADMIN, Role.COMMANDER, Role.STREET)),
+    NavItem(_("攻坚户"), "progress:hardcase_list", (Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET, Role.CADRE)),
     NavItem(_("我的住户"), "ledger:my_household", (Role.RESIDENT,)),
     NavItem(_("组织机构"), "org:unit_list", (Role.ADMIN, Role.COMMANDER, Role.LEADER)),
     NavItem(_("账号管理"), "org:user_list", (Role.ADMIN, Role.SECURITY)),

@@ -26,10 +26,12 @@ class Stage(models.TextChoices):
     SURVEYED = "surveyed", _("入户调查")
     DECIDED = "decided", _("认定")
     VALUED = "valued", _("评估")
+    DECISION = "decision", _("补偿决定")
     SIGNED = "signed", _("签约")
     VACATED = "vacated", _("腾空交房")
     DEMOLISHED = "demolished", _("拆除")
     RESETTLED = "resettled", _("安置")
+    WITHDRAWN = "withdrawn", _("已撤出")
 
 
 class Relation(models.TextChoices):

@@ -48,11 +48,6 @@ class Village(VersionedModel):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def photo_content_type(self) -> str:
-        ext = self.photo.name.rsplit(".", 1)[-1].lower() if self.photo else ""
-        return PHOTO_CONTENT_TYPES.get(ext, "application/octet-stream")
-
 
 class Project(VersionedModel):
     """A renovation project (改造项目) in a village; a village can have several phases."""
@@ -76,11 +71,6 @@ class Project(VersionedModel):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def photo_content_type(self) -> str:
-        ext = self.photo.name.rsplit(".", 1)[-1].lower() if self.photo else ""
-        return PHOTO_CONTENT_TYPES.get(ext, "application/octet-stream")
 
 
 class Household(VersionedModel):
@@ -107,6 +97,20 @@ class Household(VersionedModel):
     use = models.CharField(_("用途"), max_length=16, choices=HouseholdUse.choices, default=HouseholdUse.RESIDENTIAL)
     member_count = models.PositiveSmallIntegerField(_("家庭人数"), default=1)
     stage = models.CharField(_("当前阶段"), max_length=16, choices=Stage.choices, default=Stage.REGISTERED)
+    # The stage dates and the area below are kept by gaizao.progress (household_record_event) from
+    # the household's stage events; nothing else writes them. ``area`` is the sum of the
+    # buildings' legal and unlicensed areas, the figure the rollups count.
+    area = models.DecimalField(_("房屋面积合计（㎡）"), default=Decimal("0"), **AREA)
+    surveyed_on = models.DateField(_("入户调查日期"), null=True, blank=True)
+    decided_on = models.DateField(_("认定日期"), null=True, blank=True)
+    valued_on = models.DateField(_("评估日期"), null=True, blank=True)
+    decision_on = models.DateField(_("补偿决定日期"), null=True, blank=True)
+    signed_on = models.DateField(_("签约日期"), null=True, blank=True)
+    vacated_on = models.DateField(_("腾空交房日期"), null=True, blank=True)
+    demolished_on = models.DateField(_("拆除日期"), null=True, blank=True)
+    resettled_on = models.DateField(_("安置日期"), null=True, blank=True)
+    withdrawn_on = models.DateField(_("撤出日期"), null=True, blank=True)
+    resettlement_mode = models.CharField(_("安置方式"), max_length=16, blank=True, default="")
     cadre = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("包户干部"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="cadre_households",
@@ -152,11 +156,6 @@ class Person(VersionedModel):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def photo_content_type(self) -> str:
-        ext = self.photo.name.rsplit(".", 1)[-1].lower() if self.photo else ""
-        return PHOTO_CONTENT_TYPES.get(ext, "application/octet-stream")
 
 
 class Building(VersionedModel):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from typing import Callable, Iterator
 
@@ -31,10 +32,11 @@ from gaizao.ledger.importing.plan import (
 )
 from gaizao.ledger.models import Building, Household, Person, Project
 from gaizao.ledger.services import name_initials
+from gaizao.progress import rollups
 
 Progress = Callable[[int, int], None]
 _HOUSEHOLD_COLUMNS = ("project_id", "street_id", "village_id", "number", "head_name", "head_initials",
-                      "head_id_number", "phone", "address", "land_type", "use", "member_count")
+                      "head_id_number", "phone", "address", "land_type", "use", "member_count", "area")
 _BUILDING_COLUMNS = ("household_id", "number", "structure", "floors", "build_year", "certificate_no", "legal_area",
                      "unlicensed_area", "legality", "use")
 _PERSON_COLUMNS = ("household_id", "name", "id_number", "relation", "hukou")
@@ -116,14 +118,19 @@ def _create(plan: ImportPlan, project: Project, result: ApplyResult, *,
     village = project.village
     households = plan.new
     rows = []
+    total_area = Decimal("0")
     for household in households:
         values = household.values
         head_name = values["head_name"]
+        area = sum((({**BUILDING_DEFAULTS, **b.values}["legal_area"] or 0)
+                    + ({**BUILDING_DEFAULTS, **b.values}["unlicensed_area"] or 0) for b in household.buildings),
+                   Decimal("0"))
+        total_area += area
         rows.append((
             project.id, village.street_id, village.id, household.number, head_name, initials(head_name),
             values.get("head_id_number"), values.get("phone"), values.get("address", ""),
             values.get("land_type") or HOUSEHOLD_DEFAULTS["land_type"], values.get("use") or HOUSEHOLD_DEFAULTS["use"],
-            values.get("member_count") or len(household.persons) or 1,
+            values.get("member_count") or len(household.persons) or 1, area,
         ))
     _writer(Household, _HOUSEHOLD_COLUMNS).write(rows, progress=progress)
     del rows
@@ -145,6 +152,7 @@ def _create(plan: ImportPlan, project: Project, result: ApplyResult, *,
         _writer(Person, _PERSON_COLUMNS).write(persons)
     result.buildings_created += len(buildings)
     result.persons_created += len(persons)
+    rollups.scope_added(project=project, households=len(households), area_centi=rollups.centi(total_area))
     return _create_entries(households, ids)
 
 
@@ -224,6 +232,8 @@ def _update(plan: ImportPlan, result: ApplyResult, *, progress: Callable[[int], 
         _writer(Building, _BUILDING_COLUMNS).write(building_rows)
     if person_rows:
         _writer(Person, _PERSON_COLUMNS).write(person_rows)
+    rollups.household_areas_changed(
+        [item.household_id for item in plan.changed if item.building_updates or item.building_creates])
     result.buildings_updated += len(buildings)
     result.buildings_created += len(building_rows)
     result.persons_updated += len(persons)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from gaizao.core import audit
 from gaizao.core.errors import AppError, Conflict
+from gaizao.progress import rollups
 from gaizao.ledger import selectors
 from gaizao.ledger.models import Building, HeritageElement, Household
 from gaizao.ledger.services.common import (
@@ -48,7 +49,9 @@ def building_add(*, actor, household: Household, number: str, legal_area: Decima
     require_in_scope(actor, selectors.household_write_scope, household)
     values = {"number": number, "legal_area": legal_area, "unlicensed_area": unlicensed_area, **fields}
     _check_building(values, household=household, building=None)
-    return insert(actor=actor, instance=Building(household=household, **values), action="building.create", ip=ip)
+    building = insert(actor=actor, instance=Building(household=household, **values), action="building.create", ip=ip)
+    rollups.household_areas_changed([household.pk])
+    return building
 
 
 @writes
@@ -59,8 +62,11 @@ def building_update(*, actor, building: Building, version: int, ip: str | None =
     current = load_for_update(building, version)
     values = dict(changes)
     _check_building(values, household=current.household, building=current)
-    return save_changes(actor=actor, current=current, version=version, values=values,
-                        action="building.update", ip=ip)
+    building = save_changes(actor=actor, current=current, version=version, values=values,
+                            action="building.update", ip=ip)
+    if {"legal_area", "unlicensed_area"} & changes.keys():
+        rollups.household_areas_changed([current.household_id])
+    return building
 
 
 @writes

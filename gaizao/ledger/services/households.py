@@ -8,6 +8,7 @@ from gaizao.core import audit
 from gaizao.core.crypto import lookup_hash
 from gaizao.core.errors import NotFound, PermissionDenied
 from gaizao.core.models import AuditEntry
+from gaizao.progress import rollups
 from gaizao.ledger import selectors
 from gaizao.ledger.models import Household, Person, Project
 from gaizao.ledger.services.common import (
@@ -67,7 +68,9 @@ def household_create(*, actor, project: Project, number: str, head_name: str,
     _check_household(actor, values, project=project, household=None)
     household = Household(project=project, street_id=project.village.street_id, village_id=project.village_id,
                           **values)
-    return insert(actor=actor, instance=household, action="household.create", ip=ip)
+    insert(actor=actor, instance=household, action="household.create", ip=ip)
+    rollups.households_added([household.pk])
+    return household
 
 
 @writes

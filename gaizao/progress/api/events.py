@@ -1,0 +1,5 @@
+"""API: events (filled by its owner)."""
+
+from ninja import Router
+
+router = Router(tags=["进度"])

@@ -1,0 +1,5 @@
+"""API: hardcases (filled by its owner)."""
+
+from ninja import Router
+
+router = Router(tags=["进度"])

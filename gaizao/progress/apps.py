@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProgressConfig(AppConfig):
+    name = "gaizao.progress"
+    label = "progress"
+    verbose_name = _("进度")
+
+    def ready(self) -> None:
+        from gaizao.core.audit import register_action_labels
+        from gaizao.progress.choices import ACTION_LABELS
+
+        register_action_labels(ACTION_LABELS)

@@ -1,0 +1,83 @@
+"""The stages of a household's way (the funnel) and the words used around them."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gaizao.ledger.choices import Stage
+
+
+class EventKind(models.TextChoices):
+    """What a stage event (进度事件) records. ``VOID`` only appears on corrections."""
+
+    SURVEYED = "surveyed", _("入户调查")
+    DECIDED = "decided", _("认定")
+    VALUED = "valued", _("评估")
+    DECISION = "decision", _("补偿决定")
+    SIGNED = "signed", _("签约")
+    VACATED = "vacated", _("腾空交房")
+    DEMOLISHED = "demolished", _("拆除")
+    RESETTLED = "resettled", _("安置")
+    WITHDRAWN = "withdrawn", _("撤出改造范围")
+    VOID = "void", _("撤销记录")
+
+
+class ResettlementMode(models.TextChoices):
+    MONEY = "money", _("货币补偿（已付款）")
+    SWAP = "swap", _("产权调换（已交房）")
+    RETURN = "return", _("回迁")
+
+
+class DifficultyReason(models.TextChoices):
+    """Why an unsigned household is a hard case (硬骨头)."""
+
+    PRICE = "price", _("补偿价格")
+    AREA = "area", _("面积认定")
+    FAMILY = "family", _("家庭矛盾")
+    HISTORY = "history", _("历史遗留问题")
+    ABSENT = "absent", _("产权人外出或失联")
+    RESETTLEMENT = "resettlement", _("安置诉求")
+    OTHER = "other", _("其他")
+
+
+class Level(models.IntegerChoices):
+    """The levels rollups are kept at."""
+
+    DISTRICT = 0, _("区")
+    STREET = 1, _("街道")
+    VILLAGE = 2, _("城中村")
+    PROJECT = 3, _("项目")
+
+
+# The order of the funnel; DECISION stands beside SIGNED (a holdout's way to vacating).
+FUNNEL = [
+    EventKind.SURVEYED, EventKind.DECIDED, EventKind.VALUED, EventKind.SIGNED,
+    EventKind.VACATED, EventKind.DEMOLISHED, EventKind.RESETTLED,
+]
+# Every kind that sets a date on the household (household field = kind + "_on").
+DATED_KINDS = [
+    EventKind.SURVEYED, EventKind.DECIDED, EventKind.VALUED, EventKind.DECISION, EventKind.SIGNED,
+    EventKind.VACATED, EventKind.DEMOLISHED, EventKind.RESETTLED, EventKind.WITHDRAWN,
+]
+DATE_FIELDS = {kind: f"{kind}_on" for kind in DATED_KINDS}
+# Rollup keys: ``scope`` (households in the project's scope) and each kind a household reaches.
+SCOPE = "scope"
+ROLLUP_KEYS = [SCOPE] + [k.value for k in DATED_KINDS if k != EventKind.WITHDRAWN]
+
+# The household's stage after reaching a kind, in the order they are checked (last reached wins).
+STAGE_ORDER = [
+    (EventKind.SURVEYED, Stage.SURVEYED), (EventKind.DECIDED, Stage.DECIDED), (EventKind.VALUED, Stage.VALUED),
+    (EventKind.DECISION, Stage.DECISION), (EventKind.SIGNED, Stage.SIGNED), (EventKind.VACATED, Stage.VACATED),
+    (EventKind.DEMOLISHED, Stage.DEMOLISHED), (EventKind.RESETTLED, Stage.RESETTLED),
+]
+
+ACTION_LABELS = {
+    "progress.event": _("记录进度"),
+    "progress.event_bulk": _("批量记录进度"),
+    "progress.correction": _("更正进度记录"),
+    "progress.rollups_rebuild": _("重建进度汇总"),
+    "hardcase.open": _("列为攻坚户"),
+    "hardcase.update": _("修改一户一策"),
+    "hardcase.close": _("攻坚户销号"),
+    "hardcase.visit": _("记录走访"),
+    "consultation.record": _("记录意愿征询"),
+}

@@ -1,0 +1,192 @@
+"""Progress (进度): stage events, hard cases and their visits, consultations, rollups.
+
+Events are append-only: a wrong event is corrected by a new event that references it. The
+household's ``stage`` and stage dates (ledger.Household) are what the effective events say;
+``household_record_event`` keeps them and the rollups in step in the same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gaizao.core.models import TimeStampedModel, VersionedModel
+from gaizao.progress.choices import DifficultyReason, EventKind, Level, ResettlementMode
+
+
+class StageEvent(models.Model):
+    """One step of a household's way, on a date (进度事件). Never updated or deleted."""
+
+    household = models.ForeignKey("ledger.Household", verbose_name=_("住户"), on_delete=models.PROTECT,
+                                  related_name="events", db_index=False)
+    project = models.ForeignKey("ledger.Project", verbose_name=_("项目"), on_delete=models.PROTECT,
+                                related_name="+", db_index=False)
+    kind = models.CharField(_("事项"), max_length=16, choices=EventKind.choices)
+    on_date = models.DateField(_("日期"))
+    resettlement_mode = models.CharField(_("安置方式"), max_length=16, choices=ResettlementMode.choices, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    corrects = models.ForeignKey("self", verbose_name=_("更正的记录"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="corrections")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+", db_index=False)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("进度事件")
+        verbose_name_plural = _("进度事件")
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["household", "id"], name="event_household_idx"),
+            # the signing board: a project's signing order
+            models.Index(fields=["project", "kind", "on_date"], name="event_project_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.on_date:%Y-%m-%d}"
+
+
+def attachment_path(instance: "EventAttachment", filename: str) -> str:
+    ext = PurePath(filename).suffix.lower()[:10]
+    return f"progress/{uuid.uuid4().hex}{ext}"
+
+
+class EventAttachment(models.Model):
+    """A file kept with an event (签约协议扫描件, 交房确认书, 照片 …); served only through scoped views."""
+
+    event = models.ForeignKey(StageEvent, verbose_name=_("进度事件"), on_delete=models.PROTECT,
+                              related_name="attachments")
+    file = models.FileField(_("附件"), upload_to=attachment_path)
+    name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    content_type = models.CharField(max_length=100)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HardCase(VersionedModel):
+    """An unsigned household worked one by one (攻坚户: 包户, 一户一策).
+
+    The cadre is the household's (ledger.Household.cadre). ``last_visit_on`` and
+    ``next_visit_on`` are kept by the visit service so that lists need not read the visits.
+    """
+
+    household = models.OneToOneField("ledger.Household", verbose_name=_("住户"), on_delete=models.PROTECT,
+                                     related_name="hard_case")
+    street = models.ForeignKey("org.OrgUnit", verbose_name=_("街道"), on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
+    village = models.ForeignKey("ledger.Village", verbose_name=_("城中村"), on_delete=models.PROTECT,
+                                related_name="+", db_index=False)
+    reason = models.CharField(_("难点"), max_length=16, choices=DifficultyReason.choices)
+    reason_detail = models.TextField(_("难点说明"), blank=True)
+    strategy = models.TextField(_("一户一策"), blank=True)
+    opened_on = models.DateField(_("列入日期"))
+    closed_on = models.DateField(_("销号日期"), null=True, blank=True)
+    close_note = models.CharField(_("销号说明"), max_length=200, blank=True)
+    last_visit_on = models.DateField(_("最近走访"), null=True, blank=True)
+    next_visit_on = models.DateField(_("下次走访"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("攻坚户")
+        verbose_name_plural = _("攻坚户")
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["street", "closed_on", "next_visit_on"], name="hardcase_street_idx"),
+            models.Index(fields=["village", "closed_on"], name="hardcase_village_idx"),
+            models.Index(fields=["closed_on", "next_visit_on"], name="hardcase_open_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.household)
+
+
+class Visit(models.Model):
+    """One visit to a hard-case household (走访记录). Never edited: a mistake is a new visit."""
+
+    hard_case = models.ForeignKey(HardCase, verbose_name=_("攻坚户"), on_delete=models.PROTECT, related_name="visits")
+    visited_on = models.DateField(_("走访日期"))
+    visitor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("走访人"), null=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    visitors = models.CharField(_("参加人员"), max_length=200, blank=True)
+    talk = models.TextField(_("沟通情况"))
+    next_step = models.TextField(_("下一步措施"), blank=True)
+    next_visit_on = models.DateField(_("计划下次走访"), null=True, blank=True)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("走访记录")
+        verbose_name_plural = _("走访记录")
+        ordering = ["-visited_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.visited_on:%Y-%m-%d}"
+
+
+class Consultation(TimeStampedModel):
+    """A consultation of the owners' wishes (意愿征询) before a project starts."""
+
+    project = models.ForeignKey("ledger.Project", verbose_name=_("项目"), on_delete=models.PROTECT,
+                                related_name="consultations")
+    held_on = models.DateField(_("征询日期"))
+    eligible = models.PositiveIntegerField(_("应征询户数"))
+    agreed = models.PositiveIntegerField(_("同意户数"))
+    threshold = models.DecimalField(_("通过比例（%）"), max_digits=5, decimal_places=2, default=90,
+                                    validators=[MinValueValidator(0), MaxValueValidator(100)])
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("意愿征询")
+        verbose_name_plural = _("意愿征询")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.held_on:%Y-%m-%d}"
+
+
+class DailyRollup(models.Model):
+    """How many households (and how much area) reached ``key`` on ``day`` in one unit.
+
+    Rows are deltas: a correction moving a signing from one day to another writes −1 on the old
+    day and +1 on the new. Summing a unit's rows over days gives its current figure
+    (``Rollup`` keeps that sum so dashboards read one row per key).
+    """
+
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    unit = models.PositiveIntegerField()
+    key = models.CharField(max_length=16)
+    day = models.DateField()
+    households = models.IntegerField(default=0)
+    area_centi = models.BigIntegerField(default=0)  # hundredths of ㎡: exact sums on every database
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["level", "unit", "key", "day"], name="daily_rollup_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.level}/{self.unit} {self.key} {self.day}: {self.households}"
+
+
+class Rollup(models.Model):
+    """The current figure of one unit for one key: households in scope, households that reached it."""
+
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    unit = models.PositiveIntegerField()
+    key = models.CharField(max_length=16)
+    households = models.IntegerField(default=0)
+    area_centi = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["level", "unit", "key"], name="rollup_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.level}/{self.unit} {self.key}: {self.households}"

@@ -1,0 +1,400 @@
+"""Rollups (进度汇总): what dashboards, rankings and documents read instead of the household table.
+
+A household *contributes* to its units (district, street, village, project): one household and
+its area to ``scope``, and one to each stage it reached, on the day it reached it. A write that
+changes a household computes its contributions before and after and adds the difference to
+``DailyRollup`` (per day) and ``Rollup`` (the running total) with one upsert each, inside the
+writer's transaction. ``recompute`` derives the same figures from the events and the buildings
+alone; ``verify`` and ``rebuild`` compare and repair (`gaizao rollups verify|rebuild`).
+
+Withdrawn households (撤出改造范围) contribute nothing: they left the scope, and every figure
+(including the days they had reached before) is counted without them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Iterable, Iterator
+
+from django.db import connection, transaction
+
+from gaizao.ledger.choices import Stage
+from gaizao.ledger.models import Building, Household, Project
+from gaizao.progress.choices import DATE_FIELDS, DATED_KINDS, SCOPE, STAGE_ORDER, EventKind, Level
+from gaizao.progress.models import DailyRollup, Rollup, StageEvent
+
+Key = tuple[str, "dt.date | None"]  # (rollup key, day) — day None: counted in totals only
+Contributions = dict[Key, tuple[int, int]]
+Units = tuple[tuple[int, int], ...]  # ((level, unit id), ...)
+HOUSEHOLD_STATE_FIELDS = [*DATE_FIELDS.values(), "resettlement_mode", "stage", "area"]
+
+
+def centi(area: Decimal | None) -> int:
+    """Area in hundredths of ㎡ (rollups add integers: exact on SQLite and PostgreSQL)."""
+    return int((area or Decimal("0")) * 100)
+
+
+def from_centi(value: int | None) -> Decimal:
+    return (Decimal(value or 0) / 100).quantize(Decimal("0.01"))
+
+
+@dataclass
+class State:
+    """What a household's effective events say: a date per kind reached, the resettlement mode."""
+
+    dates: dict[str, dt.date] = field(default_factory=dict)
+    resettlement_mode: str = ""
+
+    @property
+    def stage(self) -> str:
+        if EventKind.WITHDRAWN in self.dates:
+            return Stage.WITHDRAWN
+        current = Stage.REGISTERED
+        for kind, stage in STAGE_ORDER:
+            if kind in self.dates:
+                current = stage
+        return current
+
+    @classmethod
+    def of(cls, household: Household) -> "State":
+        dates = {kind: value for kind, name in DATE_FIELDS.items() if (value := getattr(household, name)) is not None}
+        return cls(dates=dates, resettlement_mode=household.resettlement_mode or "")
+
+    def household_fields(self) -> dict:
+        """The ledger.Household columns this state sets."""
+        values = {name: self.dates.get(kind) for kind, name in DATE_FIELDS.items()}
+        values["resettlement_mode"] = self.resettlement_mode
+        values["stage"] = self.stage
+        return values
+
+
+def replay(events: Iterable) -> State:
+    """The state after ``events`` (in id order): a correction replaces or voids the one it corrects.
+
+    Each event needs ``id``, ``kind``, ``on_date``, ``corrects_id``, ``resettlement_mode``.
+    """
+    effective: dict[str, object] = {}  # kind -> event
+    by_id = {}
+    for event in events:
+        by_id[event.id] = event
+        if event.corrects_id is not None:
+            target = by_id.get(event.corrects_id)
+            if target is not None and effective.get(target.kind) is target:
+                del effective[target.kind]
+            if event.kind != EventKind.VOID and target is not None:
+                effective[target.kind] = event
+        elif event.kind != EventKind.VOID:
+            effective[event.kind] = event
+    state = State(dates={kind: event.on_date for kind, event in effective.items()})
+    resettled = effective.get(EventKind.RESETTLED)
+    state.resettlement_mode = resettled.resettlement_mode if resettled is not None else ""
+    return state
+
+
+def contributions(state: State, area_centi: int) -> Contributions:
+    if EventKind.WITHDRAWN in state.dates:
+        return {}
+    out: Contributions = {(SCOPE, None): (1, area_centi)}
+    for kind, day in state.dates.items():
+        out[(str(kind), day)] = (1, area_centi)
+    return out
+
+
+def difference(before: Contributions, after: Contributions) -> Contributions:
+    out: Contributions = {}
+    for key in before.keys() | after.keys():
+        b, a = before.get(key, (0, 0)), after.get(key, (0, 0))
+        delta = (a[0] - b[0], a[1] - b[1])
+        if delta != (0, 0):
+            out[key] = delta
+    return out
+
+
+def units_of(household: Household, district_id: int | None) -> Units:
+    units = [(Level.STREET, household.street_id), (Level.VILLAGE, household.village_id),
+             (Level.PROJECT, household.project_id)]
+    if district_id is not None:
+        units.insert(0, (Level.DISTRICT, district_id))
+    return tuple(units)
+
+
+class Delta:
+    """Differences collected over many households, written with one upsert per table."""
+
+    def __init__(self) -> None:
+        self.daily: dict[tuple[int, int, str, dt.date], list[int]] = defaultdict(lambda: [0, 0])
+        self.totals: dict[tuple[int, int, str], list[int]] = defaultdict(lambda: [0, 0])
+
+    def add(self, units: Units, diff: Contributions) -> None:
+        for (key, day), (households, area) in diff.items():
+            for level, unit in units:
+                total = self.totals[(level, unit, key)]
+                total[0] += households
+                total[1] += area
+                if day is not None:
+                    daily = self.daily[(level, unit, key, day)]
+                    daily[0] += households
+                    daily[1] += area
+
+    def __bool__(self) -> bool:
+        return bool(self.totals)
+
+    def write(self) -> None:
+        """Add the differences to the stored rollups (INSERT … ON CONFLICT DO UPDATE, both databases)."""
+        _upsert(DailyRollup._meta.db_table, ("level", "unit", "key", "day"),
+                [(*k, v[0], v[1]) for k, v in self.daily.items() if v != [0, 0]])
+        _upsert(Rollup._meta.db_table, ("level", "unit", "key"),
+                [(*k, v[0], v[1]) for k, v in self.totals.items() if v != [0, 0]])
+
+
+def _upsert(table: str, keys: tuple[str, ...], rows: list[tuple]) -> None:
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    columns = (*keys, "households", "area_centi")
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    # SQLite binds at most 32,766 variables per statement: 4,000 rows of 6 stay well below.
+    for start in range(0, len(rows), 4000):
+        chunk = rows[start:start + 4000]
+        sql = (f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES {', '.join([one] * len(chunk))} "
+               f"ON CONFLICT ({', '.join(qn(k) for k in keys)}) DO UPDATE SET "
+               f"households = {qn(table)}.households + excluded.households, "
+               f"area_centi = {qn(table)}.area_centi + excluded.area_centi")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value for row in chunk for value in row])
+
+
+def district_of_streets(street_ids: Iterable[int]) -> dict[int, int | None]:
+    from gaizao.org.models import OrgUnit
+
+    return dict(OrgUnit.objects.filter(id__in=set(street_ids)).values_list("id", "parent_id"))
+
+
+# ---------------------------------------------------------------- ledger writes that move rollups
+
+def scope_added(*, project: Project, households: int, area_centi: int) -> None:
+    """New households without events entered ``project``'s scope (the ledger import's fast path)."""
+    if not households:
+        return
+    street = project.village.street
+    delta = Delta()
+    units = ((Level.DISTRICT, street.parent_id),) if street.parent_id else ()
+    units += ((Level.STREET, street.id), (Level.VILLAGE, project.village_id), (Level.PROJECT, project.id))
+    delta.add(units, {(SCOPE, None): (households, area_centi)})
+    delta.write()
+
+
+def households_added(household_ids: Iterable[int]) -> None:
+    """New households enter their project's scope (call after their buildings are written)."""
+    _refresh(list(household_ids), new=True)
+
+
+def household_areas_changed(household_ids: Iterable[int]) -> None:
+    """Buildings of these households changed: recount their area where it differs."""
+    _refresh(list(household_ids), new=False)
+
+
+def _refresh(ids: list[int], *, new: bool) -> None:
+    if not ids:
+        return
+    assert transaction.get_connection().in_atomic_block, "rollups change inside the writer's transaction"
+    delta = Delta()
+    updates: list[tuple[int, Decimal]] = []
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start:start + 5000]
+        areas = building_areas(chunk)
+        households = list(Household.objects.filter(id__in=chunk).only(
+            "id", "street_id", "village_id", "project_id", *HOUSEHOLD_STATE_FIELDS))
+        districts = district_of_streets(h.street_id for h in households)
+        for household in households:
+            area = areas.get(household.id, Decimal("0.00"))
+            state = State.of(household)
+            before = {} if new else contributions(state, centi(household.area))
+            if area != household.area:
+                updates.append((household.id, area))
+            after = contributions(state, centi(area))
+            diff = difference(before, after)
+            if diff:
+                delta.add(units_of(household, districts.get(household.street_id)), diff)
+    for pk, area in updates:
+        Household.objects.filter(pk=pk).update(area=area)
+    delta.write()
+
+
+def building_areas(household_ids: list[int] | None = None) -> dict[int, Decimal]:
+    """Sum of legal and unlicensed area per household, in Decimal (never the database's float sum)."""
+    qs = Building.objects.order_by()
+    if household_ids is not None:
+        qs = qs.filter(household_id__in=household_ids)
+    out: dict[int, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    for household_id, legal, unlicensed in qs.values_list("household_id", "legal_area", "unlicensed_area").iterator(
+            chunk_size=20000):
+        out[household_id] += (legal or 0) + (unlicensed or 0)
+    return {k: v.quantize(Decimal("0.01")) for k, v in out.items()}
+
+
+# ---------------------------------------------------------------- recompute, verify, rebuild
+
+@dataclass
+class Recomputed:
+    daily: dict[tuple[int, int, str, dt.date], tuple[int, int]]
+    totals: dict[tuple[int, int, str], tuple[int, int]]
+    households: dict[int, dict]  # household id -> the fields the events and buildings say
+    numbers: dict[int, str]
+
+
+def _events_by_household() -> Iterator[tuple[int, list]]:
+    rows = (StageEvent.objects.order_by("household_id", "id")
+            .values_list("household_id", "id", "kind", "on_date", "corrects_id", "resettlement_mode")
+            .iterator(chunk_size=20000))
+    current, events = None, []
+    for household_id, pk, kind, on_date, corrects_id, mode in rows:
+        if household_id != current:
+            if current is not None:
+                yield current, events
+            current, events = household_id, []
+        events.append(_Event(pk, kind, on_date, corrects_id, mode))
+    if current is not None:
+        yield current, events
+
+
+@dataclass(slots=True)
+class _Event:
+    id: int
+    kind: str
+    on_date: dt.date
+    corrects_id: int | None
+    resettlement_mode: str
+
+
+def recompute() -> Recomputed:
+    """Every rollup and every household's stage, dates and area, from events and buildings only."""
+    states = {hid: replay(events) for hid, events in _events_by_household()}
+    areas = building_areas()
+    projects = {pid: (vid, sid, did) for pid, vid, sid, did in Project.objects.values_list(
+        "id", "village_id", "village__street_id", "village__street__parent_id")}
+    by_project: dict[tuple[int, str, dt.date | None], list[int]] = defaultdict(lambda: [0, 0])
+    households: dict[int, dict] = {}
+    numbers: dict[int, str] = {}
+    empty = State()
+    for hid, project_id, number in Household.objects.order_by("id").values_list("id", "project_id", "number").iterator(
+            chunk_size=20000):
+        state = states.get(hid, empty)
+        area = areas.get(hid, Decimal("0.00"))
+        households[hid] = {**state.household_fields(), "area": area}
+        numbers[hid] = number
+        for key, (count, area_c) in contributions(state, centi(area)).items():
+            cell = by_project[(project_id, *key)]
+            cell[0] += count
+            cell[1] += area_c
+    daily: dict = defaultdict(lambda: [0, 0])
+    totals: dict = defaultdict(lambda: [0, 0])
+    for (project_id, key, day), (count, area_c) in by_project.items():
+        village_id, street_id, district_id = projects[project_id]
+        units = [(Level.PROJECT, project_id), (Level.VILLAGE, village_id), (Level.STREET, street_id)]
+        if district_id is not None:
+            units.append((Level.DISTRICT, district_id))
+        for level, unit in units:
+            for target, k in ((totals, (level, unit, key)), (daily, (level, unit, key, day))):
+                if target is daily and day is None:
+                    continue
+                target[k][0] += count
+                target[k][1] += area_c
+    return Recomputed(
+        daily={k: tuple(v) for k, v in daily.items() if v != [0, 0]},
+        totals={k: tuple(v) for k, v in totals.items() if v != [0, 0]},
+        households=households, numbers=numbers,
+    )
+
+
+def _stored_daily() -> dict:
+    return {(lv, u, k, d): (h, a) for lv, u, k, d, h, a in DailyRollup.objects.values_list(
+        "level", "unit", "key", "day", "households", "area_centi").iterator(chunk_size=20000) if (h, a) != (0, 0)}
+
+
+def _stored_totals() -> dict:
+    return {(lv, u, k): (h, a) for lv, u, k, h, a in Rollup.objects.values_list(
+        "level", "unit", "key", "households", "area_centi") if (h, a) != (0, 0)}
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    households: int
+    rollups: int
+    mismatch: str = ""
+
+
+KEY_LABELS = {SCOPE: "改造范围内", **{str(k): str(k.label) for k in DATED_KINDS}}
+
+
+def _describe(key: tuple) -> str:
+    level, unit, name = key[0], key[1], key[2]
+    day = f" {key[3]:%Y-%m-%d}" if len(key) > 3 else ""
+    return f"{Level(level).label} #{unit} 的「{KEY_LABELS.get(name, name)}」{day}"
+
+
+def verify() -> VerifyResult:
+    """Compare stored rollups and households with ``recompute``; name the first difference."""
+    fresh = recompute()
+    stored_households = Household.objects.order_by("id").values_list("id", *HOUSEHOLD_STATE_FIELDS).iterator(
+        chunk_size=20000)
+    names = ["id", *HOUSEHOLD_STATE_FIELDS]
+    for row in stored_households:
+        stored = dict(zip(names, row))
+        expected = fresh.households[stored["id"]]
+        for name, value in expected.items():
+            if stored[name] != value and not (name == "resettlement_mode" and not stored[name] and not value):
+                label = str(Household._meta.get_field(name).verbose_name)
+                return VerifyResult(False, len(fresh.households), len(fresh.totals),
+                                    f"住户 {fresh.numbers[stored['id']]}（#{stored['id']}）的{label}：按事件与房屋应为 "
+                                    f"{_show(value)}，台账中为 {_show(stored[name])}。")
+    for label, expected, stored in (("合计", fresh.totals, _stored_totals()), ("按日", fresh.daily, _stored_daily())):
+        for key in sorted(expected.keys() | stored.keys(), key=_sort_key):
+            want, have = expected.get(key, (0, 0)), stored.get(key, (0, 0))
+            if want != have:
+                return VerifyResult(False, len(fresh.households), len(fresh.totals),
+                                    f"{label}汇总 {_describe(key)}：重算为 {want[0]} 户 {from_centi(want[1])} ㎡，"
+                                    f"已存为 {have[0]} 户 {from_centi(have[1])} ㎡。")
+    return VerifyResult(True, len(fresh.households), len(fresh.totals))
+
+
+def _sort_key(key: tuple):
+    return tuple(str(part) for part in key)
+
+
+def _show(value) -> str:
+    return "（空）" if value in (None, "") else str(value)
+
+
+def rebuild() -> tuple[int, int]:
+    """Replace every rollup and repair households' stage fields from events; returns (rollups, households fixed)."""
+    fresh = recompute()
+    fixed = 0
+    names = ["id", *HOUSEHOLD_STATE_FIELDS]
+    with transaction.atomic():
+        for row in Household.objects.order_by("id").values_list(*names).iterator(chunk_size=20000):
+            stored = dict(zip(names, row))
+            expected = fresh.households[stored["id"]]
+            if any(stored[n] != v and not (n == "resettlement_mode" and not stored[n] and not v)
+                   for n, v in expected.items()):
+                Household.objects.filter(pk=stored["id"]).update(**expected)
+                fixed += 1
+        DailyRollup.objects.all().delete()
+        Rollup.objects.all().delete()
+        DailyRollup.objects.bulk_create(
+            [DailyRollup(level=k[0], unit=k[1], key=k[2], day=k[3], households=v[0], area_centi=v[1])
+             for k, v in fresh.daily.items()], batch_size=5000)
+        Rollup.objects.bulk_create(
+            [Rollup(level=k[0], unit=k[1], key=k[2], households=v[0], area_centi=v[1])
+             for k, v in fresh.totals.items()], batch_size=5000)
+    return len(fresh.totals), fixed
+
+
+__all__ = [
+    "Delta", "State", "scope_added", "centi", "contributions", "difference", "from_centi", "households_added",
+    "household_areas_changed", "rebuild", "recompute", "replay", "units_of", "verify",
+]

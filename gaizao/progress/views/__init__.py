@@ -1,0 +1,1 @@
+"""The progress app's pages, one module per area, each with its own ``urlpatterns``."""

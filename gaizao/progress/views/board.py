@@ -1,0 +1,3 @@
+"""Pages: board (filled by its owner)."""
+
+urlpatterns: list = []

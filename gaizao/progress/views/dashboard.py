@@ -1,0 +1,3 @@
+"""Pages: dashboard (filled by its owner)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: events (filled by its owner)."""
+
+urlpatterns: list = []

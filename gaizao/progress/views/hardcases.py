@@ -1,0 +1,3 @@
+"""Pages: hardcases (filled by its owner)."""
+
+urlpatterns: list = []
