@@ -122,11 +122,12 @@ def record(
         object_id = object_id or obj.pk
         object_repr = object_repr or str(obj)
     is_user = actor is not None and getattr(actor, "pk", None) is not None
-    with transaction.atomic():
+    # No savepoint of its own: an entry that cannot be written fails the caller's whole write.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
-        last = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
+        cursor.execute(_sql()["last"])
+        last = cursor.fetchone()
         entry = AuditEntry(
             created_at=timezone.now(),
             actor=actor if is_user else None,
@@ -138,11 +139,37 @@ def record(
             changes=_jsonable(changes or {}),
             result=result,
             ip=ip,
-            prev_hash=last or GENESIS,
+            prev_hash=last[0] if last else GENESIS,
         )
         entry.entry_hash = compute_hash(entry.prev_hash, entry)
-        entry.save()
+        # One plain INSERT (values prepared by the fields, as save() would): this runs on every write.
+        cursor.execute(_sql()["insert"], [f.get_db_prep_save(getattr(entry, f.attname), connection)
+                                          for f in _insert_fields()])
+        entry.pk = cursor.fetchone()[0] if connection.features.can_return_columns_from_insert else cursor.lastrowid
+        entry._state.adding = False
     return entry
+
+
+def _insert_fields() -> list:
+    return [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+
+
+_SQL: dict[str, dict[str, str]] = {}
+
+
+def _sql() -> dict[str, str]:
+    """The two statements ``record`` runs, built once per database vendor."""
+    if connection.vendor not in _SQL:
+        qn = connection.ops.quote_name
+        table = qn(AuditEntry._meta.db_table)
+        fields = _insert_fields()
+        insert = (f"INSERT INTO {table} ({', '.join(qn(f.column) for f in fields)}) "
+                  f"VALUES ({', '.join(['%s'] * len(fields))})")
+        if connection.features.can_return_columns_from_insert:
+            insert += f" RETURNING {qn('id')}"
+        _SQL[connection.vendor] = {"last": f"SELECT {qn('entry_hash')} FROM {table} ORDER BY {qn('id')} DESC LIMIT 1",
+                                   "insert": insert}
+    return _SQL[connection.vendor]
 
 
 @dataclass

@@ -1,0 +1,400 @@
+"""Progress figures read from the rollups (进度汇总): never a scan of the household table.
+
+Every function here reads ``Rollup`` (current totals) or ``DailyRollup`` (per day) with a fixed
+number of queries, whatever the number of households, and is what dashboards, the API, the
+`gaizao progress summary` command and the progress table (进度表) share.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gaizao.core.errors import NotFound
+from gaizao.ledger.models import Project, Village
+from gaizao.org.choices import OrgKind, Role
+from gaizao.org.models import OrgUnit
+from gaizao.progress.choices import SCOPE, EventKind, Level
+from gaizao.progress.models import DailyRollup, Rollup
+from gaizao.progress.rollups import from_centi
+
+# The funnel as dashboards and the progress table show it, in order.
+FUNNEL_KEYS = ["surveyed", "decided", "valued", "signed", "vacated", "demolished", "resettled"]
+KEY_LABELS = {SCOPE: _("改造范围内"), **{k.value: k.label for k in EventKind if k not in (EventKind.VOID,)}}
+CURVE_KEYS = ("signed", "vacated", "demolished")
+PACE_DAYS = 28
+TEN_THOUSAND = Decimal("10000")
+
+
+def percent(part: int, whole: int) -> Decimal | None:
+    """A rate in percent to one decimal (99.8), None when there is nothing to divide by."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def wan(area: Decimal) -> Decimal:
+    """Square metres as 万㎡ to two decimals (1,234,567 ㎡ → 123.46)."""
+    return (area / TEN_THOUSAND).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class UnitSummary:
+    """One unit's figures: households and area in scope and per stage reached."""
+
+    level: int
+    unit_id: int
+    code: str = ""
+    name: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+    areas: dict[str, Decimal] = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)  # what the caller attaches (street name, boundary …)
+
+    def count(self, key: str) -> int:
+        return self.counts.get(key, 0)
+
+    def area(self, key: str) -> Decimal:
+        return self.areas.get(key, Decimal("0.00"))
+
+    @property
+    def households(self) -> int:
+        return self.count(SCOPE)
+
+    @property
+    def total_area(self) -> Decimal:
+        return self.area(SCOPE)
+
+    def rate(self, key: str) -> Decimal | None:
+        return percent(self.count(key), self.households)
+
+    @property
+    def signed_rate(self) -> Decimal | None:
+        return self.rate("signed")
+
+    @property
+    def vacated_rate(self) -> Decimal | None:
+        return self.rate("vacated")
+
+    @property
+    def demolished_area_wan(self) -> Decimal:
+        return wan(self.area("demolished"))
+
+    @property
+    def unsigned(self) -> int:
+        """Households still to sign (a compensation decision takes a holdout out of this count)."""
+        return max(self.households - self.count("signed") - self.count("decision"), 0)
+
+    @property
+    def complete(self) -> bool:
+        """A unit is done (完成) when every household in scope has been demolished."""
+        return self.households > 0 and self.count("demolished") >= self.households
+
+    def stages(self) -> list[dict]:
+        """The funnel rows: label, households, area, rate."""
+        return [{"key": key, "label": str(KEY_LABELS[key]), "households": self.count(key), "area": self.area(key),
+                 "rate": self.rate(key)} for key in FUNNEL_KEYS]
+
+    def as_dict(self) -> dict:
+        """Plain figures for JSON (API, command): Decimals as strings."""
+        return {
+            "code": self.code, "name": self.name,
+            "households": self.households, "area": str(self.total_area),
+            "stages": {key: {"households": self.count(key), "area": str(self.area(key)),
+                             "rate": _str(self.rate(key))} for key in [*FUNNEL_KEYS, "decision"]},
+            "signed_rate": _str(self.signed_rate), "vacated_rate": _str(self.vacated_rate),
+            "demolished_area_wan": str(self.demolished_area_wan),
+        }
+
+
+def _str(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def unit_summaries(level: int, unit_ids) -> dict[int, UnitSummary]:
+    """Summaries of many units of one level in one query."""
+    ids = list(unit_ids)
+    out = {pk: UnitSummary(level=level, unit_id=pk) for pk in ids}
+    if not ids:
+        return out
+    for unit, key, households, area in Rollup.objects.filter(level=level, unit__in=ids).values_list(
+            "unit", "key", "households", "area_centi"):
+        out[unit].counts[key] = households
+        out[unit].areas[key] = from_centi(area)
+    return out
+
+
+# ---------------------------------------------------------------- whose dashboard
+
+@dataclass
+class Area:
+    """The part of the district a dashboard shows: the district, or one street."""
+
+    level: int
+    unit: OrgUnit
+    district: OrgUnit
+
+    @property
+    def is_district(self) -> bool:
+        return self.level == Level.DISTRICT
+
+
+def district_unit() -> OrgUnit:
+    district = OrgUnit.objects.filter(kind=OrgKind.DISTRICT).order_by("path").first()
+    if district is None:
+        raise NotFound(_("尚未建立区级组织机构。"))
+    return district
+
+
+def _own_street_ids(user) -> frozenset[int]:
+    return user.unit_ids_by_role.get(Role.STREET, frozenset()) if user.is_authenticated else frozenset()
+
+
+def dashboard_area(user, *, street_code: str | None = None) -> Area:
+    """The district for district-wide roles (or one street they choose); a street user's own street.
+
+    Anyone else, or a street out of the user's scope, gets NotFound (404).
+    """
+    if not user.is_authenticated:
+        raise NotFound(_("不存在或无权查看。"))
+    district = district_unit()
+    if street_code:
+        street = OrgUnit.objects.filter(code=street_code, kind=OrgKind.STREET).first()
+        if street is None or not (user.is_district_wide or street.pk in _own_street_ids(user)):
+            raise NotFound(_("街道 %(c)s 不存在或无权查看。") % {"c": street_code})
+        return Area(level=Level.STREET, unit=street, district=district)
+    if user.is_district_wide:
+        return Area(level=Level.DISTRICT, unit=district, district=district)
+    own = _own_street_ids(user)
+    if own:
+        street = OrgUnit.objects.filter(pk__in=own).order_by("path").first()
+        return Area(level=Level.STREET, unit=street, district=district)
+    raise NotFound(_("不存在或无权查看。"))
+
+
+def area_summary(area: Area) -> UnitSummary:
+    summary = unit_summaries(area.level, [area.unit.pk])[area.unit.pk]
+    summary.code, summary.name = area.unit.code, area.unit.name
+    return summary
+
+
+def progress_summary(user, *, street_code: str | None = None) -> UnitSummary:
+    """The district's (or one street's) figures for ``user`` (2–3 queries)."""
+    return area_summary(dashboard_area(user, street_code=street_code))
+
+
+def street_summaries(area: Area) -> list[UnitSummary]:
+    """Each street of the district (or the one street), sorted by signed rate, best first."""
+    if area.is_district:
+        streets = list(OrgUnit.objects.filter(kind=OrgKind.STREET, path__startswith=area.district.path + "/")
+                       .order_by("path"))
+    else:
+        streets = [area.unit]
+    summaries = unit_summaries(Level.STREET, [s.pk for s in streets])
+    for street in streets:
+        summaries[street.pk].code, summaries[street.pk].name = street.code, street.name
+    return sorted(summaries.values(), key=lambda s: (-(s.signed_rate or Decimal(-1)), s.code))
+
+
+def village_summaries(area: Area, *, with_boundary: bool = False) -> list[UnitSummary]:
+    """Each village in the area with its street's name (and boundary for the map), by code."""
+    villages = Village.objects.select_related("street").order_by("code")
+    if not area.is_district:
+        villages = villages.filter(street=area.unit)
+    if not with_boundary:
+        villages = villages.defer("boundary", "notes")
+    villages = list(villages)
+    summaries = unit_summaries(Level.VILLAGE, [v.pk for v in villages])
+    out = []
+    for village in villages:
+        summary = summaries[village.pk]
+        summary.code, summary.name = village.code, village.name
+        summary.extra = {"village": village, "street_name": village.street.name, "street_code": village.street.code,
+                         "mode": village.get_mode_display()}
+        if with_boundary:
+            summary.extra["boundary"] = village.boundary
+        out.append(summary)
+    return out
+
+
+def project_summaries(area: Area, *, village: Village | None = None, today: dt.date | None = None) -> list[UnitSummary]:
+    """Each project with its signing status against its threshold (签约生效比例)."""
+    today = today or timezone.localdate()
+    projects = Project.objects.select_related("village", "village__street").order_by("code")
+    if village is not None:
+        projects = projects.filter(village=village)
+    elif not area.is_district:
+        projects = projects.filter(village__street=area.unit)
+    projects = list(projects)
+    summaries = unit_summaries(Level.PROJECT, [p.pk for p in projects])
+    out = []
+    for project in projects:
+        summary = summaries[project.pk]
+        summary.code, summary.name = project.code, project.name
+        summary.extra = {"project": project, "signing": signing_status(project, summary, today)}
+        out.append(summary)
+    return out
+
+
+# ---------------------------------------------------------------- signing threshold
+
+@dataclass
+class SigningStatus:
+    """Where a project stands against its signing threshold (协议生效比例) and period."""
+
+    code: str  # none / not_started / open / reached / effective / lapsed
+    label: str
+    rate: Decimal | None
+    threshold: Decimal
+    reached: bool
+
+    @property
+    def lapsed(self) -> bool:
+        return self.code == "lapsed"
+
+
+SIGNING_LABELS = {
+    "none": _("未设定签约期"),
+    "not_started": _("签约期未开始"),
+    "open": _("签约中，未达生效比例"),
+    "reached": _("签约中，已达生效比例"),
+    "effective": _("签约期满，协议已生效"),
+    "lapsed": _("签约期满未达生效比例，协议失效"),
+}
+
+
+def signing_status(project: Project, summary: UnitSummary, today: dt.date) -> SigningStatus:
+    signed, scope = summary.count("signed"), summary.households
+    # Compare exactly (signed / scope ≥ threshold %), not the rounded rate.
+    reached = scope > 0 and Decimal(signed) * 100 >= project.signing_threshold * scope
+    if not project.signing_start or not project.signing_end:
+        code = "none"
+    elif today < project.signing_start:
+        code = "not_started"
+    elif today <= project.signing_end:
+        code = "reached" if reached else "open"
+    else:
+        code = "effective" if reached else "lapsed"
+    return SigningStatus(code=code, label=str(SIGNING_LABELS[code]), rate=summary.signed_rate,
+                         threshold=project.signing_threshold, reached=reached)
+
+
+def lapsed_projects(area: Area, *, today: dt.date | None = None) -> list[UnitSummary]:
+    return [s for s in project_summaries(area, today=today) if s.extra["signing"].lapsed]
+
+
+# ---------------------------------------------------------------- over time
+
+def cumulative_curves(level: int, unit: int, *, keys=CURVE_KEYS) -> dict:
+    """Cumulative households per day for ``keys``: ``{"days": [...], "signed": [...], ...}`` (one query)."""
+    per_day: dict[dt.date, dict[str, int]] = defaultdict(dict)
+    for day, key, households in DailyRollup.objects.filter(level=level, unit=unit, key__in=keys).values_list(
+            "day", "key", "households"):
+        per_day[day][key] = per_day[day].get(key, 0) + households
+    days = sorted(per_day)
+    running = {key: 0 for key in keys}
+    out: dict = {"days": [d.isoformat() for d in days], **{key: [] for key in keys}}
+    for day in days:
+        for key in keys:
+            running[key] += per_day[day].get(key, 0)
+            out[key].append(running[key])
+    return out
+
+
+@dataclass
+class Forecast:
+    """"At this pace, done on …" (按近四周进度预计): the signing of a unit's remaining households."""
+
+    remaining: int
+    pace_per_week: Decimal  # households per week over the window
+    weekly: list[int]  # households signed in each of the last four weeks, oldest first
+    done_on: dt.date | None
+    earliest: dt.date | None
+    latest: dt.date | None
+    deadline: dt.date | None
+    will_meet: bool | None  # None: no deadline, or no pace to judge by
+
+    @property
+    def finished(self) -> bool:
+        return self.remaining == 0
+
+    @property
+    def text(self) -> str:
+        if self.finished:
+            return str(_("已全部签约"))
+        if self.done_on is None:
+            return str(_("近四周无签约，按此进度无法完成"))
+        span = ""
+        if self.earliest and self.latest and self.earliest != self.latest:
+            span = str(_("（%(a)s 至 %(b)s）")) % {"a": _d(self.earliest), "b": _d(self.latest)}
+        elif self.earliest and not self.latest:
+            span = str(_("（最早 %(a)s）")) % {"a": _d(self.earliest)}
+        return str(_("按此进度，预计 %(d)s 完成")) % {"d": _d(self.done_on)} + span
+
+
+def _d(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _after(today: dt.date, remaining: int, per_week: Decimal) -> dt.date | None:
+    if per_week <= 0:
+        return None
+    days = math.ceil(Decimal(remaining) * 7 / per_week)
+    if days > 36500:  # a century away: say "cannot", not a date
+        return None
+    return today + dt.timedelta(days=days)
+
+
+def forecasts(level: int, summaries: list[UnitSummary], *, deadlines: dict[int, dt.date | None],
+              today: dt.date | None = None) -> dict[int, Forecast]:
+    """A forecast for each unit from its signings in the last four weeks (one query for all).
+
+    The pace is the four weeks' average; the range comes from the slowest and the fastest week.
+    ``deadlines`` gives the date that applies to each unit (its projects' signing period end).
+    """
+    today = today or timezone.localdate()
+    start = today - dt.timedelta(days=PACE_DAYS - 1)
+    weekly: dict[int, list[int]] = {s.unit_id: [0, 0, 0, 0] for s in summaries}
+    rows = DailyRollup.objects.filter(level=level, unit__in=list(weekly), key="signed", day__gte=start,
+                                      day__lte=today).values_list("unit", "day", "households")
+    for unit, day, households in rows:
+        weekly[unit][min((day - start).days // 7, 3)] += households
+    out = {}
+    for summary in summaries:
+        weeks = weekly[summary.unit_id]
+        remaining = summary.unsigned
+        per_week = Decimal(sum(weeks)) / 4
+        done_on = today if remaining == 0 else _after(today, remaining, per_week)
+        fastest, slowest = Decimal(max(weeks)), Decimal(min(weeks))
+        earliest = today if remaining == 0 else _after(today, remaining, fastest)
+        latest = today if remaining == 0 else _after(today, remaining, slowest)
+        deadline = deadlines.get(summary.unit_id)
+        will_meet = None
+        if deadline is not None:
+            will_meet = remaining == 0 or (done_on is not None and done_on <= deadline)
+        out[summary.unit_id] = Forecast(remaining=remaining, pace_per_week=per_week.quantize(Decimal("0.1")),
+                                        weekly=weeks, done_on=done_on, earliest=earliest, latest=latest,
+                                        deadline=deadline, will_meet=will_meet)
+    return out
+
+
+def signing_deadlines(level: int, unit_ids) -> dict[int, dt.date | None]:
+    """The deadline that applies to each unit: the latest signing period end of its projects (one query)."""
+    column = {Level.STREET: "village__street_id", Level.VILLAGE: "village_id", Level.PROJECT: "id"}.get(level)
+    ids = list(unit_ids)
+    if column is None:  # the district: the latest end of all
+        end = Project.objects.exclude(signing_end=None).order_by("-signing_end").values_list(
+            "signing_end", flat=True).first()
+        return {pk: end for pk in ids}
+    out: dict[int, dt.date | None] = {pk: None for pk in ids}
+    for unit, end in Project.objects.filter(Q(**{f"{column}__in": ids}), ~Q(signing_end=None)).values_list(
+            column, "signing_end"):
+        if out.get(unit) is None or end > out[unit]:
+            out[unit] = end
+    return out
