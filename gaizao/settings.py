@@ -256,3 +256,5 @@ LOGGING = {
 
 # The district office can tune these without code changes.
 DEMO_SEED = env_int("GAIZAO_DEMO_SEED", 2026)
+# A hard case (攻坚户) without a planned next visit is overdue this many days after the last one.
+GAIZAO_VISIT_INTERVAL_DAYS = env_int("GAIZAO_VISIT_INTERVAL_DAYS", 14)
