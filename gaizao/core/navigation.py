@@ -22,6 +22,7 @@ class NavItem:
 NAV: list[NavItem] = [
     NavItem(_("首页"), "core:home", tuple(Role.values)),
     NavItem(_("作战图"), "progress:dashboard", (Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET)),
+    NavItem(_("进度表"), "progress:table", (Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET)),
     NavItem(_("城中村"), "ledger:village_list", (Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET)),
     NavItem(_("住户台账"), "ledger:household_list", (Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET, Role.CADRE)),
     NavItem(_("批量记录进度"), "progress:bulk_record", (Role.ADMIN, Role.COMMANDER, Role.STREET)),

@@ -9,11 +9,16 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from gaizao.core.selectors import home_summary
+from gaizao.progress.selectors.dashboard import home_progress
 
 
 @login_required
 def home(request):
-    return render(request, "core/home.html", {"summary": home_summary(request.user)})
+    # Those who see the dashboard get its rollup figures (no count over households, persons or
+    # buildings); the others (cadre, resident …) their own few households from the ledger.
+    progress = home_progress(request.user)
+    summary = home_summary(request.user) if progress is None else None
+    return render(request, "core/home.html", {"summary": summary, "progress": progress})
 
 
 def healthz(request):

@@ -1,5 +1,6 @@
-from gaizao.progress.views import board, dashboard, events, hardcases
+from gaizao.progress.views import board, dashboard, events, hardcases, tables
 
 app_name = "progress"
 
-urlpatterns = [*events.urlpatterns, *hardcases.urlpatterns, *dashboard.urlpatterns, *board.urlpatterns]
+urlpatterns = [*events.urlpatterns, *hardcases.urlpatterns, *dashboard.urlpatterns, *board.urlpatterns,
+               *tables.urlpatterns]

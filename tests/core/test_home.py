@@ -78,28 +78,62 @@ def test_households_by_street_for_district_roles_only(ledger):
 
 
 def test_page_shows_the_figures(ledger, login_as):
+    # Those who see the dashboard get its rollup figures: 3 households, 30,130 ㎡ = 3.01 万㎡.
     html = login_as(ledger.commander).get("/").content.decode()
-    for text in ('data-testid="kpi-villages"', "合法面积", "万平方米", "2.51", "各街道住户数", "东湖街道", "西岭街道"):
+    for text in ('data-testid="kpi-villages"', 'data-testid="kpi-households">3<', "房屋面积", "万平方米", "3.01",
+                 "各街道进度", "东湖街道", "西岭街道", "进入作战图", "/progress/?street=440199001"):
         assert text in html, text
     html = login_as(ledger.street_user_a).get("/").content.decode()
-    assert "kpi-villages" in html and "各街道住户数" not in html
+    assert 'data-testid="kpi-villages"' in html and 'data-testid="kpi-households">2<' in html
+    assert "各街道进度" not in html and "西岭街道" not in html
     html = login_as(ledger.cadre).get("/").content.decode()
-    assert "kpi-households" in html and "kpi-villages" not in html
+    assert "kpi-households" in html and "kpi-villages" not in html and "进入作战图" not in html
     html = login_as(ledger.auditor).get("/").content.decode()
     assert "kpi-households" not in html and 'data-testid="no-ledger"' in html
+
+
+def test_dashboard_roles_get_rollup_figures_without_counting_households(ledger, login_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from gaizao.ledger.models import Project
+    from gaizao.progress.services.events import households_record_stage
+
+    Project.objects.update(signing_start=timezone.localdate(), signing_end=timezone.localdate())
+    for kind in ("surveyed", "decided", "valued", "signed"):
+        households_record_stage(actor=ledger.admin, household_ids=[ledger.household_b1.pk], kind=kind,
+                                on_date=timezone.localdate())
+    for user in (ledger.leader, ledger.street_user_b):
+        client = login_as(user)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/")
+        sql = " ".join(q["sql"] for q in ctx.captured_queries)
+        for table in ("ledger_household", "ledger_person", "ledger_building"):
+            assert f'"{table}"' not in sql, (user, table)
+        progress = response.context["progress"]
+        assert progress["summary"].count("signed") == 1
+        assert 'data-testid="kpi-signed">1<' in response.content.decode()
+    assert login_as(ledger.cadre).get("/").context["progress"] is None
 
 
 @pytest.mark.parametrize("extra", [0, 40])
 def test_query_count_is_fixed(cast, login_as, django_assert_num_queries, extra):
     make_households(cast.admin, cast.project_b, extra)
     client = login_as(cast.street_user_a)
-    # session, user, roles, units, session save (3); buildings aggregate, villages, projects,
-    # households, persons
-    with django_assert_num_queries(12):
+    # session, user, roles, units, session save (3); from the rollups: the district and the
+    # street, the street's figures, its villages and their figures, the projects count
+    with django_assert_num_queries(13):
         client.get("/")
     client = login_as(cast.leader)
-    # a district role: no units, + households by street
-    with django_assert_num_queries(12):
+    # a district role: no units; the district, its figures, the villages (2), the projects count,
+    # the streets and their figures (2)
+    with django_assert_num_queries(13):
+        client.get("/")
+    client = login_as(cast.cadre)
+    # the ledger's figures of the cadre's own households (core.selectors.home_summary): session,
+    # user, roles, session save (3); buildings aggregate, households, persons
+    with django_assert_num_queries(9):
         client.get("/")
     client = login_as(cast.auditor)
     with django_assert_num_queries(6):

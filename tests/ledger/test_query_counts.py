@@ -49,7 +49,8 @@ def test_village_detail(cast, login_as, django_assert_num_queries, extra):
     client = login_as(cast.street_user_a)
     # the village, its projects with counts, the households per stage, its heritage elements,
     # the history (entries of the village, its projects and heritage, with their actors)
-    with django_assert_num_queries(BASE + 5):
+    # + the progress card: the village's rollups, its projects' rollups, the forecast's pace
+    with django_assert_num_queries(BASE + 8):
         response = client.get(f"/ledger/villages/{cast.village_a.pk}/")
     assert len(response.context["history"]) == 1 + 3 * extra + 1
 
@@ -85,8 +86,9 @@ def test_household_detail(cast, login_as, django_assert_num_queries, members):
                                         building=building)
     client = login_as(cast.street_user_a)
     # the household (with village, project, street, cadre), its members, its buildings (each with
-    # its heritage flag), and the history (its entries and its members' and buildings', with actors)
-    with django_assert_num_queries(BASE + 4):
+    # its heritage flag), the history (its entries and its members' and buildings', with actors),
+    # the progress card (the events with their actors, the attachments) and the hard-case card
+    with django_assert_num_queries(BASE + 7):
         response = client.get(f"/ledger/households/{cast.household_a1.pk}/")
     assert len(response.context["history"]) == 2 + 3 * members
 

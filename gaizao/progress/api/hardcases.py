@@ -1,5 +1,268 @@
-"""API: hardcases (filled by its owner)."""
+"""API: hard cases (攻坚户), their visits (走访), and consultations (意愿征询).
 
-from ninja import Router
+Reads start from ``hardcase_scope`` / ``project_scope``; out of scope answers 404. Writes go
+through the same services as the pages: 400 with the field named when input is wrong, 404 when
+the user may not make the write, 409 when a PATCH or close carries a stale ``version``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from functools import wraps
+
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+
+from gaizao.core.errors import AppError
+from gaizao.core.scoping import get_in_scope
+from gaizao.ledger.selectors import household_write_scope
+from gaizao.progress import selectors, services
+from gaizao.progress.choices import DifficultyReason
 
 router = Router(tags=["进度"])
+ERRORS = {400: dict, 404: dict, 409: dict}
+
+
+def _ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _cadre_id_errors(fn):
+    """Services name the cadre ``cadre``; the API's input is ``cadre_id``."""
+
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except AppError as exc:
+            if "cadre" not in exc.fields:
+                raise
+            fields = {("cadre_id" if k == "cadre" else k): v for k, v in exc.fields.items()}
+            raise type(exc)(exc.message, fields=fields, status=exc.status) from None
+    return wrapper
+
+
+# --- schemas ----------------------------------------------------------------------------------------
+
+class HardCaseFilters(Schema):
+    street: int | None = Field(None, description="街道 id")
+    village: int | None = Field(None, description="城中村 id")
+    reason: DifficultyReason | None = Field(None, description="难点类型")
+    overdue: bool | None = Field(None, description="true 只列走访逾期的，false 只列未逾期的")
+    open_only: bool = Field(True, description="只列未销号的（默认）")
+    after: int | None = Field(None, ge=0, description="上一页返回的 next_after")
+
+
+class HardCaseRowOut(Schema):
+    id: int
+    version: int
+    household_id: int
+    household_number: str
+    head_name: str
+    street_id: int
+    street_name: str
+    village_id: int
+    village_name: str
+    cadre_id: int | None
+    cadre_name: str
+    reason: str
+    reason_label: str
+    strategy_excerpt: str
+    opened_on: dt.date
+    closed_on: dt.date | None
+    last_visit_on: dt.date | None
+    next_visit_on: dt.date | None
+    days_since_visit: int | None = Field(..., description="距上次走访天数；未走访为 null")
+    overdue: bool = Field(..., description="走访逾期")
+
+
+class HardCasePageOut(Schema):
+    items: list[HardCaseRowOut]
+    next_after: int | None
+
+
+class VisitOut(Schema):
+    id: int
+    visited_on: dt.date
+    visitor_id: int | None
+    visitor_name: str
+    visitors: str
+    talk: str
+    next_step: str
+    next_visit_on: dt.date | None
+
+    @staticmethod
+    def resolve_visitor_name(obj) -> str:
+        return str(obj.visitor) if obj.visitor_id else ""
+
+
+class HardCaseDetailOut(Schema):
+    id: int
+    version: int
+    household_id: int
+    household_number: str = Field(..., alias="household.number")
+    head_name: str = Field(..., alias="household.head_name")
+    household_stage: str = Field(..., alias="household.stage")
+    street_id: int
+    street_name: str = Field(..., alias="street.name")
+    village_id: int
+    village_name: str = Field(..., alias="village.name")
+    cadre_id: int | None = Field(None, alias="household.cadre_id")
+    cadre_name: str
+    reason: str
+    reason_label: str
+    reason_detail: str
+    strategy: str
+    opened_on: dt.date
+    closed_on: dt.date | None
+    close_note: str
+    last_visit_on: dt.date | None
+    next_visit_on: dt.date | None
+    days_since_visit: int | None
+    overdue: bool
+    visits: list[VisitOut] = Field(..., alias="visits_list")
+
+    @staticmethod
+    def resolve_cadre_name(obj) -> str:
+        cadre = obj.household.cadre
+        return str(cadre) if cadre else ""
+
+    @staticmethod
+    def resolve_reason_label(obj) -> str:
+        return str(obj.get_reason_display())
+
+
+class HardCaseOpenIn(Schema):
+    reason: str = Field(..., description="难点类型：" + "、".join(f"{v} {l}" for v, l in DifficultyReason.choices))
+    reason_detail: str = Field("", description="难点说明")
+    strategy: str = Field("", description="一户一策")
+    cadre_id: int | None = Field(None, description="包户干部（用户 id，须为本街道的包户干部）；不填则不变")
+    opened_on: dt.date | None = Field(None, description="列入日期，默认今天")
+    next_visit_on: dt.date | None = Field(None, description="计划走访日期")
+
+
+class HardCasePatch(Schema):
+    version: int | None = Field(None, description="读取时返回的版本号（必填）")
+    reason: str | None = Field(None, description="难点类型")
+    reason_detail: str | None = Field(None, description="难点说明")
+    strategy: str | None = Field(None, description="一户一策")
+    cadre_id: int | None = Field(None, description="包户干部（用户 id）；null 表示取消指派")
+
+
+class VisitIn(Schema):
+    visited_on: dt.date = Field(..., description="走访日期（不晚于今天，不早于列入日期）")
+    talk: str = Field(..., description="沟通情况")
+    next_step: str = Field("", description="下一步措施")
+    next_visit_on: dt.date | None = Field(None, description="计划下次走访日期（须晚于走访日期）")
+    visitors: str = Field("", description="参加人员")
+
+
+class CloseIn(Schema):
+    version: int | None = Field(None, description="读取时返回的版本号（必填）")
+    closed_on: dt.date | None = Field(None, description="销号日期，默认今天")
+    note: str = Field("", description="销号说明（必填）")
+
+
+class ConsultationOut(Schema):
+    id: int
+    project_id: int
+    held_on: dt.date
+    eligible: int
+    agreed: int
+    threshold: Decimal
+    rate: Decimal | None = Field(..., description="同意比例（%），一位小数")
+    passed: bool = Field(..., description="同意比例达到通过比例")
+    note: str
+
+
+class ConsultationIn(Schema):
+    held_on: dt.date = Field(..., description="征询日期（不晚于今天）")
+    eligible: int = Field(..., description="应征询户数（> 0）")
+    agreed: int = Field(..., description="同意户数（≤ 应征询户数）")
+    threshold: Decimal = Field(Decimal("90"), description="通过比例（%），默认 90")
+    note: str = Field("", description="说明")
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+def _detail(user, pk: int):
+    case = selectors.hardcase_get(user, pk=pk)
+    status = selectors.case_status(case)
+    case.days_since_visit = status["days_since_visit"]
+    case.overdue = status["overdue"]
+    case.visits_list = selectors.hardcase_visits(case)
+    return case
+
+
+# --- hard cases ------------------------------------------------------------------------------------
+
+@router.get("/hardcases", response=HardCasePageOut, summary="攻坚户列表（按 id 翻页）")
+def hardcase_list(request, filters: Query[HardCaseFilters]):
+    page = selectors.hardcase_list(request.auth, street=filters.street, village=filters.village,
+                                   reason=filters.reason or None, overdue=filters.overdue,
+                                   open_only=filters.open_only, after=filters.after)
+    return {"items": page.items, "next_after": page.next_after}
+
+
+@router.get("/hardcases/{case_id}", response=HardCaseDetailOut, summary="攻坚户详情（含走访记录）")
+def hardcase_detail(request, case_id: int):
+    return _detail(request.auth, case_id)
+
+
+@router.post("/households/{household_id}/hardcase", response={201: HardCaseDetailOut, **ERRORS},
+             summary="列为攻坚户")
+@_cadre_id_errors
+def hardcase_open(request, household_id: int, payload: HardCaseOpenIn):
+    household = get_in_scope(household_write_scope(request.auth), pk=household_id)
+    values = payload.model_dump()
+    cadre = values.pop("cadre_id")
+    case = services.hardcase_open(actor=request.auth, household=household, cadre=cadre, ip=_ip(request), **values)
+    return Status(201, _detail(request.auth, case.pk))
+
+
+@router.patch("/hardcases/{case_id}", response={200: HardCaseDetailOut, **ERRORS},
+              summary="修改难点、一户一策或包户干部")
+@_cadre_id_errors
+def hardcase_update(request, case_id: int, payload: HardCasePatch):
+    case = selectors.hardcase_get(request.auth, pk=case_id)
+    values = payload.model_dump(exclude_unset=True)
+    version = values.pop("version", None)
+    if "cadre_id" in values:
+        values["cadre"] = values.pop("cadre_id")
+    services.hardcase_update(actor=request.auth, hard_case=case, version=version, ip=_ip(request), **values)
+    return _detail(request.auth, case.pk)
+
+
+@router.post("/hardcases/{case_id}/visits", response={201: HardCaseDetailOut, **ERRORS}, summary="记录走访")
+def visit_create(request, case_id: int, payload: VisitIn):
+    case = selectors.hardcase_get(request.auth, pk=case_id)
+    services.visit_record(actor=request.auth, hard_case=case, ip=_ip(request), **payload.model_dump())
+    return Status(201, _detail(request.auth, case.pk))
+
+
+@router.post("/hardcases/{case_id}/close", response={200: HardCaseDetailOut, **ERRORS}, summary="攻坚户销号")
+def hardcase_close(request, case_id: int, payload: CloseIn):
+    case = selectors.hardcase_get(request.auth, pk=case_id)
+    services.hardcase_close(actor=request.auth, hard_case=case, version=payload.version,
+                            closed_on=payload.closed_on or timezone.localdate(), note=payload.note,
+                            ip=_ip(request))
+    return _detail(request.auth, case.pk)
+
+
+# --- consultations ---------------------------------------------------------------------------------
+
+@router.get("/projects/{project_id}/consultations", response=list[ConsultationOut], summary="项目的意愿征询")
+def consultation_list(request, project_id: int):
+    project = selectors.consultation_project(request.auth, pk=project_id)
+    return selectors.consultation_list(project)
+
+
+@router.post("/projects/{project_id}/consultations", response={201: ConsultationOut, **ERRORS},
+             summary="记录意愿征询")
+def consultation_create(request, project_id: int, payload: ConsultationIn):
+    project = selectors.consultation_project(request.auth, pk=project_id)
+    consultation = services.consultation_record(actor=request.auth, project=project, ip=_ip(request),
+                                                **payload.model_dump())
+    rows = {row.id: row for row in selectors.consultation_list(project)}
+    return Status(201, rows[consultation.pk])

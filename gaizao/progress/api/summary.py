@@ -1,5 +1,176 @@
-"""API: summary (filled by its owner)."""
+"""API: progress figures (进度汇总) of the district or one street, and their curves over time.
 
-from ninja import Router
+Everything is read from the rollups through ``progress.selectors.summary``; the scope is the
+dashboard's (``dashboard_area``): district roles the district or any street, street staff their
+own street, anyone else 404 in the one error shape. Areas and rates travel as strings (Decimal,
+never float): areas in ㎡ to two decimals, rates in percent to one decimal, null when the scope is
+empty.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+
+from gaizao.progress.choices import Level
+from gaizao.progress.selectors import summary as s
 
 router = Router(tags=["进度"])
+ERRORS = {404: dict}
+LEVEL_NAMES = {Level.DISTRICT: "district", Level.STREET: "street", Level.VILLAGE: "village"}
+
+
+# ---------------------------------------------------------------- schemas
+
+class AreaQuery(Schema):
+    street: str | None = Field(None, max_length=32, description="街道编码；不填：区级角色为全区，街道工作人员为本街道")
+
+
+class StageOut(Schema):
+    households: int = Field(..., description="已达到该阶段的户数")
+    area: str = Field(..., description="这些住户的房屋面积（㎡，两位小数）")
+    rate: str | None = Field(..., description="占改造范围户数的百分比（一位小数）；范围内无住户时为 null")
+
+
+class StagesOut(Schema):
+    surveyed: StageOut = Field(..., description="入户调查")
+    decided: StageOut = Field(..., description="认定")
+    valued: StageOut = Field(..., description="评估")
+    decision: StageOut = Field(..., description="补偿决定")
+    signed: StageOut = Field(..., description="签约")
+    vacated: StageOut = Field(..., description="腾空交房")
+    demolished: StageOut = Field(..., description="拆除")
+    resettled: StageOut = Field(..., description="安置")
+
+
+class ForecastOut(Schema):
+    remaining: int = Field(..., description="尚未签约的户数（已作补偿决定的不计）")
+    pace_per_week: str = Field(..., description="近四周平均每周签约户数")
+    done_on: dt.date | None = Field(..., description="按近四周进度预计完成签约的日期；无进度时为 null")
+    earliest: dt.date | None = Field(..., description="按近四周最快一周的进度")
+    latest: dt.date | None = Field(..., description="按近四周最慢一周的进度；最慢一周为零时为 null")
+    deadline: dt.date | None = Field(..., description="签约期结束日（所辖项目中最晚的）")
+    will_meet: bool | None = Field(..., description="能否在签约期内完成；无签约期或无进度可判时为 null")
+    text: str = Field(..., description="一句话说明，如「按此进度，预计 2027年3月5日 完成」")
+
+
+class FiguresOut(Schema):
+    code: str
+    name: str
+    households: int = Field(..., description="改造范围内户数")
+    area: str = Field(..., description="改造范围内房屋面积（㎡）")
+    stages: StagesOut
+    signed_rate: str | None = Field(..., description="签约率（%）")
+    vacated_rate: str | None = Field(..., description="腾空率（%）")
+    demolished_area_wan: str = Field(..., description="已拆除面积（万㎡）")
+    forecast: ForecastOut
+
+
+class VillageFiguresOut(FiguresOut):
+    street_code: str
+    street_name: str
+
+
+class UnitOut(Schema):
+    code: str
+    name: str
+    level: str = Field(..., description="district（全区）或 street（街道）")
+
+
+class ProjectSigningOut(Schema):
+    code: str
+    name: str
+    village_code: str
+    households: int = Field(..., description="改造范围内户数")
+    signed: int = Field(..., description="已签约户数")
+    rate: str | None = Field(..., description="签约率（%）")
+    threshold: str = Field(..., description="协议生效比例（%）")
+    signing_start: dt.date | None
+    signing_end: dt.date | None
+    status: str = Field(..., description="none / not_started / open / reached / effective / lapsed")
+    status_label: str
+    lapsed: bool = Field(..., description="签约期满未达生效比例，协议失效")
+
+
+class SummaryOut(FiguresOut):
+    unit: UnitOut
+    as_of: dt.date = Field(..., description="统计日期")
+    streets: list[FiguresOut] = Field(..., description="全区时：各街道（按编码）；街道时为空")
+    villages: list[VillageFiguresOut] = Field(..., description="街道时：各城中村（按编码）；全区时为空")
+    projects: list[ProjectSigningOut] = Field(..., description="范围内各项目的签约期状态")
+
+
+class CurvesOut(Schema):
+    unit: UnitOut
+    days: list[dt.date] = Field(..., description="有变化的日期，升序")
+    signed: list[int] = Field(..., description="截至当日累计签约户数")
+    vacated: list[int] = Field(..., description="截至当日累计腾空交房户数")
+    demolished: list[int] = Field(..., description="截至当日累计拆除户数")
+
+
+# ---------------------------------------------------------------- plain data
+
+def _unit(area: s.Area) -> dict:
+    return {"code": area.unit.code, "name": area.unit.name, "level": LEVEL_NAMES[area.level]}
+
+
+def _forecast(forecast: s.Forecast) -> dict:
+    return {"remaining": forecast.remaining, "pace_per_week": str(forecast.pace_per_week),
+            "done_on": forecast.done_on, "earliest": forecast.earliest, "latest": forecast.latest,
+            "deadline": forecast.deadline, "will_meet": forecast.will_meet, "text": forecast.text}
+
+
+def _figures(summary: s.UnitSummary, forecast: s.Forecast) -> dict:
+    return {**summary.as_dict(), "forecast": _forecast(forecast)}
+
+
+def _with_forecasts(level: int, summaries: list[s.UnitSummary], today: dt.date) -> list[tuple]:
+    deadlines = s.signing_deadlines(level, [x.unit_id for x in summaries])
+    found = s.forecasts(level, summaries, deadlines=deadlines, today=today)
+    return [(x, found[x.unit_id]) for x in summaries]
+
+
+def _project(summary: s.UnitSummary) -> dict:
+    project, signing = summary.extra["project"], summary.extra["signing"]
+    return {"code": summary.code, "name": summary.name, "village_code": project.village.code,
+            "households": summary.households, "signed": summary.count("signed"),
+            "rate": None if signing.rate is None else str(signing.rate), "threshold": str(signing.threshold),
+            "signing_start": project.signing_start, "signing_end": project.signing_end,
+            "status": signing.code, "status_label": signing.label, "lapsed": signing.lapsed}
+
+
+def summary_data(area: s.Area, *, today: dt.date | None = None) -> dict:
+    """The figures of an area with its streets or villages, projects and forecasts (9 queries)."""
+    today = today or timezone.localdate()
+    own = s.area_summary(area)
+    [(own, own_forecast)] = _with_forecasts(area.level, [own], today)
+    streets, villages = [], []
+    if area.is_district:
+        ordered = sorted(s.street_summaries(area), key=lambda x: x.code)
+        streets = [_figures(x, f) for x, f in _with_forecasts(Level.STREET, ordered, today)]
+    else:
+        for x, f in _with_forecasts(Level.VILLAGE, s.village_summaries(area), today):
+            villages.append({**_figures(x, f), "street_code": x.extra["street_code"],
+                             "street_name": x.extra["street_name"]})
+    projects = [_project(x) for x in s.project_summaries(area, today=today)]
+    return {**_figures(own, own_forecast), "unit": _unit(area), "as_of": today, "streets": streets,
+            "villages": villages, "projects": projects}
+
+
+# ---------------------------------------------------------------- endpoints
+
+@router.get("/summary", response={200: SummaryOut, **ERRORS}, summary="进度汇总（全区或一个街道）")
+def progress_summary(request, query: Query[AreaQuery]):
+    """各阶段户数与面积、签约率、腾空率、拆除面积（万㎡），以及各街道（全区）或各城中村（街道）、
+    各项目签约期状态和按近四周进度的预计完成日期。数据来自进度汇总，不逐户统计。"""
+    area = s.dashboard_area(request.auth, street_code=query.street or None)
+    return summary_data(area)
+
+
+@router.get("/curves", response={200: CurvesOut, **ERRORS}, summary="累计签约、腾空、拆除户数（按日）")
+def progress_curves(request, query: Query[AreaQuery]):
+    area = s.dashboard_area(request.auth, street_code=query.street or None)
+    curves = s.cumulative_curves(area.level, area.unit.pk)
+    return {"unit": _unit(area), **curves}

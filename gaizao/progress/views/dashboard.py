@@ -1,3 +1,56 @@
-"""Pages: dashboard (filled by its owner)."""
+"""The command dashboard (作战图): the district's (or one street's) progress from the rollups.
 
-urlpatterns: list = []
+District-wide roles see the district and drill into a street with ``?street=CODE``; street staff
+see their own street. Anyone else, and a street out of scope, gets 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from gaizao.core.errors import NotFound
+from gaizao.progress.selectors import dashboard as selectors
+
+
+def _dashboard(request) -> selectors.Dashboard:
+    try:
+        return selectors.dashboard(request.user, street_code=(request.GET.get("street") or "").strip() or None)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+@login_required
+@require_GET
+def dashboard_page(request):
+    board = _dashboard(request)
+    drilled = request.user.is_district_wide and not board.area.is_district
+    if drilled:
+        breadcrumbs = [(_("作战图"), reverse("progress:dashboard")), (board.area.unit.name, None)]
+    else:
+        breadcrumbs = [(_("作战图"), None)]
+    return render(request, "progress/dashboard/dashboard.html", {
+        "d": board,
+        "data": board.chart_data(),
+        "drilled": drilled,
+        "breadcrumbs": breadcrumbs,
+    })
+
+
+@login_required
+@require_GET
+def dashboard_data(request):
+    """The page's chart data as JSON (same scope); ``?geometry=0`` leaves the boundaries out."""
+    board = _dashboard(request)
+    return JsonResponse(board.chart_data(geometry=request.GET.get("geometry") != "0"),
+                        json_dumps_params={"ensure_ascii": False})
+
+
+urlpatterns = [
+    path("", dashboard_page, name="dashboard"),
+    path("data.json", dashboard_data, name="dashboard_data"),
+]

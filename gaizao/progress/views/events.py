@@ -1,3 +1,266 @@
-"""Pages: events (filled by its owner)."""
+"""Pages that record progress (记录进度): on the household page, in bulk, from Excel; attachments.
 
-urlpatterns: list = []
+The household page's progress card posts here; a refusal re-renders the household page with the
+service's message beside the form (400, or 409 for a stale version) and writes nothing. Whoever
+may not write the household gets 404 (the services decide; the pages find the object through the
+write scope first). Attachments are served to whoever reads the household, never from a public
+media URL.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from gaizao.core import errors
+from gaizao.core.scoping import get_in_scope
+from gaizao.ledger import selectors as ledger_selectors
+from gaizao.ledger.views.pages import WRITE_ROLES, household_page_again
+from gaizao.progress import importing
+from gaizao.progress.choices import EventKind
+from gaizao.progress.forms import (
+    BulkFilterForm, BulkRecordForm, CorrectionForm, EventForm, EventsImportForm, suggested_kinds,
+)
+from gaizao.progress.models import EventAttachment, StageEvent
+from gaizao.progress.rollups import State
+from gaizao.progress.services.events import event_correct, household_record_event, households_record_stage
+
+BULK_PAGE_SIZE = 100
+
+
+def _ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _household_url(pk: int) -> str:
+    return reverse("ledger:household_detail", args=[pk]) + "#progress"
+
+
+def _label(kind: str) -> str:
+    return str(EventKind(kind).label)
+
+
+# --- one household ------------------------------------------------------------------------------
+
+@login_required
+@require_POST
+def household_record(request, pk: int):
+    """Record the next event of a household (the form of the household page's progress card)."""
+    household = get_in_scope(ledger_selectors.household_write_scope(request.user).select_related("project"), pk=pk)
+    form = EventForm(request.POST, request.FILES, kinds=suggested_kinds(State.of(household), household.project))
+    status = 400
+    if form.is_valid():
+        values = form.values()
+        try:
+            event = household_record_event(actor=request.user, household=household.pk,
+                                           version=form.cleaned_data["version"], ip=_ip(request), **values)
+        except errors.NotFound:
+            raise Http404(_("不存在或无权查看。")) from None
+        except errors.AppError as exc:
+            form.show_error(exc)
+            status = exc.status
+        else:
+            messages.success(request, _("已记录「%(k)s」（%(d)s）。") % {"k": _label(event.kind),
+                                                                   "d": f"{event.on_date:%Y-%m-%d}"})
+            return redirect(_household_url(household.pk))
+    return household_page_again(request, household.pk, progress={"record_form": form}, status=status)
+
+
+@login_required
+@require_POST
+def event_correct_view(request, pk: int):
+    """Correct an event (更正): a new date or void; the original stays, struck through."""
+    event = get_in_scope(StageEvent.objects.filter(
+        household__in=ledger_selectors.household_write_scope(request.user)), pk=pk)
+    form = CorrectionForm(request.POST, prefix=f"c{event.pk}")
+    status = 400
+    if form.is_valid():
+        values = form.values()
+        try:
+            correction = event_correct(actor=request.user, event=event.pk, version=form.cleaned_data["version"],
+                                       ip=_ip(request), **values)
+        except errors.NotFound:
+            raise Http404(_("不存在或无权查看。")) from None
+        except errors.AppError as exc:
+            form.show_error(exc)
+            status = exc.status
+        else:
+            if correction.kind == EventKind.VOID:
+                text = _("已撤销「%(k)s」记录 #%(id)d。") % {"k": _label(event.kind), "id": event.pk}
+            else:
+                text = _("已将「%(k)s」更正为 %(d)s。") % {"k": _label(event.kind), "d": f"{correction.on_date:%Y-%m-%d}"}
+            messages.success(request, text)
+            return redirect(_household_url(event.household_id))
+    return household_page_again(request, event.household_id, status=status,
+                                progress={"correct_form": form, "correct_event": event.pk})
+
+
+@login_required
+@require_GET
+def attachment_download(request, pk: int):
+    """An event's attachment, to whoever reads its household; saved under its original name."""
+    attachment = get_in_scope(EventAttachment.objects.filter(
+        event__household__in=ledger_selectors.household_scope(request.user)), pk=pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("附件文件不存在。")) from None
+    return FileResponse(handle, content_type=attachment.content_type, as_attachment=True, filename=attachment.name)
+
+
+# --- many households ----------------------------------------------------------------------------
+
+def _bulk_households(user, project, *, stage: str, after: int | None) -> tuple[list, int | None]:
+    """One page (100) of the project's households the user may write, optionally at one stage."""
+    qs = ledger_selectors.household_write_scope(user).filter(project=project)
+    if stage:
+        qs = qs.filter(stage=stage)
+    if after:
+        qs = qs.filter(id__gt=after)
+    rows = list(qs.order_by("id").only("id", "number", "head_name", "stage", "area")[:BULK_PAGE_SIZE + 1])
+    next_after = rows[BULK_PAGE_SIZE - 1].pk if len(rows) > BULK_PAGE_SIZE else None
+    return rows[:BULK_PAGE_SIZE], next_after
+
+
+def _bulk_page(request, *, record_form=None, import_form=None, import_result=None, status: int = 200):
+    projects = ledger_selectors.project_write_scope(request.user).order_by("code")
+    project_list = list(projects)
+    query = request.GET.copy()
+    sent = record_form if record_form is not None and record_form.is_bound else import_form
+    if sent is not None and sent.is_bound:  # a POST sent back: list what its form was about
+        query["project"] = query.get("project") or sent.data.get("project", "")
+        query["stage"] = query.get("stage") or sent.data.get("stage", "")
+    if not query.get("project") and len(project_list) == 1:
+        query["project"] = project_list[0].code
+    filters = BulkFilterForm(query, projects=projects)
+    project = stage = None
+    households, next_after = [], None
+    if filters.is_valid():
+        project = filters.cleaned_data.get("project")
+        stage = filters.cleaned_data.get("stage") or ""
+        if project is not None:
+            households, next_after = _bulk_households(request.user, project, stage=stage,
+                                                      after=filters.cleaned_data.get("after"))
+    base = {"project": project.code if project else "", "stage": stage or ""}
+    next_url = "?" + urlencode({**base, "after": next_after}) if next_after else None
+    first_url = "?" + urlencode(base) if filters.is_valid() and filters.cleaned_data.get("after") else None
+    if record_form is None:
+        record_form = BulkRecordForm(projects=projects, initial={"project": project.code if project else None})
+    if import_form is None:
+        import_form = EventsImportForm(projects=projects, initial={"project": project.code if project else None})
+    ticked = set(record_form.ticked())
+    for household in households:
+        household.ticked = household.pk in ticked
+    return render(request, "progress/events/bulk_record.html", {
+        "filters": filters,
+        "project": project,
+        "has_projects": bool(project_list),
+        "households": households,
+        "next_url": next_url,
+        "first_url": first_url,
+        "record_form": record_form,
+        "import_form": import_form,
+        "import_result": import_result,
+        "breadcrumbs": [(_("批量记录进度"), None)],
+    }, status=status)
+
+
+def _bulk_allowed(request) -> None:
+    if not request.user.has_role(*WRITE_ROLES):
+        raise Http404(_("不存在或无权查看。"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulk_record(request):
+    """The same stage on the same day for many households: ticked in the list or pasted 户号."""
+    _bulk_allowed(request)
+    if request.method == "GET":
+        return _bulk_page(request)
+    projects = ledger_selectors.project_write_scope(request.user)
+    form = BulkRecordForm(request.POST, projects=projects)
+    if not form.is_valid():
+        return _bulk_page(request, record_form=form, status=400)
+    data = form.cleaned_data
+    project = data["project"]
+    try:
+        ids = _chosen(request.user, project, form)
+        count = households_record_stage(actor=request.user, household_ids=ids, kind=data["kind"],
+                                        on_date=data["on_date"], note=data.get("note") or "",
+                                        resettlement_mode=data.get("resettlement_mode") or "", ip=_ip(request))
+    except errors.AppError as exc:
+        form.show_error(exc)
+        return _bulk_page(request, record_form=form, status=exc.status)
+    messages.success(request, _("已为 %(n)d 户记录「%(k)s」（%(d)s）。")
+                     % {"n": count, "k": _label(data["kind"]), "d": f"{data['on_date']:%Y-%m-%d}"})
+    query = {"project": project.code}
+    if request.POST.get("stage"):
+        query["stage"] = request.POST["stage"]
+    return redirect(reverse("progress:bulk_record") + "?" + urlencode(query))
+
+
+def _chosen(user, project, form: BulkRecordForm) -> list[int]:
+    """The households ticked and pasted, all in the project and writable, else an error naming them."""
+    scope = ledger_selectors.household_write_scope(user)
+    ids: list[int] = []
+    numbers = importing.split_numbers(form.cleaned_data.get("numbers") or "")
+    if numbers:
+        ids.extend(importing.households_by_number(scope, project=project, numbers=numbers))
+    ticked = form.ticked()
+    if ticked:
+        found = set(scope.filter(project=project, pk__in=ticked).values_list("pk", flat=True))
+        if len(found) != len(set(ticked)):
+            raise errors.AppError(_("勾选的住户中有 %(n)d 户不在项目 %(p)s 中或无权操作，没有写入任何记录。")
+                                  % {"n": len(set(ticked) - found), "p": project.code},
+                                  fields={"households": _("不存在或无权操作")})
+        ids.extend(ticked)
+    if not ids:
+        raise errors.AppError(_("请勾选住户，或粘贴户号。"), fields={"numbers": _("未选择住户")})
+    return list(dict.fromkeys(ids))
+
+
+@login_required
+@require_POST
+def bulk_import(request):
+    """Stage dates from an XLSX (从 Excel 导入日期): one POST, the result or the rejected rows."""
+    _bulk_allowed(request)
+    projects = ledger_selectors.project_write_scope(request.user)
+    form = EventsImportForm(request.POST, request.FILES, projects=projects)
+    if not form.is_valid():
+        return _bulk_page(request, import_form=form, status=400)
+    upload = form.cleaned_data["file"]
+    suffix = Path(upload.name).suffix.lower()
+    with tempfile.TemporaryDirectory(prefix="gaizao-progress-") as folder:
+        target = Path(folder) / f"upload{suffix}"
+        with open(target, "wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        try:
+            result = importing.events_import(actor=request.user, project_code=form.cleaned_data["project"].code,
+                                             path=target, filename=Path(upload.name).name,
+                                             dry_run=form.cleaned_data.get("dry_run", False), ip=_ip(request))
+        except errors.AppError as exc:
+            form.add_error("file" if "file" in exc.fields or not exc.fields else None, exc.message)
+            return _bulk_page(request, import_form=form, status=exc.status)
+    if result.written:
+        messages.success(request, _("已从「%(f)s」导入 %(n)d 条进度记录（%(u)d 个日期与已记录的相同）。")
+                         % {"f": result.filename, "n": result.recorded, "u": result.unchanged})
+    return _bulk_page(request, import_form=form, import_result=result, status=400 if result.rejected else 200)
+
+
+urlpatterns = [
+    path("households/<int:pk>/events/", household_record, name="household_record"),
+    path("events/<int:pk>/correct/", event_correct_view, name="event_correct"),
+    path("attachments/<int:pk>/", attachment_download, name="attachment"),
+    path("record/", bulk_record, name="bulk_record"),
+    path("record/import/", bulk_import, name="bulk_import"),
+]

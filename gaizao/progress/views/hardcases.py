@@ -1,3 +1,217 @@
-"""Pages: hardcases (filled by its owner)."""
+"""Pages: hard cases (攻坚户: 包户, 一户一策, 走访) and consultations (意愿征询).
 
-urlpatterns: list = []
+Thin: parse a form, call a selector or a service, render. A case out of the user's scope answers
+404; a write the user may not make answers 404 too (the service says NotFound). A service's
+refusal shows beside the field with status 400 (409 for a stale edit) and writes nothing.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from gaizao.core import errors
+from gaizao.core.scoping import get_in_scope
+from gaizao.ledger.selectors import household_write_scope, village_can_write
+from gaizao.progress import selectors, services
+from gaizao.progress.hardcase_forms import (
+    CloseForm, ConsultationForm, HardCaseEditForm, HardCaseFilterForm, HardCaseOpenForm, VisitForm,
+)
+from gaizao.progress.services.hardcases import can_visit, can_write, open_refusal, visit_interval_days
+
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+def _ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _list_crumbs() -> list:
+    return [(_("攻坚户"), reverse("progress:hardcase_list"))]
+
+
+def _detail_url(case) -> str:
+    return reverse("progress:hardcase_detail", args=[case.pk])
+
+
+@login_required
+@require_GET
+def hardcase_list(request):
+    form = HardCaseFilterForm(request.GET or None, user=request.user)
+    page = selectors.hardcase_list(request.user, **form.filters()) if form.valid_or_unbound() else None
+    query = [(k, v) for k, v in request.GET.items() if k != "after" and v]
+    next_url = "?" + urlencode(query + [("after", page.next_after)]) if page and page.next_after else None
+    first_url = "?" + urlencode(query) if request.GET.get("after") else None
+    return render(request, "progress/hardcases/list.html", {
+        "form": form,
+        "rows": page.items if page else [],
+        "next_url": next_url,
+        "first_url": first_url,
+        "interval": visit_interval_days(),
+        "breadcrumbs": [(_("攻坚户"), None)],
+    })
+
+
+def _render_detail(request, case, *, visit_form=None, edit_form=None, close_form=None, status=200):
+    writer = can_write(request.user, case)
+    visitor = can_visit(request.user, case)
+    open_case = case.closed_on is None
+    return render(request, "progress/hardcases/detail.html", {
+        "case": case,
+        "household": case.household,
+        "status": selectors.case_status(case),
+        "visits": selectors.hardcase_visits(case),
+        "visit_form": (visit_form or VisitForm()) if visitor and open_case else None,
+        "edit_form": (edit_form or HardCaseEditForm(hard_case=case)) if writer and open_case else None,
+        "close_form": (close_form or CloseForm(hard_case=case)) if writer and open_case else None,
+        "reopen": writer and not open_case and open_refusal(case.household) is None,
+        "interval": visit_interval_days(),
+        "breadcrumbs": [*_list_crumbs(), (str(case.household), None)],
+    }, status=status)
+
+
+@login_required
+@require_GET
+def hardcase_detail(request, pk: int):
+    case = selectors.hardcase_get(request.user, pk=pk)
+    return _render_detail(request, case)
+
+
+def _post(request, pk: int, form_name: str, build, save, done_message: str):
+    """A POST from one of the detail page's forms: save through the service, or show the errors."""
+    case = selectors.hardcase_get(request.user, pk=pk)
+    form = build(case)
+    status = 400
+    if form.is_valid():
+        try:
+            save(case, form)
+        except errors.NotFound:
+            raise Http404(_("不存在或无权操作。")) from None
+        except errors.AppError as exc:
+            form.apply_error(exc)
+            status = exc.status
+        else:
+            messages.success(request, done_message)
+            return redirect(_detail_url(case))
+    return _render_detail(request, case, status=status, **{form_name: form})
+
+
+@login_required
+@require_POST
+def visit_create(request, pk: int):
+    def save(case, form):
+        services.visit_record(actor=request.user, hard_case=case, ip=_ip(request), **form.cleaned_data)
+
+    return _post(request, pk, "visit_form", lambda case: VisitForm(request.POST), save, _("已记录走访。"))
+
+
+@login_required
+@require_POST
+def hardcase_edit(request, pk: int):
+    def save(case, form):
+        services.hardcase_update(actor=request.user, hard_case=case, version=form.version_value,
+                                 ip=_ip(request), **form.values())
+
+    return _post(request, pk, "edit_form", lambda case: HardCaseEditForm(request.POST, hard_case=case), save,
+                 _("已保存一户一策。"))
+
+
+@login_required
+@require_POST
+def hardcase_close(request, pk: int):
+    def save(case, form):
+        data = form.cleaned_data
+        services.hardcase_close(actor=request.user, hard_case=case, version=data.get("version"),
+                                closed_on=data.get("closed_on"), note=data.get("note"), ip=_ip(request))
+
+    return _post(request, pk, "close_form", lambda case: CloseForm(request.POST, hard_case=case), save,
+                 _("已销号。"))
+
+
+@login_required
+@GET_POST
+def hardcase_open(request, household_id: int):
+    """List a household as a hard case (列为攻坚户), from the household page."""
+    household = get_in_scope(household_write_scope(request.user).select_related("street", "cadre"), pk=household_id)
+    existing = selectors.hardcase_of_household(request.user, household)
+    if existing is not None and existing.closed_on is None:
+        messages.info(request, _("该户已是攻坚户。"))
+        return redirect(_detail_url(existing))
+    form = HardCaseOpenForm(request.POST or None, household=household)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                case = services.hardcase_open(actor=request.user, household=household, ip=_ip(request),
+                                              **form.values())
+            except errors.NotFound:
+                raise Http404(_("不存在或无权操作。")) from None
+            except errors.AppError as exc:
+                form.apply_error(exc)
+                status = exc.status
+            else:
+                messages.success(request, _("已列为攻坚户。"))
+                return redirect(_detail_url(case))
+    household_url = reverse("ledger:household_detail", args=[household.pk])
+    return render(request, "progress/hardcases/open.html", {
+        "form": form,
+        "household": household,
+        "refusal": open_refusal(household),
+        "reopening": existing is not None,
+        "cancel_url": household_url,
+        "breadcrumbs": [(_("住户台账"), reverse("ledger:household_list")), (str(household), household_url),
+                        (_("列为攻坚户"), None)],
+    }, status=status)
+
+
+@login_required
+@GET_POST
+def consultation_list(request, project_id: int):
+    """A project's consultations (意愿征询) with their consent rates, and a form to record one."""
+    project = selectors.consultation_project(request.user, pk=project_id)
+    can_record = village_can_write(request.user, project.village)
+    form = ConsultationForm(request.POST or None) if can_record else None
+    status = 200
+    if request.method == "POST":
+        if form is None:
+            raise Http404(_("不存在或无权操作。"))
+        status = 400
+        if form.is_valid():
+            try:
+                services.consultation_record(actor=request.user, project=project, ip=_ip(request),
+                                             **form.cleaned_data)
+            except errors.NotFound:
+                raise Http404(_("不存在或无权操作。")) from None
+            except errors.AppError as exc:
+                form.apply_error(exc)
+                status = exc.status
+            else:
+                messages.success(request, _("已记录意愿征询。"))
+                return redirect(reverse("progress:consultation_list", args=[project.pk]))
+    village = project.village
+    return render(request, "progress/hardcases/consultations.html", {
+        "project": project,
+        "consultations": selectors.consultation_list(project),
+        "form": form,
+        "breadcrumbs": [(_("城中村"), reverse("ledger:village_list")),
+                        (village.name, reverse("ledger:village_detail", args=[village.pk])),
+                        (_("意愿征询（%(p)s）") % {"p": project.name}, None)],
+    }, status=status)
+
+
+urlpatterns = [
+    path("hardcases/", hardcase_list, name="hardcase_list"),
+    path("hardcases/<int:pk>/", hardcase_detail, name="hardcase_detail"),
+    path("hardcases/<int:pk>/visits/", visit_create, name="hardcase_visit"),
+    path("hardcases/<int:pk>/edit/", hardcase_edit, name="hardcase_edit"),
+    path("hardcases/<int:pk>/close/", hardcase_close, name="hardcase_close"),
+    path("households/<int:household_id>/hardcase/", hardcase_open, name="hardcase_open"),
+    path("projects/<int:project_id>/consultations/", consultation_list, name="consultation_list"),
+]

@@ -1,0 +1,396 @@
+"""Stage dates from a spreadsheet (从 Excel 导入进度日期), and 户号 lists typed or pasted.
+
+A street keeps its progress in Excel: one row per household, a 户号 and the dates it reached
+(入户调查日期、签约日期、腾空交房日期 …). The file is read with the ledger importer's reader and
+cell rules (header row found below title rows, full-width digits, Excel serial dates,
+2026.11.05, 2026年11月5日 …). For each household:
+
+- a date already recorded with the same value: unchanged;
+- a date not yet recorded: an event, recorded in funnel order through ``households_record_stage``
+  (one call per kind and day, so a few thousand households take seconds);
+- a date different from the one recorded: a rejected row (corrections are made on the household
+  page, where they keep the original);
+- a date the services would refuse (order of stages, a future date, the signing period): a
+  rejected row with the service's own reason.
+
+Any rejected row and nothing is written; otherwise everything is written in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gaizao.core.errors import AppError, NotFound
+from gaizao.ledger.importing import headers as h
+from gaizao.ledger.importing import normalise as n
+from gaizao.ledger.importing.reader import Sheet, open_file
+from gaizao.ledger.importing.validate import _is_filler
+from gaizao.ledger.models import Household, Project
+from gaizao.progress import rollups
+from gaizao.progress.choices import EventKind, ResettlementMode
+from gaizao.progress.services.events import RECORDABLE, check_change, households_record_stage
+
+PROGRESS = "progress"
+NUMBER = h.HOUSEHOLD_COLUMNS[0]  # 户号, with the ledger's synonyms
+MODE = "resettlement_mode"
+
+# The date columns, in the order events are recorded (the funnel; 补偿决定 beside 签约).
+DATE_COLUMNS: tuple[h.Column, ...] = tuple(
+    h.Column(str(kind), header, PROGRESS, h.TEXT, "", synonyms)
+    for kind, header, synonyms in (
+        (EventKind.SURVEYED, "入户调查日期", ("入户调查时间", "调查日期", "调查时间", "入户日期", "入户时间", "入户调查")),
+        (EventKind.DECIDED, "认定日期", ("认定时间", "确权认定日期", "认定完成日期")),
+        (EventKind.VALUED, "评估日期", ("评估时间", "评估完成日期", "入户评估日期")),
+        (EventKind.DECISION, "补偿决定日期", ("补偿决定时间", "决定日期", "征收补偿决定日期", "补偿决定作出日期")),
+        (EventKind.SIGNED, "签约日期", ("签约时间", "协议签订日期", "签订日期", "签协议日期", "签约")),
+        (EventKind.VACATED, "腾空交房日期", ("交房日期", "腾空日期", "腾空时间", "交房时间", "腾房日期", "腾空交房")),
+        (EventKind.DEMOLISHED, "拆除日期", ("拆除时间", "拆迁日期", "拆除完成日期")),
+        (EventKind.RESETTLED, "安置日期", ("安置时间", "安置完成日期")),
+    )
+)
+MODE_COLUMN = h.Column(
+    MODE, "安置方式", PROGRESS, h.CHOICE, "", ("安置类型", "补偿安置方式"), choices=ResettlementMode,
+    aliases={"货币补偿": ResettlementMode.MONEY, "货币": ResettlementMode.MONEY, "货币安置": ResettlementMode.MONEY,
+             "产权调换": ResettlementMode.SWAP, "调换": ResettlementMode.SWAP, "房屋安置": ResettlementMode.SWAP,
+             "回迁安置": ResettlementMode.RETURN, "原地回迁": ResettlementMode.RETURN},
+)
+COLUMNS = (NUMBER, *DATE_COLUMNS, MODE_COLUMN)
+SYNONYMS: dict[str, h.Column] = {}
+for _column in COLUMNS:
+    for _name in (_column.header, *_column.synonyms):
+        SYNONYMS.setdefault(h.normalise_header(_name), _column)
+KIND_ORDER = [column.key for column in DATE_COLUMNS]
+CHUNK = 5000
+
+
+# --- kinds and 户号 lists (the command line and the bulk page) ---------------------------------
+
+_KIND_WORDS = {
+    "调查": EventKind.SURVEYED, "入户": EventKind.SURVEYED, "交房": EventKind.VACATED, "腾空": EventKind.VACATED,
+    "撤出": EventKind.WITHDRAWN, "决定": EventKind.DECISION,
+}
+
+
+def kind_from_text(text: str) -> str:
+    """An event kind from its English value (signed) or its Chinese label (签约)."""
+    word = n.fold(str(text or "")).strip()
+    for kind in RECORDABLE:
+        if word.lower() == kind.value or word == str(kind.label):
+            return kind.value
+    if word in _KIND_WORDS:
+        return _KIND_WORDS[word].value
+    names = "、".join(f"{k.value}（{k.label}）" for k in RECORDABLE)
+    raise AppError(_("未知的进度事项「%(k)s」；可用：%(names)s。") % {"k": word, "names": names},
+                   fields={"kind": _("未知事项")})
+
+
+_SEPARATORS = re.compile(r"[\s,，、;；]+")
+
+
+def split_numbers(text: str) -> list[str]:
+    """户号 typed or pasted: one per line, or separated by spaces, commas (, ，), 、 or semicolons."""
+    out: list[str] = []
+    for part in _SEPARATORS.split(n.fold(text or "")):
+        if part:
+            out.append(part)
+    return list(dict.fromkeys(out))
+
+
+def households_by_number(households, *, project: Project, numbers: list[str]) -> list[int]:
+    """The ids of the project's households with these 户号 (from ``households``, a scoped queryset).
+
+    Any 户号 that is not there is named in the error, and the caller writes nothing.
+    """
+    found: dict[str, int] = {}
+    for start in range(0, len(numbers), CHUNK):
+        chunk = numbers[start:start + CHUNK]
+        found.update(households.filter(project=project, number__in=chunk).values_list("number", "id"))
+    unknown = [number for number in numbers if number not in found]
+    if unknown:
+        shown = "、".join(unknown[:20]) + (_("……等 %(n)d 个") % {"n": len(unknown)} if len(unknown) > 20 else "")
+        raise AppError(_("项目 %(p)s 中没有这些户号：%(list)s。没有写入任何记录。") % {"p": project.code, "list": shown},
+                       fields={"numbers": _("户号不存在")})
+    return [found[number] for number in numbers]
+
+
+def project_for_progress(*, actor, code: str) -> Project:
+    """The project whose progress the actor records (None: the system operator, every project)."""
+    from gaizao.ledger.selectors import project_write_scope
+
+    projects = project_write_scope(actor) if actor is not None else Project.objects.select_related(
+        "village", "village__street")
+    project = projects.filter(code=(code or "").strip()).first()
+    if project is None:
+        message = _("项目 %(code)s 不存在或你无权记录其进度。") % {"code": code}
+        raise NotFound(message, fields={"project": message})
+    return project
+
+
+# --- reading the file ---------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class RejectedRow:
+    row: int  # as Excel shows it (0 when the problem is not one row's)
+    household: str
+    column: str
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "household": self.household, "column": self.column, "reason": self.reason}
+
+
+@dataclass
+class _HouseholdDates:
+    number: str
+    row: int
+    dates: dict[str, tuple[dt.date, int]] = field(default_factory=dict)  # kind -> (date, row)
+    mode: tuple[str, int] | None = None
+
+
+@dataclass
+class DatesImportResult:
+    """What an import did (or, in a dry run or with rejected rows, would do)."""
+
+    filename: str
+    sheet: str
+    households: int  # households named in the file
+    recorded: int  # events recorded (dry run: that would be recorded)
+    unchanged: int  # dates already recorded with the same value
+    rejected: list[RejectedRow]
+    written: bool
+
+    def as_json(self) -> dict:
+        return {"recorded": self.recorded, "unchanged": self.unchanged,
+                "rejected": [row.as_dict() for row in self.rejected]}
+
+
+@dataclass
+class _Header:
+    row_index: int
+    columns: dict[str, int]
+    labels: dict[str, str]
+
+
+def _find_header(grid: list[list], merged: dict) -> _Header | None:
+    """The first row (below any title rows) naming 户号 and at least one date column."""
+    for index in range(min(h.HEADER_SCAN_ROWS, len(grid))):
+        columns: dict[str, int] = {}
+        labels: dict[str, str] = {}
+        for col, value in enumerate(grid[index]):
+            if value == "" and (index, col) in merged:
+                value = merged[(index, col)]
+            column = SYNONYMS.get(h.normalise_header(value)) if isinstance(value, str) else None
+            if column is not None and column.key not in columns:
+                columns[column.key] = col
+                labels[column.key] = value.strip()
+        if NUMBER.key in columns and any(key in columns for key in KIND_ORDER):
+            return _Header(row_index=index, columns=columns, labels=labels)
+    return None
+
+
+def _choose_sheet(source) -> tuple[str, _Header]:
+    names = []
+    for name in source.names:
+        if h.normalise_header(name) == h.NOTES_SHEET:
+            continue
+        names.append(name)
+        head, merged = source.head(name, h.HEADER_SCAN_ROWS)
+        header = _find_header(head, merged)
+        if header is not None:
+            return name, header
+    sheets = "、".join(f"「{name}」" for name in names) or _("（没有工作表）")
+    message = _("在工作表 %(sheets)s 的前 %(n)d 行中找不到表头。应有一行表头，包含“户号”和至少一个日期列：%(cols)s。") % {
+        "sheets": sheets, "n": h.HEADER_SCAN_ROWS, "cols": "、".join(c.header for c in DATE_COLUMNS)}
+    raise AppError(message, fields={"file": message})
+
+
+def _column(sheet: Sheet, header: _Header, key: str) -> list:
+    index = header.columns[key]
+    start = header.row_index + 1
+    raw = [row[index] if index < len(row) else "" for row in sheet.grid[start:]]
+    for (r, c), value in sheet.merged.items():  # a 户号 merged down over several rows
+        if c == index and r >= start and raw[r - start] == "":
+            raw[r - start] = value
+    return raw
+
+
+def _read(path: Path, *, filename: str) -> tuple[str, dict[str, _HouseholdDates], list[RejectedRow], dict[str, str]]:
+    source = open_file(path, filename=filename)
+    name, header = _choose_sheet(source)
+    sheet = source.sheet(name)
+    labels = {column.key: header.labels.get(column.key, column.header) for column in COLUMNS}
+    start = header.row_index + 1
+    rows = sheet.grid[start:]
+    rejected: list[RejectedRow] = []
+    numbers_raw = _column(sheet, header, NUMBER.key)
+    numbers, number_errors = n.column_converter(NUMBER, max_length=32)(numbers_raw)
+    kinds = [key for key in KIND_ORDER if key in header.columns]
+    dates_raw = {kind: _column(sheet, header, kind) for kind in kinds}
+    modes: list = [None] * len(rows)
+    mode_errors: dict[int, str] = {}
+    if MODE in header.columns:
+        modes, mode_errors = n.column_converter(MODE_COLUMN)(_column(sheet, header, MODE))
+    problems = {(r - start, c): reason for (r, c), reason in sheet.problems.items() if r >= start}
+    by_index = {index: key for key, index in header.columns.items()}
+    households: dict[str, _HouseholdDates] = {}
+    for i, row in enumerate(rows):
+        sheet_row = start + i + 1
+        raw_number = numbers_raw[i]
+        cells = {kind: dates_raw[kind][i] for kind in kinds}
+        filled = {kind: value for kind, value in cells.items() if value not in ("", None) and not (
+            isinstance(value, str) and not value.strip())}
+        if raw_number in ("", None) and not filled and modes[i] is None and i not in mode_errors:
+            continue  # a blank row
+        if _is_filler(row, raw_number):
+            continue  # totals, signatures, notes under the table
+        number = numbers[i]
+        errors: list[tuple[str, str]] = []
+        if i in number_errors:
+            errors.append((NUMBER.key, number_errors[i]))
+        elif number is None:
+            errors.append((NUMBER.key, _("户号不能为空。")))
+        values: dict[str, dt.date] = {}
+        for kind, value in filled.items():
+            try:
+                values[kind] = n.to_date(value)
+            except n.CellError as exc:
+                errors.append((kind, str(exc)))
+        if i in mode_errors:
+            errors.append((MODE, mode_errors[i]))
+        for (r, c), reason in problems.items():
+            if r == i and c in by_index:
+                errors.append((by_index[c], reason))
+                values.pop(by_index[c], None)
+        for key, reason in errors:
+            rejected.append(RejectedRow(sheet_row, number or "", labels[key], reason))
+        if number is None:
+            continue
+        household = households.setdefault(number, _HouseholdDates(number=number, row=sheet_row))
+        for kind, day in values.items():
+            before = household.dates.get(kind)
+            if before is None:
+                household.dates[kind] = (day, sheet_row)
+            elif before[0] != day:
+                rejected.append(RejectedRow(sheet_row, number, labels[kind], _(
+                    "户号 %(no)s 在第 %(a)d 行和第 %(b)d 行的「%(col)s」不一致（%(x)s / %(y)s）。") % {
+                    "no": number, "a": before[1], "b": sheet_row, "col": labels[kind], "x": before[0], "y": day}))
+        if modes[i] is not None:
+            if household.mode is None:
+                household.mode = (modes[i], sheet_row)
+            elif household.mode[0] != modes[i]:
+                rejected.append(RejectedRow(sheet_row, number, labels[MODE], _(
+                    "户号 %(no)s 在第 %(a)d 行和第 %(b)d 行的安置方式不一致。") % {
+                    "no": number, "a": household.mode[1], "b": sheet_row}))
+    return name, households, rejected, labels
+
+
+# --- comparing with the database and writing ---------------------------------------------------
+
+def _load(project: Project, numbers: list[str]) -> dict[str, Household]:
+    found: dict[str, Household] = {}
+    fields = ("id", "number", "project_id", "street_id", "village_id", *rollups.HOUSEHOLD_STATE_FIELDS)
+    for start in range(0, len(numbers), CHUNK):
+        for household in Household.objects.filter(project=project, number__in=numbers[start:start + CHUNK]).only(
+                *fields):
+            found[household.number] = household
+    return found
+
+
+def _label(kind: str) -> str:
+    return str(EventKind(kind).label)
+
+
+def _plan(project: Project, households: dict[str, _HouseholdDates], labels: dict[str, str],
+          rejected: list[RejectedRow]) -> tuple[list[tuple[int, str, dt.date, str]], int]:
+    """The events to record (household id, kind, day, mode) in funnel order, and the unchanged dates."""
+    stored = _load(project, list(households))
+    planned: list[tuple[int, str, dt.date, str]] = []
+    unchanged = 0
+    for number, wanted in households.items():
+        household = stored.get(number)
+        if household is None:
+            rejected.append(RejectedRow(wanted.row, number, labels[NUMBER.key],
+                                        _("户号 %(no)s 不在项目 %(p)s 中。") % {"no": number, "p": project.code}))
+            continue
+        state = rollups.State.of(household)
+        dates = dict(state.dates)
+        mode = wanted.mode[0] if wanted.mode else ""
+        for kind in KIND_ORDER:
+            if kind not in wanted.dates:
+                continue
+            day, row = wanted.dates[kind]
+            column = labels[kind]
+            if kind in dates:
+                if dates[kind] == day:
+                    unchanged += 1
+                    if kind == EventKind.RESETTLED and mode and state.resettlement_mode and mode != state.resettlement_mode:
+                        rejected.append(RejectedRow(row, number, labels[MODE], _(
+                            "已记录安置方式「%(a)s」，文件为「%(b)s」；如需改正请在住户页更正。") % {
+                            "a": ResettlementMode(state.resettlement_mode).label, "b": ResettlementMode(mode).label}))
+                else:
+                    rejected.append(RejectedRow(row, number, column, _(
+                        "已记录%(k)s日期 %(a)s，文件为 %(b)s；如需改正请在住户页更正。") % {
+                        "k": _label(kind), "a": dates[kind], "b": day}))
+                continue
+            if kind == EventKind.RESETTLED and not mode:
+                rejected.append(RejectedRow(row, number, labels[MODE], _(
+                    "记录安置须填写安置方式（货币补偿、产权调换或回迁）。")))
+                continue
+            after = rollups.State(dates={**dates, kind: day},
+                                  resettlement_mode=mode if kind == EventKind.RESETTLED else state.resettlement_mode)
+            try:
+                check_change(after, kind=kind, project=project, on=day)
+            except AppError as exc:
+                rejected.append(RejectedRow(row, number, column, exc.message))
+                continue
+            dates[kind] = day
+            planned.append((household.pk, kind, day, mode if kind == EventKind.RESETTLED else ""))
+    return planned, unchanged
+
+
+def _write(planned: list[tuple[int, str, dt.date, str]], *, actor, note: str, ip: str | None) -> int:
+    """One bulk service call per kind and day (and mode), kinds in funnel order."""
+    groups: dict[tuple[int, dt.date, str], list[int]] = defaultdict(list)
+    for household_id, kind, day, mode in planned:
+        groups[(KIND_ORDER.index(kind), day, mode)].append(household_id)
+    recorded = 0
+    for (order, day, mode), ids in sorted(groups.items()):
+        recorded += households_record_stage(actor=actor, household_ids=ids, kind=KIND_ORDER[order], on_date=day,
+                                            note=note, resettlement_mode=mode, ip=ip)
+    return recorded
+
+
+def events_import(*, actor, project_code: str, path: str | Path, filename: str | None = None,
+                  dry_run: bool = False, ip: str | None = None) -> DatesImportResult:
+    """Import the stage dates of a spreadsheet into a project (all or nothing; see the module doc).
+
+    A file that cannot be read, or has no header, raises AppError; row problems are returned.
+    """
+    project = project_for_progress(actor=actor, code=project_code)
+    filename = filename or Path(path).name
+    sheet, households, rejected, labels = _read(Path(path), filename=filename)
+    written = False
+    with transaction.atomic():
+        planned, unchanged = _plan(project, households, labels, rejected)
+        recorded = len(planned)
+        if not rejected and not dry_run and planned:
+            note = _("由 Excel 导入（%(f)s）") % {"f": filename}
+            recorded = _write(planned, actor=actor, note=note[:200], ip=ip)
+            written = True
+    rejected.sort(key=lambda row: (row.row, row.column))
+    return DatesImportResult(filename=filename, sheet=sheet, households=len(households),
+                             recorded=0 if rejected else recorded, unchanged=unchanged, rejected=rejected,
+                             written=written)
+
+
+__all__ = [
+    "DATE_COLUMNS", "DatesImportResult", "RejectedRow", "events_import", "households_by_number",
+    "kind_from_text", "project_for_progress", "split_numbers",
+]

@@ -1,0 +1,346 @@
+"""The command dashboard (作战图), the village progress card and the public signing board (签约公示大屏).
+
+Everything here is assembled from the rollup selectors in ``summary`` (never a scan of the
+household table) plus two small reads: the hard-case counts (``hardcases.hardcase_counts``, one
+grouped query over the open cases) and, for the board, a project's latest signings
+(``StageEvent`` by its (project, kind, on_date) index, 30 rows). Each function runs a fixed number of queries whatever
+the number of households, villages or events; the tests pin them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Exists, F, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gaizao.core.errors import NotFound
+from gaizao.core.masking import mask_name
+from gaizao.ledger.models import Project, Village
+from gaizao.org.choices import Role
+from gaizao.progress.choices import EventKind, Level
+from gaizao.progress.models import StageEvent
+from gaizao.progress.selectors.hardcases import hardcase_counts
+from gaizao.progress.selectors.summary import (
+    Area, Forecast, SigningStatus, UnitSummary, area_summary, cumulative_curves, dashboard_area, forecasts, percent,
+    project_summaries, signing_deadlines, signing_status, street_summaries, unit_summaries, village_summaries, wan,
+)
+
+# Projects the dashboard lists: those being signed and those whose period ended below the threshold.
+LISTED_SIGNING = ("open", "reached", "lapsed")
+BOARD_ROWS = 30
+MAP_NAME = "gaizao-villages"
+
+
+def _num(value: Decimal | None) -> float | None:
+    """A rate for the charts' JSON (display only; the page's tables show the Decimal)."""
+    return None if value is None else float(value)
+
+
+# ---------------------------------------------------------------- hard cases
+
+def area_hardcase_counts(user, area: Area, *, today: dt.date | None = None) -> dict[str, int]:
+    """Open hard cases (攻坚户) in the area and those overdue for a visit (the hard-case app's rule)."""
+    counts = hardcase_counts(user, street=None if area.is_district else area.unit, today=today)
+    return {"open": counts.open, "overdue": counts.overdue}
+
+
+# ---------------------------------------------------------------- the dashboard
+
+@dataclass
+class Kpi:
+    """One KPI card: done out of a whole, with its rate."""
+
+    key: str
+    label: str
+    done: int | Decimal
+    whole: int | Decimal
+    rate: Decimal | None
+    unit: str
+    note: str = ""
+
+
+@dataclass
+class Dashboard:
+    """Everything the dashboard page shows for one area (the district or a street)."""
+
+    area: Area
+    summary: UnitSummary
+    forecast: Forecast
+    units: list[UnitSummary]  # streets (district view) or villages (street view), by signed rate
+    unit_level: int
+    villages: list[UnitSummary]
+    projects: list[UnitSummary]  # being signed or lapsed, lapsed first
+    lapsed: int
+    curves: dict
+    hardcases: dict[str, int]
+    today: dt.date
+    kpis: list[Kpi] = field(default_factory=list)
+
+    @property
+    def unmapped(self) -> list[UnitSummary]:
+        """Villages with no boundary yet (未绘制边界): listed under the map."""
+        return [v for v in self.villages if not v.extra.get("boundary")]
+
+    @property
+    def has_map(self) -> bool:
+        return any(v.extra.get("boundary") for v in self.villages)
+
+    @property
+    def decision(self) -> int:
+        return self.summary.count("decision")
+
+    def chart_data(self, *, geometry: bool = True) -> dict:
+        """What the page's charts need, as JSON (``json_script`` and ``progress:dashboard_data``)."""
+        unit_rows = []
+        for unit in self.units:
+            forecast = unit.extra.get("forecast")
+            unit_rows.append({
+                "code": unit.code, "name": unit.name, "url": unit.extra["url"],
+                "households": unit.households, "signed": unit.count("signed"), "vacated": unit.count("vacated"),
+                "signed_rate": _num(unit.signed_rate), "vacated_rate": _num(unit.vacated_rate),
+                "forecast": forecast.text if forecast else "",
+            })
+        villages = [{
+            "code": v.code, "name": v.name, "street": v.extra["street_name"], "url": v.extra["url"],
+            "households": v.households, "signed": v.count("signed"), "vacated": v.count("vacated"),
+            "signed_rate": _num(v.signed_rate), "vacated_rate": _num(v.vacated_rate),
+            "mapped": bool(v.extra.get("boundary")),
+        } for v in self.villages]
+        data = {
+            "level": "district" if self.area.is_district else "street",
+            "area": {"code": self.area.unit.code, "name": self.area.unit.name},
+            "today": self.today.isoformat(),
+            "kpis": {k.key: {"done": str(k.done), "whole": str(k.whole), "rate": _num(k.rate)} for k in self.kpis},
+            "households": self.summary.households,
+            "curves": self.curves,
+            "curve_labels": {"signed": _("签约"), "vacated": _("腾空交房"), "demolished": _("拆除")},
+            "units": unit_rows,
+            "funnel": [{"key": row["key"], "label": row["label"], "households": row["households"],
+                        "rate": _num(row["rate"])} for row in self.summary.stages()],
+            "map": {"name": MAP_NAME, "villages": villages},
+            "labels": {"unit": _("户"), "scope": _("改造范围内"), "households": _("住户"), "signed_rate": _("签约率"),
+                       "vacated_rate": _("腾空率"), "refreshed": _("图表更新于")},
+        }
+        if geometry:
+            data["map"]["geojson"] = feature_collection(self.villages)
+        return data
+
+
+def feature_collection(villages: list[UnitSummary]) -> dict:
+    """The villages' boundaries as a GeoJSON FeatureCollection for ``echarts.registerMap``.
+
+    ``properties.name`` is the village code (unique), which the chart's data rows refer to; the
+    village's name is shown from the data rows.
+    """
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": v.code}, "geometry": v.extra["boundary"]}
+        for v in villages if v.extra.get("boundary")
+    ]}
+
+
+def _extend_to(curves: dict, today: dt.date) -> dict:
+    """Carry the cumulative curves on to today, so that a quiet week shows as a flat line."""
+    days = curves["days"]
+    if days and days[-1] < today.isoformat():
+        days.append(today.isoformat())
+        for key, values in curves.items():
+            if key != "days":
+                values.append(values[-1])
+    return curves
+
+
+def _kpis(summary: UnitSummary, villages: list[UnitSummary]) -> list[Kpi]:
+    done_villages = sum(1 for v in villages if v.complete)
+    total_wan, demolished_wan = wan(summary.total_area), summary.demolished_area_wan
+    return [
+        Kpi("villages", _("城中村完成"), done_villages, len(villages), percent(done_villages, len(villages)), _("个"),
+            _("全部住户已拆除")),
+        Kpi("signed", _("签约户数"), summary.count("signed"), summary.households, summary.signed_rate, _("户")),
+        Kpi("vacated", _("腾空交房"), summary.count("vacated"), summary.households, summary.vacated_rate, _("户")),
+        Kpi("demolished_area", _("拆除面积"), demolished_wan, total_wan,
+            percent(summary.area("demolished"), summary.total_area), _("万㎡")),
+    ]
+
+
+def dashboard(user, *, street_code: str | None = None, today: dt.date | None = None) -> Dashboard:
+    """The dashboard of the user's area (the district, or one street); NotFound when out of scope."""
+    today = today or timezone.localdate()
+    area = dashboard_area(user, street_code=street_code)
+    summary = area_summary(area)
+    area_forecast = forecasts(area.level, [summary], today=today,
+                              deadlines=signing_deadlines(area.level, [area.unit.pk]))[area.unit.pk]
+    villages = village_summaries(area, with_boundary=True)
+    for village in villages:
+        village.extra["url"] = reverse("ledger:village_detail", args=[village.unit_id])
+    if area.is_district:
+        units, unit_level = street_summaries(area), Level.STREET
+        base = reverse("progress:dashboard")
+        for street in units:
+            street.extra["url"] = f"{base}?street={street.code}"
+    else:
+        unit_level = Level.VILLAGE
+        units = sorted(villages, key=lambda s: (-(s.signed_rate if s.signed_rate is not None else Decimal(-1)),
+                                                s.code))
+    unit_forecasts = forecasts(unit_level, units, today=today,
+                               deadlines=signing_deadlines(unit_level, [u.unit_id for u in units]))
+    for unit in units:
+        unit.extra["forecast"] = unit_forecasts[unit.unit_id]
+    projects = [p for p in project_summaries(area, today=today) if p.extra["signing"].code in LISTED_SIGNING]
+    projects.sort(key=lambda p: (not p.extra["signing"].lapsed, p.code))
+    return Dashboard(
+        area=area, summary=summary, forecast=area_forecast, units=units, unit_level=unit_level,
+        villages=villages, projects=projects, lapsed=sum(1 for p in projects if p.extra["signing"].lapsed),
+        curves=_extend_to(cumulative_curves(area.level, area.unit.pk), today),
+        hardcases=area_hardcase_counts(user, area, today=today), today=today, kpis=_kpis(summary, villages),
+    )
+
+
+# ---------------------------------------------------------------- the home page
+
+def home_progress(user) -> dict | None:
+    """Rollup figures for the home page of those who see the dashboard (None for everyone else)."""
+    if not user.is_authenticated or not (user.is_district_wide or user.has_role(Role.STREET)):
+        return None  # decided from the roles already read: no query for the others
+    try:
+        area = dashboard_area(user)
+    except NotFound:
+        return None
+    summary = area_summary(area)
+    villages = village_summaries(area)
+    projects = Project.objects.filter(village__street=area.unit) if not area.is_district else Project.objects.all()
+    streets = street_summaries(area) if area.is_district else []
+    base = reverse("progress:dashboard")
+    for street in streets:
+        street.extra["url"] = f"{base}?street={street.code}"
+    return {
+        "area": area, "summary": summary, "villages": len(villages),
+        "villages_done": sum(1 for v in villages if v.complete), "projects": projects.count(),
+        "total_area_wan": wan(summary.total_area), "streets": streets,
+    }
+
+
+# ---------------------------------------------------------------- the village progress card
+
+@dataclass
+class VillageProgress:
+    summary: UnitSummary
+    forecast: Forecast
+    projects: list[UnitSummary]
+
+    @property
+    def lapsed(self) -> list[UnitSummary]:
+        return [p for p in self.projects if p.extra["signing"].lapsed]
+
+
+def village_progress(village: Village, *, projects: list[Project] | None = None,
+                     today: dt.date | None = None) -> VillageProgress:
+    """A village's figures, its projects' signing status and its forecast.
+
+    4 queries, 3 when the caller already holds the village's ``projects``.
+    """
+    today = today or timezone.localdate()
+    summary = unit_summaries(Level.VILLAGE, [village.pk])[village.pk]
+    summary.code, summary.name = village.code, village.name
+    if projects is None:
+        projects = list(Project.objects.filter(village_id=village.pk).order_by("phase", "code"))
+    per_project = unit_summaries(Level.PROJECT, [p.pk for p in projects])
+    rows = []
+    for project in projects:
+        row = per_project[project.pk]
+        row.code, row.name = project.code, project.name
+        row.extra = {"project": project, "signing": signing_status(project, row, today)}
+        rows.append(row)
+    # The deadline that applies to the village: its projects' latest signing end (as signing_deadlines).
+    ends = [p.signing_end for p in projects if p.signing_end]
+    forecast = forecasts(Level.VILLAGE, [summary], today=today,
+                         deadlines={village.pk: max(ends) if ends else None})[village.pk]
+    return VillageProgress(summary=summary, forecast=forecast, projects=rows)
+
+
+# ---------------------------------------------------------------- the public signing board
+
+@dataclass
+class Signing:
+    order: int  # 签约顺序号: 1 for the project's first effective signing
+    number: str
+    name: str  # masked (张*三)
+    on_date: dt.date
+
+
+@dataclass
+class Board:
+    project: Project
+    summary: UnitSummary
+    signing: SigningStatus
+    signings: list[Signing]
+    today: dt.date
+
+    @property
+    def signed(self) -> int:
+        return self.summary.count("signed")
+
+    @property
+    def days_left(self) -> int | None:
+        """Days until the signing period ends, today counted (None outside the period)."""
+        p = self.project
+        if p.signing_start and p.signing_end and p.signing_start <= self.today <= p.signing_end:
+            return (p.signing_end - self.today).days + 1
+        return None
+
+    @property
+    def days_to_start(self) -> int | None:
+        p = self.project
+        if p.signing_start and self.today < p.signing_start:
+            return (p.signing_start - self.today).days
+        return None
+
+    @property
+    def bar_percent(self) -> Decimal:
+        return min(self.signing.rate or Decimal("0"), Decimal("100"))
+
+    @property
+    def to_threshold(self) -> int | None:
+        """Households still needed to reach the threshold (0 when reached; None with nobody in scope)."""
+        if not self.summary.households:
+            return None
+        needed = math.ceil(self.project.signing_threshold * self.summary.households / 100)
+        return max(needed - self.signed, 0)
+
+
+def board_project(code: str) -> Project:
+    """The project shown on a board, by its code; NotFound for an unknown code."""
+    project = Project.objects.select_related("village").filter(code=code).first()
+    if project is None:
+        raise NotFound(_("项目不存在。"))
+    return project
+
+
+def latest_signings(project: Project, *, total: int, limit: int = BOARD_ROWS) -> list[Signing]:
+    """The project's latest effective signings, newest first, numbered in signing order.
+
+    A signing that was corrected is replaced by its correction, and a voided one drops out: only
+    events nobody corrected count, and the household must still be signed on that date.
+    ``total`` is the project's signed households (from the rollup): the newest gets that number.
+    """
+    corrected = StageEvent.objects.filter(corrects=OuterRef("pk"))
+    rows = (StageEvent.objects.filter(project=project, kind=EventKind.SIGNED)
+            .filter(~Exists(corrected), household__signed_on=F("on_date"))
+            .order_by("-on_date", "-id").values_list("on_date", "household__number", "household__head_name")[:limit])
+    return [Signing(order=total - index, number=number, name=mask_name(name), on_date=on_date)
+            for index, (on_date, number, name) in enumerate(rows)]
+
+
+def signing_board(code: str, *, today: dt.date | None = None) -> Board:
+    """What the on-site screen shows for a project (public: masked names, no ID, phone or address)."""
+    today = today or timezone.localdate()
+    project = board_project(code)
+    summary = unit_summaries(Level.PROJECT, [project.pk])[project.pk]
+    summary.code, summary.name = project.code, project.name
+    return Board(project=project, summary=summary, signing=signing_status(project, summary, today),
+                 signings=latest_signings(project, total=summary.count("signed")), today=today)

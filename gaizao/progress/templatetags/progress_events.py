@@ -1,0 +1,96 @@
+"""The progress card on the household page (进度): ``{% household_progress household %}``.
+
+It shows the current stage, the date of each stage, and the events with their corrections and
+attachments; to those who may write, the form to record the next event and a correction form on
+each event. Two queries, whatever the number of events: the events (with their actors) and the
+household's attachments.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext as _
+
+from gaizao.ledger.selectors import household_can_write
+from gaizao.progress.choices import DATE_FIELDS, FUNNEL, EventKind, ResettlementMode
+from gaizao.progress.forms import CorrectionForm, EventForm, suggested_kinds
+from gaizao.progress.models import EventAttachment, StageEvent
+from gaizao.progress.rollups import State
+
+register = template.Library()
+
+
+def stage_rows(household) -> list[dict]:
+    """Each funnel stage with its date; 补偿决定 and 撤出 only when the household has them."""
+    rows = []
+    for kind in FUNNEL:
+        if kind == EventKind.SIGNED and household.decision_on:
+            rows.append({"kind": EventKind.DECISION.value, "label": EventKind.DECISION.label,
+                         "date": household.decision_on})
+        rows.append({"kind": kind.value, "label": kind.label, "date": getattr(household, DATE_FIELDS[kind])})
+    if household.withdrawn_on:
+        rows.append({"kind": EventKind.WITHDRAWN.value, "label": EventKind.WITHDRAWN.label,
+                     "date": household.withdrawn_on})
+    return rows
+
+
+def event_rows(household, *, can_write: bool) -> list[dict]:
+    events = list(StageEvent.objects.filter(household_id=household.pk).select_related("actor").order_by("id"))
+    files: dict[int, list[EventAttachment]] = {}
+    for attachment in EventAttachment.objects.filter(event__household_id=household.pk).order_by("id"):
+        files.setdefault(attachment.event_id, []).append(attachment)
+    by_id = {event.pk: event for event in events}
+    corrected = {event.corrects_id for event in events if event.corrects_id}
+    modes = dict(ResettlementMode.choices)
+    rows = []
+    for event in events:
+        original = by_id.get(event.corrects_id) if event.corrects_id else None
+        kind = original.kind if event.kind == EventKind.VOID and original is not None else event.kind
+        actor = event.actor
+        rows.append({
+            "event": event,
+            "label": EventKind(kind).label,
+            "void": event.kind == EventKind.VOID,
+            "corrects": original,
+            "struck": event.pk in corrected,
+            "correctable": can_write and event.kind != EventKind.VOID and event.pk not in corrected,
+            "mode": modes.get(event.resettlement_mode, ""),
+            "who": (actor.full_name or actor.username) if actor is not None else _("系统"),
+            "attachments": files.get(event.pk, []),
+        })
+    return rows
+
+
+@register.inclusion_tag("progress/events/household_progress.html", takes_context=True)
+def household_progress(context, household):
+    """The progress card; ``context["progress"]`` carries a form sent back with its error."""
+    user = context["request"].user
+    own = bool(context.get("own"))
+    sent = context.get("progress") or {}
+    can_write = not own and household_can_write(user, household)
+    state = State.of(household)
+    kinds = suggested_kinds(state, household.project) if can_write else []
+    record_form = sent.get("record_form")
+    if can_write and record_form is None:
+        record_form = EventForm(kinds=kinds, initial={"version": household.version})
+    rows = [] if own else event_rows(household, can_write=can_write)
+    correct_event = sent.get("correct_event")
+    for row in rows:
+        if row["correctable"]:
+            sent_here = correct_event is not None and correct_event == row["event"].pk
+            row["form"] = sent["correct_form"] if sent_here else CorrectionForm(
+                initial={"version": household.version, "on_date": row["event"].on_date},
+                prefix=f"c{row['event'].pk}")
+            row["open"] = sent_here
+    return {
+        "household": household,
+        "stage_label": household.get_stage_display(),
+        "stages": stage_rows(household),
+        "mode_label": dict(ResettlementMode.choices).get(household.resettlement_mode, ""),
+        "rows": rows,
+        "own": own,
+        "can_write": can_write,
+        "record_form": record_form,
+        "kinds_left": bool(kinds),
+        "csrf_token": context.get("csrf_token"),
+    }
