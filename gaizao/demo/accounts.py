@@ -86,6 +86,9 @@ class AccountMaker:
         self.logins: list[DemoLogin] = []
         self.second_factors: list[DemoSecondFactor] = []
         self.created = 0
+        # For the progress history: who records a street's events, who visits its hard cases.
+        self.street_staff: dict[int, int] = {}  # street pk -> its staff user's pk
+        self.street_cadres: dict[int, list[tuple[int, str]]] = {}  # street pk -> [(cadre pk, full name)]
 
     def person_name(self) -> str:
         male = self.rng.random() < 0.6
@@ -115,7 +118,7 @@ class AccountMaker:
         self.user(username="commander", role=Role.COMMANDER, unit=tree.office)
         self.user(username="leader", role=Role.LEADER, unit=tree.district)
         for s, street in enumerate(tree.streets, start=1):
-            self.user(username=f"street{s:02d}", role=Role.STREET, unit=street)
+            self.street_staff[street.pk] = self.user(username=f"street{s:02d}", role=Role.STREET, unit=street).pk
         for suffix, department in tree.departments:
             self.user(username=f"dept_{suffix}", role=Role.DEPARTMENT, unit=department)
         self.user(username="auditor", role=Role.AUDITOR, unit=tree.district)
@@ -133,6 +136,7 @@ class AccountMaker:
             for c in range(CADRES_PER_STREET):
                 village = street_villages[c % len(street_villages)]
                 cadre = self.user(username=f"cadre{s:02d}{c + 1:02d}", role=Role.CADRE, unit=village.community)
+                self.street_cadres.setdefault(street.pk, []).append((cadre.pk, cadre.full_name))
                 first = taken.get(village.pk, 0)
                 stop = min(village.households, first + self.rng.randint(50, 200))
                 taken[village.pk] = stop

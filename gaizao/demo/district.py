@@ -3,7 +3,8 @@ urban villages (城中村) and their renovation projects (改造项目).
 
 Org units go through ``org.services.orgunit_create`` (a few dozen rows, each audited); villages
 and projects are bulk-inserted with primary keys chosen here, so households can point at them
-without reading anything back.
+without reading anything back. The projects' decision and signing dates are set by
+``gaizao.demo.schedule.schedule_projects`` relative to the load's "today".
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.conf import settings
 
 from gaizao.demo import geo
 from gaizao.demo.names import NamePicker
+from gaizao.demo.schedule import schedule_projects
 from gaizao.ledger.choices import RenovationMode
 from gaizao.ledger.models import Project, Village
 from gaizao.org.choices import OrgKind
@@ -25,7 +27,8 @@ from gaizao.org.services import orgunit_create
 
 DISTRICT_CODE = "440199"
 OFFICE_CODE = f"{DISTRICT_CODE}-BGS"
-# The day the demo is anchored to: dates are offsets from it, never from today.
+# The day people's birth dates, build years and certificates are anchored to (never today, so
+# that the ledger is the same whenever it is loaded). Campaign dates follow the load's "today".
 ANCHOR = dt.date(2026, 1, 1)
 
 # Street name, its communities (社区), its villages (城中村).
@@ -66,11 +69,21 @@ _MODE_PLANS = {
 
 @dataclass
 class ProjectPlan:
-    """A project (one phase of a village) and how many households it gets."""
+    """A project (one phase of a village), how many households it gets, and its campaign: the
+    dates and the pace of signing that ``gaizao.demo.schedule`` draws."""
 
     pk: int
     code: str
     households: int
+    phase: int = 1
+    threshold: Decimal = Decimal("90.00")
+    status: str = ""  # schedule.FINISHED, LAPSED, RUNNING, UPCOMING or PLANNED
+    decision_date: dt.date | None = None
+    signing_start: dt.date | None = None
+    signing_end: dt.date | None = None
+    midpoint: float = 0.5  # where in the signing period (0..1) signing is fastest
+    spread: float = 0.1  # how wide the rush is, as a share of the period
+    holdouts: float = 0.05  # share of households that do not sign in the period
 
 
 @dataclass
@@ -86,6 +99,10 @@ class VillagePlan:
     clans: list[str]
     projects: list[ProjectPlan] = field(default_factory=list)
     population: int = 0
+    mode: str = RenovationMode.DEMOLISH_REBUILD
+    batch: int = 1
+    pace: float = 0.0  # < 0: the village signs ahead of its period, > 0: behind
+    cleared: bool = False  # every household vacated and demolished (the village is done, 完成)
 
 
 @dataclass
@@ -172,20 +189,14 @@ def _notes(*, rng: random.Random, name: str, mode: str, clans: list[str], migran
     return "".join(parts)
 
 
-def _dates(*, rng: random.Random, batch: int, phase: int) -> dict:
-    """Decision and signing dates of a project, as offsets from the anchor date."""
-    if batch >= 3:
-        return {}  # planned for 2027: no decision yet
-    base = ANCHOR.replace(year=2025) if batch == 1 else ANCHOR
-    decision = base + dt.timedelta(days=rng.randint(30, 200) + (phase - 1) * rng.randint(150, 300))
-    start = decision + dt.timedelta(days=rng.randint(10, 30))
-    return {"decision_date": decision, "signing_start": start,
-            "signing_end": start + dt.timedelta(days=rng.randint(60, 150))}
-
-
 def create_villages(*, rng: random.Random, names: NamePicker, tree: OrgTree, households: int,
-                    first_village_pk: int, first_project_pk: int) -> list[VillagePlan]:
-    """Plan and insert the villages and projects; households are spread over them by size."""
+                    first_village_pk: int, first_project_pk: int, today: dt.date,
+                    timeline_rng: random.Random) -> list[VillagePlan]:
+    """Plan and insert the villages and projects; households are spread over them by size.
+
+    Batches are years counted from ``today``: batch 1 started last year, batch 2 this year,
+    batch 3 is planned for next year. ``timeline_rng`` draws the projects' dates and pace.
+    """
     catalogue = [(street, villages) for street, (_n, _c, villages) in zip(tree.streets, STREETS)]
     count = sum(len(villages) for _street, villages in catalogue)
     # Sizes vary a lot: log-uniform between 150 and 2,000, the households of each village when
@@ -211,10 +222,10 @@ def create_villages(*, rng: random.Random, names: NamePicker, tree: OrgTree, hou
             clans = names.clan_surnames(rng.randint(1, 3))
             community = rng.choice(tree.communities[street.pk])
             plan = VillagePlan(pk=first_village_pk + index - 1, code=code, name=village_name, street=street,
-                               community=community, households=allot, clans=clans)
+                               community=community, households=allot, clans=clans, mode=mode, batch=batch)
             village_rows.append(Village(
                 id=plan.pk, code=code, name=village_name, street=street, community=community, mode=mode,
-                batch=batch, year=2024 + batch, land_area=land_area, boundary=boundary,
+                batch=batch, year=today.year - 2 + batch, land_area=land_area, boundary=boundary,
                 notes=_notes(rng=rng, name=village_name, mode=mode, clans=clans,
                              migrants=max(10, int(round(allot * rng.uniform(8, 20), -1)))),
             ))
@@ -230,15 +241,21 @@ def create_villages(*, rng: random.Random, names: NamePicker, tree: OrgTree, hou
                 roads = rng.sample(ROADS, 4)
                 suffix = "" if phases == 1 else ("（一期）" if phase == 1 else "（二期）")
                 project = ProjectPlan(pk=first_project_pk + len(project_rows), code=project_code,
-                                      households=phase_households)
+                                      households=phase_households, phase=phase, threshold=threshold)
                 plan.projects.append(project)
                 project_rows.append(Project(
                     id=project.pk, code=project_code, village_id=plan.pk, phase=phase,
                     name=f"{village_name}城中村改造项目{suffix}",
                     scope=f"东至{roads[0]}，南至{roads[1]}，西至{roads[2]}，北至{roads[3]}。",
-                    signing_threshold=threshold, **_dates(rng=rng, batch=batch, phase=phase),
+                    signing_threshold=threshold,
                 ))
             plans.append(plan)
+    schedule_projects(villages=plans, rng=timeline_rng, today=today)
+    dated = {p.pk: p for plan in plans for p in plan.projects}
+    for row in project_rows:
+        project = dated[row.id]
+        row.decision_date, row.signing_start, row.signing_end = (
+            project.decision_date, project.signing_start, project.signing_end)
     Village.objects.bulk_create(village_rows)
     Project.objects.bulk_create(project_rows)
     return plans

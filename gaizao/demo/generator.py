@@ -1,16 +1,19 @@
 """The demo district loader (演示数据): 云溪区 with its streets, ~30 urban villages, their projects,
 households, members, buildings and an account for every role.
 
-Deterministic for a seed: every random choice comes from ``random.Random`` streams derived from
-it, and dates are offsets from a fixed anchor (``district.ANCHOR``). Two loads with the same seed
-into empty databases hold the same decrypted values and lookup hashes; only the ciphertexts (random
-IVs), password hashes (random salts) and row timestamps differ.
+Deterministic for a seed and a "today": every random choice comes from ``random.Random`` streams
+derived from the seed; people's dates are offsets from a fixed anchor (``district.ANCHOR``) and the
+campaign's dates (decisions, signing periods, every stage event) from ``today``, the day of the
+load unless the caller fixes it. Two loads with the same seed and today into empty databases hold
+the same decrypted values and lookup hashes; only the ciphertexts (random IVs), password hashes
+(random salts) and row timestamps differ.
 
 The whole load is one transaction: either the district is there, or nothing is.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -20,6 +23,7 @@ from dataclasses import dataclass, field
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from gaizao.core import audit
 from gaizao.core.errors import AppError
@@ -29,10 +33,13 @@ from gaizao.demo.district import STREETS, create_org_tree, create_villages
 from gaizao.demo.heritage import create_heritage
 from gaizao.demo.households import LedgerWriter
 from gaizao.demo.names import NamePicker
+from gaizao.demo.progress import HistoryWriter, ProgressCounts
 from gaizao.ledger.models import Building, Household, Person, Project, Village
 from gaizao.org.models import OrgUnit
+from gaizao.progress.models import HardCase, StageEvent, Visit
 
-LEDGER_MODELS = (Village, Project, Household, Person, Building)
+# Tables written with primary keys chosen here (their sequences are moved past them afterwards).
+LEDGER_MODELS = (Village, Project, Household, Person, Building, StageEvent, HardCase, Visit)
 
 
 @dataclass
@@ -44,6 +51,8 @@ class DemoResult:
     logins: list[DemoLogin] = field(default_factory=list)
     second_factors: list[DemoSecondFactor] = field(default_factory=list)
     elapsed: float = 0.0
+    today: dt.date | None = None
+    progress: ProgressCounts = field(default_factory=ProgressCounts)
 
 
 def database_has_data() -> bool:
@@ -103,10 +112,20 @@ def _sqlite_cache_for(households: int) -> Iterator[None]:
             cursor.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
-def load_demo(*, households: int, seed: int, progress: Callable[[int], None] | None = None) -> DemoResult:
-    """Load the demo district with about ``households`` households, deterministically for ``seed``."""
+def load_demo(*, households: int, seed: int, progress: Callable[[int], None] | None = None,
+              today: dt.date | None = None) -> DemoResult:
+    """Load the demo district with about ``households`` households, deterministically for ``seed``.
+
+    ``today`` is the day the progress history runs up to (default: today in Asia/Shanghai); no
+    event is later than it. Tests fix it to get the same data on any day.
+    """
     if households < 0:
         raise AppError("住户数不能为负数。", fields={"households": "须 ≥ 0"})
+    real_today = timezone.localdate()
+    today = real_today if today is None else today
+    if today > real_today:
+        raise AppError(f"演示数据的基准日 {today:%Y-%m-%d} 晚于今天（{real_today:%Y-%m-%d}），进度记录不能晚于今天。",
+                       fields={"today": "不能晚于今天"})
     started = time.perf_counter()
     for password in dict.fromkeys(ROLE_PASSWORDS.values()):
         password_hash(password)  # slow on purpose (Argon2): once per distinct password, before the lock
@@ -116,14 +135,23 @@ def load_demo(*, households: int, seed: int, progress: Callable[[int], None] | N
         district_rng = _rng(seed, "district")
         villages = create_villages(rng=district_rng, names=NamePicker(district_rng), tree=tree,
                                    households=households, first_village_pk=_next_pk(Village),
-                                   first_project_pk=_next_pk(Project))
+                                   first_project_pk=_next_pk(Project), today=today,
+                                   timeline_rng=_rng(seed, "timeline"))
         accounts = AccountMaker(rng=_rng(seed, "accounts"), seed=seed)
         accounts.staff(tree=tree)
         cadre_ranges = accounts.cadres(tree=tree, villages=villages)
-        writer = LedgerWriter(rng=_rng(seed, "ledger"), first_household_pk=_next_pk(Household),
+        progress_rng = _rng(seed, "progress")
+        grid = NamePicker(progress_rng)
+        history = HistoryWriter(
+            rng=progress_rng, today=today, first_event_pk=_next_pk(StageEvent), first_case_pk=_next_pk(HardCase),
+            street_staff=accounts.street_staff, street_cadres=accounts.street_cadres,
+            grid_names=[grid.full(male=progress_rng.random() < 0.5, birth_year=progress_rng.randint(1975, 1998))
+                        for _ in range(60)])
+        writer = LedgerWriter(rng=_rng(seed, "ledger"), history=history, first_household_pk=_next_pk(Household),
                               first_person_pk=_next_pk(Person), first_building_pk=_next_pk(Building),
                               progress=progress)
         ledger = writer.write(villages=villages, cadre_ranges=cadre_ranges)
+        history_counts = history.finish()
         _reset_sequences()
         heritage = create_heritage(rng=_rng(seed, "heritage"), villages=villages)
         Village.objects.bulk_update([Village(pk=v.pk, population=v.population) for v in villages], ["population"])
@@ -147,8 +175,12 @@ def load_demo(*, households: int, seed: int, progress: Callable[[int], None] | N
             "heritage": heritage,
             "users": accounts.created,
             "cadre_households": sum(stop - first for rs in cadre_ranges.values() for first, stop, _c in rs),
+            "events": history_counts.events,
+            "hard_cases": history_counts.hard_cases,
+            "visits": history_counts.visits,
         }
         audit.record(actor=None, actor_name="demo", action="demo.load", object_type="demo",
-                     object_repr=f"演示数据（种子 {seed}）", changes={"seed": seed, "counts": counts})
+                     object_repr=f"演示数据（种子 {seed}）",
+                     changes={"seed": seed, "today": today.isoformat(), "counts": counts})
     return DemoResult(seed=seed, counts=counts, logins=accounts.logins, second_factors=accounts.second_factors,
-                      elapsed=time.perf_counter() - started)
+                      elapsed=time.perf_counter() - started, today=today, progress=history_counts)

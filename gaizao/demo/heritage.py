@@ -32,7 +32,8 @@ def create_heritage(*, rng: random.Random, villages: list) -> int:
         for kind, pattern, on_building in rng.sample(_KINDS, k=rng.randint(1, 3)):
             building_id = None
             if on_building:
-                ids = list(Building.objects.filter(household__village_id=village.pk)
+                # a standing building: a demolished one has nothing left to preserve
+                ids = list(Building.objects.filter(household__village_id=village.pk, demolished_on__isnull=True)
                            .order_by("pk").values_list("pk", flat=True)[:200])
                 building_id = rng.choice(ids) if ids else None
             elements.append(HeritageElement(

@@ -3,7 +3,9 @@
 This is the bulk path: rows are made as tuples with primary keys chosen here (so persons and
 buildings point at their household without reading anything back) and written in chunks of
 ``CHUNK`` households by ``gaizao.core.bulk.RowWriter``, which encrypts and hashes in the storage
-format of the model's fields (``EncryptedTextField``/``LookupHashField``).
+format of the model's fields (``EncryptedTextField``/``LookupHashField``). Each household's
+progress history (``gaizao.demo.progress.HistoryWriter``) is made as it is written: its stage
+columns go in the household row, its events and hard case in the same chunk.
 """
 
 from __future__ import annotations
@@ -17,16 +19,18 @@ from gaizao.core.bulk import RowWriter, gc_paused
 from gaizao.demo.district import ProjectPlan, VillagePlan
 from gaizao.demo.identity import IdentityFactory, day_of, year_of
 from gaizao.demo.names import NamePicker, expand
+from gaizao.demo.progress import DEMOLISHED_AT, HistoryWriter
+from gaizao.demo.progress import HOUSEHOLD_COLUMNS as PROGRESS_COLUMNS
 from gaizao.ledger.choices import Hukou, HouseholdUse, LandType, Legality, Relation, Structure
 from gaizao.ledger.models import Building, Household, Person
 from gaizao.ledger.services import name_initials
 
 CHUNK = 5000
 HOUSEHOLD_COLUMNS = ("id", "project_id", "street_id", "village_id", "number", "head_name", "head_initials",
-                     "head_id_number", "phone", "address", "land_type", "use", "member_count", "cadre_id")
+                     "head_id_number", "phone", "address", "land_type", "use", "member_count", *PROGRESS_COLUMNS)
 PERSON_COLUMNS = ("id", "household_id", "name", "id_number", "relation", "hukou")
 BUILDING_COLUMNS = ("id", "household_id", "number", "structure", "floors", "build_year", "certificate_no",
-                    "legal_area", "unlicensed_area", "legality", "use")
+                    "legal_area", "unlicensed_area", "legality", "use", "demolished_on")
 _YEAR = 365.25
 
 # Heads are adults on the anchor date: born 1938–2003, most around 1968.
@@ -88,9 +92,10 @@ class LedgerCounts:
 class LedgerWriter:
     """Generates the households of the villages in order and writes them in chunks."""
 
-    def __init__(self, *, rng: random.Random, first_household_pk: int, first_person_pk: int,
+    def __init__(self, *, rng: random.Random, history: HistoryWriter, first_household_pk: int, first_person_pk: int,
                  first_building_pk: int, progress: Callable[[int], None] | None = None):
         self.rng = rng
+        self.history = history
         self._random = rng.random
         self.names = NamePicker(rng)
         self.ids = IdentityFactory(rng)
@@ -140,6 +145,7 @@ class LedgerWriter:
         self.counts.households += households.write(self._households)
         self.counts.persons += persons.write(self._persons)
         self.counts.buildings += buildings.write(self._buildings)
+        self.history.flush()
         self._households, self._persons, self._buildings = [], [], []
         if self.progress:
             self.progress(self.counts.households)
@@ -169,13 +175,19 @@ class LedgerWriter:
         use = USES[int(rnd() * len(USES))]
         lane, house = divmod(position, HOUSES_PER_LANE)
         lane_prefix, lane_number = LANE_PREFIXES[lane % len(LANE_PREFIXES)], lane // len(LANE_PREFIXES) + 1
+        phone = self.ids.mobile() if rnd() < 0.97 else None
+        land_type = LandType.COLLECTIVE.value if rnd() < 0.93 else LandType.STATE.value
+        buildings, cents = self.buildings(household_pk=pk, use=use)
+        stage = self.history.household(pk=pk, village=village, plan=project, area=area(cents), area_centi=cents,
+                                       cadre_pk=cadre_pk)
         self._households.append((  # in the order of HOUSEHOLD_COLUMNS
             pk, project.pk, village.street.pk, village.pk, f"{project.code}-{number:05d}", name,
-            self.initials(name), head_id, self.ids.mobile() if rnd() < 0.97 else None,
-            f"{village.name}{lane_prefix}{chinese_number(lane_number)}巷{house + 1}号",
-            LandType.COLLECTIVE.value if rnd() < 0.93 else LandType.STATE.value, use, members, cadre_pk,
+            self.initials(name), head_id, phone,
+            f"{village.name}{lane_prefix}{chinese_number(lane_number)}巷{house + 1}号", land_type, use, members,
+            *stage,
         ))
-        self.buildings(household_pk=pk, use=use)
+        demolished = stage[DEMOLISHED_AT]  # a demolished household's buildings are gone with it
+        self._buildings.extend([(*row, demolished) for row in buildings])
         return members
 
     def person(self, *, household_pk: int, name: str, relation: str, hukou: str, id_number: str) -> None:
@@ -249,9 +261,11 @@ class LedgerWriter:
             return head_year <= 1978
         return True
 
-    def buildings(self, *, household_pk: int, use: str) -> None:
-        """One to three buildings with structure, floors, year, certificate, areas, legality."""
+    def buildings(self, *, household_pk: int, use: str) -> tuple[list[tuple], int]:
+        """One to three buildings with structure, floors, year, certificate, areas, legality: their
+        rows (all of BUILDING_COLUMNS but the demolition date) and their total area in hundredths."""
         rnd, rng = self._random, self.rng
+        rows, cents = [], 0
         for k in range(1, BUILDINGS[int(rnd() * len(BUILDINGS))] + 1):
             year = int(rng.triangular(1980, 2021, 2003))
             floors = FLOORS[int(rnd() * len(FLOORS))]
@@ -284,12 +298,14 @@ class LedgerWriter:
                 unlicensed = total - legal
             else:
                 legal, unlicensed = 0, total
-            self._buildings.append((  # in the order of BUILDING_COLUMNS
+            rows.append((  # in the order of BUILDING_COLUMNS
                 self._next_building, household_pk, str(k), structure, floors, year, certificate,
                 area(legal), area(unlicensed), legality,
                 use if k == 1 else (HouseholdUse.RESIDENTIAL.value if rnd() < 0.7 else use),
             ))
+            cents += legal + unlicensed
             self._next_building += 1
+        return rows, cents
 
     def certificate(self, build_year: int) -> str:
         """A unique certificate number in the format of its time (集体土地使用证 / 不动产权证书)."""

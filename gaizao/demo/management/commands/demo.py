@@ -6,6 +6,8 @@ import sys
 import time
 import unicodedata
 
+from django.utils.dateparse import parse_date
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -42,9 +44,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--households", type=int, default=20_000,
-                            help="住户数（默认 20000；1000000 户在 SQLite 上约需 3 分钟）")
+                            help="住户数（默认 20000；1000000 户连同进度记录在 SQLite 上约需 3.5 分钟）")
         parser.add_argument("--seed", type=int, default=None,
-                            help="随机种子（默认取 GAIZAO_DEMO_SEED）；同一种子生成的数据相同")
+                            help="随机种子（默认取 GAIZAO_DEMO_SEED）；同一种子、同一基准日生成的数据相同")
+        parser.add_argument("--today", default=None, metavar="YYYY-MM-DD",
+                            help="进度数据的基准日（默认今天）：签约期、进度记录和走访都以这一天为“今天”，不能晚于今天")
         mode = parser.add_mutually_exclusive_group()
         mode.add_argument("--if-empty", action="store_true",
                           help="数据库已有数据时什么也不做并正常退出（`make run` 每次启动时调用）")
@@ -53,12 +57,20 @@ class Command(BaseCommand):
         mode.add_argument("--logins", action="store_true",
                           help="不载入数据，只列出库中的演示账号、口令和动态口令密钥（`make run` 启动时调用）")
 
-    def handle(self, *args, households: int, seed: int | None, if_empty: bool, force: bool, logins: bool,
-               verbosity: int, **options):
+    def handle(self, *args, households: int, seed: int | None, today: str | None, if_empty: bool, force: bool,
+               logins: bool, verbosity: int, **options):
         if logins:
             self.stdout.write("\n".join(self.existing_login_lines()))
             return
         seed = settings.DEMO_SEED if seed is None else seed
+        day = None
+        if today:
+            try:
+                day = parse_date(today)
+            except ValueError:
+                day = None
+            if day is None:
+                raise CommandError(f"--today「{today}」不是有效日期，请写成 2026-11-05 的形式。")
         if database_has_data():
             if if_empty:
                 # `make run` calls this on every start: say nothing new, show the logins again.
@@ -73,7 +85,7 @@ class Command(BaseCommand):
                 )
         progress = self._progress(households) if verbosity >= 1 and households >= PROGRESS_FROM else None
         try:
-            result = load_demo(households=households, seed=seed, progress=progress)
+            result = load_demo(households=households, seed=seed, progress=progress, today=day)
         except AppError as exc:
             raise CommandError(exc.message) from None
         if progress:
@@ -107,6 +119,7 @@ class Command(BaseCommand):
             f"  住户 {c['households']:,} 户，家庭成员 {c['persons']:,} 人，房屋 {c['buildings']:,} 栋，"
             f"历史文化要素 {c['heritage']} 处",
             f"  账号 {c['users']} 个（其中包户干部包联住户 {c['cadre_households']:,} 户）",
+            progress_line(result),
             "",
         ]
         return lines + login_lines(result.logins, result.second_factors)
@@ -116,6 +129,14 @@ class Command(BaseCommand):
         if not logins:
             return ["数据库中没有演示账号（演示数据未载入）。"]
         return login_lines(logins, second_factors, note="（口令为演示口令；已修改的以修改后为准）")
+
+
+def progress_line(result: DemoResult) -> str:
+    """One line on where the campaign stands on the load's "today"."""
+    p = result.progress
+    lapsed = f"，期满未达签约比例项目 {p.lapsed_projects} 个" if p.lapsed_projects else ""
+    return (f"  进度（截至 {result.today:%Y-%m-%d}）：签约 {p.signed:,} 户 / 补偿决定 {p.decisions:,} 户 / "
+            f"腾空 {p.vacated:,} 户 / 攻坚户 {p.open_cases:,} 户（逾期未走访 {p.overdue_cases:,} 户）{lapsed}")
 
 
 def login_lines(logins: list[DemoLogin], second_factors: list[DemoSecondFactor], *, note: str = "") -> list[str]:
