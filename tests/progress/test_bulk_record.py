@@ -8,7 +8,6 @@ import pytest
 
 from gaizao.core.errors import AppError, NotFound
 from gaizao.ledger.models import Household
-from gaizao.progress import rollups
 from gaizao.progress.models import StageEvent
 from gaizao.progress.services import household_record_event, households_record_stage
 from tests.ledger.conftest import make_households
@@ -16,12 +15,7 @@ from tests.ledger.conftest import make_households
 D = dt.date
 URL = "/progress/record/"
 
-
-@pytest.fixture(autouse=True)
-def rollups_stay_correct(db):
-    yield
-    result = rollups.verify()
-    assert result.ok, result.mismatch
+pytestmark = pytest.mark.usefixtures("rollups_stay_correct")
 
 
 @pytest.fixture

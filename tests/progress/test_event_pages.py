@@ -8,23 +8,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gaizao.ledger.models import Household
-from gaizao.progress import rollups
 from gaizao.progress.models import EventAttachment, StageEvent
 from gaizao.progress.services import event_correct, household_record_event
 
 D = dt.date
 
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def rollups_stay_correct(db):
-    yield
-    result = rollups.verify()
-    assert result.ok, result.mismatch
+pytestmark = pytest.mark.usefixtures("media", "rollups_stay_correct")
 
 
 def page_url(household) -> str:

@@ -11,24 +11,12 @@ from django.utils import timezone
 
 from gaizao.core.errors import AppError, Conflict, NotFound
 from gaizao.ledger.models import Household, Project
-from gaizao.progress import rollups
 from gaizao.progress.models import EventAttachment, StageEvent
 from gaizao.progress.services import event_correct, household_record_event
 
 D = dt.date
 
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def rollups_stay_correct(db):
-    """After every scenario, the stored rollups and household stages equal a recount from events."""
-    yield
-    result = rollups.verify()
-    assert result.ok, result.mismatch
+pytestmark = pytest.mark.usefixtures("media", "rollups_stay_correct")
 
 
 def record(cast, kind, day, *, household=None, **kwargs):

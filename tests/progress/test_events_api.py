@@ -8,7 +8,6 @@ import json
 import pytest
 
 from gaizao.ledger.models import Household
-from gaizao.progress import rollups
 from gaizao.progress.models import StageEvent
 from gaizao.progress.services import household_record_event
 from tests.ledger.conftest import ROLES, VISIBLE, make_households
@@ -17,6 +16,8 @@ D = dt.date
 NOT_FOUND = {"message": "不存在或无权查看。", "fields": {}}
 WRITERS_A = {"admin", "commander", "street_user_a"}
 
+pytestmark = pytest.mark.usefixtures("rollups_stay_correct")
+
 
 def post(client, url, body):
     return client.post(url, data=json.dumps(body), content_type="application/json")
@@ -24,13 +25,6 @@ def post(client, url, body):
 
 def version(household) -> int:
     return Household.objects.get(pk=household.pk).version
-
-
-@pytest.fixture(autouse=True)
-def rollups_stay_correct(db):
-    yield
-    result = rollups.verify()
-    assert result.ok, result.mismatch
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -6,13 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from io import StringIO
 from pathlib import Path
 
 import openpyxl
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,10 +18,13 @@ from gaizao.progress import rollups
 from gaizao.progress.importing import events_import
 from gaizao.progress.models import StageEvent
 from gaizao.progress.services import household_record_event
+from tests.progress.helpers import run_progress_command as run
 
 D = dt.date
 EXCEL_EPOCH = D(1899, 12, 30)
 HEADER = ["户号", "户主姓名", "入户调查日期", "认定日期", "评估日期", "签约日期", "腾空交房日期", "安置日期", "安置方式"]
+
+pytestmark = pytest.mark.usefixtures("media", "rollups_stay_correct")
 
 
 def serial(day: dt.date) -> int:
@@ -43,31 +43,8 @@ def workbook(path: Path, rows: list[list], *, header=HEADER, titles=(("东湖村
     return path
 
 
-def run(*args) -> tuple[int, str, str]:
-    out, err = StringIO(), StringIO()
-    try:
-        call_command("progress", *[str(a) for a in args], stdout=out, stderr=err)
-        code = 0
-    except CommandError as exc:
-        code = exc.returncode
-        err.write(str(exc))
-    return code, out.getvalue(), err.getvalue()
-
-
 def fresh(household) -> Household:
     return Household.objects.get(pk=household.pk)
-
-
-@pytest.fixture(autouse=True)
-def rollups_stay_correct(db):
-    yield
-    result = rollups.verify()
-    assert result.ok, result.mismatch
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 # --- reading what people write ----------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from io import StringIO
 
 import openpyxl
 import pytest
@@ -12,34 +11,18 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from gaizao.ledger.models import Household
-from gaizao.progress import rollups
 from gaizao.progress.models import StageEvent
 from gaizao.progress.services import household_record_event
 from tests.ledger.conftest import make_households
+from tests.progress.helpers import run_progress_command as run
 
 D = dt.date
 
-
-def run(*args) -> tuple[int, str, str]:
-    out, err = StringIO(), StringIO()
-    try:
-        call_command("progress", *[str(a) for a in args], stdout=out, stderr=err)
-        code = 0
-    except CommandError as exc:
-        code = exc.returncode
-        err.write(str(exc))
-    return code, out.getvalue(), err.getvalue()
+pytestmark = pytest.mark.usefixtures("rollups_stay_correct")
 
 
 def stage(household) -> str:
     return Household.objects.get(pk=household.pk).stage
-
-
-@pytest.fixture(autouse=True)
-def rollups_stay_correct(db):
-    yield
-    result = rollups.verify()
-    assert result.ok, result.mismatch
 
 
 @pytest.fixture
