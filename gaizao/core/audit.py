@@ -6,7 +6,6 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import Any, Iterable
 
 from django.db import connection, models, transaction
@@ -39,7 +38,12 @@ _ENTRY_COLUMNS = ("action", "object_type", "object_id", "object_repr", "changes"
 _SHARED_COLUMNS = ("created_at", "actor_id", "actor_name", "result", "ip")
 
 
+_PLAIN = (str, int, bool, float, type(None))
+
+
 def _jsonable(value: Any) -> Any:
+    if type(value) in _PLAIN:  # the common case first: this runs for every value of every entry
+        return value
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -195,26 +199,46 @@ def record_many(*, actor, items: Iterable[Change], ip: str | None = None, batch_
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
     prev = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first() or GENESIS
     is_user = actor is not None and getattr(actor, "pk", None) is not None
-    # What every entry of the batch shares; canonical() reads the rest from ``entry`` row by row.
-    entry = SimpleNamespace(created_at=timezone.now(), actor_id=actor.pk if is_user else None,
-                            actor_name=actor.get_username() if is_user else "system",
-                            result=AuditEntry.Result.SUCCESS, ip=ip)
-    writer = RowWriter(AuditEntry, _ENTRY_COLUMNS, fixed={name: getattr(entry, name) for name in _SHARED_COLUMNS},
-                       batch_size=batch_size, who="audit.record_many")
+    shared = {"created_at": timezone.now(), "actor_id": actor.pk if is_user else None,
+              "actor_name": actor.get_username() if is_user else "system", "result": AuditEntry.Result.SUCCESS,
+              "ip": ip}
+    # The changes are serialised once, for the hash and for the column alike (they are most of an
+    # entry's bytes); the rest of canonical() is spliced around them (see _canonical_parts).
+    writer = RowWriter(AuditEntry, _ENTRY_COLUMNS, fixed=shared, batch_size=batch_size, who="audit.record_many",
+                       prepared=("changes",))
+    created_at = shared["created_at"].astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+    json_value = _json_column()
 
     def rows():
         nonlocal prev
         for item in items:
-            entry.action = item.action
-            entry.object_type = str(item.object_type)[:64]
-            entry.object_id = str(item.object_id)[:64]
-            entry.object_repr = str(item.object_repr)[:200]
-            entry.changes = _jsonable(item.changes or {})
-            digest = compute_hash(prev, entry)
-            yield (entry.action, entry.object_type, entry.object_id, entry.object_repr, entry.changes, prev, digest)
+            action = item.action
+            object_type, object_id = str(item.object_type)[:64], str(item.object_id)[:64]
+            object_repr = str(item.object_repr)[:200]
+            changes = _dumps(_jsonable(item.changes or {}))
+            head = _dumps({"action": action, "actor_id": shared["actor_id"], "actor_name": shared["actor_name"]})
+            tail = _dumps({"created_at": created_at, "ip": ip, "object_id": object_id, "object_repr": object_repr,
+                           "object_type": object_type, "result": shared["result"]})
+            content = f"{head[:-1]},\"changes\":{changes},{tail[1:]}".encode("utf-8")
+            digest = sm3_hex(prev.encode("ascii") + content)
+            yield (action, object_type, object_id, object_repr, json_value(changes), prev, digest)
             prev = digest
 
     return writer.write(rows())
+
+
+def _dumps(value) -> str:
+    """JSON as canonical() writes it: sorted keys, no spaces, Chinese as is."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _json_column():
+    """How a JSON text already serialised goes into the ``changes`` column on this database."""
+    if connection.vendor == "postgresql":
+        from psycopg.types.json import Jsonb
+
+        return lambda text: Jsonb(text, dumps=lambda already: already)
+    return lambda text: text
 
 
 @dataclass

@@ -66,7 +66,8 @@ class RowWriter:
     """
 
     def __init__(self, model: type[models.Model], columns: Sequence[str], *, fixed: Mapping[str, Any] | None = None,
-                 batch_size: int = BATCH_ROWS, who: str = "批量写入"):
+                 batch_size: int = BATCH_ROWS, who: str = "批量写入", prepared: Sequence[str] = ()):
+        """``prepared`` names columns whose values the caller already made ready for the database."""
         self.model = model
         self.columns = tuple(columns)
         self.batch_size = batch_size
@@ -87,7 +88,7 @@ class RowWriter:
                 self._encrypted.append(index)
             elif isinstance(field, LookupHashField):
                 raise ValueError(f"{model.__name__}.{name} is computed from {field.source}; supply that instead")
-            elif not _is_primitive(field):
+            elif not _is_primitive(field) and name not in prepared:
                 self._converted.append((index, field))
         for name, field in fields.items():
             if name in self.columns or name in fixed:

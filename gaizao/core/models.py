@@ -55,7 +55,8 @@ class AuditEntry(models.Model):
     )
     actor_name = models.CharField(_("操作人账号"), max_length=150, blank=True)
     action = models.CharField(_("操作"), max_length=64, db_index=True)
-    object_type = models.CharField(_("对象类型"), max_length=64, blank=True, db_index=True)
+    # No index of its own: the (object_type, object_id) index leads with it.
+    object_type = models.CharField(_("对象类型"), max_length=64, blank=True)
     object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
     object_repr = models.CharField(_("对象"), max_length=200, blank=True)
     changes = models.JSONField(_("变更内容"), default=dict, blank=True)

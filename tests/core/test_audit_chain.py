@@ -136,6 +136,27 @@ def test_bulk_entries_continue_the_chain_and_verify(cast):
     assert audit.verify().ok
 
 
+def test_bulk_entries_hash_the_same_content_as_single_entries(cast):
+    """record_many serialises the changes once and splices them: the chain must still verify,
+    and each stored entry must hash to what canonical() computes from it."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.db import transaction
+
+    changes = {"住户": "李四", "面积": Decimal("120.50"), "日期": dt.date(2026, 11, 5), "空": None,
+               "嵌套": {"b": [1, "二", True], "a": "引号\"与\\反斜杠"}, "repr": "含 \u0000 与 , 的文字"}
+    with transaction.atomic():
+        audit.record_many(actor=cast.street_user_a, ip="10.0.0.8", items=[
+            audit.Change(action="test.bulk", object_type="ledger.household", object_id=7,
+                         object_repr="DH-001 李四", changes=changes)])
+    entry = AuditEntry.objects.get(action="test.bulk")
+    assert entry.changes["面积"] == "120.50" and entry.changes["日期"] == "2026-11-05"
+    assert entry.changes["嵌套"] == {"a": "引号\"与\\反斜杠", "b": [1, "二", True]}
+    assert entry.entry_hash == audit.compute_hash(entry.prev_hash, entry)
+    assert audit.verify().ok
+
+
 @pytest.mark.django_db(transaction=True)
 def test_bulk_entries_outside_a_transaction_are_refused():
     with pytest.raises(RuntimeError, match="inside a transaction"):
