@@ -47,6 +47,24 @@ def test_household_history_shows_its_own_members_and_buildings_entries(cast, log
     assert local in html
 
 
+def test_stage_events_and_their_corrections_read_in_chinese_in_the_household_history(cast, login_as):
+    from gaizao.progress.services import event_correct, household_record_event
+
+    household = cast.household_a1
+    first = household_record_event(actor=cast.street_user_a, household=household, kind="surveyed",
+                                   on_date="2026-03-01", note="首次入户")
+    event_correct(actor=cast.street_user_a, event=first, on_date="2026-03-02", note="日期录错")
+    rows = login_as(cast.leader).get(reverse("ledger:household_detail", args=[household.pk])).context["history"]
+    assert [row.action_label for row in rows[:2]] == ["更正进度记录", "记录进度"]
+    correction = {c.label: (c.before, c.after) for c in rows[0].changes}
+    assert correction["事项"] == ("", "入户调查")
+    assert correction["日期"] == ("2026-03-01", "2026-03-02")
+    assert correction["更正的记录"] == ("", f"#{first.pk}") and correction["说明"] == ("", "日期录错")
+    recorded = {c.label: c.after for c in rows[1].changes}
+    assert recorded["事项"] == "入户调查" and recorded["日期"] == "2026-03-01"
+    assert recorded["当前阶段"] == "入户调查"
+
+
 def test_reveal_is_listed_without_the_numbers(cast, login_as):
     client = login_as(cast.street_user_a)
     client.post(reverse("ledger:household_reveal", args=[cast.household_a1.pk]))

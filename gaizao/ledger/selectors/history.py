@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from gaizao.core import audit
 from gaizao.core.models import AuditEntry
+from gaizao.ledger.choices import Stage
 from gaizao.ledger.models import Building, HeritageElement, Household, Person, Project, Village
 
 HISTORY_LIMIT = 50
@@ -47,6 +48,18 @@ EXTRA_LABELS = {
     "heritage": gettext_lazy("涉及的历史文化要素"),
     "fields": gettext_lazy("查看内容"),
 }
+# Keys of stage events (gaizao.progress), audited on the household: used where the model has no
+# field of that name (a heritage element's "kind" stays its own 类别).
+EVENT_LABELS = {
+    "event": gettext_lazy("进度记录"),
+    "kind": gettext_lazy("事项"),
+    "on_date": gettext_lazy("日期"),
+    "corrects": gettext_lazy("更正的记录"),
+    "note": gettext_lazy("说明"),
+    "attachments": gettext_lazy("附件"),
+}
+# Values of those keys shown by their label (a stage event's kind is one of the stages).
+EXTRA_CHOICES = {"kind": dict(Stage.choices)}
 _SKIP_ON_CREATE = {"id", "version"}
 _SKIP = {"persons", "head_initials"}  # ids of members; the initials follow the name
 
@@ -82,9 +95,13 @@ def _model_field(model, name: str):
         return None
 
 
-def _display(model_field, value: Any) -> str:
+def _display(model_field, value: Any, name: str = "") -> str:
     if value is None or value == "":
         return "—"
+    if model_field is None and name in EXTRA_CHOICES:
+        return str(EXTRA_CHOICES[name].get(value, value))
+    if model_field is None and name in ("event", "corrects"):
+        return f"#{value}"
     if model_field is not None and model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(model_field, models.ForeignKey):
@@ -102,6 +119,8 @@ def _label(model, name: str) -> str:
     if name in EXTRA_LABELS:
         return str(EXTRA_LABELS[name])
     verbose = getattr(_model_field(model, name), "verbose_name", None)
+    if verbose is None and name in EVENT_LABELS:
+        return str(EVENT_LABELS[name])
     return str(verbose) if verbose is not None else name
 
 
@@ -138,8 +157,10 @@ def _changes(entry: AuditEntry, model) -> list[HistoryChange]:
         elif isinstance(value, list) and len(value) == 2 and model_field is not None:
             rows.append(HistoryChange(_label(model, name), _display(model_field, value[0]),
                                       _display(model_field, value[1])))
+        elif isinstance(value, list) and len(value) == 2 and name == "on_date":  # a correction: old → new day
+            rows.append(HistoryChange(_label(model, name), _display(None, value[0]), _display(None, value[1])))
         else:
-            rows.append(HistoryChange(_label(model, name), "", _display(model_field, value)))
+            rows.append(HistoryChange(_label(model, name), "", _display(model_field, value, name)))
     return rows
 
 
