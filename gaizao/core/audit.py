@@ -51,7 +51,7 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): v if type(v) in _PLAIN else _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set)):
         return [_jsonable(v) for v in value]
     if value is None or isinstance(value, (str, int, float, bool)):
@@ -208,6 +208,7 @@ def record_many(*, actor, items: Iterable[Change], ip: str | None = None, batch_
                        prepared=("changes",))
     created_at = shared["created_at"].astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
     json_value = _json_column()
+    heads: dict[str, str] = {}  # action -> the canonical text before the changes (the actor is shared)
 
     def rows():
         nonlocal prev
@@ -216,7 +217,10 @@ def record_many(*, actor, items: Iterable[Change], ip: str | None = None, batch_
             object_type, object_id = str(item.object_type)[:64], str(item.object_id)[:64]
             object_repr = str(item.object_repr)[:200]
             changes = _dumps(_jsonable(item.changes or {}))
-            head = _dumps({"action": action, "actor_id": shared["actor_id"], "actor_name": shared["actor_name"]})
+            head = heads.get(action)
+            if head is None:
+                head = heads[action] = _dumps({"action": action, "actor_id": shared["actor_id"],
+                                               "actor_name": shared["actor_name"]})
             tail = _dumps({"created_at": created_at, "ip": ip, "object_id": object_id, "object_repr": object_repr,
                            "object_type": object_type, "result": shared["result"]})
             content = f"{head[:-1]},\"changes\":{changes},{tail[1:]}".encode("utf-8")
