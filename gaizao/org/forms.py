@@ -7,9 +7,10 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core import validators
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from gaizao.core.errors import AppError
+from gaizao.core.errors import AppError, NotFound
 from gaizao.org.choices import OrgKind, Role
 from gaizao.org.models import OrgUnit, User
 
@@ -74,6 +75,22 @@ class StyledForm(forms.Form):
                 widget = self.fields[name].widget
                 if "is-invalid" not in widget.attrs.get("class", ""):
                     widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+
+    def submit(self, call, *, show=None) -> bool:
+        """Run a service for this form (``call()``): True when it succeeded.
+
+        Out of scope (NotFound) is a 404 like every page; any other refusal is shown on the form
+        (beside the field it names, or by ``show``) and its status kept in ``error_status``.
+        """
+        try:
+            self.result = call()
+        except NotFound:
+            raise Http404(_("不存在或无权查看。")) from None
+        except AppError as exc:
+            (show or self.apply_error)(exc)
+            self.error_status = exc.status
+            return False
+        return True
 
     def apply_error(self, exc: AppError, aliases: dict[str, str] | None = None) -> None:
         """Show a service's error beside the field it names (or above the form)."""

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from gaizao.core import errors
 from gaizao.core.scoping import get_in_scope
 from gaizao.ledger import selectors, services
 from gaizao.ledger.forms import (
@@ -37,19 +36,10 @@ def _form_page(request, form, *, save, title: str, breadcrumbs: list, cancel_url
     """GET shows the form; POST saves it through ``save(form)`` and redirects, or shows the errors."""
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                obj = save(form)
-            except errors.NotFound:
-                raise Http404(_("不存在或无权查看。")) from None
-            except errors.AppError as exc:
-                form.apply_error(exc)
-                status = exc.status
-            else:
-                messages.success(request, _("已保存。"))
-                return redirect(done(obj))
-        else:
-            status = 400
+        if form.is_valid() and form.submit(lambda: save(form)):
+            messages.success(request, _("已保存。"))
+            return redirect(done(form.result))
+        status = getattr(form, "error_status", 400)
     return render(request, template, {
         "form": form, "title": title, "breadcrumbs": [*breadcrumbs, (title, None)],
         "cancel_url": cancel_url, **(extra or {}),

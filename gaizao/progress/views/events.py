@@ -57,22 +57,15 @@ def household_record(request, pk: int):
     """Record the next event of a household (the form of the household page's progress card)."""
     household = get_in_scope(ledger_selectors.household_write_scope(request.user).select_related("project"), pk=pk)
     form = EventForm(request.POST, request.FILES, kinds=suggested_kinds(State.of(household), household.project))
-    status = 400
-    if form.is_valid():
-        values = form.values()
-        try:
-            event = household_record_event(actor=request.user, household=household.pk,
-                                           version=form.cleaned_data["version"], ip=_ip(request), **values)
-        except errors.NotFound:
-            raise Http404(_("不存在或无权查看。")) from None
-        except errors.AppError as exc:
-            form.show_error(exc)
-            status = exc.status
-        else:
-            messages.success(request, _("已记录「%(k)s」（%(d)s）。") % {"k": _label(event.kind),
-                                                                   "d": f"{event.on_date:%Y-%m-%d}"})
-            return redirect(_household_url(household.pk))
-    return household_page_again(request, household.pk, progress={"record_form": form}, status=status)
+    if form.is_valid() and form.submit(lambda: household_record_event(
+            actor=request.user, household=household.pk, version=form.cleaned_data["version"], ip=_ip(request),
+            **form.values()), show=form.show_error):
+        event = form.result
+        messages.success(request, _("已记录「%(k)s」（%(d)s）。") % {"k": _label(event.kind),
+                                                               "d": f"{event.on_date:%Y-%m-%d}"})
+        return redirect(_household_url(household.pk))
+    return household_page_again(request, household.pk, progress={"record_form": form},
+                                status=getattr(form, "error_status", 400))
 
 
 @login_required
@@ -82,25 +75,17 @@ def event_correct_view(request, pk: int):
     event = get_in_scope(StageEvent.objects.filter(
         household__in=ledger_selectors.household_write_scope(request.user)), pk=pk)
     form = CorrectionForm(request.POST, prefix=f"c{event.pk}")
-    status = 400
-    if form.is_valid():
-        values = form.values()
-        try:
-            correction = event_correct(actor=request.user, event=event.pk, version=form.cleaned_data["version"],
-                                       ip=_ip(request), **values)
-        except errors.NotFound:
-            raise Http404(_("不存在或无权查看。")) from None
-        except errors.AppError as exc:
-            form.show_error(exc)
-            status = exc.status
+    if form.is_valid() and form.submit(lambda: event_correct(
+            actor=request.user, event=event.pk, version=form.cleaned_data["version"], ip=_ip(request),
+            **form.values()), show=form.show_error):
+        correction = form.result
+        if correction.kind == EventKind.VOID:
+            text = _("已撤销「%(k)s」记录 #%(id)d。") % {"k": _label(event.kind), "id": event.pk}
         else:
-            if correction.kind == EventKind.VOID:
-                text = _("已撤销「%(k)s」记录 #%(id)d。") % {"k": _label(event.kind), "id": event.pk}
-            else:
-                text = _("已将「%(k)s」更正为 %(d)s。") % {"k": _label(event.kind), "d": f"{correction.on_date:%Y-%m-%d}"}
-            messages.success(request, text)
-            return redirect(_household_url(event.household_id))
-    return household_page_again(request, event.household_id, status=status,
+            text = _("已将「%(k)s」更正为 %(d)s。") % {"k": _label(event.kind), "d": f"{correction.on_date:%Y-%m-%d}"}
+        messages.success(request, text)
+        return redirect(_household_url(event.household_id))
+    return household_page_again(request, event.household_id, status=getattr(form, "error_status", 400),
                                 progress={"correct_form": form, "correct_event": event.pk})
 
 

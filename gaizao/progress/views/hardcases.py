@@ -16,7 +16,6 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gaizao.core import errors
 from gaizao.core.scoping import get_in_scope
 from gaizao.ledger.selectors import household_write_scope, village_can_write
 from gaizao.progress import selectors, services
@@ -87,19 +86,10 @@ def _post(request, pk: int, form_name: str, build, save, done_message: str):
     """A POST from one of the detail page's forms: save through the service, or show the errors."""
     case = selectors.hardcase_get(request.user, pk=pk)
     form = build(case)
-    status = 400
-    if form.is_valid():
-        try:
-            save(case, form)
-        except errors.NotFound:
-            raise Http404(_("不存在或无权操作。")) from None
-        except errors.AppError as exc:
-            form.apply_error(exc)
-            status = exc.status
-        else:
-            messages.success(request, done_message)
-            return redirect(_detail_url(case))
-    return _render_detail(request, case, status=status, **{form_name: form})
+    if form.is_valid() and form.submit(lambda: save(case, form)):
+        messages.success(request, done_message)
+        return redirect(_detail_url(case))
+    return _render_detail(request, case, status=getattr(form, "error_status", 400), **{form_name: form})
 
 
 @login_required
@@ -146,19 +136,11 @@ def hardcase_open(request, household_id: int):
     form = HardCaseOpenForm(request.POST or None, household=household)
     status = 200
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                case = services.hardcase_open(actor=request.user, household=household, ip=_ip(request),
-                                              **form.values())
-            except errors.NotFound:
-                raise Http404(_("不存在或无权操作。")) from None
-            except errors.AppError as exc:
-                form.apply_error(exc)
-                status = exc.status
-            else:
-                messages.success(request, _("已列为攻坚户。"))
-                return redirect(_detail_url(case))
+        if form.is_valid() and form.submit(lambda: services.hardcase_open(
+                actor=request.user, household=household, ip=_ip(request), **form.values())):
+            messages.success(request, _("已列为攻坚户。"))
+            return redirect(_detail_url(form.result))
+        status = getattr(form, "error_status", 400)
     household_url = reverse("ledger:household_detail", args=[household.pk])
     return render(request, "progress/hardcases/open.html", {
         "form": form,
@@ -182,19 +164,11 @@ def consultation_list(request, project_id: int):
     if request.method == "POST":
         if form is None:
             raise Http404(_("不存在或无权操作。"))
-        status = 400
-        if form.is_valid():
-            try:
-                services.consultation_record(actor=request.user, project=project, ip=_ip(request),
-                                             **form.cleaned_data)
-            except errors.NotFound:
-                raise Http404(_("不存在或无权操作。")) from None
-            except errors.AppError as exc:
-                form.apply_error(exc)
-                status = exc.status
-            else:
-                messages.success(request, _("已记录意愿征询。"))
-                return redirect(reverse("progress:consultation_list", args=[project.pk]))
+        if form.is_valid() and form.submit(lambda: services.consultation_record(
+                actor=request.user, project=project, ip=_ip(request), **form.cleaned_data)):
+            messages.success(request, _("已记录意愿征询。"))
+            return redirect(reverse("progress:consultation_list", args=[project.pk]))
+        status = getattr(form, "error_status", 400)
     village = project.village
     return render(request, "progress/hardcases/consultations.html", {
         "project": project,
