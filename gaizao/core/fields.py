@@ -66,6 +66,11 @@ class LookupHashField(models.CharField):
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         kwargs["source"] = self.source
+        # Indexed unless said otherwise (the default above): only "no index" needs saying.
+        if self.db_index:
+            kwargs.pop("db_index", None)
+        else:
+            kwargs["db_index"] = False
         return name, path, args, kwargs
 
     def pre_save(self, model_instance, add):

@@ -91,7 +91,8 @@ class Household(VersionedModel):
     head_id_number = EncryptedTextField(_("户主身份证号"))
     head_id_hash = LookupHashField(source="head_id_number")
     phone = EncryptedTextField(_("联系电话"))
-    phone_hash = LookupHashField(source="phone")
+    # No index: nothing looks households up by phone; the import compares the stored hash it reads.
+    phone_hash = LookupHashField(source="phone", db_index=False)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     land_type = models.CharField(_("土地性质"), max_length=16, choices=LandType.choices, default=LandType.COLLECTIVE)
     use = models.CharField(_("用途"), max_length=16, choices=HouseholdUse.choices, default=HouseholdUse.RESIDENTIAL)
