@@ -155,6 +155,17 @@
 
   var mapRegistered = false;
   var aspect = 0.9;
+  var centres = {};  // village code -> [lon, lat]: the middle of its boundary's bounding box
+
+  function rateColor(rate) {
+    // The visual map's colours, interpolated: the markers share the polygons' scale.
+    if (rate == null || isNaN(rate)) { return "#adb5bd"; }
+    var x = Math.max(0, Math.min(100, rate)) / 100 * (RATE_COLORS.length - 1);
+    var i = Math.min(Math.floor(x), RATE_COLORS.length - 2), t = x - i;
+    function rgb(hex) { return [1, 3, 5].map(function (k) { return parseInt(hex.slice(k, k + 2), 16); }); }
+    var a = rgb(RATE_COLORS[i]), b = rgb(RATE_COLORS[i + 1]);
+    return "rgb(" + a.map(function (v, k) { return Math.round(v + (b[k] - v) * t); }).join(",") + ")";
+  }
 
   function map() {
     var node = document.getElementById("chart-map");
@@ -164,11 +175,17 @@
       echarts.registerMap(data.map.name, data.map.geojson);
       var box = bounds(data.map.geojson);
       aspect = Math.cos(((box[1] + box[3]) / 2) * Math.PI / 180);  // lon/lat drawn to scale at this latitude
+      data.map.geojson.features.forEach(function (f) {
+        var b = bounds({ features: [f] });
+        centres[f.properties.name] = [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2];
+      });
       mapRegistered = true;
     }
     var c = chart("chart-map");
     byCode = {};
     data.map.villages.forEach(function (v) { byCode[v.code] = v; });
+    var mapped = data.map.villages.filter(function (v) { return v.mapped && centres[v.code]; });
+    var most = Math.max.apply(null, mapped.map(function (v) { return v.households; }).concat([1]));
     c.setOption({
       tooltip: {
         trigger: "item",
@@ -186,18 +203,34 @@
         itemHeight: 120, calculable: false, text: ["100%", L.signed_rate + " 0%"], textStyle: { color: MUTED },
         inRange: { color: RATE_COLORS }, seriesIndex: 0
       },
-      series: [{
-        type: "map", map: data.map.name, roam: true, aspectScale: aspect, nameProperty: "name",
-        top: 16, bottom: 44, left: 16, right: 16, selectedMode: false, cursor: "pointer",
+      // The boundaries, to scale; villages are small against a district, so each also gets a
+      // marker at its centre, sized by households and coloured like its polygon.
+      geo: {
+        map: data.map.name, roam: true, aspectScale: aspect, nameProperty: "name",
+        top: 24, bottom: 48, left: 24, right: 72, selectedMode: false,  // room for the labels
         itemStyle: { borderColor: "#fff", borderWidth: 1, areaColor: "#dee2e6" },
-        emphasis: { label: { show: true, fontWeight: "bold" }, itemStyle: { areaColor: "#339af0" } },
+        emphasis: { label: { show: false }, itemStyle: { areaColor: "#339af0" } },
+        label: { show: false }
+      },
+      series: [{
+        type: "map", geoIndex: 0, cursor: "pointer",
+        data: mapped.map(function (v) {
+          return { name: v.code, value: v.signed_rate == null ? NaN : v.signed_rate };
+        })
+      }, {
+        type: "scatter", coordinateSystem: "geo", cursor: "pointer", zlevel: 1,
         label: {
-          show: true, fontSize: 11, color: TEXT,
+          show: true, position: "right", fontSize: 11, color: TEXT,
           formatter: function (p) { return byCode[p.name] ? byCode[p.name].name : ""; }
         },
         labelLayout: { hideOverlap: true },
-        data: data.map.villages.filter(function (v) { return v.mapped; }).map(function (v) {
-          return { name: v.code, value: v.signed_rate == null ? NaN : v.signed_rate };
+        itemStyle: { borderColor: "#fff", borderWidth: 1, opacity: 0.9 },
+        data: mapped.map(function (v) {
+          return {
+            name: v.code, value: centres[v.code].concat([v.signed_rate]),
+            symbolSize: 8 + 22 * Math.sqrt(v.households / most),
+            itemStyle: { color: rateColor(v.signed_rate) }
+          };
         })
       }]
     });
