@@ -31,7 +31,7 @@ from gaizao.core.errors import AppError, NotFound
 from gaizao.ledger.importing import headers as h
 from gaizao.ledger.importing import normalise as n
 from gaizao.ledger.importing.reader import Sheet, open_file
-from gaizao.ledger.importing.validate import _is_filler
+from gaizao.ledger.importing.validate import is_filler
 from gaizao.ledger.models import Household, Project
 from gaizao.progress import rollups
 from gaizao.progress.choices import EventKind, ResettlementMode
@@ -248,7 +248,7 @@ def _read(path: Path, *, filename: str) -> tuple[str, dict[str, _HouseholdDates]
             isinstance(value, str) and not value.strip())}
         if raw_number in ("", None) and not filled and modes[i] is None and i not in mode_errors:
             continue  # a blank row
-        if _is_filler(row, raw_number):
+        if is_filler(row, raw_number):
             continue  # totals, signatures, notes under the table
         number = numbers[i]
         errors: list[tuple[str, str]] = []

@@ -167,7 +167,7 @@ def _is_marker(value: object) -> bool:
     return text[:1] in _MARKER_FIRST and bool(_TOTALS.match(text) or _SIGNATURE.match(text))
 
 
-def _is_filler(row: list, number_cell: object) -> bool:
+def is_filler(row: list, number_cell: object) -> bool:
     """A totals row, a signature line or a note under the table: a marker in its 户号 cell, or in
     any cell when the 户号 cell is blank (合计, 小计, 填表人：, 审核人：, 注：…)."""
     if number_cell not in ("", None):
@@ -197,7 +197,7 @@ def _parse_households(sheet: Sheet, match: h.HeaderMatch, parsed: ParsedFile, *,
         row_errors = errors.get(i)
         if number is None and not hvalues and not bvalues and not row_errors:
             continue  # a blank row (or one holding only cells of columns we do not read)
-        if _is_filler(data.rows[i], raw_numbers[i]):
+        if is_filler(data.rows[i], raw_numbers[i]):
             continue
         sheet_row = data.start + i + 1
         row_errors = list(row_errors or ())
@@ -283,7 +283,7 @@ def _parse_persons(sheet: Sheet, match: h.HeaderMatch, parsed: ParsedFile, *, pr
         row_errors = list(data.errors.get(i, ()))
         if number is None and not values and not row_errors:
             continue
-        if _is_filler(data.rows[i], raw_numbers[i]):
+        if is_filler(data.rows[i], raw_numbers[i]):
             continue
         sheet_row = data.start + i + 1
         if number is None and not any(key == "number" for key, _m in row_errors):

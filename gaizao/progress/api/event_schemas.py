@@ -50,7 +50,7 @@ class EventOut(Schema):
 
     @staticmethod
     def resolve_attachments(obj) -> list:
-        return list(obj.attachments.all())
+        return obj.files if hasattr(obj, "files") else list(obj.attachments.all())
 
 
 class HouseholdProgressOut(Schema):

@@ -7,7 +7,6 @@ check the order of stages (400, the field named) and the version (409, nothing w
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
@@ -19,7 +18,8 @@ from gaizao.progress import importing
 from gaizao.progress.api.event_schemas import (
     BulkIn, BulkOut, CorrectionIn, EventIn, EventsOut, EventWriteOut,
 )
-from gaizao.progress.models import EventAttachment, StageEvent
+from gaizao.progress.models import StageEvent
+from gaizao.progress.selectors.events import household_events
 from gaizao.progress.services.events import event_correct, household_record_event, households_record_stage
 
 router = Router(tags=["进度"])
@@ -30,21 +30,15 @@ def _ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def _events(household_id: int, **lookup):
-    return (StageEvent.objects.filter(household_id=household_id, **lookup).select_related("actor")
-            .prefetch_related(Prefetch("attachments", queryset=EventAttachment.objects.order_by("id")))
-            .order_by("id"))
-
-
 def _written(event: StageEvent) -> dict:
     household = Household.objects.get(pk=event.household_id)
-    return {"event": _events(event.household_id).get(pk=event.pk), "household": household}
+    return {"event": household_events(event.household_id, pk=event.pk)[0], "household": household}
 
 
 @router.get("/households/{household_id}/events", response=EventsOut, summary="住户的进度事件（含更正与附件）")
 def event_list(request, household_id: int):
     household = get_in_scope(household_scope(request.auth), pk=household_id)
-    return {"household": household, "events": list(_events(household.pk))}
+    return {"household": household, "events": household_events(household.pk)}
 
 
 @router.post("/households/{household_id}/events", response={201: EventWriteOut, **ERRORS},

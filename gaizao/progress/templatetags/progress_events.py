@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from gaizao.ledger.selectors import household_can_write
 from gaizao.progress.choices import DATE_FIELDS, FUNNEL, EventKind, ResettlementMode
 from gaizao.progress.forms import CorrectionForm, EventForm, suggested_kinds
-from gaizao.progress.models import EventAttachment, StageEvent
+from gaizao.progress.selectors.events import household_events
 from gaizao.progress.rollups import State
 
 register = template.Library()
@@ -35,10 +35,7 @@ def stage_rows(household) -> list[dict]:
 
 
 def event_rows(household, *, can_write: bool) -> list[dict]:
-    events = list(StageEvent.objects.filter(household_id=household.pk).select_related("actor").order_by("id"))
-    files: dict[int, list[EventAttachment]] = {}
-    for attachment in EventAttachment.objects.filter(event__household_id=household.pk).order_by("id"):
-        files.setdefault(attachment.event_id, []).append(attachment)
+    events = list(household_events(household.pk))
     by_id = {event.pk: event for event in events}
     corrected = {event.corrects_id for event in events if event.corrects_id}
     modes = dict(ResettlementMode.choices)
@@ -56,7 +53,7 @@ def event_rows(household, *, can_write: bool) -> list[dict]:
             "correctable": can_write and event.kind != EventKind.VOID and event.pk not in corrected,
             "mode": modes.get(event.resettlement_mode, ""),
             "who": (actor.full_name or actor.username) if actor is not None else _("系统"),
-            "attachments": files.get(event.pk, []),
+            "attachments": event.files,
         })
     return rows
 
