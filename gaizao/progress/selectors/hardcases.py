@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Substr
@@ -22,6 +22,7 @@ from gaizao.org.choices import Role
 from gaizao.org.models import OrgUnit, User
 from gaizao.progress.choices import DifficultyReason
 from gaizao.progress.models import Consultation, HardCase, Visit
+from gaizao.progress.selectors.summary import percent, reaches
 from gaizao.progress.services.hardcases import is_overdue, overdue_condition
 
 PAGE_SIZE = 50
@@ -253,14 +254,12 @@ def hardcase_filter_options(user: User) -> tuple[QuerySet[OrgUnit], QuerySet[Vil
 
 def consent_rate(agreed: int, eligible: int) -> Decimal | None:
     """Agreed households as a percentage of those consulted, to one decimal (92.3)."""
-    if not eligible:
-        return None
-    return (Decimal(agreed) * 100 / Decimal(eligible)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return percent(agreed, eligible)
 
 
 def consent_passed(agreed: int, eligible: int, threshold: Decimal) -> bool:
     """Whether the consent reaches the threshold, compared exactly (not on the rounded rate)."""
-    return eligible > 0 and Decimal(agreed) * 100 >= Decimal(threshold) * eligible
+    return reaches(agreed, eligible, threshold)
 
 
 @dataclass(frozen=True)

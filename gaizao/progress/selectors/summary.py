@@ -40,6 +40,11 @@ def percent(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
+def reaches(part: int, whole: int, threshold: Decimal) -> bool:
+    """Whether part / whole reaches ``threshold`` percent, compared exactly (not on the rounded rate)."""
+    return whole > 0 and Decimal(part) * 100 >= Decimal(threshold) * whole
+
+
 def wan(area: Decimal) -> Decimal:
     """Square metres as 万㎡ to two decimals (1,234,567 ㎡ → 123.46)."""
     return (area / TEN_THOUSAND).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -270,9 +275,7 @@ SIGNING_LABELS = {
 
 
 def signing_status(project: Project, summary: UnitSummary, today: dt.date) -> SigningStatus:
-    signed, scope = summary.count("signed"), summary.households
-    # Compare exactly (signed / scope ≥ threshold %), not the rounded rate.
-    reached = scope > 0 and Decimal(signed) * 100 >= project.signing_threshold * scope
+    reached = reaches(summary.count("signed"), summary.households, project.signing_threshold)
     if not project.signing_start or not project.signing_end:
         code = "none"
     elif today < project.signing_start:

@@ -127,30 +127,22 @@ def check_change(state: rollups.State, *, kind: str, project: Project, removed: 
                            fields={"on_date": _("须在签约期满后")})
 
 
-def _load(actor, household_id: int, *, lock: bool = True) -> Household:
-    qs = Household.objects.select_related("project", "street")
-    if lock and connection.features.has_select_for_update:
-        qs = qs.select_for_update(of=("self",))
-    household = qs.filter(pk=household_id).first()
+def _load(actor, household_id: int) -> fast.LoadedHousehold:
+    """The household as recording needs it (locked on PostgreSQL); 404 when out of the actor's scope."""
+    household = fast.load(household_id)
     if household is None or (actor is not None and not household_can_write(actor, household)):
         raise NotFound(NOT_FOUND)
     return household
 
 
-def _move(household: Household, state: rollups.State, version: int) -> None:
-    """The conditional UPDATE that makes concurrent stage changes safe."""
-    fields = state.household_fields()
-    updated = Household.objects.filter(pk=household.pk, version=version).update(
-        **fields, version=F("version") + 1, updated_at=timezone.now())
-    if updated != 1:
+def _move(household: fast.LoadedHousehold, state: rollups.State) -> None:
+    """The conditional UPDATE on the version that makes concurrent stage changes safe."""
+    if not fast.move(household, state.household_fields()):
         raise Conflict(_("住户 %(h)s 的进度刚被他人修改，你的记录没有保存。请刷新页面，核对后再记录。")
                        % {"h": household.number})
-    for name, value in fields.items():
-        setattr(household, name, value)
-    household.version = version + 1
 
 
-def _rollup(household: Household, before: rollups.State, after: rollups.State) -> None:
+def _rollup(household, before: rollups.State, after: rollups.State) -> None:
     area = rollups.centi(household.area)
     diff = rollups.difference(rollups.contributions(before, area), rollups.contributions(after, area))
     if diff:
@@ -177,9 +169,7 @@ def household_record_event(*, actor, household: Household | int, kind: str, on_d
     if kind not in RECORDABLE:
         raise AppError(_("未知的进度事项「%(k)s」。") % {"k": kind}, fields={"kind": _("未知事项")})
     on = parse_day(on_date)
-    row = fast.load(household if isinstance(household, int) else household.pk)
-    if row is None or (actor is not None and not household_can_write(actor, row)):
-        raise NotFound(NOT_FOUND)
+    row = _load(actor, household if isinstance(household, int) else household.pk)
     if version is not None and version != row.version:
         raise Conflict(_("住户 %(h)s 已被他人修改（当前版本 %(c)d，你看到的是版本 %(v)d），你的记录没有保存。请刷新页面后再记录。")
                        % {"h": row.number, "c": row.version, "v": version})
@@ -194,9 +184,7 @@ def household_record_event(*, actor, household: Household | int, kind: str, on_d
     event = fast.insert_event(household=row, kind=kind, on_date=on, resettlement_mode=mode, note=note.strip(),
                               actor=actor if getattr(actor, "pk", None) else None)
     names = save_attachments(event, attachments) if attachments else []
-    if not fast.move(row, after.household_fields()):
-        raise Conflict(_("住户 %(h)s 的进度刚被他人修改，你的记录没有保存。请刷新页面，核对后再记录。")
-                       % {"h": row.number})
+    _move(row, after)
     audit.record(actor=actor, action="progress.event", object_type="ledger.household", object_id=row.pk,
                  object_repr=str(row), ip=ip, changes={
                      "event": event.pk, "kind": kind, "on_date": on, "stage": [before.stage, after.stage],
@@ -255,8 +243,9 @@ def event_correct(*, actor, event: StageEvent | int, note: str, on_date=None, vo
         kind=EventKind.VOID if void else original.kind, on_date=on, note=note.strip(), corrects=original,
         resettlement_mode="" if void else original.resettlement_mode,
         actor=actor if getattr(actor, "pk", None) else None)
-    _move(household, after, household.version)
-    audit.record(actor=actor, action="progress.correction", obj=household, ip=ip, changes={
+    _move(household, after)
+    audit.record(actor=actor, action="progress.correction", object_type="ledger.household",
+                 object_id=household.pk, object_repr=str(household), ip=ip, changes={
         "event": correction.pk, "corrects": original.pk, "kind": original.kind,
         "on_date": [original.on_date, None if void else on], "note": correction.note,
         "stage": [before.stage, after.stage],

@@ -27,7 +27,7 @@ from gaizao.ledger import services as ledger_services
 from gaizao.ledger.choices import Stage
 from gaizao.ledger.models import Household
 from gaizao.ledger.selectors import cadre_options, household_can_write
-from gaizao.ledger.services.common import writes
+from gaizao.ledger.services.common import stale_message, writes
 from gaizao.org.choices import Role
 from gaizao.org.models import User
 from gaizao.progress.choices import DifficultyReason
@@ -187,9 +187,7 @@ def _check_close_note(note) -> str:
 
 
 def _stale(case: HardCase, version) -> Conflict:
-    return Conflict(_("攻坚户 %(h)s 已被他人修改（当前版本 %(c)s，你看到的是版本 %(v)s），你的修改没有保存。"
-                      "请刷新页面，核对最新内容后再保存。")
-                    % {"h": case.household.number, "c": case.version, "v": version})
+    return Conflict(stale_message(case, version))
 
 
 def _check_version(case: HardCase, version) -> None:
