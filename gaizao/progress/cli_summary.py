@@ -15,8 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gaizao.core.errors import AppError, NotFound
-from gaizao.org.choices import OrgKind
-from gaizao.org.models import OrgUnit
 from gaizao.progress.choices import Level
 from gaizao.progress.selectors import summary as s
 
@@ -33,13 +31,7 @@ def add_arguments(parser) -> None:
 
 def system_area(street_code: str | None) -> s.Area:
     """What the system operator sees: the district, or any street of it."""
-    district = s.district_unit()
-    if not street_code:
-        return s.Area(level=Level.DISTRICT, unit=district, district=district)
-    street = OrgUnit.objects.filter(code=street_code, kind=OrgKind.STREET).first()
-    if street is None:
-        raise NotFound(_("街道 %(c)s 不存在。") % {"c": street_code})
-    return s.Area(level=Level.STREET, unit=street, district=district)
+    return s.dashboard_area(None, street_code=street_code)
 
 
 def _user(username: str):

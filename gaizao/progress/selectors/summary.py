@@ -164,17 +164,21 @@ def _own_street_ids(user) -> frozenset[int]:
 def dashboard_area(user, *, street_code: str | None = None) -> Area:
     """The district for district-wide roles (or one street they choose); a street user's own street.
 
-    Anyone else, or a street out of the user's scope, gets NotFound (404).
+    ``user`` None is the system (the command line): the district, or any street of it. Anyone
+    else, or a street out of the user's scope, gets NotFound (404).
     """
-    if not user.is_authenticated:
+    if user is not None and not user.is_authenticated:
         raise NotFound(_("不存在或无权查看。"))
     district = district_unit()
+    everywhere = user is None or user.is_district_wide
     if street_code:
         street = OrgUnit.objects.filter(code=street_code, kind=OrgKind.STREET).first()
-        if street is None or not (user.is_district_wide or street.pk in _own_street_ids(user)):
+        if user is None and street is None:
+            raise NotFound(_("街道 %(c)s 不存在。") % {"c": street_code})
+        if street is None or not (everywhere or street.pk in _own_street_ids(user)):
             raise NotFound(_("街道 %(c)s 不存在或无权查看。") % {"c": street_code})
         return Area(level=Level.STREET, unit=street, district=district)
-    if user.is_district_wide:
+    if everywhere:
         return Area(level=Level.DISTRICT, unit=district, district=district)
     own = _own_street_ids(user)
     if own:
