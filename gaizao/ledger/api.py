@@ -23,6 +23,7 @@ from gaizao.ledger.schemas import (
     ProjectDetailOut, ProjectIn, ProjectPatch, VillageDetailOut, VillageFilters, VillageIn, VillageOut,
     VillagePatch,
 )
+from gaizao.core.requests import client_ip as _ip
 
 router = Router(tags=["台账"])
 ERRORS = {400: dict, 404: dict, 409: dict}
@@ -41,10 +42,6 @@ def _input_names(fn):
             fields = {_INPUT_NAMES.get(name, name): message for name, message in exc.fields.items()}
             raise type(exc)(exc.message, fields=fields, status=exc.status) from None
     return wrapper
-
-
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _patch(payload) -> tuple[int | None, dict]:

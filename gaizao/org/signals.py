@@ -9,16 +9,12 @@ the request carries its count and whether this failure locked the account. Conne
 
 from __future__ import annotations
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
 from gaizao.org import services
 from gaizao.org.models import User
-
-
-def _ip(request) -> str | None:
-    return get_client_ip_address(request) if request is not None else None
+from gaizao.core.requests import client_ip as _ip
 
 
 def on_logged_in(sender, request, user, **kwargs) -> None:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import qrcode
 import qrcode.image.svg
-from axes.helpers import get_client_ip_address, get_client_username, get_cool_off
+from axes.helpers import get_client_username, get_cool_off
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
@@ -49,12 +49,9 @@ from gaizao.org.forms import (
     UserFilterForm,
     cool_off_minutes,
 )
+from gaizao.core.requests import client_ip as _ip
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def _ip(request: HttpRequest) -> str | None:
-    return get_client_ip_address(request)
 
 
 def _next_url(request: HttpRequest) -> str:

@@ -37,14 +37,11 @@ from gaizao.ledger.importing.reader import MAX_FILE_BYTES, SPREADSHEET_SUFFIXES
 from gaizao.ledger.importing.template import write_template
 from gaizao.ledger.views.pages import WRITE_ROLES
 from gaizao.org.forms import StyledForm
+from gaizao.core.requests import client_ip as _ip
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ACCEPT = ".xlsx,.xlsm,.xls,.ods,.csv"
 STAGES = {READ: gettext_lazy("读取"), WRITE: gettext_lazy("写入")}
-
-
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _crumbs(*tail) -> list:

@@ -23,12 +23,9 @@ from gaizao.ledger.forms import (
     BuildingForm, DemolishForm, HeritageForm, HouseholdForm, PersonForm, ProjectForm, VillageForm,
 )
 from gaizao.ledger.models import Building, HeritageElement, Household, Village
+from gaizao.core.requests import client_ip as _ip
 
 GET_POST = require_http_methods(["GET", "POST"])
-
-
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _form_page(request, form, *, save, title: str, breadcrumbs: list, cancel_url: str, done,

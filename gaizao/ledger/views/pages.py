@@ -24,13 +24,10 @@ from gaizao.ledger.forms import HouseholdFilterForm, VillageFilterForm
 from gaizao.ledger.choices import Stage
 from gaizao.ledger.models import Household
 from gaizao.org.choices import Role
+from gaizao.core.requests import client_ip as _client_ip
 
 # Who sees the "new" buttons; the write scope decides what they may really change.
 WRITE_ROLES = (Role.ADMIN, Role.COMMANDER, Role.STREET)
-
-
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 @login_required

@@ -21,13 +21,10 @@ from gaizao.progress.api.event_schemas import (
 from gaizao.progress.models import StageEvent
 from gaizao.progress.selectors.events import household_events
 from gaizao.progress.services.events import event_correct, household_record_event, households_record_stage
+from gaizao.core.requests import client_ip as _ip
 
 router = Router(tags=["进度"])
 ERRORS = {400: dict, 404: dict, 409: dict}
-
-
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _written(event: StageEvent) -> dict:

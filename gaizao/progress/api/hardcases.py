@@ -19,13 +19,10 @@ from gaizao.core.scoping import get_in_scope
 from gaizao.ledger.selectors import household_write_scope
 from gaizao.progress import selectors, services
 from gaizao.progress.choices import DifficultyReason
+from gaizao.core.requests import client_ip as _ip
 
 router = Router(tags=["进度"])
 ERRORS = {400: dict, 404: dict, 409: dict}
-
-
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _cadre_id_errors(fn):

@@ -33,12 +33,9 @@ from gaizao.progress.forms import (
 from gaizao.progress.models import EventAttachment, StageEvent
 from gaizao.progress.rollups import State
 from gaizao.progress.services.events import event_correct, household_record_event, households_record_stage
+from gaizao.core.requests import client_ip as _ip
 
 BULK_PAGE_SIZE = 100
-
-
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _household_url(pk: int) -> str:

@@ -23,12 +23,9 @@ from gaizao.progress.hardcase_forms import (
     CloseForm, ConsultationForm, HardCaseEditForm, HardCaseFilterForm, HardCaseOpenForm, VisitForm,
 )
 from gaizao.progress.services.hardcases import can_visit, can_write, open_refusal, visit_interval_days
+from gaizao.core.requests import client_ip as _ip
 
 GET_POST = require_http_methods(["GET", "POST"])
-
-
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _list_crumbs() -> list:
