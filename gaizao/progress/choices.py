@@ -62,6 +62,8 @@ DATE_FIELDS = {kind: f"{kind}_on" for kind in DATED_KINDS}
 # Rollup keys: ``scope`` (households in the project's scope) and each kind a household reaches.
 SCOPE = "scope"
 ROLLUP_KEYS = [SCOPE] + [k.value for k in DATED_KINDS if k != EventKind.WITHDRAWN]
+# How a rollup key reads (dashboards, the progress table, verify's messages).
+KEY_LABELS = {SCOPE: _("改造范围内"), **{k.value: k.label for k in DATED_KINDS}}
 
 # The household's stage after reaching a kind, in the order they are checked (last reached wins).
 STAGE_ORDER = [

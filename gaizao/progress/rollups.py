@@ -23,7 +23,7 @@ from django.db import connection, transaction
 
 from gaizao.ledger.choices import Stage
 from gaizao.ledger.models import Building, Household, Project
-from gaizao.progress.choices import DATE_FIELDS, DATED_KINDS, SCOPE, STAGE_ORDER, EventKind, Level
+from gaizao.progress.choices import DATE_FIELDS, KEY_LABELS, SCOPE, STAGE_ORDER, EventKind, Level
 from gaizao.progress.models import DailyRollup, Rollup, StageEvent
 
 Key = tuple[str, "dt.date | None"]  # (rollup key, day) — day None: counted in totals only
@@ -328,7 +328,6 @@ class VerifyResult:
     mismatch: str = ""
 
 
-KEY_LABELS = {SCOPE: "改造范围内", **{str(k): str(k.label) for k in DATED_KINDS}}
 
 
 def _describe(key: tuple) -> str:

@@ -21,13 +21,12 @@ from gaizao.core.errors import NotFound
 from gaizao.ledger.models import Project, Village
 from gaizao.org.choices import OrgKind, Role
 from gaizao.org.models import OrgUnit
-from gaizao.progress.choices import SCOPE, EventKind, Level
+from gaizao.progress.choices import KEY_LABELS, SCOPE, Level  # noqa: F401 (callers read s.KEY_LABELS)
 from gaizao.progress.models import DailyRollup, Rollup
 from gaizao.progress.rollups import from_centi
 
 # The funnel as dashboards and the progress table show it, in order.
 FUNNEL_KEYS = ["surveyed", "decided", "valued", "signed", "vacated", "demolished", "resettled"]
-KEY_LABELS = {SCOPE: _("改造范围内"), **{k.value: k.label for k in EventKind if k not in (EventKind.VOID,)}}
 CURVE_KEYS = ("signed", "vacated", "demolished")
 PACE_DAYS = 28
 TEN_THOUSAND = Decimal("10000")
