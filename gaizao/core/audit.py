@@ -42,11 +42,16 @@ _PLAIN = (str, int, bool, float, type(None))
 
 
 def _jsonable(value: Any) -> Any:
-    if type(value) is str:
+    kind = type(value)
+    if kind is str:
         # PostgreSQL's jsonb cannot hold NUL; drop it on every database so the hash agrees.
         return value.replace("\x00", "") if "\x00" in value else value
-    if type(value) in _PLAIN:  # the common case first: this runs for every value of every entry
+    if kind in _PLAIN:  # the common cases first: this runs for every value of every entry
         return value
+    if kind is dict:
+        return {(k if type(k) is str and "\x00" not in k else _jsonable(str(k))):
+                (v if (t := type(v)) in _PLAIN and (t is not str or "\x00" not in v) else _jsonable(v))
+                for k, v in value.items()}
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -54,11 +59,10 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, dict):
-        return {_jsonable(str(k)): v if type(v) in _PLAIN and type(v) is not str else _jsonable(v)
-                for k, v in value.items()}
+        return _jsonable(dict(value))
     if isinstance(value, (list, tuple, set)):
         return [_jsonable(v) for v in value]
-    if value is None or isinstance(value, (str, int, float, bool)):
+    if isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
 
@@ -213,6 +217,9 @@ def record_many(*, actor, items: Iterable[Change], ip: str | None = None, batch_
     created_at = shared["created_at"].astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
     json_value = _json_column()
     heads: dict[str, str] = {}  # action -> the canonical text before the changes (the actor is shared)
+    # The canonical text after the changes: keys in sorted order, the shared values written once.
+    tail_start = f',"created_at":{_dumps(created_at)},"ip":{_dumps(ip)},"object_id":'
+    tail_end = f',"result":{_dumps(shared["result"])}}}'
 
     def rows():
         nonlocal prev
@@ -224,20 +231,19 @@ def record_many(*, actor, items: Iterable[Change], ip: str | None = None, batch_
             head = heads.get(action)
             if head is None:
                 head = heads[action] = _dumps({"action": action, "actor_id": shared["actor_id"],
-                                               "actor_name": shared["actor_name"]})
-            tail = _dumps({"created_at": created_at, "ip": ip, "object_id": object_id, "object_repr": object_repr,
-                           "object_type": object_type, "result": shared["result"]})
-            content = f"{head[:-1]},\"changes\":{changes},{tail[1:]}".encode("utf-8")
-            digest = sm3_hex(prev.encode("ascii") + content)
+                                               "actor_name": shared["actor_name"]})[:-1]
+            content = (f'{head},"changes":{changes}{tail_start}{_json_string(object_id)},"object_repr":'
+                       f'{_json_string(object_repr)},"object_type":{_json_string(object_type)}{tail_end}')
+            digest = sm3_hex(prev.encode("ascii") + content.encode("utf-8"))
             yield (action, object_type, object_id, object_repr, json_value(changes), prev, digest)
             prev = digest
 
     return writer.write(rows())
 
 
-def _dumps(value) -> str:
-    """JSON as canonical() writes it: sorted keys, no spaces, Chinese as is."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+# JSON as canonical() writes it: sorted keys, no spaces, Chinese as is; a string alone the same way.
+_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+_json_string = json.encoder.encode_basestring
 
 
 def _json_column():

@@ -20,6 +20,8 @@ write tuples with ``executemany`` instead. What matters still comes from the mod
 from __future__ import annotations
 
 import gc
+import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import islice
@@ -55,6 +57,99 @@ def gc_paused():
             gc.enable()
 
 
+class LaterCheckpoint:
+    """What ``checkpoint_later`` yields: ``wait()`` for the background checkpoint (tests, the bench)."""
+
+    def __init__(self):
+        self.thread: threading.Thread | None = None
+
+    def wait(self, timeout: float | None = None) -> None:
+        if self.thread is not None:
+            self.thread.join(timeout)
+
+
+@contextmanager
+def checkpoint_later(db=None):
+    """One large write transaction on SQLite in WAL mode: its commit returns without the checkpoint.
+
+    SQLite checkpoints at the commit that leaves more than 1,000 pages in the write-ahead log:
+    it copies them back into the database file and syncs it, all before the commit returns (a
+    100,000-household import: 0.55 s of a 0.7 s commit). The data is committed and visible to
+    every reader once it is in the log, so the checkpoint can wait: inside this block the
+    connection does not checkpoint by itself, and after it a background thread runs a passive
+    checkpoint (readers and writers go on) on a connection of its own. A failed background
+    checkpoint leaves the log for the next automatic one. PostgreSQL, other journal modes and a
+    block inside a larger transaction (which commits later) are left as they are.
+    """
+    db = db or connection
+    later = LaterCheckpoint()
+    path = db.settings_dict["NAME"]
+    if db.vendor != "sqlite" or db.in_atomic_block or db.is_in_memory_db():
+        yield later
+        return
+    with db.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        if cursor.fetchone()[0] != "wal":
+            yield later
+            return
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        pages = cursor.fetchone()[0]
+        cursor.execute("PRAGMA wal_autocheckpoint=0")
+    try:
+        yield later
+    finally:
+        if db.connection is not None:  # the block may have closed it
+            with db.cursor() as cursor:
+                cursor.execute(f"PRAGMA wal_autocheckpoint={int(pages)}")
+    later.thread = threading.Thread(target=_checkpoint, args=(str(path),), name="gaizao-checkpoint", daemon=True)
+    later.thread.start()
+
+
+def _checkpoint(path: str) -> None:
+    try:
+        db = sqlite3.connect(path, timeout=20)
+        try:
+            db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            db.close()
+    except sqlite3.Error:
+        pass  # the next automatic checkpoint copies the log
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """Primary keys for ``count`` rows of ``model`` that the caller is about to insert with them.
+
+    Knowing the keys first lets a bulk write prepare everything that refers to the rows (their
+    buildings, their audit entries) before, or while, the rows themselves are written. PostgreSQL
+    takes them from the table's sequence, which no other transaction will hand out again. SQLite
+    continues after the highest key ever used (``AUTOINCREMENT`` keeps it in ``sqlite_sequence``);
+    that holds only inside the transaction that inserts them, which has the write lock from its
+    ``BEGIN IMMEDIATE`` on, so this refuses to run outside one.
+    """
+    if count <= 0:
+        return []
+    quote = connection.ops.quote_name
+    table, pk = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                           [quote(table), pk, count])
+            return [row[0] for row in cursor.fetchall()]
+        if not connection.in_atomic_block:
+            raise RuntimeError("reserve_ids must run inside the transaction that inserts the rows")
+        cursor.execute(f"SELECT MAX({quote(pk)}) FROM {quote(table)}")
+        highest = cursor.fetchone()[0] or 0
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        start = max(highest, row[0] if row else 0) + 1
+    return list(range(start, start + count))
+
+
+def _null_by_omission(field: models.Field, value) -> bool:
+    """Whether leaving the column out of an INSERT stores the same as writing ``value``: NULL, with no database default."""
+    return value is None and field.null and field.db_default is models.NOT_PROVIDED
+
+
 def _is_primitive(field: models.Field) -> bool:
     return isinstance(field, _PRIMITIVE) and not isinstance(field, _CONVERTED)
 
@@ -67,7 +162,8 @@ class RowWriter:
 
     def __init__(self, model: type[models.Model], columns: Sequence[str], *, fixed: Mapping[str, Any] | None = None,
                  batch_size: int = BATCH_ROWS, who: str = "批量写入", prepared: Sequence[str] = ()):
-        """``prepared`` names columns whose values the caller already made ready for the database."""
+        """``prepared`` names columns whose values the caller already made ready for the database
+        (encrypted, hashed or converted); an encrypted column's hash column must then be supplied too."""
         self.model = model
         self.columns = tuple(columns)
         self.batch_size = batch_size
@@ -84,11 +180,13 @@ class RowWriter:
         self._defaults: list[tuple[models.Field, object]] = []
         for index, name in enumerate(self.columns):
             field = fields[name]
+            if name in prepared:
+                continue
             if isinstance(field, EncryptedTextField):
                 self._encrypted.append(index)
             elif isinstance(field, LookupHashField):
                 raise ValueError(f"{model.__name__}.{name} is computed from {field.source}; supply that instead")
-            elif not _is_primitive(field) and name not in prepared:
+            elif not _is_primitive(field):
                 self._converted.append((index, field))
         for name, field in fields.items():
             if name in self.columns or name in fixed:
@@ -97,6 +195,8 @@ class RowWriter:
                 source = model._meta.get_field(field.source).attname
                 if source not in self.columns:
                     raise ValueError(f"{model.__name__}.{name} hashes {source}, which is not supplied")
+                if source in prepared:
+                    raise ValueError(f"{model.__name__}.{source} is supplied encrypted: supply {name} as well")
                 self._hashed.append(self.columns.index(source))
                 hash_fields.append(field)
             elif field.primary_key and field.db_returning:
@@ -109,6 +209,11 @@ class RowWriter:
                 self._defaults.append((field, field.get_default()))
             else:
                 raise ValueError(f"{who}没有为 {model.__name__}.{name} 提供值，该字段也没有默认值；请在调用处补上。")
+        # A column that is NULL in every row is left out of the statement: the database fills it
+        # with NULL, and binding a NULL per row costs as much as a real value (measured: 30 bound
+        # columns 0.40 s per 100,000 rows, the same without their 11 NULLs 0.18 s).
+        self._defaults = [(f, value) for f, value in self._defaults if not _null_by_omission(f, value)]
+        fixed = {name: value for name, value in fixed.items() if not _null_by_omission(fields[name], value)}
         fixed_fields = [fields[name] for name in fixed]
         self._fixed = tuple(f.get_db_prep_save(value, connection) for f, value in zip(fixed_fields, fixed.values()))
         order = [*(fields[name] for name in self.columns), *hash_fields, *self._now,

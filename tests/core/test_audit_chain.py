@@ -149,11 +149,12 @@ def test_bulk_entries_hash_the_same_content_as_single_entries(cast):
     with transaction.atomic():
         audit.record_many(actor=cast.street_user_a, ip="10.0.0.8", items=[
             audit.Change(action="test.bulk", object_type="ledger.household", object_id=7,
-                         object_repr="DH-001 李四", changes=changes)])
+                         object_repr="DH-001 \"李四\"\\\t", changes=changes)])
     entry = AuditEntry.objects.get(action="test.bulk")
     assert entry.changes["面积"] == "120.50" and entry.changes["日期"] == "2026-11-05"
     assert entry.changes["嵌套"] == {"a": "引号\"与\\反斜杠", "b": [1, "二", True]}
     assert entry.changes["repr"] == "含  与 , 的文字"  # NUL dropped: PostgreSQL's jsonb cannot hold it
+    assert entry.object_repr == "DH-001 \"李四\"\\\t"  # quotes, backslash and tab escaped in the hashed text
     assert entry.entry_hash == audit.compute_hash(entry.prev_hash, entry)
     assert audit.verify().ok
 

@@ -54,3 +54,115 @@ def test_it_converts_json_and_fixed_columns_and_reports_progress_per_batch(cast)
 def test_it_refuses_columns_it_cannot_fill(db, columns, message):
     with pytest.raises(ValueError, match=message):
         RowWriter(Household, columns)
+
+
+def test_prepared_columns_are_stored_as_given_and_an_encrypted_one_needs_its_hash(cast):
+    project = cast.project_a
+    columns = ("project_id", "street_id", "village_id", "number", "head_name", "head_initials", "address", "phone",
+               "head_id_number")
+    with pytest.raises(ValueError, match="supplied encrypted: supply head_id_hash"):
+        RowWriter(Household, columns, prepared=("head_id_number",))
+    sealed = crypto.encrypt_many(["11010519491231002X"])[0]
+    RowWriter(Household, (*columns, "head_id_hash"), prepared=("head_id_number", "head_id_hash")).write([
+        (project.id, project.village.street_id, project.village_id, "BW-9", "王五", "ww", "", None, sealed, "given-hash"),
+    ])
+    household = Household.objects.get(number="BW-9")
+    assert household.head_id_number == "11010519491231002X"  # not encrypted a second time
+    assert household.head_id_hash == "given-hash"
+
+
+def test_columns_that_are_null_in_every_row_are_left_out_of_the_insert_and_read_null(cast):
+    project = cast.project_a
+    writer = RowWriter(Household, COLUMNS)
+    for column in ("cadre_id", "resident_id", "signed_on", "withdrawn_on"):
+        assert f'"{column}"' not in writer.sql
+    assert '"stage"' in writer.sql and '"version"' in writer.sql  # defaults that are not NULL are written
+    writer.write([(project.id, project.village.street_id, project.village_id, "BW-8", "王五", "ww", "", None, None)])
+    household = Household.objects.get(number="BW-8")
+    assert (household.cadre_id, household.resident_id, household.signed_on, household.withdrawn_on) == (
+        None, None, None, None)
+
+
+def test_reserved_keys_are_used_by_the_rows_and_never_handed_out_again(cast):
+    from django.db import transaction
+
+    from gaizao.core.bulk import reserve_ids
+
+    project = cast.project_a
+    highest = Household.objects.order_by("-id").values_list("id", flat=True).first()
+    with transaction.atomic():
+        ids = reserve_ids(Household, 3)
+        assert len(set(ids)) == 3 and min(ids) > highest
+        RowWriter(Household, ("id", *COLUMNS)).write([
+            (pk, project.id, project.village.street_id, project.village_id, f"BR-{pk}", "王五", "ww", "", None, None)
+            for pk in ids])
+    assert set(Household.objects.filter(number__startswith="BR-").values_list("id", flat=True)) == set(ids)
+    with transaction.atomic():
+        later = reserve_ids(Household, 2)
+    after = Household.objects.create(project=project, street=project.village.street, village=project.village,
+                                     number="BR-after", head_name="赵六", head_initials="zl")
+    assert min(later) > max(ids) and after.pk > max(ids)
+    assert reserve_ids(Household, 0) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reserving_keys_outside_a_transaction_is_refused_on_sqlite():
+    from django.db import connection
+
+    from gaizao.core.bulk import reserve_ids
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL takes the keys from the sequence, which holds outside a transaction too")
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        reserve_ids(Household, 2)
+
+
+def test_a_large_commit_leaves_the_checkpoint_to_a_background_thread(db, tmp_path):
+    """SQLite in WAL mode: the commit returns with the pages still in the log; a thread copies them."""
+    import os
+    import sqlite3
+
+    from django.db import connection
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    from gaizao.core.bulk import checkpoint_later
+
+    if connection.vendor != "sqlite":
+        pytest.skip("a SQLite behaviour")
+    path = tmp_path / "wal.sqlite3"
+    wal = DatabaseWrapper({**connection.settings_dict, "NAME": str(path)}, alias="checkpoint-test")
+    try:
+        with wal.cursor() as cursor:
+            cursor.execute("CREATE TABLE t (id integer PRIMARY KEY, body text)")
+        before = os.path.getsize(path)
+        with checkpoint_later(wal) as later:
+            wal.set_autocommit(False)
+            with wal.cursor() as cursor:
+                cursor.executemany("INSERT INTO t (body) VALUES (%s)", [("x" * 400,) for _ in range(20_000)])
+            wal.commit()
+            wal.set_autocommit(True)
+            # Committed and readable, but not yet copied from the log into the database file.
+            assert os.path.getsize(path) == before
+            with sqlite3.connect(path) as reader:
+                assert reader.execute("SELECT COUNT(*) FROM t").fetchone() == (20_000,)
+        later.wait(30)
+        assert os.path.getsize(path) > 20_000 * 400  # the background thread checkpointed
+        with wal.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            assert cursor.fetchone()[0] == 1000  # the connection checkpoints by itself again
+    finally:
+        wal.close()
+
+
+def test_inside_a_larger_transaction_the_checkpoint_is_left_alone(db):
+    from django.db import connection
+
+    from gaizao.core.bulk import checkpoint_later
+
+    with checkpoint_later() as later:
+        pass
+    assert later.thread is None
+    if connection.vendor == "sqlite" and not connection.is_in_memory_db():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            assert cursor.fetchone()[0] == 1000

@@ -70,6 +70,36 @@ def test_batch_encryption_and_hashes_are_the_single_value_format():
         crypto.lookup_hash("张三")]
 
 
+@pytest.mark.parametrize("threshold, in_background", [(1, True), (10**9, False)])
+def test_a_worker_process_encrypts_and_hashes_as_this_process_does(monkeypatch, threshold, in_background):
+    from gaizao.core import sealing
+
+    monkeypatch.setattr(sealing, "MIN_BACKGROUND_VALUES", threshold)
+    texts = ["11010519491231002X", "", "13812345678", None, "张三"]
+    job = crypto.background(encrypt=[texts, texts[:2]], hash=[texts])
+    assert job.in_background is in_background
+    (blobs, short), (hashes,) = job.result()
+    assert [crypto.decrypt(b) if b is not None else None for b in blobs] == [
+        "11010519491231002X", None, "13812345678", None, "张三"]
+    assert len(short) == 2 and crypto.decrypt(short[0]) == "11010519491231002X"
+    assert crypto.key_id_of(blobs[0]) == crypto.keyring().current.key_id
+    assert hashes == crypto.lookup_hash_many(texts)
+
+
+def test_a_worker_that_fails_leaves_the_work_to_this_process(monkeypatch):
+    import sys
+
+    from gaizao.core import sealing
+
+    monkeypatch.setattr(sealing, "MIN_BACKGROUND_VALUES", 1)
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # a real process that exits at once with status 1
+    job = crypto.background(encrypt=[["13812345678"]], hash=[["13812345678"]])
+    assert job.in_background
+    ([blob],), ([digest],) = job.result()
+    assert crypto.decrypt(blob) == "13812345678" and digest == crypto.lookup_hash("13812345678")
+    assert not job.in_background
+
+
 def test_personal_numbers_are_encrypted_at_rest_and_found_by_hash(cast):
     with connection.cursor() as cursor:
         cursor.execute("SELECT head_id_number, phone FROM ledger_household WHERE id = %s", [cast.household_a1.pk])

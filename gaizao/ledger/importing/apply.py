@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from pypinyin.constants import PHRASES_DICT
 
 from gaizao.core import audit, crypto
-from gaizao.core.bulk import RowWriter, gc_paused
+from gaizao.core.bulk import RowWriter, checkpoint_later, gc_paused, reserve_ids
 from gaizao.core.errors import AppError, Conflict, NotFound
 from gaizao.core.masking import mask_citizen_id, mask_phone
 from gaizao.ledger.importing.plan import (
@@ -35,8 +35,15 @@ from gaizao.ledger.services import name_initials
 from gaizao.progress import rollups
 
 Progress = Callable[[int, int], None]
-_HOUSEHOLD_COLUMNS = ("project_id", "street_id", "village_id", "number", "head_name", "head_initials",
-                      "head_id_number", "phone", "address", "land_type", "use", "member_count", "area")
+# New households and members are written with their keys reserved first and their personal numbers
+# encrypted in a worker process meanwhile (crypto.background): the columns after the first line come
+# from there, ready for the database.
+_HOUSEHOLD_COLUMNS = ("id", "project_id", "street_id", "village_id", "number", "head_name", "head_initials",
+                      "head_id_hash", "address", "land_type", "use", "member_count", "area",
+                      "head_id_number", "phone", "phone_hash")
+_SEALED_HOUSEHOLD = ("head_id_hash", "head_id_number", "phone", "phone_hash")
+_SEALED_PERSON_COLUMNS = ("household_id", "name", "relation", "hukou", "id_hash", "id_number")
+_SEALED_PERSON = ("id_hash", "id_number")
 _BUILDING_COLUMNS = ("household_id", "number", "structure", "floors", "build_year", "certificate_no", "legal_area",
                      "unlicensed_area", "legality", "use")
 _PERSON_COLUMNS = ("household_id", "name", "id_number", "relation", "hukou")
@@ -113,59 +120,85 @@ def _check_not_stale(plan: ImportPlan, project: Project) -> None:
                        % {"n": stale + len(taken)})
 
 
-def _create(plan: ImportPlan, project: Project, result: ApplyResult, *,
-            progress: Callable[[int], None]) -> Iterator[audit.Change]:
+@dataclass
+class _Created:
+    """The new households' rows, keys reserved, waiting for their encrypted numbers from the worker."""
+
+    ids: list[int]
+    households: list[tuple]  # _HOUSEHOLD_COLUMNS up to head_id_hash... area
+    buildings: list[tuple]
+    persons: list[tuple]  # _SEALED_PERSON_COLUMNS without id_number
+    sealed: object  # crypto.background(): head IDs, phones and member IDs encrypted, phones hashed
+    area: Decimal
+
+
+def _prepare_create(plan: ImportPlan, project: Project) -> _Created:
+    """Reserve the new households' keys, start encrypting their numbers, build their rows."""
     village = project.village
     households = plan.new
-    rows = []
-    total_area = Decimal("0")
-    for household in households:
+    ids = reserve_ids(Household, len(households))
+    rows, buildings, persons = [], [], []
+    zero = Decimal("0")
+    total_area = zero
+    for pk, household in zip(ids, households):
         values = household.values
         head_name = values["head_name"]
-        area = sum((({**BUILDING_DEFAULTS, **b.values}["legal_area"] or 0)
-                    + ({**BUILDING_DEFAULTS, **b.values}["unlicensed_area"] or 0) for b in household.buildings),
-                   Decimal("0"))
+        use = values.get("use") or HOUSEHOLD_DEFAULTS["use"]
+        merged = [{**BUILDING_DEFAULTS, **b.values, "number": b.number} for b in household.buildings]
+        area = sum(((b["legal_area"] or zero) + (b["unlicensed_area"] or zero) for b in merged), zero)
         total_area += area
         rows.append((
-            project.id, village.street_id, village.id, household.number, head_name, initials(head_name),
-            values.get("head_id_number"), values.get("phone"), values.get("address", ""),
-            values.get("land_type") or HOUSEHOLD_DEFAULTS["land_type"], values.get("use") or HOUSEHOLD_DEFAULTS["use"],
+            pk, project.id, village.street_id, village.id, household.number, head_name, initials(head_name),
+            _hash(plan, values.get("head_id_number")), values.get("address", ""),
+            values.get("land_type") or HOUSEHOLD_DEFAULTS["land_type"], use,
             values.get("member_count") or len(household.persons) or 1, area,
         ))
-    _writer(Household, _HOUSEHOLD_COLUMNS).write(rows, progress=progress)
-    del rows
-    ids = _ids_by_number(project, [h.number for h in households])
-    buildings, persons = [], []
-    for household in households:
-        pk = ids[household.number]
-        use = household.values.get("use") or HOUSEHOLD_DEFAULTS["use"]
-        for building in household.buildings:
-            get = {**BUILDING_DEFAULTS, **building.values}.__getitem__
-            buildings.append((pk, building.number, get("structure"), get("floors"), get("build_year"),
-                              get("certificate_no"), get("legal_area"), get("unlicensed_area"), get("legality"), use))
+        buildings.extend((pk, b["number"], b["structure"], b["floors"], b["build_year"], b["certificate_no"],
+                          b["legal_area"], b["unlicensed_area"], b["legality"], use) for b in merged)
         for person in household.persons:
             p = _new_person(person)
-            persons.append((pk, p["name"], p["id_number"], p["relation"], p["hukou"]))
-    if buildings:
-        _writer(Building, _BUILDING_COLUMNS).write(buildings)
-    if persons:
-        _writer(Person, _PERSON_COLUMNS).write(persons)
-    result.buildings_created += len(buildings)
-    result.persons_created += len(persons)
-    rollups.scope_added(project=project, households=len(households), area_centi=rollups.centi(total_area))
-    return _create_entries(households, ids)
+            persons.append((pk, p["name"], p["relation"], p["hukou"], _hash(plan, p["id_number"]), p["id_number"]))
+    sealed = crypto.background(
+        encrypt=[[h.values.get("head_id_number") for h in households], [h.values.get("phone") for h in households],
+                 [person[-1] for person in persons]],
+        hash=[[h.values.get("phone") for h in households]])
+    return _Created(ids=ids, households=rows, buildings=buildings, persons=[p[:-1] for p in persons],
+                    sealed=sealed, area=total_area)
 
 
-def _writer(model, columns) -> RowWriter:
-    return RowWriter(model, columns, who="导入程序（gaizao/ledger/importing）")
+def _hash(plan: ImportPlan, number: str | None) -> str | None:
+    """The keyed hash of a personal number: the plan computed it for its duplicate checks."""
+    if not number:
+        return None
+    return plan.hashes.get(number) or crypto.lookup_hash(number)
 
 
-def _create_entries(households, ids: dict[str, int]):
+def _write_created(created: _Created, project: Project, result: ApplyResult, *,
+                   progress: Callable[[int], None]) -> None:
+    (head_ids, phones, person_ids), (phone_hashes,) = created.sealed.result()
+    _writer(Household, _HOUSEHOLD_COLUMNS, prepared=_SEALED_HOUSEHOLD).write(
+        ((*row, *sealed) for row, sealed in zip(created.households, zip(head_ids, phones, phone_hashes))),
+        progress=progress)
+    if created.buildings:
+        _writer(Building, _BUILDING_COLUMNS).write(created.buildings)
+    if created.persons:
+        _writer(Person, _SEALED_PERSON_COLUMNS, prepared=_SEALED_PERSON).write(
+            (*row, number) for row, number in zip(created.persons, person_ids))
+    result.buildings_created += len(created.buildings)
+    result.persons_created += len(created.persons)
+    rollups.scope_added(project=project, households=len(created.ids), area_centi=rollups.centi(created.area))
+
+
+def _writer(model, columns, *, prepared=()) -> RowWriter:
+    return RowWriter(model, columns, who="导入程序（gaizao/ledger/importing）", prepared=prepared)
+
+
+def _create_entries(households, ids: list[int]):
     """The audit entries of new households, made one at a time as record_many takes them."""
-    for household in households:
+    for household, pk in zip(households, ids):
         values = household.values
         yield audit.Change(
-            action=IMPORT_CREATE, object_type="ledger.household", object_id=ids[household.number],
+            action=IMPORT_CREATE, object_type="ledger.household", object_id=pk,
             object_repr=f"{household.number} {values['head_name']}",
             changes={"after": {
                 "number": household.number, "head_name": values["head_name"],
@@ -263,7 +296,7 @@ def apply_plan(plan: ImportPlan, *, actor, skip_invalid: bool = False, progress:
     project = projects.filter(pk=plan.project_id).first()
     if project is None:
         raise NotFound(_("项目 %(code)s 不存在或你无权导入。") % {"code": plan.project_code})
-    # Progress counts each household twice: when its rows are written and when it is audited.
+    # Progress counts each household twice: when it is audited and when its rows are written.
     households = len(plan.new) + len(plan.changed)
     total = 2 * households
     result = ApplyResult(unchanged=plan.unchanged, skipped=plan.rejected_households)
@@ -277,18 +310,23 @@ def apply_plan(plan: ImportPlan, *, actor, skip_invalid: bool = False, progress:
                 report(done)
             yield item
 
-    with gc_paused(), transaction.atomic():
+    with gc_paused(), checkpoint_later(), transaction.atomic():
         _check_not_stale(plan, project)
-        created = _create(plan, project, result, progress=step(0)) if plan.new else ()
-        updated = _update(plan, result, progress=step(len(plan.new))) if plan.changed else []
+        # The new households' numbers are encrypted by a worker process while this one writes the
+        # changes and the audit trail; their rows go in last.
+        created = _prepare_create(plan, project) if plan.new else None
+        updated = _update(plan, result, progress=step(0)) if plan.changed else []
         if plan.new or plan.changed:
             summary = audit.Change(
                 action=IMPORT_SUMMARY, object_type="ledger.project", object_id=project.pk, object_repr=str(project),
                 changes={"file": plan.parsed.filename, "new": len(plan.new), "changed": len(plan.changed),
                          "unchanged": plan.unchanged, "rejected": plan.rejected_households},
             )
-            entries = counted(itertools.chain(created, updated), step(households))
-            audit.record_many(actor=actor, items=itertools.chain(entries, [summary]), ip=ip)
+            entries = itertools.chain(_create_entries(plan.new, created.ids) if created else (), updated)
+            audit.record_many(actor=actor, items=itertools.chain(counted(entries, step(len(plan.changed))), [summary]),
+                              ip=ip)
+        if created:
+            _write_created(created, project, result, progress=step(len(plan.changed) + households))
     result.created = len(plan.new)
     result.updated = len(plan.changed)
     if progress:

@@ -23,7 +23,27 @@ def _import(path, *, actor=None, project="P001", skip_invalid=False):
     return plan
 
 
-def test_new_households_are_written_with_everything_they_need(cast, ledger_file):
+@pytest.fixture(params=["here", "worker"])
+def encryption(request, monkeypatch):
+    """Both ways new households' numbers are encrypted: in this process, and (for large imports) in a
+    worker process, which the small test files reach with the threshold lowered."""
+    from gaizao.core import sealing
+
+    started = []
+    real = crypto.background
+
+    def background(**kwargs):
+        started.append(real(**kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(crypto, "background", background)
+    if request.param == "worker":
+        monkeypatch.setattr(sealing, "MIN_BACKGROUND_VALUES", 1)
+    yield request.param
+    assert started and all(b.in_background == (request.param == "worker") for b in started)
+
+
+def test_new_households_are_written_with_everything_they_need(cast, ledger_file, encryption):
     plan = _import(ledger_file(three_households()))
     assert plan.counts() | {"households": 3} == {"new": 3, "changed": 0, "unchanged": 0, "rejected_households": 0,
                                                  "households": 3, "buildings": 4, "persons": 3}
@@ -42,8 +62,14 @@ def test_new_households_are_written_with_everything_they_need(cast, ledger_file)
     members = {p.name: p for p in household.persons.all()}
     assert members["周芳"].relation == "spouse" and members["周芳"].hukou == "converted"
     assert members["周芳"].id_hash == crypto.lookup_hash(cid(201, birth="19820202"))
+    assert members["周芳"].id_number == cid(201, birth="19820202")
     # Search by keyed hash finds the imported head, as the ledger pages do.
     assert Household.objects.filter(head_id_hash=crypto.lookup_hash(cid(103))).get().number == "DH-103"
+    # Each entry names the household it created (keys are reserved before the rows are written).
+    entries = AuditEntry.objects.filter(action="household.import_create")
+    assert {e.object_id: e.object_repr.split()[0] for e in entries} == {
+        str(h.pk): h.number for h in Household.objects.filter(project=cast.project_a, number__startswith="DH-1")}
+    assert audit.verify().ok
 
 
 def test_one_audit_entry_per_household_with_masked_numbers_and_the_chain_holds(cast, ledger_file):

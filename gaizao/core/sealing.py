@@ -1,0 +1,140 @@
+"""Encrypting many values at once (批量加密), in this process or in a second one.
+
+``crypto.encrypt_many`` and ``crypto.lookup_hash_many`` run the loops below with the current key.
+A large write (the ledger import) hands them to a worker process with ``Background``, so that the
+machine's second core encrypts while this process goes on (the import writes its audit entries
+meanwhile). SM4 through ``cryptography`` holds the GIL, so a thread would not run beside it.
+
+The worker is ``python -m gaizao.core.sealing``, started fresh (not a fork of a process that holds
+database connections and threads, and without importing the caller's main module again, as
+multiprocessing's "spawn" would). It imports nothing from Django, so it is ready in about 40 ms;
+it reads one pickled job from its standard input (the working keys, never the master key, and
+the values), writes the pickled result to its standard output and exits.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes, hmac
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+IV_BYTES = 12
+# Below this many values the worker's start costs more than it saves; they are computed here.
+MIN_BACKGROUND_VALUES = 20_000
+
+
+def encrypt_values(values: Iterable[str | None], *, key_id: bytes, algorithm: algorithms.SM4) -> list[bytes | None]:
+    """``key id | IV | ciphertext | GCM tag`` of each value (``crypto`` describes the format); empty gives None."""
+    gcm, urandom = modes.GCM, os.urandom
+    out: list[bytes | None] = []
+    append = out.append
+    for plain in values:
+        if not plain:
+            append(None)
+            continue
+        iv = urandom(IV_BYTES)
+        enc = Cipher(algorithm, gcm(iv)).encryptor()
+        body = enc.update(plain.encode("utf-8")) + enc.finalize()
+        append(key_id + iv + body + enc.tag)
+    return out
+
+
+def hash_values(values: Iterable[str | None], *, mac: hmac.HMAC) -> list[str | None]:
+    """The keyed SM3 hash (hex) of each value, from a prepared HMAC state; empty gives None."""
+    copy = mac.copy
+    out: list[str | None] = []
+    append = out.append
+    for plain in values:
+        if plain:
+            state = copy()
+            state.update(plain.encode("utf-8"))
+            append(state.finalize().hex())
+        else:
+            append(None)
+    return out
+
+
+class Keys:
+    """The working keys a batch needs: what ``crypto.DataKey`` holds, in a form that pickles."""
+
+    def __init__(self, key_id: bytes, enc_key: bytes, mac_key: bytes):
+        self.key_id, self.enc_key, self.mac_key = key_id, enc_key, mac_key
+        self.algorithm = algorithms.SM4(enc_key)
+        self.mac = hmac.HMAC(mac_key, hashes.SM3())
+
+    def __reduce__(self):
+        return Keys, (self.key_id, self.enc_key, self.mac_key)
+
+    def seal(self, encrypt: Sequence[Sequence[str | None]], hash: Sequence[Sequence[str | None]]):
+        """Each list of ``encrypt`` encrypted and each list of ``hash`` hashed, in the order given."""
+        return ([encrypt_values(values, key_id=self.key_id, algorithm=self.algorithm) for values in encrypt],
+                [hash_values(values, mac=self.mac) for values in hash])
+
+
+class Background:
+    """Lists of values to encrypt and to hash, computed by a worker process while the caller goes on.
+
+    ``result()`` gives ``(encrypted lists, hash lists)`` as ``Keys.seal`` does. Small batches, and
+    any failure to start the worker or to get its answer, fall back to computing in this process.
+    """
+
+    def __init__(self, keys: Keys, *, encrypt: Sequence[Sequence[str | None]] = (),
+                 hash: Sequence[Sequence[str | None]] = ()):
+        self._keys, self._encrypt, self._hash = keys, list(encrypt), list(hash)
+        self._process: subprocess.Popen | None = None
+        self._feeder: threading.Thread | None = None
+        if sum(map(len, self._encrypt)) + sum(map(len, self._hash)) < MIN_BACKGROUND_VALUES:
+            return
+        job = pickle.dumps((keys, self._encrypt, self._hash), protocol=pickle.HIGHEST_PROTOCOL)
+        root = str(Path(__file__).resolve().parents[2])  # where the gaizao package is
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (root, os.environ.get("PYTHONPATH"))))}
+        try:
+            self._process = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
+                                             stdout=subprocess.PIPE, env=env)
+        except OSError:  # no second process here: compute in this one
+            return
+        # The job is written by a thread, so that this process goes on while the worker starts.
+        self._feeder = threading.Thread(target=self._feed, args=(job,), name="gaizao-sealing", daemon=True)
+        self._feeder.start()
+
+    @property
+    def in_background(self) -> bool:
+        return self._process is not None
+
+    def _feed(self, job: bytes) -> None:
+        try:
+            with self._process.stdin as stdin:
+                stdin.write(job)
+        except OSError:
+            pass  # the worker is gone: result() computes here
+
+    def result(self):
+        if self._process is not None:
+            self._feeder.join()
+            answer = self._process.stdout.read()
+            self._process.stdout.close()
+            if self._process.wait() == 0:
+                try:
+                    return pickle.loads(answer)
+                except (pickle.UnpicklingError, EOFError, ValueError):
+                    pass
+            self._process = None  # the worker failed (killed, out of memory): compute here instead
+        return self._keys.seal(self._encrypt, self._hash)
+
+
+def _serve() -> None:
+    """The worker: one job from standard input, its result to standard output."""
+    keys, encrypt, hash = pickle.load(sys.stdin.buffer)
+    pickle.dump(keys.seal(encrypt, hash), sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    sys.stdout.buffer.flush()
+
+
+if __name__ == "__main__":
+    _serve()
