@@ -118,13 +118,13 @@ class Background:
     def result(self):
         if self._process is not None:
             self._feeder.join()
-            answer = self._process.stdout.read()
-            self._process.stdout.close()
-            if self._process.wait() == 0:
-                try:
-                    return pickle.loads(answer)
-                except (pickle.UnpicklingError, EOFError, ValueError):
-                    pass
+            try:
+                with self._process.stdout as answer:
+                    sealed = pickle.load(answer)  # from the pipe: the pickled bytes are never held whole
+            except (pickle.UnpicklingError, EOFError, ValueError, OSError):
+                sealed = None
+            if self._process.wait() == 0 and sealed is not None:
+                return sealed
             self._process = None  # the worker failed (killed, out of memory): compute here instead
         return self._keys.seal(self._encrypt, self._hash)
 

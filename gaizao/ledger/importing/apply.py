@@ -36,8 +36,8 @@ from gaizao.progress import rollups
 
 Progress = Callable[[int, int], None]
 # New households and members are written with their keys reserved first and their personal numbers
-# encrypted in a worker process meanwhile (crypto.background): the columns after the first line come
-# from there, ready for the database.
+# encrypted in a worker process meanwhile (crypto.background). The columns in _SEALED_* arrive ready
+# for the database: encrypted numbers and phone hashes from the worker, ID hashes from the plan.
 _HOUSEHOLD_COLUMNS = ("id", "project_id", "street_id", "village_id", "number", "head_name", "head_initials",
                       "head_id_hash", "address", "land_type", "use", "member_count", "area",
                       "head_id_number", "phone", "phone_hash")
@@ -122,48 +122,25 @@ def _check_not_stale(plan: ImportPlan, project: Project) -> None:
 
 @dataclass
 class _Created:
-    """The new households' rows, keys reserved, waiting for their encrypted numbers from the worker."""
+    """New households with their keys reserved, their numbers being encrypted by the worker."""
 
+    households: list
     ids: list[int]
-    households: list[tuple]  # _HOUSEHOLD_COLUMNS up to head_id_hash... area
-    buildings: list[tuple]
-    persons: list[tuple]  # _SEALED_PERSON_COLUMNS without id_number
+    persons: list[tuple[int, dict]]  # (household key, member values) of their members
     sealed: object  # crypto.background(): head IDs, phones and member IDs encrypted, phones hashed
-    area: Decimal
 
 
-def _prepare_create(plan: ImportPlan, project: Project) -> _Created:
-    """Reserve the new households' keys, start encrypting their numbers, build their rows."""
-    village = project.village
+def _prepare_create(plan: ImportPlan) -> _Created:
+    """Reserve the new households' keys and start encrypting their numbers; their rows are built
+    when they are written (``_write_created``), so that they are not all in memory at once."""
     households = plan.new
     ids = reserve_ids(Household, len(households))
-    rows, buildings, persons = [], [], []
-    zero = Decimal("0")
-    total_area = zero
-    for pk, household in zip(ids, households):
-        values = household.values
-        head_name = values["head_name"]
-        use = values.get("use") or HOUSEHOLD_DEFAULTS["use"]
-        merged = [{**BUILDING_DEFAULTS, **b.values, "number": b.number} for b in household.buildings]
-        area = sum(((b["legal_area"] or zero) + (b["unlicensed_area"] or zero) for b in merged), zero)
-        total_area += area
-        rows.append((
-            pk, project.id, village.street_id, village.id, household.number, head_name, initials(head_name),
-            _hash(plan, values.get("head_id_number")), values.get("address", ""),
-            values.get("land_type") or HOUSEHOLD_DEFAULTS["land_type"], use,
-            values.get("member_count") or len(household.persons) or 1, area,
-        ))
-        buildings.extend((pk, b["number"], b["structure"], b["floors"], b["build_year"], b["certificate_no"],
-                          b["legal_area"], b["unlicensed_area"], b["legality"], use) for b in merged)
-        for person in household.persons:
-            p = _new_person(person)
-            persons.append((pk, p["name"], p["relation"], p["hukou"], _hash(plan, p["id_number"]), p["id_number"]))
+    persons = [(pk, _new_person(person)) for pk, household in zip(ids, households) for person in household.persons]
+    phones = [h.values.get("phone") for h in households]
     sealed = crypto.background(
-        encrypt=[[h.values.get("head_id_number") for h in households], [h.values.get("phone") for h in households],
-                 [person[-1] for person in persons]],
-        hash=[[h.values.get("phone") for h in households]])
-    return _Created(ids=ids, households=rows, buildings=buildings, persons=[p[:-1] for p in persons],
-                    sealed=sealed, area=total_area)
+        encrypt=[[h.values.get("head_id_number") for h in households], phones, [p["id_number"] for _pk, p in persons]],
+        hash=[phones])
+    return _Created(households=households, ids=ids, persons=persons, sealed=sealed)
 
 
 def _hash(plan: ImportPlan, number: str | None) -> str | None:
@@ -173,20 +150,43 @@ def _hash(plan: ImportPlan, number: str | None) -> str | None:
     return plan.hashes.get(number) or crypto.lookup_hash(number)
 
 
-def _write_created(created: _Created, project: Project, result: ApplyResult, *,
+def _write_created(plan: ImportPlan, created: _Created, project: Project, result: ApplyResult, *,
                    progress: Callable[[int], None]) -> None:
+    village = project.village
+    zero = Decimal("0")
+    area = zero
+    buildings = []
+
+    def household_rows(sealed):
+        nonlocal area
+        for pk, household, (head_id, phone, phone_hash) in zip(created.ids, created.households, sealed):
+            values = household.values
+            head_name = values["head_name"]
+            use = values.get("use") or HOUSEHOLD_DEFAULTS["use"]
+            merged = [{**BUILDING_DEFAULTS, **b.values} for b in household.buildings]
+            own = sum(((b["legal_area"] or zero) + (b["unlicensed_area"] or zero) for b in merged), zero)
+            area += own
+            buildings.extend((pk, b.number, m["structure"], m["floors"], m["build_year"], m["certificate_no"],
+                              m["legal_area"], m["unlicensed_area"], m["legality"], use)
+                             for b, m in zip(household.buildings, merged))
+            yield (pk, project.id, village.street_id, village.id, household.number, head_name, initials(head_name),
+                   _hash(plan, values.get("head_id_number")), values.get("address", ""),
+                   values.get("land_type") or HOUSEHOLD_DEFAULTS["land_type"], use,
+                   values.get("member_count") or len(household.persons) or 1, own, head_id, phone, phone_hash)
+
     (head_ids, phones, person_ids), (phone_hashes,) = created.sealed.result()
     _writer(Household, _HOUSEHOLD_COLUMNS, prepared=_SEALED_HOUSEHOLD).write(
-        ((*row, *sealed) for row, sealed in zip(created.households, zip(head_ids, phones, phone_hashes))),
-        progress=progress)
-    if created.buildings:
-        _writer(Building, _BUILDING_COLUMNS).write(created.buildings)
+        household_rows(zip(head_ids, phones, phone_hashes)), progress=progress)
+    del head_ids, phones, phone_hashes
+    if buildings:
+        _writer(Building, _BUILDING_COLUMNS).write(buildings)
     if created.persons:
         _writer(Person, _SEALED_PERSON_COLUMNS, prepared=_SEALED_PERSON).write(
-            (*row, number) for row, number in zip(created.persons, person_ids))
-    result.buildings_created += len(created.buildings)
+            (pk, p["name"], p["relation"], p["hukou"], _hash(plan, p["id_number"]), number)
+            for (pk, p), number in zip(created.persons, person_ids))
+    result.buildings_created += len(buildings)
     result.persons_created += len(created.persons)
-    rollups.scope_added(project=project, households=len(created.ids), area_centi=rollups.centi(created.area))
+    rollups.scope_added(project=project, households=len(created.ids), area_centi=rollups.centi(area))
 
 
 def _writer(model, columns, *, prepared=()) -> RowWriter:
@@ -314,7 +314,7 @@ def apply_plan(plan: ImportPlan, *, actor, skip_invalid: bool = False, progress:
         _check_not_stale(plan, project)
         # The new households' numbers are encrypted by a worker process while this one writes the
         # changes and the audit trail; their rows go in last.
-        created = _prepare_create(plan, project) if plan.new else None
+        created = _prepare_create(plan) if plan.new else None
         updated = _update(plan, result, progress=step(0)) if plan.changed else []
         if plan.new or plan.changed:
             summary = audit.Change(
@@ -326,7 +326,7 @@ def apply_plan(plan: ImportPlan, *, actor, skip_invalid: bool = False, progress:
             audit.record_many(actor=actor, items=itertools.chain(counted(entries, step(len(plan.changed))), [summary]),
                               ip=ip)
         if created:
-            _write_created(created, project, result, progress=step(len(plan.changed) + households))
+            _write_created(plan, created, project, result, progress=step(len(plan.changed) + households))
     result.created = len(plan.new)
     result.updated = len(plan.changed)
     if progress:
