@@ -86,15 +86,19 @@ def test_a_worker_process_encrypts_and_hashes_as_this_process_does(monkeypatch, 
     assert hashes == crypto.lookup_hash_many(texts)
 
 
-def test_a_worker_that_fails_leaves_the_work_to_this_process(monkeypatch):
+@pytest.mark.parametrize("executable, started", [
+    ("/bin/false", True),  # a real process that exits at once with status 1
+    ("/nonexistent/python", False),  # no process can be started at all
+])
+def test_a_worker_that_fails_leaves_the_work_to_this_process(monkeypatch, executable, started):
     import sys
 
     from gaizao.core import sealing
 
     monkeypatch.setattr(sealing, "MIN_BACKGROUND_VALUES", 1)
-    monkeypatch.setattr(sys, "executable", "/bin/false")  # a real process that exits at once with status 1
+    monkeypatch.setattr(sys, "executable", executable)
     job = crypto.background(encrypt=[["13812345678"]], hash=[["13812345678"]])
-    assert job.in_background
+    assert job.in_background is started
     ([blob],), ([digest],) = job.result()
     assert crypto.decrypt(blob) == "13812345678" and digest == crypto.lookup_hash("13812345678")
     assert not job.in_background
