@@ -106,14 +106,20 @@ class Background:
 
     @property
     def in_background(self) -> bool:
+        """Whether the worker process is doing (or did) the work."""
         return self._process is not None
+
+    @property
+    def running(self) -> bool:
+        """Whether the worker process is still alive."""
+        return self._process is not None and self._process.poll() is None
 
     def _feed(self, job: bytes) -> None:
         try:
             with self._process.stdin as stdin:
                 stdin.write(job)
-        except OSError:
-            pass  # the worker is gone: result() computes here
+        except (OSError, ValueError):
+            pass  # the worker is gone (or was stopped): result() computes here
 
     def result(self):
         if self._process is not None:
@@ -127,6 +133,15 @@ class Background:
                 return sealed
             self._process = None  # the worker failed (killed, out of memory): compute here instead
         return self._keys.seal(self._encrypt, self._hash)
+
+    def close(self) -> None:
+        """Stop the worker if its result is no longer wanted (the write it was for failed)."""
+        process = self._process
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
+            process.stdout.close()
+            self._feeder.join()
 
 
 def _serve() -> None:

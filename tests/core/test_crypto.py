@@ -121,3 +121,14 @@ def test_encrypted_column_cannot_be_queried_by_content(cast):
 
     with pytest.raises(FieldError, match="加密字段"):
         Household.objects.filter(head_id_number="11010519491231002X").count()
+
+
+def test_a_worker_whose_result_is_not_wanted_is_stopped():
+    from gaizao.core import sealing
+
+    values = [f"1381234{i:04d}" for i in range(sealing.MIN_BACKGROUND_VALUES)]
+    job = crypto.background(encrypt=[values])
+    assert job.in_background and job.running  # just started: it cannot have encrypted 20,000 values yet
+    job.close()
+    assert not job.running
+    job.close()  # twice is harmless

@@ -11,6 +11,7 @@ preview makes the whole import stop with a Conflict: nothing is written, preview
 from __future__ import annotations
 
 import itertools
+from contextlib import ExitStack
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -310,11 +311,13 @@ def apply_plan(plan: ImportPlan, *, actor, skip_invalid: bool = False, progress:
                 report(done)
             yield item
 
-    with gc_paused(), checkpoint_later(), transaction.atomic():
+    with gc_paused(), checkpoint_later(), transaction.atomic(), ExitStack() as cleanup:
         _check_not_stale(plan, project)
         # The new households' numbers are encrypted by a worker process while this one writes the
         # changes and the audit trail; their rows go in last.
         created = _prepare_create(plan) if plan.new else None
+        if created:
+            cleanup.callback(created.sealed.close)  # a write that fails half-way stops the worker
         updated = _update(plan, result, progress=step(0)) if plan.changed else []
         if plan.new or plan.changed:
             summary = audit.Change(

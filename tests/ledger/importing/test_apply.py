@@ -39,8 +39,9 @@ def encryption(request, monkeypatch):
     monkeypatch.setattr(crypto, "background", background)
     if request.param == "worker":
         monkeypatch.setattr(sealing, "MIN_BACKGROUND_VALUES", 1)
-    yield request.param
+    yield started
     assert started and all(b.in_background == (request.param == "worker") for b in started)
+    assert not any(b.running for b in started)  # no worker outlives the import
 
 
 def test_new_households_are_written_with_everything_they_need(cast, ledger_file, encryption):
@@ -168,7 +169,7 @@ def test_skip_invalid_writes_the_valid_households_only(cast, ledger_file):
     assert numbers == {"DH-001", "DH-002", "DH-101", "DH-102"}
 
 
-def test_a_failure_half_way_rolls_everything_back(cast, ledger_file, monkeypatch):
+def test_a_failure_half_way_rolls_everything_back(cast, ledger_file, monkeypatch, encryption):
     plan = ledger_import_preview(actor=None, project_code="P001", path=ledger_file(three_households()))
     before = (Household.objects.count(), Building.objects.count(), Person.objects.count(), AuditEntry.objects.count())
 
