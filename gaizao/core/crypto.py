@@ -121,10 +121,7 @@ def keyring() -> Keyring:
 
 def encrypt(plain: str) -> bytes:
     key = keyring().current
-    iv = os.urandom(IV_BYTES)
-    enc = Cipher(key.sm4, modes.GCM(iv)).encryptor()
-    body = enc.update(plain.encode("utf-8")) + enc.finalize()
-    return key.key_id + iv + body + enc.tag
+    return sealing.encrypt_value(plain, key_id=key.key_id, algorithm=key.sm4)
 
 
 def encrypt_many(values: Iterable[str | None]) -> list[bytes | None]:
@@ -139,7 +136,7 @@ def decrypt(blob: bytes) -> str:
         raise DataKeyError("加密字段内容已损坏（长度不足），无法解密。")
     key = keyring().for_id(blob[:KEY_ID_BYTES])
     iv = blob[KEY_ID_BYTES : KEY_ID_BYTES + IV_BYTES]
-    dec = Cipher(algorithms.SM4(key.enc_key), modes.GCM(iv, blob[-TAG_BYTES:])).decryptor()
+    dec = Cipher(key.sm4, modes.GCM(iv, blob[-TAG_BYTES:])).decryptor()
     try:
         plain = dec.update(blob[KEY_ID_BYTES + IV_BYTES : -TAG_BYTES]) + dec.finalize()
     except InvalidTag:

@@ -30,20 +30,17 @@ IV_BYTES = 12
 MIN_BACKGROUND_VALUES = 20_000
 
 
+def encrypt_value(plain: str, *, key_id: bytes, algorithm: algorithms.SM4) -> bytes:
+    """``key id | IV | ciphertext | GCM tag`` (``crypto`` describes the format), with a fresh IV."""
+    iv = os.urandom(IV_BYTES)
+    enc = Cipher(algorithm, modes.GCM(iv)).encryptor()
+    body = enc.update(plain.encode("utf-8")) + enc.finalize()
+    return key_id + iv + body + enc.tag
+
+
 def encrypt_values(values: Iterable[str | None], *, key_id: bytes, algorithm: algorithms.SM4) -> list[bytes | None]:
-    """``key id | IV | ciphertext | GCM tag`` of each value (``crypto`` describes the format); empty gives None."""
-    gcm, urandom = modes.GCM, os.urandom
-    out: list[bytes | None] = []
-    append = out.append
-    for plain in values:
-        if not plain:
-            append(None)
-            continue
-        iv = urandom(IV_BYTES)
-        enc = Cipher(algorithm, gcm(iv)).encryptor()
-        body = enc.update(plain.encode("utf-8")) + enc.finalize()
-        append(key_id + iv + body + enc.tag)
-    return out
+    """``encrypt_value`` of each value; empty or None gives None (as an ``EncryptedTextField`` stores it)."""
+    return [encrypt_value(plain, key_id=key_id, algorithm=algorithm) if plain else None for plain in values]
 
 
 def hash_values(values: Iterable[str | None], *, mac: hmac.HMAC) -> list[str | None]:

@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Callable, Iterator
+from typing import Callable
 
 from django.db import connection, transaction
 from django.db.models import F
