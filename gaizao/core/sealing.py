@@ -75,6 +75,15 @@ class Keys:
                 [hash_values(values, mac=self.mac) for values in hash])
 
 
+def worker_environment() -> dict[str, str]:
+    """The worker's environment: this process's, without the app's settings (GAIZAO_*: the data
+    key, the secret key, the database password), and with the gaizao package on its path."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("GAIZAO_")}
+    root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (root, env.get("PYTHONPATH"))))
+    return env
+
+
 class Background:
     """Lists of values to encrypt and to hash, computed by a worker process while the caller goes on.
 
@@ -90,11 +99,9 @@ class Background:
         if sum(map(len, self._encrypt)) + sum(map(len, self._hash)) < MIN_BACKGROUND_VALUES:
             return
         job = pickle.dumps((keys, self._encrypt, self._hash), protocol=pickle.HIGHEST_PROTOCOL)
-        root = str(Path(__file__).resolve().parents[2])  # where the gaizao package is
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (root, os.environ.get("PYTHONPATH"))))}
         try:
             self._process = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
-                                             stdout=subprocess.PIPE, env=env)
+                                             stdout=subprocess.PIPE, env=worker_environment())
         except OSError:  # no second process here: compute in this one
             return
         # The job is written by a thread, so that this process goes on while the worker starts.

@@ -1,3 +1,6 @@
+import os
+from pathlib import Path
+
 import pytest
 from django.db import connection
 from django.test import override_settings
@@ -121,6 +124,16 @@ def test_encrypted_column_cannot_be_queried_by_content(cast):
 
     with pytest.raises(FieldError, match="加密字段"):
         Household.objects.filter(head_id_number="11010519491231002X").count()
+
+
+def test_the_worker_gets_no_secret_from_the_environment(monkeypatch):
+    from gaizao.core import sealing
+
+    monkeypatch.setenv("GAIZAO_DATA_KEY", "5a1f0c3e9b7d2a4c6e8f0a1b3c5d7e9f")
+    monkeypatch.setenv("GAIZAO_DATABASE_URL", "postgresql://app:secret@db/gaizao")
+    env = sealing.worker_environment()
+    assert not [name for name in env if name.startswith("GAIZAO_")]
+    assert env["PYTHONPATH"].split(os.pathsep)[0] == str(Path(sealing.__file__).resolve().parents[2])
 
 
 def test_a_worker_whose_result_is_not_wanted_is_stopped():
