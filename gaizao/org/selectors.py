@@ -113,3 +113,8 @@ def totp_device_list(user: User) -> QuerySet[TOTPDevice]:
 def user_roles(user: User) -> list[Membership]:
     """A user's memberships with their units, for the profile page and ``/api/org/me``."""
     return list(Membership.objects.filter(user=user).select_related("org_unit").order_by("id"))
+
+
+def users_with_role(role: str) -> QuerySet[User]:
+    """Active accounts holding ``role`` anywhere (e.g. the security officers to notify)."""
+    return User.objects.filter(is_active=True, memberships__role=role).distinct().order_by("id")

@@ -25,9 +25,11 @@ from gaizao.core import audit
 from gaizao.core.crypto import sm3_hex
 from gaizao.core.errors import AppError, PermissionDenied
 from gaizao.core.models import AuditEntry
+from gaizao.core.notifications import notify
 from gaizao.core.services import full_clean
 from gaizao.org.choices import OrgKind, Role
 from gaizao.org.models import ApiToken, Membership, OrgUnit, User
+from gaizao.org.selectors import users_with_role
 
 
 def _require_role(actor, *roles: str) -> None:
@@ -302,3 +304,8 @@ def membership_pairs(rows: Iterable[tuple[str, str]]) -> list[tuple[str, OrgUnit
             raise AppError(_("组织机构代码「%(c)s」不存在。") % {"c": code}, fields={"unit": _("不存在")})
         out.append((role, unit))
     return out
+
+
+def notify_security_officers(*, title: str, body: str = "", link: str = "", kind: str = "") -> int:
+    """Tell every active security officer (安全管理员) in-platform: locks, refused lookups …"""
+    return notify(recipients=users_with_role(Role.SECURITY), title=title, body=body, link=link, kind=kind)
