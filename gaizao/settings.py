@@ -191,9 +191,20 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 AXES_FAILURE_LIMIT = env_int("GAIZAO_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
-# Lock the account, whatever address it is tried from (等保: login-failure handling). Locking by
-# address as well would lock a whole street office behind one NAT address after five typos.
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lock a user name at the address it failed from (等保: login-failure handling): by name alone,
+# anyone could lock the administrator out with five requests from anywhere. The address is
+# django-axes' (gaizao.core.requests.client_ip uses the same rule for the audit trail).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A user name failing from many addresses (password spraying) is slowed down, never locked: past
+# this many failures in the cool-off window, one attempt per delay, refused before the password is
+# checked (gaizao.org.services.login_gate).
+GAIZAO_LOGIN_SPRAY_LIMIT = env_int("GAIZAO_LOGIN_SPRAY_LIMIT", 10)
+GAIZAO_LOGIN_SPRAY_DELAY_SECONDS = env_int("GAIZAO_LOGIN_SPRAY_DELAY_SECONDS", 30)
+# API tokens (接口令牌) expire after this many days; the creator may choose fewer, never more.
+GAIZAO_API_TOKEN_DAYS = env_int("GAIZAO_API_TOKEN_DAYS", 90)
+for _name in ("GAIZAO_LOGIN_SPRAY_LIMIT", "GAIZAO_LOGIN_SPRAY_DELAY_SECONDS", "GAIZAO_API_TOKEN_DAYS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"环境变量 {_name} 必须是正整数。")
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "gaizao.org.views.lockout_response"
@@ -258,3 +269,9 @@ LOGGING = {
 DEMO_SEED = env_int("GAIZAO_DEMO_SEED", 2026)
 # A hard case (攻坚户) without a planned next visit is overdue this many days after the last one.
 GAIZAO_VISIT_INTERVAL_DAYS = env_int("GAIZAO_VISIT_INTERVAL_DAYS", 14)
+# Exact searches by citizen ID (按身份证号查询) confirm whether a number is in the ledger, so each
+# user may make at most LIMIT of them in WINDOW minutes; over it, ID searches are refused for
+# BLOCK minutes and the security officers are told (docs/operations.md, "ID-search limit").
+GAIZAO_ID_SEARCH_LIMIT = env_int("GAIZAO_ID_SEARCH_LIMIT", 20)
+GAIZAO_ID_SEARCH_WINDOW_MINUTES = env_int("GAIZAO_ID_SEARCH_WINDOW_MINUTES", 10)
+GAIZAO_ID_SEARCH_BLOCK_MINUTES = env_int("GAIZAO_ID_SEARCH_BLOCK_MINUTES", 60)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gaizao.core.models import TimeStampedModel
@@ -92,8 +95,22 @@ class Membership(TimeStampedModel):
         return f"{self.user} · {self.org_unit} · {self.get_role_display()}"
 
 
+def default_token_expiry():
+    """Now + GAIZAO_API_TOKEN_DAYS: a token nobody chose a period for still dies."""
+    return timezone.now() + dt.timedelta(days=settings.GAIZAO_API_TOKEN_DAYS)
+
+
 class ApiToken(TimeStampedModel):
-    """A token for the JSON API (接口令牌). Only its SM3 hash is stored; the token is shown once."""
+    """A token for the JSON API (接口令牌). Only its SM3 hash is stored; the token is shown once.
+
+    It works until ``expires_at`` (到期), and dies for good when revoked (吊销): by its owner, by
+    the security officer, or when its owner's password changes or the account is disabled.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("有效")
+        EXPIRED = "expired", _("已过期")
+        REVOKED = "revoked", _("已吊销")
 
     user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("用途"), max_length=100)
@@ -101,6 +118,7 @@ class ApiToken(TimeStampedModel):
     prefix = models.CharField(_("前缀"), max_length=8)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("到期时间"), default=default_token_expiry)
 
     class Meta:
         verbose_name = _("接口令牌")
@@ -108,3 +126,37 @@ class ApiToken(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at is not None:
+            return self.Status.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.Status.ACTIVE
+
+    @property
+    def status_label(self) -> str:
+        return str(self.Status(self.status).label)
+
+
+class LoginThrottle(models.Model):
+    """A user name being slowed down (登录限速) after failing from many addresses (password spraying).
+
+    The row lives for one episode: it exists while the user name has more than
+    GAIZAO_LOGIN_SPRAY_LIMIT failures in the cool-off window. ``next_attempt_at`` is the slot: an
+    attempt may check its password only by moving it forward in one conditional update, so two
+    concurrent attempts never both get through.
+    """
+
+    username = models.CharField(_("用户名"), max_length=150, unique=True)
+    started_at = models.DateTimeField(_("开始时间"))
+    next_attempt_at = models.DateTimeField(_("下次可尝试"))
+    refused = models.PositiveIntegerField(_("已拒绝次数"), default=0)
+
+    class Meta:
+        verbose_name = _("登录限速")
+        verbose_name_plural = _("登录限速")
+
+    def __str__(self) -> str:
+        return self.username
