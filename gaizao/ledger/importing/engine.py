@@ -55,7 +55,7 @@ def ledger_import_preview(*, actor, project_code: str, path: str | Path, filenam
     project = project_for_import(actor=actor, code=project_code)
     on_read = (lambda done, total: progress(READ, done, total)) if progress else None
     parsed = parse_file(Path(path), filename=filename, progress=on_read)
-    return make_plan(parsed, project=project)
+    return make_plan(parsed, project=project, actor=actor)
 
 
 def ledger_import_apply(*, actor, plan: ImportPlan, skip_invalid: bool = False, progress: Progress | None = None,

@@ -191,9 +191,32 @@ class _Lookups:
         return out
 
 
-def _check_database_duplicates(plan: ImportPlan, project: Project) -> None:
-    """An ID heading (or listed in) a household elsewhere in the database is an error on the row."""
+def _visible_households(actor, household_ids: set[int]) -> set[int]:
+    """Which of these households the importing user may read; the system operator (None) reads all."""
+    if actor is None or not household_ids:
+        return set(household_ids)
+    from gaizao.ledger.selectors import household_scope
+
+    visible: set[int] = set()
+    for chunk in _chunks(list(household_ids)):
+        visible.update(household_scope(actor).filter(id__in=chunk).values_list("id", flat=True))
+    return visible
+
+
+def _registered_elsewhere() -> str:
+    """The reason for a duplicate in a household the user may not read: that it exists, never where
+    (a street must not learn through its import in which street, project or household a person is)."""
+    return _("该身份证号已在本区其他项目中登记，不能重复登记；如有疑问请联系区领导小组办公室。")
+
+
+def _check_database_duplicates(plan: ImportPlan, project: Project, *, actor=None) -> None:
+    """An ID heading (or listed in) a household elsewhere in the database is an error on the row.
+
+    The reason names the other household (project, 户号) only when the importing user may read it.
+    """
     parsed = plan.parsed
+    head_hits: list[tuple[HouseholdIn, int, str, str]] = []  # (file household, other id, code, 户号)
+    person_hits: list[tuple[HouseholdIn, object, int, str, str]] = []
     by_hash: dict[str, HouseholdIn] = {}
     file_heads: dict[str, str] = {}
     heads = [(household, household.values.get("head_id_number")) for household in parsed.households.values()]
@@ -205,17 +228,14 @@ def _check_database_duplicates(plan: ImportPlan, project: Project) -> None:
     hashes = list(by_hash)
     for chunk in _chunks(hashes):
         query = Household.objects.filter(head_id_hash__in=chunk).order_by().values_list(
-            "head_id_hash", "project_id", "project__code", "number")
-        for digest, project_id, code, number in query:
+            "head_id_hash", "id", "project_id", "project__code", "number")
+        for digest, other_id, project_id, code, number in query:
             household = by_hash[digest]
             if project_id == project.id and number == household.number:
                 continue
             if project_id == project.id and number in file_heads and file_heads[number] != digest:
                 continue  # the file gives that household another head: a swap, not a duplicate
-            parsed.error(sheet=parsed.household_sheet, row=household.row, household=household.number,
-                         column=parsed.labels["head_id_number"],
-                         reason=_("该身份证号已是项目 %(code)s 户号 %(no)s 的户主，同一人不能是两户的户主。")
-                         % {"code": code, "no": number})
+            head_hits.append((household, other_id, code, number))
     people: dict[str, list[tuple[HouseholdIn, object]]] = defaultdict(list)
     for household in parsed.households.values():
         for person in household.persons:
@@ -224,26 +244,35 @@ def _check_database_duplicates(plan: ImportPlan, project: Project) -> None:
                 people[plan.hashes.setdefault(person_id, lookup_hash(person_id))].append((household, person))
     for chunk in _chunks(list(people)):
         query = Person.objects.filter(id_hash__in=chunk).order_by().values_list(
-            "id_hash", "household__project_id", "household__project__code", "household__number")
-        for digest, project_id, code, number in query:
+            "id_hash", "household_id", "household__project_id", "household__project__code", "household__number")
+        for digest, other_id, project_id, code, number in query:
             for household, person in people[digest]:
                 if project_id == project.id and number == household.number:
                     continue
-                parsed.error(sheet=parsed.person_sheet, row=person.row, household=household.number,
-                             column=parsed.person_labels["id_number"],
-                             reason=_("此人已登记为项目 %(code)s 户号 %(no)s 的家庭成员；一人只能属于一户，"
-                                      "请先在该户中移除。") % {"code": code, "no": number})
+                person_hits.append((household, person, other_id, code, number))
+    visible = _visible_households(actor, {hit[1] for hit in head_hits} | {hit[2] for hit in person_hits})
+    for household, other_id, code, number in head_hits:
+        reason = (_("该身份证号已是项目 %(code)s 户号 %(no)s 的户主，同一人不能是两户的户主。")
+                  % {"code": code, "no": number}) if other_id in visible else _registered_elsewhere()
+        parsed.error(sheet=parsed.household_sheet, row=household.row, household=household.number,
+                     column=parsed.labels["head_id_number"], reason=reason)
+    for household, person, other_id, code, number in person_hits:
+        reason = (_("此人已登记为项目 %(code)s 户号 %(no)s 的家庭成员；一人只能属于一户，请先在该户中移除。")
+                  % {"code": code, "no": number}) if other_id in visible else _registered_elsewhere()
+        parsed.error(sheet=parsed.person_sheet, row=person.row, household=household.number,
+                     column=parsed.person_labels["id_number"], reason=reason)
 
 
-def make_plan(parsed: ParsedFile, *, project: Project) -> ImportPlan:
-    """Compare the parsed file with the project's households (no writes)."""
+def make_plan(parsed: ParsedFile, *, project: Project, actor=None) -> ImportPlan:
+    """Compare the parsed file with the project's households (no writes); ``actor`` is the importing
+    user (None: the system operator), whose scope decides what the reasons may name."""
     with gc_paused():
-        return _make_plan(parsed, project=project)
+        return _make_plan(parsed, project=project, actor=actor)
 
 
-def _make_plan(parsed: ParsedFile, *, project: Project) -> ImportPlan:
+def _make_plan(parsed: ParsedFile, *, project: Project, actor=None) -> ImportPlan:
     plan = ImportPlan(project_id=project.id, project_code=project.code, parsed=parsed)
-    _check_database_duplicates(plan, project)
+    _check_database_duplicates(plan, project, actor=actor)
     lookups = _Lookups(project, list(parsed.households))
     _check_masks(plan, lookups)
     for household in parsed.households.values():
