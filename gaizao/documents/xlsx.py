@@ -6,6 +6,26 @@ are fixed, text-formatted columns for long numbers (an 18-digit ID typed into a 
 its last digits), and a notes sheet (填写说明) that explains each column.
 
 Works with ordinary and write-only workbooks (``write_only=True`` for exports of 100,000 rows).
+
+Text is never a formula (公式注入). openpyxl turns any str starting with ``=`` into a live formula
+cell, so a household head named ``=HYPERLINK("http://x","点此")`` would plant a link in the table
+a leader opens. Every workbook comes from ``new_workbook``, a ``SafeWorkbook`` whose sheets pass
+every value — ``append``, ``cell(value=...)``, ``sheet["A1"] = ...``, ``cell.value = ...``, styled
+cells made by ``cell()`` or elsewhere — through one function, ``safe_text``:
+
+- text is written as a string cell (type ``s``), never a formula or an error value;
+- text starting with ``= + - @``, tab or carriage return gets a leading ``'`` (OWASP's advice for
+  CSV injection; Excel, WPS and LibreOffice then show it as text even after the cell is edited);
+- control characters openpyxl refuses (and the others ``core.text`` refuses) are removed, so an
+  export never crashes on text stored before input was checked;
+- numbers, dates, booleans and None are written as they are.
+
+Why sheets that neutralise rather than a helper every writer must remember to call: the guard sits
+below every way of putting a value into a cell, so a writer written next year is safe without
+knowing about it, and a test (tests/documents/test_xlsx_injection.py) refuses code outside this
+module that makes an openpyxl Workbook, Worksheet or Cell itself. The import's cell normaliser
+removes exactly that one quote again (``ledger.importing.normalise.unquote``), so an exported
+ledger re-imports unchanged.
 """
 
 from __future__ import annotations
@@ -15,11 +35,18 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
+import re
+from inspect import isgenerator
+
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from gaizao.core.text import strip_refused
 
 FONT_NAME = "宋体"
 HEADER_FONT = Font(name=FONT_NAME, bold=True, size=11)
@@ -35,12 +62,128 @@ TEXT_FORMAT = "@"
 _INLINE_LIST_LIMIT = 255
 
 
-def new_workbook(*, write_only: bool = False) -> Workbook:
-    """An empty workbook (the default sheet removed, so sheets come in the order they are made)."""
-    workbook = Workbook(write_only=write_only)
-    if not write_only:
-        workbook.remove(workbook.active)
-    return workbook
+# --- text is never a formula ------------------------------------------------------------------
+
+# What a spreadsheet reads as the start of a formula (OWASP: = + - @ tab CR). A value that already
+# starts with quotes before one of these gets one more, so that removing one quote on import
+# (normalise.unquote) gives back exactly what was stored, whatever it was.
+FORMULA_START = "=+-@\t\r"
+NEEDS_QUOTE = re.compile("'*[" + re.escape(FORMULA_START) + "]")
+
+
+def safe_text(value: str) -> str:
+    """Text as it may go into a cell: refused characters removed, a formula start quoted."""
+    text = strip_refused(str(value))[:32767]  # Excel's limit for a cell
+    return "'" + text if NEEDS_QUOTE.match(text) else text
+
+
+def _bind(cell: Cell, value) -> None:
+    """Put ``value`` into ``cell``: text through ``safe_text`` as a string cell, the rest as openpyxl does."""
+    if isinstance(value, str):
+        cell._value = safe_text(value)
+        cell.data_type = "s"  # never "f" (formula) or "e" (an error value such as "#N/A")
+    else:
+        Cell._bind_value(cell, value)
+
+
+class SafeCell(Cell):
+    """A cell that binds every value through ``_bind`` (on creation and on ``cell.value = ...``)."""
+
+    __slots__ = ()
+
+    def _bind_value(self, value):
+        _bind(self, value)
+
+
+def _safe_cell(sheet, value) -> Cell:
+    """What an appended value becomes: a ``SafeCell``, or the given cell with its value made safe."""
+    if isinstance(value, Cell):
+        if not isinstance(value, SafeCell):
+            _bind(value, value.value)  # a styled cell made with openpyxl's own Cell/WriteOnlyCell
+        return value
+    return SafeCell(sheet, row=1, column=1, value=value)
+
+
+class SafeWorksheet(Worksheet):
+    """An ordinary sheet whose cells are ``SafeCell`` however they are reached.
+
+    Cells stay in the sheet and can be assigned again later, so every one must be a ``SafeCell``:
+    the ones ``cell()``/``sheet["A1"]`` create (``_get_cell``) and the ones ``append`` creates.
+    """
+
+    def _get_cell(self, row, column):
+        if 0 < row < 1048577 and (row, column) not in self._cells:
+            self._add_cell(SafeCell(self, row=row, column=column))
+        return super()._get_cell(row, column)
+
+    def append(self, iterable):
+        if isinstance(iterable, dict):  # openpyxl takes no cells in a dict: set the values here
+            row = self._current_row + 1
+            for key, value in iterable.items():
+                column = column_index_from_string(key) if isinstance(key, str) else key
+                self._get_cell(row, column).value = value
+            self._current_row = row
+            return
+        if isinstance(iterable, (list, tuple, range)) or isgenerator(iterable):
+            iterable = [_safe_cell(self, value) for value in iterable]
+        super().append(iterable)  # anything else: openpyxl's own TypeError
+
+
+class SafeWriteOnlyWorksheet(WriteOnlyWorksheet):
+    """A write-only (streaming) sheet whose rows are turned into ``SafeCell``s.
+
+    openpyxl's own ``_values_to_row`` binds plain values into one reused ``Cell``; this is the
+    same loop with a ``SafeCell`` (a cell is written as soon as it is yielded, so one can be reused
+    until it carries a style or was handed in).
+    """
+
+    def _values_to_row(self, values, row_idx):
+        reusable = SafeCell(self, row=1, column=1)
+        for col_idx, value in enumerate(values, 1):
+            if value is None:
+                continue
+            if isinstance(value, Cell):
+                cell = _safe_cell(self, value)
+            else:
+                cell = reusable
+                cell.value = value
+            cell.column = col_idx
+            cell.row = row_idx
+            if cell.hyperlink is not None:
+                cell.hyperlink.ref = cell.coordinate
+            yield cell
+            if cell is not reusable or cell.has_style or cell.hyperlink:
+                reusable = SafeCell(self, row=1, column=1)
+
+
+class SafeWorkbook(Workbook):
+    """A workbook whose sheets never write text as a formula; made by ``new_workbook``."""
+
+    def __init__(self, *, write_only: bool = False):
+        super().__init__(write_only=write_only)
+        if not write_only:
+            self.remove(self.active)  # sheets come in the order they are made
+
+    def create_sheet(self, title=None, index=None):
+        if self.read_only:
+            return super().create_sheet(title, index)  # openpyxl's own refusal
+        sheet_class = SafeWriteOnlyWorksheet if self.write_only else SafeWorksheet
+        sheet = sheet_class(parent=self, title=title)
+        self._add_sheet(sheet=sheet, index=index)
+        return sheet
+
+
+def new_workbook(*, write_only: bool = False) -> SafeWorkbook:
+    """An empty workbook (no default sheet, so sheets come in the order they are made)."""
+    return SafeWorkbook(write_only=write_only)
+
+
+def cell(sheet, value=None, **style) -> SafeCell:
+    """A styled cell for ``sheet.append([...])`` (font=, fill=, border=, alignment=, number_format=)."""
+    made = SafeCell(sheet, row=1, column=1, value=value)
+    for name, setting in style.items():
+        setattr(made, name, setting)
+    return made
 
 
 def set_widths(sheet, widths: Sequence[int | float]) -> None:
@@ -49,17 +192,13 @@ def set_widths(sheet, widths: Sequence[int | float]) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = width
 
 
-def header_cells(sheet, headers: Sequence[str], *, required: Iterable[int] = ()) -> list[WriteOnlyCell]:
+def header_cells(sheet, headers: Sequence[str], *, required: Iterable[int] = ()) -> list[SafeCell]:
     """Styled header cells for a write-only sheet (``sheet.append(header_cells(...))``)."""
     required = set(required)
     cells = []
     for index, text in enumerate(headers):
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = REQUIRED_FONT if index in required else HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.border = HEADER_BORDER
-        cell.alignment = HEADER_ALIGNMENT
-        cells.append(cell)
+        cells.append(cell(sheet, text, font=REQUIRED_FONT if index in required else HEADER_FONT,
+                          fill=HEADER_FILL, border=HEADER_BORDER, alignment=HEADER_ALIGNMENT))
     return cells
 
 
@@ -68,11 +207,11 @@ def write_header(sheet, headers: Sequence[str], *, row: int = 1, widths: Sequenc
     """A styled header row on an ordinary sheet; required columns (0-based) in dark red."""
     required = set(required)
     for index, text in enumerate(headers):
-        cell = sheet.cell(row=row, column=index + 1, value=text)
-        cell.font = REQUIRED_FONT if index in required else HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.border = HEADER_BORDER
-        cell.alignment = HEADER_ALIGNMENT
+        target = sheet.cell(row=row, column=index + 1, value=text)
+        target.font = REQUIRED_FONT if index in required else HEADER_FONT
+        target.fill = HEADER_FILL
+        target.border = HEADER_BORDER
+        target.alignment = HEADER_ALIGNMENT
     sheet.row_dimensions[row].height = 30
     if widths:
         set_widths(sheet, widths)
@@ -128,19 +267,11 @@ def add_notes_sheet(workbook: Workbook, *, title: str, headers: Sequence[str], r
     sheet = workbook.create_sheet(title)
     set_widths(sheet, widths)
     if heading:
-        cell = WriteOnlyCell(sheet, value=heading)
-        cell.font = TITLE_FONT
-        sheet.append([cell])
+        sheet.append([cell(sheet, heading, font=TITLE_FONT)])
         sheet.append([])
     sheet.append(header_cells(sheet, headers))
     for values in rows:
-        cells = []
-        for value in values:
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.alignment = WRAP
-            cell.border = HEADER_BORDER
-            cells.append(cell)
-        sheet.append(cells)
+        sheet.append([cell(sheet, value, alignment=WRAP, border=HEADER_BORDER) for value in values])
 
 
 def save(workbook: Workbook, out: str | Path | BinaryIO) -> None:
