@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from gaizao.core.text import check_text
 from gaizao.core.validators import ID_CHECK_CHARS, ID_PROVINCES, normalize_citizen_id, normalize_mobile
 from gaizao.ledger.importing import headers as h
 
@@ -65,6 +66,16 @@ def fold(text: str) -> str:
     return text.translate(_FULLWIDTH_MAP) if _FULLWIDTH.search(text) else text
 
 
+# The export quotes text a spreadsheet would read as a formula (documents.xlsx.safe_text: one more
+# leading quote before quotes followed by = + - @ tab CR); this removes exactly that one quote.
+_EXPORT_QUOTE = re.compile(r"'(?='*[=+\-@\t\r])")
+
+
+def unquote(text: str) -> str:
+    """Text as stored, from a cell the export wrote (``'=HYPERLINK(...)`` → ``=HYPERLINK(...)``)."""
+    return text[1:] if text[:1] == "'" and _EXPORT_QUOTE.match(text) else text
+
+
 def _number_text(value: float) -> str:
     return str(int(value)) if value.is_integer() else repr(value)
 
@@ -72,7 +83,7 @@ def _number_text(value: float) -> str:
 def as_text(value: object) -> str:
     """Any cell as stripped text with single spaces (numbers without a trailing ``.0``)."""
     if type(value) is str:
-        text = fold(value)
+        text = fold(unquote(value))
     elif isinstance(value, bool):
         raise CellError(_("应为文字，实际是逻辑值 %(v)s。") % {"v": "TRUE" if value else "FALSE"})
     elif isinstance(value, float):
@@ -311,8 +322,10 @@ def to_year(value: object, *, today: dt.date | None = None) -> int:
 # for cells that are already clean and the functions above for everything else.
 
 def _clean_text(value: object, max_length: int) -> bool:
+    # isprintable() is False for every character core.text refuses (Cc, bidi controls, surrogates,
+    # noncharacters), so those take the slow path, which refuses them.
     return (type(value) is str and 0 < len(value) <= max_length and " " not in value
-            and value.isprintable() and not _FULLWIDTH.search(value))
+            and value[0] != "'" and value.isprintable() and not _FULLWIDTH.search(value))
 
 
 def column_converter(column: h.Column, *, max_length: int | None = None):
@@ -365,6 +378,12 @@ def column_converter(column: h.Column, *, max_length: int | None = None):
         base = {h.CODE: to_code, h.NAME: to_name, h.TEXT: as_text}[kind]
 
         def slow(value):
+            if type(value) is str:
+                # Line breaks (Alt+Enter) and tabs in a cell are what people type: base() folds them
+                # into spaces. Invisible control characters are refused, as in every other input.
+                refused = check_text(value.replace("\r", "\n"), multiline=True, field_label=str(column.header))
+                if refused:
+                    raise CellError(refused)
             text = base(value)
             if len(text) > limit:
                 raise CellError(_("不能超过 %(n)d 个字（现有 %(m)d 个）。") % {"n": limit, "m": len(text)})
