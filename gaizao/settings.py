@@ -275,3 +275,12 @@ GAIZAO_VISIT_INTERVAL_DAYS = env_int("GAIZAO_VISIT_INTERVAL_DAYS", 14)
 GAIZAO_ID_SEARCH_LIMIT = env_int("GAIZAO_ID_SEARCH_LIMIT", 20)
 GAIZAO_ID_SEARCH_WINDOW_MINUTES = env_int("GAIZAO_ID_SEARCH_WINDOW_MINUTES", 10)
 GAIZAO_ID_SEARCH_BLOCK_MINUTES = env_int("GAIZAO_ID_SEARCH_BLOCK_MINUTES", 60)
+for _name in ("GAIZAO_ID_SEARCH_LIMIT", "GAIZAO_ID_SEARCH_WINDOW_MINUTES", "GAIZAO_ID_SEARCH_BLOCK_MINUTES"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"环境变量 {_name} 应为正整数。")
+# Exact searches by citizen ID (按身份证号查询) confirm whether a number is in the ledger, so each
+# user may make at most LIMIT of them in WINDOW minutes; over it, ID searches are refused for
+# BLOCK minutes and the security officers are told (docs/operations.md, "ID-search limit").
+GAIZAO_ID_SEARCH_LIMIT = env_int("GAIZAO_ID_SEARCH_LIMIT", 20)
+GAIZAO_ID_SEARCH_WINDOW_MINUTES = env_int("GAIZAO_ID_SEARCH_WINDOW_MINUTES", 10)
+GAIZAO_ID_SEARCH_BLOCK_MINUTES = env_int("GAIZAO_ID_SEARCH_BLOCK_MINUTES", 60)

@@ -11,6 +11,8 @@ class LedgerConfig(AppConfig):
         from gaizao.core.audit import register_action_labels
         from gaizao.ledger.importing import register_labels
         from gaizao.ledger.selectors.history import ACTION_LABELS
+        from gaizao.ledger.services.id_search import ACTION_LABELS as ID_SEARCH_LABELS
 
         register_action_labels(ACTION_LABELS)
+        register_action_labels(ID_SEARCH_LABELS)
         register_labels()

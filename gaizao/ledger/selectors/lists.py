@@ -148,6 +148,24 @@ def _has_cjk(text: str) -> bool:
     return any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
 
 
+def _searched_citizen_id(text: str) -> str | None:
+    """The canonical citizen ID when ``text`` is one (a search by ID), else None."""
+    try:
+        return normalize_citizen_id(unicodedata.normalize("NFKC", text or "").strip())
+    except ValidationError:
+        return None
+
+
+def household_search_is_by_id(q: str) -> bool:
+    """Whether the household search ``q`` is an exact search by citizen ID (按身份证号查询).
+
+    Such a search confirms whether a number belongs to a household in scope, so the caller
+    audits and limits it (``ledger.services.id_search``); this is the one place that decides
+    what counts as one.
+    """
+    return _searched_citizen_id(q) is not None
+
+
 def _household_search(text: str) -> Q | None:
     """What the search box ``q`` means, decided by the shape of what was typed.
 
@@ -160,10 +178,7 @@ def _household_search(text: str) -> Q | None:
     text = unicodedata.normalize("NFKC", text or "").strip()
     if not text:
         return None
-    try:
-        normalised = normalize_citizen_id(text)
-    except ValidationError:
-        normalised = None
+    normalised = _searched_citizen_id(text)
     if normalised:
         digest = lookup_hash(normalised)
         # Two IN subqueries (not ``head_id_hash = x OR ...``): the planner then drives the search

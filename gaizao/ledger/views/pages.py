@@ -23,6 +23,7 @@ from gaizao.ledger import selectors, services
 from gaizao.ledger.forms import HouseholdFilterForm, VillageFilterForm
 from gaizao.ledger.choices import Stage
 from gaizao.ledger.models import Household
+from gaizao.ledger.services.id_search import IdSearchRefused, household_search
 from gaizao.org.choices import Role
 from gaizao.core.requests import client_ip as _client_ip
 
@@ -68,7 +69,14 @@ def village_detail(request, pk: int):
 @require_GET
 def household_list(request):
     form = HouseholdFilterForm(request.GET or None, user=request.user)
-    page = selectors.household_list(request.user, **form.filters()) if form.valid_or_unbound() else None
+    page, status = None, 200
+    if form.valid_or_unbound():
+        try:
+            page = household_search(actor=request.user, ip=_client_ip(request), **form.filters())
+        except IdSearchRefused as exc:
+            # Over the limit of searches by ID: the reason beside the search box, and no rows.
+            form.add_error("q", exc.message)
+            status = exc.status
     rows = _list_rows(page.items) if page else []
     next_url = first_url = None
     if page and page.next_after:
@@ -81,7 +89,7 @@ def household_list(request):
         "next_url": next_url,
         "first_url": first_url,
         "breadcrumbs": [(_("住户台账"), None)],
-    })
+    }, status=status)
 
 
 def _query_without_after(request) -> list[tuple[str, str]]:
