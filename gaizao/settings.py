@@ -269,6 +269,11 @@ LOGGING = {
 DEMO_SEED = env_int("GAIZAO_DEMO_SEED", 2026)
 # A hard case (攻坚户) without a planned next visit is overdue this many days after the last one.
 GAIZAO_VISIT_INTERVAL_DAYS = env_int("GAIZAO_VISIT_INTERVAL_DAYS", 14)
+# Rows one worksheet of an upload may hold (ledger and dates imports); larger sheets are refused
+# before they are parsed (docs/operations.md, "Import limits").
+GAIZAO_IMPORT_MAX_ROWS = env_int("GAIZAO_IMPORT_MAX_ROWS", 200_000)
+if GAIZAO_IMPORT_MAX_ROWS < 1:
+    raise ImproperlyConfigured("GAIZAO_IMPORT_MAX_ROWS 必须是正整数。")
 # Exact searches by citizen ID (按身份证号查询) confirm whether a number is in the ledger, so each
 # user may make at most LIMIT of them in WINDOW minutes; over it, ID searches are refused for
 # BLOCK minutes and the security officers are told (docs/operations.md, "ID-search limit").
