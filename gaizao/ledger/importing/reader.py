@@ -2,7 +2,10 @@
 
 A file is refused with one Chinese message, before anything is parsed, when it is empty, larger
 than ``MAX_FILE_BYTES``, of a kind we do not read (a Word document renamed .xlsx, a PDF …) or a
-password-protected workbook (an OLE container holding ``EncryptionInfo``). The kind is decided
+password-protected workbook (an OLE container holding ``EncryptionInfo``). A worksheet larger than
+``settings.GAIZAO_IMPORT_MAX_ROWS`` rows (or ``MAX_COLUMNS`` columns) is refused before calamine
+parses it (``_XlsxGuard``): calamine holds a sheet as one dense grid of its used range, so a 6.6 MB
+file whose cells reach row 1,000,001 took 2 GB before the old check, made after parsing, refused it. The kind is decided
 from the content, not the extension, so an .xls saved under .xlsx still opens.
 
 .xlsx/.xlsm/.xlsb, .xls and .ods are read with python-calamine, .csv with the csv module
@@ -22,6 +25,7 @@ from xml.etree import ElementTree
 from pathlib import Path
 
 import python_calamine
+from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -29,7 +33,8 @@ from gaizao.core.errors import AppError
 
 # Module constants so that a test (or a deployment, in code) can lower them.
 MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_ROWS = 200_000
+MAX_COLUMNS = 100  # the template has 16 household columns; a street's own extra columns fit well
+ROW_SLACK = 50  # title, header, totals and signature rows above and below the data are not data
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv")
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -160,10 +165,28 @@ def _calamine_error(exc: Exception, *, filename: str) -> AppError:
     return _refuse(_("「%(f)s」无法读取，文件可能已损坏：%(e)s") % {"f": filename, "e": exc})
 
 
+def max_rows() -> int:
+    """Data rows one sheet may hold (GAIZAO_IMPORT_MAX_ROWS); every upload that reads a workbook."""
+    return settings.GAIZAO_IMPORT_MAX_ROWS
+
+
+def _too_many_rows(*, sheet: str, count: int | None) -> AppError:
+    limit = f"{max_rows():,}"
+    if count is None:
+        return _refuse(_("工作表「%(s)s」的行数超过单次导入上限 %(max)s 行；请拆分后分批导入。") % {"s": sheet, "max": limit})
+    return _refuse(_("工作表「%(s)s」有 %(n)s 行，超过单次导入上限 %(max)s 行；请拆分后分批导入。")
+                   % {"s": sheet, "n": f"{count:,}", "max": limit})
+
+
 def _check_rows(count: int, *, sheet: str) -> None:
-    if count > MAX_ROWS + 50:  # a few title, header and signature rows are not data
-        raise _refuse(_("工作表「%(s)s」有 %(n)s 行，超过单次导入上限 %(max)s 行；请拆分后分批导入。")
-                      % {"s": sheet, "n": f"{count:,}", "max": f"{MAX_ROWS:,}"})
+    if count > max_rows() + ROW_SLACK:
+        raise _too_many_rows(sheet=sheet, count=count)
+
+
+def _check_columns(count: int, *, sheet: str) -> None:
+    if count > MAX_COLUMNS:
+        raise _refuse(_("工作表「%(s)s」有 %(n)d 列，超过单次导入上限 %(max)d 列；请删去不需要的列后再导入。")
+                      % {"s": sheet, "n": count, "max": MAX_COLUMNS})
 
 
 def _merged_fill(grid: list[list], ranges) -> dict[tuple[int, int], object]:
@@ -211,8 +234,9 @@ def open_calamine(path: Path, *, filename: str, kind: str) -> _Source:
                 sheets[name] = workbook.get_sheet_by_name(name)
             sheet = sheets[name]
             if rows is None:
-                end = sheet.end
+                end = sheet.end  # .xls and .ods, which the guard does not read, are checked here
                 _check_rows(end[0] + 1 if end else 0, sheet=name)
+                _check_columns(end[1] + 1 if end else 0, sheet=name)
             grid = sheet.to_python(skip_empty_area=False, nrows=rows)
             if rows is None:
                 ranges = _merged_ranges(sheet)
@@ -236,11 +260,14 @@ def open_calamine(path: Path, *, filename: str, kind: str) -> _Source:
             raise _calamine_error(exc, filename=filename) from None
         return end[0] + 1 if end else 0
 
-    problems = _scan_in_background(path, names) if kind == "xlsx" else None
+    problems = None
+    if kind == "xlsx":
+        marked = _XlsxGuard(path).check(names)  # refuses an oversized sheet before calamine sees it
+        problems = _scan_in_background(path, names, marked=marked)
     return _Source(names=names, loader=load, problems_loader=problems, counter=count)
 
 
-def _scan_in_background(path: Path, names: list[str]):
+def _scan_in_background(path: Path, names: list[str], *, marked: set[str] | None = None):
     """Start the formula scan of every sheet now; return how to wait for one sheet's result.
 
     calamine parses a sheet without holding the GIL and the scan mostly inflates zip data, which
@@ -254,10 +281,107 @@ def _scan_in_background(path: Path, names: list[str]):
         with translation.override(language):
             return xlsx_problem_cells(path, sheet_name=name)
 
+    if marked is not None:  # the guard read every sheet already: only those with a marker need the scan
+        names = [name for name in names if name in marked]
+        if not names:
+            return lambda name: {}
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gaizao-formula-scan")
     futures = {name: pool.submit(scan, name) for name in names}
     pool.shutdown(wait=False)
+    if marked is not None:
+        return lambda name: futures[name].result() if name in futures else {}
     return lambda name: futures[name].result() if name in futures else scan(name)
+
+
+# --- the size of a sheet, before calamine parses it (xlsx only) --------------------------------
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"')
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+# A column reference beyond CZ (104 > MAX_COLUMNS): three letters, or two starting with D–Z.
+_BIG_COLUMN = re.compile(rb"""\sr=["']([A-Z]{3}|[D-Z][A-Z])\d""")
+GUARD_CHUNK = 1024 * 1024  # bytes of sheet XML inflated at a time: the guard's memory
+
+
+def _big_row(limit: int) -> re.Pattern:
+    """A cell or row reference (r="T1000001", r="1000001") to a row past ``limit`` by at most 10 %,
+    matched by its digits (more of them, or a larger two-digit prefix) without converting the
+    millions of ordinary references to numbers."""
+    digits = str(limit)
+    d = len(digits)
+    assert d >= 2, "the limit includes ROW_SLACK"
+    a, b = int(digits[0]), int(digits[1])
+    numbers = [rf"\d{{{d + 1},}}"]
+    if a < 9:
+        numbers.append(rf"[{a + 1}-9]\d{{{d - 1}}}")
+    if b < 9:
+        numbers.append(rf"{a}[{b + 1}-9]\d{{{d - 2}}}")
+    return re.compile(rf"""\sr=["'][A-Z]{{0,3}}(?:{"|".join(numbers)})["']""".encode())
+
+
+class _XlsxGuard:
+    """Refuse a worksheet with too many rows or columns before python-calamine parses it.
+
+    calamine builds one dense grid over a sheet's used range, so memory follows the furthest cell,
+    not the file size: two cells, A1 and T1000001, cost 20 million cells. The ``<dimension>``
+    element at the top of the sheet XML gives the range cheaply, but a generator may omit it or
+    lie, so the XML is also streamed (``GUARD_CHUNK`` at a time, bounded memory) and the guard
+    stops at the first reference past the limit or when the row elements outnumber it. The same
+    pass notes whether the sheet holds formulas or error cells, which spares the formula scan its
+    own read of sheets without them. Measured in bench/README.md ("Import limits").
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def check(self, names: list[str]) -> set[str] | None:
+        """The sheets that hold a formula or an error value; None when the zip cannot be read here
+        (calamine then reports it, and the row count after parsing still applies)."""
+        marked: set[str] = set()
+        limit = max_rows() + ROW_SLACK
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                members = set(archive.namelist())
+                for name in names:
+                    member = _sheet_member(archive, name)
+                    if member is None or member not in members or not member.endswith(".xml"):
+                        return None
+                    if self._sheet(archive, member, sheet=name, limit=limit):
+                        marked.add(name)
+        except (zipfile.BadZipFile, KeyError, OSError, ElementTree.ParseError, EOFError):
+            return None
+        return marked
+
+    @staticmethod
+    def _sheet(archive: zipfile.ZipFile, member: str, *, sheet: str, limit: int) -> bool:
+        big_row = _big_row(limit)
+        rows, marker, first, carry = 0, False, True, b""
+        with archive.open(member) as stream:
+            while True:
+                block = stream.read(GUARD_CHUNK)
+                text = carry + block
+                carry = b""
+                if block:  # keep an unfinished tag for the next round, so no reference is cut in two
+                    cut = text.rfind(b"<")
+                    if 0 < cut and len(text) - cut < 65536:
+                        text, carry = text[:cut], text[cut:]
+                if first:
+                    first = False
+                    dimension = _DIMENSION.search(text)
+                    if dimension:
+                        right, bottom = dimension.group(3) or dimension.group(1), dimension.group(4) or dimension.group(2)
+                        _check_rows(int(bottom), sheet=sheet)
+                        _check_columns(_col_index(right) + 1, sheet=sheet)
+                if big_row.search(text):
+                    raise _too_many_rows(sheet=sheet, count=None)
+                wide = _BIG_COLUMN.search(text)
+                if wide:
+                    _check_columns(_col_index(wide.group(1)) + 1, sheet=sheet)
+                rows += len(_ROW_TAG.findall(text))
+                if rows > limit:
+                    raise _too_many_rows(sheet=sheet, count=None)
+                marker = marker or b"f>" in text or b't="e"' in text
+                if not block:
+                    return marker
 
 
 # --- formulas without a cached result and error values (xlsx only) ---------------------------
@@ -360,12 +484,13 @@ def open_csv(path: Path, *, filename: str) -> _Source:
     def load(_name: str, rows: int | None, *, with_merged: bool = False):
         reader = csv.reader(io.StringIO(text, newline=""), dialect)
         grid = []
+        limit = max_rows() + ROW_SLACK
         for index, row in enumerate(reader):
             if rows is not None and index >= rows:
                 break
+            if index >= limit:  # stop at the limit: the grid never grows past it
+                raise _too_many_rows(sheet=name, count=None)
             grid.append(row)
-        if rows is None:
-            _check_rows(len(grid), sheet=name)
         return (grid, {}) if with_merged else grid
 
     return _Source(names=[name], loader=load)

@@ -113,8 +113,8 @@ def test_the_size_limit_is_a_setting_of_the_reader(tmp_path, refused, ledger_fil
     assert "超过单次导入上限 1 KB" in refused(ledger_file(three_households()))
 
 
-def test_too_many_rows(refused, ledger_file, monkeypatch):
-    monkeypatch.setattr(reader, "MAX_ROWS", 2)
+def test_too_many_rows(refused, ledger_file, settings):
+    settings.GAIZAO_IMPORT_MAX_ROWS = 2
     ledger = Ledger(households=[household_row(f"R-{i}", "行多", i) for i in range(60)])
     assert "超过单次导入上限 2 行" in refused(ledger_file(ledger))
 

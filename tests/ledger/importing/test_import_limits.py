@@ -1,0 +1,168 @@
+"""Resource limits of an upload: a sheet above GAIZAO_IMPORT_MAX_ROWS is refused before it is parsed.
+
+The workbooks are small files whose sheets reach far: many short rows, a lying or missing
+``<dimension>``, or two cells a million rows apart (calamine would build the whole grid between
+them). Each is refused with a message naming the sheet and the limit, by the ledger import (command
+line and upload page's job) and by the stage dates import, which share the reader.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from gaizao.core.errors import AppError
+from gaizao.ledger.importing import reader
+from gaizao.ledger.importing.engine import ledger_import_preview
+from gaizao.progress.importing import events_import
+from tests.ledger.importing.conftest import HOUSEHOLD_HEADER, Ledger, household_row, run_ledger
+
+LIMIT = 1_000
+SHEET = "住户房屋"
+
+
+@pytest.fixture(autouse=True)
+def small_limit(settings):
+    settings.GAIZAO_IMPORT_MAX_ROWS = LIMIT
+
+
+def _cell(ref: str, value) -> str:
+    if isinstance(value, (int, float)):
+        return f'<c r="{ref}"><v>{value}</v></c>'
+    return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
+
+
+def _column(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def write_xlsx(path: Path, rows: dict[int, list], *, dimension: str | None) -> Path:
+    """A minimal workbook written by hand: ``rows`` maps a sheet row number to its cells from A."""
+    body = []
+    for number in sorted(rows):
+        cells = "".join(_cell(f"{_column(i)}{number}", v) for i, v in enumerate(rows[number]) if v is not None)
+        body.append(f'<row r="{number}">{cells}</row>')
+    dim = f'<dimension ref="{dimension}"/>' if dimension else ""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName='
+            '"/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.'
+            'main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
+            'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'))
+        archive.writestr("_rels/.rels", (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+            'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'))
+        archive.writestr("xl/workbook.xml", (
+            f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{main}" xmlns:r="{rel}"><sheets>'
+            f'<sheet name="{SHEET}" sheetId="1" r:id="rId1"/></sheets></workbook>'))
+        archive.writestr("xl/_rels/workbook.xml.rels", (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+            'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'))
+        archive.writestr("xl/worksheets/sheet1.xml", (
+            f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}">{dim}<sheetData>'
+            + "".join(body) + "</sheetData></worksheet>"))
+    return path
+
+
+def _many(count: int) -> dict[int, list]:
+    rows = {1: list(HOUSEHOLD_HEADER)}
+    for i in range(count):
+        rows[i + 2] = household_row(f"R-{i}", "行多", i % 1000)
+    return rows
+
+
+def _refusal(path: Path) -> str:
+    result = run_ledger("import", path, "--project", "P001", "--json")
+    assert result.code == 1 and result.stdout == ""
+    return result.stderr
+
+
+def test_a_sheet_with_more_rows_than_the_limit_is_refused_naming_the_sheet_and_the_limit(cast, tmp_path):
+    path = write_xlsx(tmp_path / "多.xlsx", _many(5_000), dimension="A1:P5001")
+    assert path.stat().st_size < 1_000_000  # a modest file
+    assert "工作表「住户房屋」有 5,001 行，超过单次导入上限 1,000 行" in _refusal(path)
+
+
+def test_the_guard_refuses_it_before_calamine_parses_the_sheet(tmp_path):
+    path = write_xlsx(tmp_path / "多.xlsx", _many(5_000), dimension="A1:P5001")
+    with pytest.raises(AppError, match="超过单次导入上限 1,000 行"):
+        reader._XlsxGuard(path).check([SHEET])
+
+
+def test_a_sheet_that_hides_its_rows_behind_a_small_dimension_is_refused(cast, tmp_path):
+    path = write_xlsx(tmp_path / "谎报.xlsx", _many(5_000), dimension="A1:P2")
+    assert "工作表「住户房屋」的行数超过单次导入上限 1,000 行" in _refusal(path)
+
+
+def test_two_cells_a_million_rows_apart_are_refused_without_a_dimension(cast, tmp_path):
+    rows = {1: list(HOUSEHOLD_HEADER), 2: household_row("R-1", "甲", 1), 1_000_001: [None] * 19 + ["x"]}
+    path = write_xlsx(tmp_path / "稀疏.xlsx", rows, dimension=None)
+    assert path.stat().st_size < 10_000
+    with pytest.raises(AppError, match="超过单次导入上限 1,000 行"):
+        reader._XlsxGuard(path).check([SHEET])
+    assert "超过单次导入上限 1,000 行" in _refusal(path)
+
+
+def test_a_cell_far_to_the_right_is_refused(cast, tmp_path):
+    rows = {1: list(HOUSEHOLD_HEADER), 2: household_row("R-1", "甲", 1)}
+    rows[3] = [None] * 16383 + ["x"]  # column XFD, the last Excel has
+    path = write_xlsx(tmp_path / "宽.xlsx", rows, dimension=None)
+    assert "有 16384 列，超过单次导入上限 100 列" in _refusal(path)
+
+
+def test_a_sheet_at_the_limit_still_imports(cast, tmp_path):
+    path = write_xlsx(tmp_path / "刚好.xlsx", _many(LIMIT), dimension=f"A1:P{LIMIT + 1}")
+    plan = ledger_import_preview(actor=cast.street_user_a, project_code="P001", path=path)
+    assert len(plan.new) == LIMIT and plan.errors == []
+
+
+def test_an_openpyxl_workbook_over_the_limit_is_refused(cast, ledger_file):
+    ledger = Ledger(households=[household_row(f"R-{i}", "行多", i % 1000) for i in range(LIMIT + 60)])
+    assert "超过单次导入上限 1,000 行" in _refusal(ledger_file(ledger))
+
+
+def test_a_csv_over_the_limit_is_refused(cast, tmp_path):
+    path = tmp_path / "多.csv"
+    lines = [",".join(HOUSEHOLD_HEADER)] + [",".join(str(v) for v in household_row(f"R-{i}", "行多", i % 1000))
+                                            for i in range(5_000)]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert "工作表「多」的行数超过单次导入上限 1,000 行" in _refusal(path)
+
+
+def test_the_stage_dates_import_is_refused_too(cast, tmp_path):
+    rows = {1: ["户号", "签约日期"], **{i + 2: [f"DH-{i}", "2026-03-01"] for i in range(5_000)}}
+    path = write_xlsx(tmp_path / "日期.xlsx", rows, dimension="A1:B5001")
+    with pytest.raises(AppError, match="工作表「住户房屋」有 5,001 行，超过单次导入上限 1,000 行"):
+        events_import(actor=cast.street_user_a, project_code="P001", path=path)
+
+
+def test_an_upload_page_job_over_the_limit_fails_with_the_message(cast, login_as, tmp_path, settings, monkeypatch):
+    from django.urls import reverse
+
+    from gaizao.ledger.importing import jobs
+    from gaizao.ledger.models import ImportJob
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setattr(jobs, "start", lambda job_id, runner: runner(job_id))
+    client = login_as(cast.street_user_a)
+    path = write_xlsx(tmp_path / "多.xlsx", _many(5_000), dimension="A1:P5001")
+    with open(path, "rb") as handle:
+        response = client.post(reverse("ledger:import_start"), {"project": "P001", "file": handle})
+    job = ImportJob.objects.get(pk=response.url.rstrip("/").split("/")[-1])
+    assert job.status == ImportJob.Status.FAILED
+    assert "超过单次导入上限 1,000 行" in job.error_message
+    assert job.stored_path == ""
+
