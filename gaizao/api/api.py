@@ -17,7 +17,11 @@ from gaizao.org.models import ApiToken
 
 
 class TokenAuth(APIKeyHeader):
-    """``Authorization: Token <key>`` — only the SM3 hash of the key is stored."""
+    """``Authorization: Token <key>`` — only the SM3 hash of the key is stored.
+
+    Refused (401): an unknown or revoked token, a disabled account's, and an expired one, which
+    is told so (the caller needs a new token, not a retry).
+    """
 
     param_name = "Authorization"
 
@@ -25,9 +29,12 @@ class TokenAuth(APIKeyHeader):
         if not key or not key.startswith("Token "):
             return None
         digest = sm3_hex(key[6:].strip().encode())
-        token = ApiToken.objects.select_related("user").filter(key_hash=digest, revoked_at__isnull=True).first()
-        if token is None or not token.user.is_active:
+        token = ApiToken.objects.select_related("user").filter(key_hash=digest).first()
+        if token is None or token.revoked_at is not None or not token.user.is_active:
             return None
+        if token.expires_at <= timezone.now():
+            expired = timezone.localtime(token.expires_at).strftime("%Y-%m-%d %H:%M")
+            raise AppError(f"接口令牌已于 {expired} 过期，请在“账号安全”页面重新创建令牌。", status=401)
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         request.user = token.user
         return token.user

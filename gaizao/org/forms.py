@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from gaizao.core.errors import AppError, NotFound
 from gaizao.org.choices import OrgKind, Role
-from gaizao.org.models import OrgUnit, User
+from gaizao.core.requests import client_ip
+from gaizao.org.models import ApiToken, OrgUnit, User
+from gaizao.org.services import login_gate
 
 
 def cool_off_minutes() -> int:
@@ -123,6 +125,11 @@ class LoginForm(StyledForm):
         username, password = cleaned.get("username"), cleaned.get("password")
         if not username or not password:
             return cleaned
+        # A user name being sprayed from many addresses waits its turn before any password check.
+        try:
+            login_gate(username=username, ip=client_ip(self.request))
+        except AppError as exc:
+            raise forms.ValidationError(exc.message, code="throttled") from None
         self.user = authenticate(request=self.request, username=username, password=password)
         if self.user is not None:
             return cleaned
@@ -170,6 +177,32 @@ class PasswordChangeForm(StyledForm):
 class ApiTokenForm(StyledForm):
     name = forms.CharField(label=_("用途"), max_length=100,
                            widget=forms.TextInput(attrs={"placeholder": _("例如：数据大屏对接")}))
+    days = forms.IntegerField(label=_("有效期（天）"), min_value=1, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The longest period is the district's setting; a creator may choose a shorter one.
+        longest = settings.GAIZAO_API_TOKEN_DAYS
+        field = self.fields["days"]
+        field.max_value = longest
+        field.initial = longest
+        field.validators.append(validators.MaxValueValidator(
+            longest, message=_("有效期最长 %(limit_value)s 天。")))
+        field.widget.attrs.update(min=1, max=longest)
+
+
+class TokenRevokeForm(StyledForm):
+    """The security officer revokes someone's token (吊销); the reason is optional and audited."""
+
+    reason = forms.CharField(label=_("吊销原因"), max_length=200, required=False,
+                             widget=forms.TextInput(attrs={"placeholder": _("原因（可不填）")}))
+
+
+class TokenFilterForm(StyledForm):
+    owner = forms.CharField(label=_("用户名"), max_length=150, required=False,
+                            widget=forms.TextInput(attrs={"placeholder": _("用户名")}))
+    status = forms.ChoiceField(label=_("状态"), required=False,
+                               choices=[("", _("全部")), *ApiToken.Status.choices])
 
 
 class DeviceRemoveForm(StyledForm):

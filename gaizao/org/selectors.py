@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gaizao.org.choices import Role
-from gaizao.org.models import ApiToken, Membership, OrgUnit, User
+from gaizao.org.models import ApiToken, LoginThrottle, Membership, OrgUnit, User
 
 
 def orgunit_scope(user: User) -> QuerySet[OrgUnit]:
@@ -57,27 +57,67 @@ def orgunit_tree(user: User) -> list[TreeNode]:
     return [TreeNode(unit=u, depth=u.path.count("/") - top, members=u.members) for u in units]
 
 
-def lockouts() -> dict[str, dt.datetime]:
-    """Usernames locked out now (django-axes), each with the moment the lock ends (可重试时间)."""
-    cool_off = get_cool_off() or dt.timedelta(0)
+@dataclass(frozen=True)
+class Lockout:
+    """A user name locked at one address (锁定): django-axes counts failures per name and address."""
+
+    username: str
+    ip_address: str | None
+    until: dt.datetime
+
+
+def cool_off() -> dt.timedelta:
+    """django-axes' cool-off window (15 minutes): how long a lock lasts, and how far back failures count."""
+    return get_cool_off() or dt.timedelta(0)
+
+
+def lockout_list() -> list[Lockout]:
+    """The locks in force now, one per user name and address, by user name."""
+    window = cool_off()
     rows = (
-        AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - cool_off, username__isnull=False)
-        .values("username")
+        AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - window, username__isnull=False)
+        .values("username", "ip_address")
         .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
         .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+        .order_by("username", "ip_address")
     )
-    return {row["username"]: row["last"] + cool_off for row in rows}
+    return [Lockout(username=r["username"], ip_address=r["ip_address"], until=r["last"] + window) for r in rows]
 
 
-def lockout_until(username: str) -> dt.datetime | None:
-    """When this username may try again, or None if it is not locked."""
-    cool_off = get_cool_off() or dt.timedelta(0)
-    row = AccessAttempt.objects.filter(username=username, attempt_time__gte=timezone.now() - cool_off).aggregate(
-        failures=Sum("failures_since_start"), last=Max("attempt_time")
-    )
+def lockouts() -> dict[str, dt.datetime]:
+    """User names locked out now at some address, each with the moment its last lock ends (可重试时间)."""
+    out: dict[str, dt.datetime] = {}
+    for lock in lockout_list():
+        out[lock.username] = max(lock.until, out.get(lock.username, lock.until))
+    return out
+
+
+def lockout_until(username: str, ip_address: str | None) -> dt.datetime | None:
+    """When this user name may try again from this address, or None if it is not locked there."""
+    window = cool_off()
+    row = AccessAttempt.objects.filter(
+        username=username, ip_address=ip_address, attempt_time__gte=timezone.now() - window,
+    ).aggregate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
     if not row["last"] or (row["failures"] or 0) < settings.AXES_FAILURE_LIMIT:
         return None
-    return row["last"] + cool_off
+    return row["last"] + window
+
+
+def login_failures(username: str) -> tuple[int, dt.datetime | None]:
+    """Failures of a user name in the cool-off window from every address, and the latest one's time.
+
+    Counts what django-axes keeps (one row per name, address and browser), so an unlock that
+    clears those rows ends a throttle too.
+    """
+    row = AccessAttempt.objects.filter(
+        username=username, attempt_time__gte=timezone.now() - cool_off(),
+    ).aggregate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+    return row["failures"] or 0, row["last"]
+
+
+def login_throttles() -> QuerySet[LoginThrottle]:
+    """User names being slowed down now (登录限速), for the security officer's page."""
+    return LoginThrottle.objects.order_by("username")
 
 
 def user_list(*, user: User, query: str = "", status: str = "") -> QuerySet[User]:
@@ -87,7 +127,11 @@ def user_list(*, user: User, query: str = "", status: str = "") -> QuerySet[User
     """
     qs = user_scope(user).prefetch_related(
         Prefetch("memberships", queryset=Membership.objects.select_related("org_unit").order_by("id"))
-    ).annotate(totp_devices=Count("totpdevice", filter=Q(totpdevice__confirmed=True), distinct=True))
+    ).annotate(
+        totp_devices=Count("totpdevice", filter=Q(totpdevice__confirmed=True), distinct=True),
+        active_tokens=Count("api_tokens", filter=Q(api_tokens__revoked_at__isnull=True,
+                                                    api_tokens__expires_at__gt=timezone.now()), distinct=True),
+    )
     query = (query or "").strip()
     if query:
         qs = qs.filter(Q(username__icontains=query) | Q(full_name__icontains=query))
@@ -101,8 +145,33 @@ def user_list(*, user: User, query: str = "", status: str = "") -> QuerySet[User
 
 
 def apitoken_list(user: User) -> QuerySet[ApiToken]:
-    """A user's own API tokens, newest first (revoked ones stay listed, marked)."""
+    """A user's own API tokens, newest first (revoked and expired ones stay listed, marked)."""
     return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def apitoken_scope(user: User) -> QuerySet[ApiToken]:
+    """Tokens a user may see and revoke: the security officer every account's, others their own."""
+    if not user.is_authenticated:
+        return ApiToken.objects.none()
+    if user.has_role(Role.SECURITY):
+        return ApiToken.objects.all()
+    return ApiToken.objects.filter(user=user)
+
+
+def apitoken_overview(*, user: User, owner: str = "", status: str = "") -> QuerySet[ApiToken]:
+    """Every token the user may see with its owner, newest first; ``owner`` a user name, ``status``
+    one of ApiToken.Status (有效 / 已过期 / 已吊销)."""
+    qs = apitoken_scope(user).select_related("user")
+    if owner:
+        qs = qs.filter(user__username=owner)
+    now = timezone.now()
+    if status == ApiToken.Status.ACTIVE:
+        qs = qs.filter(revoked_at__isnull=True, expires_at__gt=now)
+    elif status == ApiToken.Status.EXPIRED:
+        qs = qs.filter(revoked_at__isnull=True, expires_at__lte=now)
+    elif status == ApiToken.Status.REVOKED:
+        qs = qs.filter(revoked_at__isnull=False)
+    return qs.order_by("-created_at", "-id")
 
 
 def totp_device_list(user: User) -> QuerySet[TOTPDevice]:

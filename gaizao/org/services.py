@@ -10,12 +10,16 @@ officer releases locks, neither touches business data).
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,12 +27,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gaizao.core import audit
 from gaizao.core.crypto import sm3_hex
-from gaizao.core.errors import AppError, PermissionDenied
+from gaizao.core.errors import AppError, NotFound, PermissionDenied
 from gaizao.core.models import AuditEntry
 from gaizao.core.notifications import notify
 from gaizao.core.services import full_clean
 from gaizao.org.choices import OrgKind, Role
-from gaizao.org.models import ApiToken, Membership, OrgUnit, User
+from gaizao.org import selectors
+from gaizao.org.models import ApiToken, LoginThrottle, Membership, OrgUnit, User
 from gaizao.org.selectors import users_with_role
 
 
@@ -122,6 +127,7 @@ def user_set_password(*, actor, user: User, password: str, ip: str | None = None
     user.set_password(password)
     user.save(update_fields=["password"])
     audit.record(actor=actor, action="user.set_password", obj=user, ip=ip)
+    _apitokens_kill(user=user, actor=actor, reason="password_set", ip=ip)
     return user
 
 
@@ -134,6 +140,9 @@ def user_set_active(*, actor, user: User, active: bool, ip: str | None = None) -
     if User.objects.filter(pk=user.pk).exclude(is_active=active).update(is_active=active) == 1:
         audit.record(actor=actor, action="user.enable" if active else "user.disable", obj=user, ip=ip,
                      changes={"is_active": [not active, active]})
+    if not active:
+        # Revoked, not merely refused while disabled: enabling the account must not revive them.
+        _apitokens_kill(user=user, actor=actor, reason="account_disabled", ip=ip)
     user.is_active = active
     return user
 
@@ -151,6 +160,7 @@ def user_change_password(*, actor: User, old_password: str, new_password: str, i
         actor.set_password(new_password)
         actor.save(update_fields=["password"])
         audit.record(actor=actor, action="user.change_password", obj=actor, ip=ip)
+        _apitokens_kill(user=actor, actor=actor, reason="password_change", ip=ip)
     return actor
 
 
@@ -163,11 +173,13 @@ def user_unlock(*, actor, username: str, ip: str | None = None) -> int:
     username = (username or "").strip()
     if not username:
         raise AppError(_("用户名不能为空。"), fields={"username": _("必填")})
+    # Every address's lock on this name, and the throttle: the security officer vouched for it.
     cleared = reset(username=username)
+    throttled, _detail = LoginThrottle.objects.filter(username=username).delete()
     user = User.objects.filter(username=username).first()
     audit.record(actor=actor, action="user.unlock", obj=user, object_type="org.user",
-                 object_repr=username, ip=ip, changes={"attempts_cleared": cleared})
-    return cleared
+                 object_repr=username, ip=ip, changes={"attempts_cleared": cleared, "throttle_cleared": bool(throttled)})
+    return cleared + throttled
 
 
 @transaction.atomic
@@ -193,6 +205,67 @@ def auth_event_record(*, action: str, username: str, user: User | None = None, s
         result=AuditEntry.Result.SUCCESS if success else AuditEntry.Result.FAILURE,
         ip=ip, changes=changes,
     )
+
+
+def _accounts_link(username: str) -> str:
+    return f"{reverse('org:user_list')}?q={username}"
+
+
+def login_locked_notify(*, username: str, ip: str | None) -> int:
+    """Tell the security officers that a user name was just locked at one address (账号锁定)."""
+    return notify_security_officers(
+        title=_("账号「%(u)s」在地址 %(ip)s 连续登录失败，已锁定") % {"u": username[:60], "ip": ip or "?"},
+        body=_("连续 %(n)d 次登录失败，该地址对该账号的登录锁定 %(m)d 分钟；其他地址不受影响。")
+        % {"n": settings.AXES_FAILURE_LIMIT, "m": int(selectors.cool_off().total_seconds() // 60)},
+        link=_accounts_link(username), kind="account_locked",
+    )
+
+
+def login_gate(*, username: str, ip: str | None = None) -> None:
+    """Let a sign-in attempt check its password, or refuse it first (登录限速).
+
+    A user name with more than GAIZAO_LOGIN_SPRAY_LIMIT failures in the cool-off window, from
+    any addresses, gets one attempt per GAIZAO_LOGIN_SPRAY_DELAY_SECONDS; the others are refused
+    with the time to retry (status 429) before the password is looked at. Refused attempts do not
+    move the slot, so an attacker cannot keep the real user out: a slow-down, never a lock.
+    The first refusal of an episode tells the security officers; every refusal is audited.
+    """
+    username = (username or "").strip()[:150]
+    if not username:
+        return
+    failures, last = selectors.login_failures(username)
+    if failures <= settings.GAIZAO_LOGIN_SPRAY_LIMIT:
+        LoginThrottle.objects.filter(username=username).delete()  # the episode, if any, is over
+        return
+    now = timezone.now()
+    delay = dt.timedelta(seconds=settings.GAIZAO_LOGIN_SPRAY_DELAY_SECONDS)
+    throttle, created = LoginThrottle.objects.get_or_create(
+        username=username, defaults={"started_at": now, "next_attempt_at": (last or now) + delay})
+    if created:
+        user = User.objects.filter(username=username).first()
+        auth_event_record(action="auth.throttle_start", username=username, user=user, success=False, ip=ip,
+                          changes={"failures": failures, "limit": settings.GAIZAO_LOGIN_SPRAY_LIMIT,
+                                   "delay_seconds": settings.GAIZAO_LOGIN_SPRAY_DELAY_SECONDS})
+        notify_security_officers(
+            title=_("账号「%(u)s」正被从多个地址尝试登录，已限速") % {"u": username[:60]},
+            body=_("%(m)d 分钟内从多个地址登录失败 %(n)d 次。在此期间该账号每 %(s)d 秒只允许尝试一次；"
+                   "若非本人操作，请核实来源地址。") % {
+                "m": int(selectors.cool_off().total_seconds() // 60), "n": failures,
+                "s": settings.GAIZAO_LOGIN_SPRAY_DELAY_SECONDS},
+            link=_accounts_link(username), kind="login_spray",
+        )
+    # The slot moves in one conditional update: of two concurrent attempts, one gets it.
+    if LoginThrottle.objects.filter(pk=throttle.pk, next_attempt_at__lte=now).update(
+            next_attempt_at=now + delay) == 1:
+        return
+    LoginThrottle.objects.filter(pk=throttle.pk).update(refused=F("refused") + 1)
+    retry_at = LoginThrottle.objects.filter(pk=throttle.pk).values_list("next_attempt_at", flat=True).first() or now
+    wait = max(1, int((retry_at - now).total_seconds() + 0.999))
+    user = User.objects.filter(username=username).first()
+    auth_event_record(action="auth.throttled", username=username, user=user, success=False, ip=ip,
+                      changes={"failures": failures, "retry_in_seconds": wait})
+    message = _("该账号近期从多个地址登录失败次数过多，已临时限速。请 %(n)d 秒后再试。") % {"n": wait}
+    raise AppError(message, status=429)
 
 
 # --- second factor (TOTP 动态口令) --------------------------------------------------------------
@@ -265,30 +338,57 @@ def totp_device_remove(*, actor: User, device: TOTPDevice, password: str, ip: st
 # --- API tokens (接口令牌) -----------------------------------------------------------------------
 
 @transaction.atomic
-def apitoken_create(*, actor: User, name: str, ip: str | None = None) -> tuple[ApiToken, str]:
-    """Issue an API token; returns the token row and the key, which is shown once and never stored."""
+def apitoken_create(*, actor: User, name: str, days: int | None = None,
+                    ip: str | None = None) -> tuple[ApiToken, str]:
+    """Issue an API token valid for ``days`` (at most GAIZAO_API_TOKEN_DAYS, the default); returns the
+    token row and the key, which is shown once and never stored."""
     name = (name or "").strip()
     if not name:
         raise AppError(_("请填写令牌用途。"), fields={"name": _("请填写令牌用途。")})
+    longest = settings.GAIZAO_API_TOKEN_DAYS
+    days = longest if days is None else days
+    if not 1 <= days <= longest:
+        message = _("有效期须为 1 至 %(n)d 天。") % {"n": longest}
+        raise AppError(message, fields={"days": message})
     key = secrets.token_urlsafe(32)
-    token = ApiToken(user=actor, name=name, key_hash=sm3_hex(key.encode()), prefix=key[:8])
+    token = ApiToken(user=actor, name=name, key_hash=sm3_hex(key.encode()), prefix=key[:8],
+                     expires_at=timezone.now() + dt.timedelta(days=days))
     full_clean(token)
     token.save(force_insert=True)
     audit.record(actor=actor, action="apitoken.create", obj=token, ip=ip,
-                 changes={"after": {"name": name, "prefix": token.prefix}})
+                 changes={"after": {"name": name, "prefix": token.prefix, "days": days,
+                                    "expires_at": token.expires_at.isoformat()}})
     return token, key
 
 
 @transaction.atomic
-def apitoken_revoke(*, actor: User, token: ApiToken, ip: str | None = None) -> ApiToken:
-    """Revoke a token (吊销); it answers 401 from then on. Revoking twice changes nothing."""
-    if token.user_id != actor.pk:
-        raise AppError(_("该令牌不存在。"), status=404)
+def apitoken_revoke(*, actor: User, token: ApiToken, reason: str = "", ip: str | None = None) -> ApiToken:
+    """Revoke a token (吊销): its owner, or the security officer for any account (with a reason if
+    they give one). It answers 401 from then on. Revoking twice changes nothing."""
+    if token.user_id != actor.pk and not actor.has_role(Role.SECURITY):
+        raise NotFound(_("该令牌不存在。"))
+    reason = (reason or "").strip()[:200]
     now = timezone.now()
     if ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now) == 1:
         token.revoked_at = now
-        audit.record(actor=actor, action="apitoken.revoke", obj=token, ip=ip)
+        changes = {"owner": token.user.get_username()}
+        if reason:
+            changes["reason"] = reason
+        audit.record(actor=actor, action="apitoken.revoke", obj=token, ip=ip, changes=changes)
     return token
+
+
+def _apitokens_kill(*, user: User, actor, reason: str, ip: str | None) -> int:
+    """Revoke every live token of ``user`` (password changed or set, account disabled): a key copied
+    before the change must not outlive it. One audit entry per token."""
+    now = timezone.now()
+    tokens = list(ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("id"))
+    for token in tokens:
+        if ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now) == 1:
+            token.revoked_at = now
+            audit.record(actor=actor, action="apitoken.revoke", obj=token, ip=ip,
+                         changes={"owner": user.get_username(), "reason": reason})
+    return len(tokens)
 
 
 def membership_pairs(rows: Iterable[tuple[str, str]]) -> list[tuple[str, OrgUnit]]:

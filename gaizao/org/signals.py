@@ -50,6 +50,8 @@ def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
         services.auth_event_record(action="auth.locked", username=username, user=user, success=False,
                                    ip=_ip(request), changes={"failure_limit": settings.AXES_FAILURE_LIMIT,
                                                              "failures": failures})
+        if failures == settings.AXES_FAILURE_LIMIT:  # the failure that locked it; later ones are noise
+            services.login_locked_notify(username=username, ip=_ip(request))
 
 
 def connect() -> None:

@@ -22,4 +22,6 @@ urlpatterns = [
     path("users/unlock/", views.user_unlock, name="user_unlock"),
     path("users/<int:pk>/active/", views.user_set_active, name="user_set_active"),
     path("users/<int:pk>/reset-otp/", views.user_reset_otp, name="user_reset_otp"),
+    path("tokens/", views.token_list, name="token_list"),
+    path("tokens/<int:pk>/revoke/", views.token_admin_revoke, name="token_admin_revoke"),
 ]

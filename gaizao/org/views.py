@@ -19,6 +19,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -44,7 +45,9 @@ from gaizao.org.forms import (
     MembershipFormSet,
     OrgUnitForm,
     PasswordChangeForm,
+    TokenFilterForm,
     TokenForm,
+    TokenRevokeForm,
     UserCreateForm,
     UserFilterForm,
     cool_off_minutes,
@@ -74,7 +77,8 @@ def _require_role(request: HttpRequest, *roles: str) -> None:
 @sensitive_post_parameters("password")
 @never_cache
 def login_view(request: HttpRequest) -> HttpResponse:
-    """The sign-in page (登录). Failures are counted by django-axes; five lock the account."""
+    """The sign-in page (登录). Failures are counted by django-axes; five lock the user name at that
+    address; a name failing from many addresses is throttled (services.login_gate, status 429)."""
     next_url = _next_url(request)
     if request.user.is_authenticated:
         return redirect(next_url)
@@ -84,10 +88,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if form.user.needs_second_factor:
             return redirect(f"{reverse('org:otp')}?{urlencode({'next': next_url})}")
         return redirect(next_url)
+    throttled = form.has_error(NON_FIELD_ERRORS, "throttled")
     return render(request, "org/login.html", {
         "form": form, "next": next_url,
         "failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": cool_off_minutes(),
-    })
+    }, status=429 if throttled else 200)
 
 
 def retry_time(until: dt.datetime) -> str:
@@ -100,9 +105,10 @@ def retry_time(until: dt.datetime) -> str:
 
 def lockout_response(request: HttpRequest, response: HttpResponse | None = None,
                      credentials: dict | None = None) -> HttpResponse:
-    """What django-axes answers a locked account (AXES_LOCKOUT_CALLABLE): when to try again."""
+    """What django-axes answers a user name locked at this address (AXES_LOCKOUT_CALLABLE): when to
+    try again."""
     username = get_client_username(request, credentials) or ""
-    until = selectors.lockout_until(username) if username else None
+    until = selectors.lockout_until(username, _ip(request)) if username else None
     if until is None:
         until = timezone.now() + (get_cool_off(request) or dt.timedelta(0))
     context = {
@@ -214,7 +220,8 @@ def token_create_view(request: HttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST)
     if form.is_valid():
         try:
-            token, key = services.apitoken_create(actor=request.user, name=form.cleaned_data["name"], ip=_ip(request))
+            token, key = services.apitoken_create(actor=request.user, name=form.cleaned_data["name"],
+                                                  days=form.cleaned_data.get("days"), ip=_ip(request))
         except AppError as exc:
             form.apply_error(exc)
         else:
@@ -226,6 +233,7 @@ def token_create_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The owner revokes one of their own tokens from the profile page; anyone else's is 404 here."""
     token = get_in_scope(selectors.apitoken_list(request.user), pk=pk)
     services.apitoken_revoke(actor=request.user, token=token, ip=_ip(request))
     messages.success(request, _("令牌「%(name)s」已吊销。") % {"name": token.name})
@@ -296,8 +304,13 @@ def user_list(request: HttpRequest) -> HttpResponse:
         query, status = filters.cleaned_data["q"], filters.cleaned_data["status"]
     page = Paginator(selectors.user_list(user=request.user, query=query, status=status), 50).get_page(
         request.GET.get("page"))
-    locked = selectors.lockouts()
-    known = set(selectors.user_scope(request.user).filter(username__in=list(locked)).values_list("username", flat=True))
+    locks = selectors.lockout_list()
+    locked: dict[str, dt.datetime] = {}
+    for lock in locks:  # a name locked at several addresses: the last lock to end
+        locked[lock.username] = max(lock.until, locked.get(lock.username, lock.until))
+    throttles = list(selectors.login_throttles())
+    names = list(locked) + [t.username for t in throttles]
+    known = set(selectors.user_scope(request.user).filter(username__in=names).values_list("username", flat=True))
     rows = [{"user": u, "locked_until": retry_time(locked[u.username]) if u.username in locked else None}
             for u in page.object_list]
     params = {k: v for k, v in (("q", query), ("status", status)) if v}
@@ -307,8 +320,10 @@ def user_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": rows,
         "query_string": urlencode(params),
-        "locked": [{"username": name, "until": retry_time(until), "known": name in known}
-                   for name, until in sorted(locked.items())],
+        "locked": [{"username": lock.username, "ip": lock.ip_address, "until": retry_time(lock.until),
+                    "known": lock.username in known} for lock in locks],
+        "throttled": [{"username": t.username, "since": t.started_at, "refused": t.refused,
+                       "known": t.username in known} for t in throttles],
         "is_admin": request.user.has_role(Role.ADMIN),
         "is_security": request.user.has_role(Role.SECURITY),
     })
@@ -385,3 +400,40 @@ def user_reset_otp(request: HttpRequest, pk: int) -> HttpResponse:
     services.user_reset_second_factor(actor=request.user, user=user, ip=_ip(request))
     messages.success(request, _("已重置「%(name)s」的动态口令，其下次登录时需重新绑定。") % {"name": user.username})
     return _back_to_list(request)
+
+
+# --- every account's API tokens (the security officer) ------------------------------------------------
+
+@login_required
+def token_list(request: HttpRequest) -> HttpResponse:
+    """All accounts' API tokens (接口令牌) with owner, expiry and status; the security officer revokes."""
+    _require_role(request, Role.SECURITY)
+    filters = TokenFilterForm(request.GET or None)
+    owner = status = ""
+    if filters.is_valid():
+        owner, status = filters.cleaned_data["owner"].strip(), filters.cleaned_data["status"]
+    page = Paginator(selectors.apitoken_overview(user=request.user, owner=owner, status=status), 50).get_page(
+        request.GET.get("page"))
+    params = {k: v for k, v in (("owner", owner), ("status", status)) if v}
+    return render(request, "org/token_list.html", {
+        "breadcrumbs": [(_("账号管理"), reverse("org:user_list")), (_("接口令牌"), None)],
+        "filters": filters,
+        "page": page,
+        "revoke_form": TokenRevokeForm(),
+        "query_string": urlencode(params),
+    })
+
+
+@login_required
+@require_POST
+def token_admin_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """The security officer revokes any account's token, with an optional reason (audited)."""
+    _require_role(request, Role.SECURITY)
+    token = get_in_scope(selectors.apitoken_scope(request.user).select_related("user"), pk=pk)
+    form = TokenRevokeForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    services.apitoken_revoke(actor=request.user, token=token, reason=reason, ip=_ip(request))
+    messages.success(request, _("已吊销「%(owner)s」的令牌「%(name)s」。") % {
+        "owner": token.user.username, "name": token.name})
+    target = request.POST.get("next") or ""
+    return redirect(target if target.startswith(reverse("org:token_list")) else "org:token_list")

@@ -170,8 +170,9 @@ def test_account_list_query_count_does_not_grow_with_accounts(login_as, cast, dj
     for i in range(extra_accounts):
         services.user_create(actor=None, username=f"bulk{i}", password="", password_hash="x",
                              memberships=[("street", cast.street_a), ("cadre", cast.community_a)])
-    # session, user, otp device, roles, count, lockouts, page of users, their memberships, session save (3)
-    with django_assert_num_queries(11):
+    # session, user, otp device, roles, count, lockouts, throttles, page of users, their memberships,
+    # session save (3)
+    with django_assert_num_queries(12):
         assert client.get(reverse("org:user_list")).status_code == 200
 
 
