@@ -76,9 +76,16 @@ if not SECRET_KEY:
 # by `gaizao run`; settings only carry the text so that a wrong value gets one clear message.
 DATA_KEY = os.environ.get("GAIZAO_DATA_KEY", "")
 DATA_KEYS_OLD = env_list("GAIZAO_DATA_KEYS_OLD", "")
+# The audit chain's key (HMAC-SM3, checked by gaizao.core.crypto when first used and by `gaizao run`);
+# the old one only while `gaizao audit rekey` runs. Checkpoints of the chain go to a file outside the database.
+AUDIT_KEY = os.environ.get("GAIZAO_AUDIT_KEY", "")
+AUDIT_KEY_OLD = os.environ.get("GAIZAO_AUDIT_KEY_OLD", "")
+AUDIT_CHECKPOINT_FILE = BASE_DIR / (os.environ.get("GAIZAO_AUDIT_CHECKPOINT_FILE") or VAR_DIR / "audit" / "checkpoints.jsonl")
 
 ALLOWED_HOSTS = env_list("GAIZAO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("GAIZAO_CSRF_TRUSTED_ORIGINS", "")
+# A failed CSRF check answers the Chinese 403 page, or the API's JSON error shape under /api/.
+CSRF_FAILURE_VIEW = "gaizao.core.views.csrf_failure"
 
 DISTRICT_NAME = env_str("GAIZAO_DISTRICT_NAME", "云溪区")
 

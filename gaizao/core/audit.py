@@ -1,19 +1,36 @@
-"""Writing and verifying the SM3-chained audit trail (审计日志, 等保 level 3, 网络安全法 §21)."""
+"""Writing and verifying the keyed, anchored audit trail (审计日志, 等保 level 3, 网络安全法 §21).
+
+Each entry's hash is HMAC-SM3(audit key, previous hash + canonical content). The audit key
+(``GAIZAO_AUDIT_KEY``) lives outside the database, so someone who can write the database (and
+drop the append-only triggers) cannot rewrite an entry and recompute the chain after it.
+
+Deleting the last entries leaves a chain that still holds; checkpoints catch that. A checkpoint
+(检查点) is the count of entries, the last one's id and hash and the time, MACed with the audit key
+and appended as one JSON line to a file outside the database (``GAIZAO_AUDIT_CHECKPOINT_FILE``).
+``verify`` checks the chain and the last checkpoint; `gaizao audit verify` and `gaizao audit
+checkpoint` (cron) append a new one.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Iterable
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from gaizao.core import masking
+from gaizao.core import audit_triggers, crypto, masking
 from gaizao.core.bulk import RowWriter
-from gaizao.core.crypto import sm3_hex
+from gaizao.core.crypto import AuditKey, sm3_hex
+from gaizao.core.errors import AppError
 from gaizao.core.fields import EncryptedTextField, LookupHashField
 from gaizao.core.models import AuditEntry
 
@@ -21,7 +38,10 @@ GENESIS = "0" * 64
 
 # Chinese labels of audit actions, for the auditor's page and the history on detail pages.
 # Each app adds its own in AppConfig.ready() through register_action_labels.
-ACTION_LABELS: dict[str, str] = {}
+ACTION_LABELS: dict[str, str] = {
+    "audit.rechain": gettext_lazy("审计日志改用密钥哈希链"),
+    "audit.rekey": gettext_lazy("更换审计密钥"),
+}
 
 
 def register_action_labels(labels: dict[str, str]) -> None:
@@ -111,7 +131,19 @@ def canonical(entry: AuditEntry) -> bytes:
     return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
-def compute_hash(prev_hash: str, entry: AuditEntry) -> str:
+def chain_hash(prev_hash: str, content: bytes, *, key: AuditKey | None = None) -> str:
+    """HMAC-SM3(audit key, previous hash + canonical content), in hex: one link of the chain."""
+    mac = (key or crypto.audit_key()).chain.copy()  # a prepared state: no key set-up per entry
+    mac.update(prev_hash.encode("ascii") + content)
+    return mac.finalize().hex()
+
+
+def compute_hash(prev_hash: str, entry: AuditEntry, *, key: AuditKey | None = None) -> str:
+    return chain_hash(prev_hash, canonical(entry), key=key)
+
+
+def plain_hash(prev_hash: str, entry: AuditEntry) -> str:
+    """The chain's hash before it was keyed (SM3 without a key): only to re-chain old entries."""
     return sm3_hex(prev_hash.encode("ascii") + canonical(entry))
 
 
@@ -216,6 +248,7 @@ def record_many(*, actor, items: Iterable[Change], ip: str | None = None, batch_
                        prepared=("changes",))
     created_at = shared["created_at"].astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
     json_value = _json_column()
+    new_state = crypto.audit_key().chain.copy  # prepared once; each entry copies it
     heads: dict[str, str] = {}  # action -> the canonical text before the changes (the actor is shared)
     # The canonical text after the changes: keys in sorted order, the shared values written once.
     tail_start = f',"created_at":{_dumps(created_at)},"ip":{_dumps(ip)},"object_id":'
@@ -234,7 +267,9 @@ def record_many(*, actor, items: Iterable[Change], ip: str | None = None, batch_
                                                "actor_name": shared["actor_name"]})[:-1]
             content = (f'{head},"changes":{changes}{tail_start}{_json_string(object_id)},"object_repr":'
                        f'{_json_string(object_repr)},"object_type":{_json_string(object_type)}{tail_end}')
-            digest = sm3_hex(prev.encode("ascii") + content.encode("utf-8"))
+            state = new_state()
+            state.update(prev.encode("ascii") + content.encode("utf-8"))
+            digest = state.finalize().hex()
             yield (action, object_type, object_id, object_repr, json_value(changes), prev, digest)
             prev = digest
 
@@ -255,28 +290,224 @@ def _json_column():
     return lambda text: text
 
 
+@dataclass(frozen=True)
+class Checkpoint:
+    """One line of the checkpoint file (审计检查点): the chain's length and head at a time, keyed."""
+
+    count: int
+    last_id: int
+    last_hash: str
+    at: str
+    key: str  # the audit key's fingerprint (AuditKey.key_id)
+    mac: str = ""
+    line: int = 0  # its line number in the file, for messages
+
+    def body(self) -> bytes:
+        return _dumps({"at": self.at, "count": self.count, "key": self.key, "last_hash": self.last_hash,
+                       "last_id": self.last_id}).encode("utf-8")
+
+    def expected_mac(self, key: AuditKey) -> str:
+        mac = key.anchor.copy()
+        mac.update(self.body())
+        return mac.finalize().hex()
+
+    def describe(self) -> str:
+        return f"检查点文件第 {self.line} 行（{self.at}，{self.count} 条，截至第 {self.last_id} 号记录）"
+
+
+class CheckpointError(Exception):
+    """The checkpoint file's last line cannot be trusted (its reason is in Chinese)."""
+
+
+def checkpoint_path() -> Path:
+    return Path(settings.AUDIT_CHECKPOINT_FILE)
+
+
+def last_checkpoint(*, key: AuditKey | None = None, path: Path | None = None) -> Checkpoint | None:
+    """The last checkpoint of the file, its MAC checked; None when there is none yet."""
+    key = key or crypto.audit_key()
+    path = path or checkpoint_path()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return None
+    numbered = [(n, text) for n, text in enumerate(lines, start=1) if text.strip()]
+    if not numbered:
+        return None
+    number, text = numbered[-1]
+    try:
+        data = json.loads(text)
+        point = Checkpoint(count=int(data["count"]), last_id=int(data["last_id"]), last_hash=str(data["last_hash"]),
+                           at=str(data["at"]), key=str(data["key"]), mac=str(data["mac"]), line=number)
+    except (ValueError, KeyError, TypeError):
+        raise CheckpointError(f"检查点文件第 {number} 行无法解析（文件被改动或截断）：{path}") from None
+    if point.key != key.key_id:
+        raise CheckpointError(
+            f"{point.describe()}由另一把审计密钥签署（密钥指纹 {point.key}，当前 {key.key_id}）："
+            "GAIZAO_AUDIT_KEY 不是写入审计日志时的密钥，或检查点被伪造")
+    if point.mac != point.expected_mac(key):
+        raise CheckpointError(f"{point.describe()}的签名不符：检查点被伪造或改动")
+    return point
+
+
+def write_checkpoint(result: "VerifyResult", *, key: AuditKey | None = None, path: Path | None = None) -> Checkpoint:
+    """Append a checkpoint of a chain that has just verified (never of one that has not)."""
+    if not result.ok:
+        raise ValueError("a chain that does not verify is not checkpointed")
+    key = key or crypto.audit_key()
+    path = path or checkpoint_path()
+    point = Checkpoint(count=result.verified, last_id=result.last_id, last_hash=result.last_hash,
+                       at=timezone.localtime().isoformat(timespec="seconds"), key=key.key_id)
+    line = _dumps({"at": point.at, "count": point.count, "key": point.key, "last_hash": point.last_hash,
+                   "last_id": point.last_id, "mac": point.expected_mac(key)}) + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Appended, never rewritten; on disk before the command reports success.
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    try:
+        os.write(fd, line.encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return point
+
+
 @dataclass
 class VerifyResult:
     ok: bool
     verified: int
     broken_id: int | None = None
     reason: str = ""
+    last_id: int = 0  # the head of what verified, for the next checkpoint
+    last_hash: str = GENESIS
+    checkpoint: Checkpoint | None = None  # the checkpoint checked against; None: none yet
+    against_checkpoint: bool = False  # the failure is the checkpoint's (or the chain's against it)
 
 
-def verify(*, batch_size: int = 5000) -> VerifyResult:
-    """Walk the chain in order; stop at the first entry whose link or content does not hold."""
-    prev = GENESIS
-    count = 0
-    last_id = 0
+def verify(*, batch_size: int = 5000, key: AuditKey | None = None, anchored: bool = True,
+           since_checkpoint: bool = False) -> VerifyResult:
+    """Walk the chain in order; stop at the first entry whose link or content does not hold.
+
+    ``anchored``: also hold the chain to the last checkpoint (truncation, rewriting).
+    ``since_checkpoint``: trust what the last checkpoint covers once its own entry still matches,
+    and walk only the entries after it (`gaizao audit checkpoint` every hour).
+    """
+    key = key or crypto.audit_key()
+    point = None
+    if anchored or since_checkpoint:
+        try:
+            point = last_checkpoint(key=key)
+        except CheckpointError as exc:
+            return VerifyResult(False, 0, None, str(exc), against_checkpoint=True)
+    prev, count, last_id, seen = GENESIS, 0, 0, False
+    if point is not None and since_checkpoint and point.count:
+        head = AuditEntry.objects.filter(pk=point.last_id).values_list("entry_hash", flat=True).first()
+        if head is None:
+            tail = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+            if tail < point.last_id:
+                return _against(point, "truncated", count=AuditEntry.objects.count(), last_id=tail)
+            return _against(point, "missing")
+        if head != point.last_hash:
+            return _against(point, "rewritten")
+        upto = AuditEntry.objects.filter(pk__lte=point.last_id).count()
+        if upto != point.count:
+            return _against(point, "count", count=upto)
+        prev, count, last_id = point.last_hash, point.count, point.last_id
     while True:
         batch = list(AuditEntry.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
         if not batch:
-            return VerifyResult(ok=True, verified=count)
+            break
         for entry in batch:
             if entry.prev_hash != prev:
-                return VerifyResult(False, count, entry.id, "前序哈希不连续（有记录被删除、插入或改动）")
-            if compute_hash(entry.prev_hash, entry) != entry.entry_hash:
-                return VerifyResult(False, count, entry.id, "内容与哈希不符（记录被篡改）")
-            prev = entry.entry_hash
+                return VerifyResult(False, count, entry.id, "前序哈希不连续（有记录被删除、插入或改动）", checkpoint=point)
+            if compute_hash(entry.prev_hash, entry, key=key) != entry.entry_hash:
+                reason = "内容与哈希不符（记录被篡改）"
+                if count == 0:
+                    reason = ("内容与哈希不符：第一条记录即不符，多半是 GAIZAO_AUDIT_KEY 不是写入审计日志时的审计密钥"
+                              "（否则是记录被篡改）")
+                return VerifyResult(False, count, entry.id, reason, checkpoint=point)
             count += 1
-            last_id = entry.id
+            if point is not None and entry.id == point.last_id:
+                seen = True
+                if entry.entry_hash != point.last_hash:
+                    return _against(point, "rewritten", count=count)
+                if count != point.count:
+                    return _against(point, "count", count=count)
+            prev, last_id = entry.entry_hash, entry.id
+    if point is not None and point.count and not seen and not (since_checkpoint and last_id >= point.last_id):
+        kind = "truncated" if last_id < point.last_id or count < point.count else "missing"
+        return _against(point, kind, count=count, last_id=last_id)
+    return VerifyResult(True, count, last_id=last_id, last_hash=prev, checkpoint=point)
+
+
+def _against(point: Checkpoint, kind: str, *, count: int = 0, last_id: int = 0) -> VerifyResult:
+    """The chain disagrees with the last checkpoint: say how, naming the checkpoint."""
+    reason = {
+        "truncated": f"审计日志现有 {count} 条（截至第 {last_id} 号记录），少于{point.describe()}：末尾的记录被删除（截断）",
+        "missing": f"{point.describe()}所记的第 {point.last_id} 号记录已不存在：记录被删除",
+        "rewritten": f"第 {point.last_id} 号记录的哈希与{point.describe()}不符：记录被改写",
+        "count": f"审计日志截至第 {point.last_id} 号记录有 {count} 条，与{point.describe()}不符：其间的记录被删除或插入",
+    }[kind]
+    return VerifyResult(False, count, point.last_id, reason, checkpoint=point, against_checkpoint=True)
+
+
+@dataclass
+class Rechained:
+    count: int
+    old_chain_ok: bool
+    first_broken_id: int | None = None
+
+
+def rechain(*, connection, model=AuditEntry, key: AuditKey, old_hash, batch_size: int = 2000) -> Rechained:
+    """Compute every entry's link again with ``key``, in id order, in the caller's transaction.
+
+    ``old_hash(prev_hash, entry)`` is the hash the chain was written with (``plain_hash`` before
+    it was keyed, ``compute_hash`` with the old key for a rotation): the walk checks each old link
+    and reports the first that did not hold, so a re-chain never hides an earlier break silently.
+    Used by migration 0006 (``model`` is then the historical one) and by ``rekey``.
+    """
+    table = connection.ops.quote_name(model._meta.db_table)
+    update = f"UPDATE {table} SET prev_hash = %s, entry_hash = %s WHERE id = %s"
+    old_prev, new_prev, count, last_id = GENESIS, GENESIS, 0, 0
+    first_broken = None
+    audit_triggers.remove(connection)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
+        while True:
+            batch = list(model.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
+            if not batch:
+                break
+            rows = []
+            for entry in batch:
+                if first_broken is None and (entry.prev_hash != old_prev
+                                             or old_hash(entry.prev_hash, entry) != entry.entry_hash):
+                    first_broken = entry.id
+                old_prev = entry.entry_hash
+                digest = chain_hash(new_prev, canonical(entry), key=key)
+                rows.append((new_prev, digest, entry.id))
+                new_prev, last_id = digest, entry.id
+                count += 1
+            cursor.executemany(update, rows)
+    audit_triggers.install(connection)
+    return Rechained(count=count, old_chain_ok=first_broken is None, first_broken_id=first_broken)
+
+
+def rekey(*, old: AuditKey) -> Rechained:
+    """Rotate the audit key (`gaizao audit rekey`): the chain and its last checkpoint must verify
+    with the old key; then every link is computed with the new one, the rotation is recorded as
+    an entry of its own, and a checkpoint with the new key is appended. One transaction."""
+    new = crypto.audit_key()  # the one record() writes with
+    if new.key_id == old.key_id:
+        raise AppError(_("新旧审计密钥相同：请把新密钥设为 GAIZAO_AUDIT_KEY，旧密钥设为 GAIZAO_AUDIT_KEY_OLD。"))
+    with transaction.atomic():
+        before = verify(key=old)
+        if not before.ok:
+            raise AppError(_("用旧审计密钥校验失败（第 %(id)s 号记录：%(reason)s），未更换密钥：请先查明原因。")
+                           % {"id": before.broken_id, "reason": before.reason})
+        done = rechain(connection=transaction.get_connection(), key=new,
+                       old_hash=lambda prev, entry: compute_hash(prev, entry, key=old))
+        record(actor=None, action="audit.rekey", object_type="core.auditentry",
+               changes={"count": done.count, "old_key": old.key_id, "new_key": new.key_id})
+        after = verify(key=new, anchored=False)
+    write_checkpoint(after, key=new)
+    return done

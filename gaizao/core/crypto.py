@@ -168,3 +168,48 @@ def background(*, encrypt=(), hash=()) -> sealing.Background:
 
 def generate_key_text() -> str:
     return os.urandom(16).hex()
+
+
+class AuditKeyError(ImproperlyConfigured):
+    """The audit key is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class AuditKey:
+    """The key of the audit chain (审计密钥, ``GAIZAO_AUDIT_KEY``): kept outside the database, so
+    that someone who can write the database cannot compute an entry's hash or a checkpoint's."""
+
+    key_id: str  # a fingerprint, written in each checkpoint: "another key" reads apart from "forged"
+    chain: hmac.HMAC  # the prepared HMAC-SM3 state each entry's hash copies
+    anchor: hmac.HMAC  # the same for checkpoints
+
+    @classmethod
+    def from_text(cls, text: str, *, variable: str = "GAIZAO_AUDIT_KEY") -> "AuditKey":
+        text = (text or "").strip()
+        if not text:
+            raise AuditKeyError(
+                f"环境变量 {variable} 未设置：审计日志的哈希链以 HMAC-SM3 计算，必须提供审计密钥（与数据密钥一样保存在数据库之外）。"
+                "可用 `gaizao keys generate` 生成（见 docs/operations.md）。"
+            )
+        if len(text) != 32 or any(c not in string.hexdigits for c in text):
+            raise AuditKeyError(f"环境变量 {variable} 必须是 32 位十六进制字符（128 位审计密钥），当前值长度为 {len(text)}。")
+        master = bytes.fromhex(text)
+        return cls(
+            key_id=hmac_sm3(master, b"gaizao audit key id")[:4].hex(),
+            chain=hmac.HMAC(hmac_sm3(master, b"gaizao audit chain"), hashes.SM3()),
+            anchor=hmac.HMAC(hmac_sm3(master, b"gaizao audit checkpoint"), hashes.SM3()),
+        )
+
+
+@lru_cache(maxsize=4)
+def _audit_key(text: str, variable: str) -> AuditKey:
+    return AuditKey.from_text(text, variable=variable)
+
+
+def audit_key() -> AuditKey:
+    return _audit_key(settings.AUDIT_KEY, "GAIZAO_AUDIT_KEY")
+
+
+def audit_key_old() -> AuditKey | None:
+    """The previous audit key while `gaizao audit rekey` runs (``GAIZAO_AUDIT_KEY_OLD``), else None."""
+    return _audit_key(settings.AUDIT_KEY_OLD, "GAIZAO_AUDIT_KEY_OLD") if settings.AUDIT_KEY_OLD else None

@@ -3,7 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
-from gaizao.core import audit, audit_triggers
+from gaizao.core import audit, audit_triggers, crypto
 from gaizao.core.models import AuditEntry
 from gaizao.ledger.models import Household
 
@@ -163,3 +163,163 @@ def test_bulk_entries_hash_the_same_content_as_single_entries(cast):
 def test_bulk_entries_outside_a_transaction_are_refused():
     with pytest.raises(RuntimeError, match="inside a transaction"):
         audit.record_many(actor=None, items=[])
+
+
+# --- the keyed chain (issue 15, item 5) -------------------------------------------------------
+
+def _rewrite_plain_chain(*, from_id: int, set_sql: str = "") -> None:
+    """What an attacker with database access (and without the audit key) does: drop the triggers,
+    optionally rewrite an entry, and recompute the plain SM3 chain from there to the end."""
+    audit_triggers.remove(connection)
+    with connection.cursor() as cursor:
+        if set_sql:
+            cursor.execute(f"UPDATE core_auditentry SET {set_sql} WHERE id = %s", [from_id])
+        prev = AuditEntry.objects.filter(id__lt=from_id).order_by("-id").values_list("entry_hash", flat=True).first()
+        prev = prev or audit.GENESIS
+        for entry in AuditEntry.objects.filter(id__gte=from_id).order_by("id"):
+            digest = audit.plain_hash(prev, entry)
+            cursor.execute("UPDATE core_auditentry SET prev_hash = %s, entry_hash = %s WHERE id = %s",
+                           [prev, digest, entry.id])
+            prev = digest
+    audit_triggers.install(connection)
+
+
+def test_it_refuses_a_rewritten_entry_whose_plain_sm3_chain_was_recomputed(cast):
+    ids = list(AuditEntry.objects.order_by("id").values_list("id", flat=True))
+    victim = ids[4]
+    _rewrite_plain_chain(from_id=victim, set_sql="actor_name = 'someone-else'")
+    # The links hold as plain SM3 (the old verify passed this) ...
+    entries = list(AuditEntry.objects.order_by("id"))
+    assert all(e.entry_hash == audit.plain_hash(e.prev_hash, e) for e in entries if e.id >= victim)
+    # ... but not with the audit key.
+    result = audit.verify()
+    assert not result.ok
+    assert result.broken_id == victim and result.verified == 4
+    assert "篡改" in result.reason
+
+
+def test_the_keyed_hash_is_not_the_plain_sm3(cast):
+    entry = AuditEntry.objects.order_by("id").last()
+    assert entry.entry_hash == audit.compute_hash(entry.prev_hash, entry)
+    assert entry.entry_hash != audit.plain_hash(entry.prev_hash, entry)
+    other = crypto.AuditKey.from_text("ffeeddccbbaa99887766554433221100")
+    assert entry.entry_hash != audit.compute_hash(entry.prev_hash, entry, key=other)
+
+
+def test_it_fails_verification_under_another_audit_key_with_a_clear_message(cast, settings):
+    settings.AUDIT_KEY = "ffeeddccbbaa99887766554433221100"
+    result = audit.verify()
+    assert not result.ok
+    assert result.broken_id == AuditEntry.objects.order_by("id").values_list("id", flat=True).first()
+    assert "GAIZAO_AUDIT_KEY 不是写入审计日志时的审计密钥" in result.reason
+
+
+@pytest.mark.parametrize("value, message", [("", "GAIZAO_AUDIT_KEY 未设置"), ("abc", "32 位十六进制"),
+                                             ("g" * 32, "32 位十六进制")])
+def test_it_refuses_to_write_without_a_well_formed_audit_key(cast, settings, value, message):
+    settings.AUDIT_KEY = value
+    with pytest.raises(crypto.AuditKeyError, match=message):
+        audit.record(actor=cast.admin, action="test.nokey")
+    with pytest.raises(CommandError, match=message) as exc:
+        call_command("audit", "verify")
+    assert exc.value.returncode == 2
+
+
+OLD_KEY = "c0ffee00d15ea5e0a0d1700000000001"  # gaizao.testenv's
+NEW_KEY = "00112233445566778899aabbccddeeff"
+
+
+def test_rekey_rechains_with_the_new_key_and_the_old_one_no_longer_verifies(cast, settings, capsys):
+    assert settings.AUDIT_KEY == OLD_KEY
+    call_command("audit", "verify")  # a checkpoint under the old key
+    before = AuditEntry.objects.count()
+    settings.AUDIT_KEY, settings.AUDIT_KEY_OLD = NEW_KEY, OLD_KEY
+    call_command("audit", "rekey")
+    assert f"{before} 条记录已用新密钥重新链接" in capsys.readouterr().out
+    entry = AuditEntry.objects.order_by("id").last()
+    assert entry.action == "audit.rekey" and entry.actor_name == "system"
+    assert entry.changes["count"] == before
+    assert audit.verify().ok  # chain and the new checkpoint, under the new key
+    assert audit.last_checkpoint().count == before + 1
+    old = crypto.AuditKey.from_text(OLD_KEY)
+    assert not audit.verify(key=old, anchored=False).ok
+    settings.AUDIT_KEY, settings.AUDIT_KEY_OLD = OLD_KEY, ""
+    result = audit.verify()
+    assert not result.ok and "另一把审计密钥" in result.reason
+    assert audit_triggers_still_refuse(entry.id)
+
+
+def audit_triggers_still_refuse(entry_id: int) -> bool:
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM core_auditentry WHERE id = %s", [entry_id])
+    except DatabaseError:
+        return True
+    return False
+
+
+def test_rekey_refuses_a_chain_that_does_not_verify_with_the_old_key(cast, settings):
+    victim = AuditEntry.objects.order_by("id").values_list("id", flat=True)[3]
+    _tamper("UPDATE core_auditentry SET object_repr = 'x' WHERE id = %s", [victim])
+    settings.AUDIT_KEY, settings.AUDIT_KEY_OLD = NEW_KEY, OLD_KEY
+    with pytest.raises(CommandError, match=f"第 {victim} 号记录") as exc:
+        call_command("audit", "rekey")
+    assert exc.value.returncode == 1
+    assert not AuditEntry.objects.filter(action="audit.rekey").exists()
+    settings.AUDIT_KEY = OLD_KEY
+    assert audit.verify().broken_id == victim  # nothing was re-chained
+
+
+def test_rekey_needs_the_old_key(cast, settings):
+    settings.AUDIT_KEY_OLD = ""
+    with pytest.raises(CommandError, match="GAIZAO_AUDIT_KEY_OLD"):
+        call_command("audit", "rekey")
+
+
+def test_the_migration_rechains_an_old_plain_chain_and_records_it(cast):
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    migration = importlib.import_module("gaizao.core.migrations.0006_audit_keyed_chain")
+    first = AuditEntry.objects.order_by("id").values_list("id", flat=True).first()
+    _rewrite_plain_chain(from_id=first)  # the chain as gaizao wrote it before the key
+    count = AuditEntry.objects.count()
+    assert not audit.verify().ok
+    migration.rechain_with_key(apps, SimpleNamespace(connection=connection))
+    result = audit.verify()
+    assert result.ok and result.verified == count + 1
+    entry = AuditEntry.objects.order_by("id").last()
+    assert (entry.action, entry.actor_name) == ("audit.rechain", "system")
+    assert entry.changes == {"count": count, "old_chain_ok": True}
+    assert audit_triggers_still_refuse(first)
+
+
+def test_the_migration_records_where_the_old_plain_chain_was_already_broken(cast):
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    migration = importlib.import_module("gaizao.core.migrations.0006_audit_keyed_chain")
+    ids = list(AuditEntry.objects.order_by("id").values_list("id", flat=True))
+    _rewrite_plain_chain(from_id=ids[0])
+    _tamper("UPDATE core_auditentry SET object_repr = 'x' WHERE id = %s", [ids[2]])
+    migration.rechain_with_key(apps, SimpleNamespace(connection=connection))
+    entry = AuditEntry.objects.order_by("id").last()
+    assert entry.changes == {"count": len(ids), "old_chain_ok": False, "old_chain_first_broken_id": ids[2]}
+
+
+@pytest.mark.django_db
+def test_the_migration_needs_no_key_on_an_empty_table(settings):
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    assert not AuditEntry.objects.exists()
+    settings.AUDIT_KEY = ""
+    importlib.import_module("gaizao.core.migrations.0006_audit_keyed_chain").rechain_with_key(
+        apps, SimpleNamespace(connection=connection))
+    assert not AuditEntry.objects.exists()
