@@ -16,3 +16,11 @@ class LedgerConfig(AppConfig):
         register_action_labels(ACTION_LABELS)
         register_action_labels(ID_SEARCH_LABELS)
         register_labels()
+
+    def on_server_start(self, *, stdout) -> None:
+        """`gaizao run`: fail the imports left running by a process of this host that is gone."""
+        from gaizao.ledger.importing.jobs import import_jobs_recover
+
+        failed = import_jobs_recover()
+        if failed:
+            stdout.write(f"{failed} 个导入任务因服务进程停止而中断，已标记为失败并删除上传文件。")

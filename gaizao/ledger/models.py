@@ -292,6 +292,12 @@ class ImportJob(models.Model):
     error_report_path = models.CharField(_("错误清单路径"), max_length=255, blank=True)  # relative to MEDIA_ROOT
     result = models.JSONField(_("导入结果"), null=True, blank=True)
     ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    # The process whose thread runs the job (host, pid, and a token of that process's start, so a
+    # reused pid is not taken for it): a process starting on the same host fails the running jobs
+    # of a process that is gone (importing.jobs.import_jobs_recover).
+    worker_host = models.CharField(_("处理主机"), max_length=255, blank=True)
+    worker_pid = models.PositiveIntegerField(_("处理进程号"), null=True, blank=True)
+    worker_token = models.CharField(_("处理进程标识"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     previewed_at = models.DateTimeField(_("预览完成时间"), null=True, blank=True)

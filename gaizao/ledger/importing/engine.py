@@ -31,6 +31,7 @@ ACTION_LABELS = {
     "household.import_create": gettext_lazy("导入新增住户"),
     "household.import_update": gettext_lazy("导入修改住户"),
     "ledger.import": gettext_lazy("导入住户台账"),
+    "ledger.import_interrupted": gettext_lazy("导入中断（服务进程停止），上传文件已删除"),
     "ledger.export": gettext_lazy("导出住户台账"),
     "ledger.export_full": gettext_lazy("导出住户台账（完整号码）"),
 }

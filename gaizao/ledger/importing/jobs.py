@@ -14,11 +14,19 @@ Progress: the read stage is written to the row at most every ``PROGRESS_EVERY`` 
 write stage runs inside the import's one transaction, where the row cannot be updated (SQLite
 would wait for its own write lock, PostgreSQL would show it only at commit), so it is kept in
 this process's memory; a page served by another process shows the write stage without a figure.
+
+A job records the process that runs it (``Worker``: host, pid, start token). A process that dies
+with a job in hand (killed, crashed, restarted) leaves it "running"; the next process on the same
+host to start (``gaizao run``, through the app's ``on_server_start``, and the first job started in
+any process) fails it at once and deletes its upload (``import_jobs_recover``). Jobs of processes
+on other hosts are left to ``STALLED_AFTER``, since their liveness cannot be seen from here.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
 import uuid
@@ -33,6 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gaizao.core import audit
 from gaizao.core.errors import AppError, Conflict, NotFound
 from gaizao.ledger.importing.engine import READ, WRITE, ledger_import_apply, ledger_import_preview
 from gaizao.ledger.importing.plan import ImportPlan
@@ -49,6 +58,9 @@ SHOWN = 200  # changes, rejected rows and warnings kept in the stored summary (t
 RETENTION = timedelta(days=7)  # jobs, uploads and error reports older than this are removed
 STALLED_AFTER = timedelta(minutes=30)  # a running job without news for this long has died with its process
 UNEXPECTED = gettext_lazy("处理文件时系统出错，数据库没有任何改动。请稍后重试；如果反复出现，请联系系统管理员。")
+INTERRUPTED = gettext_lazy("处理文件时服务进程意外停止（如服务器重启），数据库没有任何改动，上传的文件已删除。请重新上传。")
+RECOVER_ACTION = "ledger.import_interrupted"
+RUNNING = (Status.QUEUED, Status.PREVIEWING, Status.APPLYING)
 
 # job id -> (stage, done, total) while a thread of this process works on it
 _live: dict[uuid.UUID, tuple[str, int, int]] = {}
@@ -108,6 +120,92 @@ def media_path(relative: str) -> Path:
     return Path(settings.MEDIA_ROOT) / relative
 
 
+# --- the process that runs a job ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Worker:
+    """A process that runs import threads: host name, pid, and a token of the process's start."""
+
+    host: str
+    pid: int
+    token: str
+
+    def fields(self) -> dict:
+        return {"worker_host": self.host[:255], "worker_pid": self.pid, "worker_token": self.token}
+
+
+_workers: dict[int, Worker] = {}  # by pid: a forked child is another worker
+_recovered: set[int] = set()  # pids that have run import_jobs_recover
+
+
+def _start_token(pid: int) -> str:
+    """When the process started (Linux: boot id + start time in clock ticks, from /proc), so that a
+    pid the system hands out again later is not mistaken for the process that held it; '' if unknown."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return ""
+    return f"{boot[:8]}-{stat.rsplit(')', 1)[1].split()[19]}"  # field 22: starttime
+
+
+def this_worker() -> Worker:
+    pid = os.getpid()
+    if pid not in _workers:
+        _workers[pid] = Worker(host=socket.gethostname(), pid=pid, token=_start_token(pid) or uuid.uuid4().hex)
+    return _workers[pid]
+
+
+def _alive(pid: int, token: str) -> bool:
+    """Whether the process that took a job still runs on this host (same pid, same start)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # it exists, under another user
+    current = _start_token(pid)
+    return not current or current == token  # without /proc a live pid is taken at its word
+
+
+def import_jobs_recover() -> int:
+    """Fail the running jobs whose process on this host is gone (中断的导入): their thread died with
+    the process, and a write in progress was rolled back with its transaction. The upload, which
+    holds plain ID numbers, is deleted, and each is audited. Returns how many were failed."""
+    me = this_worker()
+    _recovered.add(me.pid)
+    candidates = ImportJob.objects.filter(status__in=RUNNING, worker_host=me.host[:255], worker_pid__isnull=False)
+    failed = 0
+    for job in candidates.select_related("project"):
+        if (job.worker_pid, job.worker_token) == (me.pid, me.token) or _alive(job.worker_pid, job.worker_token):
+            continue
+        with transaction.atomic():
+            changed = ImportJob.objects.filter(
+                pk=job.pk, status=job.status, worker_pid=job.worker_pid, worker_token=job.worker_token,
+            ).update(status=Status.FAILED, error_message=str(INTERRUPTED), stored_path="", updated_at=timezone.now())
+            if changed:
+                audit.record(actor=None, action=RECOVER_ACTION, obj=job, object_repr=job.filename[:200], changes={
+                    "status": [job.status, Status.FAILED], "project": job.project.code,
+                    "worker": f"{job.worker_host}:{job.worker_pid}", "upload_deleted": bool(job.stored_path)})
+        if changed:
+            _remove(job.stored_path)
+            failed += 1
+            logger.warning("ledger import %s failed at start-up: its process %s:%s is gone",
+                           job.pk, job.worker_host, job.worker_pid)
+    return failed
+
+
+def _recover_once() -> None:
+    """The first job a process starts first fails the jobs of dead processes on its host."""
+    if os.getpid() in _recovered:
+        return
+    try:
+        with transaction.atomic():
+            import_jobs_recover()
+    except Exception:  # never let the clean-up stop an upload
+        logger.exception("recovering interrupted ledger imports failed")
+
+
 # --- writes ------------------------------------------------------------------------------------
 
 def import_job_create(*, actor, project: Project, upload, ip: str | None = None) -> ImportJob:
@@ -122,7 +220,7 @@ def import_job_create(*, actor, project: Project, upload, ip: str | None = None)
         for chunk in upload.chunks():
             out.write(chunk)
     job = ImportJob.objects.create(id=job_id, actor=actor, project=project, filename=Path(upload.name).name[:255],
-                                   stored_path=relative, ip=ip)
+                                   stored_path=relative, ip=ip, **this_worker().fields())
     start(job.pk, run_preview)
     return job
 
@@ -145,7 +243,7 @@ def import_job_confirm(*, actor, job: ImportJob, fingerprint: str, skip_invalid:
         raise AppError(_("上传的文件已过期删除，请重新上传。"))
     claimed = ImportJob.objects.filter(pk=job.pk, status=Status.PREVIEWED, fingerprint=fingerprint).update(
         status=Status.APPLYING, skip_invalid=skip_invalid, stage=READ, done=0, total=0, error_message="",
-        ip=ip or job.ip, updated_at=timezone.now())
+        ip=ip or job.ip, updated_at=timezone.now(), **this_worker().fields())
     if claimed != 1:
         raise Conflict(_("这个导入已经确认过，请刷新页面查看。"))
     start(job.pk, run_apply)
@@ -172,6 +270,7 @@ def start(job_id, runner) -> None:
     connection either sees another database (``:memory:``) or, with a shared cache, fails at once
     with "database table is locked" where a file database would wait for the lock.
     """
+    _recover_once()
     if _in_memory_database():
         transaction.on_commit(lambda: runner(job_id))
         return
@@ -214,7 +313,7 @@ def run_preview(job_id) -> None:
     """Read, check and compare the stored upload (导入预览) and keep the summary on the job."""
     now = timezone.now()
     if not ImportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
-            status=Status.PREVIEWING, stage=READ, done=0, total=0, updated_at=now):
+            status=Status.PREVIEWING, stage=READ, done=0, total=0, updated_at=now, **this_worker().fields()):
         return
     job = ImportJob.objects.select_related("actor", "project").get(pk=job_id)
     try:

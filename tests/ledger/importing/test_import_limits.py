@@ -166,3 +166,98 @@ def test_an_upload_page_job_over_the_limit_fails_with_the_message(cast, login_as
     assert "超过单次导入上限 1,000 行" in job.error_message
     assert job.stored_path == ""
 
+
+
+# --- an import interrupted by a crash ------------------------------------------------------------
+
+def _dead_pid() -> int:
+    """The pid of a process that has exited (and been reaped)."""
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def _running_job(cast, media_root: Path, *, status="previewing", **worker) -> "ImportJob":
+    import uuid
+
+    from gaizao.ledger.models import ImportJob
+
+    job_id = uuid.uuid4()
+    stored = media_root / "imports" / f"{job_id.hex}.xlsx"
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    stored.write_bytes(b"440106198001010010")  # an upload holds plain ID numbers
+    return ImportJob.objects.create(id=job_id, actor=cast.street_user_a, project=cast.project_a,
+                                    filename="台账.xlsx", stored_path=f"imports/{stored.name}", status=status,
+                                    **worker)
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def test_a_job_of_a_dead_process_is_failed_at_start_up_and_its_upload_deleted(cast, media_root):
+    from gaizao.core.models import AuditEntry
+    from gaizao.ledger.importing import jobs
+    from gaizao.ledger.models import ImportJob
+
+    me = jobs.this_worker()
+    dead = _running_job(cast, media_root, status="applying", worker_host=me.host, worker_pid=_dead_pid(),
+                        worker_token=me.token)
+    reused = _running_job(cast, media_root, worker_host=me.host, worker_pid=me.pid, worker_token="another-start")
+    live = _running_job(cast, media_root, **me.fields())
+    elsewhere = _running_job(cast, media_root, worker_host="app-2.example", worker_pid=_dead_pid(), worker_token="x")
+
+    assert jobs.import_jobs_recover() == 2
+
+    for job in (dead, reused):
+        job.refresh_from_db()
+        assert job.status == ImportJob.Status.FAILED and "服务进程意外停止" in job.error_message
+        assert job.stored_path == "" and not list((media_root / "imports").glob(f"{job.pk.hex}*"))
+        entry = AuditEntry.objects.get(action="ledger.import_interrupted", object_id=str(job.pk))
+        assert entry.actor_id is None
+    for job in (live, elsewhere):
+        job.refresh_from_db()
+        assert job.status == ImportJob.Status.PREVIEWING
+        assert (media_root / job.stored_path).exists()
+
+
+def test_the_first_job_a_process_starts_and_the_server_start_recover_interrupted_jobs(cast, media_root, monkeypatch):
+    import io
+
+    from django.apps import apps
+
+    from gaizao.ledger.importing import jobs
+    from gaizao.ledger.models import ImportJob
+
+    me = jobs.this_worker()
+    first = _running_job(cast, media_root, worker_host=me.host, worker_pid=_dead_pid(), worker_token=me.token)
+    monkeypatch.setattr(jobs, "_recovered", set())
+    jobs.start(first.pk, lambda job_id: None)
+    first.refresh_from_db()
+    assert first.status == ImportJob.Status.FAILED
+
+    second = _running_job(cast, media_root, worker_host=me.host, worker_pid=_dead_pid(), worker_token=me.token)
+    out = io.StringIO()
+    apps.get_app_config("ledger").on_server_start(stdout=out)
+    second.refresh_from_db()
+    assert second.status == ImportJob.Status.FAILED and "1 个导入任务" in out.getvalue()
+
+
+def test_an_uploaded_job_records_the_process_that_runs_it(cast, login_as, media_root, monkeypatch):
+    from django.urls import reverse
+
+    from gaizao.ledger.importing import jobs
+    from gaizao.ledger.models import ImportJob
+
+    monkeypatch.setattr(jobs, "start", lambda job_id, runner: None)
+    client = login_as(cast.street_user_a)
+    path = write_xlsx(media_root.parent / "一户.xlsx", _many(1), dimension="A1:P2")
+    with open(path, "rb") as handle:
+        response = client.post(reverse("ledger:import_start"), {"project": "P001", "file": handle})
+    job = ImportJob.objects.get(pk=response.url.rstrip("/").split("/")[-1])
+    assert (job.worker_host, job.worker_pid, job.worker_token) == tuple(jobs.this_worker().fields().values())

@@ -2,6 +2,7 @@ import os
 import shutil
 import sys
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -23,6 +24,12 @@ class Command(BaseCommand):
             keys.check(sample=True)
         except crypto.DataKeyError as exc:
             raise CommandError(f"无法启动：{exc}", returncode=2) from None
+        # Each app may clean up after a run that ended abruptly (the ledger fails imports whose
+        # process is gone): an AppConfig's ``on_server_start``, so that core names no app above it.
+        for config in apps.get_app_configs():
+            hook = getattr(config, "on_server_start", None)
+            if hook is not None:
+                hook(stdout=self.stdout)
         if connection.vendor == "sqlite":
             # Planner statistics: without them a rare filter can scan a whole street. SQLite 3.40
             # (Debian 12) has no "analyse all tables" bit in PRAGMA optimize, so a database that
@@ -31,6 +38,7 @@ class Command(BaseCommand):
                 cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
                 cursor.execute("PRAGMA optimize" if cursor.fetchone() else "ANALYZE")
             connection.close()
+        connection.close()  # no connection handed over to granian
         granian = shutil.which("granian", path=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
         if not granian:
             raise CommandError("找不到 granian，请先运行 make install。")
