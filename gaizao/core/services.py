@@ -10,14 +10,68 @@ from django.db.models import F
 
 from gaizao.core import audit
 from gaizao.core.errors import AppError, Conflict
+from gaizao.core.text import check_text
+
+
+def _text_error(model, field, value) -> str | None:
+    if not isinstance(field, (models.CharField, models.TextField)) or not isinstance(value, str) or not value:
+        return None
+    multiline = isinstance(field, models.TextField) or field.name in getattr(model, "MULTILINE_TEXT_FIELDS", ())
+    return check_text(value, multiline=multiline, field_label=str(field.verbose_name))
+
+
+def text_errors(instance: models.Model, *, exclude=()) -> dict[str, str]:
+    """Refused invisible characters in the object's text fields, by field name (``core.text``).
+
+    A TextField is multi-line (tab and newline allowed), a CharField single-line; a model whose
+    CharField holds several lines names it in ``MULTILINE_TEXT_FIELDS``.
+    """
+    model = type(instance)
+    errors: dict[str, str] = {}
+    for field in instance._meta.concrete_fields:
+        if field.name not in exclude:
+            message = _text_error(model, field, getattr(instance, field.attname, None))
+            if message:
+                errors[field.name] = message
+    return errors
+
+
+def check_text_values(model: type[models.Model], values: dict[str, Any], *,
+                      aliases: dict[str, str] | None = None) -> None:
+    """The rule of ``full_clean`` on invisible characters, for writes that skip it.
+
+    Conditional updates, bulk inserts and the event fast path write field values directly; they
+    call this with the values (model field name → value) first. ``aliases`` names the input a
+    field came from when it differs (``{"close_note": "note"}``), so the error shows beside it.
+    """
+    aliases = aliases or {}
+    errors = {}
+    for name, value in values.items():
+        message = _text_error(model, model._meta.get_field(name), value)
+        if message:
+            errors[aliases.get(name, name)] = message
+    if errors:
+        raise AppError("；".join(errors.values()), fields=errors)
 
 
 def full_clean(instance: models.Model, **kwargs) -> None:
-    """``full_clean`` that raises the one application error shape."""
+    """``full_clean`` that raises the one application error shape.
+
+    Every service calls it before a write, so the rule on invisible characters (``core.text``)
+    is checked here once for forms, the API, commands and the demo alike.
+    """
+    refused = text_errors(instance, exclude=kwargs.get("exclude") or ())
     try:
         instance.full_clean(**kwargs)
     except ValidationError as exc:
-        raise AppError.from_validation_error(exc) from None
+        error = AppError.from_validation_error(exc)
+    else:
+        error = None
+    if refused:
+        fields = {**(error.fields if error else {}), **refused}
+        raise AppError("；".join(fields.values()), fields=fields)
+    if error is not None:
+        raise error
 
 
 def create(*, actor, instance: models.Model, action: str | None = None, ip: str | None = None) -> models.Model:

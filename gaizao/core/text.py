@@ -62,3 +62,63 @@ def strip_refused(value: str, *, multiline: bool = True) -> str:
     """``value`` without the refused characters: for search boxes, exports and the cleaning migration."""
     pattern = REFUSED_MULTILINE if multiline else REFUSED_SINGLE_LINE
     return pattern.sub("", value) if pattern.search(value) else value
+
+
+# --- rows stored before the rule ------------------------------------------------------------------
+
+def clean_value(value: str, *, multiline: bool) -> str:
+    """A stored value without refused characters; in a single-line field a line break becomes a space."""
+    if not multiline and ("\t" in value or "\n" in value or "\r" in value):
+        value = re.sub(r"\s*[\t\r\n]+\s*", " ", value).strip(_ORDINARY_SPACE)
+    return strip_refused(value, multiline=multiline)
+
+
+def clean_stored_text(model, *, only=None, batch_size: int = 2000) -> int:
+    """Remove refused characters from every text field of every row of ``model``; the rows changed.
+
+    For the data migrations (ledger 0008, progress 0003, org 0003): reads the text columns in
+    batches (``iterator``), writes only the rows that change, each with ``filter(pk=...).update()``
+    (no ``save()``: no version bump, no timestamps, no signals). Encrypted fields (binary) are not
+    text and are left alone; they were validated by shape when written.
+    """
+    from django.db import models
+
+    fields = [f for f in model._meta.concrete_fields
+              if isinstance(f, (models.CharField, models.TextField)) and not f.primary_key
+              and (only is None or f.name in only)]
+    if not fields:
+        return 0
+    multiline = {f.attname: isinstance(f, models.TextField) for f in fields}
+    names = [f.attname for f in fields]
+    changed = 0
+    rows = model._base_manager.order_by("pk").values_list("pk", *names).iterator(chunk_size=batch_size)
+    for pk, *values in rows:
+        update = {}
+        for name, value in zip(names, values):
+            if value:
+                cleaned = clean_value(value, multiline=multiline[name])
+                if cleaned != value:
+                    update[name] = cleaned
+        if update:
+            model._base_manager.filter(pk=pk).update(**update)
+            changed += 1
+    return changed
+
+
+def clean_models(apps, app_label: str, model_names) -> dict[str, int]:
+    """``clean_stored_text`` over models of one app in a migration, one audit entry per model cleaned.
+
+    ``model_names`` is a list of names, or a dict name → the fields to clean (None: all text fields).
+    """
+    from gaizao.core import audit
+
+    cleaned = {}
+    fields_of = model_names if isinstance(model_names, dict) else dict.fromkeys(model_names)
+    for name, fields in fields_of.items():
+        model = apps.get_model(app_label, name)
+        count = clean_stored_text(model, only=fields)
+        if count:
+            cleaned[name] = count
+            audit.record(actor=None, actor_name="system", action="text.clean_control_characters",
+                         object_type=model._meta.label_lower, changes={"rows": count})
+    return cleaned

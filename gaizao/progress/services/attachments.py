@@ -7,6 +7,7 @@ from pathlib import PurePath
 from django.utils.translation import gettext as _
 
 from gaizao.core.errors import AppError
+from gaizao.core.text import strip_refused
 from gaizao.progress.models import EventAttachment
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -49,7 +50,8 @@ def save_attachments(event, uploads) -> list[str]:
     checked = [(upload, check_attachment(upload)) for upload in uploads]
     names = []
     for upload, content_type in checked:
-        name = PurePath(upload.name).name[:200]
+        # A file name is not typed: invisible characters are dropped rather than refused.
+        name = strip_refused(PurePath(upload.name).name, multiline=False)[:200]
         EventAttachment.objects.create(event=event, file=upload, name=name, size=upload.size,
                                        content_type=content_type)
         names.append(name)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from gaizao.core import audit
 from gaizao.core.errors import AppError, Conflict, NotFound
+from gaizao.core.services import check_text_values
 from gaizao.ledger.models import Household, Project
 from gaizao.ledger.selectors import household_can_write
 from gaizao.progress import rollups
@@ -169,6 +170,7 @@ def household_record_event(*, actor, household: Household | int, kind: str, on_d
     if kind not in RECORDABLE:
         raise AppError(_("未知的进度事项「%(k)s」。") % {"k": kind}, fields={"kind": _("未知事项")})
     on = parse_day(on_date)
+    check_text_values(StageEvent, {"note": note})  # the fast path skips full_clean
     row = _load(actor, household if isinstance(household, int) else household.pk)
     if version is not None and version != row.version:
         raise Conflict(_("住户 %(h)s 已被他人修改（当前版本 %(c)d，你看到的是版本 %(v)d），你的记录没有保存。请刷新页面后再记录。")
@@ -221,6 +223,7 @@ def event_correct(*, actor, event: StageEvent | int, note: str, on_date=None, vo
         raise Conflict(_("住户 %(h)s 已被他人修改，你的更正没有保存。请刷新页面后再试。") % {"h": household.number})
     if not (note or "").strip():
         raise AppError(_("更正须写明原因。"), fields={"note": _("必填")})
+    check_text_values(StageEvent, {"note": note})
     if original.kind == EventKind.VOID or original.corrections.exists():
         raise AppError(_("这条记录已被更正过，请更正最新的那条记录。"), fields={"event": _("已被更正")})
     before = rollups.State.of(household)
@@ -264,6 +267,7 @@ def households_record_stage(*, actor, household_ids: Iterable[int], kind: str, o
     if kind not in RECORDABLE:
         raise AppError(_("未知的进度事项「%(k)s」。") % {"k": kind}, fields={"kind": _("未知事项")})
     on = parse_day(on_date)
+    check_text_values(StageEvent, {"note": note})  # bulk_create skips full_clean
     mode = _resettlement_mode(kind, resettlement_mode)
     ids = list(dict.fromkeys(int(pk) for pk in household_ids))
     if not ids:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from gaizao.core import audit
 from gaizao.core.errors import AppError, Conflict, NotFound
-from gaizao.core.services import full_clean
+from gaizao.core.services import check_text_values, full_clean
 from gaizao.ledger import services as ledger_services
 from gaizao.ledger.choices import Stage
 from gaizao.ledger.models import Household
@@ -203,6 +203,7 @@ def _check_version(case: HardCase, version) -> None:
 
 
 def _conditional_update(case: HardCase, version: int, **values) -> None:
+    check_text_values(HardCase, values, aliases={"close_note": "note"})  # an UPDATE skips full_clean
     updated = HardCase.objects.filter(pk=case.pk, version=version).update(
         **values, version=F("version") + 1, updated_at=timezone.now())
     if updated != 1:
@@ -371,6 +372,7 @@ def visit_record(*, actor, hard_case: HardCase | int, visited_on, talk: str, nex
     if len(people) > VISITORS_MAX:
         raise AppError(_("参加人员最多 %(n)d 个字（现有 %(m)d 个）。") % {"n": VISITORS_MAX, "m": len(people)},
                        fields={"visitors": _("过长")})
+    check_text_values(Visit, {"talk": text, "next_step": _text(next_step), "visitors": people})
     visit = Visit.objects.create(hard_case=case, visited_on=on, talk=text, next_step=_text(next_step),
                                  next_visit_on=next_on, visitors=people,
                                  visitor=actor if getattr(actor, "pk", None) else None)
