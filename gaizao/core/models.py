@@ -37,11 +37,12 @@ class AuditQuerySet(models.QuerySet):
 
 
 class AuditEntry(models.Model):
-    """One entry of the append-only audit trail, chained with SM3 (审计记录).
+    """One entry of the append-only audit trail, chained with HMAC-SM3 (审计记录).
 
-    ``entry_hash`` = SM3(previous entry's hash + this entry's canonical content). Rows refuse
-    UPDATE and DELETE in the ORM and, through triggers, in the database itself;
-    `gaizao audit verify` recomputes the chain and names the first broken entry.
+    ``entry_hash`` = HMAC-SM3(audit key, previous entry's hash + this entry's canonical content);
+    the key lives outside the database (``gaizao.core.audit``). Rows refuse UPDATE and DELETE in
+    the ORM and, through triggers, in the database itself; `gaizao audit verify` recomputes the
+    chain, holds it to the last checkpoint and names the first broken entry.
     """
 
     class Result(models.TextChoices):

@@ -323,3 +323,13 @@ def test_the_migration_needs_no_key_on_an_empty_table(settings):
     importlib.import_module("gaizao.core.migrations.0006_audit_keyed_chain").rechain_with_key(
         apps, SimpleNamespace(connection=connection))
     assert not AuditEntry.objects.exists()
+
+
+def test_the_server_refuses_to_start_without_the_audit_key():
+    from tests.core.test_settings import PRODUCTION, _run
+
+    env = {**PRODUCTION}
+    del env["GAIZAO_AUDIT_KEY"]
+    out = _run(["run", "--port", "8765"], **env)
+    assert out.returncode == 2
+    assert "GAIZAO_AUDIT_KEY 未设置" in out.stderr

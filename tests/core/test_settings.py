@@ -12,6 +12,7 @@ GAIZAO = str(Path(sys.executable).parent / "gaizao")
 PRODUCTION = {
     "GAIZAO_SECRET_KEY": "k3Jx9-QmZ2vT7pLr8sWn4yHc6fBd1aGe5uKo0iNj_XtYqEwRzUvSb",
     "GAIZAO_DATA_KEY": "5a1f0c3e9b7d2a4c6e8f0a1b3c5d7e9f",
+    "GAIZAO_AUDIT_KEY": "c0ffee00d15ea5e0a0d1700000000001",
     "GAIZAO_DEBUG": "false",
     "GAIZAO_HTTPS": "true",
     "GAIZAO_ALLOWED_HOSTS": "gaizao.example.gov.cn",

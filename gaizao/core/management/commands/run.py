@@ -21,8 +21,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, host: str, port: int, workers: int, **options):
         try:
+            crypto.audit_key()  # every write appends an audit entry keyed with it: refuse to start without
             keys.check(sample=True)
-        except crypto.DataKeyError as exc:
+        except (crypto.DataKeyError, crypto.AuditKeyError) as exc:
             raise CommandError(f"无法启动：{exc}", returncode=2) from None
         # Each app may clean up after a run that ended abruptly (the ledger fails imports whose
         # process is gone): an AppConfig's ``on_server_start``, so that core names no app above it.
