@@ -6,6 +6,7 @@ A bad value fails loudly at start-up with a message that names the variable.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -111,6 +112,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # before WhiteNoise, so that static files carry the headers too
+    "gaizao.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -225,6 +228,20 @@ HTTPS = env_bool("GAIZAO_HTTPS", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (gaizao.core.security): origins a district adds to img-src (its offline
+# map tile server), comma-separated, and where browsers report violations. Checked here, so that a
+# typo or a pasted directive cannot widen the policy.
+_CSP_ORIGIN = r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s;,'\"]*)?"
+CSP_EXTRA_IMG_SRC = env_list("GAIZAO_CSP_EXTRA_IMG_SRC", "")
+for _source in CSP_EXTRA_IMG_SRC:
+    if not re.fullmatch(_CSP_ORIGIN, _source):
+        raise ImproperlyConfigured(
+            f"环境变量 GAIZAO_CSP_EXTRA_IMG_SRC 的值 {_source!r} 不是来源地址（如 https://tiles.example.gov.cn:8443）。"
+        )
+CSP_REPORT_URI = os.environ.get("GAIZAO_CSP_REPORT_URI", "").strip()
+if CSP_REPORT_URI and not re.fullmatch(rf"({_CSP_ORIGIN})|/[^\s;,'\"]*", CSP_REPORT_URI):
+    raise ImproperlyConfigured(f"环境变量 GAIZAO_CSP_REPORT_URI 的值 {CSP_REPORT_URI!r} 不是地址（如 /csp-report/）。")
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("GAIZAO_SSL_REDIRECT", True)
