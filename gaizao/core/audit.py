@@ -14,6 +14,7 @@ checkpoint` (cron) append a new one.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import json
 import os
 from dataclasses import dataclass
@@ -345,7 +346,7 @@ def last_checkpoint(*, key: AuditKey | None = None, path: Path | None = None) ->
         raise CheckpointError(
             f"{point.describe()}由另一把审计密钥签署（密钥指纹 {point.key}，当前 {key.key_id}）："
             "GAIZAO_AUDIT_KEY 不是写入审计日志时的密钥，或检查点被伪造")
-    if point.mac != point.expected_mac(key):
+    if not hmac.compare_digest(point.mac, point.expected_mac(key)):
         raise CheckpointError(f"{point.describe()}的签名不符：检查点被伪造或改动")
     return point
 
@@ -400,13 +401,13 @@ def verify(*, batch_size: int = 5000, key: AuditKey | None = None, anchored: boo
             return VerifyResult(False, 0, None, str(exc), against_checkpoint=True)
     prev, count, last_id, seen = GENESIS, 0, 0, False
     if point is not None and since_checkpoint and point.count:
-        head = AuditEntry.objects.filter(pk=point.last_id).values_list("entry_hash", flat=True).first()
+        head = AuditEntry.objects.filter(pk=point.last_id).first()
         if head is None:
             tail = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
             if tail < point.last_id:
                 return _against(point, "truncated", count=AuditEntry.objects.count(), last_id=tail)
             return _against(point, "missing")
-        if head != point.last_hash:
+        if head.entry_hash != point.last_hash or compute_hash(head.prev_hash, head, key=key) != head.entry_hash:
             return _against(point, "rewritten")
         upto = AuditEntry.objects.filter(pk__lte=point.last_id).count()
         if upto != point.count:

@@ -141,3 +141,11 @@ def test_a_chain_that_does_not_verify_is_never_checkpointed(cast, checkpoints):
     with pytest.raises(ValueError):
         audit.write_checkpoint(result)
     assert not checkpoints.exists()
+
+
+def test_the_checkpoint_command_rechecks_the_checkpointed_entry_itself(cast, checkpoints):
+    call_command("audit", "verify")
+    last_id = _lines(checkpoints)[0]["last_id"]
+    _as_attacker(("UPDATE core_auditentry SET object_repr = 'x' WHERE id = %s", [last_id]))
+    with pytest.raises(CommandError, match=f"第 {last_id} 号记录的哈希与检查点文件第 1 行"):
+        call_command("audit", "checkpoint")
