@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils import timezone
 
 from gaizao.core.models import Notification
 
@@ -30,3 +31,34 @@ def notify(*, recipients: Iterable, title: str, body: str = "", link: str = "", 
 
 def unread_count(user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_page(user, *, before: int | None = None, limit: int = 50) -> tuple[list[Notification], int | None]:
+    """The user's own notifications, newest first, ``limit`` at a time from ``before`` (an id).
+
+    Returns the page and the id to continue from, or None. Only ever the user's own: the
+    recipient is the whole scope of a notification.
+    """
+    qs = Notification.objects.filter(recipient=user)
+    if before:
+        qs = qs.filter(id__lt=before)
+    rows = list(qs.order_by("-id")[: limit + 1])
+    return rows[:limit], (rows[limit - 1].pk if len(rows) > limit else None)
+
+
+def notification_get(user, *, pk: int) -> Notification | None:
+    """One of the user's own notifications, or None (someone else's is as if it did not exist)."""
+    return Notification.objects.filter(recipient=user, pk=pk).first()
+
+
+def mark_read(user, notifications: Iterable[Notification]) -> int:
+    """Mark these of the user's notifications read now (those shown to them); returns how many.
+
+    Not audited: reading one's own notice changes nothing anyone else sees, and an entry per
+    page view would bury the trail. A conditional update, so two tabs never mark one twice.
+    """
+    ids = [n.pk for n in notifications if n.read_at is None]
+    if not ids:
+        return 0
+    return Notification.objects.filter(recipient=user, pk__in=ids, read_at__isnull=True).update(
+        read_at=timezone.now())
