@@ -10,8 +10,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from gaizao.core.models import AuditEntry
-from gaizao.org import services
+from gaizao.core.models import AuditEntry, Notification
+from gaizao.org import selectors, services
 from gaizao.org.views import retry_time
 from tests.conftest import PASSWORD
 
@@ -22,6 +22,11 @@ LOGIN = "/account/login/"
 
 def _post_login(client, username, password, **extra):
     return client.post(LOGIN, {"username": username, "password": password, **extra})
+
+
+def _post_from(client, address, username, password):
+    """A sign-in attempt from ``address`` (the client's REMOTE_ADDR)."""
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
 def test_login_page_is_chinese_with_district_name_and_no_app_navigation(client, cast):
@@ -107,11 +112,57 @@ def test_retry_time_rounds_up_to_the_next_minute_in_beijing_time():
     assert retry_time(dt.datetime(2026, 1, 5, 2, 15, 1, tzinfo=utc)) == "10:16"
 
 
-def test_lock_is_per_username_not_per_address(client, cast):
+def test_lock_of_one_name_leaves_other_names_at_that_address_alone(client, cast):
     for _ in range(5):
         _post_login(client, "street_a", "wrong-Password-1")
     response = _post_login(client, "street_b", PASSWORD)
     assert response.status_code == 302
+
+
+ATTACKER, DESK = "203.0.113.66", "10.20.1.7"
+
+
+def test_five_failures_from_one_address_lock_the_name_there_only(client, cast):
+    """The attack: five requests from anywhere used to lock the administrator out everywhere."""
+    for _ in range(5):
+        _post_from(client, ATTACKER, "admin", "wrong-Password-1")
+    assert _post_from(client, ATTACKER, "admin", PASSWORD).status_code == 429
+    assert "_auth_user_id" not in client.session
+    response = _post_from(client, DESK, "admin", PASSWORD)
+    assert response.status_code == 302  # on to the second factor: the password was accepted
+    assert int(client.session["_auth_user_id"]) == cast.admin.pk
+
+
+def test_the_locked_page_says_the_lock_holds_at_this_address(client, cast):
+    for _ in range(5):
+        response = _post_from(client, ATTACKER, "street_a", "wrong-Password-1")
+    assert response.status_code == 429
+    assert "该账号在此地址已被锁定" in response.content.decode()
+
+
+def test_a_lock_tells_the_security_officers_once(client, cast):
+    for _ in range(7):
+        _post_from(client, ATTACKER, "admin", "wrong-Password-1")
+    notes = Notification.objects.filter(kind="account_locked")
+    assert list(notes.values_list("recipient_id", flat=True)) == [cast.security.pk]
+    assert "admin" in notes.get().title and ATTACKER in notes.get().title
+
+
+def test_the_security_officer_sees_each_locked_address_and_unlocks_them_all(login_as, cast):
+    from django.test import Client
+
+    for address in (ATTACKER, "198.51.100.9"):
+        for _ in range(5):
+            _post_from(Client(), address, "street_a", "wrong-Password-1")
+    assert {(lock.username, lock.ip_address) for lock in selectors.lockout_list()} == {
+        ("street_a", ATTACKER), ("street_a", "198.51.100.9")}
+    security = login_as(cast.security)
+    html = security.get(reverse("org:user_list")).content.decode()
+    table = html.split('data-testid="locked-accounts"', 1)[1].split("</table>", 1)[0]
+    assert ATTACKER in table and "198.51.100.9" in table
+    assert security.post(reverse("org:user_unlock"), {"username": "street_a"}).status_code == 302
+    assert selectors.lockout_list() == []
+    assert _post_from(Client(), ATTACKER, "street_a", PASSWORD).status_code == 302
 
 
 def test_success_clears_earlier_failures(client, cast):

@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from gaizao.core.models import AuditEntry
 from gaizao.org import selectors
@@ -122,3 +123,16 @@ def test_help_is_chinese():
 def test_missing_subcommand_is_an_error():
     with pytest.raises(CommandError):
         run()
+
+
+def test_unlock_clears_the_name_at_every_address_and_its_throttle(cast):
+    from gaizao.org.models import LoginThrottle
+    from tests.org.lockout import spray
+
+    lock_out("street_a", "203.0.113.66")
+    lock_out("street_a", "198.51.100.200")
+    spray("street_a", 11)
+    LoginThrottle.objects.create(username="street_a", started_at=timezone.now(), next_attempt_at=timezone.now())
+    assert len([lock for lock in selectors.lockout_list() if lock.username == "street_a"]) == 2
+    assert "已解除" in run("unlock", "street_a")
+    assert selectors.lockout_list() == [] and not LoginThrottle.objects.exists()
