@@ -1,7 +1,9 @@
 from django.urls import include, path
 
-from gaizao.api.api import api
+from gaizao.api.api import api_urls
 
+# Each answers JSON in the one error shape under /api/, the HTML page elsewhere.
+handler400 = "gaizao.core.views.error_400"
 handler403 = "gaizao.core.views.error_403"
 handler404 = "gaizao.core.views.error_404"
 handler500 = "gaizao.core.views.error_500"
@@ -11,5 +13,5 @@ urlpatterns = [
     path("account/", include("gaizao.org.urls")),
     path("ledger/", include("gaizao.ledger.urls")),
     path("progress/", include("gaizao.progress.urls")),
-    path("api/", api.urls),
+    path("api/", api_urls()),
 ]

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from django.http import Http404
+import logging
+from functools import wraps
+
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, ValidationError
+from django.core.signals import got_request_exception
+from django.http import Http404, HttpResponseNotAllowed
 from django.utils import timezone
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.renderers import JSONRenderer
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyHeader, SessionAuth
 
 from gaizao.core.crypto import sm3_hex
-from gaizao.core.errors import AppError
+from gaizao.core.errors import AppError, api_error_body, validation_fields
 from gaizao.org.models import ApiToken
 
 
@@ -84,17 +88,40 @@ def _unauthenticated(request, exc):
 
 @api.exception_handler(NinjaValidationError)
 def _invalid(request, exc: NinjaValidationError):
-    fields = {}
-    for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
-        fields[".".join(loc) or "_"] = err.get("msg", "")
-    return api.create_response(request, {"message": "请求参数有误。", "fields": fields}, status=422)
+    return api.create_response(request, {"message": "请求参数有误。", "fields": validation_fields(exc.errors)},
+                               status=422)
 
 
 @api.exception_handler(ValidationError)
 def _django_invalid(request, exc: ValidationError):
     err = AppError.from_validation_error(exc)
     return api.create_response(request, err.as_dict(), status=400)
+
+
+# Every other way a request can fail answers the same shape, never ninja's {"detail": …} or an
+# HTML page: the errors ninja raises itself (a body that is not JSON, a failed CSRF check), a body
+# over DATA_UPLOAD_MAX_MEMORY_SIZE, and anything unforeseen.
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return api.create_response(request, api_error_body(exc.status_code, detail=str(exc)), status=exc.status_code)
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request, exc: SuspiciousOperation):
+    status = 413 if isinstance(exc, RequestDataTooBig) else 400
+    return api.create_response(request, api_error_body(status), status=status)
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc: Exception):
+    # Logged like Django's own 500s (django.request, with the traceback, for the admins' mail);
+    # the signal lets the test client re-raise it. The caller learns nothing of the cause.
+    logging.getLogger("django.request").error(
+        "Internal Server Error: %s", request.path, exc_info=exc, extra={"status_code": 500, "request": request},
+    )
+    got_request_exception.send(sender=None, request=request)
+    return api.create_response(request, api_error_body(500), status=500)
 
 
 def _mount_routers() -> None:
@@ -108,3 +135,27 @@ def _mount_routers() -> None:
 
 
 _mount_routers()
+
+
+def _json_not_allowed(view):
+    """django-ninja answers a method a path does not take with a bare "Method not allowed": the
+    one shape instead, keeping the ``Allow`` header."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            answer = api.create_response(request, api_error_body(405), status=405)
+            answer["Allow"] = response["Allow"]
+            return answer
+        return response
+
+    return wrapper
+
+
+def api_urls():
+    """What gaizao/urls.py mounts at /api/: the API's URL patterns, each view answering 405 as JSON."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        pattern.callback = _json_not_allowed(pattern.callback)
+    return patterns, app_name, namespace

@@ -16,6 +16,7 @@ from ninja.files import UploadedFile
 
 from gaizao.core.errors import AppError
 from gaizao.core.scoping import get_in_scope
+from gaizao.core.schemas import Id, Version
 from gaizao.ledger import selectors, services
 from gaizao.ledger.services.id_search import household_search
 from gaizao.ledger.schemas import (
@@ -84,7 +85,7 @@ def village_list(request, filters: Query[VillageFilters]):
 
 
 @router.get("/villages/{village_id}", response=VillageDetailOut, summary="城中村详情（含项目、各阶段户数、历史文化要素）")
-def village_detail(request, village_id: int):
+def village_detail(request, village_id: Id):
     return _village_detail(request.auth, village_id)
 
 
@@ -100,7 +101,7 @@ def village_create(request, payload: VillageIn):
 
 @router.patch("/villages/{village_id}", response={200: VillageDetailOut, **ERRORS}, summary="修改城中村")
 @_input_names
-def village_update(request, village_id: int, payload: VillagePatch):
+def village_update(request, village_id: Id, payload: VillagePatch):
     village = get_in_scope(selectors.village_write_scope(request.auth), pk=village_id)
     version, values = _patch(payload)
     _community(values)
@@ -111,7 +112,7 @@ def village_update(request, village_id: int, payload: VillagePatch):
 # --- projects --------------------------------------------------------------------------------------
 
 @router.get("/projects/{project_id}", response=ProjectDetailOut, summary="项目详情")
-def project_detail(request, project_id: int):
+def project_detail(request, project_id: Id):
     return selectors.project_get(request.auth, pk=project_id)
 
 
@@ -124,7 +125,7 @@ def project_create(request, payload: ProjectIn):
 
 
 @router.patch("/projects/{project_id}", response={200: ProjectDetailOut, **ERRORS}, summary="修改改造项目")
-def project_update(request, project_id: int, payload: ProjectPatch):
+def project_update(request, project_id: Id, payload: ProjectPatch):
     project = get_in_scope(selectors.project_write_scope(request.auth), pk=project_id)
     version, values = _patch(payload)
     services.project_update(actor=request.auth, project=project, version=version, ip=_ip(request), **values)
@@ -150,7 +151,7 @@ def household_list(request, filters: Query[HouseholdFilters]):
 
 
 @router.get("/households/{household_id}", response=HouseholdDetailOut, summary="住户详情（含家庭成员和房屋）")
-def household_detail(request, household_id: int):
+def household_detail(request, household_id: Id):
     return selectors.household_get(request.auth, pk=household_id)
 
 
@@ -166,7 +167,7 @@ def household_create(request, payload: HouseholdIn):
 
 @router.patch("/households/{household_id}", response={200: HouseholdDetailOut, **ERRORS}, summary="修改住户")
 @_input_names
-def household_update(request, household_id: int, payload: HouseholdPatch):
+def household_update(request, household_id: Id, payload: HouseholdPatch):
     household = get_in_scope(selectors.household_write_scope(request.auth).select_related("street"),
                              pk=household_id)
     version, values = _patch(payload)
@@ -177,19 +178,19 @@ def household_update(request, household_id: int, payload: HouseholdPatch):
 
 
 @router.post("/households/{household_id}/persons", response={201: PersonOut, **ERRORS}, summary="添加家庭成员")
-def person_create(request, household_id: int, payload: PersonIn):
+def person_create(request, household_id: Id, payload: PersonIn):
     household = get_in_scope(selectors.household_write_scope(request.auth), pk=household_id)
     person = services.person_add(actor=request.auth, household=household, ip=_ip(request), **_create(payload))
     return Status(201, selectors.person_get(request.auth, pk=person.pk))
 
 
 @router.get("/persons/{person_id}", response=PersonOut, summary="家庭成员")
-def person_detail(request, person_id: int):
+def person_detail(request, person_id: Id):
     return selectors.person_get(request.auth, pk=person_id)
 
 
 @router.patch("/persons/{person_id}", response={200: PersonOut, **ERRORS}, summary="修改家庭成员")
-def person_update(request, person_id: int, payload: PersonPatch):
+def person_update(request, person_id: Id, payload: PersonPatch):
     person = get_in_scope(selectors.person_write_scope(request.auth), pk=person_id)
     version, values = _patch(payload)
     services.person_update(actor=request.auth, person=person, version=version, ip=_ip(request), **values)
@@ -199,19 +200,19 @@ def person_update(request, person_id: int, payload: PersonPatch):
 # --- buildings -------------------------------------------------------------------------------------
 
 @router.post("/households/{household_id}/buildings", response={201: BuildingOut, **ERRORS}, summary="登记房屋")
-def building_create(request, household_id: int, payload: BuildingIn):
+def building_create(request, household_id: Id, payload: BuildingIn):
     household = get_in_scope(selectors.household_write_scope(request.auth), pk=household_id)
     building = services.building_add(actor=request.auth, household=household, ip=_ip(request), **_create(payload))
     return Status(201, selectors.building_get(request.auth, pk=building.pk))
 
 
 @router.get("/buildings/{building_id}", response=BuildingOut, summary="房屋")
-def building_detail(request, building_id: int):
+def building_detail(request, building_id: Id):
     return selectors.building_get(request.auth, pk=building_id)
 
 
 @router.patch("/buildings/{building_id}", response={200: BuildingOut, **ERRORS}, summary="修改房屋")
-def building_update(request, building_id: int, payload: BuildingPatch):
+def building_update(request, building_id: Id, payload: BuildingPatch):
     building = get_in_scope(selectors.building_write_scope(request.auth), pk=building_id)
     version, values = _patch(payload)
     services.building_update(actor=request.auth, building=building, version=version, ip=_ip(request), **values)
@@ -220,7 +221,7 @@ def building_update(request, building_id: int, payload: BuildingPatch):
 
 @router.post("/buildings/{building_id}/demolish", response={200: BuildingOut, **ERRORS},
              summary="标记房屋拆除（涉及历史文化要素须填写理由）")
-def building_demolish(request, building_id: int, payload: DemolishIn):
+def building_demolish(request, building_id: Id, payload: DemolishIn):
     building = get_in_scope(selectors.building_write_scope(request.auth), pk=building_id)
     services.building_mark_demolished(
         actor=request.auth, building=building, on_date=payload.on_date, version=payload.version,
@@ -241,13 +242,13 @@ def _building(values: dict, village) -> None:
 
 
 @router.get("/heritage", response=list[HeritageOut], summary="历史文化要素列表")
-def heritage_list(request, village: int | None = None):
+def heritage_list(request, village: Id | None = None):
     village_obj = selectors.village_get(request.auth, pk=village) if village else None
     return list(selectors.heritage_list(request.auth, village=village_obj))
 
 
 @router.get("/heritage/{heritage_id}", response=HeritageOut, summary="历史文化要素")
-def heritage_detail(request, heritage_id: int):
+def heritage_detail(request, heritage_id: Id):
     return selectors.heritage_get(request.auth, pk=heritage_id)
 
 
@@ -261,7 +262,7 @@ def heritage_create(request, payload: HeritageIn):
 
 
 @router.patch("/heritage/{heritage_id}", response={200: HeritageOut, **ERRORS}, summary="修改历史文化要素")
-def heritage_update(request, heritage_id: int, payload: HeritagePatch):
+def heritage_update(request, heritage_id: Id, payload: HeritagePatch):
     heritage = get_in_scope(selectors.heritage_write_scope(request.auth), pk=heritage_id)
     version, values = _patch(payload)
     if values.pop("remove_photo", False):
@@ -273,14 +274,14 @@ def heritage_update(request, heritage_id: int, payload: HeritagePatch):
 
 @router.post("/heritage/{heritage_id}/photo", response={200: HeritageOut, **ERRORS},
              summary="上传历史文化要素照片（multipart：photo 文件 + version）")
-def heritage_photo_upload(request, heritage_id: int, photo: File[UploadedFile], version: Form[int]):
+def heritage_photo_upload(request, heritage_id: Id, photo: File[UploadedFile], version: Form[Version]):
     heritage = get_in_scope(selectors.heritage_write_scope(request.auth), pk=heritage_id)
     services.heritage_update(actor=request.auth, heritage=heritage, version=version, photo=photo, ip=_ip(request))
     return selectors.heritage_get(request.auth, pk=heritage.pk)
 
 
 @router.get("/heritage/{heritage_id}/photo", url_name="heritage_photo", summary="历史文化要素照片（JPG/PNG）")
-def heritage_photo(request, heritage_id: int):
+def heritage_photo(request, heritage_id: Id):
     heritage = selectors.heritage_get(request.auth, pk=heritage_id)
     if not heritage.photo:
         raise Http404("没有照片。")

@@ -23,7 +23,7 @@ from gaizao.ledger.selectors import (
     building_by_ref, cadre_options, community_options, household_filter_options, street_list, street_write_list,
 )
 from gaizao.org.choices import OrgKind
-from gaizao.org.forms import StyledForm
+from gaizao.org.forms import StyledForm, bound_integers
 from gaizao.org.models import OrgUnit
 
 # 17 digits and a digit or X: someone typed a citizen ID, so a wrong one deserves a clear message.
@@ -64,6 +64,7 @@ class _TablerForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        bound_integers(self)
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)

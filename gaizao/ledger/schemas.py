@@ -1,7 +1,8 @@
 """API schemas of the ledgers. Citizen IDs and phone numbers leave the API masked, always.
 
 Inputs keep choices as plain strings and numbers loose, so that the services check them and answer
-400 with the field named; a value of the wrong type (text for a date) is refused earlier with 422.
+400 with the field named; a value of the wrong type (text for a date), or a number its column cannot
+hold (``core.schemas``), is refused earlier with 422.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from django.urls import reverse
 from ninja import Field, Schema
 
 from gaizao.core.masking import mask_citizen_id, mask_phone
+from gaizao.core.schemas import Cursor, Id, PositiveInt32, PositiveSmallInt, Version
 from gaizao.ledger.choices import LandType, Legality, RenovationMode, Stage
 
 
 class VillageFilters(Schema):
-    street: int | None = Field(None, description="街道（组织机构 id）")
+    street: Id | None = Field(None, description="街道（组织机构 id）")
     mode: RenovationMode | None = Field(None, description="改造方式")
-    batch: int | None = Field(None, ge=1, description="批次")
+    batch: PositiveSmallInt | None = Field(None, ge=1, description="批次")
     year: int | None = Field(None, ge=2000, le=2100, description="计划年度")
 
     def selector_kwargs(self) -> dict:
@@ -30,13 +32,13 @@ class VillageFilters(Schema):
 
 class HouseholdFilters(Schema):
     q: str = Field("", max_length=50, description="户主姓名前缀、拼音首字母、户号前缀或 18 位身份证号")
-    street: int | None = Field(None, description="街道 id")
-    village: int | None = Field(None, description="城中村 id")
-    project: int | None = Field(None, description="项目 id")
+    street: Id | None = Field(None, description="街道 id")
+    village: Id | None = Field(None, description="城中村 id")
+    project: Id | None = Field(None, description="项目 id")
     stage: Stage | None = Field(None, description="阶段")
     land_type: LandType | None = Field(None, description="土地性质")
     legality: Legality | None = Field(None, description="有该认定结果房屋的住户")
-    after: int | None = Field(None, ge=0, description="上一页返回的 next_after")
+    after: Cursor | None = Field(None, description="上一页返回的 next_after")
 
     def selector_kwargs(self) -> dict:
         return {
@@ -253,32 +255,32 @@ class ProjectDetailOut(ProjectOut):
 # A PATCH names only what changes, with the ``version`` it read (a stale one answers 409).
 
 class VillagePatch(Schema):
-    version: int | None = Field(None, description="读取时返回的版本号（必填）")
+    version: Version | None = Field(None, description="读取时返回的版本号（必填）")
     code: str | None = None
     name: str | None = None
-    community_id: int | None = Field(None, description="社区（组织机构 id），须在该村所在街道下")
+    community_id: Id | None = Field(None, description="社区（组织机构 id），须在该村所在街道下")
     mode: str | None = Field(None, description="改造方式：demolish_rebuild / upgrade / mixed")
-    batch: int | None = None
-    year: int | None = None
+    batch: PositiveSmallInt | None = None
+    year: PositiveSmallInt | None = None
     land_area: Decimal | None = Field(None, description="用地面积（㎡），≥ 0，两位小数")
-    population: int | None = None
+    population: PositiveInt32 | None = None
     notes: str | None = None
     boundary: dict[str, Any] | str | None = Field(None, description="GeoJSON Polygon 或 MultiPolygon（[经度, 纬度]）")
 
 
 class VillageIn(VillagePatch):
-    street_id: int = Field(..., description="街道（组织机构 id）")
+    street_id: Id = Field(..., description="街道（组织机构 id）")
     code: str
     name: str
     mode: str
-    year: int
+    year: PositiveSmallInt
 
 
 class ProjectPatch(Schema):
-    version: int | None = Field(None, description="读取时返回的版本号（必填）")
+    version: Version | None = Field(None, description="读取时返回的版本号（必填）")
     code: str | None = None
     name: str | None = None
-    phase: int | None = None
+    phase: PositiveSmallInt | None = None
     scope: str | None = None
     decision_date: dt.date | None = None
     signing_start: dt.date | None = None
@@ -287,13 +289,13 @@ class ProjectPatch(Schema):
 
 
 class ProjectIn(ProjectPatch):
-    village_id: int
+    village_id: Id
     code: str
     name: str
 
 
 class HouseholdPatch(Schema):
-    version: int | None = Field(None, description="读取时返回的版本号（必填）")
+    version: Version | None = Field(None, description="读取时返回的版本号（必填）")
     number: str | None = None
     head_name: str | None = None
     head_id_number: str | None = Field(None, description="户主身份证号；原样回传脱敏值表示不改，空串表示删除")
@@ -301,18 +303,18 @@ class HouseholdPatch(Schema):
     address: str | None = None
     land_type: str | None = None
     use: str | None = None
-    member_count: int | None = None
-    cadre_id: int | None = Field(None, description="包户干部（用户 id），null 表示不指派")
+    member_count: PositiveSmallInt | None = None
+    cadre_id: Id | None = Field(None, description="包户干部（用户 id），null 表示不指派")
 
 
 class HouseholdIn(HouseholdPatch):
-    project_id: int
+    project_id: Id
     number: str
     head_name: str
 
 
 class PersonPatch(Schema):
-    version: int | None = Field(None, description="读取时返回的版本号（必填）")
+    version: Version | None = Field(None, description="读取时返回的版本号（必填）")
     name: str | None = None
     id_number: str | None = None
     relation: str | None = None
@@ -325,11 +327,11 @@ class PersonIn(PersonPatch):
 
 
 class BuildingPatch(Schema):
-    version: int | None = Field(None, description="读取时返回的版本号（必填）")
+    version: Version | None = Field(None, description="读取时返回的版本号（必填）")
     number: str | None = None
     structure: str | None = None
-    floors: int | None = None
-    build_year: int | None = None
+    floors: PositiveSmallInt | None = None
+    build_year: PositiveSmallInt | None = None
     certificate_no: str | None = None
     legal_area: Decimal | None = Field(None, description="合法面积（㎡），≥ 0，两位小数")
     unlicensed_area: Decimal | None = Field(None, description="无证面积（㎡），≥ 0，两位小数")
@@ -344,12 +346,12 @@ class BuildingIn(BuildingPatch):
 class DemolishIn(Schema):
     on_date: dt.date = Field(..., description="拆除日期（不晚于今天，北京时间）")
     heritage_override_reason: str = Field("", description="房屋登记有历史文化要素时必填，记入审计日志")
-    version: int | None = Field(None, description="读取时返回的版本号（可选；给出时检查是否已被他人修改）")
+    version: Version | None = Field(None, description="读取时返回的版本号（可选；给出时检查是否已被他人修改）")
 
 
 class HeritagePatch(Schema):
-    version: int | None = Field(None, description="读取时返回的版本号（必填）")
-    building_id: int | None = Field(None, description="所在房屋 id（须在本村），null 表示不在房屋上")
+    version: Version | None = Field(None, description="读取时返回的版本号（必填）")
+    building_id: Id | None = Field(None, description="所在房屋 id（须在本村），null 表示不在房屋上")
     kind: str | None = None
     name: str | None = None
     protection_level: str | None = None
@@ -359,6 +361,6 @@ class HeritagePatch(Schema):
 
 
 class HeritageIn(HeritagePatch):
-    village_id: int
+    village_id: Id
     kind: str
     name: str

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from gaizao.core.errors import AppError, NotFound
+from gaizao.core.schemas import BIG_MAX, BIG_MIN
 from gaizao.org.choices import OrgKind, Role
 from gaizao.core.requests import client_ip
 from gaizao.org.models import ApiToken, OrgUnit, User
@@ -59,11 +60,29 @@ def chinese_error_messages(form: forms.BaseForm) -> None:
         ]
 
 
+def bound_integers(form: forms.BaseForm) -> None:
+    """Give every integer field that names no range the widest one a database holds.
+
+    A number beyond 64 bits cannot be stored or looked up anywhere (OverflowError in the driver);
+    bounded here, once for all forms, it is a message beside the field instead of a 500.
+    """
+    for field in form.fields.values():
+        if not isinstance(field, forms.IntegerField) or isinstance(field, (forms.FloatField, forms.DecimalField)):
+            continue
+        if field.max_value is None:
+            field.validators.append(validators.MaxValueValidator(BIG_MAX, message=CHINESE_LIMITS[
+                validators.MaxValueValidator]))
+        if field.min_value is None:
+            field.validators.append(validators.MinValueValidator(BIG_MIN, message=CHINESE_LIMITS[
+                validators.MinValueValidator]))
+
+
 class StyledForm(forms.Form):
     """Tabler classes on every widget, Chinese messages, and ``is-invalid`` on fields in error."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        bound_integers(self)
         chinese_error_messages(self)
         for field in self.fields.values():
             widget = field.widget

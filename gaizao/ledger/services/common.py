@@ -21,6 +21,7 @@ from pypinyin import Style, lazy_pinyin
 from gaizao.core import services as core_services
 from gaizao.core.errors import AppError, Conflict, NotFound
 from gaizao.core.masking import mask_citizen_id, mask_phone
+from gaizao.core.schemas import column_range
 from gaizao.core.validators import normalize_citizen_id, normalize_mobile
 
 NOT_FOUND = "不存在或无权查看。"
@@ -134,9 +135,14 @@ class Checker:
         except ValueError:
             self.error(name, f"{title}须为整数，「{raw}」不是。")
             return
-        if low is not None and number < low:
+        # Unless told otherwise, what the column holds on PostgreSQL, on every database: SQLite
+        # would take any 64-bit number that PostgreSQL (and so production) refuses.
+        smallest, largest = column_range(self.model._meta.get_field(name))
+        low = smallest if low is None else low
+        high = largest if high is None else high
+        if number < low:
             self.error(name, f"{title}不能小于 {low}。")
-        elif high is not None and number > high:
+        elif number > high:
             self.error(name, f"{title}不能大于 {high}。")
         else:
             values[name] = number

@@ -11,6 +11,7 @@ import datetime as dt
 from django.urls import reverse
 from ninja import Field, Schema
 
+from gaizao.core.schemas import Id, Version
 from gaizao.progress.choices import DATE_FIELDS, EventKind
 
 
@@ -89,14 +90,14 @@ class EventIn(Schema):
     on_date: str = Field(..., description="日期（YYYY-MM-DD，不含时间）")
     note: str = Field("", max_length=2000, description="说明")
     resettlement_mode: str = Field("", description="安置方式（记录安置时必填）：money、swap、return")
-    version: int | None = Field(None, description="读取时住户的 version；过期则 409，不写入")
+    version: Version | None = Field(None, description="读取时住户的 version；过期则 409，不写入")
 
 
 class CorrectionIn(Schema):
     on_date: str | None = Field(None, description="新日期（YYYY-MM-DD）；与 void 二选一")
     void: bool = Field(False, description="撤销这条记录")
     note: str = Field(..., max_length=2000, description="更正原因（必填）")
-    version: int | None = Field(None, description="读取时住户的 version；过期则 409，不写入")
+    version: Version | None = Field(None, description="读取时住户的 version；过期则 409，不写入")
 
 
 class BulkIn(Schema):
@@ -104,7 +105,7 @@ class BulkIn(Schema):
     on_date: str = Field(..., description="日期（YYYY-MM-DD）")
     note: str = Field("", max_length=2000)
     resettlement_mode: str = Field("", description="安置方式（记录安置时必填）")
-    household_ids: list[int] | None = Field(None, description="住户 id；或用 project + numbers")
+    household_ids: list[Id] | None = Field(None, description="住户 id；或用 project + numbers")
     project: str | None = Field(None, description="项目编码（与 numbers 一起用）")
     numbers: list[str] | None = Field(None, description="项目内的户号")
 

@@ -12,6 +12,7 @@ from ninja import Router, Status
 
 from gaizao.core.errors import AppError
 from gaizao.core.scoping import get_in_scope
+from gaizao.core.schemas import Id
 from gaizao.ledger.models import Household
 from gaizao.ledger.selectors import household_scope, household_write_scope
 from gaizao.progress import importing
@@ -33,14 +34,14 @@ def _written(event: StageEvent) -> dict:
 
 
 @router.get("/households/{household_id}/events", response=EventsOut, summary="住户的进度事件（含更正与附件）")
-def event_list(request, household_id: int):
+def event_list(request, household_id: Id):
     household = get_in_scope(household_scope(request.auth), pk=household_id)
     return {"household": household, "events": household_events(household.pk)}
 
 
 @router.post("/households/{household_id}/events", response={201: EventWriteOut, **ERRORS},
              summary="记录进度事件（入户调查、认定、评估、签约、腾空交房 …）")
-def event_create(request, household_id: int, payload: EventIn):
+def event_create(request, household_id: Id, payload: EventIn):
     household = get_in_scope(household_scope(request.auth), pk=household_id)
     event = household_record_event(actor=request.auth, household=household.pk, kind=payload.kind,
                                    on_date=payload.on_date, note=payload.note,
@@ -51,7 +52,7 @@ def event_create(request, household_id: int, payload: EventIn):
 
 @router.post("/events/{event_id}/correct", response={201: EventWriteOut, **ERRORS},
              summary="更正进度事件（改日期或撤销；原记录保留）")
-def event_correct_endpoint(request, event_id: int, payload: CorrectionIn):
+def event_correct_endpoint(request, event_id: Id, payload: CorrectionIn):
     event = get_in_scope(StageEvent.objects.filter(household__in=household_scope(request.auth)), pk=event_id)
     if not payload.void and not payload.on_date:
         raise AppError(_("请给出新日期 on_date，或 void=true 撤销这条记录。"), fields={"on_date": _("必填")})

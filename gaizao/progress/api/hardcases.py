@@ -16,6 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from gaizao.core.errors import AppError
 from gaizao.core.scoping import get_in_scope
+from gaizao.core.schemas import Cursor, Id, PositiveInt32, Version
 from gaizao.ledger.selectors import household_write_scope
 from gaizao.progress import selectors, services
 from gaizao.progress.choices import DifficultyReason
@@ -43,12 +44,12 @@ def _cadre_id_errors(fn):
 # --- schemas ----------------------------------------------------------------------------------------
 
 class HardCaseFilters(Schema):
-    street: int | None = Field(None, description="街道 id")
-    village: int | None = Field(None, description="城中村 id")
+    street: Id | None = Field(None, description="街道 id")
+    village: Id | None = Field(None, description="城中村 id")
     reason: DifficultyReason | None = Field(None, description="难点类型")
     overdue: bool | None = Field(None, description="true 只列走访逾期的，false 只列未逾期的")
     open_only: bool = Field(True, description="只列未销号的（默认）")
-    after: int | None = Field(None, ge=0, description="上一页返回的 next_after")
+    after: Cursor | None = Field(None, description="上一页返回的 next_after")
 
 
 class HardCaseRowOut(Schema):
@@ -134,17 +135,17 @@ class HardCaseOpenIn(Schema):
     reason: str = Field(..., description="难点类型：" + "、".join(f"{v} {l}" for v, l in DifficultyReason.choices))
     reason_detail: str = Field("", description="难点说明")
     strategy: str = Field("", description="一户一策")
-    cadre_id: int | None = Field(None, description="包户干部（用户 id，须为本街道的包户干部）；不填则不变")
+    cadre_id: Id | None = Field(None, description="包户干部（用户 id，须为本街道的包户干部）；不填则不变")
     opened_on: dt.date | None = Field(None, description="列入日期，默认今天")
     next_visit_on: dt.date | None = Field(None, description="计划走访日期")
 
 
 class HardCasePatch(Schema):
-    version: int | None = Field(None, description="读取时返回的版本号（必填）")
+    version: Version | None = Field(None, description="读取时返回的版本号（必填）")
     reason: str | None = Field(None, description="难点类型")
     reason_detail: str | None = Field(None, description="难点说明")
     strategy: str | None = Field(None, description="一户一策")
-    cadre_id: int | None = Field(None, description="包户干部（用户 id）；null 表示取消指派")
+    cadre_id: Id | None = Field(None, description="包户干部（用户 id）；null 表示取消指派")
 
 
 class VisitIn(Schema):
@@ -156,7 +157,7 @@ class VisitIn(Schema):
 
 
 class CloseIn(Schema):
-    version: int | None = Field(None, description="读取时返回的版本号（必填）")
+    version: Version | None = Field(None, description="读取时返回的版本号（必填）")
     closed_on: dt.date | None = Field(None, description="销号日期，默认今天")
     note: str = Field("", description="销号说明（必填）")
 
@@ -175,8 +176,8 @@ class ConsultationOut(Schema):
 
 class ConsultationIn(Schema):
     held_on: dt.date = Field(..., description="征询日期（不晚于今天）")
-    eligible: int = Field(..., description="应征询户数（> 0）")
-    agreed: int = Field(..., description="同意户数（≤ 应征询户数）")
+    eligible: PositiveInt32 = Field(..., description="应征询户数（> 0）")
+    agreed: PositiveInt32 = Field(..., description="同意户数（≤ 应征询户数）")
     threshold: Decimal = Field(Decimal("90"), description="通过比例（%），默认 90")
     note: str = Field("", description="说明")
 
@@ -203,14 +204,14 @@ def hardcase_list(request, filters: Query[HardCaseFilters]):
 
 
 @router.get("/hardcases/{case_id}", response=HardCaseDetailOut, summary="攻坚户详情（含走访记录）")
-def hardcase_detail(request, case_id: int):
+def hardcase_detail(request, case_id: Id):
     return _detail(request.auth, case_id)
 
 
 @router.post("/households/{household_id}/hardcase", response={201: HardCaseDetailOut, **ERRORS},
              summary="列为攻坚户")
 @_cadre_id_errors
-def hardcase_open(request, household_id: int, payload: HardCaseOpenIn):
+def hardcase_open(request, household_id: Id, payload: HardCaseOpenIn):
     household = get_in_scope(household_write_scope(request.auth), pk=household_id)
     values = payload.model_dump()
     cadre = values.pop("cadre_id")
@@ -221,7 +222,7 @@ def hardcase_open(request, household_id: int, payload: HardCaseOpenIn):
 @router.patch("/hardcases/{case_id}", response={200: HardCaseDetailOut, **ERRORS},
               summary="修改难点、一户一策或包户干部")
 @_cadre_id_errors
-def hardcase_update(request, case_id: int, payload: HardCasePatch):
+def hardcase_update(request, case_id: Id, payload: HardCasePatch):
     case = selectors.hardcase_get(request.auth, pk=case_id)
     values = payload.model_dump(exclude_unset=True)
     version = values.pop("version", None)
@@ -232,14 +233,14 @@ def hardcase_update(request, case_id: int, payload: HardCasePatch):
 
 
 @router.post("/hardcases/{case_id}/visits", response={201: HardCaseDetailOut, **ERRORS}, summary="记录走访")
-def visit_create(request, case_id: int, payload: VisitIn):
+def visit_create(request, case_id: Id, payload: VisitIn):
     case = selectors.hardcase_get(request.auth, pk=case_id)
     services.visit_record(actor=request.auth, hard_case=case, ip=_ip(request), **payload.model_dump())
     return Status(201, _detail(request.auth, case.pk))
 
 
 @router.post("/hardcases/{case_id}/close", response={200: HardCaseDetailOut, **ERRORS}, summary="攻坚户销号")
-def hardcase_close(request, case_id: int, payload: CloseIn):
+def hardcase_close(request, case_id: Id, payload: CloseIn):
     case = selectors.hardcase_get(request.auth, pk=case_id)
     services.hardcase_close(actor=request.auth, hard_case=case, version=payload.version,
                             closed_on=payload.closed_on or timezone.localdate(), note=payload.note,
@@ -250,14 +251,14 @@ def hardcase_close(request, case_id: int, payload: CloseIn):
 # --- consultations ---------------------------------------------------------------------------------
 
 @router.get("/projects/{project_id}/consultations", response=list[ConsultationOut], summary="项目的意愿征询")
-def consultation_list(request, project_id: int):
+def consultation_list(request, project_id: Id):
     project = selectors.consultation_project(request.auth, pk=project_id)
     return selectors.consultation_list(project)
 
 
 @router.post("/projects/{project_id}/consultations", response={201: ConsultationOut, **ERRORS},
              summary="记录意愿征询")
-def consultation_create(request, project_id: int, payload: ConsultationIn):
+def consultation_create(request, project_id: Id, payload: ConsultationIn):
     project = selectors.consultation_project(request.auth, pk=project_id)
     consultation = services.consultation_record(actor=request.auth, project=project, ip=_ip(request),
                                                 **payload.model_dump())
