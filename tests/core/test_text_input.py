@@ -21,7 +21,6 @@ from python_calamine import CalamineWorkbook
 from gaizao.core.errors import AppError
 from gaizao.core.models import AuditEntry
 from gaizao.core.text import check_text, clean_models
-from gaizao.ledger import services as ledger_services
 from gaizao.ledger.models import Building, Household, Village
 from gaizao.org.models import OrgUnit, User
 from gaizao.progress.models import StageEvent, Visit

@@ -26,7 +26,7 @@ from gaizao.ledger import services as ledger_services
 from gaizao.ledger.importing.report import write_error_report
 from gaizao.ledger.importing.template import write_ledger
 from gaizao.ledger.importing.validate import RowError
-from gaizao.ledger.models import Building, Household, Person, Village
+from gaizao.ledger.models import Building, Person, Village
 from gaizao.org.models import OrgUnit
 from tests.ledger.importing.conftest import run_ledger
 
