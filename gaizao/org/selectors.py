@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Least
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -107,11 +108,13 @@ def login_failures(username: str) -> tuple[int, dt.datetime | None]:
     """Failures of a user name in the cool-off window from every address, and the latest one's time.
 
     Counts what django-axes keeps (one row per name, address and browser), so an unlock that
-    clears those rows ends a throttle too.
+    clears those rows ends a throttle too. A row counts at most the lock's limit: one address
+    hammering on after its own lock must not slow the name down everywhere (it takes several).
     """
     row = AccessAttempt.objects.filter(
         username=username, attempt_time__gte=timezone.now() - cool_off(),
-    ).aggregate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+    ).aggregate(failures=Sum(Least("failures_since_start", Value(settings.AXES_FAILURE_LIMIT))),
+                last=Max("attempt_time"))
     return row["failures"] or 0, row["last"]
 
 

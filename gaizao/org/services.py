@@ -231,8 +231,8 @@ def login_gate(*, username: str, ip: str | None = None) -> None:
     The first refusal of an episode tells the security officers; every refusal is audited.
     """
     username = (username or "").strip()[:150]
-    if not username:
-        return
+    if not username or selectors.lockout_until(username, ip) is not None:
+        return  # nothing, or django-axes refuses it anyway: a locked address takes no one's turn
     failures, last = selectors.login_failures(username)
     if failures <= settings.GAIZAO_LOGIN_SPRAY_LIMIT:
         LoginThrottle.objects.filter(username=username).delete()  # the episode, if any, is over

@@ -14,7 +14,7 @@ from django.utils import timezone
 from gaizao.core.models import AuditEntry, Notification
 from gaizao.org.models import LoginThrottle
 from tests.conftest import PASSWORD
-from tests.org.lockout import spray
+from tests.org.lockout import lock_out, spray
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +117,20 @@ def test_the_throttle_holds_for_user_names_that_do_not_exist(cast):
     response = _attempt("10.20.1.7", "whatever-Pass-1", username="nobody")
     assert response.status_code == 429 and "已临时限速" in response.content.decode()
     assert LoginThrottle.objects.filter(username="nobody").exists()
+
+
+def test_one_address_hammering_past_its_own_lock_slows_nobody_else_down(cast):
+    lock_out("admin", "203.0.113.66")
+    AccessAttempt.objects.filter(username="admin").update(failures_since_start=40)
+    assert _attempt("203.0.113.66", PASSWORD).status_code == 429  # locked there
+    assert not LoginThrottle.objects.exists()  # ... which takes no turn from anyone
+    assert _attempt("10.20.1.7", PASSWORD).status_code == 302
+
+
+def test_a_locked_address_does_not_take_the_turn_of_a_throttled_name(cast):
+    spray("admin", 11)
+    lock_out("admin", "203.0.113.66")
+    LoginThrottle.objects.create(username="admin", started_at=timezone.now(),
+                                 next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
+    assert _attempt("203.0.113.66", "wrong-Password-1").status_code == 429
+    assert _attempt("10.20.1.7", PASSWORD).status_code == 302
