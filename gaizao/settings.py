@@ -205,6 +205,17 @@ AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
 # anyone could lock the administrator out with five requests from anywhere. The address is
 # django-axes' (gaizao.core.requests.client_ip uses the same rule for the audit trail).
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client's address behind the district's own reverse proxies: X-Forwarded-For is believed only
+# from these addresses or networks (comma-separated, e.g. 10.0.0.5,10.1.0.0/24); empty: never.
+TRUSTED_PROXIES = env_list("GAIZAO_TRUSTED_PROXIES", "")
+try:
+    import ipaddress as _ipaddress
+
+    for _proxy in TRUSTED_PROXIES:
+        _ipaddress.ip_network(_proxy, strict=False)
+except ValueError as _exc:
+    raise ImproperlyConfigured(f"环境变量 GAIZAO_TRUSTED_PROXIES 含有无效的地址：{_exc}") from None
+AXES_CLIENT_IP_CALLABLE = "gaizao.core.requests.forwarded_client_ip"
 # A user name failing from many addresses (password spraying) is slowed down, never locked: past
 # this many failures in the cool-off window, one attempt per delay, refused before the password is
 # checked (gaizao.org.services.login_gate).
@@ -307,9 +318,3 @@ GAIZAO_ID_SEARCH_BLOCK_MINUTES = env_int("GAIZAO_ID_SEARCH_BLOCK_MINUTES", 60)
 for _name in ("GAIZAO_ID_SEARCH_LIMIT", "GAIZAO_ID_SEARCH_WINDOW_MINUTES", "GAIZAO_ID_SEARCH_BLOCK_MINUTES"):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"环境变量 {_name} 应为正整数。")
-# Exact searches by citizen ID (按身份证号查询) confirm whether a number is in the ledger, so each
-# user may make at most LIMIT of them in WINDOW minutes; over it, ID searches are refused for
-# BLOCK minutes and the security officers are told (docs/operations.md, "ID-search limit").
-GAIZAO_ID_SEARCH_LIMIT = env_int("GAIZAO_ID_SEARCH_LIMIT", 20)
-GAIZAO_ID_SEARCH_WINDOW_MINUTES = env_int("GAIZAO_ID_SEARCH_WINDOW_MINUTES", 10)
-GAIZAO_ID_SEARCH_BLOCK_MINUTES = env_int("GAIZAO_ID_SEARCH_BLOCK_MINUTES", 60)
