@@ -31,12 +31,11 @@ ledger re-imports unchanged.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Sequence
+from inspect import isgenerator
 from pathlib import Path
 from typing import BinaryIO
-
-import re
-from inspect import isgenerator
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell

@@ -92,7 +92,10 @@ def _block_state(actor, *, now: dt.datetime) -> tuple[dt.datetime | None, bool]:
     block = dt.timedelta(minutes=settings.GAIZAO_ID_SEARCH_BLOCK_MINUTES)
     since = now - dt.timedelta(minutes=settings.GAIZAO_ID_SEARCH_WINDOW_MINUTES)
     searched = Q(action=SEARCH, result=AuditEntry.Result.SUCCESS)
-    state = AuditEntry.objects.filter(actor_id=actor.pk, action__in=[SEARCH, BLOCKED]).aggregate(
+    # Only entries young enough to matter are read: a year of one user's searches stays unread.
+    recent = now - max(block, now - since)
+    state = AuditEntry.objects.filter(actor_id=actor.pk, action__in=[SEARCH, BLOCKED],
+                                      created_at__gt=recent).aggregate(
         last_block=Max("created_at", filter=Q(action=BLOCKED)),
         made=Count("id", filter=searched & Q(created_at__gt=since)),
     )
