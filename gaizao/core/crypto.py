@@ -47,6 +47,16 @@ def sm3_hex(data: bytes) -> str:
     return digest.finalize().hex()
 
 
+def master_key(text: str, *, variable: str, error: type[ImproperlyConfigured], what: str, missing: str) -> bytes:
+    """A 128-bit key from its environment variable (32 hexadecimal characters), or one clear message."""
+    text = (text or "").strip()
+    if not text:
+        raise error(f"环境变量 {variable} 未设置：{missing}可用 `gaizao keys generate` 生成（见 docs/operations.md）。")
+    if len(text) != 32 or any(c not in string.hexdigits for c in text):
+        raise error(f"环境变量 {variable} 必须是 32 位十六进制字符（{what}），当前值长度为 {len(text)}。")
+    return bytes.fromhex(text)
+
+
 def hmac_sm3(key: bytes, data: bytes) -> bytes:
     mac = hmac.HMAC(key, hashes.SM3())
     mac.update(data)
@@ -74,15 +84,8 @@ class DataKey:
 
     @classmethod
     def from_text(cls, text: str, *, variable: str = "GAIZAO_DATA_KEY") -> "DataKey":
-        text = (text or "").strip()
-        if not text:
-            raise DataKeyError(
-                f"环境变量 {variable} 未设置：个人信息（身份证号、手机号）以 SM4 加密保存，必须提供数据密钥。"
-                "可用 `gaizao keys generate` 生成（见 docs/operations.md）。"
-            )
-        if len(text) != 32 or any(c not in string.hexdigits for c in text):
-            raise DataKeyError(f"环境变量 {variable} 必须是 32 位十六进制字符（128 位 SM4 密钥），当前值长度为 {len(text)}。")
-        master = bytes.fromhex(text)
+        master = master_key(text, variable=variable, error=DataKeyError, what="128 位 SM4 密钥",
+                            missing="个人信息（身份证号、手机号）以 SM4 加密保存，必须提供数据密钥。")
         return cls(
             key_id=hmac_sm3(master, b"gaizao key id")[:KEY_ID_BYTES],
             enc_key=hmac_sm3(master, b"gaizao sm4 encryption")[:16],
@@ -185,15 +188,8 @@ class AuditKey:
 
     @classmethod
     def from_text(cls, text: str, *, variable: str = "GAIZAO_AUDIT_KEY") -> "AuditKey":
-        text = (text or "").strip()
-        if not text:
-            raise AuditKeyError(
-                f"环境变量 {variable} 未设置：审计日志的哈希链以 HMAC-SM3 计算，必须提供审计密钥（与数据密钥一样保存在数据库之外）。"
-                "可用 `gaizao keys generate` 生成（见 docs/operations.md）。"
-            )
-        if len(text) != 32 or any(c not in string.hexdigits for c in text):
-            raise AuditKeyError(f"环境变量 {variable} 必须是 32 位十六进制字符（128 位审计密钥），当前值长度为 {len(text)}。")
-        master = bytes.fromhex(text)
+        master = master_key(text, variable=variable, error=AuditKeyError, what="128 位审计密钥",
+                            missing="审计日志的哈希链以 HMAC-SM3 计算，必须提供审计密钥（与数据密钥一样保存在数据库之外）。")
         return cls(
             key_id=hmac_sm3(master, b"gaizao audit key id")[:4].hex(),
             chain=hmac.HMAC(hmac_sm3(master, b"gaizao audit chain"), hashes.SM3()),

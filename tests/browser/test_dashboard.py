@@ -4,6 +4,7 @@ down, a village on the map opens its page, and the public signing board refreshe
 from __future__ import annotations
 
 import itertools
+import os
 import random
 from decimal import Decimal
 from pathlib import Path
@@ -40,8 +41,11 @@ VILLAGES = [
 
 def shot(page, name: str) -> None:
     screenshot(page, name)
-    DOCS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(DOCS / f"{name}.png"), full_page=True)
+    # The docs' pictures are refreshed on request only (GAIZAO_DOCS_SCREENSHOTS=1): a test run
+    # must not leave the work tree changed.
+    if os.environ.get("GAIZAO_DOCS_SCREENSHOTS"):
+        DOCS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(DOCS / f"{name}.png"), full_page=True)
 
 
 def build_campaign(cast) -> dict:
