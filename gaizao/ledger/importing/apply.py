@@ -24,16 +24,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin.constants import PHRASES_DICT
 
+from gaizao.core.actors import is_system
 from gaizao.core import audit, crypto
 from gaizao.core.bulk import RowWriter, checkpoint_later, gc_paused, reserve_ids
 from gaizao.core.errors import AppError, Conflict, NotFound
 from gaizao.core.masking import mask_citizen_id, mask_phone
+from gaizao.ledger.hooks import households_changed_fire
 from gaizao.ledger.importing.plan import (
     BUILDING_DEFAULTS, HOUSEHOLD_DEFAULTS, ImportPlan, _chunks, _new_person,
 )
 from gaizao.ledger.models import Building, Household, Person, Project
 from gaizao.ledger.services import name_initials
-from gaizao.progress import rollups
 
 Progress = Callable[[int, int], None]
 # New households and members are written with their keys reserved first and their personal numbers
@@ -187,7 +188,7 @@ def _write_created(plan: ImportPlan, created: _Created, project: Project, result
             for (pk, p), number in zip(created.persons, person_ids))
     result.buildings_created += len(buildings)
     result.persons_created += len(created.persons)
-    rollups.scope_added(project=project, households=len(created.ids), area_centi=rollups.centi(area))
+    households_changed_fire(created=created.ids, created_in=project, created_area=area)
 
 
 def _writer(model, columns, *, prepared=()) -> RowWriter:
@@ -266,8 +267,8 @@ def _update(plan: ImportPlan, result: ApplyResult, *, progress: Callable[[int], 
         _writer(Building, _BUILDING_COLUMNS).write(building_rows)
     if person_rows:
         _writer(Person, _PERSON_COLUMNS).write(person_rows)
-    rollups.household_areas_changed(
-        [item.household_id for item in plan.changed if item.building_updates or item.building_creates])
+    households_changed_fire(
+        changed=[item.household_id for item in plan.changed if item.building_updates or item.building_creates])
     result.buildings_updated += len(buildings)
     result.buildings_created += len(building_rows)
     result.persons_updated += len(persons)
@@ -293,7 +294,7 @@ def apply_plan(plan: ImportPlan, *, actor, skip_invalid: bool = False, progress:
         message = _("文件中有 %(n)d 处错误（涉及 %(h)d 户），没有写入任何数据。请按错误清单改正后重新导入，"
                     "或选择只导入无误的住户。") % {"n": len(errors), "h": plan.rejected_households}
         raise AppError(message, fields={"file": message})
-    projects = project_write_scope(actor) if actor is not None else Project.objects.select_related("village")
+    projects = project_write_scope(actor) if not is_system(actor) else Project.objects.select_related("village")
     project = projects.filter(pk=plan.project_id).first()
     if project is None:
         raise NotFound(_("项目 %(code)s 不存在或你无权导入。") % {"code": plan.project_code})

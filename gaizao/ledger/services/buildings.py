@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from gaizao.core import audit
 from gaizao.core.errors import AppError, Conflict
-from gaizao.progress import rollups
 from gaizao.ledger import selectors
+from gaizao.ledger.hooks import households_changed_fire
 from gaizao.ledger.models import Building, HeritageElement, Household
 from gaizao.ledger.services.common import (
     Checker, insert, load_for_update, only, require_in_scope, save_changes, stale_message, writes,
@@ -50,7 +50,7 @@ def building_add(*, actor, household: Household, number: str, legal_area: Decima
     values = {"number": number, "legal_area": legal_area, "unlicensed_area": unlicensed_area, **fields}
     _check_building(values, household=household, building=None)
     building = insert(actor=actor, instance=Building(household=household, **values), action="building.create", ip=ip)
-    rollups.household_areas_changed([household.pk])
+    households_changed_fire(changed=[household.pk])
     return building
 
 
@@ -65,7 +65,7 @@ def building_update(*, actor, building: Building, version: int, ip: str | None =
     building = save_changes(actor=actor, current=current, version=version, values=values,
                             action="building.update", ip=ip)
     if {"legal_area", "unlicensed_area"} & changes.keys():
-        rollups.household_areas_changed([current.household_id])
+        households_changed_fire(changed=[current.household_id])
     return building
 
 

@@ -8,8 +8,8 @@ from gaizao.core import audit
 from gaizao.core.crypto import lookup_hash
 from gaizao.core.errors import NotFound, PermissionDenied
 from gaizao.core.models import AuditEntry
-from gaizao.progress import rollups
 from gaizao.ledger import selectors
+from gaizao.ledger.hooks import households_changed_fire
 from gaizao.ledger.models import Household, Person, Project
 from gaizao.ledger.services.common import (
     NOT_FOUND, Checker, insert, load_for_update, name_initials, only, require_in_scope, save_changes, writes,
@@ -69,7 +69,7 @@ def household_create(*, actor, project: Project, number: str, head_name: str,
     household = Household(project=project, street_id=project.village.street_id, village_id=project.village_id,
                           **values)
     insert(actor=actor, instance=household, action="household.create", ip=ip)
-    rollups.households_added([household.pk])
+    households_changed_fire(created=[household.pk])
     return household
 
 

@@ -1,0 +1,55 @@
+"""The ledger's one write hook (台账写入钩子): upper apps react to households whose state changed.
+
+Every ledger write that creates a household, moves it, changes its area or stage, or removes it
+(withdrawn or deleted) calls ``households_changed`` inside its transaction, once per write with all
+the ids (an import of 100,000 households is one call). Receivers connect in their
+``AppConfig.ready()``: progress keeps its rollups here; the apps to come add theirs.
+
+    from gaizao.ledger.hooks import households_changed
+    households_changed.connect(on_change, name="myapp.on_change")
+    def on_change(*, change: HouseholdChange) -> None: ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from gaizao.core.registry import Hook
+
+if TYPE_CHECKING:
+    from gaizao.ledger.models import Project
+
+
+@dataclass(frozen=True)
+class HouseholdChange:
+    """What one ledger write did to households (ids, never the rows: receivers read what they need).
+
+    ``created_in`` and ``created_area`` are set by a bulk write whose new households are all in one
+    project, without stage events, with that total building area: a receiver may then count them
+    without reading them again (the import's fast path keeps its ~7 s per 100,000).
+    """
+
+    created: Sequence[int] = ()
+    changed: Sequence[int] = ()   # moved, area or stage changed
+    removed: Sequence[int] = ()   # withdrawn or deleted
+    created_in: Project | None = None
+    created_area: Decimal | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.created or self.changed or self.removed)
+
+
+households_changed = Hook("ledger.households_changed")
+
+
+def households_changed_fire(*, created: Sequence[int] = (), changed: Sequence[int] = (),
+                            removed: Sequence[int] = (), created_in: Project | None = None,
+                            created_area: Decimal | None = None) -> None:
+    """Tell the receivers; a write that changed no household tells no one."""
+    change = HouseholdChange(created=created, changed=changed, removed=removed,
+                             created_in=created_in, created_area=created_area)
+    if change:
+        households_changed.fire(change=change)

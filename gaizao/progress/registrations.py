@@ -1,0 +1,82 @@
+"""What progress adds to the pages and writes below it (registered in ProgressConfig.ready()).
+
+Progress sits above the ledger: it never asks the ledger to call it by name. It connects to the
+ledger's one write hook to keep its rollups, and registers its menu items, its home card and its
+panels on the household and village pages (docs/architecture.md, "Registries").
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from gaizao.core.registry import HomeCard, MenuItem, Panel, home_cards, menu, panels
+from gaizao.org.choices import Role
+
+DASHBOARD_ROLES = (Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET)
+
+
+def on_households_changed(*, change) -> None:
+    """Rollups follow the ledger: new households enter their scope, changed ones are recounted."""
+    from gaizao.progress import rollups
+
+    if change.created:
+        if change.created_in is not None and change.created_area is not None:
+            # The import's fast path: new households without events in one project, total known.
+            rollups.scope_added(project=change.created_in, households=len(change.created),
+                                area_centi=rollups.centi(change.created_area))
+        else:
+            rollups.households_added(change.created)
+    if change.changed:
+        rollups.household_areas_changed(change.changed)
+
+
+def _home_progress(user):
+    from gaizao.progress.selectors.dashboard import home_progress
+
+    progress = home_progress(user)
+    return None if progress is None else {"progress": progress}
+
+
+def _household_progress(context, household):
+    from gaizao.progress.templatetags.progress_events import household_progress
+
+    return household_progress(context, household)
+
+
+def _household_hard_case(context, household):
+    from gaizao.progress.templatetags.progress_hardcases import household_hard_case
+
+    return household_hard_case(context, household)
+
+
+def _village_progress(context, village):
+    from gaizao.progress.templatetags.progress_dashboard import village_progress
+
+    return village_progress(context, village)
+
+
+def register() -> None:
+    from gaizao.ledger.hooks import households_changed
+
+    households_changed.connect(on_households_changed, name="progress.rollups", order=10)
+    for item in (
+        MenuItem(name="progress.dashboard", label=_("作战图"), url_name="progress:dashboard",
+                 roles=DASHBOARD_ROLES, order=20),
+        MenuItem(name="progress.table", label=_("进度表"), url_name="progress:table",
+                 roles=DASHBOARD_ROLES, order=30),
+        MenuItem(name="progress.bulk_record", label=_("批量记录进度"), url_name="progress:bulk_record",
+                 roles=(Role.ADMIN, Role.COMMANDER, Role.STREET), order=60),
+        MenuItem(name="progress.hardcases", label=_("攻坚户"), url_name="progress:hardcase_list",
+                 roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET, Role.CADRE), order=70),
+    ):
+        menu.register(item)
+    # Those who see the dashboard get its rollup figures on the home page instead of the ledger's
+    # counts (no count over households, persons or buildings): the same slot, asked first.
+    home_cards.register(HomeCard(name="progress.figures", template="progress/dashboard/_home_card.html",
+                                 context=_home_progress, order=10, slot="figures"))
+    panels.register(Panel(name="progress.events", page="household", order=10,
+                          template="progress/events/household_progress.html", context=_household_progress))
+    panels.register(Panel(name="progress.hardcase", page="household", order=20,
+                          template="progress/hardcases/_household_card.html", context=_household_hard_case))
+    panels.register(Panel(name="progress.village", page="village", order=10,
+                          template="progress/dashboard/_village_progress.html", context=_village_progress))
