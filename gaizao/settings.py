@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "gaizao.core",
     "gaizao.org",
     "gaizao.ledger",
@@ -171,6 +173,16 @@ else:
     raise ImproperlyConfigured("GAIZAO_DATABASE_URL 只支持 sqlite:/// 与 postgresql:// 两种数据库。")
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background jobs (django-tasks, the API of Django 6): queued in the database, run by
+# `gaizao db_worker`; "immediate" runs each task at once in the caller (the test run).
+_TASK_BACKENDS = {"database": "django_tasks_db.DatabaseBackend", "immediate": "django_tasks.backends.immediate.ImmediateBackend"}
+_tasks_backend = env_str("GAIZAO_TASKS_BACKEND", "database")
+if _tasks_backend not in _TASK_BACKENDS:
+    raise ImproperlyConfigured("GAIZAO_TASKS_BACKEND 只能是 database 或 immediate。")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_tasks_backend]}}
+# Seconds between two runs of the periodic schedule's loop (`gaizao schedule`).
+GAIZAO_SCHEDULE_TICK = env_int("GAIZAO_SCHEDULE_TICK", 30)
 
 # --- accounts and authentication (等保 level 3) ------------------------------------------
 AUTH_USER_MODEL = "org.User"

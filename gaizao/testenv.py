@@ -15,5 +15,6 @@ os.environ.setdefault("GAIZAO_AUDIT_KEY", "c0ffee00d15ea5e0a0d1700000000001")
 # each test, whose database starts afresh), never a developer's var/audit/.
 os.environ["GAIZAO_AUDIT_CHECKPOINT_FILE"] = os.path.join(tempfile.mkdtemp(prefix="gaizao-audit-"), "checkpoints.jsonl")
 os.environ.setdefault("GAIZAO_DEBUG", "false")
+os.environ.setdefault("GAIZAO_TASKS_BACKEND", "immediate")  # background tasks run at once, in the test's transaction
 os.environ.setdefault("GAIZAO_HTTPS", "false")
 os.environ.setdefault("GAIZAO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")

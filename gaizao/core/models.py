@@ -113,3 +113,21 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PeriodicRun(models.Model):
+    """When a piece of periodic work (定时任务) was last queued, one row per name of the schedule.
+
+    ``gaizao schedule`` moves ``last_run_at`` with a conditional update, so that two schedulers
+    (or one restarted) never queue the same run twice (``core.schedule``).
+    """
+
+    name = models.CharField(_("名称"), max_length=100, primary_key=True)
+    last_run_at = models.DateTimeField(_("上次运行时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("定时任务记录")
+        verbose_name_plural = _("定时任务记录")
+
+    def __str__(self) -> str:
+        return self.name

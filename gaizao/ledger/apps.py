@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,6 +10,7 @@ class LedgerConfig(AppConfig):
     verbose_name = _("台账")
 
     def ready(self) -> None:
+        from gaizao.core import schedule
         from gaizao.core.audit import register_action_labels
         from gaizao.ledger.importing import register_labels
         from gaizao.ledger.selectors.history import ACTION_LABELS
@@ -16,6 +19,8 @@ class LedgerConfig(AppConfig):
         register_action_labels(ACTION_LABELS)
         register_action_labels(ID_SEARCH_LABELS)
         register_labels()
+        schedule.register(name="ledger.import_jobs_sweep", every=timedelta(minutes=5),
+                          run="gaizao.ledger.importing.jobs.import_jobs_sweep")
 
     def on_server_start(self, *, stdout) -> None:
         """`gaizao run`: fail the imports left running by a process of this host that is gone."""

@@ -9,8 +9,10 @@ class ProgressConfig(AppConfig):
 
     def ready(self) -> None:
         from gaizao.core.audit import register_action_labels
+        from gaizao.progress import periodic
         from gaizao.progress import registrations
         from gaizao.progress.choices import ACTION_LABELS
 
         register_action_labels(ACTION_LABELS)
+        periodic.register()  # the overdue hard cases sweep on the core schedule
         registrations.register()

@@ -1,7 +1,7 @@
 """The Excel pages: template download, upload → preview → confirm, error report, export.
 
-The job runner is called synchronously here (``jobs.start`` runs it in the request's thread);
-one test runs it in its real background thread, and the browser test walks the whole flow.
+Each job step runs at once here (django-tasks' ImmediateBackend in the test run, or ``sync_jobs``);
+tests/ledger/importing/test_jobs.py runs the real worker, and the browser test walks the whole flow.
 """
 
 from __future__ import annotations
@@ -247,7 +247,8 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused_by_the_form(cast, login_as,
 
 def test_a_running_job_polls_its_progress_and_stops_when_done(cast, login_as):
     job = ImportJob.objects.create(actor=cast.street_user_a, project=cast.project_a, filename="a.xlsx",
-                                   status=Status.PREVIEWING, stage="read", done=250, total=1000)
+                                   status=Status.PREVIEWING, stage="read", done=250, total=1000,
+                                   **jobs.this_worker().fields())
     client = login_as(cast.street_user_a)
     url = reverse("ledger:import_job", args=[job.pk])
     fragment = client.get(url, headers={"HX-Request": "true"})
@@ -260,7 +261,7 @@ def test_a_running_job_polls_its_progress_and_stops_when_done(cast, login_as):
 
 
 def test_the_upload_starts_the_preview_by_itself(transactional_db, cast, login_as, tmp_path):
-    """A background thread on PostgreSQL (and on a SQLite file); inline on SQLite in memory (jobs.start)."""
+    """The task runs at once in the test run (ImmediateBackend); test_jobs.py runs the real worker."""
     client = login_as(cast.street_user_a)
     job = _upload(client, three_households().write(tmp_path / "a.xlsx"))
     deadline = time.monotonic() + 30

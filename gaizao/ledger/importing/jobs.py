@@ -1,25 +1,29 @@
-"""Import jobs for the upload page (台账导入任务): the preview and the confirmation run in a thread.
+"""Import jobs for the upload page (台账导入任务): the preview and the confirmation run as background
+tasks (django-tasks, database backend; see docs/architecture.md, "Jobs and periodic work").
 
     job = import_job_create(actor=user, project=project, upload=request.FILES["file"])   # stored, queued
-    # a thread runs run_preview(job.pk): ledger_import_preview, progress on the row, summary stored
+    # a worker (`gaizao db_worker`) runs run_preview(job.pk): ledger_import_preview, progress on the row
     import_job_confirm(actor=user, job=job, fingerprint=shown, skip_invalid=False)     # queued again
-    # a thread runs run_apply(job.pk): parse again, same fingerprint?, ledger_import_apply
+    # a worker runs run_apply(job.pk): parse again, same fingerprint?, ledger_import_apply
 
-``run_preview`` and ``run_apply`` are plain functions: the thread calls them, and so can a test,
-synchronously. Every write to the ledger goes through the engine's services; this module only
-moves the job row from one status to the next, each step a conditional update so that two
-requests (a double click) never start the same step twice.
+The job row and its task row are written in one transaction, so a queued job always has its task
+and stays queued across restarts until a worker takes it. ``run_preview`` and ``run_apply`` are
+plain functions: the task calls them, and so can a test. Every write to the ledger goes through the
+engine's services; this module only moves the job row from one status to the next, each step a
+conditional update so that two requests (a double click) never start the same step twice.
 
-Progress: the read stage is written to the row at most every ``PROGRESS_EVERY`` seconds. The
-write stage runs inside the import's one transaction, where the row cannot be updated (SQLite
-would wait for its own write lock, PostgreSQL would show it only at commit), so it is kept in
-this process's memory; a page served by another process shows the write stage without a figure.
+Progress lives on the job row, so any web process answers a poll: the read stage is written at
+most every ``PROGRESS_EVERY`` seconds. The write stage runs inside the import's one transaction,
+where the row cannot be updated visibly (SQLite allows one writer, so a second connection would wait
+for the import's own lock; PostgreSQL would show it only at commit): the row says "writing" just
+before the transaction opens, and the page shows that stage without a figure.
 
-A job records the process that runs it (``Worker``: host, pid, start token). A process that dies
-with a job in hand (killed, crashed, restarted) leaves it "running"; the next process on the same
-host to start (``gaizao run``, through the app's ``on_server_start``, and the first job started in
-any process) fails it at once and deletes its upload (``import_jobs_recover``). Jobs of processes
-on other hosts are left to ``STALLED_AFTER``, since their liveness cannot be seen from here.
+A job records the worker process that runs it (``Worker``: host, pid, start token) when the worker
+takes it; a queued job belongs to no process. A worker that dies with a job in hand (killed,
+crashed, restarted) leaves it "running"; the sweep of the schedule, ``gaizao run`` (through the
+app's ``on_server_start``) and the first job a worker takes fail it and delete its upload
+(``import_jobs_recover``). Jobs of processes on other hosts are left to ``STALLED_AFTER``, since
+their liveness cannot be seen from here.
 """
 
 from __future__ import annotations
@@ -27,7 +31,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -35,11 +38,12 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_tasks import task
 
 from gaizao.core import audit
 from gaizao.core.errors import AppError, Conflict, NotFound
@@ -61,9 +65,9 @@ UNEXPECTED = gettext_lazy("处理文件时系统出错，数据库没有任何�
 INTERRUPTED = gettext_lazy("处理文件时服务进程意外停止（如服务器重启），数据库没有任何改动，上传的文件已删除。请重新上传。")
 RECOVER_ACTION = "ledger.import_interrupted"
 RUNNING = (Status.QUEUED, Status.PREVIEWING, Status.APPLYING)
-
-# job id -> (stage, done, total) while a thread of this process works on it
-_live: dict[uuid.UUID, tuple[str, int, int]] = {}
+QUEUE = "default"  # the queue `db_worker` serves without options
+WAITING_AFTER = timedelta(minutes=1)  # a job queued this long: the page says the worker may be down
+NO_WORKER = {"worker_host": "", "worker_pid": None, "worker_token": ""}
 
 
 # --- reads -------------------------------------------------------------------------------------
@@ -104,16 +108,23 @@ class JobProgress:
 
 
 def import_job_progress(job: ImportJob) -> JobProgress:
-    """Where a running job is: this process's memory if it runs here, else the row."""
-    live = _live.get(job.pk) if job.is_running else None
-    if live is not None:
-        return JobProgress(*live)
+    """Where a running job is, as its worker last wrote it on the row."""
     return JobProgress(job.stage, job.done, job.total)
 
 
+def import_job_waiting(job: ImportJob) -> bool:
+    """A job queued for a worker that no worker has taken yet (排队中): still there after a restart."""
+    return job.is_running and job.worker_pid is None
+
+
+def import_job_waiting_long(job: ImportJob) -> bool:
+    """Queued for long: the page says the background worker may not be running (nothing is lost)."""
+    return import_job_waiting(job) and timezone.now() - job.updated_at > WAITING_AFTER
+
+
 def import_job_stalled(job: ImportJob) -> bool:
-    """A running job whose row has not moved for long: its process has most likely stopped."""
-    return job.is_running and timezone.now() - job.updated_at > STALLED_AFTER
+    """A job a worker took whose row has not moved for long: that worker has most likely stopped."""
+    return job.is_running and job.worker_pid is not None and timezone.now() - job.updated_at > STALLED_AFTER
 
 
 def media_path(relative: str) -> Path:
@@ -124,7 +135,7 @@ def media_path(relative: str) -> Path:
 
 @dataclass(frozen=True)
 class Worker:
-    """A process that runs import threads: host name, pid, and a token of the process's start."""
+    """A process that runs import tasks: host name, pid, and a token of the process's start."""
 
     host: str
     pid: int
@@ -196,7 +207,7 @@ def import_jobs_recover() -> int:
 
 
 def _recover_once() -> None:
-    """The first job a process starts first fails the jobs of dead processes on its host."""
+    """The first job a worker process takes first fails the jobs of dead processes on its host."""
     if os.getpid() in _recovered:
         return
     try:
@@ -219,9 +230,10 @@ def import_job_create(*, actor, project: Project, upload, ip: str | None = None)
     with open(target, "wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
-    job = ImportJob.objects.create(id=job_id, actor=actor, project=project, filename=Path(upload.name).name[:255],
-                                   stored_path=relative, ip=ip, **this_worker().fields())
-    start(job.pk, run_preview)
+    with transaction.atomic():  # the job and its task together, or neither
+        job = ImportJob.objects.create(id=job_id, actor=actor, project=project,
+                                       filename=Path(upload.name).name[:255], stored_path=relative, ip=ip)
+        start(job.pk, run_preview)
     return job
 
 
@@ -241,12 +253,13 @@ def import_job_confirm(*, actor, job: ImportJob, fingerprint: str, skip_invalid:
         raise AppError(_("没有需要写入的住户：文件中的住户与系统中的完全一致，或都有错误。"))
     if not job.stored_path or not media_path(job.stored_path).exists():
         raise AppError(_("上传的文件已过期删除，请重新上传。"))
-    claimed = ImportJob.objects.filter(pk=job.pk, status=Status.PREVIEWED, fingerprint=fingerprint).update(
-        status=Status.APPLYING, skip_invalid=skip_invalid, stage=READ, done=0, total=0, error_message="",
-        ip=ip or job.ip, updated_at=timezone.now(), **this_worker().fields())
-    if claimed != 1:
-        raise Conflict(_("这个导入已经确认过，请刷新页面查看。"))
-    start(job.pk, run_apply)
+    with transaction.atomic():
+        claimed = ImportJob.objects.filter(pk=job.pk, status=Status.PREVIEWED, fingerprint=fingerprint).update(
+            status=Status.APPLYING, skip_invalid=skip_invalid, stage="", done=0, total=0, error_message="",
+            ip=ip or job.ip, updated_at=timezone.now(), **NO_WORKER)
+        if claimed != 1:
+            raise Conflict(_("这个导入已经确认过，请刷新页面查看。"))
+        start(job.pk, run_apply)
 
 
 def import_jobs_cleanup(*, older_than: timedelta = RETENTION) -> int:
@@ -261,33 +274,32 @@ def import_jobs_cleanup(*, older_than: timedelta = RETENTION) -> int:
     return len(old)
 
 
-# --- the thread --------------------------------------------------------------------------------
+# --- the tasks ---------------------------------------------------------------------------------
+
+@task(queue_name=QUEUE)
+def import_job_preview_task(job_id: str) -> None:
+    """Background task: the preview of one job (run by `db_worker`)."""
+    _recover_once()
+    run_preview(uuid.UUID(job_id))
+
+
+@task(queue_name=QUEUE)
+def import_job_apply_task(job_id: str) -> None:
+    """Background task: the writing of one confirmed job (run by `db_worker`)."""
+    _recover_once()
+    run_apply(uuid.UUID(job_id))
+
+
+_TASKS = {"run_preview": import_job_preview_task, "run_apply": import_job_apply_task}
+
 
 def start(job_id, runner) -> None:
-    """Run ``runner(job_id)`` in a daemon thread once the job row is committed.
+    """Queue ``runner`` for the job: a task row in the caller's transaction, taken by a worker.
 
-    On an in-memory SQLite database (the test run) the step runs inline instead: another thread's
-    connection either sees another database (``:memory:``) or, with a shared cache, fails at once
-    with "database table is locked" where a file database would wait for the lock.
+    Tests run with django-tasks' ImmediateBackend (GAIZAO_TASKS_BACKEND=immediate), which runs the
+    step at once in the caller's thread and transaction.
     """
-    _recover_once()
-    if _in_memory_database():
-        transaction.on_commit(lambda: runner(job_id))
-        return
-    transaction.on_commit(lambda: threading.Thread(
-        target=_thread_main, args=(runner, job_id), name=f"import-{job_id}", daemon=True).start())
-
-
-def _in_memory_database() -> bool:
-    return connection.vendor == "sqlite" and connection.is_in_memory_db()
-
-
-def _thread_main(runner, job_id) -> None:
-    try:
-        runner(job_id)
-    finally:
-        _live.pop(job_id, None)
-        connection.close()  # the thread's own connection
+    _TASKS[runner.__name__].enqueue(str(job_id))
 
 
 class _Progress:
@@ -298,8 +310,7 @@ class _Progress:
         self.last = 0.0
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        _live[self.job_id] = (stage, done, total)
-        if stage == WRITE:
+        if stage == WRITE:  # inside the import's transaction: the row said "writing" before it opened
             return
         now = time.monotonic()
         if now - self.last < PROGRESS_EVERY and done < total:
@@ -324,15 +335,14 @@ def run_preview(job_id) -> None:
     except Exception:
         logger.exception("ledger import preview failed: job %s", job_id)
         _fail(job, str(UNEXPECTED))
-    finally:
-        _live.pop(job_id, None)
 
 
 def run_apply(job_id) -> None:
     """Parse the stored upload again and, if it previews as before, write it (确认导入)."""
-    job = ImportJob.objects.select_related("actor", "project").filter(pk=job_id, status=Status.APPLYING).first()
-    if job is None:
-        return
+    if not ImportJob.objects.filter(pk=job_id, status=Status.APPLYING, worker_pid__isnull=True).update(
+            stage=READ, done=0, total=0, updated_at=timezone.now(), **this_worker().fields()):
+        return  # taken by another worker, or no longer confirmed
+    job = ImportJob.objects.select_related("actor", "project").get(pk=job_id)
     progress = _Progress(job_id)
     try:
         plan = _preview(job, progress=progress)
@@ -342,6 +352,7 @@ def run_apply(job_id) -> None:
                 "预览之后，文件或系统中的数据有了变化，本次没有写入任何数据。下面是按最新数据重新预览的结果，"
                 "请核对后重新确认。"))
             return
+        ImportJob.objects.filter(pk=job_id).update(stage=WRITE, done=0, total=0, updated_at=timezone.now())
         result = ledger_import_apply(actor=job.actor, plan=plan, skip_invalid=job.skip_invalid, progress=progress,
                                      ip=job.ip)
     except AppError as exc:
@@ -355,8 +366,6 @@ def run_apply(job_id) -> None:
             status=Status.APPLIED, stage=WRITE, done=total, total=total, result=result.as_dict(),
             applied_at=timezone.now(), updated_at=timezone.now(), stored_path="")
         _remove(job.stored_path)
-    finally:
-        _live.pop(job_id, None)
 
 
 def _preview(job: ImportJob, *, progress=None) -> ImportPlan:
@@ -398,3 +407,11 @@ def _fail(job: ImportJob, message: str) -> None:
 def _remove(relative: str) -> None:
     if relative:
         media_path(relative).unlink(missing_ok=True)
+
+
+def import_jobs_sweep() -> dict:
+    """Periodic sweep of import jobs (core.schedule): fail the jobs of workers on this host that are
+    gone, and remove the jobs, uploads and error reports older than ``RETENTION``."""
+    with transaction.atomic():
+        failed = import_jobs_recover()
+    return {"interrupted": failed, "removed": import_jobs_cleanup()}

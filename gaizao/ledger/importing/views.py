@@ -138,6 +138,8 @@ def _job_context(request, job) -> dict:
         "progress": progress,
         "stage_label": STAGES.get(progress.stage, ""),
         "stalled": jobs.import_job_stalled(job),
+        "waiting": jobs.import_job_waiting(job),
+        "waiting_long": jobs.import_job_waiting_long(job),
         "new_rows": new_rows,
         "changed_rows": changed_rows,
         "changes_more": summary.get("changes_total", 0) > len(new_rows) + len(changed_rows),

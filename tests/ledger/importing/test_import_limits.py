@@ -226,7 +226,7 @@ def test_a_job_of_a_dead_process_is_failed_at_start_up_and_its_upload_deleted(ca
         assert (media_root / job.stored_path).exists()
 
 
-def test_the_first_job_a_process_starts_and_the_server_start_recover_interrupted_jobs(cast, media_root, monkeypatch):
+def test_the_server_start_recovers_interrupted_jobs(cast, media_root):
     import io
 
     from django.apps import apps
@@ -235,29 +235,9 @@ def test_the_first_job_a_process_starts_and_the_server_start_recover_interrupted
     from gaizao.ledger.models import ImportJob
 
     me = jobs.this_worker()
-    first = _running_job(cast, media_root, worker_host=me.host, worker_pid=_dead_pid(), worker_token=me.token)
-    monkeypatch.setattr(jobs, "_recovered", set())
-    jobs.start(first.pk, lambda job_id: None)
-    first.refresh_from_db()
-    assert first.status == ImportJob.Status.FAILED
-
-    second = _running_job(cast, media_root, worker_host=me.host, worker_pid=_dead_pid(), worker_token=me.token)
+    job = _running_job(cast, media_root, worker_host=me.host, worker_pid=_dead_pid(), worker_token=me.token)
     out = io.StringIO()
     apps.get_app_config("ledger").on_server_start(stdout=out)
-    second.refresh_from_db()
-    assert second.status == ImportJob.Status.FAILED and "1 个导入任务" in out.getvalue()
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED and "1 个导入任务" in out.getvalue()
 
-
-def test_an_uploaded_job_records_the_process_that_runs_it(cast, login_as, media_root, monkeypatch):
-    from django.urls import reverse
-
-    from gaizao.ledger.importing import jobs
-    from gaizao.ledger.models import ImportJob
-
-    monkeypatch.setattr(jobs, "start", lambda job_id, runner: None)
-    client = login_as(cast.street_user_a)
-    path = write_xlsx(media_root.parent / "一户.xlsx", _many(1), dimension="A1:P2")
-    with open(path, "rb") as handle:
-        response = client.post(reverse("ledger:import_start"), {"project": "P001", "file": handle})
-    job = ImportJob.objects.get(pk=response.url.rstrip("/").split("/")[-1])
-    assert (job.worker_host, job.worker_pid, job.worker_token) == tuple(jobs.this_worker().fields().values())
