@@ -68,7 +68,7 @@ def child(kind: str, path: str) -> None:
 
     django.setup()
     from gaizao.core.errors import AppError
-    from gaizao.ledger.importing import reader
+    from gaizao.core.tabular import reader
 
     started = time.perf_counter()
     message = ""

@@ -1,9 +1,9 @@
 """Stage dates from a spreadsheet (从 Excel 导入进度日期), and 户号 lists typed or pasted.
 
 A street keeps its progress in Excel: one row per household, a 户号 and the dates it reached
-(入户调查日期、签约日期、腾空交房日期 …). The file is read with the ledger importer's reader and
-cell rules (header row found below title rows, full-width digits, Excel serial dates,
-2026.11.05, 2026年11月5日 …). For each household:
+(入户调查日期、签约日期、腾空交房日期 …). The file is read with the tabular reader
+(``gaizao.core.tabular``: header row found below title rows, totals and signature rows skipped,
+full-width digits, Excel serial dates, 2026.11.05, 2026年11月5日 …). For each household:
 
 - a date already recorded with the same value: unchanged;
 - a date not yet recorded: an event, recorded in funnel order through ``households_record_stage``
@@ -27,23 +27,24 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gaizao.core.actors import is_system
+from gaizao.core import tabular
 from gaizao.core.errors import AppError, NotFound
-from gaizao.ledger.importing import headers as h
-from gaizao.ledger.importing import normalise as n
-from gaizao.ledger.importing.reader import Sheet, open_file
-from gaizao.ledger.importing.validate import is_filler
+from gaizao.ledger.importing.headers import HOUSEHOLD_COLUMNS, NOTES_SHEET
 from gaizao.ledger.models import Household, Project
 from gaizao.progress import rollups
 from gaizao.progress.choices import EventKind, ResettlementMode
-from gaizao.progress.services.events import RECORDABLE, check_change, households_record_stage
+from gaizao.progress.services.events import households_record_stage
+from gaizao.progress.stages import RECORDABLE, State, check_change
 
-PROGRESS = "progress"
-NUMBER = h.HOUSEHOLD_COLUMNS[0]  # 户号, with the ledger's synonyms
+# 户号, with the ledger's synonyms (the ledger's column table is where they are kept).
+NUMBER = tabular.Column("户号", synonyms=HOUSEHOLD_COLUMNS[0].synonyms, required=True, key="number")
+NUMBER_MAX_LENGTH = 32
 MODE = "resettlement_mode"
 
 # The date columns, in the order events are recorded (the funnel; 补偿决定 beside 签约).
-DATE_COLUMNS: tuple[h.Column, ...] = tuple(
-    h.Column(str(kind), header, PROGRESS, h.TEXT, "", synonyms)
+DATE_COLUMNS: tuple[tabular.Column, ...] = tuple(
+    tabular.Column(header, synonyms=synonyms, key=str(kind))
     for kind, header, synonyms in (
         (EventKind.SURVEYED, "入户调查日期", ("入户调查时间", "调查日期", "调查时间", "入户日期", "入户时间", "入户调查")),
         (EventKind.DECIDED, "认定日期", ("认定时间", "确权认定日期", "认定完成日期")),
@@ -55,17 +56,13 @@ DATE_COLUMNS: tuple[h.Column, ...] = tuple(
         (EventKind.RESETTLED, "安置日期", ("安置时间", "安置完成日期")),
     )
 )
-MODE_COLUMN = h.Column(
-    MODE, "安置方式", PROGRESS, h.CHOICE, "", ("安置类型", "补偿安置方式"), choices=ResettlementMode,
-    aliases={"货币补偿": ResettlementMode.MONEY, "货币": ResettlementMode.MONEY, "货币安置": ResettlementMode.MONEY,
-             "产权调换": ResettlementMode.SWAP, "调换": ResettlementMode.SWAP, "房屋安置": ResettlementMode.SWAP,
-             "回迁安置": ResettlementMode.RETURN, "原地回迁": ResettlementMode.RETURN},
-)
+MODE_COLUMN = tabular.Column("安置方式", synonyms=("安置类型", "补偿安置方式"), key=MODE)
+MODE_ALIASES = {
+    "货币补偿": ResettlementMode.MONEY, "货币": ResettlementMode.MONEY, "货币安置": ResettlementMode.MONEY,
+    "产权调换": ResettlementMode.SWAP, "调换": ResettlementMode.SWAP, "房屋安置": ResettlementMode.SWAP,
+    "回迁安置": ResettlementMode.RETURN, "原地回迁": ResettlementMode.RETURN,
+}
 COLUMNS = (NUMBER, *DATE_COLUMNS, MODE_COLUMN)
-SYNONYMS: dict[str, h.Column] = {}
-for _column in COLUMNS:
-    for _name in (_column.header, *_column.synonyms):
-        SYNONYMS.setdefault(h.normalise_header(_name), _column)
 KIND_ORDER = [column.key for column in DATE_COLUMNS]
 CHUNK = 5000
 
@@ -80,7 +77,7 @@ _KIND_WORDS = {
 
 def kind_from_text(text: str) -> str:
     """An event kind from its English value (signed) or its Chinese label (签约)."""
-    word = n.fold(str(text or "")).strip()
+    word = tabular.fold(str(text or "")).strip()
     for kind in RECORDABLE:
         if word.lower() == kind.value or word == str(kind.label):
             return kind.value
@@ -97,7 +94,7 @@ _SEPARATORS = re.compile(r"[\s,，、;；]+")
 def split_numbers(text: str) -> list[str]:
     """户号 typed or pasted: one per line, or separated by spaces, commas (, ，), 、 or semicolons."""
     out: list[str] = []
-    for part in _SEPARATORS.split(n.fold(text or "")):
+    for part in _SEPARATORS.split(tabular.fold(text or "")):
         if part:
             out.append(part)
     return list(dict.fromkeys(out))
@@ -121,10 +118,10 @@ def households_by_number(households, *, project: Project, numbers: list[str]) ->
 
 
 def project_for_progress(*, actor, code: str) -> Project:
-    """The project whose progress the actor records (None: the system operator, every project)."""
+    """The project whose progress the actor records (the system actor: every project)."""
     from gaizao.ledger.selectors import project_write_scope
 
-    projects = project_write_scope(actor) if actor is not None else Project.objects.select_related(
+    projects = project_write_scope(actor) if not is_system(actor) else Project.objects.select_related(
         "village", "village__street")
     project = projects.filter(code=(code or "").strip()).first()
     if project is None:
@@ -171,85 +168,27 @@ class DatesImportResult:
                 "rejected": [row.as_dict() for row in self.rejected]}
 
 
-@dataclass
-class _Header:
-    row_index: int
-    columns: dict[str, int]
-    labels: dict[str, str]
-
-
-def _find_header(grid: list[list], merged: dict) -> _Header | None:
-    """The first row (below any title rows) naming 户号 and at least one date column."""
-    for index in range(min(h.HEADER_SCAN_ROWS, len(grid))):
-        columns: dict[str, int] = {}
-        labels: dict[str, str] = {}
-        for col, value in enumerate(grid[index]):
-            if value == "" and (index, col) in merged:
-                value = merged[(index, col)]
-            column = SYNONYMS.get(h.normalise_header(value)) if isinstance(value, str) else None
-            if column is not None and column.key not in columns:
-                columns[column.key] = col
-                labels[column.key] = value.strip()
-        if NUMBER.key in columns and any(key in columns for key in KIND_ORDER):
-            return _Header(row_index=index, columns=columns, labels=labels)
-    return None
-
-
-def _choose_sheet(source) -> tuple[str, _Header]:
-    names = []
-    for name in source.names:
-        if h.normalise_header(name) == h.NOTES_SHEET:
-            continue
-        names.append(name)
-        head, merged = source.head(name, h.HEADER_SCAN_ROWS)
-        header = _find_header(head, merged)
-        if header is not None:
-            return name, header
-    sheets = "、".join(f"「{name}」" for name in names) or _("（没有工作表）")
-    message = _("在工作表 %(sheets)s 的前 %(n)d 行中找不到表头。应有一行表头，包含“户号”和至少一个日期列：%(cols)s。") % {
-        "sheets": sheets, "n": h.HEADER_SCAN_ROWS, "cols": "、".join(c.header for c in DATE_COLUMNS)}
-    raise AppError(message, fields={"file": message})
-
-
-def _column(sheet: Sheet, header: _Header, key: str) -> list:
-    index = header.columns[key]
-    start = header.row_index + 1
-    raw = [row[index] if index < len(row) else "" for row in sheet.grid[start:]]
-    for (r, c), value in sheet.merged.items():  # a 户号 merged down over several rows
-        if c == index and r >= start and raw[r - start] == "":
-            raw[r - start] = value
-    return raw
-
-
 def _read(path: Path, *, filename: str) -> tuple[str, dict[str, _HouseholdDates], list[RejectedRow], dict[str, str]]:
-    source = open_file(path, filename=filename)
-    name, header = _choose_sheet(source)
-    sheet = source.sheet(name)
-    labels = {column.key: header.labels.get(column.key, column.header) for column in COLUMNS}
-    start = header.row_index + 1
-    rows = sheet.grid[start:]
+    # The header row names 户号 and at least one date column.
+    table = tabular.read(path, filename=filename, columns=COLUMNS, min_matched=2, one_of=KIND_ORDER,
+                         skip_sheets=(NOTES_SHEET,))
+    found = table.header.columns
+    labels = table.labels
     rejected: list[RejectedRow] = []
-    numbers_raw = _column(sheet, header, NUMBER.key)
-    numbers, number_errors = n.column_converter(NUMBER, max_length=32)(numbers_raw)
-    kinds = [key for key in KIND_ORDER if key in header.columns]
-    dates_raw = {kind: _column(sheet, header, kind) for kind in kinds}
-    modes: list = [None] * len(rows)
+    slow, fast = tabular.text_rule(tabular.to_code, label=NUMBER.header, max_length=NUMBER_MAX_LENGTH)
+    numbers, number_errors = tabular.column_converter(slow=slow, fast=fast)(table.column(NUMBER.key))
+    kinds = [key for key in KIND_ORDER if key in found]
+    modes: list = [None] * len(table.data)
     mode_errors: dict[int, str] = {}
-    if MODE in header.columns:
-        modes, mode_errors = n.column_converter(MODE_COLUMN)(_column(sheet, header, MODE))
-    problems = {(r - start, c): reason for (r, c), reason in sheet.problems.items() if r >= start}
-    by_index = {index: key for key, index in header.columns.items()}
+    if MODE in found:
+        slow, fast = tabular.choice_rule(ResettlementMode, MODE_ALIASES)
+        modes, mode_errors = tabular.column_converter(slow=slow, fast=fast)(table.column(MODE))
+    problems = {key: table.problems(key) for key in found}
     households: dict[str, _HouseholdDates] = {}
-    for i, row in enumerate(rows):
-        sheet_row = start + i + 1
-        raw_number = numbers_raw[i]
-        cells = {kind: dates_raw[kind][i] for kind in kinds}
-        filled = {kind: value for kind, value in cells.items() if value not in ("", None) and not (
-            isinstance(value, str) and not value.strip())}
-        if raw_number in ("", None) and not filled and modes[i] is None and i not in mode_errors:
-            continue  # a blank row
-        if is_filler(row, raw_number):
-            continue  # totals, signatures, notes under the table
+    for row in table.rows():  # blank rows, totals, signatures and notes under the table are skipped
+        i, sheet_row = row.offset, row.number
+        filled = {kind: row[kind] for kind in kinds if row[kind] not in ("", None) and not (
+            isinstance(row[kind], str) and not row[kind].strip())}
         number = numbers[i]
         errors: list[tuple[str, str]] = []
         if i in number_errors:
@@ -259,15 +198,15 @@ def _read(path: Path, *, filename: str) -> tuple[str, dict[str, _HouseholdDates]
         values: dict[str, dt.date] = {}
         for kind, value in filled.items():
             try:
-                values[kind] = n.to_date(value)
-            except n.CellError as exc:
+                values[kind] = tabular.to_date(value)
+            except tabular.CellError as exc:
                 errors.append((kind, str(exc)))
         if i in mode_errors:
             errors.append((MODE, mode_errors[i]))
-        for (r, c), reason in problems.items():
-            if r == i and c in by_index:
-                errors.append((by_index[c], reason))
-                values.pop(by_index[c], None)
+        for key, cells in problems.items():
+            if i in cells:
+                errors.append((key, cells[i]))
+                values.pop(key, None)
         for key, reason in errors:
             rejected.append(RejectedRow(sheet_row, number or "", labels[key], reason))
         if number is None:
@@ -288,7 +227,7 @@ def _read(path: Path, *, filename: str) -> tuple[str, dict[str, _HouseholdDates]
                 rejected.append(RejectedRow(sheet_row, number, labels[MODE], _(
                     "户号 %(no)s 在第 %(a)d 行和第 %(b)d 行的安置方式不一致。") % {
                     "no": number, "a": household.mode[1], "b": sheet_row}))
-    return name, households, rejected, labels
+    return table.name, households, rejected, labels
 
 
 # --- comparing with the database and writing ---------------------------------------------------
@@ -319,7 +258,7 @@ def _plan(project: Project, households: dict[str, _HouseholdDates], labels: dict
             rejected.append(RejectedRow(wanted.row, number, labels[NUMBER.key],
                                         _("户号 %(no)s 不在项目 %(p)s 中。") % {"no": number, "p": project.code}))
             continue
-        state = rollups.State.of(household)
+        state = State.of(household)
         dates = dict(state.dates)
         mode = wanted.mode[0] if wanted.mode else ""
         for kind in KIND_ORDER:
@@ -343,8 +282,8 @@ def _plan(project: Project, households: dict[str, _HouseholdDates], labels: dict
                 rejected.append(RejectedRow(row, number, labels[MODE], _(
                     "记录安置须填写安置方式（货币补偿、产权调换或回迁）。")))
                 continue
-            after = rollups.State(dates={**dates, kind: day},
-                                  resettlement_mode=mode if kind == EventKind.RESETTLED else state.resettlement_mode)
+            after = State(dates=dates, resettlement_mode=state.resettlement_mode).with_event(
+                kind=kind, on=day, resettlement_mode=mode)
             try:
                 check_change(after, kind=kind, project=project, on=day)
             except AppError as exc:

@@ -1,8 +1,8 @@
 """Household ledgers to and from Excel (台账模板、导入、导出).
 
-    reader.py     open a file: size, kind, password, formulas (python-calamine; csv)
-    headers.py    the columns, their synonyms, finding the header row
-    normalise.py  cell values to Python values, in one place
+    reader.py     the upload's file limits (the reading is gaizao.core.tabular's)
+    headers.py    the ledger's columns and their synonyms (found by the tabular reader)
+    normalise.py  the ledger's value rules, built on gaizao.core.tabular.normalise
     validate.py   rows to households with buildings and members; row errors
     plan.py       compare with the database: new / changed / unchanged / rejected
     apply.py      write a plan in one transaction, audited

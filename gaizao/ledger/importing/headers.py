@@ -1,4 +1,4 @@
-"""The columns of the ledger spreadsheet (台账表头) and how a header row is found and mapped.
+"""The columns of the ledger spreadsheet (台账表头); the header row is found by the tabular reader.
 
 One table, ``HOUSEHOLD_COLUMNS`` and ``PERSON_COLUMNS``, says for every column: the header the
 template writes, the synonyms people use in their own sheets, the kind of value, whether it is
@@ -8,14 +8,15 @@ street staff; a test keeps the two in step.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gaizao.core.tabular.headers import (  # noqa: F401 — the ledger's modules read them from here
+    HEADER_SCAN_ROWS, MIN_HEADER_MATCHES, HeaderMatch, expected_headers, normalise_header, synonym_table,
+)
+from gaizao.core.tabular.headers import find_header as _find_header
 from gaizao.ledger.choices import Hukou, HouseholdUse, LandType, Legality, Relation, Structure
 
 HOUSEHOLD_SHEET = "住户房屋"
@@ -39,7 +40,7 @@ MIN_BUILD_YEAR = 1800
 
 @dataclass(frozen=True)
 class Column:
-    """One column of the ledger template (模板列)."""
+    """One column of the ledger template (模板列); the tabular reader reads its key, header, synonyms, required."""
 
     key: str  # the model field it fills (``number`` is 户号 on both sheets)
     header: str  # what the template writes in the header row
@@ -130,83 +131,11 @@ PERSON_COLUMNS: tuple[Column, ...] = (
                     "非农": Hukou.LOCAL_URBAN, "外地": Hukou.OUTSIDE}),
 )
 
-_BRACKETED = re.compile(r"\((?:m2|平方米|平米|㎡|元|人|层|年)\)$")
-_NOISE = re.compile(r"[\s*＊:：]")
-
-
-def normalise_header(text: object) -> str:
-    """A header cell as compared: full-width folded, spaces, required marks and units dropped.
-
-    ``合法面积（㎡）``, ``合法面积(m2)`` and ``*合法面积`` all become ``合法面积``.
-    """
-    if not isinstance(text, str):
-        return ""
-    folded = _NOISE.sub("", unicodedata.normalize("NFKC", text))
-    return _BRACKETED.sub("", folded)
-
-
-def _synonym_table(columns: tuple[Column, ...]) -> dict[str, Column]:
-    table: dict[str, Column] = {}
-    for column in columns:
-        for name in (column.header, *column.synonyms):
-            table.setdefault(normalise_header(name), column)
-    return table
-
-
-HOUSEHOLD_SYNONYMS = _synonym_table(HOUSEHOLD_COLUMNS)
-PERSON_SYNONYMS = _synonym_table(PERSON_COLUMNS)
-
-
-@dataclass
-class HeaderMatch:
-    """Where a sheet's header row is and which file column holds which template column."""
-
-    row_index: int  # 0-based index in the sheet grid
-    columns: dict[str, int]  # column key -> 0-based column index in the grid
-    labels: dict[str, str]  # column key -> header text as written in the file
-
-    @property
-    def sheet_row(self) -> int:
-        return self.row_index + 1
-
-
-# How far down a header may sit below title rows, and how many known headers make a header row.
-HEADER_SCAN_ROWS = 30
-MIN_HEADER_MATCHES = 3
-
-
-def _header_texts(grid: list[list], index: int, merged_above: dict[tuple[int, int], object]) -> list[str]:
-    row = grid[index]
-    texts = []
-    for col, value in enumerate(row):
-        if value == "" and (index, col) in merged_above:
-            value = merged_above[(index, col)]
-        texts.append(value if isinstance(value, str) else "")
-    return texts
+HOUSEHOLD_SYNONYMS = synonym_table(HOUSEHOLD_COLUMNS)
+PERSON_SYNONYMS = synonym_table(PERSON_COLUMNS)
 
 
 def find_header(grid: list[list], *, synonyms: dict[str, Column],
                 merged: dict[tuple[int, int], object] | None = None) -> HeaderMatch | None:
-    """The first row within ``HEADER_SCAN_ROWS`` that names the required columns and enough others.
-
-    Title rows above (merged or not) are passed over; a header cell inside a vertical merge (a
-    two-row header) takes the merged value. When the same column is named twice, the first wins.
-    """
-    merged = merged or {}
-    required = {column.key for column in synonyms.values() if column.required}
-    for index in range(min(HEADER_SCAN_ROWS, len(grid))):
-        found: dict[str, int] = {}
-        labels: dict[str, str] = {}
-        for col, text in enumerate(_header_texts(grid, index, merged)):
-            column = synonyms.get(normalise_header(text))
-            if column is not None and column.key not in found:
-                found[column.key] = col
-                labels[column.key] = text.strip()
-        if required <= found.keys() and len(found) >= MIN_HEADER_MATCHES:
-            return HeaderMatch(row_index=index, columns=found, labels=labels)
-    return None
-
-
-def expected_headers(columns: tuple[Column, ...]) -> str:
-    """The headers a sheet should have, for the message when none is found."""
-    return _("、").join(column.header for column in columns)
+    """The ledger's header row: 户号 and 户主姓名 (or 姓名, 与户主关系) and ``MIN_HEADER_MATCHES`` in all."""
+    return _find_header(grid, synonyms=synonyms, merged=merged, min_matched=MIN_HEADER_MATCHES)

@@ -1,237 +1,29 @@
-"""Cell values to Python values, in one place (单元格规范化).
+"""The ledger's value rules (台账取值规则): each column kind of headers.py to the value its field takes.
 
-python-calamine gives whole numbers as float (``3.0``), empty cells as ``''``, date cells as
-``datetime.date``/``datetime``; a CSV gives text only. Every conversion from a cell to the value a
-model field takes happens here, and every refusal is a ``CellError`` with a Chinese message.
-
-What people really type is accepted: full-width digits and letters, spaces, a lowercase x in an
-ID, numbers stored as text, areas with units (㎡, 平方米, m2), dates as Excel serial numbers or
-written 2026.11.05 / 2026-11-05 / 2026年11月5日.
+The cell helpers themselves (full-width digits, quotes, IDs, phones, dates, numbers with units)
+are the tabular reader's (``gaizao.core.tabular.normalise``), shared with every import; what is
+the ledger's own is here: areas per building, build years, the plausibility limits of headers.py,
+and one converter per column kind, with a fast path for clean cells (100,000 rows in one pass).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import operator
-import re
-import unicodedata
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from gaizao.core.text import check_text
-from gaizao.core.validators import ID_CHECK_CHARS, ID_PROVINCES, normalize_citizen_id, normalize_mobile
+from gaizao.core.tabular import normalise as t
+from gaizao.core.tabular.normalise import (  # noqa: F401 — the ledger's modules and tests read them from here
+    AREA_PLACES, CellError, Masked, _fast_citizen_id, as_text, fold, from_serial, to_citizen_id, to_code, to_date,
+    to_integer, to_name, to_phone, unquote,
+)
 from gaizao.ledger.importing import headers as h
-
-AREA_PLACES = Decimal("0.01")
-EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01, counting Excel's 1900-02-29
-MAX_SERIAL = 2958465  # 9999-12-31
-_WHITESPACE = re.compile(r"\s+")
-_ID_SHAPE = re.compile(r"\d{17}[\dX]")
-_MOBILE_SHAPE = re.compile(r"1[3-9]\d{9}")
-_AREA_UNIT = re.compile(r"(?:m2|m²|㎡|平方米|平米|平方)$", re.IGNORECASE)
-_NUMBER_SUFFIX = re.compile(r"(?:人|口|层|户|个|栋|间|年)$")
-_DATE_YMD = re.compile(r"(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*[.\-/月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
-_DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
-_YEAR_MONTH = re.compile(r"(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*月?")
-_YEAR = re.compile(r"(\d{4})\s*年?")
-
-
-class CellError(ValueError):
-    """A cell that cannot be turned into its column's value; the message is for the user."""
-
-
-class Masked(str):
-    """A personal number as exported, masked (110105********002X, 138****5678).
-
-    It means "keep the stored value" when the household exists and the mask fits that value.
-    """
-
-
-# Full-width letters, digits and the few signs numbers and codes use (ＤＨ－００１, １２０．５), and the
-# ideographic space. Not NFKC: that would also turn the full-width brackets of a certificate number
-# (云集用（2005）第000001号) or compatibility ideographs in names into something else.
-_FULLWIDTH_MAP = {
-    **{0xFF10 + i: ord("0") + i for i in range(10)},
-    **{0xFF21 + i: ord("A") + i for i in range(26)},
-    **{0xFF41 + i: ord("a") + i for i in range(26)},
-    0xFF0D: "-", 0xFF0E: ".", 0x3000: " ",
-}
-_FULLWIDTH = re.compile("[" + "".join(chr(c) for c in _FULLWIDTH_MAP) + "]")
-
-
-def fold(text: str) -> str:
-    """Full-width letters, digits, number signs and spaces to half-width, only when present."""
-    return text.translate(_FULLWIDTH_MAP) if _FULLWIDTH.search(text) else text
-
-
-# The export quotes text a spreadsheet would read as a formula (documents.xlsx.safe_text: one more
-# leading quote before quotes followed by = + - @ tab CR); this removes exactly that one quote.
-_EXPORT_QUOTE = re.compile(r"'(?='*[=+\-@\t\r])")
-
-
-def unquote(text: str) -> str:
-    """Text as stored, from a cell the export wrote (``'=HYPERLINK(...)`` → ``=HYPERLINK(...)``)."""
-    return text[1:] if text[:1] == "'" and _EXPORT_QUOTE.match(text) else text
-
-
-def _number_text(value: float) -> str:
-    return str(int(value)) if value.is_integer() else repr(value)
-
-
-def as_text(value: object) -> str:
-    """Any cell as stripped text with single spaces (numbers without a trailing ``.0``)."""
-    if type(value) is str:
-        text = fold(unquote(value))
-    elif isinstance(value, bool):
-        raise CellError(_("应为文字，实际是逻辑值 %(v)s。") % {"v": "TRUE" if value else "FALSE"})
-    elif isinstance(value, float):
-        text = _number_text(value)
-    elif isinstance(value, (dt.date, dt.datetime)):
-        raise CellError(_("被 Excel 识别成了日期（%(d)s），请把该列设为文本后重新填写。") % {"d": value.isoformat()})
-    else:
-        text = str(value)
-    text = text.strip()
-    if "  " in text or "\n" in text or "\t" in text or "\u3000" in text:
-        text = _WHITESPACE.sub(" ", text)
-    return text
-
-
-def to_code(value: object) -> str:
-    """户号, 房屋编号, 权证号: text without any spaces."""
-    text = as_text(value)
-    return text.replace(" ", "") if " " in text else text
-
-
-def _is_cjk(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
-
-
-def to_name(value: object) -> str:
-    """A person's name: spaces between Chinese characters dropped (张 三 → 张三)."""
-    text = as_text(value)
-    if " " in text and any(_is_cjk(ch) for ch in text):
-        text = text.replace(" ", "")
-    return text
-
-
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_ZERO = 48 * sum(_ID_WEIGHTS)  # the weighted sum of seventeen ASCII "0"s
-_BIRTH_OK: dict[str, bool] = {}
-
-
-def _birth_ok(text: str) -> bool:
-    known = _BIRTH_OK.get(text)
-    if known is None:
-        try:
-            birth = dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
-            known = dt.date(1880, 1, 1) <= birth <= dt.date.today()
-        except ValueError:
-            known = False
-        if len(_BIRTH_OK) < 100_000:
-            _BIRTH_OK[text] = known
-    return known
-
-
-def _fast_citizen_id(text: str) -> bool:
-    """The acceptance rule of ``normalize_citizen_id`` for the common, well-formed case, faster.
-
-    Anything this does not accept goes through ``normalize_citizen_id``, which accepts it or says
-    what is wrong; a test checks that both agree.
-    """
-    if len(text) != 18 or not _ID_SHAPE.fullmatch(text) or text[:2] not in ID_PROVINCES:
-        return False
-    total = sum(map(operator.mul, _ID_WEIGHTS, text[:17].encode("ascii"))) - _ID_ZERO
-    return ID_CHECK_CHARS[total % 11] == text[17] and _birth_ok(text[6:14])
-
-
-def to_citizen_id(value: object) -> str:
-    """An 18-character citizen ID, checked (check digit, birth date, region), or ``Masked``."""
-    if isinstance(value, float):
-        if value >= 1e15:
-            raise CellError(_("身份证号被 Excel 存成了数字，后几位已经丢失；请把该列设为文本后重新填写。"))
-        raise CellError(_("身份证号应为 18 位，实际为 %(n)d 位。") % {"n": len(_number_text(value))})
-    text = as_text(value)
-    if "*" in text:
-        return Masked(text.replace(" ", "").upper())
-    if _fast_citizen_id(text):
-        return text
-    try:
-        return normalize_citizen_id(text)
-    except ValidationError as exc:
-        raise CellError(exc.messages[0]) from None
-
-
-def to_phone(value: object) -> str:
-    """An 11-digit mobile number, or ``Masked``."""
-    text = as_text(value)
-    if "*" in text:
-        return Masked(text.replace(" ", "").replace("-", ""))
-    if _MOBILE_SHAPE.fullmatch(text):
-        return text
-    try:
-        return normalize_mobile(text)
-    except ValidationError as exc:
-        raise CellError(exc.messages[0]) from None
-
-
-def _choice_key(text: str) -> str:
-    return _WHITESPACE.sub("", fold(text)).lower()
 
 
 def choice_table(column: h.Column) -> dict[str, str]:
     """Label, stored value and aliases of a choice column, folded, mapped to the stored value."""
-    table: dict[str, str] = {}
-    for value, label in column.choices.choices:
-        table[_choice_key(str(label))] = value
-        table[_choice_key(value)] = value
-    for alias, value in column.aliases.items():
-        table[_choice_key(alias)] = value
-    return table
-
-
-def to_choice(value: object, *, table: dict[str, str], column: h.Column) -> str:
-    found = table.get(value) if type(value) is str else None
-    if found is not None:
-        return found
-    found = table.get(_choice_key(as_text(value)))
-    if found is None:
-        labels = "、".join(str(label) for _v, label in column.choices.choices)
-        raise CellError(_("“%(v)s”不是可选值，只能填写：%(labels)s。") % {"v": as_text(value), "labels": labels})
-    return found
-
-
-def _number(value: object, *, what: str) -> Decimal:
-    if isinstance(value, bool):
-        raise CellError(_("%(what)s应为数字，实际是逻辑值。") % {"what": what})
-    if isinstance(value, (int, float)):
-        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    text = as_text(value).replace(",", "").replace("，", "").replace(" ", "")
-    text = _AREA_UNIT.sub("", text)
-    text = _NUMBER_SUFFIX.sub("", text)
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise CellError(_("“%(v)s”不是有效的%(what)s。") % {"v": as_text(value), "what": what}) from None
-    if not number.is_finite():
-        raise CellError(_("“%(v)s”不是有效的%(what)s。") % {"v": as_text(value), "what": what})
-    return number
-
-
-def to_integer(value: object, *, low: int, high: int, what: str) -> int:
-    """A whole number in ``low..high`` (``3.0``, ``"３"``, ``"3人"``, ``"3层"`` are 3)."""
-    if type(value) is float and value.is_integer():
-        number = int(value)
-    else:
-        decimal = _number(value, what=what)
-        if decimal != decimal.to_integral_value():
-            raise CellError(_("%(what)s应为整数，实际为 %(v)s。") % {"what": what, "v": decimal})
-        number = int(decimal)
-    if not low <= number <= high:
-        raise CellError(_("%(what)s应在 %(low)d–%(high)d 之间，实际为 %(v)d。")
-                        % {"what": what, "low": low, "high": high, "v": number})
-    return number
+    return t.choice_table(column.choices, column.aliases)
 
 
 def to_area(value: object) -> Decimal:
@@ -239,7 +31,7 @@ def to_area(value: object) -> Decimal:
     if type(value) is float:
         area = Decimal(repr(value))
     else:
-        area = _number(value, what=_("面积"))
+        area = t.parse_number(value, what=_("面积"))
     if area < 0:
         raise CellError(_("面积不能为负数（%(v)s）。") % {"v": area})
     if area > h.MAX_AREA:
@@ -248,98 +40,17 @@ def to_area(value: object) -> Decimal:
     return area.quantize(AREA_PLACES, rounding=ROUND_HALF_UP)
 
 
-def from_serial(serial: float) -> dt.date:
-    """An Excel serial date (1900 date system) as a date."""
-    if not 1 <= serial <= MAX_SERIAL:
-        raise CellError(_("%(v)s 不是有效的 Excel 日期。") % {"v": _number_text(float(serial))})
-    return EXCEL_EPOCH + dt.timedelta(days=int(serial))
-
-
-def _date(year: str, month: str, day: str, original: str) -> dt.date:
-    try:
-        return dt.date(int(year), int(month), int(day))
-    except ValueError:
-        raise CellError(_("“%(v)s”不是有效日期。") % {"v": original}) from None
-
-
-def to_date(value: object) -> dt.date:
-    """A date from a date cell, an Excel serial number, or text (2026.11.05, 2026年11月5日, 20261105)."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)):
-        return from_serial(float(value))
-    text = as_text(value)
-    match = _DATE_YMD.fullmatch(text) or _DATE_COMPACT.fullmatch(text)
-    if match:
-        return _date(*match.groups(), text)
-    try:
-        return from_serial(float(text))
-    except (ValueError, CellError):
-        raise CellError(_("“%(v)s”不是可识别的日期（可写 2026-11-05、2026.11.05 或 2026年11月5日）。") % {"v": text}) from None
-
-
-def _year_from_number(number: float) -> int:
-    """2001 is a year; a number past 9999 is an Excel serial date (a date cell typed as number)."""
-    if number < 10000:
-        if not number.is_integer():
-            raise CellError(_("“%(v)s”不是有效的年份（应为四位年份，如 2001）。") % {"v": _number_text(number)})
-        return int(number)
-    return from_serial(number).year
-
-
 def to_year(value: object, *, today: dt.date | None = None) -> int:
-    """A year: 2001, "2001年", "2001.05", a date, or an Excel serial date (then its year)."""
-    this_year = (today or dt.date.today()).year
-    year: int | None = None
-    if isinstance(value, (dt.date, dt.datetime)):
-        year = value.year
-    elif type(value) is float:
-        year = _year_from_number(value)
-    else:
-        text = as_text(value).replace(" ", "")
-        for pattern in (_DATE_YMD, _YEAR_MONTH, _YEAR):
-            match = pattern.fullmatch(text)
-            if match:
-                year = int(match.group(1))
-                if pattern is _DATE_YMD:
-                    _date(*match.groups(), text)
-                break
-        else:
-            if text.replace(".", "", 1).isdigit():
-                year = _year_from_number(float(text))
-            else:
-                raise CellError(_("“%(v)s”不是有效的年份（应为四位年份，如 2001）。") % {"v": text})
-    if not h.MIN_BUILD_YEAR <= year <= this_year:
-        raise CellError(_("建成年份 %(y)d 不合理（应在 %(low)d–%(high)d 之间）。")
-                        % {"y": year, "low": h.MIN_BUILD_YEAR, "high": this_year})
-    return year
-
-
-# --- whole columns at once ------------------------------------------------------------------------
-# A ledger has a hundred thousand rows: each column is converted in one pass, with a fast path
-# for cells that are already clean and the functions above for everything else.
-
-def _clean_text(value: object, max_length: int) -> bool:
-    # isprintable() is False for every character core.text refuses (Cc, bidi controls, surrogates,
-    # noncharacters), so those take the slow path, which refuses them.
-    return (type(value) is str and 0 < len(value) <= max_length and " " not in value
-            and value[0] != "'" and value.isprintable() and not _FULLWIDTH.search(value))
+    """A build year (建成年份): 2001, "2001年", "2001.05", a date, or an Excel serial date (then its year)."""
+    return t.to_year(value, low=h.MIN_BUILD_YEAR, what=_("建成年份"), today=today)
 
 
 def column_converter(column: h.Column, *, max_length: int | None = None):
-    """``convert(values) -> (converted, errors)``: None for blank cells, errors by position."""
+    """``convert(values) -> (converted, errors)`` for a ledger column: None for blank cells, errors by position."""
     kind = column.kind
-    limit = max_length or 10**6
 
     if kind == h.CHOICE:
-        table = choice_table(column)
-
-        def slow(value):
-            return to_choice(value, table=table, column=column)
-
-        fast = table.get
+        slow, fast = t.choice_rule(column.choices, column.aliases)
     elif kind == h.INTEGER:
         low, high = (1, h.MAX_FLOORS) if column.key == "floors" else (1, h.MAX_MEMBERS)
 
@@ -373,37 +84,9 @@ def column_converter(column: h.Column, *, max_length: int | None = None):
         slow = to_phone
 
         def fast(value):
-            return value if type(value) is str and len(value) == 11 and _MOBILE_SHAPE.fullmatch(value) else None
+            return value if type(value) is str and len(value) == 11 and t.MOBILE_SHAPE.fullmatch(value) else None
     else:
         base = {h.CODE: to_code, h.NAME: to_name, h.TEXT: as_text}[kind]
+        slow, fast = t.text_rule(base, label=str(column.header), max_length=max_length)
 
-        def slow(value):
-            if type(value) is str:
-                # Line breaks (Alt+Enter) and tabs in a cell are what people type: base() folds them
-                # into spaces. Invisible control characters are refused, as in every other input.
-                refused = check_text(value.replace("\r", "\n"), multiline=True, field_label=str(column.header))
-                if refused:
-                    raise CellError(refused)
-            text = base(value)
-            if len(text) > limit:
-                raise CellError(_("不能超过 %(n)d 个字（现有 %(m)d 个）。") % {"n": limit, "m": len(text)})
-            return text
-
-        def fast(value):
-            return value if _clean_text(value, limit) else None
-
-    def convert(values: list) -> tuple[list, dict[int, str]]:
-        out = [fast(v) if v != "" else None for v in values]
-        errors: dict[int, str] = {}
-        for index, result in enumerate(out):
-            if result is None:
-                value = values[index]
-                if value is None or (type(value) is str and not value.strip()):
-                    continue  # blank, or only spaces
-                try:
-                    out[index] = slow(value)
-                except CellError as exc:
-                    errors[index] = str(exc)
-        return out, errors
-
-    return convert
+    return t.column_converter(slow=slow, fast=fast)

@@ -8,10 +8,8 @@ household, masked numbers) are made in plan.py.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from operator import itemgetter
 from pathlib import Path
 from typing import Callable
 
@@ -20,21 +18,14 @@ from django.utils.translation import gettext as _
 from gaizao.core.bulk import gc_paused
 from gaizao.core.errors import AppError
 from gaizao.core.masking import mask_citizen_id, mask_phone
+from gaizao.core.tabular import Sheet, Table, is_filler, open_file
 from gaizao.ledger.choices import Relation
 from gaizao.ledger.importing import headers as h
 from gaizao.ledger.importing import normalise as n
-from gaizao.ledger.importing.reader import Sheet, open_file
 from gaizao.ledger.models import Building, Household, Person
 
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 2000
-
-# Rows that are not data: totals and signature or note lines under the table.
-_TOTALS = re.compile(r"\s*(?:合\s*计|小\s*计|总\s*计|共\s*计)")
-_SIGNATURE = re.compile(
-    r"\s*(?:填表人|填报人|制表人|审核人|审批人|负责人|经办人|联系人|统计人|复核人|签\s*字|签\s*名|盖\s*章|"
-    r"填表日期|填报日期|制表日期|审核日期|单位盖章|填报单位|注\s*[:：]|说明\s*[:：]|备注\s*[:：])"
-)
 
 
 @dataclass(slots=True)
@@ -130,49 +121,21 @@ class _Columns:
 
 def _convert(sheet: Sheet, match: h.HeaderMatch, columns: tuple[h.Column, ...]) -> _Columns:
     lengths = _max_lengths()
-    start = match.row_index + 1
-    rows = sheet.grid[start:]
-    result = _Columns(start=start, raw={}, values={}, errors=defaultdict(list), rows=rows)
-    width = min(map(len, rows)) if rows else 0
+    table = Table(sheet=sheet, header=match, columns=columns)
+    result = _Columns(start=table.start, raw={}, values={}, errors=defaultdict(list), rows=table.data)
     for column in columns:
-        index = match.columns.get(column.key)
-        if index is None:
+        if column.key not in match.columns:
             continue
-        if index < width:
-            raw = list(map(itemgetter(index), rows))
-        else:  # CSV rows can be ragged
-            raw = [row[index] if index < len(row) else "" for row in rows]
-        for (r, c), value in sheet.merged.items():
-            if c == index and r >= start and raw[r - start] == "":
-                raw[r - start] = value
+        raw = table.column(column.key)
         convert = n.column_converter(column, max_length=lengths.get((column.part, column.key)))
         values, errors = convert(raw)
         for offset, reason in errors.items():
             result.errors[offset].append((column.key, reason))
-        for (r, c), reason in sheet.problems.items():
-            if c == index and r >= start:
-                values[r - start] = None
-                result.errors[r - start].append((column.key, reason))
+        for offset, reason in table.problems(column.key).items():
+            values[offset] = None
+            result.errors[offset].append((column.key, reason))
         result.raw[column.key], result.values[column.key] = raw, values
     return result
-
-
-_MARKER_FIRST = frozenset("合小总共填制审负经联统复签盖单注说备")
-
-
-def _is_marker(value: object) -> bool:
-    if type(value) is not str:
-        return False
-    text = value.lstrip()
-    return text[:1] in _MARKER_FIRST and bool(_TOTALS.match(text) or _SIGNATURE.match(text))
-
-
-def is_filler(row: list, number_cell: object) -> bool:
-    """A totals row, a signature line or a note under the table: a marker in its 户号 cell, or in
-    any cell when the 户号 cell is blank (合计, 小计, 填表人：, 审核人：, 注：…)."""
-    if number_cell not in ("", None):
-        return _is_marker(number_cell)
-    return any(_is_marker(value) for value in row)
 
 
 def _parse_households(sheet: Sheet, match: h.HeaderMatch, parsed: ParsedFile, *, progress: Progress | None,

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from gaizao.core.errors import AppError
-from gaizao.ledger.importing import reader
+from gaizao.core.tabular import reader
 from gaizao.ledger.importing.validate import parse_file
 from gaizao.ledger.models import Building, Household, Person
 from tests.ledger.importing.conftest import (

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from gaizao.core.errors import AppError
-from gaizao.ledger.importing import reader
+from gaizao.core.tabular import reader
 from gaizao.ledger.importing.engine import ledger_import_preview
 from gaizao.progress.importing import events_import
 from tests.ledger.importing.conftest import HOUSEHOLD_HEADER, Ledger, household_row, run_ledger

@@ -1,0 +1,159 @@
+"""One sheet under its header row (表格数据): the cells of each declared column, rows as Excel numbers them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from operator import itemgetter
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from django.utils.translation import gettext as _
+
+from gaizao.core.errors import AppError
+from gaizao.core.tabular import headers as h
+from gaizao.core.tabular.reader import Sheet, open_file
+
+
+@dataclass(slots=True)
+class Row:
+    """One data row: ``number`` as Excel shows it, ``row[key]`` the cell of a declared column
+    (a vertically merged cell gives its value to every row it covers), ``cells`` the whole row."""
+
+    number: int
+    offset: int  # index among the table's data rows (for ``Table.column`` lists)
+    cells: list
+    values: dict
+
+    def __getitem__(self, key: str):
+        return self.values[key]
+
+    def get(self, key: str, default=None):
+        return self.values.get(key, default)
+
+
+@dataclass
+class Table:
+    """A sheet's data under its header row, with the declared columns found in it."""
+
+    sheet: Sheet
+    header: h.HeaderMatch
+    columns: tuple  # the declared columns (tabular.Column or an app's own, see headers.ColumnLike)
+    _cells: dict = field(default_factory=dict, repr=False)
+    _data: list | None = field(default=None, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.sheet.name
+
+    @property
+    def start(self) -> int:
+        """Grid index of the first data row (the sheet row is one more than a grid index)."""
+        return self.header.row_index + 1
+
+    @property
+    def data(self) -> list[list]:
+        """The rows under the header row, as read."""
+        if self._data is None:
+            self._data = self.sheet.grid[self.start:]
+        return self._data
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Column key -> the header as written in the file (the declared header when the column is absent)."""
+        return {column.key: self.header.labels.get(column.key, column.header) for column in self.columns}
+
+    def sheet_row(self, offset: int) -> int:
+        return self.start + offset + 1
+
+    def column(self, key: str) -> list:
+        """The cells of one column, one per data row ('' where the sheet has none; merged cells filled).
+
+        Column at a time is how a hundred thousand rows are converted quickly (see normalise).
+        """
+        cells = self._cells.get(key)
+        if cells is not None:
+            return cells
+        index = self.header.columns[key]
+        start, rows = self.start, self.data
+        width = min(map(len, rows)) if rows else 0
+        if index < width:
+            cells = list(map(itemgetter(index), rows))
+        else:  # CSV rows can be ragged
+            cells = [row[index] if index < len(row) else "" for row in rows]
+        for (r, c), value in self.sheet.merged.items():
+            if c == index and r >= start and cells[r - start] == "":
+                cells[r - start] = value
+        self._cells[key] = cells
+        return cells
+
+    def problems(self, key: str) -> dict[int, str]:
+        """Data row offset -> why a cell of this column has no usable value (formula without result, #DIV/0!)."""
+        index, start = self.header.columns[key], self.start
+        return {r - start: reason for (r, c), reason in self.sheet.problems.items() if c == index and r >= start}
+
+    def rows(self, *, key: str | None = None) -> Iterator[Row]:
+        """The data rows, without blank rows (every declared cell blank) and without totals and
+        signature rows (``headers.is_filler``, judged by the ``key`` column: the first required one)."""
+        keys = list(self.header.columns)
+        key = key or next((c.key for c in self.columns if c.required and c.key in self.header.columns), None)
+        cells = {k: self.column(k) for k in keys}
+        for offset, row in enumerate(self.data):
+            values = {k: cells[k][offset] for k in keys}
+            if all(v in ("", None) or (type(v) is str and not v.strip()) for v in values.values()):
+                continue
+            if h.is_filler(row, values[key] if key else ""):
+                continue
+            yield Row(number=self.sheet_row(offset), offset=offset, cells=row, values=values)
+
+    def is_filler(self, offset: int, *, key: str) -> bool:
+        return h.is_filler(self.data[offset], self.column(key)[offset])
+
+
+def _refusal(*, sheets: list[str], columns: tuple, min_matched: int, one_of: Iterable[str],
+             best: tuple[str, h.HeaderMatch] | None) -> AppError:
+    """找不到表头: which sheets were searched, what a header must name, the closest row found."""
+    listed = _("、").join(f"「{name}」" for name in sheets) or _("（没有工作表）")
+    required = [c for c in columns if c.required]
+    choice = [c for c in columns if c.key in set(one_of)]
+    parts = []
+    if required:
+        parts.append(_("包含%(cols)s") % {"cols": _("、").join(f"“{c.header}”" for c in required)})
+    if choice:
+        parts.append(_("至少一个以下列：%(cols)s") % {"cols": h.expected_headers(choice)})
+    else:
+        parts.append(_("至少 %(n)d 个以下列：%(cols)s") % {"n": min_matched, "cols": h.expected_headers(columns)})
+    message = _("在工作表 %(sheets)s 的前 %(n)d 行中找不到表头。应有一行表头，%(what)s。") % {
+        "sheets": listed, "n": h.HEADER_SCAN_ROWS, "what": _("，").join(parts)}
+    if best is not None:
+        name, match = best
+        message += _("最接近的是「%(s)s」第 %(r)d 行，只认出：%(found)s。") % {
+            "s": name, "r": match.sheet_row, "found": _("、").join(match.labels.values())}
+    return AppError(message, fields={"file": message})
+
+
+def read(path: str | Path, *, filename: str | None = None, columns: Iterable, min_matched: int = h.MIN_HEADER_MATCHES,
+         one_of: Iterable[str] = (), skip_sheets: Iterable[str] = (), max_rows: int | None = None,
+         max_bytes: int | None = None) -> Table:
+    """Open a spreadsheet and return the first sheet whose header row names the columns (see the package doc).
+
+    A file that cannot be read, or with no such header row, raises AppError with a Chinese message.
+    """
+    columns = tuple(columns)
+    one_of = tuple(one_of)
+    synonyms = h.synonym_table(columns)
+    skipped = {h.normalise_header(name) for name in skip_sheets}
+    source = open_file(Path(path), filename=filename, max_rows=max_rows, max_bytes=max_bytes)
+    searched: list[str] = []
+    best: tuple[str, h.HeaderMatch] | None = None
+    for name in source.names:
+        if h.normalise_header(name) in skipped:
+            continue
+        searched.append(name)
+        head, merged = source.head(name, h.HEADER_SCAN_ROWS)
+        match = h.find_header(head, synonyms=synonyms, merged=merged, min_matched=min_matched, one_of=one_of)
+        if match is not None:
+            return Table(sheet=source.sheet(name), header=match, columns=columns)
+        closest = h.best_row(head, synonyms=synonyms, merged=merged)
+        if closest is not None and (best is None or len(closest.columns) > len(best[1].columns)):
+            best = (name, closest)
+    raise _refusal(sheets=searched, columns=columns, min_matched=min_matched, one_of=one_of, best=best)
