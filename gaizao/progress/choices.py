@@ -1,9 +1,7 @@
-"""The stages of a household's way (the funnel) and the words used around them."""
+"""The words of progress: event kinds, resettlement modes, hard-case reasons, rollup levels and keys."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-from gaizao.ledger.choices import Stage
 
 
 class EventKind(models.TextChoices):
@@ -48,29 +46,13 @@ class Level(models.IntegerChoices):
     PROJECT = 3, _("项目")
 
 
-# The order of the funnel; DECISION stands beside SIGNED (a holdout's way to vacating).
-FUNNEL = [
-    EventKind.SURVEYED, EventKind.DECIDED, EventKind.VALUED, EventKind.SIGNED,
-    EventKind.VACATED, EventKind.DEMOLISHED, EventKind.RESETTLED,
-]
-# Every kind that sets a date on the household (household field = kind + "_on").
-DATED_KINDS = [
-    EventKind.SURVEYED, EventKind.DECIDED, EventKind.VALUED, EventKind.DECISION, EventKind.SIGNED,
-    EventKind.VACATED, EventKind.DEMOLISHED, EventKind.RESETTLED, EventKind.WITHDRAWN,
-]
-DATE_FIELDS = {kind: f"{kind}_on" for kind in DATED_KINDS}
-# Rollup keys: ``scope`` (households in the project's scope) and each kind a household reaches.
+# Rollup keys: ``scope`` (households in the project's scope) and each kind a household reaches
+# (withdrawn households leave the scope, so WITHDRAWN counts nowhere). The order of stages and
+# what each kind sets on the household are in ``gaizao.progress.stages``.
 SCOPE = "scope"
-ROLLUP_KEYS = [SCOPE] + [k.value for k in DATED_KINDS if k != EventKind.WITHDRAWN]
+ROLLUP_KEYS = [SCOPE] + [k.value for k in EventKind if k not in (EventKind.WITHDRAWN, EventKind.VOID)]
 # How a rollup key reads (dashboards, the progress table, verify's messages).
-KEY_LABELS = {SCOPE: _("改造范围内"), **{k.value: k.label for k in DATED_KINDS}}
-
-# The household's stage after reaching a kind, in the order they are checked (last reached wins).
-STAGE_ORDER = [
-    (EventKind.SURVEYED, Stage.SURVEYED), (EventKind.DECIDED, Stage.DECIDED), (EventKind.VALUED, Stage.VALUED),
-    (EventKind.DECISION, Stage.DECISION), (EventKind.SIGNED, Stage.SIGNED), (EventKind.VACATED, Stage.VACATED),
-    (EventKind.DEMOLISHED, Stage.DEMOLISHED), (EventKind.RESETTLED, Stage.RESETTLED),
-]
+KEY_LABELS = {SCOPE: _("改造范围内"), **{k.value: k.label for k in EventKind if k != EventKind.VOID}}
 
 ACTION_LABELS = {
     "progress.event": _("记录进度"),

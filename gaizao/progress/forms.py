@@ -17,8 +17,8 @@ from gaizao.core.errors import AppError
 from gaizao.ledger.choices import Stage
 from gaizao.ledger.importing.reader import MAX_FILE_BYTES
 from gaizao.org.forms import StyledForm
-from gaizao.progress.choices import FUNNEL, EventKind, ResettlementMode
-from gaizao.progress.services.events import BINDING, RECORDABLE, REQUIRES
+from gaizao.progress.choices import ResettlementMode
+from gaizao.progress.stages import RECORDABLE
 
 KIND_CHOICES = [(k.value, k.label) for k in RECORDABLE]
 MODE_CHOICES = [("", gettext_lazy("（不适用）")), *ResettlementMode.choices]
@@ -41,28 +41,6 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, (list, tuple)):
             return [single(item, initial) for item in data if item]
         return [single(data, initial)] if data else []
-
-
-def suggested_kinds(state, project) -> list[str]:
-    """The kinds that make sense to record next (the service still judges each one)."""
-    dates = state.dates
-    if EventKind.WITHDRAWN in dates:
-        return []
-    out = []
-    for kind in [*FUNNEL, EventKind.DECISION, EventKind.WITHDRAWN]:  # the next stage first
-        if kind in dates:
-            continue
-        needs = REQUIRES.get(kind, ())
-        if needs and not any(need in dates for need in needs):
-            continue
-        if kind == EventKind.SIGNED and EventKind.DECISION in dates:
-            continue
-        if kind == EventKind.DECISION and (EventKind.SIGNED in dates or not project.signing_end):
-            continue
-        if kind == EventKind.WITHDRAWN and any(b in dates for b in BINDING):
-            continue
-        out.append(kind.value)
-    return out
 
 
 def _date_field(label, *, required=True):
@@ -214,6 +192,6 @@ class EventsImportForm(StyledForm):
 
 
 __all__ = [
-    "BulkFilterForm", "BulkRecordForm", "CorrectionForm", "EventForm", "EventsImportForm", "suggested_kinds",
+    "BulkFilterForm", "BulkRecordForm", "CorrectionForm", "EventForm", "EventsImportForm",
     "MultipleFileField",
 ]

@@ -15,16 +15,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable, Iterator
 
 from django.db import connection, transaction
 
-from gaizao.ledger.choices import Stage
 from gaizao.ledger.models import Building, Household, Project
-from gaizao.progress.choices import DATE_FIELDS, KEY_LABELS, SCOPE, STAGE_ORDER, EventKind, Level
+from gaizao.progress.choices import KEY_LABELS, SCOPE, EventKind, Level
 from gaizao.progress.models import DailyRollup, Rollup, StageEvent
+# The household's state and the replay of its events are the stage rules' (one home for both).
+from gaizao.progress.stages import DATE_FIELDS, State, replay
 
 Key = tuple[str, "dt.date | None"]  # (rollup key, day) — day None: counted in totals only
 Contributions = dict[Key, tuple[int, int]]
@@ -39,59 +40,6 @@ def centi(area: Decimal | None) -> int:
 
 def from_centi(value: int | None) -> Decimal:
     return (Decimal(value or 0) / 100).quantize(Decimal("0.01"))
-
-
-@dataclass
-class State:
-    """What a household's effective events say: a date per kind reached, the resettlement mode."""
-
-    dates: dict[str, dt.date] = field(default_factory=dict)
-    resettlement_mode: str = ""
-
-    @property
-    def stage(self) -> str:
-        if EventKind.WITHDRAWN in self.dates:
-            return Stage.WITHDRAWN
-        current = Stage.REGISTERED
-        for kind, stage in STAGE_ORDER:
-            if kind in self.dates:
-                current = stage
-        return current
-
-    @classmethod
-    def of(cls, household: Household) -> "State":
-        dates = {kind: value for kind, name in DATE_FIELDS.items() if (value := getattr(household, name)) is not None}
-        return cls(dates=dates, resettlement_mode=household.resettlement_mode or "")
-
-    def household_fields(self) -> dict:
-        """The ledger.Household columns this state sets."""
-        values = {name: self.dates.get(kind) for kind, name in DATE_FIELDS.items()}
-        values["resettlement_mode"] = self.resettlement_mode
-        values["stage"] = self.stage
-        return values
-
-
-def replay(events: Iterable) -> State:
-    """The state after ``events`` (in id order): a correction replaces or voids the one it corrects.
-
-    Each event needs ``id``, ``kind``, ``on_date``, ``corrects_id``, ``resettlement_mode``.
-    """
-    effective: dict[str, object] = {}  # kind -> event
-    by_id = {}
-    for event in events:
-        by_id[event.id] = event
-        if event.corrects_id is not None:
-            target = by_id.get(event.corrects_id)
-            if target is not None and effective.get(target.kind) is target:
-                del effective[target.kind]
-            if event.kind != EventKind.VOID and target is not None:
-                effective[target.kind] = event
-        elif event.kind != EventKind.VOID:
-            effective[event.kind] = event
-    state = State(dates={kind: event.on_date for kind, event in effective.items()})
-    resettled = effective.get(EventKind.RESETTLED)
-    state.resettlement_mode = resettled.resettlement_mode if resettled is not None else ""
-    return state
 
 
 def contributions(state: State, area_centi: int) -> Contributions:

@@ -26,7 +26,7 @@ from gaizao.ledger.models import Building, HeritageElement, Household, Person, P
 from gaizao.org.choices import Role
 from gaizao.org.models import Membership, OrgUnit, User
 from gaizao.progress import rollups
-from gaizao.progress.choices import DATE_FIELDS
+from gaizao.progress.stages import DATE_FIELDS
 from gaizao.progress.models import DailyRollup, HardCase, Rollup, StageEvent, Visit
 
 N = 300

@@ -18,9 +18,9 @@ from gaizao.demo.schedule import FINISHED, LAPSED, PLANNED, RUNNING, UPCOMING, s
 from gaizao.ledger.models import Building, Household, Project
 from gaizao.org.models import OrgUnit, User
 from gaizao.progress import rollups
-from gaizao.progress.choices import DATE_FIELDS, FUNNEL, SCOPE, EventKind, Level, ResettlementMode
+from gaizao.progress.choices import SCOPE, EventKind, Level, ResettlementMode
 from gaizao.progress.models import HardCase, Rollup, StageEvent, Visit
-from gaizao.progress.services.events import check_change
+from gaizao.progress.stages import DATE_FIELDS, FUNNEL, check_change
 
 N = 2000
 SEED = 4

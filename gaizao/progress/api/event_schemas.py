@@ -12,7 +12,8 @@ from django.urls import reverse
 from ninja import Field, Schema
 
 from gaizao.core.schemas import Id, Version
-from gaizao.progress.choices import DATE_FIELDS, EventKind
+from gaizao.progress.choices import EventKind
+from gaizao.progress.stages import DATE_FIELDS
 
 
 class AttachmentOut(Schema):

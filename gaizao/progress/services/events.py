@@ -21,38 +21,18 @@ from django.utils.translation import gettext as _
 from gaizao.core import audit
 from gaizao.core.errors import AppError, Conflict, NotFound
 from gaizao.core.services import check_text_values
-from gaizao.ledger.models import Household, Project
+from gaizao.ledger.models import Household
 from gaizao.ledger.selectors import household_can_write
 from gaizao.progress import rollups
-from gaizao.progress.choices import DATE_FIELDS, EventKind, ResettlementMode
+from gaizao.progress.choices import EventKind, ResettlementMode
 from gaizao.progress.models import HardCase, StageEvent
 from gaizao.progress.services import fast
 from gaizao.progress.services.attachments import save_attachments
+from gaizao.progress.stages import (
+    CLOSES_HARD_CASE, DATE_FIELDS, RECORDABLE, State, check_change, check_new, label, today,
+)
 
 NOT_FOUND = "住户不存在或无权操作。"
-
-# What must be reached before each kind (any one of the tuple).
-REQUIRES: dict[str, tuple[str, ...]] = {
-    EventKind.DECIDED: (EventKind.SURVEYED,),
-    EventKind.VALUED: (EventKind.DECIDED,),
-    EventKind.DECISION: (EventKind.VALUED,),
-    EventKind.SIGNED: (EventKind.VALUED,),
-    EventKind.VACATED: (EventKind.SIGNED, EventKind.DECISION),
-    EventKind.DEMOLISHED: (EventKind.VACATED,),
-    EventKind.RESETTLED: (EventKind.VACATED,),
-}
-# Kinds after which a household can no longer be withdrawn from the scope.
-BINDING = (EventKind.SIGNED, EventKind.DECISION, EventKind.VACATED, EventKind.DEMOLISHED, EventKind.RESETTLED)
-RECORDABLE = [k for k in EventKind if k != EventKind.VOID]
-
-
-def label(kind: str) -> str:
-    return str(EventKind(kind).label)
-
-
-def today() -> dt.date:
-    return timezone.localdate()
-
 
 def parse_day(value, *, field: str = "on_date") -> dt.date:
     """A date from a form, the API or the command line; a datetime or garbage is refused by name."""
@@ -70,65 +50,7 @@ def parse_day(value, *, field: str = "on_date") -> dt.date:
     return day
 
 
-def check_change(state: rollups.State, *, kind: str, project: Project, removed: bool = False,
-                 on: dt.date | None = None) -> None:
-    """Refuse a state in which ``kind`` (just set to ``on``, or removed) breaks the order of stages."""
-    dates = state.dates
-    name = label(kind)
-    if dates.get(EventKind.WITHDRAWN) and kind != EventKind.WITHDRAWN:
-        raise AppError(_("本户已于 %(d)s 撤出改造范围，不能再记录「%(k)s」。") % {"d": dates[EventKind.WITHDRAWN], "k": name},
-                       fields={"kind": _("已撤出")})
-    if removed:
-        for later, needs in REQUIRES.items():
-            if later in dates and kind in needs and not any(n in dates for n in needs):
-                raise AppError(_("本户已记录「%(later)s」，须先撤销「%(later)s」，再撤销「%(k)s」。")
-                               % {"later": label(later), "k": name}, fields={"kind": _("顺序不符")})
-        return
-    if on > today():
-        raise AppError(_("%(k)s日期 %(d)s 晚于今天（%(t)s），不能预先记录。") % {"k": name, "d": on, "t": today()},
-                       fields={"on_date": _("不能晚于今天")})
-    needs = REQUIRES.get(kind, ())
-    if needs:
-        reached = [n for n in needs if n in dates]
-        if not reached:
-            raise AppError(_("本户尚未记录「%(need)s」，不能记录「%(k)s」。")
-                           % {"need": "」或「".join(label(n) for n in needs), "k": name}, fields={"kind": _("顺序不符")})
-        earliest = min(dates[n] for n in reached)
-        if on < earliest:
-            raise AppError(_("%(k)s日期 %(d)s 早于%(need)s日期 %(e)s。")
-                           % {"k": name, "d": on, "need": label(reached[0]), "e": earliest},
-                           fields={"on_date": _("早于上一阶段")})
-    for later, later_needs in REQUIRES.items():
-        if later in dates and kind in later_needs and dates[later] < on:
-            raise AppError(_("%(k)s日期 %(d)s 晚于已记录的%(later)s日期 %(l)s。")
-                           % {"k": name, "d": on, "later": label(later), "l": dates[later]},
-                           fields={"on_date": _("晚于下一阶段")})
-    if kind == EventKind.WITHDRAWN:
-        bound = [b for b in BINDING if b in dates]
-        if bound:
-            raise AppError(_("本户已记录「%(k)s」，不能撤出改造范围。") % {"k": label(bound[0])},
-                           fields={"kind": _("已签约或已决定")})
-    if kind == EventKind.SIGNED:
-        if EventKind.DECISION in dates:
-            raise AppError(_("本户已作出补偿决定，不再签订协议。"), fields={"kind": _("已作补偿决定")})
-        if project.signing_start and on < project.signing_start:
-            raise AppError(_("签约日期 %(d)s 早于项目签约期开始日 %(s)s。") % {"d": on, "s": project.signing_start},
-                           fields={"on_date": _("早于签约期")})
-        if project.signing_end and on > project.signing_end:
-            raise AppError(_("签约日期 %(d)s 晚于项目签约期结束日 %(e)s；期满未签约的住户应作补偿决定。")
-                           % {"d": on, "e": project.signing_end}, fields={"on_date": _("晚于签约期")})
-    if kind == EventKind.DECISION:
-        if EventKind.SIGNED in dates:
-            raise AppError(_("本户已签约，不需要补偿决定。"), fields={"kind": _("已签约")})
-        if not project.signing_end:
-            raise AppError(_("项目未设定签约期，不能作出补偿决定（补偿决定针对签约期满未签约的住户）。"),
-                           fields={"kind": _("无签约期")})
-        if on <= project.signing_end:
-            raise AppError(_("补偿决定日期 %(d)s 须在签约期结束日 %(e)s 之后。") % {"d": on, "e": project.signing_end},
-                           fields={"on_date": _("须在签约期满后")})
-
-
-def _load(actor, household_id: int) -> fast.LoadedHousehold:
+def _load(actor, household_id: int) -> Household:
     """The household as recording needs it (locked on PostgreSQL); 404 when out of the actor's scope."""
     household = fast.load(household_id)
     if household is None or (actor is not None and not household_can_write(actor, household)):
@@ -136,14 +58,14 @@ def _load(actor, household_id: int) -> fast.LoadedHousehold:
     return household
 
 
-def _move(household: fast.LoadedHousehold, state: rollups.State) -> None:
+def _move(household: Household, state: State) -> None:
     """The conditional UPDATE on the version that makes concurrent stage changes safe."""
     if not fast.move(household, state.household_fields()):
         raise Conflict(_("住户 %(h)s 的进度刚被他人修改，你的记录没有保存。请刷新页面，核对后再记录。")
                        % {"h": household.number})
 
 
-def _rollup(household, before: rollups.State, after: rollups.State) -> None:
+def _rollup(household, before: State, after: State) -> None:
     area = rollups.centi(household.area)
     diff = rollups.difference(rollups.contributions(before, area), rollups.contributions(after, area))
     if diff:
@@ -152,10 +74,27 @@ def _rollup(household, before: rollups.State, after: rollups.State) -> None:
         delta.write()
 
 
-def _close_hard_case(household_ids: Sequence[int], kind: str, on: dt.date) -> None:
-    if kind in (EventKind.SIGNED, EventKind.WITHDRAWN, EventKind.DECISION):
-        HardCase.objects.filter(household_id__in=household_ids, closed_on=None).update(
-            closed_on=on, close_note=label(kind), version=F("version") + 1, updated_at=timezone.now())
+def _close_hard_cases(*, actor, households: Sequence, kind: str, on: dt.date, ip: str | None) -> None:
+    """Close the open hard cases (攻坚户销号) of households that signed, got a decision or left the scope.
+
+    Each closing is audited as ``hardcase.close`` of its own, as a closing by hand is, so the
+    case's trail says when and by which event it ended.
+    """
+    if kind not in CLOSES_HARD_CASE:
+        return
+    by_id = {h.pk: h for h in households}
+    cases = list(HardCase.objects.filter(household_id__in=list(by_id), closed_on=None)
+                 .values_list("id", "household_id"))
+    if not cases:
+        return
+    note = label(kind)
+    HardCase.objects.filter(pk__in=[pk for pk, _h in cases]).update(
+        closed_on=on, close_note=note, version=F("version") + 1, updated_at=timezone.now())
+    audit.record_many(actor=actor, ip=ip, items=[
+        audit.Change(action="hardcase.close", object_type="progress.hardcase", object_id=pk,
+                     object_repr=str(by_id[household_id]), changes={"closed_on": on, "note": note, "by_event": kind})
+        for pk, household_id in cases
+    ])
 
 
 @transaction.atomic
@@ -175,13 +114,10 @@ def household_record_event(*, actor, household: Household | int, kind: str, on_d
     if version is not None and version != row.version:
         raise Conflict(_("住户 %(h)s 已被他人修改（当前版本 %(c)d，你看到的是版本 %(v)d），你的记录没有保存。请刷新页面后再记录。")
                        % {"h": row.number, "c": row.version, "v": version})
-    before = rollups.State.of(row)
-    if kind in before.dates:
-        raise AppError(_("本户已于 %(d)s 记录了「%(k)s」，不能重复记录；日期有误请更正原记录。")
-                       % {"d": before.dates[kind], "k": label(kind)}, fields={"kind": _("已记录")})
+    before = State.of(row)
+    check_new(before, kind=kind)
     mode = _resettlement_mode(kind, resettlement_mode)
-    after = rollups.State(dates={**before.dates, kind: on},
-                          resettlement_mode=mode if kind == EventKind.RESETTLED else before.resettlement_mode)
+    after = before.with_event(kind=kind, on=on, resettlement_mode=mode)
     check_change(after, kind=kind, project=row.project, on=on)
     event = fast.insert_event(household=row, kind=kind, on_date=on, resettlement_mode=mode, note=note.strip(),
                               actor=actor if getattr(actor, "pk", None) else None)
@@ -192,8 +128,7 @@ def household_record_event(*, actor, household: Household | int, kind: str, on_d
                      "event": event.pk, "kind": kind, "on_date": on, "stage": [before.stage, after.stage],
                      **({"note": event.note} if event.note else {}), **({"attachments": names} if names else {}),
                  })
-    if kind in (EventKind.SIGNED, EventKind.WITHDRAWN, EventKind.DECISION):
-        _close_hard_case([row.pk], kind, on)
+    _close_hard_cases(actor=actor, households=[row], kind=kind, on=on, ip=ip)
     _rollup(row, before, after)
     return event
 
@@ -226,11 +161,11 @@ def event_correct(*, actor, event: StageEvent | int, note: str, on_date=None, vo
     check_text_values(StageEvent, {"note": note})
     if original.kind == EventKind.VOID or original.corrections.exists():
         raise AppError(_("这条记录已被更正过，请更正最新的那条记录。"), fields={"event": _("已被更正")})
-    before = rollups.State.of(household)
+    before = State.of(household)
     dates = dict(before.dates)
     if void:
         dates.pop(original.kind, None)
-        after = rollups.State(dates=dates, resettlement_mode="" if original.kind == EventKind.RESETTLED
+        after = State(dates=dates, resettlement_mode="" if original.kind == EventKind.RESETTLED
                               else before.resettlement_mode)
         check_change(after, kind=original.kind, project=household.project, removed=True)
         on = original.on_date
@@ -239,7 +174,7 @@ def event_correct(*, actor, event: StageEvent | int, note: str, on_date=None, vo
         if on == original.on_date:
             raise AppError(_("新日期与原记录相同，无需更正。"), fields={"on_date": _("与原日期相同")})
         dates[original.kind] = on
-        after = rollups.State(dates=dates, resettlement_mode=before.resettlement_mode)
+        after = State(dates=dates, resettlement_mode=before.resettlement_mode)
         check_change(after, kind=original.kind, project=household.project, on=on)
     correction = StageEvent.objects.create(
         household_id=household.pk, project_id=household.project_id,
@@ -285,14 +220,13 @@ def households_record_stage(*, actor, household_ids: Iterable[int], kind: str, o
         raise NotFound(_("有 %(n)d 户不存在或无权操作，没有写入任何记录。") % {"n": len(missing) + len(refused)},
                        fields={"households": _("不存在或无权操作")})
     problems: list[str] = []
-    moves: list[tuple[Household, rollups.State, rollups.State]] = []
+    moves: list[tuple[Household, State, State]] = []
     for household in sorted(households, key=lambda h: h.pk):
-        before = rollups.State.of(household)
+        before = State.of(household)
         try:
-            if kind in before.dates:
+            if kind in before.dates:  # said shorter than check_new: one line of a list of households
                 raise AppError(_("已于 %(d)s 记录了「%(k)s」") % {"d": before.dates[kind], "k": label(kind)})
-            after = rollups.State(dates={**before.dates, kind: on},
-                                  resettlement_mode=mode if kind == EventKind.RESETTLED else before.resettlement_mode)
+            after = before.with_event(kind=kind, on=on, resettlement_mode=mode)
             check_change(after, kind=kind, project=household.project, on=on)
         except AppError as exc:
             problems.append(f"{household.number} {household.head_name}：{exc.message}")
@@ -326,7 +260,7 @@ def households_record_stage(*, actor, household_ids: Iterable[int], kind: str, o
         for h, b, a in moves
     ] + [audit.Change(action="progress.event_bulk", object_type="progress.stageevent", object_id="",
                       object_repr=label(kind), changes={"kind": kind, "on_date": on, "households": len(moves)})])
-    _close_hard_case([h.pk for h, _b, _a in moves], kind, on)
+    _close_hard_cases(actor=actor, households=[h for h, _b, _a in moves], kind=kind, on=on, ip=ip)
     delta = rollups.Delta()
     for household, before, after in moves:
         area = rollups.centi(household.area)

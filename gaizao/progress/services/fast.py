@@ -9,45 +9,31 @@ own table and column names, with values prepared by the fields as the ORM would.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
-from types import SimpleNamespace
 
 from django.db import connection
+from django.db.models import DEFERRED
 from django.utils import timezone
 
 from gaizao.ledger.models import Household, Project
 from gaizao.org.models import OrgUnit
-from gaizao.progress.choices import DATE_FIELDS
+from gaizao.progress.stages import DATE_FIELDS
 from gaizao.progress.models import StageEvent
 
 TWO_PLACES = Decimal("0.01")
 _DATE_NAMES = list(DATE_FIELDS.values())
 
 
-@dataclass
-class LoadedHousehold:
-    """What recording needs of a household: ids, version, stage dates, area, its project's period."""
-
-    pk: int
-    number: str
-    head_name: str
-    version: int
-    street_id: int
-    village_id: int
-    project_id: int
-    area: Decimal
-    resettlement_mode: str
-    stage: str
-    project: SimpleNamespace
-    street: SimpleNamespace
-
-    def __str__(self) -> str:
-        return f"{self.number} {self.head_name}"
-
-
-_COLUMNS = ["id", "number", "head_name", "version", "street_id", "village_id", "project_id", "area",
-            "resettlement_mode", "stage", *_DATE_NAMES]
+# The household columns recording reads and writes (attnames of ledger.Household, checked against
+# the model field by field in tests/progress/test_stage_rules.py): ids and scope (street, cadre,
+# resident: who may write), the version, the area the rollups count, and what the stage rules set.
+COLUMNS = ["id", "number", "head_name", "version", "street_id", "village_id", "project_id", "cadre_id",
+           "resident_id", "area", "resettlement_mode", "stage", *_DATE_NAMES]
+PROJECT_COLUMNS = ["id", "signing_start", "signing_end"]
+STREET_COLUMNS = ["id", "parent_id"]
+EVENT_COLUMNS = ["household_id", "project_id", "kind", "on_date", "resettlement_mode", "note", "corrects_id",
+                 "actor_id", "created_at"]
+MOVED_COLUMNS = ["stage", "resettlement_mode", *_DATE_NAMES]
 _SQL: dict[str, dict[str, str]] = {}
 
 
@@ -56,18 +42,16 @@ def _sql() -> dict[str, str]:
         return _SQL[connection.vendor]
     qn = connection.ops.quote_name
     h, p, o, e = (qn(m._meta.db_table) for m in (Household, Project, OrgUnit, StageEvent))
-    load = (f"SELECT {', '.join('h.' + qn(c) for c in _COLUMNS)}, p.{qn('signing_start')}, p.{qn('signing_end')}, "
+    load = (f"SELECT {', '.join('h.' + qn(c) for c in COLUMNS)}, p.{qn('signing_start')}, p.{qn('signing_end')}, "
             f"o.{qn('parent_id')} FROM {h} h JOIN {p} p ON p.{qn('id')} = h.{qn('project_id')} "
             f"JOIN {o} o ON o.{qn('id')} = h.{qn('street_id')} WHERE h.{qn('id')} = %s")
     if connection.features.has_select_for_update_of:
         load += " FOR UPDATE OF h"
-    event_columns = ["household_id", "project_id", "kind", "on_date", "resettlement_mode", "note", "corrects_id",
-                     "actor_id", "created_at"]
-    insert = (f"INSERT INTO {e} ({', '.join(qn(c) for c in event_columns)}) "
-              f"VALUES ({', '.join(['%s'] * len(event_columns))})")
+    insert = (f"INSERT INTO {e} ({', '.join(qn(c) for c in EVENT_COLUMNS)}) "
+              f"VALUES ({', '.join(['%s'] * len(EVENT_COLUMNS))})")
     if connection.features.can_return_columns_from_insert:
         insert += f" RETURNING {qn('id')}"
-    move = (f"UPDATE {h} SET {', '.join(qn(c) + ' = %s' for c in ['stage', 'resettlement_mode', *_DATE_NAMES])}, "
+    move = (f"UPDATE {h} SET {', '.join(qn(c) + ' = %s' for c in MOVED_COLUMNS)}, "
             f"{qn('version')} = {qn('version')} + 1, {qn('updated_at')} = %s "
             f"WHERE {qn('id')} = %s AND {qn('version')} = %s")
     _SQL[connection.vendor] = {"load": load, "insert": insert, "move": move}
@@ -80,8 +64,18 @@ def _date(value) -> dt.date | None:
     return dt.date.fromisoformat(str(value))
 
 
-def load(pk) -> LoadedHousehold | None:
-    """The household (locked for the transaction on PostgreSQL), or None."""
+def _instance(model, values: dict):
+    """A model object as the ORM builds one from a row (``from_db``), the other columns deferred."""
+    return model.from_db(connection.alias, None,
+                         [values.get(f.attname, DEFERRED) for f in model._meta.concrete_fields])
+
+
+def load(pk) -> Household | None:
+    """The household (locked for the transaction on PostgreSQL) with its project and street, or None.
+
+    Real model objects, so that the rules and the scope checks read them as they read any
+    household; the columns not loaded are deferred (reading one costs a query, never an error).
+    """
     try:
         pk = int(pk)
     except (TypeError, ValueError):
@@ -91,22 +85,26 @@ def load(pk) -> LoadedHousehold | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    values = dict(zip(_COLUMNS, row))
-    n = len(_COLUMNS)
-    household = LoadedHousehold(
-        pk=values["id"], number=values["number"], head_name=values["head_name"], version=values["version"],
-        street_id=values["street_id"], village_id=values["village_id"], project_id=values["project_id"],
-        area=Decimal(str(values["area"] or 0)).quantize(TWO_PLACES), resettlement_mode=values["resettlement_mode"] or "",
-        stage=values["stage"],
-        project=SimpleNamespace(signing_start=_date(row[n]), signing_end=_date(row[n + 1])),
-        street=SimpleNamespace(parent_id=row[n + 2]),
-    )
-    for name in _DATE_NAMES:
-        setattr(household, name, _date(values[name]))
+    n = len(COLUMNS)
+    values = list(row[:n])
+    # Converted as the ORM's converters would (SQLite hands back text for dates and decimals).
+    for i, name in enumerate(COLUMNS):
+        if name == "area":
+            values[i] = Decimal(str(values[i] or 0)).quantize(TWO_PLACES)
+        elif name in _DATE_NAMES:
+            values[i] = _date(values[i])
+        elif name == "resettlement_mode":
+            values[i] = values[i] or ""
+    household = _instance(Household, dict(zip(COLUMNS, values)))
+    project = _instance(Project, {"id": household.project_id, "signing_start": _date(row[n]),
+                                  "signing_end": _date(row[n + 1])})
+    street = _instance(OrgUnit, {"id": household.street_id, "parent_id": row[n + 2]})
+    Household.project.field.set_cached_value(household, project)
+    Household.street.field.set_cached_value(household, street)
     return household
 
 
-def insert_event(*, household: LoadedHousehold, kind: str, on_date: dt.date, resettlement_mode: str, note: str,
+def insert_event(*, household: Household, kind: str, on_date: dt.date, resettlement_mode: str, note: str,
                  actor) -> StageEvent:
     now = timezone.now()
     ops = connection.ops
@@ -121,7 +119,7 @@ def insert_event(*, household: LoadedHousehold, kind: str, on_date: dt.date, res
     return event
 
 
-def move(household: LoadedHousehold, fields: dict) -> bool:
+def move(household: Household, fields: dict) -> bool:
     """The conditional UPDATE on (id, version): False when someone else moved the household first."""
     ops = connection.ops
     values = [fields["stage"], fields["resettlement_mode"],

@@ -12,10 +12,10 @@ from django import template
 from django.utils.translation import gettext as _
 
 from gaizao.ledger.selectors import household_can_write
-from gaizao.progress.choices import DATE_FIELDS, FUNNEL, EventKind, ResettlementMode
-from gaizao.progress.forms import CorrectionForm, EventForm, suggested_kinds
+from gaizao.progress.choices import EventKind, ResettlementMode
+from gaizao.progress.forms import CorrectionForm, EventForm
 from gaizao.progress.selectors.events import household_events
-from gaizao.progress.rollups import State
+from gaizao.progress.stages import DATE_FIELDS, FUNNEL, State, suggested_kinds
 
 register = template.Library()
 

@@ -28,10 +28,10 @@ from gaizao.ledger.views.pages import WRITE_ROLES, household_page_again
 from gaizao.progress import importing
 from gaizao.progress.choices import EventKind
 from gaizao.progress.forms import (
-    BulkFilterForm, BulkRecordForm, CorrectionForm, EventForm, EventsImportForm, suggested_kinds,
+    BulkFilterForm, BulkRecordForm, CorrectionForm, EventForm, EventsImportForm,
 )
 from gaizao.progress.models import EventAttachment, StageEvent
-from gaizao.progress.rollups import State
+from gaizao.progress.stages import State, suggested_kinds
 from gaizao.progress.services.events import event_correct, household_record_event, households_record_stage
 from gaizao.core.requests import client_ip as _ip
 

@@ -1,0 +1,214 @@
+"""The stage rules (进度规则): the order of a household's stages, what each event sets on it, and the replay.
+
+One home for the rules every writer and reader of stages follows: recording one event or many
+(``services.events``), the progress-dates import, the forms' suggestions, and the rollups'
+recomputation (``replay``) all read them here, so they cannot drift apart.
+
+- ``REQUIRES``: what must be reached before each kind; ``BINDING``: kinds after which the household
+  can no longer be withdrawn; ``CLOSES_HARD_CASE``: kinds that end a hard case (攻坚户销号).
+- ``State``: the dates a household reached, and what that state sets on the household
+  (``household_fields``: the stage, each stage's date, the resettlement mode).
+- ``State.with_event``: the state after recording one event; ``check_change`` refuses a state that
+  breaks the order; ``replay``: the state after a sequence of events and their corrections.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gaizao.core.errors import AppError
+from gaizao.ledger.choices import Stage
+from gaizao.progress.choices import EventKind
+
+# The order of the funnel; DECISION stands beside SIGNED (a holdout's way to vacating).
+FUNNEL = [
+    EventKind.SURVEYED, EventKind.DECIDED, EventKind.VALUED, EventKind.SIGNED,
+    EventKind.VACATED, EventKind.DEMOLISHED, EventKind.RESETTLED,
+]
+# Every kind that sets a date on the household (household field = kind + "_on").
+DATED_KINDS = [k for k in EventKind if k != EventKind.VOID]
+DATE_FIELDS = {kind: f"{kind}_on" for kind in DATED_KINDS}
+RECORDABLE = list(DATED_KINDS)  # VOID only appears on corrections
+
+# The household's stage after reaching a kind, in the order they are checked (last reached wins).
+STAGE_ORDER = [
+    (EventKind.SURVEYED, Stage.SURVEYED), (EventKind.DECIDED, Stage.DECIDED), (EventKind.VALUED, Stage.VALUED),
+    (EventKind.DECISION, Stage.DECISION), (EventKind.SIGNED, Stage.SIGNED), (EventKind.VACATED, Stage.VACATED),
+    (EventKind.DEMOLISHED, Stage.DEMOLISHED), (EventKind.RESETTLED, Stage.RESETTLED),
+]
+
+# What must be reached before each kind (any one of the tuple).
+REQUIRES: dict[str, tuple[str, ...]] = {
+    EventKind.DECIDED: (EventKind.SURVEYED,),
+    EventKind.VALUED: (EventKind.DECIDED,),
+    EventKind.DECISION: (EventKind.VALUED,),
+    EventKind.SIGNED: (EventKind.VALUED,),
+    EventKind.VACATED: (EventKind.SIGNED, EventKind.DECISION),
+    EventKind.DEMOLISHED: (EventKind.VACATED,),
+    EventKind.RESETTLED: (EventKind.VACATED,),
+}
+# Kinds after which a household can no longer be withdrawn from the scope.
+BINDING = (EventKind.SIGNED, EventKind.DECISION, EventKind.VACATED, EventKind.DEMOLISHED, EventKind.RESETTLED)
+# Kinds that settle a holdout: its open hard case (攻坚户) is closed (销号) on the event's day.
+CLOSES_HARD_CASE = (EventKind.SIGNED, EventKind.WITHDRAWN, EventKind.DECISION)
+
+
+def label(kind: str) -> str:
+    return str(EventKind(kind).label)
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+@dataclass
+class State:
+    """What a household's effective events say: a date per kind reached, the resettlement mode."""
+
+    dates: dict[str, dt.date] = field(default_factory=dict)
+    resettlement_mode: str = ""
+
+    @property
+    def stage(self) -> str:
+        if EventKind.WITHDRAWN in self.dates:
+            return Stage.WITHDRAWN
+        current = Stage.REGISTERED
+        for kind, stage in STAGE_ORDER:
+            if kind in self.dates:
+                current = stage
+        return current
+
+    @classmethod
+    def of(cls, household) -> "State":
+        """The state a ledger.Household holds (its stage dates and resettlement mode)."""
+        dates = {kind: value for kind, name in DATE_FIELDS.items() if (value := getattr(household, name)) is not None}
+        return cls(dates=dates, resettlement_mode=household.resettlement_mode or "")
+
+    def with_event(self, *, kind: str, on: dt.date, resettlement_mode: str = "") -> "State":
+        """The state after recording ``kind`` on ``on`` (the mode counts only for 安置)."""
+        return State(dates={**self.dates, kind: on},
+                     resettlement_mode=resettlement_mode if kind == EventKind.RESETTLED else self.resettlement_mode)
+
+    def household_fields(self) -> dict:
+        """The ledger.Household columns this state sets."""
+        values = {name: self.dates.get(kind) for kind, name in DATE_FIELDS.items()}
+        values["resettlement_mode"] = self.resettlement_mode
+        values["stage"] = self.stage
+        return values
+
+
+def replay(events: Iterable) -> State:
+    """The state after ``events`` (in id order): a correction replaces or voids the one it corrects.
+
+    Each event needs ``id``, ``kind``, ``on_date``, ``corrects_id``, ``resettlement_mode``.
+    """
+    effective: dict[str, object] = {}  # kind -> event
+    by_id = {}
+    for event in events:
+        by_id[event.id] = event
+        if event.corrects_id is not None:
+            target = by_id.get(event.corrects_id)
+            if target is not None and effective.get(target.kind) is target:
+                del effective[target.kind]
+            if event.kind != EventKind.VOID and target is not None:
+                effective[target.kind] = event
+        elif event.kind != EventKind.VOID:
+            effective[event.kind] = event
+    state = State(dates={kind: event.on_date for kind, event in effective.items()})
+    resettled = effective.get(EventKind.RESETTLED)
+    state.resettlement_mode = resettled.resettlement_mode if resettled is not None else ""
+    return state
+
+
+def check_new(state: State, *, kind: str) -> None:
+    """Refuse recording ``kind`` a second time (a wrong date is corrected, not recorded again)."""
+    if kind in state.dates:
+        raise AppError(_("本户已于 %(d)s 记录了「%(k)s」，不能重复记录；日期有误请更正原记录。")
+                       % {"d": state.dates[kind], "k": label(kind)}, fields={"kind": _("已记录")})
+
+
+def check_change(state: State, *, kind: str, project, removed: bool = False, on: dt.date | None = None) -> None:
+    """Refuse a state in which ``kind`` (just set to ``on``, or removed) breaks the order of stages.
+
+    ``project`` is the household's ledger.Project (its signing period bounds 签约 and 补偿决定).
+    """
+    dates = state.dates
+    name = label(kind)
+    if dates.get(EventKind.WITHDRAWN) and kind != EventKind.WITHDRAWN:
+        raise AppError(_("本户已于 %(d)s 撤出改造范围，不能再记录「%(k)s」。") % {"d": dates[EventKind.WITHDRAWN], "k": name},
+                       fields={"kind": _("已撤出")})
+    if removed:
+        for later, needs in REQUIRES.items():
+            if later in dates and kind in needs and not any(n in dates for n in needs):
+                raise AppError(_("本户已记录「%(later)s」，须先撤销「%(later)s」，再撤销「%(k)s」。")
+                               % {"later": label(later), "k": name}, fields={"kind": _("顺序不符")})
+        return
+    if on > today():
+        raise AppError(_("%(k)s日期 %(d)s 晚于今天（%(t)s），不能预先记录。") % {"k": name, "d": on, "t": today()},
+                       fields={"on_date": _("不能晚于今天")})
+    needs = REQUIRES.get(kind, ())
+    if needs:
+        reached = [n for n in needs if n in dates]
+        if not reached:
+            raise AppError(_("本户尚未记录「%(need)s」，不能记录「%(k)s」。")
+                           % {"need": "」或「".join(label(n) for n in needs), "k": name}, fields={"kind": _("顺序不符")})
+        earliest = min(dates[n] for n in reached)
+        if on < earliest:
+            raise AppError(_("%(k)s日期 %(d)s 早于%(need)s日期 %(e)s。")
+                           % {"k": name, "d": on, "need": label(reached[0]), "e": earliest},
+                           fields={"on_date": _("早于上一阶段")})
+    for later, later_needs in REQUIRES.items():
+        if later in dates and kind in later_needs and dates[later] < on:
+            raise AppError(_("%(k)s日期 %(d)s 晚于已记录的%(later)s日期 %(l)s。")
+                           % {"k": name, "d": on, "later": label(later), "l": dates[later]},
+                           fields={"on_date": _("晚于下一阶段")})
+    if kind == EventKind.WITHDRAWN:
+        bound = [b for b in BINDING if b in dates]
+        if bound:
+            raise AppError(_("本户已记录「%(k)s」，不能撤出改造范围。") % {"k": label(bound[0])},
+                           fields={"kind": _("已签约或已决定")})
+    if kind == EventKind.SIGNED:
+        if EventKind.DECISION in dates:
+            raise AppError(_("本户已作出补偿决定，不再签订协议。"), fields={"kind": _("已作补偿决定")})
+        if project.signing_start and on < project.signing_start:
+            raise AppError(_("签约日期 %(d)s 早于项目签约期开始日 %(s)s。") % {"d": on, "s": project.signing_start},
+                           fields={"on_date": _("早于签约期")})
+        if project.signing_end and on > project.signing_end:
+            raise AppError(_("签约日期 %(d)s 晚于项目签约期结束日 %(e)s；期满未签约的住户应作补偿决定。")
+                           % {"d": on, "e": project.signing_end}, fields={"on_date": _("晚于签约期")})
+    if kind == EventKind.DECISION:
+        if EventKind.SIGNED in dates:
+            raise AppError(_("本户已签约，不需要补偿决定。"), fields={"kind": _("已签约")})
+        if not project.signing_end:
+            raise AppError(_("项目未设定签约期，不能作出补偿决定（补偿决定针对签约期满未签约的住户）。"),
+                           fields={"kind": _("无签约期")})
+        if on <= project.signing_end:
+            raise AppError(_("补偿决定日期 %(d)s 须在签约期结束日 %(e)s 之后。") % {"d": on, "e": project.signing_end},
+                           fields={"on_date": _("须在签约期满后")})
+
+
+def suggested_kinds(state: State, project) -> list[str]:
+    """The kinds that make sense to record next, the next stage first (``check_change`` still judges)."""
+    dates = state.dates
+    if EventKind.WITHDRAWN in dates:
+        return []
+    out = []
+    for kind in [*FUNNEL, EventKind.DECISION, EventKind.WITHDRAWN]:
+        if kind in dates:
+            continue
+        needs = REQUIRES.get(kind, ())
+        if needs and not any(need in dates for need in needs):
+            continue
+        if kind == EventKind.SIGNED and EventKind.DECISION in dates:
+            continue
+        if kind == EventKind.DECISION and (EventKind.SIGNED in dates or not project.signing_end):
+            continue
+        if kind == EventKind.WITHDRAWN and any(b in dates for b in BINDING):
+            continue
+        out.append(kind.value)
+    return out
