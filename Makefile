@@ -8,11 +8,12 @@ PORT ?= 8000
 .PHONY: run test install frontend browser-deps serve demo lint clean audit-key
 
 ## make run: install, migrate, load the demo district if the database is empty, serve on :8000
+## with the background worker and the periodic schedule (Ctrl+C stops all three)
 run: install .env audit-key
 	$(BIN)/gaizao migrate --noinput
 	$(BIN)/gaizao collectstatic --noinput -v 0
 	$(BIN)/gaizao demo --if-empty
-	$(BIN)/gaizao run --host $(HOST) --port $(PORT)
+	$(BIN)/gaizao run --host $(HOST) --port $(PORT) --with-worker
 
 ## make test: the whole suite (SQLite by default; set GAIZAO_DATABASE_URL for PostgreSQL)
 test: install browser-deps

@@ -183,6 +183,9 @@ if _tasks_backend not in _TASK_BACKENDS:
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_tasks_backend]}}
 # Seconds between two runs of the periodic schedule's loop (`gaizao schedule`).
 GAIZAO_SCHEDULE_TICK = env_int("GAIZAO_SCHEDULE_TICK", 30)
+# `gaizao run` starts the worker and the schedule as its children too (make run); production runs
+# them as units of their own (docs/operations.md, "Background jobs").
+GAIZAO_RUN_WORKER = env_bool("GAIZAO_RUN_WORKER", False)
 
 # --- accounts and authentication (等保 level 3) ------------------------------------------
 AUTH_USER_MODEL = "org.User"

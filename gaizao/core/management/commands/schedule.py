@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import time
 
 from django.conf import settings
@@ -23,11 +24,20 @@ class Command(BaseCommand):
             for entry in schedule.registered():
                 self.stdout.write(f"{entry.name}  每 {int(entry.every.total_seconds())} 秒  {entry.run}")
             return
-        while True:
-            close_old_connections()
-            for name in schedule.tick():
-                self.stdout.write(f"已排队：{name}")
-            if once:
-                return
-            self.stdout.flush()
-            time.sleep(settings.GAIZAO_SCHEDULE_TICK)
+        if not once:
+            signal.signal(signal.SIGTERM, _stop)  # systemd and `gaizao run` stop it with SIGTERM
+        try:
+            while True:
+                close_old_connections()
+                for name in schedule.tick():
+                    self.stdout.write(f"已排队：{name}")
+                if once:
+                    return
+                self.stdout.flush()
+                time.sleep(settings.GAIZAO_SCHEDULE_TICK)
+        except KeyboardInterrupt:
+            return  # between two ticks: nothing half done (a tick's claim and task are one transaction)
+
+
+def _stop(*_args) -> None:
+    raise KeyboardInterrupt
