@@ -86,7 +86,7 @@ AUDIT_CHECKPOINT_FILE = BASE_DIR / (os.environ.get("GAIZAO_AUDIT_CHECKPOINT_FILE
 ALLOWED_HOSTS = env_list("GAIZAO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("GAIZAO_CSRF_TRUSTED_ORIGINS", "")
 # A failed CSRF check answers the Chinese 403 page, or the API's JSON error shape under /api/.
-CSRF_FAILURE_VIEW = "gaizao.core.views.csrf_failure"
+CSRF_FAILURE_VIEW = "gaizao.portal.views.csrf_failure"
 
 DISTRICT_NAME = env_str("GAIZAO_DISTRICT_NAME", "云溪区")
 
@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "gaizao.org",
     "gaizao.ledger",
     "gaizao.progress",
+    "gaizao.portal",
     "gaizao.api",
     "gaizao.demo",
 ]
@@ -142,7 +143,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "gaizao.core.context_processors.site",
+                "gaizao.portal.context_processors.site",
             ],
         },
     },
@@ -204,7 +205,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "org:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "org:login"
 
 # Idle timeout: the session lives 30 minutes after the last request.

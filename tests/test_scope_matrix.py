@@ -110,7 +110,7 @@ def test_village_lists_hold_exactly_the_villages_in_scope(cast, client, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_audit_trail_is_for_the_auditor_only(cast, client, role):
     login(client, getattr(cast, role))
-    response = client.get(reverse("core:audit_list"))
+    response = client.get(reverse("portal:audit_list"))
     assert response.status_code == (200 if role == "auditor" else 404)
 
 

@@ -12,6 +12,7 @@ class LedgerConfig(AppConfig):
     def ready(self) -> None:
         from gaizao.core import schedule
         from gaizao.core.audit import register_action_labels
+        from gaizao.ledger import registrations
         from gaizao.ledger.importing import register_labels
         from gaizao.ledger.selectors.history import ACTION_LABELS
         from gaizao.ledger.services.id_search import ACTION_LABELS as ID_SEARCH_LABELS
@@ -19,6 +20,7 @@ class LedgerConfig(AppConfig):
         register_action_labels(ACTION_LABELS)
         register_action_labels(ID_SEARCH_LABELS)
         register_labels()
+        registrations.register()
         schedule.register(name="ledger.import_jobs_sweep", every=timedelta(minutes=5),
                           run="gaizao.ledger.importing.jobs.import_jobs_sweep")
 

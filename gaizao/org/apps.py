@@ -9,8 +9,9 @@ class OrgConfig(AppConfig):
 
     def ready(self) -> None:
         from gaizao.core.audit import register_action_labels
-        from gaizao.org import signals
+        from gaizao.org import registrations, signals
         from gaizao.org.choices import AUDIT_ACTION_LABELS
 
         signals.connect()
         register_action_labels(AUDIT_ACTION_LABELS)
+        registrations.register()

@@ -11,7 +11,7 @@ import logging
 import pytest
 from django.test import Client, RequestFactory
 
-from gaizao.core import views as core_views
+from gaizao.portal import views as core_views
 from gaizao.core.errors import API_MESSAGES, BAD_JSON_MESSAGE, CSRF_MESSAGE
 from gaizao.ledger import selectors as ledger_selectors
 from gaizao.ledger.models import Village

@@ -22,7 +22,7 @@ def _ids(response) -> list[int]:
 
 
 def test_audit_page_url_name():
-    assert reverse("core:audit_list") == URL
+    assert reverse("portal:audit_list") == URL
 
 
 def test_auditor_sees_entries_newest_first(login_as, cast):

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from gaizao.core.selectors import home_summary, to_wan
+from gaizao.ledger.selectors.home import home_summary, to_wan
 from gaizao.ledger import services as ledger_services
 from tests.ledger.conftest import citizen_id, make_households
 
@@ -111,10 +111,12 @@ def test_dashboard_roles_get_rollup_figures_without_counting_households(ledger, 
         sql = " ".join(q["sql"] for q in ctx.captured_queries)
         for table in ("ledger_household", "ledger_person", "ledger_building"):
             assert f'"{table}"' not in sql, (user, table)
-        progress = response.context["progress"]
-        assert progress["summary"].count("signed") == 1
+        cards = {card["name"]: card["context"] for card in response.context["cards"]}
+        assert list(cards) == ["progress.figures"]  # the ledger's counts are not asked for
+        assert cards["progress.figures"]["progress"]["summary"].count("signed") == 1
         assert 'data-testid="kpi-signed">1<' in response.content.decode()
-    assert login_as(ledger.cadre).get("/").context["progress"] is None
+    cadre_cards = [card["name"] for card in login_as(ledger.cadre).get("/").context["cards"]]
+    assert cadre_cards == ["ledger.figures"]
 
 
 @pytest.mark.parametrize("extra", [0, 40])
@@ -131,7 +133,7 @@ def test_query_count_is_fixed(cast, login_as, django_assert_num_queries, extra):
     with django_assert_num_queries(13):
         client.get("/")
     client = login_as(cast.cadre)
-    # the ledger's figures of the cadre's own households (core.selectors.home_summary): session,
+    # the ledger's figures of the cadre's own households (ledger.selectors.home.home_summary): session,
     # user, roles, session save (3); buildings aggregate, households, persons
     with django_assert_num_queries(9):
         client.get("/")

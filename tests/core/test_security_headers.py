@@ -12,7 +12,7 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from gaizao.core import navigation
+from gaizao.portal import navigation
 from tests.conftest import login
 from tests.core.test_settings import PRODUCTION, _run
 
@@ -182,7 +182,7 @@ def test_the_inline_styles_element_is_refused_but_style_attributes_are_allowed(c
 
 def test_htmx_is_configured_not_to_inject_styles_nor_evaluate_code(cast, client):
     login(client, cast.commander)
-    html = client.get(reverse("core:home")).content.decode()
+    html = client.get(reverse("portal:home")).content.decode()
     assert '"includeIndicatorStyles":false' in html.replace(" ", "")
     assert '"allowEval":false' in html.replace(" ", "")
 
@@ -208,7 +208,7 @@ def test_the_swagger_page_is_not_broken_but_keeps_the_frame_and_object_rules(cas
     assert policy["frame-ancestors"] == ["'none'"]
     assert policy["object-src"] == ["'none'"]
     # and nothing else is relaxed with it
-    strict = _directives(client.get(reverse("core:home"))["Content-Security-Policy"])
+    strict = _directives(client.get(reverse("portal:home"))["Content-Security-Policy"])
     assert strict["script-src"] == ["'self'"]
 
 

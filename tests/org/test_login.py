@@ -41,7 +41,7 @@ def test_login_page_is_chinese_with_district_name_and_no_app_navigation(client, 
 def test_login_with_right_password_signs_in_and_goes_home(client, cast):
     response = _post_login(client, "street_a", PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == reverse("core:home")
+    assert response["Location"] == reverse("portal:home")
     assert int(client.session["_auth_user_id"]) == cast.street_user_a.pk
 
 
@@ -50,7 +50,7 @@ def test_login_follows_a_safe_next_and_ignores_an_external_one(client, cast):
     assert response["Location"] == "/account/profile/"
     client.post(reverse("org:logout"))
     response = _post_login(client, "street_a", PASSWORD, next="https://evil.example.com/")
-    assert response["Location"] == reverse("core:home")
+    assert response["Location"] == reverse("portal:home")
 
 
 def test_wrong_password_is_refused_in_chinese_and_says_how_many_tries_are_left(client, cast):
@@ -212,7 +212,7 @@ def test_logout_is_post_only(client, cast):
 
 def test_signed_in_user_visiting_login_page_is_sent_on(client, cast):
     _post_login(client, "street_a", PASSWORD)
-    assert client.get(reverse("org:login"))["Location"] == reverse("core:home")
+    assert client.get(reverse("org:login"))["Location"] == reverse("portal:home")
 
 
 def test_the_lock_follows_the_failure_that_caused_it_in_the_trail(client, cast):

@@ -96,7 +96,7 @@ def test_enrolled_commander_verifies_with_the_current_code(client, cast):
     page = client.get(OTP).content.decode()
     assert "输入动态口令" in page and "<svg" not in page
     response = client.post(OTP, {"token": code_for(device)})
-    assert response.status_code == 302 and response["Location"] == reverse("core:home")
+    assert response.status_code == 302 and response["Location"] == reverse("portal:home")
     assert client.session["otp_device_id"] == device.persistent_id
     assert AuditEntry.objects.filter(action="auth.otp_verify", actor=cast.commander,
                                      result=AuditEntry.Result.SUCCESS).exists()
@@ -125,7 +125,7 @@ def test_repeated_wrong_codes_are_throttled_with_a_chinese_message(client, cast)
 
 def test_user_without_second_factor_role_skips_the_otp_page(client, cast):
     _sign_in(client, "street_a")
-    assert client.get(OTP)["Location"] == reverse("core:home")
+    assert client.get(OTP)["Location"] == reverse("portal:home")
 
 
 @pytest.mark.parametrize("who", ["admin", "commander"])

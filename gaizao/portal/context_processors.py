@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from gaizao.core import navigation
+from gaizao.portal import navigation
 
 
 def site(request):

@@ -128,7 +128,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         "action_label": audit.action_label(e.action),
         "changes": json.dumps(e.changes, ensure_ascii=False, indent=1) if e.changes else "",
     } for e in entries]
-    return render(request, "core/audit_list.html", {
+    return render(request, "portal/audit_list.html", {
         "breadcrumbs": [(_("审计日志"), None)],
         "form": form,
         "rows": rows,

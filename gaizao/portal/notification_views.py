@@ -36,7 +36,7 @@ def notification_list(request):
         row.safe_link = _safe_link(request, row.link)
     # Shown is read: the bell counts what the user has not yet seen.
     notifications.mark_read(request.user, rows)
-    return render(request, "core/notifications.html", {
+    return render(request, "portal/notifications.html", {
         "notifications": rows,
         "next_url": f"?before={next_before}" if next_before else None,
         "breadcrumbs": [(_("站内通知"), None)],
@@ -52,7 +52,7 @@ def notification_open(request, pk: int):
     if notice is None:
         raise Http404(_("页面不存在。"))
     notifications.mark_read(request.user, [notice])
-    return redirect(_safe_link(request, notice.link) or reverse("core:notifications"))
+    return redirect(_safe_link(request, notice.link) or reverse("portal:notifications"))
 
 
 @require_GET
@@ -60,6 +60,6 @@ def notification_badge(request):
     """The bell's unread count (an htmx fragment). Signed out: nothing to swap in (204)."""
     if not request.user.is_authenticated:
         return HttpResponse(status=204)
-    return render(request, "core/notifications_badge.html", {
+    return render(request, "portal/notifications_badge.html", {
         "unread": notifications.unread_count(request.user),
     })

@@ -1,4 +1,4 @@
-"""Reads for the home page (工作台). Every figure goes through the ledger's scope functions."""
+"""The ledger's figures on the home page (工作台). Every figure goes through the ledger's scope functions."""
 
 from __future__ import annotations
 

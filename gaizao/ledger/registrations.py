@@ -1,0 +1,31 @@
+"""What the ledger adds to the menu and the home page (registered in LedgerConfig.ready())."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from gaizao.core.registry import HomeCard, MenuItem, home_cards, menu
+from gaizao.org.choices import Role
+
+
+def _home_figures(user):
+    from gaizao.ledger.selectors.home import home_summary
+
+    summary = home_summary(user)
+    return {"summary": summary} if summary["has_ledger"] else None
+
+
+def register() -> None:
+    for item in (
+        MenuItem(name="ledger.villages", label=_("城中村"), url_name="ledger:village_list",
+                 roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET), order=40),
+        MenuItem(name="ledger.households", label=_("住户台账"), url_name="ledger:household_list",
+                 roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET, Role.CADRE), order=50),
+        MenuItem(name="ledger.my_household", label=_("我的住户"), url_name="ledger:my_household",
+                 roles=(Role.RESIDENT,), order=80),
+    ):
+        menu.register(item)
+    # The ledger's counts for those without the dashboard (cadre, resident …); progress's rollup
+    # figures take this slot first for the others.
+    home_cards.register(HomeCard(name="ledger.figures", template="ledger/_home_card.html",
+                                 context=_home_figures, order=20, slot="figures"))

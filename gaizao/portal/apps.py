@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalConfig(AppConfig):
+    """The top floor (门户): home page, menu, audit pages, notifications and error pages.
+
+    It shows what the apps below registered (core.registry) and is imported by none of them.
+    """
+
+    name = "gaizao.portal"
+    label = "portal"
+    verbose_name = _("门户")
+
+    def ready(self) -> None:
+        from gaizao.core.registry import MenuItem, menu
+        from gaizao.org.choices import Role
+
+        menu.register(MenuItem(name="portal.home", label=_("首页"), url_name="portal:home",
+                               roles=tuple(Role.values), order=0))
+        menu.register(MenuItem(name="portal.audit", label=_("审计日志"), url_name="portal:audit_list",
+                               roles=(Role.AUDITOR,), order=200))
