@@ -10,7 +10,9 @@ import os
 import sys
 
 COMMANDS = [
-    ("run", "启动服务（granian + whitenoise），默认 http://127.0.0.1:8000"),
+    ("run", "启动服务（granian + whitenoise），默认 http://127.0.0.1:8000；--with-worker 同时启动后台处理和定时任务"),
+    ("db_worker", "后台处理进程：执行排队的任务（台账导入、定时任务）；--batch 处理完即退出"),
+    ("schedule", "定时任务：到期的排入后台队列；--list 列出，--once 只检查一次"),
     ("migrate", "迁移数据库结构"),
     ("demo", "生成演示区县数据：gaizao demo [--households N] [--seed S]；--logins 打印演示账号"),
     ("ledger", "住户台账 Excel：gaizao ledger template|import|export|projects …"),
