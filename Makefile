@@ -17,6 +17,7 @@ run: install .env audit-key
 
 ## make test: the whole suite (SQLite by default; set GAIZAO_DATABASE_URL for PostgreSQL)
 test: install browser-deps
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 
 install: $(VENV)/.installed frontend
