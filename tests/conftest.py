@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.hashers import make_password
 
+from gaizao.core.actors import SYSTEM
 from gaizao.ledger import services as ledger_services
 from gaizao.org import services as org_services
 from gaizao.org.choices import OrgKind, Role
@@ -55,19 +56,19 @@ class Cast:
 
 def _user(username: str, full_name: str, *memberships):
     return org_services.user_create(
-        actor=None, username=username, password="", full_name=full_name,
+        actor=SYSTEM, username=username, password="", full_name=full_name,
         memberships=list(memberships), password_hash=password_hash(),
     )
 
 
 def build_cast() -> Cast:
     unit = org_services.orgunit_create
-    district = unit(actor=None, code="440199", name="云溪区", kind=OrgKind.DISTRICT)
-    office = unit(actor=None, code="440199-BGS", name="领导小组办公室", kind=OrgKind.OFFICE, parent=district)
-    street_a = unit(actor=None, code="440199001", name="东湖街道", kind=OrgKind.STREET, parent=district)
-    street_b = unit(actor=None, code="440199002", name="西岭街道", kind=OrgKind.STREET, parent=district)
-    community_a = unit(actor=None, code="440199001001", name="东湖社区", kind=OrgKind.COMMUNITY, parent=street_a)
-    department = unit(actor=None, code="440199-ZJJ", name="住房和城乡建设局", kind=OrgKind.DEPARTMENT, parent=district)
+    district = unit(actor=SYSTEM, code="440199", name="云溪区", kind=OrgKind.DISTRICT)
+    office = unit(actor=SYSTEM, code="440199-BGS", name="领导小组办公室", kind=OrgKind.OFFICE, parent=district)
+    street_a = unit(actor=SYSTEM, code="440199001", name="东湖街道", kind=OrgKind.STREET, parent=district)
+    street_b = unit(actor=SYSTEM, code="440199002", name="西岭街道", kind=OrgKind.STREET, parent=district)
+    community_a = unit(actor=SYSTEM, code="440199001001", name="东湖社区", kind=OrgKind.COMMUNITY, parent=street_a)
+    department = unit(actor=SYSTEM, code="440199-ZJJ", name="住房和城乡建设局", kind=OrgKind.DEPARTMENT, parent=district)
 
     admin = _user("admin", "系统管理员", (Role.ADMIN, district))
     commander = _user("commander", "周指挥", (Role.COMMANDER, office))

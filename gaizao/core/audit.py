@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gaizao.core import audit_triggers, crypto, masking
+from gaizao.core.actors import SYSTEM
 from gaizao.core.bulk import RowWriter
 from gaizao.core.crypto import AuditKey, sm3_hex
 from gaizao.core.errors import AppError
@@ -176,7 +177,7 @@ def record(
         entry = AuditEntry(
             created_at=timezone.now(),
             actor=actor if is_user else None,
-            actor_name=(actor.get_username() if is_user else actor_name or "system")[:150],
+            actor_name=(actor.get_username() if is_user else actor_name or SYSTEM.get_username())[:150],
             action=action,
             object_type=str(object_type)[:64],
             object_id=str(object_id)[:64],
@@ -241,7 +242,7 @@ def record_many(*, actor, items: Iterable[Change], ip: str | None = None, batch_
     prev = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first() or GENESIS
     is_user = actor is not None and getattr(actor, "pk", None) is not None
     shared = {"created_at": timezone.now(), "actor_id": actor.pk if is_user else None,
-              "actor_name": actor.get_username() if is_user else "system", "result": AuditEntry.Result.SUCCESS,
+              "actor_name": actor.get_username() if is_user else SYSTEM.get_username(), "result": AuditEntry.Result.SUCCESS,
               "ip": ip}
     # The changes are serialised once, for the hash and for the column alike (they are most of an
     # entry's bytes); the rest of canonical() is spliced around them (see _canonical_parts).
@@ -507,7 +508,7 @@ def rekey(*, old: AuditKey) -> Rechained:
                            % {"id": before.broken_id, "reason": before.reason})
         done = rechain(connection=transaction.get_connection(), key=new,
                        old_hash=lambda prev, entry: compute_hash(prev, entry, key=old))
-        record(actor=None, action="audit.rekey", object_type="core.auditentry",
+        record(actor=SYSTEM, action="audit.rekey", object_type="core.auditentry",
                changes={"count": done.count, "old_key": old.key_id, "new_key": new.key_id})
         after = verify(key=new, anchored=False)
     write_checkpoint(after, key=new)

@@ -10,6 +10,7 @@ from django.apps import apps
 from django.db import connection, models, transaction
 
 from gaizao.core import audit, crypto
+from gaizao.core.actors import SYSTEM
 from gaizao.core.fields import EncryptedTextField, LookupHashField
 
 
@@ -61,7 +62,7 @@ def _raw_values(model: type[models.Model], f: EncryptedTextField, *, limit: int 
                 yield bytes(blob)
 
 
-def rotate(*, actor=None, batch_size: int = 2000, progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
+def rotate(*, actor=SYSTEM, batch_size: int = 2000, progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
     """Re-encrypt every encrypted value with the current key and recompute the lookup hashes.
 
     Old keys must be listed in GAIZAO_DATA_KEYS_OLD while this runs. Runs in one transaction:

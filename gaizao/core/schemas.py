@@ -52,4 +52,4 @@ def column_range(field) -> tuple[int, int]:
 
 BIG_MIN, BIG_MAX = _RANGES["BigIntegerField"]
 """What no column, and no lookup, can go beyond: the bound a form's IntegerField gets when it
-names none (org.forms.bound_integers), so that 2**70 is a form error, never an OverflowError."""
+names none (core.forms.bound_integers), so that 2**70 is a form error, never an OverflowError."""

@@ -1,4 +1,9 @@
-"""Helpers every service uses: validate, save with optimistic locking, audit."""
+"""Helpers every service uses: validate, save with optimistic locking (乐观锁), audit.
+
+Optimistic locking is written here once: ``conditional_update`` (one row, on its version, with the
+one conflict message ``stale``) and ``bump_versions`` (many rows a bulk write moves on, so that a
+form opened before the bulk write loses its race).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gaizao.core import audit
 from gaizao.core.errors import AppError, Conflict
@@ -85,6 +92,47 @@ def create(*, actor, instance: models.Model, action: str | None = None, ip: str 
     return instance
 
 
+def stale(obj: Any, *, version: int | None = None, current: int | None = None) -> Conflict:
+    """The one conflict (409) of optimistic locking: someone else saved ``obj`` since it was read.
+
+    ``version`` is what the writer read, ``current`` what is stored now (when known, both are
+    named, so that the writer sees how far behind the page was).
+    """
+    current = getattr(obj, "version", None) if current is None else current
+    if version is not None and current is not None and version != current:
+        return Conflict(_("「%(what)s」已被他人修改（当前版本 %(current)d，你编辑的是版本 %(version)d），"
+                          "你的修改没有保存。请刷新页面，核对最新内容后再保存。")
+                        % {"what": obj, "current": current, "version": version})
+    return Conflict(_("「%(what)s」已被他人修改，你的修改没有保存。请刷新页面，核对最新内容后再保存。") % {"what": obj})
+
+
+def _with_updated_at(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
+    if "updated_at" not in values and any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        return {**values, "updated_at": timezone.now()}
+    return values
+
+
+def conditional_update(model: type[models.Model], *, pk: Any, version: int, values: dict[str, Any],
+                       extra_filter: Q | None = None, what: Any = None) -> int:
+    """UPDATE one row only if its version is still ``version`` (and ``extra_filter`` holds); the new version.
+
+    Two people saving the same object: exactly one UPDATE matches, the other gets ``stale`` for
+    ``what`` (the object as the writer read it). ``values`` are column values (``attname`` keys,
+    as ``update()`` takes them); ``updated_at`` is set when the model has it.
+    """
+    rows = model.objects.filter(pk=pk, version=version)
+    if extra_filter is not None:
+        rows = rows.filter(extra_filter)
+    if rows.update(**_with_updated_at(model, values), version=F("version") + 1) != 1:
+        raise stale(what if what is not None else f"{model._meta.verbose_name} #{pk}")
+    return version + 1
+
+
+def bump_versions(rows: QuerySet, **values) -> int:
+    """UPDATE many rows and move each one's version on (a bulk write): a form opened before it is stale."""
+    return rows.update(**_with_updated_at(rows.model, values), version=F("version") + 1)
+
+
 def versioned_update(
     *, actor, instance: models.Model, changes: dict[str, Any], expected_version: int | None,
     action: str | None = None, ip: str | None = None,
@@ -98,18 +146,14 @@ def versioned_update(
     current = model.objects.get(pk=instance.pk)
     version = current.version if expected_version is None else expected_version
     if current.version != version:
-        raise Conflict(
-            f"「{current}」已被他人修改（当前版本 {current.version}，你编辑的是版本 {version}）。"
-            "请刷新页面，核对最新内容后再保存。"
-        )
+        raise stale(current, version=version)
     before = audit.snapshot(current, changes.keys())
     for name, value in changes.items():
         setattr(current, name, value)
     full_clean(current)
-    current.version = version + 1
-    # A conditional UPDATE; update() passes values through the fields (encryption), and the
-    # keyed hash beside a changed encrypted field is recomputed by its pre_save.
-    field_names = list(changes.keys()) + ["version"]
+    # update() passes values through the fields (encryption), and the keyed hash beside a
+    # changed encrypted field is recomputed by its pre_save.
+    field_names = list(changes.keys())
     for field in current._meta.concrete_fields:
         if getattr(field, "source", None) in changes:  # keyed hash beside an encrypted field
             field_names.append(field.name)
@@ -120,9 +164,7 @@ def versioned_update(
         for f in current._meta.concrete_fields
         if f.name in field_names and f.name != "version"
     }
-    updated = model.objects.filter(pk=current.pk, version=version).update(**values, version=F("version") + 1)
-    if updated != 1:
-        raise Conflict(f"「{current}」已被他人修改，请刷新后再保存。")
+    current.version = conditional_update(model, pk=current.pk, version=version, values=values, what=current)
     after = audit.snapshot(current, changes.keys())
     audit.record(
         actor=actor, action=action or f"{model._meta.model_name}.update", obj=current,

@@ -111,6 +111,7 @@ def clean_models(apps, app_label: str, model_names) -> dict[str, int]:
     ``model_names`` is a list of names, or a dict name → the fields to clean (None: all text fields).
     """
     from gaizao.core import audit
+    from gaizao.core.actors import SYSTEM
 
     cleaned = {}
     fields_of = model_names if isinstance(model_names, dict) else dict.fromkeys(model_names)
@@ -119,6 +120,6 @@ def clean_models(apps, app_label: str, model_names) -> dict[str, int]:
         count = clean_stored_text(model, only=fields)
         if count:
             cleaned[name] = count
-            audit.record(actor=None, actor_name="system", action="text.clean_control_characters",
+            audit.record(actor=SYSTEM, action="text.clean_control_characters",
                          object_type=model._meta.label_lower, changes={"rows": count})
     return cleaned

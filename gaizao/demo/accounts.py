@@ -17,6 +17,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from gaizao.core.actors import SYSTEM
 from gaizao.core.models import AuditEntry
 from gaizao.demo.district import OrgTree, VillagePlan
 from gaizao.demo.names import NamePicker
@@ -102,7 +103,7 @@ class AccountMaker:
             self.logins.append(DemoLogin(username, str(Role(role).label), unit.name, "（已存在，未改动）"))
             return existing
         password = ROLE_PASSWORDS[role]
-        user = user_create(actor=None, username=username, password="", full_name=full_name,
+        user = user_create(actor=SYSTEM, username=username, password="", full_name=full_name,
                            memberships=[(role, unit)], password_hash=password_hash(password))
         self.created += 1
         self.logins.append(DemoLogin(username, str(Role(role).label), unit.name, password))

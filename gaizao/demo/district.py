@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from gaizao.core.actors import SYSTEM
 from gaizao.demo import geo
 from gaizao.demo.names import NamePicker
 from gaizao.demo.schedule import schedule_projects
@@ -129,7 +130,7 @@ class _UnitMaker:
         if existing is not None:
             return existing
         self.created += 1
-        return orgunit_create(actor=None, code=code, name=name, kind=kind, parent=parent, sort_order=sort_order)
+        return orgunit_create(actor=SYSTEM, code=code, name=name, kind=kind, parent=parent, sort_order=sort_order)
 
 
 def create_org_tree() -> OrgTree:

@@ -26,6 +26,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from gaizao.core import audit
+from gaizao.core.actors import SYSTEM
 from gaizao.core.errors import AppError
 from gaizao.core.services import versioned_update
 from gaizao.demo.accounts import ROLE_PASSWORDS, AccountMaker, DemoLogin, DemoSecondFactor, password_hash
@@ -160,7 +161,7 @@ def load_demo(*, households: int, seed: int, progress: Callable[[int], None] | N
             household = Household.objects.get(pk=writer.first_household_pk)
             resident = accounts.resident(full_name=household.head_name, unit=home.community)
             if household.resident_id is None and not hasattr(resident, "household"):
-                versioned_update(actor=None, instance=household, changes={"resident": resident},
+                versioned_update(actor=SYSTEM, instance=household, changes={"resident": resident},
                                  expected_version=None, action="household.link_resident")
         counts = {
             "streets": len(tree.streets),
@@ -179,7 +180,7 @@ def load_demo(*, households: int, seed: int, progress: Callable[[int], None] | N
             "hard_cases": history_counts.hard_cases,
             "visits": history_counts.visits,
         }
-        audit.record(actor=None, actor_name="demo", action="demo.load", object_type="demo",
+        audit.record(actor=SYSTEM, actor_name="demo", action="demo.load", object_type="demo",
                      object_repr=f"演示数据（种子 {seed}）",
                      changes={"seed": seed, "today": today.isoformat(), "counts": counts})
     return DemoResult(seed=seed, counts=counts, logins=accounts.logins, second_factors=accounts.second_factors,

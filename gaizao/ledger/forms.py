@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from gaizao.core.forms import StyledForm
 from gaizao.core.masking import mask_citizen_id, mask_phone
 from gaizao.core.validators import normalize_citizen_id
 from gaizao.ledger.choices import (
@@ -23,7 +24,6 @@ from gaizao.ledger.selectors import (
     building_by_ref, cadre_options, community_options, household_filter_options, street_list, street_write_list,
 )
 from gaizao.org.choices import OrgKind
-from gaizao.org.forms import StyledForm, bound_integers
 from gaizao.org.models import OrgUnit
 
 # 17 digits and a digit or X: someone typed a citizen ID, so a wrong one deserves a clear message.
@@ -59,25 +59,7 @@ class FastSelect(forms.Select):
                 yield ("" if value is None else getattr(value, "value", value)), label
 
 
-class _TablerForm(forms.Form):
-    """Gives every widget Tabler's classes, so templates can render fields plainly."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        bound_integers(self)
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
-
-    def valid_or_unbound(self) -> bool:
-        """An empty query string is a valid request for everything in scope."""
-        return not self.is_bound or self.is_valid()
-
-    def value(self, name):
-        return self.cleaned_data.get(name) if self.is_bound else None
-
-
-class VillageFilterForm(_TablerForm):
+class VillageFilterForm(StyledForm):
     street = forms.ModelChoiceField(label=_("街道"), queryset=None, required=False, empty_label=_("全部街道"))
     mode = forms.ChoiceField(label=_("改造方式"), required=False,
                              choices=_with_blank(_("全部方式"), RenovationMode.choices))
@@ -98,7 +80,7 @@ class VillageFilterForm(_TablerForm):
         }
 
 
-class HouseholdFilterForm(_TablerForm):
+class HouseholdFilterForm(StyledForm):
     q = forms.CharField(label=_("搜索"), required=False, max_length=50, widget=forms.TextInput(attrs={
         "placeholder": _("户主姓名、拼音首字母、户号或身份证号"), "autocomplete": "off", "type": "search",
     }))

@@ -3,7 +3,7 @@
 Also the account-security writes (账号安全): sign-in events, lockout release, second factor
 (TOTP 动态口令) and API tokens (接口令牌).
 
-``actor=None`` means the system or the command line (`gaizao user ...`); a user actor must hold
+The system actor (``core.actors.SYSTEM``: the command line, `gaizao user ...`) may; a user actor must hold
 the role the operation needs (三员分立: the system administrator manages accounts, the security
 officer releases locks, neither touches business data).
 """
@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gaizao.core import audit
+from gaizao.core.actors import is_system
 from gaizao.core.crypto import sm3_hex
 from gaizao.core.errors import AppError, NotFound, PermissionDenied
 from gaizao.core.models import AuditEntry
@@ -38,8 +39,8 @@ from gaizao.org.selectors import users_with_role
 
 
 def _require_role(actor, *roles: str) -> None:
-    """The command line and the system (no actor) may; a user must hold one of ``roles``."""
-    if actor is None or getattr(actor, "pk", None) is None:
+    """The system actor (the command line) may; a user must hold one of ``roles``."""
+    if is_system(actor):
         return
     if not actor.has_role(*roles):
         raise PermissionDenied(_("你的账号无权执行此操作。"))
@@ -121,7 +122,7 @@ def user_create(*, actor, username: str, password: str, full_name: str = "",
 @transaction.atomic
 def user_set_password(*, actor, user: User, password: str, ip: str | None = None) -> User:
     """Set a new password (an administrator's reset, or the command line)."""
-    if actor is None or actor.pk != user.pk:
+    if is_system(actor) or actor.pk != user.pk:
         _require_role(actor, Role.ADMIN)
     validate_new_password(password, user)
     user.set_password(password)
@@ -135,7 +136,7 @@ def user_set_password(*, actor, user: User, password: str, ip: str | None = None
 def user_set_active(*, actor, user: User, active: bool, ip: str | None = None) -> User:
     """Disable (停用) or enable (启用) an account; a disabled account cannot sign in."""
     _require_role(actor, Role.ADMIN, Role.SECURITY)
-    if not active and actor is not None and getattr(actor, "pk", None) == user.pk:
+    if not active and not is_system(actor) and actor.pk == user.pk:
         raise AppError(_("不能停用自己的账号。"))
     if User.objects.filter(pk=user.pk).exclude(is_active=active).update(is_active=active) == 1:
         audit.record(actor=actor, action="user.enable" if active else "user.disable", obj=user, ip=ip,

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from gaizao.core import audit
 from gaizao.core.models import AuditEntry
 from gaizao.org.choices import Role
-from gaizao.org.forms import chinese_error_messages
+from gaizao.core.forms import chinese_error_messages
 
 PAGE_SIZE = 50
 SHANGHAI = ZoneInfo("Asia/Shanghai")

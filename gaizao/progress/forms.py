@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from gaizao.core.errors import AppError
 from gaizao.ledger.choices import Stage
 from gaizao.ledger.importing.reader import MAX_FILE_BYTES
-from gaizao.org.forms import StyledForm
+from gaizao.core.forms import StyledForm
 from gaizao.progress.choices import ResettlementMode
 from gaizao.progress.stages import RECORDABLE
 

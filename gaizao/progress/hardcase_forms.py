@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gaizao.ledger.forms import FastSelect
 from gaizao.ledger.selectors import cadre_options
-from gaizao.org.forms import StyledForm
+from gaizao.core.forms import StyledForm
 from gaizao.progress.choices import DifficultyReason
 from gaizao.progress.selectors import hardcase_filter_options
 

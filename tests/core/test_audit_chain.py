@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
+from gaizao.core.actors import SYSTEM
 from gaizao.core import audit, audit_triggers, crypto
 from gaizao.core.models import AuditEntry
 from gaizao.ledger.models import Household
@@ -162,7 +163,7 @@ def test_bulk_entries_hash_the_same_content_as_single_entries(cast):
 @pytest.mark.django_db(transaction=True)
 def test_bulk_entries_outside_a_transaction_are_refused():
     with pytest.raises(RuntimeError, match="inside a transaction"):
-        audit.record_many(actor=None, items=[])
+        audit.record_many(actor=SYSTEM, items=[])
 
 
 # --- the keyed chain (issue 15, item 5) -------------------------------------------------------

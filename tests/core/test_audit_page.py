@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
+from gaizao.core.actors import SYSTEM
 from gaizao.core import audit
 from gaizao.core.models import AuditEntry
 
@@ -92,7 +93,7 @@ def test_reversed_date_range_is_a_chinese_error_beside_the_field(login_as, cast)
 
 def _fill(n: int) -> None:
     for i in range(n):
-        audit.record(actor=None, action="test.fill", object_type="test", object_id=i)
+        audit.record(actor=SYSTEM, action="test.fill", object_type="test", object_id=i)
 
 
 def test_pages_hold_50_and_walk_back_and_forth(login_as, cast):

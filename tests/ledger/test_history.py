@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from django.urls import reverse
 from django.utils import timezone
 
+from gaizao.core.actors import SYSTEM
 from gaizao.core.models import AuditEntry
 from gaizao.ledger import selectors
 from gaizao.ledger import services as ledger_services
@@ -103,7 +104,7 @@ def test_history_is_limited_and_newest_first(cast):
 def test_unknown_actions_and_system_actor_still_render(cast, login_as):
     from gaizao.core import audit
 
-    audit.record(actor=None, action="household.import", obj=cast.household_a1, changes={"rows": 3})
+    audit.record(actor=SYSTEM, action="household.import", obj=cast.household_a1, changes={"rows": 3})
     rows = login_as(cast.street_user_a).get(
         reverse("ledger:household_detail", args=[cast.household_a1.pk])).context["history"]
     assert rows[0].action_label == "household.import" and rows[0].actor == "system"

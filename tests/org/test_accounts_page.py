@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from gaizao.core.actors import SYSTEM
 from gaizao.core.models import AuditEntry
 from gaizao.org import selectors, services
 from gaizao.org.models import Membership, User
@@ -168,7 +169,7 @@ def test_account_list_query_count_does_not_grow_with_accounts(login_as, cast, dj
                                                               extra_accounts):
     client = login_as(cast.admin)
     for i in range(extra_accounts):
-        services.user_create(actor=None, username=f"bulk{i}", password="", password_hash="x",
+        services.user_create(actor=SYSTEM, username=f"bulk{i}", password="", password_hash="x",
                              memberships=[("street", cast.street_a), ("cadre", cast.community_a)])
     # session, user, otp device, roles, count, lockouts, throttles, page of users, their memberships,
     # session save (3)

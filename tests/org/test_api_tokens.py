@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from gaizao.core.actors import SYSTEM
 from gaizao.core.crypto import sm3_hex
 from gaizao.core.errors import AppError
 from gaizao.core.models import AuditEntry
@@ -73,7 +74,7 @@ def test_unknown_token_and_no_token_answer_401(client, cast):
 
 def test_token_of_a_disabled_account_answers_401(client, cast):
     _token, key = services.apitoken_create(actor=cast.street_user_a, name="对接")
-    services.user_set_active(actor=None, user=cast.street_user_a, active=False)
+    services.user_set_active(actor=SYSTEM, user=cast.street_user_a, active=False)
     assert client.get("/api/org/me", **_auth(key)).status_code == 401
 
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from gaizao.core.actors import SYSTEM
 from gaizao.core.models import AuditEntry, Notification
 from gaizao.org import selectors, services
 from gaizao.org.views import retry_time
@@ -68,7 +69,7 @@ def test_unknown_user_gets_the_same_message_as_a_wrong_password(client, cast):
 
 
 def test_disabled_user_is_told_the_account_is_disabled_and_not_signed_in(client, cast):
-    services.user_set_active(actor=None, user=cast.street_user_a, active=False)
+    services.user_set_active(actor=SYSTEM, user=cast.street_user_a, active=False)
     response = _post_login(client, "street_a", PASSWORD)
     assert response.status_code == 200
     assert "该账号已停用" in response.content.decode()

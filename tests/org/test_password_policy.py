@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from gaizao.core.actors import SYSTEM
 from gaizao.core.errors import AppError
 from gaizao.core.models import AuditEntry
 from gaizao.org import services
@@ -84,7 +85,7 @@ def test_user_creation_page_shows_policy_errors_beside_the_password(login_as, ca
 
 
 def test_argon2_is_the_password_hasher(cast):
-    user = services.user_create(actor=None, username="hashcheck", password=GOOD)
+    user = services.user_create(actor=SYSTEM, username="hashcheck", password=GOOD)
     assert user.password.startswith("argon2$")
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from gaizao.core.actors import SYSTEM
 from gaizao.ledger import services as ledger_services
 from gaizao.ledger.models import Project
 from gaizao.org import services as org_services
@@ -248,7 +249,7 @@ def test_the_page_shows_the_same_table_with_a_download_button(progress, login_as
 def _more_streets(cast, count: int) -> None:
     today = timezone.localdate()
     for i in range(count):
-        street = org_services.orgunit_create(actor=None, code=f"44019901{i}", name=f"测试{i}街道",
+        street = org_services.orgunit_create(actor=SYSTEM, code=f"44019901{i}", name=f"测试{i}街道",
                                              kind=OrgKind.STREET, parent=cast.district)
         for j in range(2):
             village = ledger_services.village_create(actor=cast.admin, street=street, code=f"VQ{i}{j}",

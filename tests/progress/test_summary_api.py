@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from gaizao.core.actors import SYSTEM
 from gaizao.ledger import services as ledger_services
 from gaizao.ledger.models import Project
 from gaizao.org import services as org_services
@@ -182,7 +183,7 @@ def _more_units(cast, count: int) -> None:
     """``count`` more streets, each with a village, a project and a household that signed."""
     today = timezone.localdate()
     for i in range(count):
-        street = org_services.orgunit_create(actor=None, code=f"44019901{i}", name=f"测试{i}街道",
+        street = org_services.orgunit_create(actor=SYSTEM, code=f"44019901{i}", name=f"测试{i}街道",
                                              kind=OrgKind.STREET, parent=cast.district)
         village = ledger_services.village_create(actor=cast.admin, street=street, code=f"VQ{i}", name=f"测试村{i}",
                                                  mode="upgrade", year=2026)

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin.constants import PHRASES_DICT
 
+from gaizao.core.actors import is_system
 from gaizao.core import audit, crypto
 from gaizao.core.bulk import RowWriter, checkpoint_later, gc_paused, reserve_ids
 from gaizao.core.errors import AppError, Conflict, NotFound
@@ -293,7 +294,7 @@ def apply_plan(plan: ImportPlan, *, actor, skip_invalid: bool = False, progress:
         message = _("文件中有 %(n)d 处错误（涉及 %(h)d 户），没有写入任何数据。请按错误清单改正后重新导入，"
                     "或选择只导入无误的住户。") % {"n": len(errors), "h": plan.rejected_households}
         raise AppError(message, fields={"file": message})
-    projects = project_write_scope(actor) if actor is not None else Project.objects.select_related("village")
+    projects = project_write_scope(actor) if not is_system(actor) else Project.objects.select_related("village")
     project = projects.filter(pk=plan.project_id).first()
     if project is None:
         raise NotFound(_("项目 %(code)s 不存在或你无权导入。") % {"code": plan.project_code})

@@ -17,6 +17,7 @@ from typing import Callable
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gaizao.core.actors import is_system
 from gaizao.core.errors import NotFound
 from gaizao.ledger.importing.apply import ApplyResult, apply_plan
 from gaizao.ledger.importing.plan import ImportPlan, make_plan
@@ -41,7 +42,7 @@ def project_for_import(*, actor, code: str) -> Project:
     """The project to import into, if the actor may write it (None: the system operator)."""
     from gaizao.ledger.selectors import project_write_scope
 
-    projects = project_write_scope(actor) if actor is not None else Project.objects.select_related(
+    projects = project_write_scope(actor) if not is_system(actor) else Project.objects.select_related(
         "village", "village__street")
     project = projects.filter(code=code).first()
     if project is None:

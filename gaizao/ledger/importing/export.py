@@ -14,6 +14,7 @@ from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
+from gaizao.core.actors import is_system
 from gaizao.core import audit
 from gaizao.core.errors import NotFound, PermissionDenied
 from gaizao.core.masking import mask_citizen_id, mask_phone
@@ -46,16 +47,16 @@ def _number(value):
 
 
 def export_project_for(*, actor, code: str, full: bool) -> Project:
-    """The project to export, in the actor's scope (None: the system operator, everything)."""
+    """The project to export, in the actor's scope (the system actor: everything)."""
     from gaizao.ledger.selectors import project_scope, project_write_scope
 
-    if actor is None:
+    if is_system(actor):
         project = Project.objects.select_related("village", "village__street").filter(code=code).first()
     else:
         project = project_scope(actor).filter(code=code).first()
     if project is None:
         raise NotFound(_("项目 %(code)s 不存在或你无权查看。") % {"code": code})
-    if full and actor is not None and not project_write_scope(actor).filter(pk=project.pk).exists():
+    if full and not is_system(actor) and not project_write_scope(actor).filter(pk=project.pk).exists():
         raise PermissionDenied(_("只有负责该项目的街道工作人员、指挥部和系统管理员可以导出完整号码；"
                                  "不加 --full 可导出脱敏文件。"))
     return project

@@ -45,6 +45,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
 
+from gaizao.core.actors import SYSTEM
 from gaizao.core import audit
 from gaizao.core.errors import AppError, Conflict, NotFound
 from gaizao.ledger.importing.engine import READ, WRITE, ledger_import_apply, ledger_import_preview
@@ -195,7 +196,7 @@ def import_jobs_recover() -> int:
                 pk=job.pk, status=job.status, worker_pid=job.worker_pid, worker_token=job.worker_token,
             ).update(status=Status.FAILED, error_message=str(INTERRUPTED), stored_path="", updated_at=timezone.now())
             if changed:
-                audit.record(actor=None, action=RECOVER_ACTION, obj=job, object_repr=job.filename[:200], changes={
+                audit.record(actor=SYSTEM, action=RECOVER_ACTION, obj=job, object_repr=job.filename[:200], changes={
                     "status": [job.status, Status.FAILED], "project": job.project.code,
                     "worker": f"{job.worker_host}:{job.worker_pid}", "upload_deleted": bool(job.stored_path)})
         if changed:

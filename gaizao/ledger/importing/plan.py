@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from gaizao.core.actors import is_system
 from gaizao.core.bulk import gc_paused
 from gaizao.core.crypto import lookup_hash, lookup_hash_many, sm3_hex
 from gaizao.core.masking import mask_citizen_id, mask_phone
@@ -193,7 +194,7 @@ class _Lookups:
 
 def _visible_households(actor, household_ids: set[int]) -> set[int]:
     """Which of these households the importing user may read; the system operator (None) reads all."""
-    if actor is None or not household_ids:
+    if is_system(actor) or not household_ids:
         return set(household_ids)
     from gaizao.ledger.selectors import household_scope
 
@@ -209,7 +210,7 @@ def _registered_elsewhere() -> str:
     return _("该身份证号已在本区其他项目中登记，不能重复登记；如有疑问请联系区领导小组办公室。")
 
 
-def _check_database_duplicates(plan: ImportPlan, project: Project, *, actor=None) -> None:
+def _check_database_duplicates(plan: ImportPlan, project: Project, *, actor) -> None:
     """An ID heading (or listed in) a household elsewhere in the database is an error on the row.
 
     The reason names the other household (project, 户号) only when the importing user may read it.
@@ -263,14 +264,14 @@ def _check_database_duplicates(plan: ImportPlan, project: Project, *, actor=None
                      column=parsed.person_labels["id_number"], reason=reason)
 
 
-def make_plan(parsed: ParsedFile, *, project: Project, actor=None) -> ImportPlan:
+def make_plan(parsed: ParsedFile, *, project: Project, actor) -> ImportPlan:
     """Compare the parsed file with the project's households (no writes); ``actor`` is the importing
     user (None: the system operator), whose scope decides what the reasons may name."""
     with gc_paused():
         return _make_plan(parsed, project=project, actor=actor)
 
 
-def _make_plan(parsed: ParsedFile, *, project: Project, actor=None) -> ImportPlan:
+def _make_plan(parsed: ParsedFile, *, project: Project, actor) -> ImportPlan:
     plan = ImportPlan(project_id=project.id, project_code=project.code, parsed=parsed)
     _check_database_duplicates(plan, project, actor=actor)
     lookups = _Lookups(project, list(parsed.households))

@@ -36,7 +36,7 @@ from gaizao.ledger.importing.export import export_project, export_project_for
 from gaizao.ledger.importing.reader import MAX_FILE_BYTES, SPREADSHEET_SUFFIXES
 from gaizao.ledger.importing.template import write_template
 from gaizao.ledger.views.pages import WRITE_ROLES
-from gaizao.org.forms import StyledForm
+from gaizao.core.forms import StyledForm
 from gaizao.core.requests import client_ip as _ip
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

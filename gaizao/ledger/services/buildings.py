@@ -5,16 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import F
+from django.db.models import Q
 from django.utils import timezone
 
 from gaizao.core import audit
-from gaizao.core.errors import AppError, Conflict
+from gaizao.core.errors import AppError
+from gaizao.core.services import conditional_update, stale
+from gaizao.core.writes import writes
 from gaizao.ledger import selectors
 from gaizao.ledger.hooks import households_changed_fire
 from gaizao.ledger.models import Building, HeritageElement, Household
 from gaizao.ledger.services.common import (
-    Checker, insert, load_for_update, only, require_in_scope, save_changes, stale_message, writes,
+    Checker, insert, load_for_update, only, require_in_scope, save_changes,
 )
 
 BUILDING_FIELDS = {"number", "structure", "floors", "build_year", "certificate_no", "legal_area",
@@ -83,7 +85,7 @@ def building_mark_demolished(*, actor, building: Building, on_date: dt.date | st
     require_in_scope(actor, selectors.building_write_scope, building)
     current = Building.objects.get(pk=building.pk)
     if version is not None and current.version != version:
-        raise Conflict(stale_message(current, version))
+        raise stale(current, version=version)
     if current.demolished_on is not None:
         raise AppError(f"房屋「{current}」已于 {current.demolished_on:%Y-%m-%d} 标记为拆除。", status=409)
     values = {"demolished_on": on_date}
@@ -105,17 +107,14 @@ def building_mark_demolished(*, actor, building: Building, on_date: dt.date | st
     if len(reason) > REASON_MAX:
         raise AppError(f"拆除理由最多 {REASON_MAX} 个字。",
                        fields={"heritage_override_reason": f"最多 {REASON_MAX} 个字。"})
-    updated = Building.objects.filter(pk=current.pk, version=current.version, demolished_on__isnull=True).update(
-        demolished_on=on_date, version=F("version") + 1, updated_at=timezone.now(),
-    )
-    if updated != 1:
-        raise Conflict(f"「{current}」已被他人修改，请刷新后再保存。")
+    new_version = conditional_update(Building, pk=current.pk, version=current.version, values={"demolished_on": on_date},
+                                     extra_filter=Q(demolished_on__isnull=True), what=current)
     changes: dict = {"demolished_on": [None, on_date]}
     action = "building.demolish"
     if heritage:
         action = "building.demolish_heritage_override"
         changes["heritage_override_reason"] = reason
         changes["heritage"] = [f"{h.get_kind_display()}「{h.name}」（#{h.pk}）" for h in heritage]
-    current.demolished_on, current.version = on_date, current.version + 1
+    current.demolished_on, current.version = on_date, new_version
     audit.record(actor=actor, action=action, obj=current, changes=changes, ip=ip)
     return current

@@ -1,25 +1,26 @@
-"""What every ledger write shares: checking input field by field, scope, optimistic locking.
+"""What every ledger write shares: checking input field by field, scope, loading for an update.
 
-``actor=None`` is the system itself (management commands, the demo generator): it acts
-everywhere, so the scope checks apply to people only.
+The system actor (``core.actors.SYSTEM``: commands, the demo generator) acts everywhere, so the
+scope checks apply to people only. The transaction and the locking are core's (``core.writes``,
+``core.services.conditional_update``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from pypinyin import Style, lazy_pinyin
 
 from gaizao.core import services as core_services
-from gaizao.core.errors import AppError, Conflict, NotFound
+from gaizao.core.actors import is_system
+from gaizao.core.errors import AppError, NotFound
 from gaizao.core.masking import mask_citizen_id, mask_phone
 from gaizao.core.schemas import column_range
 from gaizao.core.validators import normalize_citizen_id, normalize_mobile
@@ -38,23 +39,9 @@ def label(model: type[models.Model], name: str) -> str:
     return str(model._meta.get_field(name).verbose_name)
 
 
-def writes(fn: Callable) -> Callable:
-    """One transaction per write; a uniqueness race lost to another writer is a Conflict (409)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            with transaction.atomic():
-                return fn(*args, **kwargs)
-        except IntegrityError:
-            raise Conflict("保存失败：与刚保存的另一条记录重复（可能有人同时录入）。请刷新页面后再试。") from None
-
-    return wrapper
-
-
 def require_in_scope(actor, scope: Callable[[Any], QuerySet], obj: models.Model) -> None:
     """Out of the actor's write scope looks like absent (404)."""
-    if actor is not None and not scope(actor).filter(pk=obj.pk).exists():
+    if not is_system(actor) and not scope(actor).filter(pk=obj.pk).exists():
         raise NotFound(NOT_FOUND)
 
 
@@ -193,11 +180,6 @@ class Checker:
             self.error(name, exc.messages[0])
 
 
-def stale_message(current: models.Model, version: int) -> str:
-    return (f"「{current}」已被他人修改（当前版本 {current.version}，你编辑的是版本 {version}）。"
-            "请刷新页面，核对最新内容后再保存。")
-
-
 def load_for_update(instance: models.Model, version: int | None) -> models.Model:
     """The object as stored now, if ``version`` is still current; else the Conflict message."""
     if version is None or isinstance(version, bool):
@@ -205,7 +187,7 @@ def load_for_update(instance: models.Model, version: int | None) -> models.Model
                        fields={"version": "必填"})
     current = type(instance).objects.get(pk=instance.pk)
     if current.version != version:
-        raise Conflict(stale_message(current, version))
+        raise core_services.stale(current, version=version)
     return current
 
 

@@ -6,8 +6,9 @@ from django.db import transaction
 
 from gaizao.ledger import selectors
 from gaizao.ledger.models import Building, HeritageElement, Village
+from gaizao.core.writes import writes
 from gaizao.ledger.services.common import (
-    Checker, insert, load_for_update, only, require_in_scope, save_changes, writes,
+    Checker, insert, load_for_update, only, require_in_scope, save_changes,
 )
 
 HERITAGE_FIELDS = {"kind", "name", "protection_level", "location", "notes", "building", "photo"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from gaizao.core.actors import is_system
 from gaizao.core import audit
 from gaizao.core.crypto import lookup_hash
 from gaizao.core.errors import NotFound, PermissionDenied
@@ -11,8 +12,9 @@ from gaizao.core.models import AuditEntry
 from gaizao.ledger import selectors
 from gaizao.ledger.hooks import households_changed_fire
 from gaizao.ledger.models import Household, Person, Project
+from gaizao.core.writes import writes
 from gaizao.ledger.services.common import (
-    NOT_FOUND, Checker, insert, load_for_update, name_initials, only, require_in_scope, save_changes, writes,
+    NOT_FOUND, Checker, insert, load_for_update, name_initials, only, require_in_scope, save_changes,
 )
 
 HOUSEHOLD_FIELDS = {"number", "head_name", "head_id_number", "phone", "address", "land_type", "use",
@@ -44,7 +46,7 @@ def _check_household(actor, values: dict, *, project: Project, household: Househ
         other = other.only("id", "number", "head_name", "street_id").first()
         if other is not None:
             # Name the other household only to someone who may read it.
-            if actor is None or selectors.household_scope(actor).filter(pk=other.pk).exists():
+            if is_system(actor) or selectors.household_scope(actor).filter(pk=other.pk).exists():
                 where = f"户号 {other.number}（户主 {other.head_name}）"
             else:
                 where = "其他街道的一户"

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from gaizao.core.actors import is_system
 from gaizao.core.errors import AppError, NotFound
 from gaizao.ledger import selectors
 from gaizao.ledger.models import Project, Village
 from gaizao.ledger.services.boundary import clean_boundary
+from gaizao.core.writes import writes
 from gaizao.ledger.services.common import (
-    NOT_FOUND, Checker, insert, load_for_update, only, require_in_scope, save_changes, writes,
+    NOT_FOUND, Checker, insert, load_for_update, only, require_in_scope, save_changes,
 )
 from gaizao.org.choices import OrgKind
 from gaizao.org.models import OrgUnit
@@ -53,7 +55,7 @@ def village_create(*, actor, street: OrgUnit, code: str, name: str, mode: str, y
     """Register an urban village (城中村) in a street."""
     if street.kind != OrgKind.STREET:
         raise AppError(f"「{street}」不是街道。", fields={"street": "须为街道"})
-    if actor is not None and not selectors.street_write_list(actor).filter(pk=street.pk).exists():
+    if not is_system(actor) and not selectors.street_write_list(actor).filter(pk=street.pk).exists():
         raise NotFound(NOT_FOUND)
     values = {"code": code, "name": name, "mode": mode, "year": year, **fields}
     _check_village(values, street=street, village=None)

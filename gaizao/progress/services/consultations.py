@@ -12,11 +12,12 @@ from decimal import Decimal, InvalidOperation
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gaizao.core.actors import is_system
 from gaizao.core import services as core_services
 from gaizao.core.errors import AppError, NotFound
 from gaizao.ledger.models import Project
 from gaizao.ledger.selectors import project_write_scope
-from gaizao.ledger.services.common import writes
+from gaizao.core.writes import writes
 from gaizao.progress.models import Consultation
 from gaizao.progress.services.events import parse_day
 
@@ -67,7 +68,7 @@ def consultation_record(*, actor, project: Project | int, held_on, eligible, agr
                         note: str = "", ip: str | None = None) -> Consultation:
     """Record a consultation (意愿征询): on which day, how many households were asked, how many agreed."""
     pk = project if isinstance(project, int) else project.pk
-    scope = Project.objects.all() if actor is None else project_write_scope(actor)
+    scope = Project.objects.all() if is_system(actor) else project_write_scope(actor)
     found = scope.filter(pk=pk).first()
     if found is None:
         raise NotFound(NOT_FOUND)

@@ -13,14 +13,14 @@ import datetime as dt
 from typing import Iterable, Sequence
 
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from gaizao.core.actors import is_system
 from gaizao.core import audit
-from gaizao.core.errors import AppError, Conflict, NotFound
-from gaizao.core.services import check_text_values
+from gaizao.core.errors import AppError, NotFound
+from gaizao.core.services import bump_versions, check_text_values, stale
 from gaizao.ledger.models import Household
 from gaizao.ledger.selectors import household_can_write
 from gaizao.progress import rollups
@@ -53,7 +53,7 @@ def parse_day(value, *, field: str = "on_date") -> dt.date:
 def _load(actor, household_id: int) -> Household:
     """The household as recording needs it (locked on PostgreSQL); 404 when out of the actor's scope."""
     household = fast.load(household_id)
-    if household is None or (actor is not None and not household_can_write(actor, household)):
+    if household is None or (not is_system(actor) and not household_can_write(actor, household)):
         raise NotFound(NOT_FOUND)
     return household
 
@@ -61,8 +61,7 @@ def _load(actor, household_id: int) -> Household:
 def _move(household: Household, state: State) -> None:
     """The conditional UPDATE on the version that makes concurrent stage changes safe."""
     if not fast.move(household, state.household_fields()):
-        raise Conflict(_("住户 %(h)s 的进度刚被他人修改，你的记录没有保存。请刷新页面，核对后再记录。")
-                       % {"h": household.number})
+        raise stale(household)
 
 
 def _rollup(household, before: State, after: State) -> None:
@@ -88,8 +87,7 @@ def _close_hard_cases(*, actor, households: Sequence, kind: str, on: dt.date, ip
     if not cases:
         return
     note = label(kind)
-    HardCase.objects.filter(pk__in=[pk for pk, _h in cases]).update(
-        closed_on=on, close_note=note, version=F("version") + 1, updated_at=timezone.now())
+    bump_versions(HardCase.objects.filter(pk__in=[pk for pk, _h in cases]), closed_on=on, close_note=note)
     audit.record_many(actor=actor, ip=ip, items=[
         audit.Change(action="hardcase.close", object_type="progress.hardcase", object_id=pk,
                      object_repr=str(by_id[household_id]), changes={"closed_on": on, "note": note, "by_event": kind})
@@ -112,8 +110,7 @@ def household_record_event(*, actor, household: Household | int, kind: str, on_d
     check_text_values(StageEvent, {"note": note})  # the fast path skips full_clean
     row = _load(actor, household if isinstance(household, int) else household.pk)
     if version is not None and version != row.version:
-        raise Conflict(_("住户 %(h)s 已被他人修改（当前版本 %(c)d，你看到的是版本 %(v)d），你的记录没有保存。请刷新页面后再记录。")
-                       % {"h": row.number, "c": row.version, "v": version})
+        raise stale(row, version=version)
     before = State.of(row)
     check_new(before, kind=kind)
     mode = _resettlement_mode(kind, resettlement_mode)
@@ -155,7 +152,7 @@ def event_correct(*, actor, event: StageEvent | int, note: str, on_date=None, vo
         raise NotFound(_("进度记录不存在或无权操作。"))
     household = _load(actor, original.household_id)
     if version is not None and version != household.version:
-        raise Conflict(_("住户 %(h)s 已被他人修改，你的更正没有保存。请刷新页面后再试。") % {"h": household.number})
+        raise stale(household, version=version)
     if not (note or "").strip():
         raise AppError(_("更正须写明原因。"), fields={"note": _("必填")})
     check_text_values(StageEvent, {"note": note})
@@ -215,7 +212,7 @@ def households_record_stage(*, actor, household_ids: Iterable[int], kind: str, o
         households.extend(qs)
     found = {h.pk for h in households}
     missing = [pk for pk in ids if pk not in found]
-    refused = [h for h in households if actor is not None and not household_can_write(actor, h)]
+    refused = [h for h in households if not is_system(actor) and not household_can_write(actor, h)]
     if missing or refused:
         raise NotFound(_("有 %(n)d 户不存在或无权操作，没有写入任何记录。") % {"n": len(missing) + len(refused)},
                        fields={"households": _("不存在或无权操作")})
@@ -250,9 +247,8 @@ def households_record_stage(*, actor, household_ids: Iterable[int], kind: str, o
         by_stage.setdefault((fields["stage"], fields["resettlement_mode"]), []).append(household.pk)
     for (stage, mode_value), pks in by_stage.items():
         for start in range(0, len(pks), 5000):
-            Household.objects.filter(pk__in=pks[start:start + 5000]).update(
-                **{DATE_FIELDS[kind]: on}, stage=stage, resettlement_mode=mode_value,
-                version=F("version") + 1, updated_at=now)
+            bump_versions(Household.objects.filter(pk__in=pks[start:start + 5000]),
+                          **{DATE_FIELDS[kind]: on}, stage=stage, resettlement_mode=mode_value, updated_at=now)
     audit.record_many(actor=actor, ip=ip, items=[
         audit.Change(action="progress.event", object_type="ledger.household", object_id=h.pk, object_repr=str(h),
                      changes={"kind": kind, "on_date": on, "stage": [b.stage, a.stage], "bulk": True,

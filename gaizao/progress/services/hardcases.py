@@ -16,18 +16,19 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gaizao.core.actors import is_system
 from gaizao.core import audit
 from gaizao.core.errors import AppError, Conflict, NotFound
-from gaizao.core.services import check_text_values, full_clean
+from gaizao.core.services import check_text_values, conditional_update, full_clean, stale
+from gaizao.core.writes import writes
 from gaizao.ledger import services as ledger_services
 from gaizao.ledger.choices import Stage
 from gaizao.ledger.models import Household
 from gaizao.ledger.selectors import cadre_options, household_can_write
-from gaizao.ledger.services.common import stale_message, writes
 from gaizao.org.choices import Role
 from gaizao.org.models import User
 from gaizao.progress.choices import DifficultyReason
@@ -108,7 +109,7 @@ def _lock(qs):
 def _load_household(actor, household: Household | int) -> Household:
     pk = household if isinstance(household, int) else household.pk
     found = _lock(Household.objects.select_related("street")).filter(pk=pk).first()
-    if found is None or (actor is not None and not household_can_write(actor, found)):
+    if found is None or (not is_system(actor) and not household_can_write(actor, found)):
         raise NotFound(HOUSEHOLD_NOT_FOUND)
     return found
 
@@ -121,7 +122,7 @@ def can_write(user, hard_case: HardCase) -> bool:
 def _load_case(actor, hard_case: HardCase | int, *, allow=can_write) -> HardCase:
     pk = hard_case if isinstance(hard_case, int) else hard_case.pk
     found = _lock(HardCase.objects.select_related("household")).filter(pk=pk).first()
-    if found is None or (actor is not None and not allow(actor, found)):
+    if found is None or (not is_system(actor) and not allow(actor, found)):
         raise NotFound(NOT_FOUND)
     return found
 
@@ -187,7 +188,7 @@ def _check_close_note(note) -> str:
 
 
 def _stale(case: HardCase, version) -> Conflict:
-    return Conflict(stale_message(case, version))
+    return stale(case, version=version)
 
 
 def _check_version(case: HardCase, version) -> None:
@@ -204,13 +205,10 @@ def _check_version(case: HardCase, version) -> None:
 
 def _conditional_update(case: HardCase, version: int, **values) -> None:
     check_text_values(HardCase, values, aliases={"close_note": "note"})  # an UPDATE skips full_clean
-    updated = HardCase.objects.filter(pk=case.pk, version=version).update(
-        **values, version=F("version") + 1, updated_at=timezone.now())
-    if updated != 1:
-        raise _stale(case, version)
+    new_version = conditional_update(HardCase, pk=case.pk, version=version, values=values, what=case)
     for name, value in values.items():
         setattr(case, name, value)
-    case.version = version + 1
+    case.version = new_version
 
 
 # --- services -----------------------------------------------------------------------------------

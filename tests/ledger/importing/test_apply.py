@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from gaizao.core.actors import SYSTEM
 from gaizao.core import audit, crypto
 from gaizao.core.errors import AppError, Conflict, NotFound
 from gaizao.core.models import AuditEntry
@@ -16,7 +17,7 @@ from gaizao.ledger.models import Building, Household, Person
 from tests.ledger.importing.conftest import Ledger, cid, household_row, three_households
 
 
-def _import(path, *, actor=None, project="P001", skip_invalid=False):
+def _import(path, *, actor=SYSTEM, project="P001", skip_invalid=False):
     plan = ledger_import_preview(actor=actor, project_code=project, path=path)
     if plan.new or plan.changed:
         ledger_import_apply(actor=actor, plan=plan, skip_invalid=skip_invalid)
@@ -127,7 +128,7 @@ def test_changes_are_shown_field_by_field_masked_and_applied_with_version_and_au
                                          **{"合法面积（㎡）": 130})
     ledger.persons[1][4] = "本地城镇户口"
     ledger.persons.append(["DH-102", "钱小二", "", "子女", "本村农业户口"])
-    plan = ledger_import_preview(actor=None, project_code="P001", path=ledger_file(ledger))
+    plan = ledger_import_preview(actor=SYSTEM, project_code="P001", path=ledger_file(ledger))
     assert (len(plan.new), len(plan.changed), plan.unchanged) == (0, 2, 1)
     changes = {item.number: [(c.column, c.before, c.after) for c in item.changes] for item in plan.changed}
     assert changes["DH-102"] == [
@@ -154,10 +155,10 @@ def test_changes_are_shown_field_by_field_masked_and_applied_with_version_and_au
 def test_nothing_is_written_when_any_row_is_rejected(cast, ledger_file):
     ledger = three_households()
     ledger.households[3][2] = "440106198001011010"  # a wrong check digit on DH-103
-    plan = ledger_import_preview(actor=None, project_code="P001", path=ledger_file(ledger))
+    plan = ledger_import_preview(actor=SYSTEM, project_code="P001", path=ledger_file(ledger))
     before = (Household.objects.count(), AuditEntry.objects.count())
     with pytest.raises(AppError, match="没有写入任何数据"):
-        ledger_import_apply(actor=None, plan=plan)
+        ledger_import_apply(actor=SYSTEM, plan=plan)
     assert (Household.objects.count(), AuditEntry.objects.count()) == before
 
 
@@ -170,7 +171,7 @@ def test_skip_invalid_writes_the_valid_households_only(cast, ledger_file):
 
 
 def test_a_failure_half_way_rolls_everything_back(cast, ledger_file, monkeypatch, encryption):
-    plan = ledger_import_preview(actor=None, project_code="P001", path=ledger_file(three_households()))
+    plan = ledger_import_preview(actor=SYSTEM, project_code="P001", path=ledger_file(three_households()))
     before = (Household.objects.count(), Building.objects.count(), Person.objects.count(), AuditEntry.objects.count())
 
     def broken(**kwargs):
@@ -178,7 +179,7 @@ def test_a_failure_half_way_rolls_everything_back(cast, ledger_file, monkeypatch
 
     monkeypatch.setattr(audit, "record_many", broken)
     with pytest.raises(RuntimeError):
-        ledger_import_apply(actor=None, plan=plan)
+        ledger_import_apply(actor=SYSTEM, plan=plan)
     after = (Household.objects.count(), Building.objects.count(), Person.objects.count(), AuditEntry.objects.count())
     assert after == before
 
@@ -186,19 +187,19 @@ def test_a_failure_half_way_rolls_everything_back(cast, ledger_file, monkeypatch
 def test_a_household_changed_after_the_preview_stops_the_import(cast, ledger_file):
     ledger = Ledger(households=[household_row("DH-001", "李四", 1, 户主身份证号="11010519491231002X"),
                                 household_row("DH-900", "新户", 900)])
-    plan = ledger_import_preview(actor=None, project_code="P001", path=ledger_file(ledger))
+    plan = ledger_import_preview(actor=SYSTEM, project_code="P001", path=ledger_file(ledger))
     assert len(plan.changed) == 1
     Household.objects.filter(pk=cast.household_a1.pk).update(version=5)
     with pytest.raises(Conflict, match="重新预览"):
-        ledger_import_apply(actor=None, plan=plan)
+        ledger_import_apply(actor=SYSTEM, plan=plan)
     assert not Household.objects.filter(number="DH-900").exists()
 
 
 def test_a_household_number_taken_after_the_preview_stops_the_import(cast, ledger_file):
-    plan = ledger_import_preview(actor=None, project_code="P001", path=ledger_file(three_households()))
-    services.household_create(actor=None, project=cast.project_a, number="DH-102", head_name="抢先")
+    plan = ledger_import_preview(actor=SYSTEM, project_code="P001", path=ledger_file(three_households()))
+    services.household_create(actor=SYSTEM, project=cast.project_a, number="DH-102", head_name="抢先")
     with pytest.raises(Conflict):
-        ledger_import_apply(actor=None, plan=plan)
+        ledger_import_apply(actor=SYSTEM, plan=plan)
     assert Household.objects.filter(project=cast.project_a).count() == 3
 
 
@@ -218,11 +219,11 @@ def test_a_street_user_imports_into_their_own_street_only(cast, ledger_file):
 
 def test_fingerprint_is_stable_for_the_same_file_and_data(cast, ledger_file):
     path = ledger_file(three_households())
-    first = ledger_import_preview(actor=None, project_code="P001", path=path)
-    second = ledger_import_preview(actor=None, project_code="P001", path=path)
+    first = ledger_import_preview(actor=SYSTEM, project_code="P001", path=path)
+    second = ledger_import_preview(actor=SYSTEM, project_code="P001", path=path)
     assert first.fingerprint == second.fingerprint
-    ledger_import_apply(actor=None, plan=first)
-    assert ledger_import_preview(actor=None, project_code="P001", path=path).fingerprint != first.fingerprint
+    ledger_import_apply(actor=SYSTEM, plan=first)
+    assert ledger_import_preview(actor=SYSTEM, project_code="P001", path=path).fingerprint != first.fingerprint
 
 
 @pytest.mark.parametrize("name", ["张三", "尉迟恭", "单于", "欧阳娜娜", "曾国藩", "长孙无忌", "解放", "区长", "A张三",
@@ -234,8 +235,8 @@ def test_initials_match_the_service(name):
 def test_a_building_changed_after_the_preview_stops_the_import(cast, ledger_file):
     ledger = Ledger(households=[household_row("DH-001", "李四", 1, 户主身份证号="11010519491231002X",
                                               **{"合法面积（㎡）": 99})])
-    plan = ledger_import_preview(actor=None, project_code="P001", path=ledger_file(ledger))
+    plan = ledger_import_preview(actor=SYSTEM, project_code="P001", path=ledger_file(ledger))
     Building.objects.filter(household=cast.household_a1).update(version=9)
     with pytest.raises(Conflict):
-        ledger_import_apply(actor=None, plan=plan)
+        ledger_import_apply(actor=SYSTEM, plan=plan)
     assert Building.objects.get(household=cast.household_a1).legal_area == Decimal("120.50")

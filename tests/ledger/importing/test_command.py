@@ -7,6 +7,7 @@ import json
 import openpyxl
 import python_calamine
 
+from gaizao.core.actors import SYSTEM
 from gaizao.core.models import AuditEntry
 from gaizao.ledger.importing import headers as h
 from gaizao.ledger.models import Building, Household, Person
@@ -214,9 +215,9 @@ def test_export_then_import_keeps_text_written_with_chinese_punctuation(cast, tm
 
     from gaizao.ledger import services
 
-    household = services.household_create(actor=None, project=cast.project_a, number="DH-900", head_name="欧阳娜娜",
+    household = services.household_create(actor=SYSTEM, project=cast.project_a, number="DH-900", head_name="欧阳娜娜",
                                           address="东湖村（北片）三巷，8号")
-    services.building_add(actor=None, household=household, number="1", legal_area=Decimal("88.00"),
+    services.building_add(actor=SYSTEM, household=household, number="1", legal_area=Decimal("88.00"),
                           certificate_no="云集用（2005）第000001号", legality="legal")
     exported = tmp_path / "导出.xlsx"
     assert run_ledger("export", "--project", "P001", exported).code == 0

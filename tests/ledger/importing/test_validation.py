@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from gaizao.core.actors import SYSTEM
 from gaizao.ledger.importing.engine import ledger_import_preview
 from tests.ledger.importing.conftest import Ledger, cid, household_row, three_households
 
 
-def _preview(cast, path, *, actor=None, project="P001"):
+def _preview(cast, path, *, actor=SYSTEM, project="P001"):
     return ledger_import_preview(actor=actor, project_code=project, path=path)
 
 
@@ -101,7 +102,7 @@ def test_two_households_swapping_heads_is_not_a_duplicate(cast, ledger_file):
 def test_a_member_already_registered_in_another_household(cast, ledger_file):
     from gaizao.ledger import services
 
-    services.person_add(actor=None, household=cast.household_b1, name="王小五", relation="child",
+    services.person_add(actor=SYSTEM, household=cast.household_b1, name="王小五", relation="child",
                         id_number=cid(55, birth="20100101"))
     ledger = three_households()
     ledger.persons.append(["DH-102", "王小五", cid(55, birth="20100101"), "子女", "本村农业户口"])

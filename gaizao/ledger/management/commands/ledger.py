@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from gaizao.core.actors import command_actor
 from gaizao.core.errors import AppError
 
 # Below this many rows a progress bar is more noise than help.
@@ -77,17 +78,6 @@ class Command(BaseCommand):
         except AppError as exc:
             raise CommandError(exc.message, returncode=1) from None
 
-    # --- helpers ----------------------------------------------------------------------------
-    def _user(self, username: str | None):
-        if not username:
-            return None
-        from gaizao.org.models import User
-
-        user = User.objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise CommandError(f"账号 {username} 不存在或已停用。", returncode=1)
-        return user
-
     # --- template ----------------------------------------------------------------------------
     def do_template(self, *, out: str, **options):
         from gaizao.ledger.importing.template import write_template
@@ -116,7 +106,7 @@ class Command(BaseCommand):
     def do_export(self, *, out: str, project: str, user: str | None = None, full: bool = False, **options):
         from gaizao.ledger.importing.export import export_project, export_project_for
 
-        actor = self._user(user)
+        actor = command_actor(user)
         target = export_project_for(actor=actor, code=project, full=full)
         result = export_project(actor=actor, project=target, out=Path(out), full=full)
         kind = "完整号码（已留痕）" if full else "身份证号、手机号已脱敏"
@@ -130,7 +120,7 @@ class Command(BaseCommand):
         from gaizao.ledger.importing.engine import ledger_import_apply, ledger_import_preview
         from gaizao.ledger.importing.report import write_error_report
 
-        actor = self._user(user)
+        actor = command_actor(user)
         bar = ProgressBar(self.stderr)
         show = bar if options.get("verbosity", 1) >= 1 else None
         try:

@@ -13,6 +13,7 @@ import unicodedata
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from gaizao.core.actors import SYSTEM
 from gaizao.core.errors import AppError
 from gaizao.org import selectors, services
 from gaizao.org.choices import Role
@@ -80,7 +81,7 @@ class Command(BaseCommand):
         if User.objects.filter(username=options["username"].strip()).exists():
             raise CommandError(_("用户名「%(u)s」已存在。") % {"u": options["username"]})
         password = self._read_password(options)
-        user = services.user_create(actor=None, username=options["username"], password=password,
+        user = services.user_create(actor=SYSTEM, username=options["username"], password=password,
                                     full_name=options["name"], memberships=memberships)
         self.stdout.write(self.style.SUCCESS(_("已创建账号「%(u)s」。") % {"u": user.username}))
         if user.needs_second_factor:
@@ -101,19 +102,19 @@ class Command(BaseCommand):
     def do_set_password(self, options) -> None:
         user = self._user(options["username"])
         password = self._read_password(options)
-        services.user_set_password(actor=None, user=user, password=password)
+        services.user_set_password(actor=SYSTEM, user=user, password=password)
         self.stdout.write(self.style.SUCCESS(_("已重设「%(u)s」的密码。") % {"u": user.username}))
 
     def do_disable(self, options) -> None:
-        user = services.user_set_active(actor=None, user=self._user(options["username"]), active=False)
+        user = services.user_set_active(actor=SYSTEM, user=self._user(options["username"]), active=False)
         self.stdout.write(self.style.SUCCESS(_("已停用账号「%(u)s」。") % {"u": user.username}))
 
     def do_enable(self, options) -> None:
-        user = services.user_set_active(actor=None, user=self._user(options["username"]), active=True)
+        user = services.user_set_active(actor=SYSTEM, user=self._user(options["username"]), active=True)
         self.stdout.write(self.style.SUCCESS(_("已启用账号「%(u)s」。") % {"u": user.username}))
 
     def do_unlock(self, options) -> None:
-        cleared = services.user_unlock(actor=None, username=options["username"])
+        cleared = services.user_unlock(actor=SYSTEM, username=options["username"])
         if cleared:
             self.stdout.write(self.style.SUCCESS(_("已解除「%(u)s」的登录锁定。") % {"u": options["username"]}))
         else:
@@ -121,7 +122,7 @@ class Command(BaseCommand):
 
     def do_reset_otp(self, options) -> None:
         user = self._user(options["username"])
-        removed = services.user_reset_second_factor(actor=None, user=user)
+        removed = services.user_reset_second_factor(actor=SYSTEM, user=user)
         self.stdout.write(self.style.SUCCESS(
             _("已删除「%(u)s」的 %(n)d 个动态口令设备，其下次登录时需重新绑定。") % {"u": user.username, "n": removed}))
 

@@ -15,21 +15,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from gaizao.core.actors import command_actor, is_system
 from gaizao.core.errors import AppError
 
 SHOWN_ROWS = 50
-
-
-def _user(username: str | None):
-    """The account whose rights the command uses (None: the system operator)."""
-    if not username:
-        return None
-    from gaizao.org.models import User
-
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise CommandError(f"账号 {username} 不存在或已停用。", returncode=1)
-    return user
 
 
 def _dumps(value) -> str:
@@ -61,7 +50,7 @@ def do_record(command: BaseCommand, *, project: str, stage: str, date: str, hous
     from gaizao.progress.choices import EventKind
     from gaizao.progress.services.events import households_record_stage, parse_day
 
-    actor = _user(user)
+    actor = command_actor(user)
     kind = importing.kind_from_text(stage)
     day = parse_day(date, field="date")
     target = importing.project_for_progress(actor=actor, code=project)
@@ -75,7 +64,7 @@ def do_record(command: BaseCommand, *, project: str, stage: str, date: str, hous
     numbers = importing.split_numbers(text)
     if not numbers:
         raise CommandError("没有给出户号。", returncode=1)
-    scope = household_write_scope(actor) if actor is not None else Household.objects.all()
+    scope = Household.objects.all() if is_system(actor) else household_write_scope(actor)
     ids = importing.households_by_number(scope, project=target, numbers=numbers)
     count = households_record_stage(actor=actor, household_ids=ids, kind=kind, on_date=day, note=note,
                                     resettlement_mode=mode)
@@ -99,7 +88,7 @@ def do_import(command: BaseCommand, *, file: str, project: str, dry_run: bool = 
               user: str | None = None, **options) -> None:
     from gaizao.progress.importing import events_import
 
-    actor = _user(user)
+    actor = command_actor(user)
     result = events_import(actor=actor, project_code=project, path=Path(file), filename=Path(file).name,
                            dry_run=dry_run)
     write = command.stdout.write

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gaizao.core.actors import SYSTEM
 from gaizao.core import audit
 from gaizao.progress import rollups
 
@@ -31,7 +32,7 @@ class Command(BaseCommand):
         elif action == "rebuild":
             with transaction.atomic():  # the rebuild and its audit entry stand or fall together
                 count, fixed = rollups.rebuild()
-                audit.record(actor=None, action="progress.rollups_rebuild", object_type="progress.rollup",
+                audit.record(actor=SYSTEM, action="progress.rollups_rebuild", object_type="progress.rollup",
                              object_repr="进度汇总", changes={"rollups": count, "households_fixed": fixed})
             self.stdout.write(self.style.SUCCESS(_("已重建进度汇总：%(r)d 条汇总，修正 %(f)d 户。")
                                                  % {"r": count, "f": fixed}))
