@@ -27,6 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gaizao.core import audit
 from gaizao.core.actors import is_system
+from gaizao.core.writes import writes
 from gaizao.core.crypto import sm3_hex
 from gaizao.core.errors import AppError, NotFound, PermissionDenied
 from gaizao.core.models import AuditEntry
@@ -38,6 +39,11 @@ from gaizao.org.models import ApiToken, LoginThrottle, Membership, OrgUnit, User
 from gaizao.org.selectors import users_with_role
 
 
+def holds(*roles: str):
+    """A write policy: the user holds one of ``roles`` (the system actor always may, see core.writes)."""
+    return lambda actor: actor.has_role(*roles)
+
+
 def _require_role(actor, *roles: str) -> None:
     """The system actor (the command line) may; a user must hold one of ``roles``."""
     if is_system(actor):
@@ -46,11 +52,10 @@ def _require_role(actor, *roles: str) -> None:
         raise PermissionDenied(_("你的账号无权执行此操作。"))
 
 
-@transaction.atomic
+@writes(policy=holds(Role.ADMIN))
 def orgunit_create(*, actor, code: str, name: str, kind: str, parent: OrgUnit | None = None,
                    sort_order: int = 0) -> OrgUnit:
     """Create an org unit (组织机构) under ``parent``; its path is the chain of codes."""
-    _require_role(actor, Role.ADMIN)
     if kind not in OrgKind.values:
         raise AppError(f"组织类型「{kind}」无效。", fields={"kind": "无效的组织类型"})
     code = (code or "").strip()
@@ -87,12 +92,11 @@ def validate_new_password(password: str, user: User | None = None) -> None:
         raise AppError(text, fields={"password": text}) from None
 
 
-@transaction.atomic
+@writes(policy=holds(Role.ADMIN))
 def user_create(*, actor, username: str, password: str, full_name: str = "",
                 memberships: list[tuple[str, OrgUnit]] = (), ip: str | None = None,
                 password_hash: str | None = None) -> User:
     """Create an account with its roles. ``password_hash`` lets the demo reuse one Argon2 hash."""
-    _require_role(actor, Role.ADMIN)
     username = (username or "").strip()
     if not username:
         raise AppError("用户名不能为空。", fields={"username": "必填"})
@@ -119,7 +123,7 @@ def user_create(*, actor, username: str, password: str, full_name: str = "",
     return user
 
 
-@transaction.atomic
+@writes
 def user_set_password(*, actor, user: User, password: str, ip: str | None = None) -> User:
     """Set a new password (an administrator's reset, or the command line)."""
     if is_system(actor) or actor.pk != user.pk:
@@ -132,10 +136,9 @@ def user_set_password(*, actor, user: User, password: str, ip: str | None = None
     return user
 
 
-@transaction.atomic
+@writes(policy=holds(Role.ADMIN, Role.SECURITY))
 def user_set_active(*, actor, user: User, active: bool, ip: str | None = None) -> User:
     """Disable (停用) or enable (启用) an account; a disabled account cannot sign in."""
-    _require_role(actor, Role.ADMIN, Role.SECURITY)
     if not active and not is_system(actor) and actor.pk == user.pk:
         raise AppError(_("不能停用自己的账号。"))
     if User.objects.filter(pk=user.pk).exclude(is_active=active).update(is_active=active) == 1:
@@ -165,12 +168,11 @@ def user_change_password(*, actor: User, old_password: str, new_password: str, i
     return actor
 
 
-@transaction.atomic
+@writes(policy=holds(Role.SECURITY))
 def user_unlock(*, actor, username: str, ip: str | None = None) -> int:
     """Release a login lockout (解除锁定) now instead of after the cool-off; returns the attempts cleared."""
     from axes.utils import reset
 
-    _require_role(actor, Role.SECURITY)
     username = (username or "").strip()
     if not username:
         raise AppError(_("用户名不能为空。"), fields={"username": _("必填")})
@@ -183,10 +185,9 @@ def user_unlock(*, actor, username: str, ip: str | None = None) -> int:
     return cleared + throttled
 
 
-@transaction.atomic
+@writes(policy=holds(Role.SECURITY))
 def user_reset_second_factor(*, actor, user: User, ip: str | None = None) -> int:
     """Remove a user's TOTP devices (重置动态口令), e.g. a lost phone; they enrol again at next sign-in."""
-    _require_role(actor, Role.SECURITY)
     count, _detail = TOTPDevice.objects.filter(user=user).delete()
     audit.record(actor=actor, action="user.reset_otp", obj=user, ip=ip, changes={"devices_removed": count})
     return count
@@ -271,7 +272,7 @@ def login_gate(*, username: str, ip: str | None = None) -> None:
 
 # --- second factor (TOTP 动态口令) --------------------------------------------------------------
 
-@transaction.atomic
+@writes
 def totp_device_start(*, actor: User, ip: str | None = None) -> TOTPDevice:
     """The unconfirmed device a user is enrolling; the same one until confirmed (the QR stays put)."""
     if TOTPDevice.objects.filter(user=actor, confirmed=True).exists():
@@ -325,7 +326,7 @@ def totp_verify(*, actor: User, token: str, ip: str | None = None) -> TOTPDevice
     return device
 
 
-@transaction.atomic
+@writes
 def totp_device_remove(*, actor: User, device: TOTPDevice, password: str, ip: str | None = None) -> None:
     """Unbind one's own TOTP device (解绑); the current password is asked again."""
     if device.user_id != actor.pk:
@@ -338,7 +339,7 @@ def totp_device_remove(*, actor: User, device: TOTPDevice, password: str, ip: st
 
 # --- API tokens (接口令牌) -----------------------------------------------------------------------
 
-@transaction.atomic
+@writes
 def apitoken_create(*, actor: User, name: str, days: int | None = None,
                     ip: str | None = None) -> tuple[ApiToken, str]:
     """Issue an API token valid for ``days`` (at most GAIZAO_API_TOKEN_DAYS, the default); returns the
@@ -362,7 +363,7 @@ def apitoken_create(*, actor: User, name: str, days: int | None = None,
     return token, key
 
 
-@transaction.atomic
+@writes
 def apitoken_revoke(*, actor: User, token: ApiToken, reason: str = "", ip: str | None = None) -> ApiToken:
     """Revoke a token (吊销): its owner, or the security officer for any account (with a reason if
     they give one). It answers 401 from then on. Revoking twice changes nothing."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable, Sequence
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from gaizao.core.actors import is_system
 from gaizao.core import audit
 from gaizao.core.errors import AppError, NotFound
 from gaizao.core.services import bump_versions, check_text_values, stale
+from gaizao.core.writes import writes
 from gaizao.ledger.models import Household
 from gaizao.ledger.selectors import household_can_write
 from gaizao.progress import rollups
@@ -95,7 +96,7 @@ def _close_hard_cases(*, actor, households: Sequence, kind: str, on: dt.date, ip
     ])
 
 
-@transaction.atomic
+@writes
 def household_record_event(*, actor, household: Household | int, kind: str, on_date, note: str = "",
                            resettlement_mode: str = "", version: int | None = None, attachments=(),
                            ip: str | None = None) -> StageEvent:
@@ -138,7 +139,7 @@ def _resettlement_mode(kind: str, value: str) -> str:
     return value
 
 
-@transaction.atomic
+@writes
 def event_correct(*, actor, event: StageEvent | int, note: str, on_date=None, void: bool = False,
                   version: int | None = None, ip: str | None = None) -> StageEvent:
     """Correct an event with a new one that references it (更正): a new date, or void (撤销) it.
@@ -189,7 +190,7 @@ def event_correct(*, actor, event: StageEvent | int, note: str, on_date=None, vo
     return correction
 
 
-@transaction.atomic
+@writes
 def households_record_stage(*, actor, household_ids: Iterable[int], kind: str, on_date, note: str = "",
                             resettlement_mode: str = "", ip: str | None = None) -> int:
     """Record the same stage on the same day for many households (批量记录), all or nothing.
