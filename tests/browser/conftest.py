@@ -13,10 +13,18 @@ CHROMIUM = os.environ.get("GAIZAO_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
+def chromium() -> str:
+    """The Chromium to drive; a missing one fails the browser tests (CI installs it), never skips them."""
+    found = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    if not found:
+        pytest.fail(f"浏览器测试需要 Chromium，但 {CHROMIUM} 不存在，PATH 中也没有 chromium："
+                    "请 apt-get install -y chromium fonts-noto-cjk，或用 GAIZAO_CHROMIUM 指向它。", pytrace=False)
+    return found
+
+
 @pytest.fixture(scope="session")
 def browser():
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip("需要 Debian 的 chromium（apt-get install chromium fonts-noto-cjk）")
+    executable = chromium()
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
@@ -24,7 +32,7 @@ def browser():
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
+            executable_path=executable, headless=True,
             args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--disable-quic"],
         )

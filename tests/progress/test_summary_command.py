@@ -13,7 +13,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.utils import timezone
 
 from gaizao.ledger import services as ledger_services
@@ -143,16 +143,6 @@ def test_it_writes_whole_lines_to_a_commands_output_wrappers(progress):
     assert err.getvalue() == "街道 NOPE 不存在。\n"
 
 
-def _summary_wired() -> bool:
-    if "progress" not in get_commands():
-        return False
-    from django.core.management import load_command_class
-
-    parser = load_command_class(get_commands()["progress"], "progress").create_parser("gaizao", "progress")
-    return "summary" in parser.format_help()
-
-
-@pytest.mark.skipif(not _summary_wired(), reason="`gaizao progress` has no summary subcommand yet")
 def test_through_the_progress_command(progress):
     out = io.StringIO()
     call_command("progress", "summary", "--street", "440199001", "--json", stdout=out)
