@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.urls import include, path
 
 from gaizao.api.api import api_urls
@@ -8,11 +9,10 @@ handler403 = "gaizao.portal.views.error_403"
 handler404 = "gaizao.portal.views.error_404"
 handler500 = "gaizao.portal.views.error_500"
 
+# Each installed app that declares ``url_prefix`` on its AppConfig has its urls.py mounted there, in
+# INSTALLED_APPS order: a new app needs no line here (docs/architecture.md, "Adding an app").
 urlpatterns = [
-    path("", include("gaizao.core.urls")),
-    path("", include("gaizao.portal.urls")),
-    path("account/", include("gaizao.org.urls")),
-    path("ledger/", include("gaizao.ledger.urls")),
-    path("progress/", include("gaizao.progress.urls")),
+    *(path(config.url_prefix, include(f"{config.name}.urls")) for config in apps.get_app_configs()
+      if getattr(config, "url_prefix", None) is not None),
     path("api/", api_urls()),
 ]

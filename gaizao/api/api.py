@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 from functools import wraps
+from importlib import import_module
 
+from django.apps import apps as django_apps
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, ValidationError
 from django.core.signals import got_request_exception
 from django.http import Http404, HttpResponseNotAllowed
@@ -125,13 +127,12 @@ def _server_error(request, exc: Exception):
 
 
 def _mount_routers() -> None:
-    from gaizao.ledger.api import router as ledger_router
-    from gaizao.org.api import router as org_router
-    from gaizao.progress.api import router as progress_router
-
-    api.add_router("/org", org_router)
-    api.add_router("/ledger", ledger_router)
-    api.add_router("/progress", progress_router)
+    """Each installed app that declares ``api_prefix`` on its AppConfig has the ``router`` of its
+    ``api`` module mounted there: a new app needs no line here."""
+    for config in django_apps.get_app_configs():
+        prefix = getattr(config, "api_prefix", None)
+        if prefix is not None:
+            api.add_router(prefix, import_module(f"{config.name}.api").router)
 
 
 _mount_routers()

@@ -6,3 +6,10 @@ class CoreConfig(AppConfig):
     name = "gaizao.core"
     label = "core"
     verbose_name = _("基础")
+    # Where the app's urls.py (and api.py's router) are mounted: gaizao/urls.py and the API read these.
+    url_prefix = ""
+
+    def ready(self) -> None:
+        from gaizao.core import access
+
+        access.autodiscover()  # every app's policies.py registers its rows of the access table

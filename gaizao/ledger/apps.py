@@ -8,6 +8,9 @@ class LedgerConfig(AppConfig):
     name = "gaizao.ledger"
     label = "ledger"
     verbose_name = _("台账")
+    # Where the app's urls.py (and api.py's router) are mounted: gaizao/urls.py and the API read these.
+    url_prefix = "ledger/"
+    api_prefix = "/ledger"
 
     def ready(self) -> None:
         from gaizao.core import schedule

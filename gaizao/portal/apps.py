@@ -11,6 +11,8 @@ class PortalConfig(AppConfig):
     name = "gaizao.portal"
     label = "portal"
     verbose_name = _("门户")
+    # Where the app's urls.py (and api.py's router) are mounted: gaizao/urls.py and the API read these.
+    url_prefix = ""
 
     def ready(self) -> None:
         from gaizao.core.registry import MenuItem, menu

@@ -6,6 +6,9 @@ class ProgressConfig(AppConfig):
     name = "gaizao.progress"
     label = "progress"
     verbose_name = _("进度")
+    # Where the app's urls.py (and api.py's router) are mounted: gaizao/urls.py and the API read these.
+    url_prefix = "progress/"
+    api_prefix = "/progress"
 
     def ready(self) -> None:
         from gaizao.core.audit import register_action_labels
