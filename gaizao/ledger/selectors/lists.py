@@ -15,6 +15,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from gaizao.core.pages import KeysetPage, keyset_page
 from gaizao.core.crypto import lookup_hash
 from gaizao.core.scoping import get_in_scope
 from gaizao.core.validators import normalize_citizen_id
@@ -32,12 +33,7 @@ AREA_PLACES = Decimal("0.01")
 _AREA_OUTPUT = DecimalField(max_digits=14, decimal_places=2)
 
 
-@dataclass(frozen=True)
-class HouseholdPage:
-    """One keyset page of households: ``next_after`` is the id to continue from, or None."""
-
-    items: list[Household]
-    next_after: int | None
+HouseholdPage = KeysetPage  # of Household rows (core.pages)
 
 
 @dataclass(frozen=True)
@@ -243,8 +239,7 @@ def household_list(user: User, *, street_id: int | None = None, village_id: int 
         # with the narrow index, then read the wide columns for those ids only. Still one query.
         qs = Household.objects.filter(id__in=qs.filter(condition).order_by("id").values("id")[: limit + 1])
     rows = [_quantize_area(row) for row in _household_columns(qs).order_by("id")[: limit + 1]]
-    next_after = rows[limit - 1].id if len(rows) > limit else None
-    return HouseholdPage(items=rows[:limit], next_after=next_after)
+    return keyset_page(rows, limit=limit)
 
 
 def household_get(user: User, **lookup) -> Household:

@@ -13,11 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gaizao.core import errors
+from gaizao.core.pages import keyset_links
 from gaizao.core.masking import mask_citizen_id, mask_phone
 from gaizao.ledger import selectors, services
 from gaizao.ledger.forms import HouseholdFilterForm, VillageFilterForm
@@ -78,22 +78,12 @@ def household_list(request):
             form.add_error("q", exc.message)
             status = exc.status
     rows = _list_rows(page.items) if page else []
-    next_url = first_url = None
-    if page and page.next_after:
-        next_url = "?" + urlencode(_query_without_after(request) + [("after", page.next_after)])
-    if form.value("after"):
-        first_url = "?" + urlencode(_query_without_after(request))
     return render(request, "ledger/household_list.html", {
         "form": form,
         "households": rows,
-        "next_url": next_url,
-        "first_url": first_url,
+        **keyset_links(request, page.next_after if page else None),
         "breadcrumbs": [(_("住户台账"), None)],
     }, status=status)
-
-
-def _query_without_after(request) -> list[tuple[str, str]]:
-    return [(key, value) for key, value in request.GET.items() if key != "after" and value]
 
 
 @login_required

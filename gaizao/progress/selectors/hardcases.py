@@ -15,6 +15,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from gaizao.core.pages import KeysetPage, keyset_page
 from gaizao.core.scoping import get_in_scope
 from gaizao.ledger.models import Project, Village
 from gaizao.ledger.selectors import household_filter_options, project_scope, street_list
@@ -72,10 +73,7 @@ class HardCaseRow:
     overdue: bool
 
 
-@dataclass(frozen=True)
-class HardCasePage:
-    items: list[HardCaseRow]
-    next_after: int | None
+HardCasePage = KeysetPage  # of HardCaseRow (core.pages)
 
 
 _ROW_VALUES = dict(
@@ -133,9 +131,9 @@ def _filtered(qs: QuerySet[HardCase], *, street=None, village=None, overdue=None
 def _page(qs: QuerySet[HardCase], *, after: int | None, limit: int, on: dt.date) -> HardCasePage:
     if after:
         qs = qs.filter(id__gt=after)
-    rows = list(qs.order_by("id").values(*_ROW_FIELDS, **_ROW_VALUES)[: limit + 1])
-    next_after = rows[limit - 1]["id"] if len(rows) > limit else None
-    return HardCasePage(items=[_row(values, on) for values in rows[:limit]], next_after=next_after)
+    page = keyset_page(qs.order_by("id").values(*_ROW_FIELDS, **_ROW_VALUES)[: limit + 1], limit=limit,
+                       key=lambda values: values["id"])
+    return KeysetPage(items=[_row(values, on) for values in page.items], next_after=page.next_after)
 
 
 def hardcase_list(user: User, *, street=None, village=None, overdue: bool | None = None, reason: str | None = None,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gaizao.core import errors
+from gaizao.core.pages import keyset_page
 from gaizao.core.scoping import get_in_scope
 from gaizao.ledger import selectors as ledger_selectors
 from gaizao.ledger.views.pages import WRITE_ROLES, household_page_again
@@ -108,9 +109,9 @@ def _bulk_households(user, project, *, stage: str, after: int | None) -> tuple[l
         qs = qs.filter(stage=stage)
     if after:
         qs = qs.filter(id__gt=after)
-    rows = list(qs.order_by("id").only("id", "number", "head_name", "stage", "area")[:BULK_PAGE_SIZE + 1])
-    next_after = rows[BULK_PAGE_SIZE - 1].pk if len(rows) > BULK_PAGE_SIZE else None
-    return rows[:BULK_PAGE_SIZE], next_after
+    page = keyset_page(qs.order_by("id").only("id", "number", "head_name", "stage", "area")[:BULK_PAGE_SIZE + 1],
+                       limit=BULK_PAGE_SIZE)
+    return page.items, page.next_after
 
 
 def _bulk_page(request, *, record_form=None, import_form=None, import_result=None, status: int = 200):

@@ -12,10 +12,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gaizao.core.pages import keyset_links
 from gaizao.core.scoping import get_in_scope
 from gaizao.ledger.selectors import household_write_scope, village_can_write
 from gaizao.progress import selectors, services
@@ -41,14 +41,10 @@ def _detail_url(case) -> str:
 def hardcase_list(request):
     form = HardCaseFilterForm(request.GET or None, user=request.user)
     page = selectors.hardcase_list(request.user, **form.filters()) if form.valid_or_unbound() else None
-    query = [(k, v) for k, v in request.GET.items() if k != "after" and v]
-    next_url = "?" + urlencode(query + [("after", page.next_after)]) if page and page.next_after else None
-    first_url = "?" + urlencode(query) if request.GET.get("after") else None
     return render(request, "progress/hardcases/list.html", {
         "form": form,
         "rows": page.items if page else [],
-        "next_url": next_url,
-        "first_url": first_url,
+        **keyset_links(request, page.next_after if page else None),
         "interval": visit_interval_days(),
         "breadcrumbs": [(_("攻坚户"), None)],
     })
