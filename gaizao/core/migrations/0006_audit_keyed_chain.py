@@ -16,6 +16,7 @@ import sys
 from django.db import migrations
 
 from gaizao.core import audit, crypto
+from gaizao.core.actors import SYSTEM
 
 
 def rechain_with_key(apps, schema_editor):
@@ -30,7 +31,7 @@ def rechain_with_key(apps, schema_editor):
         changes["old_chain_first_broken_id"] = done.first_broken_id
         sys.stderr.write(f"\n注意：改用密钥链之前，审计日志自第 {done.first_broken_id} 号记录起已校验失败；"
                          "已记入 audit.rechain 记录。\n")
-    audit.record(actor=None, actor_name="system", action="audit.rechain", object_type="core.auditentry",
+    audit.record(actor=SYSTEM, action="audit.rechain", object_type="core.auditentry",
                  changes=changes)
 
 

@@ -284,7 +284,7 @@ def apply_plan(plan: ImportPlan, *, actor, skip_invalid: bool = False, progress:
                ip: str | None = None) -> ApplyResult:
     """Write the plan in one transaction (确认导入); with rejected rows only when ``skip_invalid``.
 
-    ``actor`` None is the system (the command line without --user); a user must be able to write
+    ``actor`` is a user or ``core.actors.SYSTEM`` (the command line without --user); a user must be able to write
     the project (``selectors.project_write_scope``).
     """
     from gaizao.ledger.selectors import project_write_scope

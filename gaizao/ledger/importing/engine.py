@@ -39,7 +39,7 @@ ACTION_LABELS = {
 
 
 def project_for_import(*, actor, code: str) -> Project:
-    """The project to import into, if the actor may write it (None: the system operator)."""
+    """The project to import into, if the actor may write it (the system actor: every project)."""
     from gaizao.ledger.selectors import project_write_scope
 
     projects = project_write_scope(actor) if not is_system(actor) else Project.objects.select_related(

@@ -266,7 +266,7 @@ def _check_database_duplicates(plan: ImportPlan, project: Project, *, actor) -> 
 
 def make_plan(parsed: ParsedFile, *, project: Project, actor) -> ImportPlan:
     """Compare the parsed file with the project's households (no writes); ``actor`` is the importing
-    user (None: the system operator), whose scope decides what the reasons may name."""
+    user (or the system actor, core.actors.SYSTEM), whose scope decides what the reasons may name."""
     with gc_paused():
         return _make_plan(parsed, project=project, actor=actor)
 
