@@ -1,4 +1,4 @@
-"""Reads of org units and users, always through the scope functions."""
+"""Reads of org units and users, always through the scope functions (``org.policies``)."""
 
 from __future__ import annotations
 
@@ -13,33 +13,8 @@ from django.db.models.functions import Least
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from gaizao.org.choices import Role
 from gaizao.org.models import ApiToken, LoginThrottle, Membership, OrgUnit, User
-
-
-def orgunit_scope(user: User) -> QuerySet[OrgUnit]:
-    """District-wide roles see the whole tree; others see the subtrees of their own units."""
-    qs = OrgUnit.objects.all()
-    if not user.is_authenticated:
-        return qs.none()
-    if user.is_district_wide or user.has_role(Role.AUDITOR, Role.SECURITY):
-        return qs
-    paths = list(OrgUnit.objects.filter(memberships__user=user).values_list("path", flat=True))
-    if not paths:
-        return qs.none()
-    cond = Q()
-    for path in paths:
-        cond |= Q(path=path) | Q(path__startswith=path + "/")
-    return qs.filter(cond)
-
-
-def user_scope(user: User) -> QuerySet[User]:
-    """Accounts a user may see: admin and the security officer manage all; others only themselves."""
-    if not user.is_authenticated:
-        return User.objects.none()
-    if user.has_role(Role.ADMIN, Role.SECURITY):
-        return User.objects.all()
-    return User.objects.filter(pk=user.pk)
+from gaizao.org.policies import apitoken_scope, orgunit_scope, user_scope  # noqa: F401 (views read them here)
 
 
 @dataclass(frozen=True)
@@ -150,15 +125,6 @@ def user_list(*, user: User, query: str = "", status: str = "") -> QuerySet[User
 def apitoken_list(user: User) -> QuerySet[ApiToken]:
     """A user's own API tokens, newest first (revoked and expired ones stay listed, marked)."""
     return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
-
-
-def apitoken_scope(user: User) -> QuerySet[ApiToken]:
-    """Tokens a user may see and revoke: the security officer every account's, others their own."""
-    if not user.is_authenticated:
-        return ApiToken.objects.none()
-    if user.has_role(Role.SECURITY):
-        return ApiToken.objects.all()
-    return ApiToken.objects.filter(user=user)
 
 
 def apitoken_overview(*, user: User, owner: str = "", status: str = "") -> QuerySet[ApiToken]:

@@ -35,7 +35,7 @@ from gaizao.ledger.importing.engine import READ, WRITE
 from gaizao.ledger.importing.export import export_project, export_project_for
 from gaizao.ledger.importing.reader import MAX_FILE_BYTES, SPREADSHEET_SUFFIXES
 from gaizao.ledger.importing.template import write_template
-from gaizao.ledger.views.pages import WRITE_ROLES
+from gaizao.ledger.policies import ledger_writer
 from gaizao.core.forms import StyledForm
 from gaizao.core.requests import client_ip as _ip
 
@@ -102,7 +102,7 @@ class ExportForm(StyledForm):
 @require_http_methods(["GET", "POST"])
 def import_start(request):
     """The upload page (导入台账): choose the project and the file."""
-    if not request.user.has_role(*WRITE_ROLES):
+    if not ledger_writer(request.user):
         raise Http404(_("不存在或无权查看。"))
     projects = selectors.project_write_scope(request.user).order_by("code")
     named = request.POST.get("project") or request.GET.get("project")
@@ -221,7 +221,7 @@ def export_download(request):
         projects = selectors.project_scope(request.user).order_by("code")
         return render(request, "ledger/import_export.html", {
             "form": ExportForm(projects=projects),
-            "can_full": request.user.has_role(*WRITE_ROLES),
+            "can_full": ledger_writer(request.user),
             "breadcrumbs": _crumbs((_("导出台账"), None)),
         })
     try:

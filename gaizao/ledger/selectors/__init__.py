@@ -1,6 +1,7 @@
-"""Reads of the ledgers. Every queryset a user sees starts from a ``*_scope`` function in ``scopes``.
+"""Reads of the ledgers. Every queryset a user sees starts from a ``*_scope`` function of
+``gaizao.ledger.policies`` (who may read and change each resource, from the access table),
+re-exported here for the readers above:
 
-- ``scopes``: who may read (``*_scope``) and who may change (``*_write_scope``) each resource;
 - ``lists``: lists, details and summaries for the pages and the API;
 - ``history``: the change history on detail pages, from the audit trail.
 """
@@ -15,7 +16,7 @@ from gaizao.ledger.selectors.lists import (  # noqa: F401
     household_filter_options, household_get, household_list, household_stage_summary, person_get, project_get,
     project_list, street_list, village_get, village_list,
 )
-from gaizao.ledger.selectors.scopes import (  # noqa: F401
+from gaizao.ledger.policies import (  # noqa: F401
     building_scope, building_write_scope, heritage_scope, heritage_write_scope, household_can_reveal,
     household_can_write, household_scope, household_write_scope, person_scope, person_write_scope,
     project_scope, project_write_scope, street_write_list, village_can_read, village_can_write, village_scope,

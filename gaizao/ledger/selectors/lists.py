@@ -1,6 +1,6 @@
 """Lists, details and summaries of the ledgers, for the pages and the API.
 
-Everything here starts from the ``*_scope`` functions in ``scopes``; none of it widens what a user sees.
+Everything here starts from the ``*_scope`` functions in ``ledger.policies``; none of it widens what a user sees.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from gaizao.core.scoping import get_in_scope
 from gaizao.core.validators import normalize_citizen_id
 from gaizao.ledger.choices import Stage
 from gaizao.ledger.models import Building, HeritageElement, Household, Person, Project, Village
-from gaizao.ledger.selectors.scopes import (
-    _street_ids, building_scope, heritage_scope, household_scope, person_scope, project_scope, village_scope,
+from gaizao.ledger.policies import (
+    building_scope, heritage_scope, household_grant, household_scope, person_scope, project_scope, village_scope,
 )
 from gaizao.org.choices import OrgKind, Role
 from gaizao.org.models import OrgUnit, User
@@ -46,12 +46,13 @@ class HouseholdFilterOptions:
 def street_list(user: User) -> QuerySet[OrgUnit]:
     """Streets whose ledgers the user reads (the street filter of the ledger pages)."""
     qs = OrgUnit.objects.filter(kind=OrgKind.STREET).order_by("path")
+    reach = household_grant(user)
     if not user.is_authenticated:
         return qs.none()
-    if user.is_district_wide:
+    if reach.everywhere:
         return qs
-    condition = Q(id__in=_street_ids(user))
-    if user.has_role(Role.CADRE, Role.RESIDENT):
+    condition = Q(id__in=reach.unit_ids)
+    if reach.assigned or reach.own:
         condition |= Q(id__in=household_scope(user).values("street_id"))
     return qs.filter(condition)
 
@@ -64,11 +65,12 @@ def household_filter_options(user: User) -> HouseholdFilterOptions:
     """
     villages = Village.objects.only("id", "code", "name").order_by("code")
     projects = Project.objects.only("id", "code", "name").order_by("code")
+    reach = household_grant(user)
     if not user.is_authenticated:
         villages, projects = villages.none(), projects.none()
-    elif not user.is_district_wide:
-        condition = Q(street_id__in=_street_ids(user))
-        if user.has_role(Role.CADRE, Role.RESIDENT):
+    elif not reach.everywhere:
+        condition = Q(street_id__in=reach.unit_ids)
+        if reach.assigned or reach.own:
             condition |= Q(id__in=household_scope(user).values("village_id"))
         villages = villages.filter(condition)
         projects = projects.filter(village__in=Village.objects.filter(condition).values("id"))

@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from gaizao.core.errors import NotFound
 from gaizao.core.masking import mask_name
 from gaizao.ledger.models import Project, Village
-from gaizao.org.choices import Role
 from gaizao.progress.choices import EventKind, Level
 from gaizao.progress.models import StageEvent
+from gaizao.progress.policies import dashboard_grant
 from gaizao.progress.selectors.hardcases import hardcase_counts
 from gaizao.progress.selectors.summary import (
     Area, Forecast, SigningStatus, UnitSummary, area_summary, cumulative_curves, dashboard_area, forecasts, percent,
@@ -205,7 +205,7 @@ def dashboard(user, *, street_code: str | None = None, today: dt.date | None = N
 
 def home_progress(user) -> dict | None:
     """Rollup figures for the home page of those who see the dashboard (None for everyone else)."""
-    if not user.is_authenticated or not (user.is_district_wide or user.has_role(Role.STREET)):
+    if not dashboard_grant(user):
         return None  # decided from the roles already read: no query for the others
     try:
         area = dashboard_area(user)

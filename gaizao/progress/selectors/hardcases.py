@@ -1,6 +1,6 @@
 """Reads of hard cases (攻坚户), their visits, and consultations (意愿征询).
 
-Every list starts from ``hardcase_scope``: district roles read every case, street staff those of
+Every list starts from ``hardcase_scope`` (``progress.policies``): district roles read every case, street staff those of
 their streets, a cadre those of the households assigned to them; nobody else any. Lists cost a
 fixed number of queries whatever their length (keyset pages by id, no query per row).
 """
@@ -19,31 +19,15 @@ from gaizao.core.pages import KeysetPage, keyset_page
 from gaizao.core.scoping import get_in_scope
 from gaizao.ledger.models import Project, Village
 from gaizao.ledger.selectors import household_filter_options, project_scope, street_list
-from gaizao.org.choices import Role
 from gaizao.org.models import OrgUnit, User
 from gaizao.progress.choices import DifficultyReason
 from gaizao.progress.models import Consultation, HardCase, Visit
+from gaizao.progress.policies import hardcase_scope
 from gaizao.progress.selectors.summary import percent, reaches
 from gaizao.progress.services.hardcases import is_overdue, overdue_condition
 
 PAGE_SIZE = 50
 EXCERPT = 40
-
-
-def hardcase_scope(user: User) -> QuerySet[HardCase]:
-    """The hard cases a user reads: district roles all, street staff their streets', a cadre theirs."""
-    qs = HardCase.objects.all()
-    if not getattr(user, "is_authenticated", False):
-        return qs.none()
-    if user.is_district_wide:
-        return qs
-    condition = None
-    if user.has_role(Role.STREET):
-        condition = Q(street_id__in=user.unit_ids_by_role.get(Role.STREET, frozenset()))
-    if user.has_role(Role.CADRE):
-        mine = Q(household__cadre=user)
-        condition = (condition | mine) if condition is not None else mine
-    return qs.filter(condition) if condition is not None else qs.none()
 
 
 @dataclass(frozen=True)

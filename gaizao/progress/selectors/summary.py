@@ -19,10 +19,11 @@ from django.utils.translation import gettext_lazy as _
 
 from gaizao.core.errors import NotFound
 from gaizao.ledger.models import Project, Village
-from gaizao.org.choices import OrgKind, Role
+from gaizao.org.choices import OrgKind
 from gaizao.org.models import OrgUnit
 from gaizao.progress.choices import KEY_LABELS, SCOPE, Level  # noqa: F401 (callers read s.KEY_LABELS)
 from gaizao.progress.models import DailyRollup, Rollup
+from gaizao.progress.policies import dashboard_grant
 from gaizao.progress.rollups import from_centi
 
 # The funnel as dashboards and the progress table show it, in order.
@@ -156,30 +157,28 @@ def district_unit() -> OrgUnit:
     return district
 
 
-def _own_street_ids(user) -> frozenset[int]:
-    return user.unit_ids_by_role.get(Role.STREET, frozenset()) if user.is_authenticated else frozenset()
-
-
-def dashboard_area(user, *, street_code: str | None = None) -> Area:
+def dashboard_area(user, *, street_code: str | None = None, resource: str = "progress.dashboard") -> Area:
     """The district for district-wide roles (or one street they choose); a street user's own street.
 
     ``user`` None is the system (the command line): the district, or any street of it. Anyone
-    else, or a street out of the user's scope, gets NotFound (404).
+    else, or a street out of the user's scope, gets NotFound (404). Who reaches what is ``resource``'s
+    rows of the access table (the dashboard's, or the progress table's).
     """
     if user is not None and not user.is_authenticated:
         raise NotFound(_("不存在或无权查看。"))
     district = district_unit()
-    everywhere = user is None or user.is_district_wide
+    reach = dashboard_grant(user, resource) if user is not None else None
+    everywhere = reach is None or reach.everywhere
     if street_code:
         street = OrgUnit.objects.filter(code=street_code, kind=OrgKind.STREET).first()
         if user is None and street is None:
             raise NotFound(_("街道 %(c)s 不存在。") % {"c": street_code})
-        if street is None or not (everywhere or street.pk in _own_street_ids(user)):
+        if street is None or not (everywhere or street.pk in reach.unit_ids):
             raise NotFound(_("街道 %(c)s 不存在或无权查看。") % {"c": street_code})
         return Area(level=Level.STREET, unit=street, district=district)
     if everywhere:
         return Area(level=Level.DISTRICT, unit=district, district=district)
-    own = _own_street_ids(user)
+    own = reach.unit_ids
     if own:
         street = OrgUnit.objects.filter(pk__in=own).order_by("path").first()
         return Area(level=Level.STREET, unit=street, district=district)

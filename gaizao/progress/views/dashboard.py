@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gaizao.core.errors import NotFound
+from gaizao.progress.policies import dashboard_grant
 from gaizao.progress.selectors import dashboard as selectors
 
 
@@ -28,7 +29,7 @@ def _dashboard(request) -> selectors.Dashboard:
 @require_GET
 def dashboard_page(request):
     board = _dashboard(request)
-    drilled = request.user.is_district_wide and not board.area.is_district
+    drilled = dashboard_grant(request.user).everywhere and not board.area.is_district
     if drilled:
         breadcrumbs = [(_("作战图"), reverse("progress:dashboard")), (board.area.unit.name, None)]
     else:

@@ -22,7 +22,9 @@ from gaizao.progress import selectors, services
 from gaizao.progress.hardcase_forms import (
     CloseForm, ConsultationForm, HardCaseEditForm, HardCaseFilterForm, HardCaseOpenForm, VisitForm,
 )
-from gaizao.progress.services.hardcases import can_visit, can_write, open_refusal, visit_interval_days
+from gaizao.progress.policies import hardcase_can_visit as can_visit
+from gaizao.progress.policies import hardcase_can_write as can_write
+from gaizao.progress.services.hardcases import open_refusal, visit_interval_days
 from gaizao.core.requests import client_ip as _ip
 
 GET_POST = require_http_methods(["GET", "POST"])

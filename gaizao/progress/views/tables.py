@@ -22,6 +22,7 @@ from gaizao.documents.progress_table import ProgressTable, build_table, progress
 from gaizao.org.choices import OrgKind
 from gaizao.org.models import OrgUnit
 from gaizao.progress.choices import Level
+from gaizao.progress.policies import dashboard_grant
 from gaizao.progress.selectors import summary as s
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -56,7 +57,8 @@ def progress_table_for(area: s.Area, *, today: dt.date | None = None) -> Progres
 
 def _area(request) -> s.Area:
     try:
-        return s.dashboard_area(request.user, street_code=request.GET.get("street", "").strip() or None)
+        return s.dashboard_area(request.user, street_code=request.GET.get("street", "").strip() or None,
+                                resource="progress.table_export")
     except NotFound as exc:
         raise Http404(exc.message) from None
 
@@ -67,7 +69,7 @@ def table(request):
     area = _area(request)
     progress_table = progress_table_for(area)
     streets = []
-    if request.user.is_district_wide:
+    if dashboard_grant(request.user, "progress.table_export").everywhere:
         streets = list(OrgUnit.objects.filter(kind=OrgKind.STREET, path__startswith=area.district.path + "/")
                        .order_by("code").values_list("code", "name"))
     street_code = "" if area.is_district else area.unit.code

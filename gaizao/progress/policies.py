@@ -1,0 +1,125 @@
+"""Who may read and change progress resources, derived from the access table (``core.access``).
+
+Stage events follow their households (the ledger's rows); hard cases (攻坚户) and their visits are
+read by the district roles, street staff and the household's cadre, changed by the household's
+write roles, visited also by its cadre; consultations (意愿征询) follow their project; the
+dashboard, its data and the progress table (进度表) are for the district roles and street staff.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from gaizao.core import access
+from gaizao.core.access import ASSIGNED, DISTRICT, UNIT, Endpoint, Place, Rule
+from gaizao.ledger.policies import HOUSEHOLD_ROWS, VILLAGE_ROWS, household_place, households_for
+from gaizao.ledger.models import Household
+from gaizao.org.choices import Role
+from gaizao.progress.models import HardCase
+
+HARDCASE_ROWS = {
+    Role.ADMIN: Rule(read=DISTRICT, write=DISTRICT),
+    Role.COMMANDER: Rule(read=DISTRICT, write=DISTRICT),
+    Role.LEADER: Rule(read=DISTRICT),
+    Role.STREET: Rule(read=UNIT, write=UNIT),
+    Role.CADRE: Rule(read=ASSIGNED),
+}
+# A visit (走访) is recorded by the case's write roles and by the household's cadre.
+VISIT_ROWS = {**HARDCASE_ROWS, Role.CADRE: Rule(read=ASSIGNED, write=ASSIGNED)}
+DASHBOARD_ROWS = {
+    Role.ADMIN: Rule(read=DISTRICT),
+    Role.COMMANDER: Rule(read=DISTRICT),
+    Role.LEADER: Rule(read=DISTRICT),
+    Role.STREET: Rule(read=UNIT),
+}
+
+
+def _street_place(street) -> Place:
+    return Place(unit_id=street.pk)
+
+
+def register_access() -> None:
+    """Progress's rows of the access table, with the pages and API routes the scope matrix checks."""
+    access.register("progress.event", HOUSEHOLD_ROWS, locate=household_place, endpoints=[
+        Endpoint("events_api", lambda h: f"/api/progress/households/{h.pk}/events", shows=lambda h: h.number),
+        Endpoint("event_record_page", lambda h: reverse("progress:household_record", args=[h.pk]), write=True,
+                 method="POST"),
+        Endpoint("event_record_api", lambda h: f"/api/progress/households/{h.pk}/events", write=True,
+                 method="POST"),
+    ])
+    access.register("progress.hardcase", HARDCASE_ROWS, locate=lambda c: household_place(c.household), endpoints=[
+        Endpoint("hardcase_page", lambda c: reverse("progress:hardcase_detail", args=[c.pk]),
+                 shows=lambda c: c.household.number),
+        Endpoint("hardcase_api", lambda c: f"/api/progress/hardcases/{c.pk}", shows=lambda c: c.household.number),
+        Endpoint("hardcase_edit_page", lambda c: reverse("progress:hardcase_edit", args=[c.pk]), write=True,
+                 method="POST"),
+        Endpoint("hardcase_api_patch", lambda c: f"/api/progress/hardcases/{c.pk}", write=True, method="PATCH"),
+        Endpoint("hardcase_close_api", lambda c: f"/api/progress/hardcases/{c.pk}/close", write=True,
+                 method="POST"),
+    ])
+    access.register("progress.visit", VISIT_ROWS, locate=lambda c: household_place(c.household), endpoints=[
+        Endpoint("visit_api", lambda c: f"/api/progress/hardcases/{c.pk}/visits", write=True, method="POST"),
+        Endpoint("visit_page", lambda c: reverse("progress:hardcase_visit", args=[c.pk]), write=True,
+                 method="POST"),
+    ])
+    access.register("progress.consultation", VILLAGE_ROWS, locate=lambda p: Place(unit_id=p.village.street_id),
+                    endpoints=[
+        Endpoint("consultation_page", lambda p: reverse("progress:consultation_list", args=[p.pk]),
+                 shows=lambda p: p.name),
+        Endpoint("consultation_api", lambda p: f"/api/progress/projects/{p.pk}/consultations"),
+        Endpoint("consultation_record_api", lambda p: f"/api/progress/projects/{p.pk}/consultations",
+                 write=True, method="POST"),
+    ])
+    access.register("progress.dashboard", DASHBOARD_ROWS, locate=_street_place, endpoints=[
+        Endpoint("dashboard_page", lambda s: f"{reverse('progress:dashboard')}?street={s.code}", shows=lambda s: s.name),
+        Endpoint("dashboard_data", lambda s: f"{reverse('progress:dashboard_data')}?street={s.code}",
+                 shows=lambda s: s.name),
+        Endpoint("summary_api", lambda s: f"/api/progress/summary?street={s.code}", shows=lambda s: s.name),
+        Endpoint("curves_api", lambda s: f"/api/progress/curves?street={s.code}", shows=lambda s: s.name),
+    ])
+    access.register("progress.table_export", DASHBOARD_ROWS, locate=_street_place, endpoints=[
+        Endpoint("table_page", lambda s: f"{reverse('progress:table')}?street={s.code}", shows=lambda s: s.name),
+        Endpoint("table_xlsx", lambda s: f"{reverse('progress:table_xlsx')}?street={s.code}"),
+    ])
+
+
+# ---------------------------------------------------------------- querysets and predicates
+
+def hardcase_scope(user) -> QuerySet[HardCase]:
+    """The hard cases a user reads: district roles all, street staff their streets', a cadre theirs."""
+    return access.grant(user, "progress.hardcase").filter(
+        HardCase.objects.all(), unit="street_id", assigned="household__cadre")
+
+
+def event_household_scope(user) -> QuerySet[Household]:
+    """Households whose stage events a user reads."""
+    return households_for(user, "progress.event")
+
+
+def event_write_household_scope(user) -> QuerySet[Household]:
+    """Households a user may record stage events on."""
+    return households_for(user, "progress.event", write=True)
+
+
+def event_writer(user) -> bool:
+    """The user records stage events somewhere (the bulk-record page is for them)."""
+    return bool(access.grant(user, "progress.event", write=True))
+
+
+def hardcase_can_write(user, hard_case: HardCase) -> bool:
+    """Who may open, edit and close a case: the write roles over its household."""
+    return access.grant(user, "progress.hardcase", write=True).covers(household_place(hard_case.household))
+
+
+def hardcase_can_visit(user, hard_case: HardCase) -> bool:
+    """Who may record a visit: the household's cadre, and the write roles over the household."""
+    return access.grant(user, "progress.visit", write=True).covers(household_place(hard_case.household))
+
+
+def dashboard_grant(user, resource: str = "progress.dashboard") -> access.Grant:
+    """The dashboard's reach: ``everywhere`` for the district roles, ``unit_ids`` a street user's streets."""
+    return access.grant(user, resource)
+
+
+register_access()
