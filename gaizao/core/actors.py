@@ -11,7 +11,11 @@ from typing import Any
 
 
 class SystemActor:
-    """The system as an actor: no row in the user table, every scope, named "system" in the audit trail."""
+    """The system as an actor: no row in the user table, every scope, named "system" in the audit trail.
+
+    It holds no role (no ``has_role``): code asks ``is_system(actor)`` first, so that a role check
+    never mistakes the system for a resident or a cadre.
+    """
 
     pk = None
     id = None
@@ -23,10 +27,6 @@ class SystemActor:
 
     def get_username(self) -> str:
         return self.username
-
-    def has_role(self, *roles: str) -> bool:
-        # The system may do what any role may; services ask it before a user's checks.
-        return True
 
     def __str__(self) -> str:
         return self.username
