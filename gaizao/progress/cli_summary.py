@@ -14,6 +14,7 @@ import unicodedata
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gaizao.core.actors import SYSTEM
 from gaizao.core.errors import AppError, NotFound
 from gaizao.progress.choices import Level
 from gaizao.progress.selectors import summary as s
@@ -31,7 +32,7 @@ def add_arguments(parser) -> None:
 
 def system_area(street_code: str | None) -> s.Area:
     """What the system operator sees: the district, or any street of it."""
-    return s.dashboard_area(None, street_code=street_code)
+    return s.dashboard_area(SYSTEM, street_code=street_code)
 
 
 def _user(username: str):

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gaizao.core.actors import is_system
 from gaizao.core.errors import NotFound
 from gaizao.ledger.models import Project, Village
 from gaizao.org.choices import OrgKind
@@ -160,18 +161,19 @@ def district_unit() -> OrgUnit:
 def dashboard_area(user, *, street_code: str | None = None, resource: str = "progress.dashboard") -> Area:
     """The district for district-wide roles (or one street they choose); a street user's own street.
 
-    ``user`` None is the system (the command line): the district, or any street of it. Anyone
+    The system actor (the command line) sees the district, or any street of it. Anyone
     else, or a street out of the user's scope, gets NotFound (404). Who reaches what is ``resource``'s
     rows of the access table (the dashboard's, or the progress table's).
     """
-    if user is not None and not user.is_authenticated:
+    system = is_system(user)
+    if not system and not getattr(user, "is_authenticated", False):
         raise NotFound(_("不存在或无权查看。"))
     district = district_unit()
-    reach = dashboard_grant(user, resource) if user is not None else None
+    reach = None if system else dashboard_grant(user, resource)
     everywhere = reach is None or reach.everywhere
     if street_code:
         street = OrgUnit.objects.filter(code=street_code, kind=OrgKind.STREET).first()
-        if user is None and street is None:
+        if system and street is None:
             raise NotFound(_("街道 %(c)s 不存在。") % {"c": street_code})
         if street is None or not (everywhere or street.pk in reach.unit_ids):
             raise NotFound(_("街道 %(c)s 不存在或无权查看。") % {"c": street_code})
