@@ -68,3 +68,8 @@ def command_actor(username: str | None):
     if user is None:
         raise CommandError(f"账号 {username} 不存在或已停用。", returncode=1)
     return user
+
+
+def as_user(actor: Any):
+    """The account behind the actor, for a foreign key (an event's actor, a visit's visitor); None for the system."""
+    return actor if getattr(actor, "pk", None) is not None else None

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gaizao.core import audit_triggers, crypto, masking
-from gaizao.core.actors import SYSTEM
+from gaizao.core.actors import SYSTEM, as_user
 from gaizao.core.bulk import RowWriter
 from gaizao.core.crypto import AuditKey, sm3_hex
 from gaizao.core.errors import AppError
@@ -167,7 +167,7 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
         object_repr = object_repr or str(obj)
-    is_user = actor is not None and getattr(actor, "pk", None) is not None
+    is_user = as_user(actor) is not None
     # No savepoint of its own: an entry that cannot be written fails the caller's whole write.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -240,7 +240,7 @@ def record_many(*, actor, items: Iterable[Change], ip: str | None = None, batch_
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
     prev = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first() or GENESIS
-    is_user = actor is not None and getattr(actor, "pk", None) is not None
+    is_user = as_user(actor) is not None
     shared = {"created_at": timezone.now(), "actor_id": actor.pk if is_user else None,
               "actor_name": actor.get_username() if is_user else SYSTEM.get_username(), "result": AuditEntry.Result.SUCCESS,
               "ip": ip}

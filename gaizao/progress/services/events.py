@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from gaizao.core.actors import is_system
+from gaizao.core.actors import as_user, is_system
 from gaizao.core import audit
 from gaizao.core.errors import AppError, NotFound
 from gaizao.core.services import bump_versions, check_text_values, stale
@@ -118,7 +118,7 @@ def household_record_event(*, actor, household: Household | int, kind: str, on_d
     after = before.with_event(kind=kind, on=on, resettlement_mode=mode)
     check_change(after, kind=kind, project=row.project, on=on)
     event = fast.insert_event(household=row, kind=kind, on_date=on, resettlement_mode=mode, note=note.strip(),
-                              actor=actor if getattr(actor, "pk", None) else None)
+                              actor=as_user(actor))
     names = save_attachments(event, attachments) if attachments else []
     _move(row, after)
     audit.record(actor=actor, action="progress.event", object_type="ledger.household", object_id=row.pk,
@@ -178,7 +178,7 @@ def event_correct(*, actor, event: StageEvent | int, note: str, on_date=None, vo
         household_id=household.pk, project_id=household.project_id,
         kind=EventKind.VOID if void else original.kind, on_date=on, note=note.strip(), corrects=original,
         resettlement_mode="" if void else original.resettlement_mode,
-        actor=actor if getattr(actor, "pk", None) else None)
+        actor=as_user(actor))
     _move(household, after)
     audit.record(actor=actor, action="progress.correction", object_type="ledger.household",
                  object_id=household.pk, object_repr=str(household), ip=ip, changes={
@@ -235,7 +235,7 @@ def households_record_stage(*, actor, household_ids: Iterable[int], kind: str, o
         raise AppError(_("有 %(n)d 户不能记录「%(k)s」，本次没有写入任何记录：%(list)s")
                        % {"n": len(problems), "k": label(kind), "list": shown},
                        fields={"households": problems[0]})
-    user = actor if getattr(actor, "pk", None) else None
+    user = as_user(actor)
     StageEvent.objects.bulk_create(
         [StageEvent(household_id=h.pk, project_id=h.project_id, kind=kind, on_date=on, resettlement_mode=mode,
                     note=note.strip(), actor=user) for h, _b, _a in moves], batch_size=2000)

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gaizao.core.actors import is_system
+from gaizao.core.actors import as_user, is_system
 from gaizao.core import audit
 from gaizao.core.errors import AppError, Conflict, NotFound
 from gaizao.core.services import check_text_values, conditional_update, full_clean, stale
@@ -373,7 +373,7 @@ def visit_record(*, actor, hard_case: HardCase | int, visited_on, talk: str, nex
     check_text_values(Visit, {"talk": text, "next_step": _text(next_step), "visitors": people})
     visit = Visit.objects.create(hard_case=case, visited_on=on, talk=text, next_step=_text(next_step),
                                  next_visit_on=next_on, visitors=people,
-                                 visitor=actor if getattr(actor, "pk", None) else None)
+                                 visitor=as_user(actor))
     # The latest visit sets the last and next visit dates; an older one entered late does not.
     latest = HardCase.objects.filter(pk=case.pk, closed_on=None).filter(
         Q(last_visit_on__isnull=True) | Q(last_visit_on__lte=on)).update(
