@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gaizao.core.errors import NotFound
-from gaizao.documents.progress_table import ProgressTable, build_table, progress_table_bytes
+from gaizao.progress.progress_table import ProgressTable, build_table, progress_table_bytes
 from gaizao.org.choices import OrgKind
 from gaizao.org.models import OrgUnit
 from gaizao.progress.choices import Level
