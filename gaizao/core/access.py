@@ -192,7 +192,8 @@ def grant(user, name: str, *, write: bool = False) -> Grant:
         return Grant(user=user)
     rows = resource(name).rows
     levels: dict[str, set[str]] = {}
-    for role in (*user.role_set, ANY):
+    # The system actor (core.actors) holds no roles: services let it through before asking the table.
+    for role in (*getattr(user, "role_set", ()), ANY):
         found = rows.get(role)
         level = (found.write if write else found.read) if found else None
         if level is not None:

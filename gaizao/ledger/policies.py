@@ -114,6 +114,11 @@ def household_grant(user: User, *, write: bool = False) -> access.Grant:
     return access.grant(user, "ledger.household", write=write)
 
 
+def village_grant(user: User, *, write: bool = False) -> access.Grant:
+    """The user's reach over villages (and their projects)."""
+    return access.grant(user, "ledger.village", write=write)
+
+
 def households_for(user: User, resource: str, *, write: bool = False) -> QuerySet[Household]:
     """Households reached by ``resource``'s rows: for the apps above whose resources hang on households."""
     return access.grant(user, resource, write=write).filter(

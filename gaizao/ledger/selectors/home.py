@@ -10,11 +10,7 @@ from django.db.models.functions import Coalesce
 from gaizao.ledger.selectors import (
     building_scope, household_scope, person_scope, project_scope, street_list, village_scope,
 )
-from gaizao.org.choices import Role
-
-# Roles that have ledger figures on their home page; the others (department, auditor,
-# security) get their own figures from their own apps.
-LEDGER_ROLES = (Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET, Role.CADRE, Role.RESIDENT)
+from gaizao.ledger.policies import household_grant, village_grant
 TEN_THOUSAND = Decimal("10000")
 
 
@@ -33,9 +29,12 @@ def home_summary(user) -> dict:
         "legal_area_m2": Decimal("0"), "unlicensed_area_m2": Decimal("0"),
         "households_by_street": [],
     }
-    if not user.is_authenticated or not user.has_role(*LEDGER_ROLES):
+    # Those who read households have ledger figures; the others (department, auditor, security)
+    # get their own figures from their own apps.
+    households = household_grant(user)
+    if not households:
         return summary
-    shows_villages = user.is_district_wide or user.has_role(Role.STREET)
+    shows_villages = bool(village_grant(user))
     areas = building_scope(user).aggregate(
         count=Count("id"), legal=Sum("legal_area"), unlicensed=Sum("unlicensed_area"),
     )
@@ -52,7 +51,7 @@ def home_summary(user) -> dict:
         "legal_area_m2": Decimal(areas["legal"] or 0).quantize(Decimal("0.01")),
         "unlicensed_area_m2": Decimal(areas["unlicensed"] or 0).quantize(Decimal("0.01")),
     })
-    if user.is_district_wide:
+    if households.everywhere:
         summary["households_by_street"] = households_by_street_summary(user)
     return summary
 

@@ -20,16 +20,12 @@ from gaizao.core import errors
 from gaizao.core.pages import keyset_links
 from gaizao.core.masking import mask_citizen_id, mask_phone
 from gaizao.ledger import selectors, services
+from gaizao.ledger.policies import ledger_writer
 from gaizao.ledger.forms import HouseholdFilterForm, VillageFilterForm
 from gaizao.ledger.choices import Stage
 from gaizao.ledger.models import Household
 from gaizao.ledger.services.id_search import IdSearchRefused, household_search
-from gaizao.org.choices import Role
 from gaizao.core.requests import client_ip as _client_ip
-
-# Who sees the "new" buttons; the write scope decides what they may really change.
-WRITE_ROLES = (Role.ADMIN, Role.COMMANDER, Role.STREET)
-
 
 @login_required
 @require_GET
@@ -39,7 +35,7 @@ def village_list(request):
     return render(request, "ledger/village_list.html", {
         "form": form,
         "villages": villages,
-        "can_create": request.user.has_role(*WRITE_ROLES),
+        "can_create": ledger_writer(request.user),  # the write scope decides what they may really change
         "breadcrumbs": [(_("城中村"), None)],
     })
 

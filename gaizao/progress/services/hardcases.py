@@ -29,6 +29,8 @@ from gaizao.ledger import services as ledger_services
 from gaizao.ledger.choices import Stage
 from gaizao.ledger.models import Household
 from gaizao.ledger.selectors import cadre_options, household_can_write
+from gaizao.progress.policies import hardcase_can_visit as can_visit  # noqa: F401 (services read it here)
+from gaizao.progress.policies import hardcase_can_write as can_write
 from gaizao.org.choices import Role
 from gaizao.org.models import User
 from gaizao.progress.choices import DifficultyReason
@@ -88,16 +90,6 @@ def open_refusal(household: Household) -> str | None:
         "h": household.number, "s": household.get_stage_display()}
 
 
-def can_visit(user, hard_case: HardCase) -> bool:
-    """Who may record a visit: the household's cadre, and the write roles over the household."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    household = hard_case.household
-    if household.cadre_id is not None and household.cadre_id == user.pk:
-        return True
-    return household_can_write(user, household)
-
-
 # --- helpers ------------------------------------------------------------------------------------
 
 def _lock(qs):
@@ -112,11 +104,6 @@ def _load_household(actor, household: Household | int) -> Household:
     if found is None or (not is_system(actor) and not household_can_write(actor, found)):
         raise NotFound(HOUSEHOLD_NOT_FOUND)
     return found
-
-
-def can_write(user, hard_case: HardCase) -> bool:
-    """Who may open, edit and close a case: the write roles over its household."""
-    return getattr(user, "is_authenticated", False) and household_can_write(user, hard_case.household)
 
 
 def _load_case(actor, hard_case: HardCase | int, *, allow=can_write) -> HardCase:

@@ -25,13 +25,14 @@ from gaizao.core import errors
 from gaizao.core.pages import keyset_page
 from gaizao.core.scoping import get_in_scope
 from gaizao.ledger import selectors as ledger_selectors
-from gaizao.ledger.views.pages import WRITE_ROLES, household_page_again
+from gaizao.ledger.views.pages import household_page_again
 from gaizao.progress import importing
 from gaizao.progress.choices import EventKind
 from gaizao.progress.forms import (
     BulkFilterForm, BulkRecordForm, CorrectionForm, EventForm, EventsImportForm,
 )
 from gaizao.progress.models import EventAttachment, StageEvent
+from gaizao.progress.policies import event_writer
 from gaizao.progress.stages import State, suggested_kinds
 from gaizao.progress.services.events import event_correct, household_record_event, households_record_stage
 from gaizao.core.requests import client_ip as _ip
@@ -158,7 +159,7 @@ def _bulk_page(request, *, record_form=None, import_form=None, import_result=Non
 
 
 def _bulk_allowed(request) -> None:
-    if not request.user.has_role(*WRITE_ROLES):
+    if not event_writer(request.user):
         raise Http404(_("不存在或无权查看。"))
 
 
