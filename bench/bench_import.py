@@ -106,22 +106,24 @@ def _setup_database(db_path: Path):
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False, skip_checks=True)
+    from gaizao.core.actors import SYSTEM
     from gaizao.ledger import services
     from gaizao.org import services as org_services
     from gaizao.org.choices import OrgKind
 
-    district = org_services.orgunit_create(actor=None, code="BENCH", name="云溪区", kind=OrgKind.DISTRICT)
-    street = org_services.orgunit_create(actor=None, code="BENCH001", name="东湖街道", kind=OrgKind.STREET,
+    district = org_services.orgunit_create(actor=SYSTEM, code="BENCH", name="云溪区", kind=OrgKind.DISTRICT)
+    street = org_services.orgunit_create(actor=SYSTEM, code="BENCH001", name="东湖街道", kind=OrgKind.STREET,
                                          parent=district)
-    village = services.village_create(actor=None, street=street, code="BV01", name="东湖村",
+    village = services.village_create(actor=SYSTEM, street=street, code="BV01", name="东湖村",
                                       mode="demolish_rebuild", year=2026)
-    return services.project_create(actor=None, village=village, code=PROJECT, name="东湖村一期")
+    return services.project_create(actor=SYSTEM, village=village, code=PROJECT, name="东湖村一期")
 
 
 def child_ours(path: Path, db_path: Path, profile: str | None) -> dict:
     _setup_database(db_path)
     import resource
 
+    from gaizao.core.actors import SYSTEM
     from gaizao.core import audit
     from gaizao.ledger.importing.apply import apply_plan
     from gaizao.ledger.importing.engine import project_for_import
@@ -131,12 +133,12 @@ def child_ours(path: Path, db_path: Path, profile: str | None) -> dict:
     def work():
         times = {}
         start = time.perf_counter()
-        project = project_for_import(actor=None, code=PROJECT)
+        project = project_for_import(actor=SYSTEM, code=PROJECT)
         parsed = parse_file(path)
         times["parse"] = time.perf_counter() - start
-        plan = make_plan(parsed, project=project)
+        plan = make_plan(parsed, project=project, actor=SYSTEM)
         times["plan"] = time.perf_counter() - start - times["parse"]
-        result = apply_plan(plan, actor=None)
+        result = apply_plan(plan, actor=SYSTEM)
         times["apply"] = time.perf_counter() - start - times["parse"] - times["plan"]
         times["total"] = time.perf_counter() - start
         assert not plan.errors, plan.errors[:5]

@@ -97,6 +97,7 @@ def top_up() -> None:
 
     from django.utils import timezone
 
+    from gaizao.core.actors import SYSTEM
     from gaizao.core.errors import AppError
     from gaizao.ledger.models import Household, Project
     from gaizao.ledger.services import project_update
@@ -106,7 +107,7 @@ def top_up() -> None:
     for project in Project.objects.all():
         if project.signing_start is None or project.signing_start > today:
             end = max(project.signing_end or today, today + dt.timedelta(days=60))
-            project_update(actor=None, project=project, version=project.version,
+            project_update(actor=SYSTEM, project=project, version=project.version,
                            signing_start=today - dt.timedelta(days=30), signing_end=end)
     open_projects = list(Project.objects.filter(signing_start__lte=today, signing_end__gte=today)
                          .values_list("id", flat=True))
@@ -122,7 +123,7 @@ def top_up() -> None:
         for start in range(0, len(ids), BATCH):
             t0 = time.perf_counter()
             try:
-                recorded += households_record_stage(actor=None, household_ids=ids[start:start + BATCH], kind=kind,
+                recorded += households_record_stage(actor=SYSTEM, household_ids=ids[start:start + BATCH], kind=kind,
                                                     on_date=today, note="基准测试补录")
             except AppError as exc:
                 print(f"skipped a batch of {kind}: {exc.message[:200]}", file=sys.stderr)
@@ -130,7 +131,7 @@ def top_up() -> None:
             slowest = max(slowest, time.perf_counter() - t0)
     vacated = list(Household.objects.filter(stage="vacated").order_by("id").values_list("id", flat=True))[::2]
     for start in range(0, len(vacated), BATCH):
-        recorded += households_record_stage(actor=None, household_ids=vacated[start:start + BATCH],
+        recorded += households_record_stage(actor=SYSTEM, household_ids=vacated[start:start + BATCH],
                                             kind="demolished", on_date=today, note="基准测试补录")
         batches += 1
     seconds = time.perf_counter() - started
