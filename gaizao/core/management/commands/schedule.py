@@ -28,7 +28,10 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, _stop)  # systemd and `gaizao run` stop it with SIGTERM
         try:
             while True:
-                close_old_connections()
+                if not once:
+                    # A loop that lives for days: drop a connection that aged out or broke, as a
+                    # request would. A single tick (cron, tests) keeps the caller's connection.
+                    close_old_connections()
                 for name in schedule.tick():
                     self.stdout.write(f"已排队：{name}")
                 if once:
