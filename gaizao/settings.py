@@ -60,6 +60,13 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"环境变量 {name} 的值 {raw!r} 不是整数。") from None
 
 
+def env_positive_int(name: str, default: int) -> int:
+    value = env_int(name, default)
+    if value < 1:
+        raise ImproperlyConfigured(f"环境变量 {name} 应为正整数，当前值为 {value}。")
+    return value
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -235,13 +242,10 @@ AXES_CLIENT_IP_CALLABLE = "gaizao.core.requests.forwarded_client_ip"
 # A user name failing from many addresses (password spraying) is slowed down, never locked: past
 # this many failures in the cool-off window, one attempt per delay, refused before the password is
 # checked (gaizao.org.services.login_gate).
-GAIZAO_LOGIN_SPRAY_LIMIT = env_int("GAIZAO_LOGIN_SPRAY_LIMIT", 10)
-GAIZAO_LOGIN_SPRAY_DELAY_SECONDS = env_int("GAIZAO_LOGIN_SPRAY_DELAY_SECONDS", 30)
+GAIZAO_LOGIN_SPRAY_LIMIT = env_positive_int("GAIZAO_LOGIN_SPRAY_LIMIT", 10)
+GAIZAO_LOGIN_SPRAY_DELAY_SECONDS = env_positive_int("GAIZAO_LOGIN_SPRAY_DELAY_SECONDS", 30)
 # API tokens (接口令牌) expire after this many days; the creator may choose fewer, never more.
-GAIZAO_API_TOKEN_DAYS = env_int("GAIZAO_API_TOKEN_DAYS", 90)
-for _name in ("GAIZAO_LOGIN_SPRAY_LIMIT", "GAIZAO_LOGIN_SPRAY_DELAY_SECONDS", "GAIZAO_API_TOKEN_DAYS"):
-    if globals()[_name] < 1:
-        raise ImproperlyConfigured(f"环境变量 {_name} 必须是正整数。")
+GAIZAO_API_TOKEN_DAYS = env_positive_int("GAIZAO_API_TOKEN_DAYS", 90)
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "gaizao.org.views.lockout_response"
@@ -322,15 +326,10 @@ DEMO_SEED = env_int("GAIZAO_DEMO_SEED", 2026)
 GAIZAO_VISIT_INTERVAL_DAYS = env_int("GAIZAO_VISIT_INTERVAL_DAYS", 14)
 # Rows one worksheet of an upload may hold (ledger and dates imports); larger sheets are refused
 # before they are parsed (docs/operations.md, "Import limits").
-GAIZAO_IMPORT_MAX_ROWS = env_int("GAIZAO_IMPORT_MAX_ROWS", 200_000)
-if GAIZAO_IMPORT_MAX_ROWS < 1:
-    raise ImproperlyConfigured("GAIZAO_IMPORT_MAX_ROWS 必须是正整数。")
+GAIZAO_IMPORT_MAX_ROWS = env_positive_int("GAIZAO_IMPORT_MAX_ROWS", 200_000)
 # Exact searches by citizen ID (按身份证号查询) confirm whether a number is in the ledger, so each
 # user may make at most LIMIT of them in WINDOW minutes; over it, ID searches are refused for
 # BLOCK minutes and the security officers are told (docs/operations.md, "ID-search limit").
-GAIZAO_ID_SEARCH_LIMIT = env_int("GAIZAO_ID_SEARCH_LIMIT", 20)
-GAIZAO_ID_SEARCH_WINDOW_MINUTES = env_int("GAIZAO_ID_SEARCH_WINDOW_MINUTES", 10)
-GAIZAO_ID_SEARCH_BLOCK_MINUTES = env_int("GAIZAO_ID_SEARCH_BLOCK_MINUTES", 60)
-for _name in ("GAIZAO_ID_SEARCH_LIMIT", "GAIZAO_ID_SEARCH_WINDOW_MINUTES", "GAIZAO_ID_SEARCH_BLOCK_MINUTES"):
-    if globals()[_name] < 1:
-        raise ImproperlyConfigured(f"环境变量 {_name} 应为正整数。")
+GAIZAO_ID_SEARCH_LIMIT = env_positive_int("GAIZAO_ID_SEARCH_LIMIT", 20)
+GAIZAO_ID_SEARCH_WINDOW_MINUTES = env_positive_int("GAIZAO_ID_SEARCH_WINDOW_MINUTES", 10)
+GAIZAO_ID_SEARCH_BLOCK_MINUTES = env_positive_int("GAIZAO_ID_SEARCH_BLOCK_MINUTES", 60)

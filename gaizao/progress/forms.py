@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gaizao.core.errors import AppError
-from gaizao.ledger.choices import Stage
-from gaizao.ledger.importing.reader import MAX_FILE_BYTES
 from gaizao.core.forms import StyledForm
+from gaizao.core.tabular.reader import MAX_FILE_BYTES
+from gaizao.ledger.choices import Stage
 from gaizao.progress.choices import ResettlementMode
 from gaizao.progress.stages import RECORDABLE
 

@@ -28,16 +28,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gaizao.core import errors
+from gaizao.core.forms import StyledForm
+from gaizao.core.requests import client_ip as _ip
 from gaizao.core.scoping import get_in_scope
+from gaizao.core.tabular.reader import MAX_FILE_BYTES, SPREADSHEET_SUFFIXES
 from gaizao.ledger import selectors
 from gaizao.ledger.importing import jobs
 from gaizao.ledger.importing.engine import READ, WRITE
 from gaizao.ledger.importing.export import export_project, export_project_for
-from gaizao.ledger.importing.reader import MAX_FILE_BYTES, SPREADSHEET_SUFFIXES
 from gaizao.ledger.importing.template import write_template
 from gaizao.ledger.policies import ledger_writer
-from gaizao.core.forms import StyledForm
-from gaizao.core.requests import client_ip as _ip
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ACCEPT = ".xlsx,.xlsm,.xls,.ods,.csv"
