@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gaizao.core.models import Notification
+from gaizao.core.pages import keyset_page
 
 
 def notify(*, recipients: Iterable, title: str, body: str = "", link: str = "", kind: str = "") -> int:
@@ -42,8 +43,8 @@ def notification_page(user, *, before: int | None = None, limit: int = 50) -> tu
     qs = Notification.objects.filter(recipient=user)
     if before:
         qs = qs.filter(id__lt=before)
-    rows = list(qs.order_by("-id")[: limit + 1])
-    return rows[:limit], (rows[limit - 1].pk if len(rows) > limit else None)
+    page = keyset_page(qs.order_by("-id")[: limit + 1], limit=limit)  # newest first: the keyset runs down
+    return page.items, page.next_after
 
 
 def notification_get(user, *, pk: int) -> Notification | None:
