@@ -115,6 +115,21 @@ def panels_for(page: str) -> list[Panel]:
     return [panel for panel in panels if panel.page == page]
 
 
+# A form an app's POST sends back to its own panel, on the lower app's page shown again
+# (``core.editing.page_again``): the page's view knows nothing of it, the panel finds it here.
+_SENT_BACK = "panels_sent_back"
+
+
+def panel_send_back(request, name: str, data: dict) -> None:
+    """Hand panel ``name`` what its app's POST sent back (a bound form with its error)."""
+    setattr(request, _SENT_BACK, {**getattr(request, _SENT_BACK, {}), name: data})
+
+
+def panel_sent_back(context, name: str) -> dict:
+    """What was sent back to panel ``name`` for this request, read by the panel's context callable ({} if nothing)."""
+    return getattr(context.get("request"), _SENT_BACK, {}).get(name, {})
+
+
 # ------------------------------------------------------------------------------------------ hooks
 
 @dataclass(frozen=True)

@@ -134,14 +134,7 @@ def _masked(household: Household) -> Household:
     return household
 
 
-def household_page_again(request, pk: int, *, progress: dict, status: int):
-    """The household page once more, with a progress form sent back with its error (progress views)."""
-    household = selectors.household_get(request.user, pk=pk)
-    return _render_household(request, household, revealed=None, progress=progress, status=status)
-
-
-def _render_household(request, household: Household, *, revealed: dict | None, own: bool = False,
-                      progress: dict | None = None, status: int = 200):
+def _render_household(request, household: Household, *, revealed: dict | None, own: bool = False):
     _masked(household)
     persons = list(household.persons.all())
     for person in persons:
@@ -174,8 +167,7 @@ def _render_household(request, household: Household, *, revealed: dict | None, o
         "reveal_url": reveal_url,
         "breadcrumbs": breadcrumbs,
         "own": own,
-        "progress": progress,  # the progress card's form sent back with its error
-    }, status=status)
+    })
 
 
 @login_required

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext as _
 
+from gaizao.core.registry import panel_sent_back
 from gaizao.ledger.selectors import household_can_write
 from gaizao.progress.choices import EventKind, ResettlementMode
 from gaizao.progress.forms import CorrectionForm, EventForm
@@ -18,6 +19,8 @@ from gaizao.progress.selectors.events import household_events
 from gaizao.progress.stages import DATE_FIELDS, FUNNEL, State, suggested_kinds
 
 register = template.Library()
+
+PANEL = "progress.events"  # its name in core.registry.panels (progress.registrations)
 
 
 def stage_rows(household) -> list[dict]:
@@ -60,10 +63,11 @@ def event_rows(household, *, can_write: bool) -> list[dict]:
 
 @register.inclusion_tag("progress/events/household_progress.html", takes_context=True)
 def household_progress(context, household):
-    """The progress card; ``context["progress"]`` carries a form sent back with its error."""
+    """The progress card; a form the progress pages sent back with its error comes through the
+    request (``core.editing.page_again``: the household page is the ledger's and knows nothing of it)."""
     user = context["request"].user
     own = bool(context.get("own"))
-    sent = context.get("progress") or {}
+    sent = panel_sent_back(context, PANEL)
     can_write = not own and household_can_write(user, household)
     state = State.of(household)
     kinds = suggested_kinds(state, household.project) if can_write else []

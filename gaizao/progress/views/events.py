@@ -1,9 +1,11 @@
 """Pages that record progress (记录进度): on the household page, in bulk, from Excel; attachments.
 
-The household page's progress card posts here; a refusal re-renders the household page with the
-service's message beside the form (400, or 409 for a stale version) and writes nothing. Whoever
-may not write the household gets 404 (the services decide; the pages find the object through the
-write scope first). Attachments are served to whoever reads the household, never from a public
+The household page's progress card posts here; a refusal shows the household page again, with the
+service's message beside the form (400, or 409 for a stale version), and writes nothing. That page
+is the ledger's: it is reached by its address (``core.editing.page_again``), never by importing the
+ledger's views, and the form reaches the card through the panel registry. Whoever may not write
+the household gets 404 (the services decide; the pages find the object through the write scope
+first). Attachments are served to whoever reads the household, never from a public
 media URL.
 """
 
@@ -15,7 +17,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -24,8 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gaizao.core import errors
 from gaizao.core.pages import keyset_page
 from gaizao.core.scoping import get_in_scope
+from gaizao.core.editing import edit_page, page_again
 from gaizao.ledger import selectors as ledger_selectors
-from gaizao.ledger.views.pages import household_page_again
 from gaizao.progress import importing
 from gaizao.progress.choices import EventKind
 from gaizao.progress.forms import (
@@ -34,6 +36,7 @@ from gaizao.progress.forms import (
 from gaizao.progress.models import EventAttachment, StageEvent
 from gaizao.progress.policies import event_writer
 from gaizao.progress.stages import State, suggested_kinds
+from gaizao.progress.templatetags.progress_events import PANEL as EVENTS_PANEL
 from gaizao.progress.services.events import event_correct, household_record_event, households_record_stage
 from gaizao.core.requests import client_ip as _ip
 
@@ -50,21 +53,27 @@ def _label(kind: str) -> str:
 
 # --- one household ------------------------------------------------------------------------------
 
+def _household_again(request, pk: int, sent: dict):
+    """The household page (the ledger's) once more, its progress card showing the form sent back."""
+    return lambda status: page_again(request, reverse("ledger:household_detail", args=[pk]), status=status,
+                                     panels={EVENTS_PANEL: sent})
+
+
 @login_required
 @require_POST
 def household_record(request, pk: int):
     """Record the next event of a household (the form of the household page's progress card)."""
     household = get_in_scope(ledger_selectors.household_write_scope(request.user).select_related("project"), pk=pk)
     form = EventForm(request.POST, request.FILES, kinds=suggested_kinds(State.of(household), household.project))
-    if form.is_valid() and form.submit(lambda: household_record_event(
-            actor=request.user, household=household.pk, version=form.cleaned_data["version"], ip=_ip(request),
-            **form.values()), show=form.show_error):
-        event = form.result
-        messages.success(request, _("已记录「%(k)s」（%(d)s）。") % {"k": _label(event.kind),
-                                                               "d": f"{event.on_date:%Y-%m-%d}"})
-        return redirect(_household_url(household.pk))
-    return household_page_again(request, household.pk, progress={"record_form": form},
-                                status=getattr(form, "error_status", 400))
+
+    def save(form):
+        return household_record_event(actor=request.user, household=household.pk,
+                                      version=form.cleaned_data["version"], ip=_ip(request), **form.values())
+
+    return edit_page(request, form, save=save, show=form.show_error, done=lambda event: _household_url(household.pk),
+                     message=lambda event: _("已记录「%(k)s」（%(d)s）。") % {
+                         "k": _label(event.kind), "d": f"{event.on_date:%Y-%m-%d}"},
+                     page=_household_again(request, household.pk, {"record_form": form}))
 
 
 @login_required
@@ -74,18 +83,20 @@ def event_correct_view(request, pk: int):
     event = get_in_scope(StageEvent.objects.filter(
         household__in=ledger_selectors.household_write_scope(request.user)), pk=pk)
     form = CorrectionForm(request.POST, prefix=f"c{event.pk}")
-    if form.is_valid() and form.submit(lambda: event_correct(
-            actor=request.user, event=event.pk, version=form.cleaned_data["version"], ip=_ip(request),
-            **form.values()), show=form.show_error):
-        correction = form.result
+
+    def save(form):
+        return event_correct(actor=request.user, event=event.pk, version=form.cleaned_data["version"],
+                             ip=_ip(request), **form.values())
+
+    def message(correction) -> str:
         if correction.kind == EventKind.VOID:
-            text = _("已撤销「%(k)s」记录 #%(id)d。") % {"k": _label(event.kind), "id": event.pk}
-        else:
-            text = _("已将「%(k)s」更正为 %(d)s。") % {"k": _label(event.kind), "d": f"{correction.on_date:%Y-%m-%d}"}
-        messages.success(request, text)
-        return redirect(_household_url(event.household_id))
-    return household_page_again(request, event.household_id, status=getattr(form, "error_status", 400),
-                                progress={"correct_form": form, "correct_event": event.pk})
+            return _("已撤销「%(k)s」记录 #%(id)d。") % {"k": _label(event.kind), "id": event.pk}
+        return _("已将「%(k)s」更正为 %(d)s。") % {"k": _label(event.kind), "d": f"{correction.on_date:%Y-%m-%d}"}
+
+    return edit_page(request, form, save=save, show=form.show_error, message=message,
+                     done=lambda correction: _household_url(event.household_id),
+                     page=_household_again(request, event.household_id,
+                                           {"correct_form": form, "correct_event": event.pk}))
 
 
 @login_required
@@ -168,28 +179,30 @@ def _bulk_allowed(request) -> None:
 def bulk_record(request):
     """The same stage on the same day for many households: ticked in the list or pasted 户号."""
     _bulk_allowed(request)
-    if request.method == "GET":
-        return _bulk_page(request)
-    projects = ledger_selectors.project_write_scope(request.user)
-    form = BulkRecordForm(request.POST, projects=projects)
-    if not form.is_valid():
-        return _bulk_page(request, record_form=form, status=400)
-    data = form.cleaned_data
-    project = data["project"]
-    try:
-        ids = _chosen(request.user, project, form)
-        count = households_record_stage(actor=request.user, household_ids=ids, kind=data["kind"],
-                                        on_date=data["on_date"], note=data.get("note") or "",
-                                        resettlement_mode=data.get("resettlement_mode") or "", ip=_ip(request))
-    except errors.AppError as exc:
-        form.show_error(exc)
-        return _bulk_page(request, record_form=form, status=exc.status)
-    messages.success(request, _("已为 %(n)d 户记录「%(k)s」（%(d)s）。")
-                     % {"n": count, "k": _label(data["kind"]), "d": f"{data['on_date']:%Y-%m-%d}"})
-    query = {"project": project.code}
-    if request.POST.get("stage"):
-        query["stage"] = request.POST["stage"]
-    return redirect(reverse("progress:bulk_record") + "?" + urlencode(query))
+    form = None
+    if request.method == "POST":
+        form = BulkRecordForm(request.POST, projects=ledger_selectors.project_write_scope(request.user))
+
+    def save(form):
+        data = form.cleaned_data
+        ids = _chosen(request.user, data["project"], form)
+        return households_record_stage(actor=request.user, household_ids=ids, kind=data["kind"],
+                                       on_date=data["on_date"], note=data.get("note") or "",
+                                       resettlement_mode=data.get("resettlement_mode") or "", ip=_ip(request))
+
+    def message(count: int) -> str:
+        data = form.cleaned_data
+        return _("已为 %(n)d 户记录「%(k)s」（%(d)s）。") % {
+            "n": count, "k": _label(data["kind"]), "d": f"{data['on_date']:%Y-%m-%d}"}
+
+    def done(count: int) -> str:
+        query = {"project": form.cleaned_data["project"].code}
+        if request.POST.get("stage"):
+            query["stage"] = request.POST["stage"]
+        return reverse("progress:bulk_record") + "?" + urlencode(query)
+
+    return edit_page(request, form, save=save, show=form.show_error if form else None, message=message, done=done,
+                     page=lambda status: _bulk_page(request, record_form=form, status=status))
 
 
 def _chosen(user, project, form: BulkRecordForm) -> list[int]:
