@@ -32,8 +32,8 @@ def edit_page(request: HttpRequest, form: F | None, *, save: Callable[[F], T], d
 
     GET: ``page(200)``, the page with the form. POST: the form (and ``formsets``) is checked, then
     ``save(form)`` runs the service through ``form.submit``; when it succeeds, ``message`` (text, or
-    made from the service's result; "已保存。" if none) is flashed and the browser goes to
-    ``done(result)``. Otherwise ``page(status)`` shows the form again with its errors: 400 for
+    made from the service's result; "已保存。" if None, nothing if "") is flashed and the browser
+    goes to ``done(result)``. Otherwise ``page(status)`` shows the form again with its errors: 400 for
     input the form refuses, the refusal's own status for one the service refuses (409 for a stale
     edit), shown beside the field it names or by ``show``. Out of scope is a 404 (``submit``), and
     so is a POST to a page that offers this user no form (``form`` None).
@@ -46,7 +46,8 @@ def edit_page(request: HttpRequest, form: F | None, *, save: Callable[[F], T], d
     if valid and form.submit(lambda: save(form), show=show):
         result = form.result
         text = message(result) if callable(message) else message
-        messages.success(request, text if text is not None else _("已保存。"))
+        if text != "":
+            messages.success(request, text if text is not None else _("已保存。"))
         return redirect(done(result))
     return page(getattr(form, "error_status", 400))
 

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gaizao.core import errors
+from gaizao.core.editing import edit_page
 from gaizao.core.forms import StyledForm
 from gaizao.core.requests import client_ip as _ip
 from gaizao.core.scoping import get_in_scope
@@ -110,19 +111,16 @@ def import_start(request):
         raise Http404(_("不存在或无权查看。"))  # another street's project looks like no project
     form = UploadForm(request.POST or None, request.FILES or None, projects=projects,
                       initial={"project": request.GET.get("project")})
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            job = jobs.import_job_create(actor=request.user, project=form.cleaned_data["project"],
-                                         upload=form.cleaned_data["file"], ip=_ip(request))
-            return redirect("ledger:import_job", pk=job.pk)
-        status = 400
-    return render(request, "ledger/import_start.html", {
-        "form": form,
-        "has_projects": projects.exists(),
-        "recent": jobs.import_job_list(request.user),
-        "breadcrumbs": _crumbs((_("导入台账"), None)),
-    }, status=status)
+    # No message: the job's page (where the browser goes) says what is happening to the file.
+    return edit_page(request, form, save=lambda form: jobs.import_job_create(
+        actor=request.user, project=form.cleaned_data["project"], upload=form.cleaned_data["file"], ip=_ip(request)),
+        message="", done=lambda job: reverse("ledger:import_job", kwargs={"pk": job.pk}),
+        page=lambda status: render(request, "ledger/import_start.html", {
+            "form": form,
+            "has_projects": projects.exists(),
+            "recent": jobs.import_job_list(request.user),
+            "breadcrumbs": _crumbs((_("导入台账"), None)),
+        }, status=status))
 
 
 def _job_context(request, job) -> dict:

@@ -8,15 +8,15 @@ saved first) shows the Conflict message above the form with status 409 and write
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from gaizao.core.editing import edit_page
 from gaizao.core.scoping import get_in_scope
 from gaizao.ledger import selectors, services
 from gaizao.ledger.forms import (
@@ -30,17 +30,11 @@ GET_POST = require_http_methods(["GET", "POST"])
 
 def _form_page(request, form, *, save, title: str, breadcrumbs: list, cancel_url: str, done,
                template: str = "ledger/edit_form.html", extra: dict | None = None):
-    """GET shows the form; POST saves it through ``save(form)`` and redirects, or shows the errors."""
-    status = 200
-    if request.method == "POST":
-        if form.is_valid() and form.submit(lambda: save(form)):
-            messages.success(request, _("已保存。"))
-            return redirect(done(form.result))
-        status = getattr(form, "error_status", 400)
-    return render(request, template, {
+    """The ledger's edit page (``core.editing.edit_page``) in its one template, titled, with its crumbs."""
+    return edit_page(request, form, save=save, done=done, page=lambda status: render(request, template, {
         "form": form, "title": title, "breadcrumbs": [*breadcrumbs, (title, None)],
         "cancel_url": cancel_url, **(extra or {}),
-    }, status=status)
+    }, status=status))
 
 
 def _data(request):

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gaizao.core.editing import edit_page
 from gaizao.core.pages import keyset_links
 from gaizao.core.scoping import get_in_scope
 from gaizao.ledger.selectors import household_write_scope, village_can_write
@@ -81,10 +81,9 @@ def _post(request, pk: int, form_name: str, build, save, done_message: str):
     """A POST from one of the detail page's forms: save through the service, or show the errors."""
     case = selectors.hardcase_get(request.user, pk=pk)
     form = build(case)
-    if form.is_valid() and form.submit(lambda: save(case, form)):
-        messages.success(request, done_message)
-        return redirect(_detail_url(case))
-    return _render_detail(request, case, status=getattr(form, "error_status", 400), **{form_name: form})
+    return edit_page(request, form, save=lambda form: save(case, form), message=done_message,
+                     done=lambda result: _detail_url(case),
+                     page=lambda status: _render_detail(request, case, status=status, **{form_name: form}))
 
 
 @login_required
@@ -129,23 +128,19 @@ def hardcase_open(request, household_id: int):
         messages.info(request, _("该户已是攻坚户。"))
         return redirect(_detail_url(existing))
     form = HardCaseOpenForm(request.POST or None, household=household)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid() and form.submit(lambda: services.hardcase_open(
-                actor=request.user, household=household, ip=_ip(request), **form.values())):
-            messages.success(request, _("已列为攻坚户。"))
-            return redirect(_detail_url(form.result))
-        status = getattr(form, "error_status", 400)
     household_url = reverse("ledger:household_detail", args=[household.pk])
-    return render(request, "progress/hardcases/open.html", {
-        "form": form,
-        "household": household,
-        "refusal": open_refusal(household),
-        "reopening": existing is not None,
-        "cancel_url": household_url,
-        "breadcrumbs": [(_("住户台账"), reverse("ledger:household_list")), (str(household), household_url),
-                        (_("列为攻坚户"), None)],
-    }, status=status)
+    return edit_page(request, form, save=lambda form: services.hardcase_open(
+        actor=request.user, household=household, ip=_ip(request), **form.values()),
+        message=_("已列为攻坚户。"), done=_detail_url, page=lambda status: render(
+            request, "progress/hardcases/open.html", {
+                "form": form,
+                "household": household,
+                "refusal": open_refusal(household),
+                "reopening": existing is not None,
+                "cancel_url": household_url,
+                "breadcrumbs": [(_("住户台账"), reverse("ledger:household_list")), (str(household), household_url),
+                                (_("列为攻坚户"), None)],
+            }, status=status))
 
 
 @login_required
@@ -154,25 +149,19 @@ def consultation_list(request, project_id: int):
     """A project's consultations (意愿征询) with their consent rates, and a form to record one."""
     project = selectors.consultation_project(request.user, pk=project_id)
     can_record = village_can_write(request.user, project.village)
-    form = ConsultationForm(request.POST or None) if can_record else None
-    status = 200
-    if request.method == "POST":
-        if form is None:
-            raise Http404(_("不存在或无权操作。"))
-        if form.is_valid() and form.submit(lambda: services.consultation_record(
-                actor=request.user, project=project, ip=_ip(request), **form.cleaned_data)):
-            messages.success(request, _("已记录意愿征询。"))
-            return redirect(reverse("progress:consultation_list", args=[project.pk]))
-        status = getattr(form, "error_status", 400)
+    form = ConsultationForm(request.POST or None) if can_record else None  # None: a POST is 404
     village = project.village
-    return render(request, "progress/hardcases/consultations.html", {
-        "project": project,
-        "consultations": selectors.consultation_list(project),
-        "form": form,
-        "breadcrumbs": [(_("城中村"), reverse("ledger:village_list")),
-                        (village.name, reverse("ledger:village_detail", args=[village.pk])),
-                        (_("意愿征询（%(p)s）") % {"p": project.name}, None)],
-    }, status=status)
+    return edit_page(request, form, save=lambda form: services.consultation_record(
+        actor=request.user, project=project, ip=_ip(request), **form.cleaned_data),
+        message=_("已记录意愿征询。"), done=lambda result: reverse("progress:consultation_list", args=[project.pk]),
+        page=lambda status: render(request, "progress/hardcases/consultations.html", {
+            "project": project,
+            "consultations": selectors.consultation_list(project),
+            "form": form,
+            "breadcrumbs": [(_("城中村"), reverse("ledger:village_list")),
+                            (village.name, reverse("ledger:village_detail", args=[village.pk])),
+                            (_("意愿征询（%(p)s）") % {"p": project.name}, None)],
+        }, status=status))
 
 
 urlpatterns = [
