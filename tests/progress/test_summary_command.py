@@ -1,12 +1,10 @@
 """`gaizao progress summary [--street CODE] [--json] [--user NAME]`: the figures in a terminal.
 
-Tested through ``gaizao.progress.cli_summary.run`` (what the `progress` command's ``summary``
-subcommand calls) and, once that command has the subcommand wired in, through ``call_command``.
+Tested through ``call_command``: the exit code and message of a refusal come from its CommandError.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import io
 import json
@@ -18,7 +16,10 @@ from django.utils import timezone
 
 from gaizao.ledger import services as ledger_services
 from gaizao.ledger.models import Household, Project
-from gaizao.progress import cli_summary, rollups
+from django.core.management.base import CommandError
+
+from gaizao.core.commands import display_width
+from gaizao.progress import rollups
 from gaizao.progress.services import household_record_event
 
 pytestmark = pytest.mark.django_db
@@ -44,12 +45,13 @@ def progress(cast):
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser()
-    cli_summary.add_arguments(parser)
-    options = vars(parser.parse_args(list(args)))
+    """(exit code, stdout, stderr) of `gaizao progress summary ARGS`."""
     out, err = io.StringIO(), io.StringIO()
-    code = cli_summary.run(options, out, err)
-    return code, out.getvalue(), err.getvalue()
+    try:
+        call_command("progress", "summary", *args, stdout=out, stderr=err)
+    except CommandError as exc:
+        return exc.returncode, out.getvalue(), f"{exc}\n"
+    return 0, out.getvalue(), err.getvalue()
 
 
 def test_the_system_sees_the_district_as_json(progress):
@@ -84,7 +86,7 @@ def test_the_text_is_a_chinese_table_with_the_rates(progress):
     assert list(rows) == ["改造范围内", "入户调查", "认定", "评估", "补偿决定", "签约", "腾空交房", "拆除", "安置"]
     assert "签约率：66.7%" in lines and "腾空率：33.3%" in lines and "拆除面积（万㎡）：0.02" in lines
     # Columns line up (Chinese characters are two columns wide in a terminal).
-    widths = {cli_summary._width(line) for line in lines[2:13]}
+    widths = {display_width(line) for line in lines[2:13]}
     assert len(widths) == 1
 
 
@@ -133,14 +135,9 @@ def test_an_empty_district_prints_dashes_not_errors(cast):
     assert "签约率：—" in out
 
 
-def test_it_writes_whole_lines_to_a_commands_output_wrappers(progress):
-    from django.core.management.base import OutputWrapper
-
-    out, err = io.StringIO(), io.StringIO()
-    assert cli_summary.run({"json": True}, OutputWrapper(out), OutputWrapper(err)) == 0
-    assert out.getvalue().count("\n") == 1 and json.loads(out.getvalue())["households"] == 3
-    assert cli_summary.run({"street": "NOPE"}, OutputWrapper(out), OutputWrapper(err)) == 1
-    assert err.getvalue() == "街道 NOPE 不存在。\n"
+def test_json_is_one_whole_line(progress):
+    code, out, _err = run("--json")
+    assert code == 0 and out.count("\n") == 1 and json.loads(out)["households"] == 3
 
 
 def test_through_the_progress_command(progress):

@@ -227,9 +227,9 @@ def test_export_then_import_keeps_text_written_with_chinese_punctuation(cast, tm
 
 
 def test_a_progress_bar_on_stderr_for_large_files(cast, ledger_file, monkeypatch):
-    from gaizao.ledger.management.commands import ledger as command
+    from gaizao.core import commands
 
-    monkeypatch.setattr(command, "PROGRESS_MIN_ROWS", 10)
+    monkeypatch.setattr(commands, "PROGRESS_MIN_ROWS", 10)
     rows = [household_row(f"G-{i:03d}", "进度", i) for i in range(40)]
     result = run_ledger("import", ledger_file(Ledger(households=rows)), "--project", "P001", "--json")
     assert result.code == 0 and result.json["new"] == 40

@@ -4,35 +4,18 @@ from __future__ import annotations
 
 import sys
 import time
-import unicodedata
 
 from django.utils.dateparse import parse_date
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from gaizao.core.commands import table
 from gaizao.core.errors import AppError
 from gaizao.demo.accounts import DemoLogin, DemoSecondFactor, existing_logins
 from gaizao.demo.generator import DemoResult, database_has_data, load_demo
 
 PROGRESS_FROM = 50_000  # households; smaller loads take a few seconds and print no progress line
-
-
-def display_width(text: str) -> int:
-    """Terminal columns of a text: Chinese characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - display_width(text))
-
-
-def table(rows: list[tuple[str, ...]]) -> list[str]:
-    """Aligned columns under the first row, with a rule below it."""
-    widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(pad(cell, w) for cell, w in zip(row, widths)).rstrip() for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return lines
 
 
 class Command(BaseCommand):

@@ -1,82 +1,50 @@
-import json
+"""`gaizao ledger template|import|export|projects`: the household ledger and Excel (住户台账)."""
+
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from gaizao.core.actors import command_actor
-from gaizao.core.errors import AppError
+from gaizao.core.commands import AppCommand, ProgressBar, add_user_option
 
-# Below this many rows a progress bar is more noise than help.
-PROGRESS_MIN_ROWS = 2000
 SHOWN_ERRORS = 50
 SHOWN_CHANGES = 50
+# What the import's progress bar says for each stage of its work.
+STAGES = {"read": "读取并校验", "write": "写入数据库"}
 
 
-class ProgressBar:
-    """A one-line progress bar on stderr (never on stdout, which may carry JSON)."""
-
-    LABELS = {"read": "读取并校验", "write": "写入数据库"}
-
-    def __init__(self, stream, *, width: int = 30):
-        self.stream = stream  # a management command's OutputWrapper
-        self.width = width
-        self.last: tuple[str, int] | None = None
-        self.open = False
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if total < PROGRESS_MIN_ROWS:
-            return
-        percent = min(100, done * 100 // max(total, 1))
-        if self.last == (stage, percent):
-            return
-        self.last = (stage, percent)
-        filled = self.width * percent // 100
-        bar = "#" * filled + "." * (self.width - filled)
-        self.stream.write(f"\r{self.LABELS.get(stage, stage)} [{bar}] {percent:3d}% {done:,}/{total:,}", ending="")
-        self.open = percent < 100
-        if not self.open:
-            self.stream.write("")
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self.open:
-            self.stream.write("")
-            self.open = False
-
-
-class Command(BaseCommand):
+class Command(AppCommand):
     help = ("住户台账与 Excel：template 生成导入模板，import 导入（可预演），export 导出，projects 列出项目。"
             "导入的退出码：0 全部无误，2 有行被拒绝，1 文件无法导入。")
 
-    def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", required=True, title="子命令")
-        template = sub.add_parser("template", help="生成空白导入模板（含下拉列表和填写说明）")
-        template.add_argument("out", help="输出文件，如 台账模板.xlsx")
+    subcommands = {
+        "template": "生成空白导入模板（含下拉列表和填写说明）",
+        "import": "导入住户台账（.xlsx/.xlsm/.xls/.ods/.csv）",
+        "export": "按模板格式导出项目的住户台账",
+        "projects": "列出项目：编码、名称、城中村、街道",
+    }
 
-        imp = sub.add_parser("import", help="导入住户台账（.xlsx/.xlsm/.xls/.ods/.csv）")
-        imp.add_argument("file", help="要导入的文件")
-        imp.add_argument("--project", required=True, help="项目编码（gaizao ledger projects 可查）")
-        imp.add_argument("--dry-run", action="store_true", help="只预演：显示将新增、修改、拒绝的住户，不写入")
-        imp.add_argument("--json", action="store_true", help="在标准输出打印一个 JSON 对象（统计与被拒绝的行）")
-        imp.add_argument("--skip-invalid", action="store_true",
-                         help="有错误时仍导入无误的住户（默认：有任何错误就不写入）")
-        imp.add_argument("--errors", metavar="OUT.xlsx", help="把错误清单写入 Excel 文件")
-        imp.add_argument("--user", metavar="USERNAME", help="以该账号的权限导入（默认：系统操作员）")
+    def add_template(self, parser):
+        parser.add_argument("out", help="输出文件，如 台账模板.xlsx")
 
-        export = sub.add_parser("export", help="按模板格式导出项目的住户台账")
-        export.add_argument("out", help="输出文件，如 P001.xlsx")
-        export.add_argument("--project", required=True, help="项目编码")
-        export.add_argument("--user", metavar="USERNAME", help="以该账号的权限导出（默认：系统操作员）")
-        export.add_argument("--full", action="store_true", help="导出完整身份证号和手机号（留痕）；默认脱敏")
+    def add_import(self, parser):
+        parser.add_argument("file", help="要导入的文件")
+        parser.add_argument("--project", required=True, help="项目编码（gaizao ledger projects 可查）")
+        parser.add_argument("--dry-run", action="store_true", help="只预演：显示将新增、修改、拒绝的住户，不写入")
+        parser.add_argument("--json", action="store_true", help="在标准输出打印一个 JSON 对象（统计与被拒绝的行）")
+        parser.add_argument("--skip-invalid", action="store_true",
+                            help="有错误时仍导入无误的住户（默认：有任何错误就不写入）")
+        parser.add_argument("--errors", metavar="OUT.xlsx", help="把错误清单写入 Excel 文件")
+        add_user_option(parser, doing="导入")
 
-        projects = sub.add_parser("projects", help="列出项目：编码、名称、城中村、街道")
-        projects.add_argument("--json", action="store_true", help="以 JSON 数组输出")
+    def add_export(self, parser):
+        parser.add_argument("out", help="输出文件，如 P001.xlsx")
+        parser.add_argument("--project", required=True, help="项目编码")
+        add_user_option(parser, doing="导出")
+        parser.add_argument("--full", action="store_true", help="导出完整身份证号和手机号（留痕）；默认脱敏")
 
-    def handle(self, *args, action: str, **options):
-        try:
-            return getattr(self, f"do_{action}")(**options)
-        except AppError as exc:
-            raise CommandError(exc.message, returncode=1) from None
+    def add_projects(self, parser):
+        parser.add_argument("--json", action="store_true", help="以 JSON 数组输出")
 
     # --- template ----------------------------------------------------------------------------
     def do_template(self, *, out: str, **options):
@@ -94,7 +62,7 @@ class Command(BaseCommand):
             for p in Project.objects.select_related("village", "village__street").order_by("code")
         ]
         if json:
-            self.stdout.write(_dumps(rows))
+            self.write_json(rows)
             return
         if not rows:
             self.stdout.write("还没有项目。")
@@ -121,7 +89,7 @@ class Command(BaseCommand):
         from gaizao.ledger.importing.report import write_error_report
 
         actor = command_actor(user)
-        bar = ProgressBar(self.stderr)
+        bar = ProgressBar(self.stderr, labels=STAGES)
         show = bar if options.get("verbosity", 1) >= 1 else None
         try:
             plan = ledger_import_preview(actor=actor, project_code=project, path=Path(file),
@@ -138,7 +106,7 @@ class Command(BaseCommand):
             finally:
                 bar.close()
         if json:
-            self.stdout.write(_dumps(_json_summary(plan)))
+            self.write_json(_json_summary(plan))
         else:
             self._print_summary(plan, dry_run=dry_run, result=result, skip_invalid=skip_invalid, errors_file=errors)
         if plan.errors:
@@ -191,6 +159,3 @@ def _json_summary(plan) -> dict:
             "rejected": rejected, "households": counts["households"], "buildings": counts["buildings"],
             "persons": counts["persons"]}
 
-
-def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False)

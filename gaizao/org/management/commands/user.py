@@ -8,25 +8,24 @@ from __future__ import annotations
 
 import getpass
 import sys
-import unicodedata
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gaizao.core.actors import SYSTEM
-from gaizao.core.errors import AppError
+from gaizao.core.commands import AppCommand, pad
 from gaizao.org import selectors, services
 from gaizao.org.choices import Role
 from gaizao.org.models import User
 
 
 def _pad(text: str, width: int) -> str:
-    """Left-align in a terminal where Chinese characters take two columns."""
-    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    return text + " " * max(1, width - used)
+    """Left-aligned in ``width`` terminal columns, at least one space after."""
+    return pad(text, width - 1) + " "
 
 
-class Command(BaseCommand):
+class Command(AppCommand):
     @property
     def help(self) -> str:  # a property: argparse wants a plain string, translated when asked
         return _("账号管理：create 新建、list 列出、set-password 重设密码、disable 停用、enable 启用、"
@@ -34,45 +33,41 @@ class Command(BaseCommand):
 
     stealth_options = ("stdin",)  # tests hand in a file for standard input
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True, metavar=_("子命令"))
+    subcommands = {
+        "create": gettext_lazy("新建账号（密码在提示符下输入，或用 --password-stdin 从标准输入读取）"),
+        "list": gettext_lazy("列出全部账号及其岗位、状态"),
+        "set-password": gettext_lazy("重设账号密码"),
+        "disable": gettext_lazy("停用账号（不能再登录）"),
+        "enable": gettext_lazy("启用账号"),
+        "unlock": gettext_lazy("解除连续登录失败造成的锁定"),
+        "reset-otp": gettext_lazy("重置动态口令（如手机丢失），下次登录时重新绑定"),
+    }
 
-        create = sub.add_parser(
-            "create", help=_("新建账号（密码在提示符下输入，或用 --password-stdin 从标准输入读取）"))
-        create.add_argument("username", help=_("用户名（登录名）"))
-        create.add_argument("--role", action="append", required=True, metavar="ROLE",
+    def add_create(self, parser: CommandParser) -> None:
+        parser.add_argument("username", help=_("用户名（登录名）"))
+        parser.add_argument("--role", action="append", required=True, metavar="ROLE",
                             help=_("角色，可重复：%(roles)s") % {"roles": "、".join(Role.values)})
-        create.add_argument("--unit", action="append", required=True, metavar="CODE",
+        parser.add_argument("--unit", action="append", required=True, metavar="CODE",
                             help=_("所在组织机构代码，与 --role 一一对应"))
-        create.add_argument("--name", default="", help=_("姓名"))
-        create.add_argument("--password-stdin", action="store_true", help=_("从标准输入读取密码（一行）"))
+        parser.add_argument("--name", default="", help=_("姓名"))
+        parser.add_argument("--password-stdin", action="store_true", help=_("从标准输入读取密码（一行）"))
 
-        sub.add_parser("list", help=_("列出全部账号及其岗位、状态"))
+    def add_set_password(self, parser: CommandParser) -> None:
+        parser.add_argument("username", help=_("用户名"))
+        parser.add_argument("--password-stdin", action="store_true", help=_("从标准输入读取密码（一行）"))
 
-        set_password = sub.add_parser("set-password", help=_("重设账号密码"))
-        set_password.add_argument("username", help=_("用户名"))
-        set_password.add_argument("--password-stdin", action="store_true", help=_("从标准输入读取密码（一行）"))
+    def add_disable(self, parser: CommandParser) -> None:
+        parser.add_argument("username", help=_("用户名"))
 
-        for name, text in (
-            ("disable", _("停用账号（不能再登录）")),
-            ("enable", _("启用账号")),
-            ("unlock", _("解除连续登录失败造成的锁定")),
-            ("reset-otp", _("重置动态口令（如手机丢失），下次登录时重新绑定")),
-        ):
-            p = sub.add_parser(name, help=text)
-            p.add_argument("username", help=_("用户名"))
+    add_enable = add_unlock = add_reset_otp = add_disable  # each names one account
 
     def handle(self, *args, **options) -> None:
         self.stdin = options.get("stdin") or sys.stdin
-        action = options["action"].replace("-", "_")
-        try:
-            getattr(self, f"do_{action}")(options)
-        except AppError as exc:
-            raise CommandError(exc.message) from None
+        return super().handle(*args, **options)
 
     # --- subcommands ---------------------------------------------------------------------------
 
-    def do_create(self, options) -> None:
+    def do_create(self, **options) -> None:
         roles, units = options["role"], options["unit"]
         if len(roles) != len(units):
             raise CommandError(_("--role 与 --unit 须一一对应（现有 %(r)d 个角色、%(u)d 个组织机构）。")
@@ -87,7 +82,7 @@ class Command(BaseCommand):
         if user.needs_second_factor:
             self.stdout.write(_("该账号首次登录时须绑定动态口令（验证器应用）。"))
 
-    def do_list(self, options) -> None:
+    def do_list(self, **options) -> None:
         locked = selectors.lockouts()
         users = list(User.objects.prefetch_related("memberships__org_unit").order_by("username"))
         self.stdout.write(f"{_pad(_('用户名'), 18)}{_pad(_('姓名'), 12)}{_pad(_('状态'), 16)}{_('岗位')}")
@@ -99,28 +94,28 @@ class Command(BaseCommand):
             self.stdout.write(f"{_pad(user.username, 18)}{_pad(user.full_name or '—', 12)}{_pad(status, 16)}{posts}")
         self.stdout.write(_("共 %(n)d 个账号。") % {"n": len(users)})
 
-    def do_set_password(self, options) -> None:
+    def do_set_password(self, **options) -> None:
         user = self._user(options["username"])
         password = self._read_password(options)
         services.user_set_password(actor=SYSTEM, user=user, password=password)
         self.stdout.write(self.style.SUCCESS(_("已重设「%(u)s」的密码。") % {"u": user.username}))
 
-    def do_disable(self, options) -> None:
+    def do_disable(self, **options) -> None:
         user = services.user_set_active(actor=SYSTEM, user=self._user(options["username"]), active=False)
         self.stdout.write(self.style.SUCCESS(_("已停用账号「%(u)s」。") % {"u": user.username}))
 
-    def do_enable(self, options) -> None:
+    def do_enable(self, **options) -> None:
         user = services.user_set_active(actor=SYSTEM, user=self._user(options["username"]), active=True)
         self.stdout.write(self.style.SUCCESS(_("已启用账号「%(u)s」。") % {"u": user.username}))
 
-    def do_unlock(self, options) -> None:
+    def do_unlock(self, **options) -> None:
         cleared = services.user_unlock(actor=SYSTEM, username=options["username"])
         if cleared:
             self.stdout.write(self.style.SUCCESS(_("已解除「%(u)s」的登录锁定。") % {"u": options["username"]}))
         else:
             self.stdout.write(_("「%(u)s」没有登录失败记录，无需解锁。") % {"u": options["username"]})
 
-    def do_reset_otp(self, options) -> None:
+    def do_reset_otp(self, **options) -> None:
         user = self._user(options["username"])
         removed = services.user_reset_second_factor(actor=SYSTEM, user=user)
         self.stdout.write(self.style.SUCCESS(

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import json
+from django.core.management.base import CommandError
 
-from django.core.management.base import BaseCommand, CommandError
+from gaizao.core.commands import AppCommand
 
 
-class Command(BaseCommand):
+class Command(AppCommand):
     help = "攻坚户：overdue 列出走访逾期的攻坚户（可按街道代码筛选）。"
+    subcommands = {"overdue": "列出走访逾期的攻坚户：计划走访日期已过，或长期未走访"}
 
-    def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", required=True, title="子命令")
-        overdue = sub.add_parser("overdue", help="列出走访逾期的攻坚户：计划走访日期已过，或长期未走访")
-        overdue.add_argument("--street", metavar="CODE", help="街道的组织机构代码，如 440199001")
-        overdue.add_argument("--json", action="store_true", help="以 JSON 数组输出")
-
-    def handle(self, *args, action: str, **options):
-        return getattr(self, f"do_{action}")(**options)
+    def add_overdue(self, parser):
+        parser.add_argument("--street", metavar="CODE", help="街道的组织机构代码，如 440199001")
+        parser.add_argument("--json", action="store_true", help="以 JSON 数组输出")
 
     def do_overdue(self, *, street: str | None = None, json: bool = False, **options):
         from gaizao.org.choices import OrgKind
@@ -32,7 +28,7 @@ class Command(BaseCommand):
                 raise CommandError(f"街道代码「{street}」不存在。", returncode=1)
         rows = hardcase_overdue_all(street=unit)
         if json:
-            self.stdout.write(_dumps([_as_dict(row) for row in rows]))
+            self.write_json([_as_dict(row) for row in rows])
             return
         if not rows:
             self.stdout.write("没有走访逾期的攻坚户。")
@@ -57,6 +53,3 @@ def _as_dict(row) -> dict:
         "days_since_visit": row.days_since_visit,
     }
 
-
-def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False)
