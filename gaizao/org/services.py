@@ -3,9 +3,9 @@
 Also the account-security writes (账号安全): sign-in events, lockout release, second factor
 (TOTP 动态口令) and API tokens (接口令牌).
 
-The system actor (``core.actors.SYSTEM``: the command line, `gaizao user ...`) may; a user actor must hold
-the role the operation needs (三员分立: the system administrator manages accounts, the security
-officer releases locks, neither touches business data).
+The system actor (``core.actors.SYSTEM``: the command line, `gaizao user ...`) may; a user actor must be
+allowed by the access table (``org.policies``, 三员分立: the system administrator manages accounts,
+the security officer releases locks, neither touches business data).
 """
 
 from __future__ import annotations
@@ -34,25 +34,12 @@ from gaizao.core.models import AuditEntry
 from gaizao.core.notifications import notify
 from gaizao.core.services import full_clean
 from gaizao.org.choices import OrgKind, Role
-from gaizao.org import selectors
+from gaizao.org import policies, selectors
 from gaizao.org.models import ApiToken, LoginThrottle, Membership, OrgUnit, User
 from gaizao.org.selectors import users_with_role
 
 
-def holds(*roles: str):
-    """A write policy: the user holds one of ``roles`` (the system actor always may, see core.writes)."""
-    return lambda actor: actor.has_role(*roles)
-
-
-def _require_role(actor, *roles: str) -> None:
-    """The system actor (the command line) may; a user must hold one of ``roles``."""
-    if is_system(actor):
-        return
-    if not actor.has_role(*roles):
-        raise PermissionDenied(_("你的账号无权执行此操作。"))
-
-
-@writes(policy=holds(Role.ADMIN))
+@writes(policy=policies.orgunit_writer)
 def orgunit_create(*, actor, code: str, name: str, kind: str, parent: OrgUnit | None = None,
                    sort_order: int = 0) -> OrgUnit:
     """Create an org unit (组织机构) under ``parent``; its path is the chain of codes."""
@@ -92,7 +79,7 @@ def validate_new_password(password: str, user: User | None = None) -> None:
         raise AppError(text, fields={"password": text}) from None
 
 
-@writes(policy=holds(Role.ADMIN))
+@writes(policy=policies.account_writer)
 def user_create(*, actor, username: str, password: str, full_name: str = "",
                 memberships: list[tuple[str, OrgUnit]] = (), ip: str | None = None,
                 password_hash: str | None = None) -> User:
@@ -126,8 +113,8 @@ def user_create(*, actor, username: str, password: str, full_name: str = "",
 @writes
 def user_set_password(*, actor, user: User, password: str, ip: str | None = None) -> User:
     """Set a new password (an administrator's reset, or the command line)."""
-    if is_system(actor) or actor.pk != user.pk:
-        _require_role(actor, Role.ADMIN)
+    if not is_system(actor) and actor.pk != user.pk and not policies.account_writer(actor):
+        raise PermissionDenied(_("你的账号无权执行此操作。"))
     validate_new_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
@@ -136,7 +123,7 @@ def user_set_password(*, actor, user: User, password: str, ip: str | None = None
     return user
 
 
-@writes(policy=holds(Role.ADMIN, Role.SECURITY))
+@writes(policy=policies.account_status_writer)
 def user_set_active(*, actor, user: User, active: bool, ip: str | None = None) -> User:
     """Disable (停用) or enable (启用) an account; a disabled account cannot sign in."""
     if not active and not is_system(actor) and actor.pk == user.pk:
@@ -168,7 +155,7 @@ def user_change_password(*, actor: User, old_password: str, new_password: str, i
     return actor
 
 
-@writes(policy=holds(Role.SECURITY))
+@writes(policy=policies.signin_guard)
 def user_unlock(*, actor, username: str, ip: str | None = None) -> int:
     """Release a login lockout (解除锁定) now instead of after the cool-off; returns the attempts cleared."""
     from axes.utils import reset
@@ -185,7 +172,7 @@ def user_unlock(*, actor, username: str, ip: str | None = None) -> int:
     return cleared + throttled
 
 
-@writes(policy=holds(Role.SECURITY))
+@writes(policy=policies.signin_guard)
 def user_reset_second_factor(*, actor, user: User, ip: str | None = None) -> int:
     """Remove a user's TOTP devices (重置动态口令), e.g. a lost phone; they enrol again at next sign-in."""
     count, _detail = TOTPDevice.objects.filter(user=user).delete()
@@ -367,7 +354,7 @@ def apitoken_create(*, actor: User, name: str, days: int | None = None,
 def apitoken_revoke(*, actor: User, token: ApiToken, reason: str = "", ip: str | None = None) -> ApiToken:
     """Revoke a token (吊销): its owner, or the security officer for any account (with a reason if
     they give one). It answers 401 from then on. Revoking twice changes nothing."""
-    if token.user_id != actor.pk and not actor.has_role(Role.SECURITY):
+    if not is_system(actor) and not policies.apitoken_can_revoke(actor, token):
         raise NotFound(_("该令牌不存在。"))
     reason = (reason or "").strip()[:200]
     now = timezone.now()

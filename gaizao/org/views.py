@@ -36,8 +36,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gaizao.core.errors import AppError
 from gaizao.core.scoping import get_in_scope
-from gaizao.org import selectors, services
-from gaizao.org.choices import Role
+from gaizao.core.editing import edit_page
+from gaizao.org import policies, selectors, services
 from gaizao.org.forms import (
     ApiTokenForm,
     DeviceRemoveForm,
@@ -66,9 +66,9 @@ def _next_url(request: HttpRequest) -> str:
     return reverse(settings.LOGIN_REDIRECT_URL)
 
 
-def _require_role(request: HttpRequest, *roles: str) -> None:
-    """Pages of another role do not exist for this user (out of scope answers 404)."""
-    if not request.user.has_role(*roles):
+def _require(allowed: bool) -> None:
+    """A page the access table (org.policies) does not give this user does not exist (404)."""
+    if not allowed:
         raise Http404(_("页面不存在。"))
 
 
@@ -199,35 +199,28 @@ def profile_view(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 def password_change_view(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST)
-    if form.is_valid():
-        try:
-            user = services.user_change_password(
-                actor=request.user, old_password=form.cleaned_data["old_password"],
-                new_password=form.cleaned_data["new_password1"], ip=_ip(request),
-            )
-        except AppError as exc:
-            form.apply_error(exc, aliases={"password": "new_password1"})
-        else:
-            update_session_auth_hash(request, user)
-            messages.success(request, _("密码已修改。"))
-            return redirect("org:profile")
-    return _profile(request, status=400, password_form=form)
+
+    def save(form):
+        user = services.user_change_password(actor=request.user, old_password=form.cleaned_data["old_password"],
+                                             new_password=form.cleaned_data["new_password1"], ip=_ip(request))
+        update_session_auth_hash(request, user)  # this session stays signed in
+        return user
+
+    return edit_page(request, form, save=save, show=lambda exc: form.apply_error(exc, aliases={"password": "new_password1"}),
+                     message=_("密码已修改。"), done=lambda user: reverse("org:profile"),
+                     page=lambda status: _profile(request, status=status, password_form=form))
 
 
 @login_required
 @require_POST
 def token_create_view(request: HttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST)
-    if form.is_valid():
-        try:
-            token, key = services.apitoken_create(actor=request.user, name=form.cleaned_data["name"],
-                                                  days=form.cleaned_data.get("days"), ip=_ip(request))
-        except AppError as exc:
-            form.apply_error(exc)
-        else:
-            # Shown on this response only; the key itself is not stored anywhere.
-            return _profile(request, new_token=token, new_token_key=key)
-    return _profile(request, status=400, token_form=form)
+    if form.is_valid() and form.submit(lambda: services.apitoken_create(
+            actor=request.user, name=form.cleaned_data["name"], days=form.cleaned_data.get("days"), ip=_ip(request))):
+        token, key = form.result
+        # Not an edit page's redirect: the key is shown on this response only and stored nowhere.
+        return _profile(request, new_token=token, new_token_key=key)
+    return _profile(request, status=getattr(form, "error_status", 400), token_form=form)
 
 
 @login_required
@@ -246,16 +239,10 @@ def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
 def device_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
     device = get_in_scope(selectors.totp_device_list(request.user), pk=pk)
     form = DeviceRemoveForm(request.POST)
-    if form.is_valid():
-        try:
-            services.totp_device_remove(actor=request.user, device=device,
-                                        password=form.cleaned_data["password"], ip=_ip(request))
-        except AppError as exc:
-            form.apply_error(exc)
-        else:
-            messages.success(request, _("动态口令设备已解绑。下次登录时需重新绑定。"))
-            return redirect("org:profile")
-    return _profile(request, status=400, device_form=form)
+    return edit_page(request, form, save=lambda form: services.totp_device_remove(
+        actor=request.user, device=device, password=form.cleaned_data["password"], ip=_ip(request)),
+        message=_("动态口令设备已解绑。下次登录时需重新绑定。"), done=lambda result: reverse("org:profile"),
+        page=lambda status: _profile(request, status=status, device_form=form))
 
 
 # --- org tree ---------------------------------------------------------------------------------------
@@ -266,38 +253,35 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     return render(request, "org/unit_list.html", {
         "breadcrumbs": [(_("组织机构"), None)],
         "nodes": selectors.orgunit_tree(request.user),
-        "can_create": request.user.has_role(Role.ADMIN),
+        "can_create": policies.orgunit_writer(request.user),
     })
 
 
 @login_required
 def unit_create(request: HttpRequest) -> HttpResponse:
-    _require_role(request, Role.ADMIN)
+    _require(policies.orgunit_writer(request.user))
     units = selectors.orgunit_scope(request.user)
     form = OrgUnitForm(request.POST if request.method == "POST" else None, units=units,
                        initial={"parent": request.GET.get("parent")})
-    if request.method == "POST" and form.is_valid():
+
+    def save(form):
         data = form.cleaned_data
-        try:
-            unit = services.orgunit_create(actor=request.user, code=data["code"], name=data["name"],
-                                           kind=data["kind"], parent=data["parent"],
-                                           sort_order=data.get("sort_order") or 0)
-        except AppError as exc:
-            form.apply_error(exc)
-        else:
-            messages.success(request, _("已新建组织机构「%(name)s」。") % {"name": unit.name})
-            return redirect("org:unit_list")
-    return render(request, "org/unit_form.html", {
-        "breadcrumbs": [(_("组织机构"), reverse("org:unit_list")), (_("新建"), None)],
-        "form": form,
-    }, status=400 if form.errors else 200)
+        return services.orgunit_create(actor=request.user, code=data["code"], name=data["name"], kind=data["kind"],
+                                       parent=data["parent"], sort_order=data.get("sort_order") or 0)
+
+    return edit_page(request, form, save=save, done=lambda unit: reverse("org:unit_list"),
+                     message=lambda unit: _("已新建组织机构「%(name)s」。") % {"name": unit.name},
+                     page=lambda status: render(request, "org/unit_form.html", {
+                         "breadcrumbs": [(_("组织机构"), reverse("org:unit_list")), (_("新建"), None)],
+                         "form": form,
+                     }, status=status))
 
 
 # --- accounts (账号管理: admin and the security officer) -----------------------------------------------
 
 @login_required
 def user_list(request: HttpRequest) -> HttpResponse:
-    _require_role(request, Role.ADMIN, Role.SECURITY)
+    _require(policies.account_manager(request.user))
     filters = UserFilterForm(request.GET or None)
     query = status = ""
     if filters.is_valid():
@@ -324,35 +308,37 @@ def user_list(request: HttpRequest) -> HttpResponse:
                     "known": lock.username in known} for lock in locks],
         "throttled": [{"username": t.username, "since": t.started_at, "refused": t.refused,
                        "known": t.username in known} for t in throttles],
-        "is_admin": request.user.has_role(Role.ADMIN),
-        "is_security": request.user.has_role(Role.SECURITY),
+        "can_create": policies.account_writer(request.user),
+        "can_set_active": policies.account_status_writer(request.user),
+        "can_unlock": policies.signin_guard(request.user),  # and reset second factors
+        "can_see_tokens": policies.apitoken_overseer(request.user),
     })
 
 
 @login_required
 @sensitive_post_parameters()
 def user_create(request: HttpRequest) -> HttpResponse:
-    _require_role(request, Role.ADMIN)
+    _require(policies.account_writer(request.user))
     bound = request.method == "POST"
     form = UserCreateForm(request.POST if bound else None)
     formset = MembershipFormSet(request.POST if bound else None, prefix="m")
     for sub in formset.forms:
         sub.fields["org_unit"].queryset = selectors.orgunit_scope(request.user)
-    if bound and form.is_valid() and formset.is_valid():
+
+    def save(form):
         data = form.cleaned_data
-        try:
-            user = services.user_create(actor=request.user, username=data["username"], password=data["password1"],
-                                        full_name=data["full_name"], memberships=formset.pairs(), ip=_ip(request))
-        except AppError as exc:
-            form.apply_error(exc, aliases={"password": "password1"})
-        else:
-            messages.success(request, _("已创建账号「%(name)s」。") % {"name": user.username})
-            return redirect("org:user_list")
-    return render(request, "org/user_form.html", {
-        "breadcrumbs": [(_("账号管理"), reverse("org:user_list")), (_("新建账号"), None)],
-        "form": form,
-        "formset": formset,
-    }, status=400 if bound else 200)
+        return services.user_create(actor=request.user, username=data["username"], password=data["password1"],
+                                    full_name=data["full_name"], memberships=formset.pairs(), ip=_ip(request))
+
+    return edit_page(request, form, formsets=[formset], save=save,
+                     show=lambda exc: form.apply_error(exc, aliases={"password": "password1"}),
+                     message=lambda user: _("已创建账号「%(name)s」。") % {"name": user.username},
+                     done=lambda user: reverse("org:user_list"),
+                     page=lambda status: render(request, "org/user_form.html", {
+                         "breadcrumbs": [(_("账号管理"), reverse("org:user_list")), (_("新建账号"), None)],
+                         "form": form,
+                         "formset": formset,
+                     }, status=status))
 
 
 def _back_to_list(request: HttpRequest) -> HttpResponse:
@@ -365,7 +351,7 @@ def _back_to_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_role(request, Role.ADMIN, Role.SECURITY)
+    _require(policies.account_status_writer(request.user))
     user = get_in_scope(selectors.user_scope(request.user), pk=pk)
     active = request.POST.get("active") == "1"
     try:
@@ -381,7 +367,7 @@ def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def user_unlock(request: HttpRequest) -> HttpResponse:
-    _require_role(request, Role.SECURITY)
+    _require(policies.signin_guard(request.user))
     username = request.POST.get("username", "")
     try:
         services.user_unlock(actor=request.user, username=username, ip=_ip(request))
@@ -395,7 +381,7 @@ def user_unlock(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def user_reset_otp(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_role(request, Role.SECURITY)
+    _require(policies.signin_guard(request.user))
     user = get_in_scope(selectors.user_scope(request.user), pk=pk)
     services.user_reset_second_factor(actor=request.user, user=user, ip=_ip(request))
     messages.success(request, _("已重置「%(name)s」的动态口令，其下次登录时需重新绑定。") % {"name": user.username})
@@ -407,7 +393,7 @@ def user_reset_otp(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def token_list(request: HttpRequest) -> HttpResponse:
     """All accounts' API tokens (接口令牌) with owner, expiry and status; the security officer revokes."""
-    _require_role(request, Role.SECURITY)
+    _require(policies.apitoken_overseer(request.user))
     filters = TokenFilterForm(request.GET or None)
     owner = status = ""
     if filters.is_valid():
@@ -428,7 +414,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_admin_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     """The security officer revokes any account's token, with an optional reason (audited)."""
-    _require_role(request, Role.SECURITY)
+    _require(policies.apitoken_overseer(request.user))
     token = get_in_scope(selectors.apitoken_scope(request.user).select_related("user"), pk=pk)
     form = TokenRevokeForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
