@@ -7,7 +7,7 @@ form opened before the bulk write loses its race).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gaizao.core import audit
-from gaizao.core.errors import AppError, Conflict
+from gaizao.core.actors import is_system
+from gaizao.core.errors import AppError, Conflict, NotFound
 from gaizao.core.text import check_text
 
 
@@ -171,3 +172,52 @@ def versioned_update(
         changes=audit.diff(before, after), ip=ip,
     )
     return current
+
+
+# --- the steps of an update from plain values (services of every app) ---------------------------
+
+NOT_FOUND = "不存在或无权查看。"
+
+
+def require_in_scope(actor, scope: Callable[[Any], QuerySet], obj: models.Model) -> None:
+    """Out of the actor's write scope looks like absent (404); the system actor acts everywhere."""
+    if not is_system(actor) and not scope(actor).filter(pk=obj.pk).exists():
+        raise NotFound(NOT_FOUND)
+
+
+def only(changes: dict, allowed: set[str], what: str) -> None:
+    """A programming error, not a user's: a caller passed a field the service does not change."""
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TypeError(f"{what} cannot change {sorted(unknown)}")
+
+
+def load_for_update(instance: models.Model, version: int | None) -> models.Model:
+    """The object as stored now, if ``version`` is still current; else the Conflict message."""
+    if version is None or isinstance(version, bool):
+        raise AppError("缺少版本号 version：请先读取该记录，再带着读取到的版本号提交修改。",
+                       fields={"version": "必填"})
+    current = type(instance).objects.get(pk=instance.pk)
+    if current.version != version:
+        raise stale(current, version=version)
+    return current
+
+
+def save_changes(*, actor, current: models.Model, version: int, values: dict, action: str,
+                 ip: str | None = None) -> models.Model:
+    """Write the values that differ from ``current`` with a conditional UPDATE, audited.
+
+    Nothing differs: nothing is written (no new version, no audit entry).
+    """
+    changed = {name: value for name, value in values.items() if _differs(current, name, value)}
+    if not changed:
+        return current
+    return versioned_update(actor=actor, instance=current, changes=changed, expected_version=version,
+                            action=action, ip=ip)
+
+
+def _differs(current: models.Model, name: str, value) -> bool:
+    field = current._meta.get_field(name)
+    if field.is_relation:  # compare ids: reading current.<fk> would cost a query
+        return getattr(current, field.attname) != (value.pk if value is not None else None)
+    return getattr(current, name) != value

@@ -9,15 +9,21 @@ from django.db.models import Q
 from django.utils import timezone
 
 from gaizao.core import audit
+from gaizao.core.checking import Checker
 from gaizao.core.errors import AppError
-from gaizao.core.services import conditional_update, stale
+from gaizao.core.services import (
+    conditional_update,
+    create,
+    load_for_update,
+    only,
+    require_in_scope,
+    save_changes,
+    stale,
+)
 from gaizao.core.writes import writes
 from gaizao.ledger import selectors
 from gaizao.ledger.hooks import households_changed_fire
 from gaizao.ledger.models import Building, HeritageElement, Household
-from gaizao.ledger.services.common import (
-    Checker, insert, load_for_update, only, require_in_scope, save_changes,
-)
 
 BUILDING_FIELDS = {"number", "structure", "floors", "build_year", "certificate_no", "legal_area",
                    "unlicensed_area", "legality", "use"}
@@ -51,7 +57,7 @@ def building_add(*, actor, household: Household, number: str, legal_area: Decima
     require_in_scope(actor, selectors.household_write_scope, household)
     values = {"number": number, "legal_area": legal_area, "unlicensed_area": unlicensed_area, **fields}
     _check_building(values, household=household, building=None)
-    building = insert(actor=actor, instance=Building(household=household, **values), action="building.create", ip=ip)
+    building = create(actor=actor, instance=Building(household=household, **values), action="building.create", ip=ip)
     households_changed_fire(changed=[household.pk])
     return building
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from gaizao.core.checking import Checker
+from gaizao.core.services import create, load_for_update, only, require_in_scope, save_changes
+from gaizao.core.writes import writes
 from gaizao.ledger import selectors
 from gaizao.ledger.models import Building, HeritageElement, Village
-from gaizao.core.writes import writes
-from gaizao.ledger.services.common import (
-    Checker, insert, load_for_update, only, require_in_scope, save_changes,
-)
 
 HERITAGE_FIELDS = {"kind", "name", "protection_level", "location", "notes", "building", "photo"}
 
@@ -44,7 +43,7 @@ def heritage_create(*, actor, village: Village, kind: str, name: str, building: 
     values = {"kind": kind, "name": name, "building": building, "photo": photo, **fields}
     _check_heritage(values, village=village)
     element = HeritageElement(village=village, **values)
-    return insert(actor=actor, instance=element, action="heritage.create", ip=ip)
+    return create(actor=actor, instance=element, action="heritage.create", ip=ip)
 
 
 @writes

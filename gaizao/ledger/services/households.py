@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from gaizao.core.actors import is_system
 from gaizao.core import audit
+from gaizao.core.actors import is_system
+from gaizao.core.checking import Checker
 from gaizao.core.crypto import lookup_hash
 from gaizao.core.errors import NotFound, PermissionDenied
 from gaizao.core.models import AuditEntry
+from gaizao.core.services import NOT_FOUND, create, load_for_update, only, require_in_scope, save_changes
+from gaizao.core.writes import writes
 from gaizao.ledger import selectors
 from gaizao.ledger.hooks import households_changed_fire
 from gaizao.ledger.models import Household, Person, Project
-from gaizao.core.writes import writes
-from gaizao.ledger.services.common import (
-    NOT_FOUND, Checker, insert, load_for_update, name_initials, only, require_in_scope, save_changes,
-)
+from gaizao.ledger.services.common import name_initials
 
 HOUSEHOLD_FIELDS = {"number", "head_name", "head_id_number", "phone", "address", "land_type", "use",
                     "member_count", "cadre"}
@@ -70,7 +70,7 @@ def household_create(*, actor, project: Project, number: str, head_name: str,
     _check_household(actor, values, project=project, household=None)
     household = Household(project=project, street_id=project.village.street_id, village_id=project.village_id,
                           **values)
-    insert(actor=actor, instance=household, action="household.create", ip=ip)
+    create(actor=actor, instance=household, action="household.create", ip=ip)
     households_changed_fire(created=[household.pk])
     return household
 
@@ -116,7 +116,7 @@ def person_add(*, actor, household: Household, name: str, relation: str,
     require_in_scope(actor, selectors.household_write_scope, household)
     values = {"name": name, "relation": relation, "id_number": id_number, **fields}
     _check_person(values, household=household, person=None)
-    return insert(actor=actor, instance=Person(household=household, **values), action="person.create", ip=ip)
+    return create(actor=actor, instance=Person(household=household, **values), action="person.create", ip=ip)
 
 
 @writes

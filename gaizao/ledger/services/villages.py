@@ -5,14 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from gaizao.core.actors import is_system
+from gaizao.core.checking import Checker
 from gaizao.core.errors import AppError, NotFound
+from gaizao.core.services import NOT_FOUND, create, load_for_update, only, require_in_scope, save_changes
+from gaizao.core.writes import writes
 from gaizao.ledger import selectors
 from gaizao.ledger.models import Project, Village
 from gaizao.ledger.services.boundary import clean_boundary
-from gaizao.core.writes import writes
-from gaizao.ledger.services.common import (
-    NOT_FOUND, Checker, insert, load_for_update, only, require_in_scope, save_changes,
-)
 from gaizao.org.choices import OrgKind
 from gaizao.org.models import OrgUnit
 
@@ -59,7 +58,7 @@ def village_create(*, actor, street: OrgUnit, code: str, name: str, mode: str, y
         raise NotFound(NOT_FOUND)
     values = {"code": code, "name": name, "mode": mode, "year": year, **fields}
     _check_village(values, street=street, village=None)
-    return insert(actor=actor, instance=Village(street=street, **values), action="village.create", ip=ip)
+    return create(actor=actor, instance=Village(street=street, **values), action="village.create", ip=ip)
 
 
 @writes
@@ -105,7 +104,7 @@ def project_create(*, actor, village: Village, code: str, name: str, ip: str | N
     require_in_scope(actor, selectors.village_write_scope, village)
     values = {"code": code, "name": name, **fields}
     _check_project(values, project=None)
-    return insert(actor=actor, instance=Project(village=village, **values), action="project.create", ip=ip)
+    return create(actor=actor, instance=Project(village=village, **values), action="project.create", ip=ip)
 
 
 @writes
