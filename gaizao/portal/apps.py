@@ -15,10 +15,13 @@ class PortalConfig(AppConfig):
     url_prefix = ""
 
     def ready(self) -> None:
+        from gaizao.core import access
         from gaizao.core.registry import MenuItem, menu
         from gaizao.org.choices import Role
+        from gaizao.portal import policies  # noqa: F401  (its rows, whatever order the apps are ready in)
 
         menu.register(MenuItem(name="portal.home", label=_("首页"), url_name="portal:home",
                                roles=tuple(Role.values), order=0))
+        # The menu shows the page to the roles the access table gives it to (written once, there).
         menu.register(MenuItem(name="portal.audit", label=_("审计日志"), url_name="portal:audit_list",
-                               roles=(Role.AUDITOR,), order=200))
+                               roles=tuple(sorted(access.roles_with("portal.audit"))), order=200))

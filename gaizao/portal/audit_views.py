@@ -22,8 +22,8 @@ from django.utils.translation import gettext_lazy
 
 from gaizao.core import audit
 from gaizao.core.models import AuditEntry
-from gaizao.org.choices import Role
 from gaizao.core.forms import chinese_error_messages
+from gaizao.portal.policies import audit_reader
 
 PAGE_SIZE = 50
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -101,7 +101,7 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
     """The audit trail (审计日志), for the auditor only; anyone else finds no such page."""
-    if not request.user.has_role(Role.AUDITOR):
+    if not audit_reader(request.user):
         raise Http404(_("页面不存在。"))
     form = AuditFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
