@@ -71,8 +71,12 @@ class Endpoint:
     """A page or API route that shows (or changes) one object of a resource, for the scope matrix.
 
     ``url`` builds the address from an object; ``write`` endpoints answer 404 out of write scope,
-    the others out of read scope; ``method`` other than GET is sent with an empty body, so an
-    in-scope call is refused for its input (4xx but not 404), never written.
+    the others out of read scope; ``method`` other than GET is sent with the sample body of
+    ``tests/<app>/scope_samples.py`` (``BODIES``, by endpoint name; else an empty one), so an
+    in-scope call is refused for its input (4xx but not 404) or written, never 403 or 404.
+    ``refused_to_readers_of`` names a resource whose readers already see the object: out of this
+    endpoint's reach they are refused (403, audited) rather than told it is missing (404), as on the
+    reveal of a household's full numbers.
     """
 
     name: str
@@ -80,6 +84,7 @@ class Endpoint:
     write: bool = False
     method: str = "GET"
     shows: Callable[[Any], str] | None = None  # text an in-scope answer holds and an out-of-scope one does not
+    refused_to_readers_of: str | None = None
 
 
 @dataclass(frozen=True)
