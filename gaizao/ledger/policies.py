@@ -56,35 +56,103 @@ def _label(obj) -> str:
     return obj.number if hasattr(obj, "number") else obj.name
 
 
+def _import_job_place(job) -> Place:
+    return Place(resident_id=job.actor_id)  # the account's own record: the OWN level
+
+
+def _building_shows(building: Building) -> str:
+    return building.certificate_no or "120.5"
+
+
 def register_access() -> None:
-    """The ledger's rows of the access table, with the pages and API routes the scope matrix checks."""
+    """The ledger's rows of the access table, with the pages and API routes the scope matrix checks.
+
+    Each route that names one object (in its path, or a create's parent in its body) is an endpoint of
+    the resource it reads or changes; a create is an endpoint of what it creates, built from an object
+    of the same kind (its parent's id). ``tests/test_scope_matrix.py`` fails on a route left out.
+    """
     access.register("ledger.village", VILLAGE_ROWS, locate=_village_place, endpoints=[
         Endpoint("village_page", lambda v: reverse("ledger:village_detail", args=[v.pk]), shows=_label),
         Endpoint("village_api", lambda v: f"/api/ledger/villages/{v.pk}", shows=_label),
         Endpoint("village_edit_page", lambda v: reverse("ledger:village_edit", args=[v.pk]), write=True),
+        Endpoint("village_edit_page_post", lambda v: reverse("ledger:village_edit", args=[v.pk]), write=True,
+                 method="POST"),
         Endpoint("village_api_patch", lambda v: f"/api/ledger/villages/{v.pk}", write=True, method="PATCH"),
+        Endpoint("village_create_api", lambda v: "/api/ledger/villages", write=True, method="POST"),
     ])
     access.register("ledger.project", VILLAGE_ROWS, locate=lambda p: _village_place(p.village), endpoints=[
         Endpoint("project_api", lambda p: f"/api/ledger/projects/{p.pk}", shows=_label),
         Endpoint("project_edit_page", lambda p: reverse("ledger:project_edit", args=[p.pk]), write=True),
         Endpoint("project_api_patch", lambda p: f"/api/ledger/projects/{p.pk}", write=True, method="PATCH"),
+        Endpoint("project_create_page", lambda p: reverse("ledger:project_create", args=[p.village_id]),
+                 write=True),
+        Endpoint("project_create_api", lambda p: "/api/ledger/projects", write=True, method="POST"),
+        Endpoint("ledger_export", lambda p: f"{reverse('ledger:export_download')}?project={p.code}"),
+        # Full numbers: for the project's write roles; its other readers are refused, not misled.
+        Endpoint("ledger_export_full", lambda p: f"{reverse('ledger:export_download')}?project={p.code}&full=1",
+                 write=True, refused_to_readers_of="ledger.project"),
     ])
-    access.register("ledger.heritage", VILLAGE_ROWS, locate=lambda e: _village_place(e.village))
+    access.register("ledger.heritage", VILLAGE_ROWS, locate=lambda e: _village_place(e.village), endpoints=[
+        Endpoint("heritage_page", lambda e: reverse("ledger:heritage_detail", args=[e.pk]), shows=_label),
+        Endpoint("heritage_api", lambda e: f"/api/ledger/heritage/{e.pk}", shows=_label),
+        Endpoint("heritage_list_api", lambda e: f"/api/ledger/heritage?village={e.village_id}", shows=_label),
+        Endpoint("heritage_photo_page", lambda e: reverse("ledger:heritage_photo", args=[e.pk])),
+        Endpoint("heritage_photo_api", lambda e: f"/api/ledger/heritage/{e.pk}/photo"),
+        Endpoint("heritage_edit_page", lambda e: reverse("ledger:heritage_edit", args=[e.pk]), write=True),
+        Endpoint("heritage_api_patch", lambda e: f"/api/ledger/heritage/{e.pk}", write=True, method="PATCH"),
+        Endpoint("heritage_photo_upload_api", lambda e: f"/api/ledger/heritage/{e.pk}/photo", write=True,
+                 method="POST"),
+        Endpoint("heritage_create_page", lambda e: reverse("ledger:heritage_create", args=[e.village_id]),
+                 write=True),
+        Endpoint("heritage_create_api", lambda e: "/api/ledger/heritage", write=True, method="POST"),
+    ])
     access.register("ledger.household", HOUSEHOLD_ROWS, locate=household_place, endpoints=[
         Endpoint("household_page", lambda h: reverse("ledger:household_detail", args=[h.pk]), shows=_label),
         Endpoint("household_api", lambda h: f"/api/ledger/households/{h.pk}", shows=_label),
         Endpoint("household_edit_page", lambda h: reverse("ledger:household_edit", args=[h.pk]), write=True),
         Endpoint("household_api_patch", lambda h: f"/api/ledger/households/{h.pk}", write=True,
                  method="PATCH"),
+        Endpoint("household_create_page", lambda h: reverse("ledger:household_create", args=[h.project_id]),
+                 write=True),
+        Endpoint("household_create_api", lambda h: "/api/ledger/households", write=True, method="POST"),
     ])
-    access.register("ledger.household_identity", IDENTITY_ROWS, locate=household_place)
-    access.register("ledger.person", HOUSEHOLD_ROWS, locate=lambda p: household_place(p.household))
+    access.register("ledger.household_identity", IDENTITY_ROWS, locate=household_place, endpoints=[
+        # Whoever reads the household but may not see its full numbers is refused, and the attempt audited.
+        Endpoint("household_reveal_page", lambda h: reverse("ledger:household_reveal", args=[h.pk]),
+                 method="POST", refused_to_readers_of="ledger.household", shows=lambda h: h.phone),
+    ])
+    access.register("ledger.person", HOUSEHOLD_ROWS, locate=lambda p: household_place(p.household), endpoints=[
+        Endpoint("person_api", lambda p: f"/api/ledger/persons/{p.pk}", shows=lambda p: p.name),
+        Endpoint("person_edit_page", lambda p: reverse("ledger:person_edit", args=[p.pk]), write=True),
+        Endpoint("person_api_patch", lambda p: f"/api/ledger/persons/{p.pk}", write=True, method="PATCH"),
+        Endpoint("person_create_page", lambda p: reverse("ledger:person_create", args=[p.household_id]),
+                 write=True),
+        Endpoint("person_create_api", lambda p: f"/api/ledger/households/{p.household_id}/persons", write=True,
+                 method="POST"),
+    ])
     access.register("ledger.building", HOUSEHOLD_ROWS, locate=lambda b: household_place(b.household), endpoints=[
-        Endpoint("building_page", lambda b: reverse("ledger:building_detail", args=[b.pk]),
-                 shows=lambda b: b.certificate_no or "120.5"),
-        Endpoint("building_api", lambda b: f"/api/ledger/buildings/{b.pk}",
-                 shows=lambda b: b.certificate_no or "120.5"),
+        Endpoint("building_page", lambda b: reverse("ledger:building_detail", args=[b.pk]), shows=_building_shows),
+        Endpoint("building_api", lambda b: f"/api/ledger/buildings/{b.pk}", shows=_building_shows),
         Endpoint("building_edit_page", lambda b: reverse("ledger:building_edit", args=[b.pk]), write=True),
+        Endpoint("building_api_patch", lambda b: f"/api/ledger/buildings/{b.pk}", write=True, method="PATCH"),
+        Endpoint("building_demolish_page", lambda b: reverse("ledger:building_demolish", args=[b.pk]), write=True),
+        Endpoint("building_demolish_api", lambda b: f"/api/ledger/buildings/{b.pk}/demolish", write=True,
+                 method="POST"),
+        Endpoint("building_create_page", lambda b: reverse("ledger:building_create", args=[b.household_id]),
+                 write=True),
+        Endpoint("building_create_api", lambda b: f"/api/ledger/households/{b.household_id}/buildings",
+                 write=True, method="POST"),
+    ])
+    # Import jobs' rows are registered by ledger.importing.jobs on import (its note says they move here);
+    # importing it first makes this registration, with the endpoints, the one that holds. When the rows
+    # move here, this import goes.
+    from gaizao.ledger.importing.jobs import IMPORT_JOB_ROWS
+
+    access.register("ledger.import_job", IMPORT_JOB_ROWS, locate=_import_job_place, endpoints=[
+        Endpoint("import_job_page", lambda j: reverse("ledger:import_job", args=[j.pk]), shows=lambda j: j.filename),
+        Endpoint("import_errors_xlsx", lambda j: reverse("ledger:import_errors", args=[j.pk])),
+        Endpoint("import_confirm_page", lambda j: reverse("ledger:import_confirm", args=[j.pk]), write=True,
+                 method="POST"),
     ])
 
 
