@@ -16,7 +16,7 @@ from gaizao.core.access import ASSIGNED, DISTRICT, UNIT, Endpoint, Place, Rule
 from gaizao.ledger.policies import HOUSEHOLD_ROWS, VILLAGE_ROWS, household_place, households_for
 from gaizao.ledger.models import Household
 from gaizao.org.choices import Role
-from gaizao.progress.models import HardCase
+from gaizao.progress.models import EventAttachment, HardCase, StageEvent
 
 HARDCASE_ROWS = {
     Role.ADMIN: Rule(read=DISTRICT, write=DISTRICT),
@@ -39,6 +39,15 @@ def _street_place(street) -> Place:
     return Place(unit_id=street.pk)
 
 
+def _latest_event(household) -> StageEvent:
+    """A household's latest event: the routes about one event are checked on it (a query, for the matrix)."""
+    return StageEvent.objects.filter(household=household).latest("pk")
+
+
+def _latest_attachment(household) -> EventAttachment:
+    return EventAttachment.objects.filter(event__household=household).latest("pk")
+
+
 def register_access() -> None:
     """Progress's rows of the access table, with the pages and API routes the scope matrix checks."""
     access.register("progress.event", HOUSEHOLD_ROWS, locate=household_place, endpoints=[
@@ -47,6 +56,12 @@ def register_access() -> None:
                  method="POST"),
         Endpoint("event_record_api", lambda h: f"/api/progress/households/{h.pk}/events", write=True,
                  method="POST"),
+        Endpoint("event_bulk_api", lambda h: "/api/progress/bulk", write=True, method="POST"),
+        Endpoint("event_correct_page", lambda h: reverse("progress:event_correct", args=[_latest_event(h).pk]),
+                 write=True, method="POST"),
+        Endpoint("event_correct_api", lambda h: f"/api/progress/events/{_latest_event(h).pk}/correct", write=True,
+                 method="POST"),
+        Endpoint("event_attachment", lambda h: reverse("progress:attachment", args=[_latest_attachment(h).pk])),
     ])
     access.register("progress.hardcase", HARDCASE_ROWS, locate=lambda c: household_place(c.household), endpoints=[
         Endpoint("hardcase_page", lambda c: reverse("progress:hardcase_detail", args=[c.pk]),
@@ -57,6 +72,13 @@ def register_access() -> None:
         Endpoint("hardcase_api_patch", lambda c: f"/api/progress/hardcases/{c.pk}", write=True, method="PATCH"),
         Endpoint("hardcase_close_api", lambda c: f"/api/progress/hardcases/{c.pk}/close", write=True,
                  method="POST"),
+        Endpoint("hardcase_close_page", lambda c: reverse("progress:hardcase_close", args=[c.pk]), write=True,
+                 method="POST"),
+        # Opening a case on a household that has one open: refused (or sent to it), in scope.
+        Endpoint("hardcase_open_page", lambda c: reverse("progress:hardcase_open", args=[c.household_id]),
+                 write=True, method="POST"),
+        Endpoint("hardcase_open_api", lambda c: f"/api/progress/households/{c.household_id}/hardcase",
+                 write=True, method="POST"),
     ])
     access.register("progress.visit", VISIT_ROWS, locate=lambda c: household_place(c.household), endpoints=[
         Endpoint("visit_api", lambda c: f"/api/progress/hardcases/{c.pk}/visits", write=True, method="POST"),
@@ -69,6 +91,8 @@ def register_access() -> None:
                  shows=lambda p: p.name),
         Endpoint("consultation_api", lambda p: f"/api/progress/projects/{p.pk}/consultations"),
         Endpoint("consultation_record_api", lambda p: f"/api/progress/projects/{p.pk}/consultations",
+                 write=True, method="POST"),
+        Endpoint("consultation_record_page", lambda p: reverse("progress:consultation_list", args=[p.pk]),
                  write=True, method="POST"),
     ])
     access.register("progress.dashboard", DASHBOARD_ROWS, locate=_street_place, endpoints=[

@@ -1,6 +1,20 @@
-"""Objects of progress's resources for the registry-driven scope matrix (tests/test_scope_matrix.py)."""
+"""Objects of progress's resources for the registry-driven scope matrix (tests/test_scope_matrix.py).
 
+``BODIES``: the request body of a write endpoint (by its name) that needs one to reach its scope
+check (the schema refuses an empty one with 422 before it): in scope it is refused for its input
+or written, out of scope 404.
+"""
+
+import datetime as dt
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from gaizao.progress.services.events import household_record_event
 from gaizao.progress.services.hardcases import hardcase_open
+
+
+def _yesterday() -> str:
+    return (dt.date.today() - dt.timedelta(days=1)).isoformat()
 
 
 def _hard_cases(cast):
@@ -9,11 +23,32 @@ def _hard_cases(cast):
             for h in (cast.household_a1, cast.household_a2, cast.household_b1)]
 
 
+def _households_with_events(cast):
+    # Each household surveyed, with a scan attached: the routes about one event and one attachment
+    # are checked on it.
+    households = [cast.household_a1, cast.household_a2, cast.household_b1]
+    for household in households:
+        scan = SimpleUploadedFile("调查表.pdf", b"%PDF-1.4 sample", content_type="application/pdf")
+        household_record_event(actor=cast.admin, household=household, kind="surveyed", on_date=_yesterday(),
+                               attachments=[scan])
+    return households
+
+
 SAMPLES = {
-    "progress.event": lambda cast: [cast.household_a1, cast.household_a2, cast.household_b1],
+    "progress.event": _households_with_events,
     "progress.hardcase": _hard_cases,
     "progress.visit": _hard_cases,
     "progress.consultation": lambda cast: [cast.project_a, cast.project_b],
     "progress.dashboard": lambda cast: [cast.street_a, cast.street_b],
     "progress.table_export": lambda cast: [cast.street_a, cast.street_b],
+}
+
+BODIES = {
+    # A valid event, so only scope (or the household's stage) can refuse it.
+    "event_record_api": lambda h: {"kind": "surveyed", "on_date": _yesterday()},
+    "event_bulk_api": lambda h: {"kind": "surveyed", "on_date": _yesterday(), "household_ids": [h.pk]},
+    "event_correct_api": lambda h: {"note": "核对"},  # neither a new date nor void: refused in scope
+    "hardcase_open_api": lambda c: {"reason": "price"},  # the household has an open case: refused in scope
+    "visit_api": lambda c: {"visited_on": "2000-01-01", "talk": ""},
+    "consultation_record_api": lambda p: {"held_on": "2999-01-01", "eligible": 1, "agreed": 2},
 }
