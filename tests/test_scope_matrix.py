@@ -6,20 +6,26 @@ what is in scope.
 Two halves: a matrix written by hand for the ledger (what DESIGN.md says each role sees, pinned
 independently of the access table), and a matrix driven by the access table's registry
 (``core.access``): every registered resource with endpoints × every role × each of its sample
-objects (``tests/<app>/scope_samples.py``) answers as the table's rows say, reads and writes. A
-new app gets its rows by registering its resources and its samples, not by editing this file.
+objects (``tests/<app>/scope_samples.py``, with the bodies its writes are sent with) answers as the
+table's rows say, reads and writes. A last test walks the URL patterns and API routes of the apps
+that register resources: each one that takes an id must be some resource's endpoint. A new app gets
+its rows by registering its resources, endpoints and samples, not by editing this file.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 import json
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-from django.urls import reverse
+from django.apps import apps as django_apps
+from django.db import transaction
+from django.urls import URLResolver, get_resolver, resolve, reverse
 
+from gaizao.api.api import api
 from gaizao.core import access
 from gaizao.org.models import Membership
 from tests.conftest import login
@@ -156,25 +162,57 @@ def test_anonymous_api_calls_get_401_in_the_error_shape(client, db, url):
 
 # ---------------------------------------------------------------- driven by the access table's registry
 
-def _samples() -> dict:
-    """Every app's sample builders, from ``tests/<app>/scope_samples.py``."""
+def _from_samples(name: str) -> dict:
+    """One table of every app's ``tests/<app>/scope_samples.py`` (``SAMPLES`` or ``BODIES``)."""
     out = {}
     for path in sorted(Path(__file__).parent.glob("*/scope_samples.py")):
-        out.update(importlib.import_module(f"tests.{path.parent.name}.scope_samples").SAMPLES)
+        out.update(getattr(importlib.import_module(f"tests.{path.parent.name}.scope_samples"), name, {}))
     return out
 
 
-SAMPLES = _samples()
+SAMPLES = _from_samples("SAMPLES")
+BODIES = _from_samples("BODIES")  # endpoint name -> the body it is sent with, built from the object
 CHECKED = sorted(name for name, res in access.ACCESS.items() if res.endpoints)
 REGISTRY_CASES = [(name, role) for name in CHECKED for role in ROLES]
+# Apps whose resources register rows but no endpoints yet: the matrix does not see them, and their
+# routes are not walked. A gap to close, not a place to be: an app leaves this set with its first
+# endpoint (the test below says so).
+WITHOUT_ENDPOINTS = {
+    "org",  # org units, accounts, sign-in, API tokens: org's pages still say by hand what they show
+    "portal",  # the whole audit trail, no one object of it: test_audit_trail_is_for_the_auditor_only
+}
+# Endpoints known to answer unlike the table, per role: each a bug to fix where it is said (views and
+# this API are not the matrix's to change). The case is xfailed once the rest of it holds, and fails
+# as soon as the endpoint answers right (then remove the entry).
+KNOWN_WRONG = {
+    (endpoint, role): "checks its body before the write scope: a reader who may not write gets 400, not 404 "
+                      "(gaizao/progress/api/events.py finds the event in household_scope, the read scope)"
+    for endpoint in ("event_correct_api",) for role in ("leader", "cadre", "resident")
+}
 
 
-def test_every_resource_with_endpoints_has_samples_and_progress_is_covered():
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Samples keep files (photos, attachments, uploads): in the test's own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def test_every_resource_has_endpoints_and_samples():
     assert not set(CHECKED) - set(SAMPLES), "register samples in tests/<app>/scope_samples.py"
-    for name in ("ledger.village", "ledger.project", "ledger.household", "ledger.building", "progress.event",
-                 "progress.hardcase", "progress.visit", "progress.consultation", "progress.dashboard",
-                 "progress.table_export"):
+    bare = {name for name, res in access.ACCESS.items() if not res.endpoints}
+    assert {name.split(".")[0] for name in bare} <= WITHOUT_ENDPOINTS, \
+        f"register the pages and API routes of {sorted(bare)} as endpoints (policies.py)"
+    assert not {name.split(".")[0] for name in CHECKED} & WITHOUT_ENDPOINTS, \
+        "an app registers endpoints now: take it out of WITHOUT_ENDPOINTS"
+    for name in ("ledger.village", "ledger.project", "ledger.heritage", "ledger.household",
+                 "ledger.household_identity", "ledger.person", "ledger.building", "ledger.import_job",
+                 "progress.event", "progress.hardcase", "progress.visit", "progress.consultation",
+                 "progress.dashboard", "progress.table_export"):
         assert name in CHECKED, name
+    names = [e.name for res in access.ACCESS.values() for e in res.endpoints]
+    assert len(names) == len(set(names)), "endpoint names are unique (BODIES finds them by name)"
+    assert not set(BODIES) - set(names), "a body in scope_samples.py for an endpoint nobody registered"
+    assert not {name for name, _role in KNOWN_WRONG} - set(names)
 
 
 # Pinned by hand, as SEES is for the ledger: the registry-driven test below trusts the rows, these
@@ -189,11 +227,24 @@ PROGRESS_RULES = {  # resource: (roles that read, roles that write)
     "progress.dashboard": (_DISTRICT | {"street"}, set()),
     "progress.table_export": (_DISTRICT | {"street"}, set()),
 }
+LEDGER_RULES = {
+    "ledger.heritage": (_DISTRICT | {"street"}, _OFFICE | {"street"}),
+    "ledger.person": (_DISTRICT | {"street", "cadre", "resident"}, _OFFICE | {"street"}),
+    # Full ID and phone numbers: not the leader, not the cadre.
+    "ledger.household_identity": (_OFFICE | {"street", "resident"}, set()),
+}
 
 
 @pytest.mark.parametrize("name", sorted(PROGRESS_RULES))
 def test_progress_rows_give_each_role_what_the_design_says(name):
     readers, writers = PROGRESS_RULES[name]
+    assert access.roles_with(name) == readers
+    assert access.roles_with(name, write=True) == writers
+
+
+@pytest.mark.parametrize("name", sorted(LEDGER_RULES))
+def test_ledger_rows_give_each_role_what_the_design_says(name):
+    readers, writers = LEDGER_RULES[name]
     assert access.roles_with(name) == readers
     assert access.roles_with(name, write=True) == writers
 
@@ -222,19 +273,33 @@ def _call(client, endpoint: access.Endpoint, obj):
     url = endpoint.url(obj)
     if endpoint.method == "GET":
         return client.get(url)
-    if url.startswith("/api/"):
-        # A body the schema takes and the service refuses: in scope it is refused for its input.
-        body = endpoint_bodies.get(endpoint.name, {})
-        return client.generic(endpoint.method, url, json.dumps(body), content_type="application/json")
-    return client.post(url, {})
+    body = BODIES[endpoint.name](obj) if endpoint.name in BODIES else {}
+    if not url.startswith("/api/"):
+        return client.post(url, body)  # a page's form
+    if any(hasattr(value, "read") for value in body.values()):
+        return client.post(url, body)  # a file: multipart, as the route takes it
+    # A body the schema takes (else ninja answers 422 before any scope check).
+    return client.generic(endpoint.method, url, json.dumps(body), content_type="application/json")
 
 
-endpoint_bodies = {
-    # The service reads the kind before the household: a valid event, so only scope can refuse it.
-    "event_record_api": {"kind": "surveyed", "on_date": (dt.date.today() - dt.timedelta(days=1)).isoformat()},
-    "visit_api": {"visited_on": "2000-01-01", "talk": ""},
-    "consultation_record_api": {"held_on": "2999-01-01", "eligible": 1, "agreed": 2},
-}
+def _wrong(user, resource: access.Resource, endpoint: access.Endpoint, obj, response) -> str | None:
+    """How the answer differs from what the table's rows say for this user and object; None: it does not."""
+    body = response.content.decode(errors="replace") if not response.streaming else ""
+    if not _reaches(user, resource, resource.locate(obj), write=endpoint.write):
+        seen = endpoint.refused_to_readers_of and access.resource(endpoint.refused_to_readers_of)
+        expected = 403 if seen and _reaches(user, seen, seen.locate(obj), write=False) else 404
+        if response.status_code != expected:
+            return f"out of reach: {response.status_code}, not {expected}"
+        if endpoint.shows and endpoint.shows(obj) in body:
+            return "out of reach, and shows the object"
+    elif endpoint.write and endpoint.method != "GET":
+        if response.status_code in (403, 404) or response.status_code >= 500:
+            return f"in reach: {response.status_code}"
+    elif response.status_code != 200:
+        return f"in reach: {response.status_code}, not 200"
+    elif endpoint.shows and endpoint.shows(obj) not in body:
+        return "in reach, and does not show the object"
+    return None
 
 
 @pytest.mark.parametrize("resource_name, role", REGISTRY_CASES)
@@ -243,19 +308,89 @@ def test_registered_endpoints_answer_as_the_access_table_says(cast, client, reso
     user = getattr(cast, role)
     objects = SAMPLES[resource_name](cast)
     login(client, user)
+    known: dict[str, list[str]] = {}
     for endpoint in resource.endpoints:
         for obj in objects:
-            reached = _reaches(user, resource, resource.locate(obj), write=endpoint.write)
             response = _call(client, endpoint, obj)
-            where = f"{endpoint.name} {endpoint.method} {endpoint.url(obj)} as {role}"
-            body = response.content.decode(errors="replace")
-            if not reached:
-                assert response.status_code == 404, where
-                if endpoint.shows:
-                    assert endpoint.shows(obj) not in body, where
-            elif endpoint.write and endpoint.method != "GET":
-                assert response.status_code not in (403, 404) and response.status_code < 500, where
+            wrong = _wrong(user, resource, endpoint, obj, response)
+            where = f"{endpoint.name} {endpoint.method} {endpoint.url(obj)} as {role}: {wrong}"
+            if (endpoint.name, role) in KNOWN_WRONG:
+                known.setdefault(endpoint.name, []).extend([where] if wrong else [])
             else:
-                assert response.status_code == 200, where
-                if endpoint.shows:
-                    assert endpoint.shows(obj) in body, where
+                assert wrong is None, where
+    for endpoint_name, found in known.items():
+        assert found, f"{endpoint_name} as {role} answers as the table says now: take it out of KNOWN_WRONG"
+    if known:
+        pytest.xfail("; ".join(KNOWN_WRONG[name, role] + ": " + found[0] for name, found in known.items()))
+
+
+# ---------------------------------------------------------------- every route that names an object is an endpoint
+
+# Routes that take an id but are not one object's under the access table (say why).
+EXEMPT = {
+    # The public signing board (签约公示大屏) of a project's on-site screen: no login, masked figures
+    # only, by design (DESIGN.md); no role's rows apply.
+    "* /progress/board/{}/",
+    "* /progress/board/{}/live/",
+}
+
+
+def _route_key(route: str, method: str | None) -> str:
+    """A route as ``"<METHOD> /path/{}/"`` (pages: ``"* ..."``, any method), its parameters blanked:
+    ``ledger/villages/<int:pk>/``, ``api/ledger/villages/<village_id>`` and OpenAPI's
+    ``/api/ledger/villages/{village_id}`` alike."""
+    path = "/" + re.sub(r"<(?:\w+:)?\w+>|\{\w+\}", "{}", route).lstrip("/")
+    return f"{method or '*'} {path}"
+
+
+def _registered_apps() -> list:
+    """The apps that register resources, but those registering no endpoints yet (WITHOUT_ENDPOINTS)."""
+    labels = {name.split(".")[0] for name in access.ACCESS} - WITHOUT_ENDPOINTS
+    return [django_apps.get_app_config(label) for label in sorted(labels)]
+
+
+def _page_routes(configs) -> set[str]:
+    """The pages of the apps that register resources, those whose path takes a parameter."""
+    modules = {f"{config.name}.urls" for config in configs}
+
+    def walk(patterns, prefix: str, inside: bool):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                module = getattr(pattern.urlconf_module, "__name__", None)  # the API's is a list
+                yield from walk(pattern.url_patterns, route, inside or module in modules)
+            elif inside and "<" in route:
+                yield _route_key(route, None)
+
+    return set(walk(get_resolver().url_patterns, "", False))
+
+
+def _api_routes(configs) -> set[str]:
+    """The API operations of those apps whose path takes a parameter, from the API's own schema."""
+    prefixes = tuple(f"/api{config.api_prefix}/" for config in configs if getattr(config, "api_prefix", None))
+    schema = api.get_openapi_schema(path_prefix="/api/")
+    return {_route_key(path, method.upper()) for path, operations in schema["paths"].items()
+            for method in operations if path.startswith(prefixes) and "{" in path}
+
+
+def _covered(cast) -> set[str]:
+    """The routes the registered endpoints reach, found by resolving the address each one builds."""
+    out = set()
+    for name in CHECKED:
+        resource = access.resource(name)
+        with transaction.atomic():  # each resource's samples on the cast alone, as in the matrix
+            sample = SAMPLES[name](cast)[0]
+            paths = [(urlsplit(endpoint.url(sample)).path, endpoint.method) for endpoint in resource.endpoints]
+            transaction.set_rollback(True)
+        for path, method in paths:
+            out.add(_route_key(resolve(path).route, method if path.startswith("/api/") else None))
+    return out
+
+
+def test_every_route_that_takes_an_id_is_an_endpoint_of_a_resource(cast):
+    configs = _registered_apps()
+    routes = _page_routes(configs) | _api_routes(configs)
+    assert "* /ledger/villages/{}/" in routes and "PATCH /api/ledger/villages/{}" in routes  # the walk works
+    missing = routes - _covered(cast) - EXEMPT
+    assert not missing, "register these as endpoints of a resource (its app's policies.py), with samples"
+    assert not EXEMPT - routes, "an exemption for a route that is gone"
