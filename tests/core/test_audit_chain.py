@@ -160,6 +160,31 @@ def test_bulk_entries_hash_the_same_content_as_single_entries(cast):
     assert audit.verify().ok
 
 
+def test_plain_changes_store_and_hash_as_the_walked_ones_and_refuse_what_is_not_plain(cast):
+    """``Change(plain=True)`` skips the walk that makes values JSON: for plain data the stored entry
+    and its hash are what the walk gives; a value that is not plain fails, it is never stored."""
+    from decimal import Decimal
+
+    from django.db import transaction
+
+    changes = {"after": {"number": "DH-9", "head_name": "王五", "member_count": 3, "phone": "", "x": None,
+                         "flags": [True, "二"]}}
+    with transaction.atomic():
+        audit.record_many(actor=cast.street_user_a, items=[
+            audit.Change(action="test.walked", object_type="t", object_id=1, changes=changes),
+            audit.Change(action="test.walked", object_type="t", object_id=1, changes=changes, plain=True)])
+    walked, plain = AuditEntry.objects.filter(action="test.walked").order_by("id")
+    assert plain.changes == walked.changes == changes
+    assert plain.entry_hash == audit.compute_hash(plain.prev_hash, plain)
+    assert audit.verify().ok
+    count = AuditEntry.objects.count()
+    with pytest.raises(TypeError), transaction.atomic():
+        audit.record_many(actor=cast.street_user_a, items=[
+            audit.Change(action="test.plain", object_type="t", object_id=1, changes={"a": Decimal("1")},
+                         plain=True)])
+    assert AuditEntry.objects.count() == count
+
+
 @pytest.mark.django_db(transaction=True)
 def test_bulk_entries_outside_a_transaction_are_refused():
     with pytest.raises(RuntimeError, match="inside a transaction"):

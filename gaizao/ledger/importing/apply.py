@@ -161,16 +161,22 @@ def _write_created(plan: ImportPlan, created: _Created, project: Project, result
 
     def household_rows(sealed):
         nonlocal area
+        add_building = buildings.append
         for pk, household, (head_id, phone, phone_hash) in zip(created.ids, created.households, sealed):
             values = household.values
             head_name = values["head_name"]
             use = values.get("use") or HOUSEHOLD_DEFAULTS["use"]
-            merged = [{**BUILDING_DEFAULTS, **b.values} for b in household.buildings]
-            own = sum(((b["legal_area"] or zero) + (b["unlicensed_area"] or zero) for b in merged), zero)
+            own = zero
+            for building in household.buildings:  # a plain loop: most households have one building
+                m = {**BUILDING_DEFAULTS, **building.values}
+                legal, unlicensed = m["legal_area"], m["unlicensed_area"]
+                if legal:
+                    own += legal
+                if unlicensed:
+                    own += unlicensed
+                add_building((pk, building.number, m["structure"], m["floors"], m["build_year"], m["certificate_no"],
+                              legal, unlicensed, m["legality"], use))
             area += own
-            buildings.extend((pk, b.number, m["structure"], m["floors"], m["build_year"], m["certificate_no"],
-                              m["legal_area"], m["unlicensed_area"], m["legality"], use)
-                             for b, m in zip(household.buildings, merged))
             yield (pk, project.id, village.street_id, village.id, household.number, head_name, initials(head_name),
                    _hash(plan, values.get("head_id_number")), values.get("address", ""),
                    values.get("land_type") or HOUSEHOLD_DEFAULTS["land_type"], use,
@@ -210,6 +216,7 @@ def _create_entries(households, ids: list[int]):
                 "use": values.get("use") or HOUSEHOLD_DEFAULTS["use"],
                 "member_count": values.get("member_count") or len(household.persons) or 1,
             }},
+            plain=True,  # text the import checked (no control characters), masked numbers, an int
         )
 
 

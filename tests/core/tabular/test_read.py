@@ -12,6 +12,8 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.db import models
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gaizao.core import tabular
 from gaizao.core.errors import AppError
@@ -171,6 +173,33 @@ def test_column_rules_convert_a_whole_column_and_name_each_bad_cell():
     values, errors = tabular.column_converter(slow=slow, fast=fast)(["DH 01", 12.0, "DH-0001", "a\u202eb"])
     assert values[:2] == ["DH01", "12"] and set(errors) == {2, 3}
     assert "不能超过 5 个字" in errors[2]
+
+
+# Cells the text rules treat differently: clean, blank, spaces, quotes, full-width, control and
+# bidi characters, numbers, None, too long.
+_CELLS = st.one_of(
+    st.sampled_from(["DH-001", "张三", "", "  ", "a'b", "'=1", "ＤＨ０１", "a b", "x\u202ey", "a\x00b", "东湖村3组",
+                     "12345678", "é"]),
+    st.text(alphabet=st.sampled_from("aA1-_'张 ａ\t\u200b"), max_size=9),
+    st.floats(allow_nan=False, allow_infinity=False, width=32), st.none(),
+)
+
+
+@given(st.lists(_CELLS, max_size=12))
+def test_a_whole_text_column_converts_as_cell_by_cell(values):
+    """The whole-column fast path of text rules (one pass over the joined column) must give what
+    the per-cell rules give, errors included, for any mix of cells."""
+    slow, fast = tabular.text_rule(tabular.to_code, label="户号", max_length=8)
+    whole = tabular.column_converter(slow=slow, fast=fast)(values)
+    cell_by_cell = tabular.column_converter(slow=slow, fast=lambda v: fast(v))(values)
+    assert whole == cell_by_cell
+
+
+def test_a_clean_text_column_takes_the_whole_column_path():
+    slow, fast = tabular.text_rule(tabular.to_name, label="姓名", max_length=10)
+    assert fast.column(["张三", "", "李四"]) == ["张三", None, "李四"]
+    for bad in (["张三", "李 四"], ["'=1"], ["张三", "a\u202eb"], ["ＡＢ"], ["张三" * 6], ["张三", 1.0]):
+        assert fast.column(bad) is None, bad
 
 
 def test_cell_rules_for_years_and_numbers_take_the_imports_words():
