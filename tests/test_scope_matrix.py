@@ -184,11 +184,7 @@ WITHOUT_ENDPOINTS = {
 # Endpoints known to answer unlike the table, per role: each a bug to fix where it is said (views and
 # this API are not the matrix's to change). The case is xfailed once the rest of it holds, and fails
 # as soon as the endpoint answers right (then remove the entry).
-KNOWN_WRONG = {
-    (endpoint, role): "checks its body before the write scope: a reader who may not write gets 400, not 404 "
-                      "(gaizao/progress/api/events.py finds the event in household_scope, the read scope)"
-    for endpoint in ("event_correct_api",) for role in ("leader", "cadre", "resident")
-}
+KNOWN_WRONG: dict[tuple[str, str], str] = {}  # (endpoint, role) -> why it answers wrongly today
 
 
 @pytest.fixture(autouse=True)

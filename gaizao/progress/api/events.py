@@ -15,6 +15,7 @@ from gaizao.core.scoping import get_in_scope
 from gaizao.core.schemas import Id
 from gaizao.ledger.models import Household
 from gaizao.ledger.selectors import household_scope, household_write_scope
+from gaizao.progress.policies import event_write_household_scope
 from gaizao.progress import importing
 from gaizao.progress.api.event_schemas import (
     BulkIn, BulkOut, CorrectionIn, EventIn, EventsOut, EventWriteOut,
@@ -53,7 +54,9 @@ def event_create(request, household_id: Id, payload: EventIn):
 @router.post("/events/{event_id}/correct", response={201: EventWriteOut, **ERRORS},
              summary="更正进度事件（改日期或撤销；原记录保留）")
 def event_correct_endpoint(request, event_id: Id, payload: CorrectionIn):
-    event = get_in_scope(StageEvent.objects.filter(household__in=household_scope(request.auth)), pk=event_id)
+    # The write scope: a reader who may not change the household gets 404, as the page does.
+    event = get_in_scope(StageEvent.objects.filter(household__in=event_write_household_scope(request.auth)),
+                         pk=event_id)
     if not payload.void and not payload.on_date:
         raise AppError(_("请给出新日期 on_date，或 void=true 撤销这条记录。"), fields={"on_date": _("必填")})
     correction = event_correct(actor=request.auth, event=event.pk, note=payload.note, on_date=payload.on_date,
