@@ -141,6 +141,11 @@ def hardcase_can_visit(user, hard_case: HardCase) -> bool:
     return access.grant(user, "progress.visit", write=True).covers(household_place(hard_case.household))
 
 
+def hardcase_assignable(user) -> bool:
+    """May be named a case's cadre (包户干部): a role the hard cases reach by assignment (the cadre)."""
+    return access.grant(user, "progress.hardcase").assigned
+
+
 def dashboard_grant(user, resource: str = "progress.dashboard") -> access.Grant:
     """The dashboard's reach: ``everywhere`` for the district roles, ``unit_ids`` a street user's streets."""
     return access.grant(user, resource)

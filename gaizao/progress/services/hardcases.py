@@ -30,8 +30,8 @@ from gaizao.ledger.choices import Stage
 from gaizao.ledger.models import Household
 from gaizao.ledger.selectors import cadre_options, household_can_write
 from gaizao.progress.policies import hardcase_can_visit as can_visit  # noqa: F401 (services read it here)
+from gaizao.progress.policies import hardcase_assignable
 from gaizao.progress.policies import hardcase_can_write as can_write
-from gaizao.org.choices import Role
 from gaizao.org.models import User
 from gaizao.progress.choices import DifficultyReason
 from gaizao.progress.models import HardCase, Visit
@@ -145,7 +145,7 @@ def _cadre(value, household: Household) -> User | None:
     user = User.objects.filter(pk=pk, is_active=True).first()
     if user is None:
         raise AppError(_("所选包户干部不存在或已停用。"), fields={"cadre": _("不存在或已停用")})
-    if not user.has_role(Role.CADRE):
+    if not hardcase_assignable(user):
         raise AppError(_("「%(u)s」不是包户干部，只能指派包户干部角色的账号。") % {"u": user},
                        fields={"cadre": _("不是包户干部")})
     if not cadre_options(household.street).filter(pk=user.pk).exists():
