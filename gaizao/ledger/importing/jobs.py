@@ -75,14 +75,12 @@ NO_WORKER = {"worker_host": "", "worker_pid": None, "worker_token": ""}
 # --- reads -------------------------------------------------------------------------------------
 
 # Import jobs (导入任务) in the access table: everyone sees and confirms their own uploads (the import
-# is written in the uploader's name); the system administrator sees all of them.
-# Registered on import, beside the two scopes that read them; their home is ledger/policies.py with
-# the ledger's other rows (moved there when that file is next edited).
+# is written in the uploader's name); the system administrator sees all of them. ledger/policies.py
+# registers these rows with the job's pages (the scope matrix checks them); they could move there.
 IMPORT_JOB_ROWS = {
     ANY: Rule(read=OWN, write=OWN),
     Role.ADMIN: Rule(read=DISTRICT),
 }
-access.register("ledger.import_job", IMPORT_JOB_ROWS)
 
 
 def import_job_scope(user) -> QuerySet[ImportJob]:
