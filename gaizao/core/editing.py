@@ -17,7 +17,7 @@ from django.shortcuts import redirect
 from django.urls import resolve
 from django.utils.translation import gettext as _
 
-from gaizao.core.errors import AppError
+from gaizao.core.errors import AppError, NotFound
 from gaizao.core.forms import StyledForm
 from gaizao.core.registry import panel_send_back
 
@@ -68,3 +68,16 @@ def page_again(request: HttpRequest, url: str, *, status: int,
     response = match.func(again, *match.args, **match.kwargs)
     response.status_code = status
     return response
+
+
+def found(read: Callable[..., T], *args, **kwargs) -> T:
+    """``read(*args, **kwargs)`` (a selector), its ``NotFound`` as the page's 404 with the same message."""
+    try:
+        return read(*args, **kwargs)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+def street_param(request: HttpRequest) -> str | None:
+    """The street a district page is narrowed to (``?street=CODE``), None when not given."""
+    return (request.GET.get("street") or "").strip() or None

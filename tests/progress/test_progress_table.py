@@ -274,13 +274,13 @@ def test_query_counts_do_not_grow_with_streets_and_villages(progress, login_as, 
 
 
 def test_street_numbers_read_as_officials_write_them():
-    from gaizao.progress.progress_table import chinese_number
+    from gaizao.progress.documents import chinese_number
 
     assert [chinese_number(n) for n in (1, 9, 10, 11, 20, 21, 35)] == ["一", "九", "十", "十一", "二十", "二十一", "三十五"]
 
 
 def test_a_district_without_streets_still_gives_a_table_with_a_zero_total():
-    from gaizao.progress.progress_table import build_table, progress_table_bytes
+    from gaizao.progress.documents import build_table, progress_table_bytes
 
     table = build_table(title="云溪区城中村改造进度表", as_of=dt.date(2026, 11, 26),
                         stage_labels=[("surveyed", "入户调查"), ("signed", "签约")], streets=[], villages=[],

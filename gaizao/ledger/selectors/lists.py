@@ -85,19 +85,16 @@ def _household_count_subquery() -> Coalesce:
     return Coalesce(Subquery(per_village, output_field=IntegerField()), Value(0))
 
 
+def _where(qs: QuerySet, **lookups) -> QuerySet:
+    """Filter on each lookup that has a value: a filter left blank filters nothing."""
+    return qs.filter(**{name: value for name, value in lookups.items() if value})
+
+
 def village_list(user: User, *, street_id: int | None = None, mode: str = "", batch: int | None = None,
                  year: int | None = None) -> QuerySet[Village]:
     """Villages in scope with their household count (one query, a subquery per row, no N+1)."""
     qs = village_scope(user).defer("boundary", "notes").annotate(household_count=_household_count_subquery())
-    if street_id:
-        qs = qs.filter(street_id=street_id)
-    if mode:
-        qs = qs.filter(mode=mode)
-    if batch:
-        qs = qs.filter(batch=batch)
-    if year:
-        qs = qs.filter(year=year)
-    return qs.order_by("code")
+    return _where(qs, street_id=street_id, mode=mode, batch=batch, year=year).order_by("code")
 
 
 def village_get(user: User, *, pk) -> Village:
@@ -219,17 +216,8 @@ def household_list(user: User, *, street_id: int | None = None, village_id: int 
     No COUNT of the table: the page reads ``limit + 1`` rows to know whether another page follows,
     so every page costs the same at a million households.
     """
-    qs = household_scope(user)
-    if street_id:
-        qs = qs.filter(street_id=street_id)
-    if village_id:
-        qs = qs.filter(village_id=village_id)
-    if project_id:
-        qs = qs.filter(project_id=project_id)
-    if stage:
-        qs = qs.filter(stage=stage)
-    if land_type:
-        qs = qs.filter(land_type=land_type)
+    qs = _where(household_scope(user), street_id=street_id, village_id=village_id, project_id=project_id,
+                stage=stage, land_type=land_type)
     if legality:
         # Exists, not a join: a household with two such buildings is still one row.
         qs = qs.filter(Exists(Building.objects.filter(household=OuterRef("pk"), legality=legality)))

@@ -28,7 +28,8 @@ from gaizao.progress.policies import dashboard_grant
 from gaizao.progress.selectors.hardcases import hardcase_counts
 from gaizao.progress.selectors.summary import (
     Area, Forecast, SigningStatus, UnitSummary, area_summary, cumulative_curves, dashboard_area, forecasts, percent,
-    project_summaries, signing_deadlines, signing_status, street_summaries, unit_summaries, village_summaries, wan,
+    project_rows, project_summaries, signing_deadlines, signing_status, street_summaries, unit_summaries,
+    village_summaries, wan,
 )
 
 # Projects the dashboard lists: those being signed and those whose period ended below the threshold.
@@ -249,13 +250,7 @@ def village_progress(village: Village, *, projects: list[Project] | None = None,
     summary.code, summary.name = village.code, village.name
     if projects is None:
         projects = list(Project.objects.filter(village_id=village.pk).order_by("phase", "code"))
-    per_project = unit_summaries(Level.PROJECT, [p.pk for p in projects])
-    rows = []
-    for project in projects:
-        row = per_project[project.pk]
-        row.code, row.name = project.code, project.name
-        row.extra = {"project": project, "signing": signing_status(project, row, today)}
-        rows.append(row)
+    rows = project_rows(projects, today=today)
     # The deadline that applies to the village: its projects' latest signing end (as signing_deadlines).
     ends = [p.signing_end for p in projects if p.signing_end]
     forecast = forecasts(Level.VILLAGE, [summary], today=today,

@@ -7,21 +7,13 @@ part is fetched again every 15 seconds (htmx polling).
 
 from __future__ import annotations
 
-from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from gaizao.core.errors import NotFound
+from gaizao.core.editing import found
 from gaizao.progress.selectors.dashboard import signing_board
-
-
-def _board(code: str):
-    try:
-        return signing_board(code)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
 
 
 def _context(board) -> dict:
@@ -30,12 +22,12 @@ def _context(board) -> dict:
 
 @require_GET
 def board_page(request, code: str):
-    return render(request, "progress/board/board.html", _context(_board(code)))
+    return render(request, "progress/board/board.html", _context(found(signing_board, code)))
 
 
 @require_GET
 def board_partial(request, code: str):
-    return render(request, "progress/board/_live.html", _context(_board(code)))
+    return render(request, "progress/board/_live.html", _context(found(signing_board, code)))
 
 
 urlpatterns = [

@@ -7,22 +7,19 @@ see their own street. Anyone else, and a street out of scope, gets 404.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from gaizao.core.errors import NotFound
+from gaizao.core.editing import found, street_param
 from gaizao.progress.policies import dashboard_grant
 from gaizao.progress.selectors import dashboard as selectors
 
 
 def _dashboard(request) -> selectors.Dashboard:
-    try:
-        return selectors.dashboard(request.user, street_code=(request.GET.get("street") or "").strip() or None)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
+    return found(selectors.dashboard, request.user, street_code=street_param(request))
 
 
 @login_required

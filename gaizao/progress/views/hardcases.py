@@ -19,7 +19,7 @@ from gaizao.core.pages import keyset_links
 from gaizao.core.scoping import get_in_scope
 from gaizao.ledger.selectors import household_write_scope, village_can_write
 from gaizao.progress import selectors, services
-from gaizao.progress.hardcase_forms import (
+from gaizao.progress.forms import (
     CloseForm, ConsultationForm, HardCaseEditForm, HardCaseFilterForm, HardCaseOpenForm, VisitForm,
 )
 from gaizao.progress.policies import hardcase_can_visit as can_visit

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
@@ -17,8 +17,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from gaizao.core.errors import NotFound
-from gaizao.progress.progress_table import ProgressTable, build_table, progress_table_bytes
+from gaizao.core.editing import found, street_param
+from gaizao.progress.documents import ProgressTable, build_table, progress_table_bytes
 from gaizao.org.choices import OrgKind
 from gaizao.org.models import OrgUnit
 from gaizao.progress.choices import Level
@@ -56,11 +56,7 @@ def progress_table_for(area: s.Area, *, today: dt.date | None = None) -> Progres
 
 
 def _area(request) -> s.Area:
-    try:
-        return s.dashboard_area(request.user, street_code=request.GET.get("street", "").strip() or None,
-                                resource="progress.table_export")
-    except NotFound as exc:
-        raise Http404(exc.message) from None
+    return found(s.dashboard_area, request.user, street_code=street_param(request), resource="progress.table_export")
 
 
 @login_required

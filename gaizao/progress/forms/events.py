@@ -1,4 +1,4 @@
-"""Forms of the progress pages (记录进度): they parse what was typed; the services judge it.
+"""Forms of recording progress (记录进度), one household or many, and the dates import: they parse what was typed; the services judge it.
 
 The kind, date and order of stages are checked by ``progress.services.events``; a form only turns
 the request into the values a service takes, and shows the service's message beside the form.
@@ -59,8 +59,8 @@ class ProgressForm(StyledForm):
                     widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
 
 
-class EventForm(ProgressForm):
-    """Record the next event of one household (记录进度)."""
+class StageForm(ProgressForm):
+    """The fields of recording a stage, one household or many: what, when, how resettled, why."""
 
     kind = forms.ChoiceField(label=gettext_lazy("事项"), choices=KIND_CHOICES)
     on_date = _date_field(gettext_lazy("日期"))
@@ -68,13 +68,22 @@ class EventForm(ProgressForm):
                                           help_text=gettext_lazy("记录“安置”时必选。"))
     note = forms.CharField(label=gettext_lazy("说明"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("on_date", timezone.localdate())
+        super().__init__(*args, **kwargs)
+
+
+class EventForm(StageForm):
+    """Record the next event of one household (记录进度)."""
+
     attachments = MultipleFileField(label=gettext_lazy("附件"), required=False,
                                     help_text=gettext_lazy("PDF、JPG、PNG、DOCX 或 XLSX，每个不超过 20 MB，最多 10 个。"))
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, kinds: list[str] | None = None, **kwargs):
         kwargs.setdefault("initial", {})
-        kwargs["initial"].setdefault("on_date", timezone.localdate())
         if kinds:
             kwargs["initial"].setdefault("kind", kinds[0])
         super().__init__(*args, **kwargs)
@@ -140,25 +149,19 @@ class BulkFilterForm(StyledForm):
         self.fields["project"].queryset = projects
 
 
-class BulkRecordForm(ProgressForm):
+class BulkRecordForm(StageForm):
     """The same stage, on the same day, for many households (批量记录)."""
+
+    field_order = ["project", "kind", "on_date", "resettlement_mode", "note", "numbers"]
 
     project = ProjectChoiceField(label=gettext_lazy("项目"), queryset=None, to_field_name="code",
                                  empty_label=gettext_lazy("请选择项目"))
-    kind = forms.ChoiceField(label=gettext_lazy("事项"), choices=KIND_CHOICES)
-    on_date = _date_field(gettext_lazy("日期"))
-    resettlement_mode = forms.ChoiceField(label=gettext_lazy("安置方式"), choices=MODE_CHOICES, required=False,
-                                          help_text=gettext_lazy("记录“安置”时必选。"))
-    note = forms.CharField(label=gettext_lazy("说明"), required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
     numbers = forms.CharField(
         label=gettext_lazy("粘贴户号"), required=False, max_length=200_000,
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": gettext_lazy("每行一个，或用空格、逗号、顿号隔开")}),
         help_text=gettext_lazy("也可以在住户列表中勾选；两者合并记录。"))
 
     def __init__(self, *args, projects, **kwargs):
-        kwargs.setdefault("initial", {})
-        kwargs["initial"].setdefault("on_date", timezone.localdate())
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = projects
 
@@ -189,9 +192,3 @@ class EventsImportForm(StyledForm):
         if Path(upload.name).suffix.lower() not in (".xlsx", ".xlsm", ".xls", ".ods", ".csv"):
             raise forms.ValidationError(_("不支持这种文件；请上传 .xlsx、.xls、.ods 或 .csv 文件。"))
         return upload
-
-
-__all__ = [
-    "BulkFilterForm", "BulkRecordForm", "CorrectionForm", "EventForm", "EventsImportForm",
-    "MultipleFileField",
-]
