@@ -3,7 +3,8 @@
 A service that takes plain values (from a form, the API or a command) normalises and checks them
 with a ``Checker`` before it writes: text trimmed, choices among the field's choices, Decimals
 with two places in range (areas in square metres), integers in what the column holds on
-PostgreSQL, dates, citizen IDs and mobile numbers (their masked form keeps the stored value).
+PostgreSQL, dates, citizen IDs (and HK/Macao/Taiwan residence permits) and phone numbers, mobile
+or landline (their masked form keeps the stored value).
 ``done()`` raises one ``AppError`` naming every field.
 
     check = Checker(Household)
@@ -25,7 +26,7 @@ from django.utils.dateparse import parse_date
 from gaizao.core.errors import AppError
 from gaizao.core.masking import mask_citizen_id, mask_phone
 from gaizao.core.schemas import column_range
-from gaizao.core.validators import normalize_citizen_id, normalize_mobile
+from gaizao.core.validators import normalize_citizen_id, normalize_phone
 
 TWO_PLACES = Decimal("0.01")
 AREA_LIMIT = Decimal("10000000000")  # max_digits=12, decimal_places=2
@@ -145,8 +146,8 @@ class Checker:
         self._personal_number(values, name, current=current, mask=mask_citizen_id, normalize=normalize_citizen_id)
 
     def phone(self, values: dict, name: str, *, current: str | None = None) -> None:
-        """Normalise a mobile number; its masked form keeps ``current``."""
-        self._personal_number(values, name, current=current, mask=mask_phone, normalize=normalize_mobile)
+        """Normalise a phone number (a mobile, or a landline with its area code); its masked form keeps ``current``."""
+        self._personal_number(values, name, current=current, mask=mask_phone, normalize=normalize_phone)
 
     def _personal_number(self, values: dict, name: str, *, current, mask, normalize) -> None:
         if name not in values:
