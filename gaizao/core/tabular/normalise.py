@@ -6,8 +6,9 @@ model field takes, and every refusal is a ``CellError`` with a Chinese message. 
 mean (a ledger's areas, a valuation's sums) is the importing app's: it builds its rules from these.
 
 What people really type is accepted: full-width digits and letters, spaces, a lowercase x in an
-ID, numbers stored as text, numbers with units (㎡, 平方米, m2, 人, 层), dates as Excel serial
-numbers or written 2026.11.05 / 2026-11-05 / 2026年11月5日.
+ID, a landline with its area code ((020) 1234 5678), numbers stored as text, numbers with units
+(㎡, 平方米, m2, 人, 层), dates as Excel serial numbers or written 2026.11.05 / 2026-11-05 /
+2026年11月5日.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from gaizao.core.text import check_text
-from gaizao.core.validators import ID_CHECK_CHARS, ID_PROVINCES, normalize_citizen_id, normalize_mobile
+from gaizao.core.validators import (
+    ID_CHECK_CHARS, ID_PROVINCES, LANDLINE, PERMIT_REGIONS, normalize_citizen_id, normalize_phone,
+)
 
 AREA_PLACES = Decimal("0.01")
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01, counting Excel's 1900-02-29
@@ -30,6 +33,7 @@ MAX_SERIAL = 2958465  # 9999-12-31
 _WHITESPACE = re.compile(r"\s+")
 _ID_SHAPE = re.compile(r"\d{17}[\dX]")
 MOBILE_SHAPE = re.compile(r"1[3-9]\d{9}")
+LANDLINE_SHAPE = LANDLINE  # the canonical landline (020-12345678, 0755-1234567-801), already clean
 AREA_UNIT = re.compile(r"(?:m2|m²|㎡|平方米|平米|平方)$", re.IGNORECASE)
 _NUMBER_SUFFIX = re.compile(r"(?:人|口|层|户|个|栋|间|年)$")
 _DATE_YMD = re.compile(r"(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*[.\-/月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
@@ -140,14 +144,17 @@ def _fast_citizen_id(text: str) -> bool:
     Anything this does not accept goes through ``normalize_citizen_id``, which accepts it or says
     what is wrong; a test checks that both agree.
     """
-    if len(text) != 18 or not _ID_SHAPE.fullmatch(text) or text[:2] not in ID_PROVINCES:
+    if len(text) != 18 or not _ID_SHAPE.fullmatch(text):
+        return False
+    if text[:2] not in ID_PROVINCES and text[:6] not in PERMIT_REGIONS:  # the second test: HK/Macao/Taiwan only
         return False
     total = sum(map(operator.mul, _ID_WEIGHTS, text[:17].encode("ascii"))) - _ID_ZERO
     return ID_CHECK_CHARS[total % 11] == text[17] and _birth_ok(text[6:14])
 
 
 def to_citizen_id(value: object) -> str:
-    """An 18-character citizen ID, checked (check digit, birth date, region), or ``Masked``."""
+    """An 18-character citizen ID or HK/Macao/Taiwan residence permit, checked (check digit, birth date,
+    region), or ``Masked``."""
     if isinstance(value, float):
         if value >= 1e15:
             raise CellError(_("身份证号被 Excel 存成了数字，后几位已经丢失；请把该列设为文本后重新填写。"))
@@ -164,14 +171,19 @@ def to_citizen_id(value: object) -> str:
 
 
 def to_phone(value: object) -> str:
-    """An 11-digit mobile number, or ``Masked``."""
+    """A mobile (13812345678) or a landline with its area code (020-12345678), or ``Masked``."""
+    if isinstance(value, float) and value.is_integer() and not _number_text(value).startswith("1"):
+        raise CellError(_("联系电话被 Excel 存成了数字，固定电话区号开头的 0 已经丢失；请把该列设为文本后重新填写"
+                          "（如 020-12345678）。"))
     text = as_text(value)
     if "*" in text:
-        return Masked(text.replace(" ", "").replace("-", ""))
-    if MOBILE_SHAPE.fullmatch(text):
+        # As exported: 138****5678 (dashes people add dropped), 020-****5678 (the landline's kept).
+        text = text.replace(" ", "")
+        return Masked(text if text[:1] == "0" else text.replace("-", ""))
+    if MOBILE_SHAPE.fullmatch(text) or LANDLINE_SHAPE.fullmatch(text):
         return text
     try:
-        return normalize_mobile(text)
+        return normalize_phone(text)
     except ValidationError as exc:
         raise CellError(exc.messages[0]) from None
 
