@@ -29,12 +29,12 @@ from gaizao.core import audit, crypto
 from gaizao.core.bulk import RowWriter, checkpoint_later, gc_paused, reserve_ids
 from gaizao.core.errors import AppError, Conflict, NotFound
 from gaizao.core.masking import mask_citizen_id, mask_phone
+from gaizao.ledger import surnames
 from gaizao.ledger.hooks import households_changed_fire
 from gaizao.ledger.importing.plan import (
     BUILDING_DEFAULTS, HOUSEHOLD_DEFAULTS, ImportPlan, _chunks, _new_person,
 )
 from gaizao.ledger.models import Building, Household, Person, Project
-from gaizao.ledger.services import name_initials
 
 Progress = Callable[[int, int], None]
 # New households and members are written with their keys reserved first and their personal numbers
@@ -73,23 +73,34 @@ class ApplyResult:
 
 @lru_cache(maxsize=8192)
 def _char_initial(char: str) -> str:
-    return name_initials(char)
+    return surnames.letters(char)
+
+
+def _given_initials(text: str) -> str:
+    """``surnames.letters`` of a name (or of what follows its surname), a character at a time when
+    no phrase of pypinyin's dictionary is inside."""
+    if len(text) > 1:
+        for size in range(2, min(len(text), _MAX_PHRASE) + 1):
+            for start in range(len(text) - size + 1):
+                if text[start:start + size] in PHRASES_DICT:
+                    return surnames.letters(text)
+    return "".join(_char_initial(ch) for ch in text)
 
 
 @lru_cache(maxsize=65536)
 def initials(name: str) -> str:
     """``services.name_initials`` with a per-character cache.
 
-    pypinyin reads a word from its phrase dictionary differently from its characters (尉迟 is
+    The surname read as a surname (``ledger.surnames``: 曾 z, 单 s) and the rest on its own, as
+    there. pypinyin reads a word from its phrase dictionary differently from its characters (尉迟 is
     "yc", 尉 alone "w"); a name with no such phrase inside reads character by character, so only
     those names go through pypinyin whole. A test compares both on many names.
     """
-    if len(name) > 1:
-        for size in range(2, min(len(name), _MAX_PHRASE) + 1):
-            for start in range(len(name) - size + 1):
-                if name[start:start + size] in PHRASES_DICT:
-                    return name_initials(name)
-    return "".join(_char_initial(ch) for ch in name)[:50]
+    head = surnames.surname(name)
+    if head is None:
+        return _given_initials(name)[:surnames.MAX_LENGTH]
+    letters, size = head
+    return (letters + _given_initials(name[size:]))[:surnames.MAX_LENGTH]
 
 
 def _ids_by_number(project: Project, numbers: list[str]) -> dict[str, int]:

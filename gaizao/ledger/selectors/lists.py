@@ -24,6 +24,7 @@ from gaizao.ledger.models import Building, HeritageElement, Household, Person, P
 from gaizao.ledger.policies import (
     building_scope, heritage_scope, household_grant, household_scope, person_scope, project_scope, village_scope,
 )
+from gaizao.ledger.surnames import READ_ALSO
 from gaizao.org.choices import OrgKind, Role
 from gaizao.org.models import OrgUnit, User
 
@@ -167,7 +168,9 @@ def _household_search(text: str) -> Q | None:
     - an 18-character citizen ID (full-width digits, spaces and a lowercase x are fine): exact
       match through the keyed hash, on the head of household or on any member;
     - Chinese characters: a prefix of the head's name (or of the household number);
-    - Latin letters: a prefix of the head's pinyin initials (``zs`` finds 张三) or of the number;
+    - Latin letters: a prefix of the head's pinyin initials (``zs`` finds 张三, ``zgf`` 曾国藩: surnames
+      read as surnames, ``ledger.surnames``) or of the number; a surname with two readings is found
+      by either (``yj`` and ``lj`` both find 乐嘉, stored as ``yj``);
     - anything else: a prefix of the household number (``DH-001`` also finds itself).
     """
     text = unicodedata.normalize("NFKC", text or "").strip()
@@ -185,7 +188,11 @@ def _household_search(text: str) -> Q | None:
     if _has_cjk(text):
         condition |= _prefix("head_name", text)
     elif text.isascii() and text.isalpha():
-        condition |= _prefix("head_initials", text.lower())
+        typed = text.lower()
+        condition |= _prefix("head_initials", typed)
+        for surname, stored in READ_ALSO.get(typed[0], ()):
+            # 乐 read lè: "lj" is 乐's "yj". Two index ranges (the name's and the initials'), as above.
+            condition |= _prefix("head_name", surname) & _prefix("head_initials", stored + typed[1:])
     return condition
 
 
