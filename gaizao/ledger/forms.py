@@ -238,9 +238,12 @@ class HouseholdForm(_EditForm):
     number = forms.CharField(label=_("户号"), max_length=32)
     head_name = forms.CharField(label=_("户主姓名"), max_length=50)
     head_id_number = forms.CharField(label=_("户主身份证号"), required=False, max_length=40,
-                                     help_text=_("显示为脱敏号码；不改动则保留原号码，清空则删除。"))
-    phone = forms.CharField(label=_("联系电话"), required=False, max_length=20,
-                            help_text=_("显示为脱敏号码；不改动则保留原号码。"))
+                                     help_text=_("18 位身份证号，港澳台居民可填居住证号码（810000、820000、830000 开头）。"
+                                                 "显示为脱敏号码；不改动则保留原号码，清空则删除。"))
+    # 40: room for what people type around a landline, "(0755) 1234 5678 转 801".
+    phone = forms.CharField(label=_("联系电话"), required=False, max_length=40,
+                            help_text=_("手机号，或带区号的固定电话（如 020-12345678）。"
+                                        "显示为脱敏号码；不改动则保留原号码。"))
     address = forms.CharField(label=_("地址"), required=False, max_length=200)
     land_type = forms.ChoiceField(label=_("土地性质"), choices=LandType.choices)
     use = forms.ChoiceField(label=_("用途"), choices=HouseholdUse.choices)
@@ -265,7 +268,7 @@ class PersonForm(_EditForm):
     name = forms.CharField(label=_("姓名"), max_length=50)
     relation = forms.ChoiceField(label=_("与户主关系"), choices=Relation.choices)
     id_number = forms.CharField(label=_("身份证号"), required=False, max_length=40,
-                                help_text=_("显示为脱敏号码；不改动则保留原号码。"),
+                                help_text=_("18 位身份证号，港澳台居民可填居住证号码。显示为脱敏号码；不改动则保留原号码。"),
                                 widget=forms.TextInput(attrs={"autocomplete": "off"}))
     hukou = forms.ChoiceField(label=_("户籍状况"), choices=Hukou.choices)
 

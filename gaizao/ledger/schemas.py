@@ -298,8 +298,12 @@ class HouseholdPatch(Schema):
     version: Version | None = Field(None, description="读取时返回的版本号（必填）")
     number: str | None = None
     head_name: str | None = None
-    head_id_number: str | None = Field(None, description="户主身份证号；原样回传脱敏值表示不改，空串表示删除")
-    phone: str | None = Field(None, description="手机号；原样回传脱敏值表示不改")
+    head_id_number: str | None = Field(
+        None, description="户主身份证号（或港澳台居民居住证号码：810000、820000、830000 开头）；"
+                          "原样回传脱敏值表示不改，空串表示删除")
+    phone: str | None = Field(
+        None, description="联系电话：手机号（13812345678），或带区号的固定电话（020-12345678，可带分机 020-12345678-801），"
+                          "保存为这两种写法；原样回传脱敏值表示不改")
     address: str | None = None
     land_type: str | None = None
     use: str | None = None
@@ -316,7 +320,7 @@ class HouseholdIn(HouseholdPatch):
 class PersonPatch(Schema):
     version: Version | None = Field(None, description="读取时返回的版本号（必填）")
     name: str | None = None
-    id_number: str | None = None
+    id_number: str | None = Field(None, description="身份证号（或港澳台居民居住证号码）；原样回传脱敏值表示不改")
     relation: str | None = None
     hukou: str | None = None
 
