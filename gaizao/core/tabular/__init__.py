@@ -26,6 +26,11 @@ import declares its columns and reads rows; its own rules turn cells into values
   first 30 rows; the message names the sheets searched and the closest row found.
 - The header may sit below title rows; header cells are compared after ``normalise_header``
   (full-width, spaces, ``*``, bracketed units); cells in a vertical merge take the merged value.
+  A two-row grouped header (建筑面积 merged over 合法 / 无证) is one header, its columns matched on
+  parent and child together (``headers.grouped_header``); a units row (（㎡）) or a numbering row
+  (1 2 3 …) under the header is not data (``table.start``).
+- ``table.unread()`` lists the columns holding data that no declared column reads (sheet column
+  letter, header, rows with a value): an import reports them rather than dropping them silently.
 - ``row.number`` is the row as Excel shows it; ``row[key]`` the cell as read (calamine: numbers as
   float, dates as ``datetime.date``; CSV: text); ``row.cells`` the whole row; ``table.labels`` the
   headers as the file writes them, for messages; ``table.problems(key)`` the cells with a formula
@@ -40,20 +45,21 @@ Modules: ``reader`` (files and guards), ``headers`` (header row, synonyms, fille
 """
 
 from gaizao.core.tabular.headers import (
-    HEADER_SCAN_ROWS, MIN_HEADER_MATCHES, Column, HeaderMatch, expected_headers, find_header, is_filler,
-    normalise_header, synonym_table,
+    HEADER_SCAN_ROWS, HEADER_TAIL_ROWS, MIN_HEADER_MATCHES, Column, HeaderMatch, column_letter, expected_headers,
+    find_header, is_filler, normalise_header, synonym_table,
 )
 from gaizao.core.tabular.normalise import (
     CellError, Masked, as_text, choice_rule, choice_table, column_converter, fold, from_serial, parse_number,
     text_rule, to_choice, to_citizen_id, to_code, to_date, to_integer, to_name, to_phone, to_year, unquote,
 )
 from gaizao.core.tabular.reader import MAX_FILE_BYTES, SPREADSHEET_SUFFIXES, Sheet, open_file
-from gaizao.core.tabular.table import Row, Table, read
+from gaizao.core.tabular.table import Row, Table, UnreadColumn, read
 
 __all__ = [
-    "HEADER_SCAN_ROWS", "MAX_FILE_BYTES", "MIN_HEADER_MATCHES", "SPREADSHEET_SUFFIXES", "CellError", "Column",
-    "HeaderMatch", "Masked", "Row", "Sheet", "Table", "as_text", "choice_rule", "choice_table", "column_converter",
-    "expected_headers", "find_header", "fold", "from_serial", "is_filler", "normalise_header", "open_file",
+    "HEADER_SCAN_ROWS", "HEADER_TAIL_ROWS", "MAX_FILE_BYTES", "MIN_HEADER_MATCHES", "SPREADSHEET_SUFFIXES",
+    "CellError", "Column", "HeaderMatch", "Masked", "Row", "Sheet", "Table", "UnreadColumn", "as_text",
+    "choice_rule", "choice_table", "column_converter", "column_letter", "expected_headers", "find_header", "fold",
+    "from_serial", "is_filler", "normalise_header", "open_file",
     "parse_number", "read", "synonym_table", "text_rule", "to_choice", "to_citizen_id", "to_code", "to_date",
     "to_integer", "to_name", "to_phone", "to_year", "unquote",
 ]

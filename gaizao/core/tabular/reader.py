@@ -52,7 +52,7 @@ class Sheet:
 
     name: str
     grid: list[list]
-    # (row, col) -> value for the cells inside a vertical merge below its first cell.
+    # (row, col) -> value for the cells inside a vertical merge below its first cell (``Merged``).
     merged: dict[tuple[int, int], object] = field(default_factory=dict)
     # (row, col) -> why the cell has no usable value (a formula without a result, an error value).
     problems: dict[tuple[int, int], str] = field(default_factory=dict)
@@ -72,7 +72,7 @@ class _Source:
         return self._counter(name) if self._counter else len(self._loader(name, None))
 
     def head(self, name: str, rows: int) -> tuple[list[list], dict[tuple[int, int], object]]:
-        """The first rows of a sheet and its vertical merges (to find a header row)."""
+        """The first rows of a sheet and its merges (``Merged``: to find a header row, grouped or not)."""
         return self._loader(name, rows, with_merged=True)
 
     def sheet(self, name: str) -> Sheet:
@@ -194,9 +194,20 @@ def _check_columns(count: int, *, sheet: str) -> None:
                       % {"s": sheet, "n": count, "max": MAX_COLUMNS})
 
 
-def _merged_fill(grid: list[list], ranges) -> dict[tuple[int, int], object]:
-    """Cells below the first cell of a vertical merge, with the merged value (calamine leaves them '')."""
-    fill: dict[tuple[int, int], object] = {}
+class Merged(dict):
+    """(row, col) -> value for the cells below the first cell of a vertical merge (calamine leaves them '').
+
+    ``across`` holds the merges spanning two or more columns, as (top, left, bottom, right), 0-based
+    and inclusive: a header row's group cells (建筑面积 over 合法 / 无证), never filled into the data.
+    """
+
+    across: tuple[tuple[int, int, int, int], ...] = ()
+
+
+def _merged_fill(grid: list[list], ranges) -> Merged:
+    """Cells below the first cell of a vertical merge, with the merged value; and the horizontal merges."""
+    fill = Merged()
+    fill.across = tuple((top, left, bottom, right) for (top, left), (bottom, right) in ranges or () if right > left)
     for (top, left), (bottom, _right) in ranges or ():
         if bottom <= top or top >= len(grid):
             continue

@@ -31,6 +31,30 @@ class Row:
         return self.values.get(key, default)
 
 
+@dataclass(frozen=True, slots=True)
+class UnreadColumn:
+    """A column holding data that no declared column reads (未识别的列): the import reports it, so
+    that nothing a street typed is dropped without a word."""
+
+    index: int  # 0-based column index in the grid
+    letter: str  # as Excel names it: "H"
+    header: str  # as written in the file ("建筑面积（㎡）·违建"); '' when the column has no header
+    rows: int  # data rows holding a value in it
+    same_as: str = ""  # the key of the declared column an earlier column with the same header holds
+
+    def reason(self, table: "Table") -> str:
+        """What the import did with the column, in Chinese, naming its letter, header and rows."""
+        values = {"col": self.letter, "head": self.header, "n": self.rows}
+        if self.same_as:
+            first = table.header.columns[self.same_as]
+            return _("第 %(col)s 列「%(head)s」与第 %(first)s 列「%(name)s」是同一列，只读取了第 %(first)s 列；"
+                     "第 %(col)s 列有 %(n)d 行数据没有导入。") % {
+                **values, "first": h.column_letter(first), "name": table.labels[self.same_as]}
+        if not self.header:
+            return _("第 %(col)s 列没有表头，但有 %(n)d 行数据，没有导入。") % values
+        return _("第 %(col)s 列「%(head)s」有 %(n)d 行数据，系统不认识这个列名，这一列没有导入。") % values
+
+
 @dataclass
 class Table:
     """A sheet's data under its header row, with the declared columns found in it."""
@@ -47,8 +71,9 @@ class Table:
 
     @property
     def start(self) -> int:
-        """Grid index of the first data row (the sheet row is one more than a grid index)."""
-        return self.header.row_index + 1
+        """Grid index of the first data row (the sheet row is one more than a grid index): under the
+        header, its sub-header row and a units or numbering row (see ``headers.find_header``)."""
+        return self.header.data_start
 
     @property
     def data(self) -> list[list]:
@@ -90,6 +115,41 @@ class Table:
         """Data row offset -> why a cell of this column has no usable value (formula without result, #DIV/0!)."""
         index, start = self.header.columns[key], self.start
         return {r - start: reason for (r, c), reason in self.sheet.problems.items() if c == index and r >= start}
+
+    def unread(self, *, key: str | None = None) -> list[UnreadColumn]:
+        """The columns with data that no declared column reads, each with the data rows holding a value
+        (totals and signature rows not counted). A row-number column (序号) is not data.
+
+        Column at a time, like ``column``: a sheet without such columns costs nothing per row.
+        """
+        rows = self.data
+        if not rows:
+            return []
+        used = set(self.header.columns.values())
+        texts = self.header.texts
+        width = max(len(texts), max(map(len, rows)))
+        key = key or next((c.key for c in self.columns if c.required and c.key in self.header.columns), None)
+        keys = self.column(key) if key else None
+        uniform = min(map(len, rows)) == width
+        found = []
+        for index in range(width):
+            text = texts[index] if index < len(texts) else ""
+            if index in used or h.normalise_header(text).lower() in h.ROW_NUMBER_HEADERS:
+                continue
+            cells = list(map(itemgetter(index), rows)) if uniform else [
+                row[index] if index < len(row) else "" for row in rows]
+            if len(cells) == cells.count("") + cells.count(None):
+                continue
+            count = 0
+            for offset, value in enumerate(cells):
+                if value in ("", None) or (type(value) is str and not value.strip()):
+                    continue
+                if not h.is_filler(rows[offset], keys[offset] if keys is not None else ""):
+                    count += 1
+            if count:
+                found.append(UnreadColumn(index=index, letter=h.column_letter(index), header=text, rows=count,
+                                          same_as=self.header.repeated.get(index, "")))
+        return found
 
     def rows(self, *, key: str | None = None) -> Iterator[Row]:
         """The data rows, without blank rows (every declared cell blank) and without totals and
@@ -149,7 +209,7 @@ def read(path: str | Path, *, filename: str | None = None, columns: Iterable, mi
         if h.normalise_header(name) in skipped:
             continue
         searched.append(name)
-        head, merged = source.head(name, h.HEADER_SCAN_ROWS)
+        head, merged = source.head(name, h.HEADER_SCAN_ROWS + h.HEADER_TAIL_ROWS)
         match = h.find_header(head, synonyms=synonyms, merged=merged, min_matched=min_matched, one_of=one_of)
         if match is not None:
             return Table(sheet=source.sheet(name), header=match, columns=columns)
