@@ -14,7 +14,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy
 
 from gaizao.core.tabular.headers import (  # noqa: F401 — the ledger's modules read them from here
-    HEADER_SCAN_ROWS, MIN_HEADER_MATCHES, HeaderMatch, expected_headers, normalise_header, synonym_table,
+    HEADER_SCAN_ROWS, HEADER_TAIL_ROWS, MIN_HEADER_MATCHES, HeaderMatch, expected_headers, normalise_header,
+    synonym_table,
 )
 from gaizao.core.tabular.headers import find_header as _find_header
 from gaizao.ledger.choices import Hukou, HouseholdUse, LandType, Legality, Relation, Structure

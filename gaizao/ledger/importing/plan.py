@@ -355,6 +355,7 @@ def _compare(plan: ImportPlan, household: HouseholdIn, existing: dict, lookups: 
             item.changes.append(FieldChange(_label(plan, key), shown(key, existing[key]), shown(key, value), key))
     use = values.get("use") or existing["use"]
     stored_buildings = lookups.buildings.get(existing["id"], {})
+    _check_numbered_buildings(plan, household, stored_buildings)
     for building in household.buildings:
         old = stored_buildings.get(building.number)
         if old is None:
@@ -369,6 +370,23 @@ def _compare(plan: ImportPlan, household: HouseholdIn, existing: dict, lookups: 
                                                 shown(key, old[key]), shown(key, value)))
     _compare_persons(plan, household, item, lookups.persons.get(existing["id"], []), lookups)
     return item
+
+
+def _check_numbered_buildings(plan: ImportPlan, household: HouseholdIn, stored: dict[str, dict]) -> None:
+    """Buildings the import numbered ("1", "2" …) that are new to a household already holding buildings
+    under other numbers: a warning, since the file may mean the same buildings (it adds, never merges)."""
+    added = [b.number for b in household.buildings if b.auto and b.number not in stored]
+    if not added or not stored:
+        return
+    others = sorted(set(stored) - {b.number for b in household.buildings})
+    if not others:
+        return
+    parsed = plan.parsed
+    parsed.warnings.append(RowError(
+        parsed.household_sheet, household.row, household.number, parsed.labels["building_number"],
+        _("文件没有写这一户房屋的编号，导入时按顺序编为 %(added)s，将作为新房屋导入；系统中该户已有房屋 %(others)s"
+          "（不会修改）。如果是同一栋房屋，请在文件中填写“房屋编号”，写系统中的编号（可先导出台账查看）。")
+        % {"added": _("、").join(added), "others": _("、").join(others)}))
 
 
 def _compare_persons(plan: ImportPlan, household: HouseholdIn, item: HouseholdPlan, stored: list[dict],

@@ -12,11 +12,17 @@ from gaizao.ledger.importing.validate import RowError
 
 HEADERS = ("工作表", "行号", "户号", "列", "原因")
 WIDTHS = (12, 8, 14, 18, 80)
+UNREAD_HEADERS = ("工作表", "列号", "表头", "有数据的行数", "说明")
+UNREAD_WIDTHS = (12, 8, 24, 12, 80)
 
 
 def write_error_report(out: str | Path | BinaryIO, *, errors: list[RowError], warnings: list[RowError] = (),
                        filename: str = "") -> None:
-    """One row per problem: sheet, row number as Excel shows it, 户号, column as in the file, reason."""
+    """One row per problem: sheet, row number as Excel shows it, 户号, column as in the file, reason.
+
+    Warnings follow on their own sheets: columns with data that were not imported (未导入的列: sheet,
+    column letter, header, rows holding data) and the other notes (提示), row by row.
+    """
     workbook = xlsx.new_workbook(write_only=True)
     sheet = workbook.create_sheet(_("错误清单"))
     xlsx.set_widths(sheet, WIDTHS)
@@ -24,15 +30,28 @@ def write_error_report(out: str | Path | BinaryIO, *, errors: list[RowError], wa
     sheet.append(xlsx.header_cells(sheet, [_(text) for text in HEADERS]))
     for error in errors:
         sheet.append([error.sheet, error.row, error.household, error.column, error.reason])
-    if warnings:
-        notes = workbook.create_sheet(_("提示"))
-        xlsx.set_widths(notes, WIDTHS)
-        notes.append(xlsx.header_cells(notes, [_(text) for text in HEADERS]))
-        for warning in warnings:
-            notes.append([warning.sheet, warning.row, warning.household, warning.column, warning.reason])
+    unread = [warning for warning in warnings if warning.letter]
+    notes = [warning for warning in warnings if not warning.letter]
+    if unread:
+        columns = workbook.create_sheet(_("未导入的列"))
+        xlsx.set_widths(columns, UNREAD_WIDTHS)
+        columns.append(xlsx.header_cells(columns, [_(text) for text in UNREAD_HEADERS]))
+        for warning in unread:
+            columns.append([warning.sheet, warning.letter, warning.column, warning.rows, warning.reason])
+    if notes:
+        sheet = workbook.create_sheet(_("提示"))
+        xlsx.set_widths(sheet, WIDTHS)
+        sheet.append(xlsx.header_cells(sheet, [_(text) for text in HEADERS]))
+        for warning in notes:
+            sheet.append([warning.sheet, warning.row, warning.household, warning.column, warning.reason])
     about = workbook.create_sheet(_("说明"))
     about.column_dimensions["A"].width = 100
     about.append([_("导入文件：%(f)s") % {"f": filename} if filename else _("导入错误清单")])
     about.append([_("“错误清单”中的每一行是一处错误：按行号找到原文件中的那一行，改正所列的列后重新导入。")])
     about.append([_("有错误的住户整户没有导入；其他住户是否已导入，以导入结果为准（选择“只导入无误的住户”时已导入）。")])
+    if unread:
+        about.append([_("“未导入的列”列出文件中有数据、但系统不认识的列：这些数据没有导入。需要导入的，"
+                        "请把表头改成“填写说明”中的列名后重新导入。")])
+    if notes:
+        about.append([_("“提示”不影响导入，请核对。")])
     xlsx.save(workbook, out)

@@ -4,6 +4,12 @@
 row errors with the sheet row number as Excel shows it, the 户号, the header as written in the
 file and a Chinese reason. Checks that need the database (an ID already heading another
 household, masked numbers) are made in plan.py.
+
+Building numbers (房屋编号): most street sheets have none. A building row without one is numbered
+by the import from its household's rows in order — "1", "2", … after the highest number the
+household's other rows give — so the same sheet gives the same numbers every time and importing
+it again changes nothing (``_number_buildings``). Columns holding data that the import does not
+read are reported as warnings (``_unread_columns``), never dropped silently.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from django.utils.translation import gettext as _
 
@@ -37,10 +43,15 @@ class RowError:
     household: str
     column: str  # the header as written in the file; '' for the row as a whole
     reason: str
+    letter: str = ""  # a column not imported (未导入的列): its letter ("H"); '' for a row's problem
+    rows: int = 0  # … and how many data rows hold a value in it
 
     def as_dict(self) -> dict:
-        return {"sheet": self.sheet, "row": self.row, "household": self.household,
-                "column": self.column, "reason": self.reason}
+        found = {"sheet": self.sheet, "row": self.row, "household": self.household,
+                 "column": self.column, "reason": self.reason}
+        if self.letter:
+            found.update(letter=self.letter, rows=self.rows)
+        return found
 
 
 @dataclass(slots=True)
@@ -48,6 +59,7 @@ class BuildingIn:
     row: int
     number: str
     values: dict  # only the cells that were filled
+    auto: bool = False  # numbered by the import (the sheet gave no 房屋编号 for it)
 
 
 @dataclass(slots=True)
@@ -119,9 +131,18 @@ class _Columns:
     rows: list  # the grid rows themselves (for totals and signature lines)
 
 
-def _convert(sheet: Sheet, match: h.HeaderMatch, columns: tuple[h.Column, ...]) -> _Columns:
+def _unread_columns(table: Table, parsed: ParsedFile) -> None:
+    """A warning for each column with data that the import does not read: its letter, header and rows."""
+    for column in table.unread():
+        parsed.warnings.append(RowError(
+            table.name, table.header.sheet_row, "", column.header or _("（无表头）"), column.reason(table),
+            letter=column.letter, rows=column.rows))
+
+
+def _convert(sheet: Sheet, match: h.HeaderMatch, columns: tuple[h.Column, ...], parsed: ParsedFile) -> _Columns:
     lengths = _max_lengths()
     table = Table(sheet=sheet, header=match, columns=columns)
+    _unread_columns(table, parsed)
     result = _Columns(start=table.start, raw={}, values={}, errors=defaultdict(list), rows=table.data)
     for column in columns:
         if column.key not in match.columns:
@@ -140,8 +161,13 @@ def _convert(sheet: Sheet, match: h.HeaderMatch, columns: tuple[h.Column, ...]) 
 
 def _parse_households(sheet: Sheet, match: h.HeaderMatch, parsed: ParsedFile, *, progress: Progress | None,
                       total: int) -> int:
-    data = _convert(sheet, match, h.HOUSEHOLD_COLUMNS)
+    data = _convert(sheet, match, h.HOUSEHOLD_COLUMNS, parsed)
     labels, name, households = parsed.labels, sheet.name, parsed.households
+    numbers_given = data.values.get("building_number")
+    if numbers_given is not None and numbers_given.count(None) == len(numbers_given):
+        del data.values["building_number"]  # a 房屋编号 column left blank throughout: as if there were none
+    numbered = "building_number" in data.values
+    unnumbered: dict[str, HouseholdIn] = {}  # households with a building row left without a number
     household_keys = [c.key for c in h.HOUSEHOLD_COLUMNS if c.part == h.HOUSEHOLD and c.key != "number"
                       and c.key in data.values]
     building_keys = [c.key for c in h.HOUSEHOLD_COLUMNS if c.part == h.BUILDING and c.key in data.values]
@@ -181,8 +207,16 @@ def _parse_households(sheet: Sheet, match: h.HeaderMatch, parsed: ParsedFile, *,
             _merge_household(household, hvalues, sheet_row=sheet_row, parsed=parsed, sheet=name, labels=labels)
         household.rows.append(sheet_row)
         current = household
-        if bvalues:
-            _add_building(household, bvalues, sheet_row=sheet_row, parsed=parsed, sheet=name, labels=labels)
+        if not bvalues:
+            continue
+        if numbered:
+            if not _add_building(household, bvalues, sheet_row=sheet_row, parsed=parsed, sheet=name, labels=labels):
+                unnumbered[household.number] = household
+        else:  # no 房屋编号 column: the household's building rows in order
+            household.buildings.append(BuildingIn(sheet_row, str(len(household.buildings) + 1), bvalues, True))
+            parsed.buildings_read += 1
+    if unnumbered:
+        _number_buildings(unnumbered.values(), parsed=parsed, sheet=name, labels=labels)
     for household in households.values():
         if "head_name" not in household.values:
             parsed.error(sheet=name, row=household.row, household=household.number, column=labels["head_name"],
@@ -215,25 +249,49 @@ def _shown(key: str, value) -> str:
 
 
 def _add_building(household: HouseholdIn, values: dict, *, sheet_row: int, parsed: ParsedFile, sheet: str,
-                  labels: dict[str, str]) -> None:
+                  labels: dict[str, str]) -> bool:
+    """Add a building row of a sheet with a 房屋编号 column; False when its number is blank (numbered later)."""
     number = values.pop("building_number", None)
-    if number is None:
-        parsed.error(sheet=sheet, row=sheet_row, household=household.number, column=labels["building_number"],
-                     reason=_("填了房屋信息，但房屋编号为空。"))
-        return
+    if number is None:  # numbered with the household's other rows in view (_number_buildings)
+        household.buildings.append(BuildingIn(row=sheet_row, number="", values=values, auto=True))
+        parsed.buildings_read += 1
+        return False
     for other in household.buildings:
         if other.number == number:
             parsed.error(sheet=sheet, row=sheet_row, household=household.number, column=labels["building_number"],
                          reason=_("户号 %(no)s 的房屋编号 %(b)s 重复（第 %(a)d 行已有）。")
                          % {"no": household.number, "b": number, "a": other.row})
-            return
+            return True
     household.buildings.append(BuildingIn(row=sheet_row, number=number, values=values))
     parsed.buildings_read += 1
+    return True
+
+
+def _number_buildings(households: Iterable[HouseholdIn], *, parsed: ParsedFile, sheet: str,
+                      labels: dict[str, str]) -> None:
+    """Number the building rows left without a 房屋编号 in a sheet that has the column.
+
+    After the highest number the household's rows give (its buildings "1", "2" and a blank row:
+    the blank one is "3"), in row order; "1", "2", … when none is given. The numbers depend on the
+    sheet only, never on the database, so importing the same sheet again finds the same buildings.
+    Not a refusal, but said in a warning: the street sees which row got which number.
+    """
+    for household in households:
+        blank = [building for building in household.buildings if building.auto]
+        given = [b.number for b in household.buildings if not b.auto and b.number.isascii() and b.number.isdigit()]
+        last = max(map(int, given), default=0)
+        width = max((len(number) for number in given if number.startswith("0")), default=0)
+        for step, building in enumerate(blank, start=1):
+            building.number = str(last + step).zfill(width)
+        shown = _("、").join(_("第 %(r)d 行为 %(b)s") % {"r": b.row, "b": b.number} for b in blank)
+        parsed.warnings.append(RowError(
+            sheet, blank[0].row, household.number, labels["building_number"],
+            _("房屋编号为空，已按本户房屋的顺序编号：%(shown)s。以后导入请保留这些编号。") % {"shown": shown}))
 
 
 def _parse_persons(sheet: Sheet, match: h.HeaderMatch, parsed: ParsedFile, *, progress: Progress | None,
                    done: int, total: int) -> None:
-    data = _convert(sheet, match, h.PERSON_COLUMNS)
+    data = _convert(sheet, match, h.PERSON_COLUMNS, parsed)
     labels, name = parsed.person_labels, sheet.name
     columns = [(key, values) for key, values in data.values.items() if key != "number"]
     numbers, raw_numbers = data.values["number"], data.raw["number"]
@@ -328,7 +386,7 @@ def _choose_sheets(source) -> tuple[tuple[str, h.HeaderMatch], tuple[str, h.Head
     for name in source.names:
         if h.normalise_header(name) == h.NOTES_SHEET:
             continue
-        head, merged = source.head(name, h.HEADER_SCAN_ROWS)
+        head, merged = source.head(name, h.HEADER_SCAN_ROWS + h.HEADER_TAIL_ROWS)
         household = h.find_header(head, synonyms=h.HOUSEHOLD_SYNONYMS, merged=merged)
         person = h.find_header(head, synonyms=h.PERSON_SYNONYMS, merged=merged)
         is_person = person is not None and "relation" in person.columns and (
@@ -375,9 +433,9 @@ def _parse(path: Path, *, filename: str, progress: Progress | None) -> ParsedFil
         parsed.person_labels = labels_for(persons[1], h.PERSON_COLUMNS)
     # The members sheet is read after the household rows are released, so that only one grid of
     # cells is in memory at a time.
-    total = len(household_sheet.grid) - household_match.row_index - 1
+    total = len(household_sheet.grid) - household_match.data_start
     if persons:
-        total += max(0, source.row_count(persons[0]) - persons[1].row_index - 1)
+        total += max(0, source.row_count(persons[0]) - persons[1].data_start)
     done = _parse_households(household_sheet, household_match, parsed, progress=progress, total=total)
     household_sheet.grid = []
     if persons:

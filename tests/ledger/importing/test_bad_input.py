@@ -216,7 +216,7 @@ def test_an_xls_workbook_is_read(cast, tmp_path):
     result = run_ledger("import", path, "--project", "P001", "--json")
     assert result.code == 0, result
     assert result.json | {"rejected": []} == {"new": 2, "changed": 0, "unchanged": 0, "rejected": [],
-                                              "households": 2, "buildings": 2, "persons": 2}
+                                              "households": 2, "buildings": 2, "persons": 2, "warnings": []}
     household = Household.objects.get(project=cast.project_a, number="XLS-02")
     assert (household.land_type, household.use, household.member_count) == ("state", "mixed", 4)
     assert household.buildings.get().unlicensed_area == pytest.approx(15.5)

@@ -15,7 +15,7 @@ from tests.ledger.importing.conftest import (
     HOUSEHOLD_HEADER, PERSON_HEADER, Ledger, household_row, run_ledger, three_households,
 )
 
-JSON_KEYS = ["new", "changed", "unchanged", "rejected", "households", "buildings", "persons"]
+JSON_KEYS = ["new", "changed", "unchanged", "rejected", "households", "buildings", "persons", "warnings"]
 
 
 def test_the_template_has_the_sheets_headers_drop_downs_and_notes(tmp_path, db):
@@ -45,7 +45,8 @@ def test_the_template_imports_as_an_empty_ledger(cast, tmp_path):
     run_ledger("template", out)
     result = run_ledger("import", out, "--project", "P001", "--json")
     assert result.code == 0 and result.json == {"new": 0, "changed": 0, "unchanged": 0, "rejected": [],
-                                                "households": 0, "buildings": 0, "persons": 0}
+                                                "households": 0, "buildings": 0, "persons": 0,
+                                                "warnings": []}
 
 
 def test_json_output_is_exactly_one_object_with_the_documented_keys(cast, ledger_file):
@@ -53,7 +54,7 @@ def test_json_output_is_exactly_one_object_with_the_documented_keys(cast, ledger
     assert result.code == 0
     assert list(result.json) == JSON_KEYS
     assert result.json == {"new": 3, "changed": 0, "unchanged": 0, "rejected": [], "households": 3,
-                           "buildings": 4, "persons": 3}
+                           "buildings": 4, "persons": 3, "warnings": []}
     assert result.stdout.count("\n") == 1
 
 
@@ -200,7 +201,7 @@ def test_round_trip_template_fill_import_export_import_changes_nothing(cast, tmp
     again = run_ledger("import", exported, "--project", "P001", "--json")
     assert again.code == 0
     assert again.json == {"new": 0, "changed": 0, "unchanged": 5, "rejected": [], "households": 5,
-                          "buildings": 5, "persons": 3}
+                          "buildings": 5, "persons": 3, "warnings": []}
     assert (Household.objects.count(), Building.objects.count(), Person.objects.count()) == counts
     assert AuditEntry.objects.filter(action__startswith="household.").count() == audited
     full = tmp_path / "完整.xlsx"

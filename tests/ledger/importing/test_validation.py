@@ -49,7 +49,8 @@ def test_required_fields(cast, ledger_file):
         household_row("R-3", "无房号", 3, 房屋编号=None),
     ])
     plan = _preview(cast, ledger_file(ledger))
-    assert _problems(plan) == [(2, "R-1", "户主姓名"), (3, "", "户号"), (4, "R-3", "房屋编号")]
+    assert _problems(plan) == [(2, "R-1", "户主姓名"), (3, "", "户号")]  # a blank 房屋编号 is numbered, not refused
+    assert [b.number for b in plan.parsed.households["R-3"].buildings] == ["1"]
 
 
 def test_the_same_household_number_with_conflicting_data_flags_both_rows(cast, ledger_file):

@@ -130,9 +130,15 @@ class Command(AppCommand):
                       f"【{error.column}】{error.reason}")
             if errors_file:
                 write(f"完整错误清单：{errors_file}")
+        if parsed.warnings:
+            write(f"提示（前 {SHOWN_ERRORS} 条，不影响导入）：" if len(parsed.warnings) > SHOWN_ERRORS
+                  else "提示（不影响导入）：")
         for warning in parsed.warnings[:SHOWN_ERRORS]:
-            write(f"  提示：「{warning.sheet}」第 {warning.row} 行 户号 {warning.household} "
-                  f"【{warning.column}】{warning.reason}")
+            if warning.letter:  # a column not imported: the reason names its letter, header and rows
+                write(f"  「{warning.sheet}」{warning.reason}")
+            else:
+                write(f"  「{warning.sheet}」第 {warning.row} 行 户号 {warning.household or '（空）'} "
+                      f"【{warning.column}】{warning.reason}")
         if dry_run:
             for item in plan.changed[:SHOWN_CHANGES]:
                 details = "；".join(f"{c.column}：{c.before or '（空）'} → {c.after}" for c in item.changes)
@@ -148,7 +154,11 @@ class Command(AppCommand):
 
 
 def _json_summary(plan) -> dict:
-    """The one JSON object of ``--json``; rows of the members sheet say so in their reason."""
+    """The one JSON object of ``--json``; rows of the members sheet say so in their reason.
+
+    ``warnings`` (提示, nothing refused) carry their sheet; a column not imported also its letter
+    and the rows holding data in it.
+    """
     counts = plan.counts()
     household_sheet = plan.parsed.household_sheet
     rejected = []
@@ -157,5 +167,5 @@ def _json_summary(plan) -> dict:
         rejected.append({"row": error.row, "household": error.household, "column": error.column, "reason": reason})
     return {"new": counts["new"], "changed": counts["changed"], "unchanged": counts["unchanged"],
             "rejected": rejected, "households": counts["households"], "buildings": counts["buildings"],
-            "persons": counts["persons"]}
+            "persons": counts["persons"], "warnings": [warning.as_dict() for warning in plan.parsed.warnings]}
 
