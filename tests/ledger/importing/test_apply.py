@@ -227,7 +227,11 @@ def test_fingerprint_is_stable_for_the_same_file_and_data(cast, ledger_file):
 
 
 @pytest.mark.parametrize("name", ["张三", "尉迟恭", "单于", "欧阳娜娜", "曾国藩", "长孙无忌", "解放", "区长", "A张三",
-                                  "乐乐", "朴正熙", "查理", "覃柒", "仇九", "单雄信", "万俟卨", "令狐冲"])
+                                  "乐乐", "朴正熙", "查理", "覃柒", "仇九", "单雄信", "万俟卨", "令狐冲",
+                                  # surnames read as surnames (ledger.surnames), and the same characters after them
+                                  "曾经", "曾曾", "区区", "单单", "解解放", "仇恨", "查查", "盖盖", "乐正华", "单于丹",
+                                  "翟翟", "覃覃", "张曾", "李单", "银行", "曾银行", "重重", "种种", "曾", "乐", "曾A",
+                                  "曾" * 60])
 def test_initials_match_the_service(name):
     assert initials(name) == services.name_initials(name)
 
