@@ -91,7 +91,7 @@ def _jsonable(value: Any) -> Any:
 
 def mask_sensitive(value: Any) -> str:
     text = "" if value is None else str(value)
-    if len(text) == 18:
+    if len(text) == 18 and "-" not in text:  # a landline with an extension can be 18 long: 0755-12345678-1234
         return masking.mask_citizen_id(text)
     return masking.mask_phone(text)
 

@@ -226,3 +226,10 @@ def test_a_masked_landline_keeps_its_dash_and_a_masked_mobile_loses_them():
 def test_a_bad_landline_in_a_cell_says_why():
     with pytest.raises(t.CellError, match="区号 0201 不存在"):
         t.to_phone("0201-2345678")
+
+
+def test_the_audit_masks_a_long_landline_as_a_phone():
+    from gaizao.core.audit import mask_sensitive
+
+    assert mask_sensitive("0755-12345678-1234") == "0755-****5678-****"
+    assert mask_sensitive(permit("830000")) == mask_citizen_id(permit("830000"))
