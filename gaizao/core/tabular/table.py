@@ -130,6 +130,7 @@ class Table:
         width = max(len(texts), max(map(len, rows)))
         key = key or next((c.key for c in self.columns if c.required and c.key in self.header.columns), None)
         keys = self.column(key) if key else None
+        repeats = self.header_repeats(key=key)
         uniform = min(map(len, rows)) == width
         found = []
         for index in range(width):
@@ -142,7 +143,7 @@ class Table:
                 continue
             count = 0
             for offset, value in enumerate(cells):
-                if value in ("", None) or (type(value) is str and not value.strip()):
+                if value in ("", None) or (type(value) is str and not value.strip()) or offset in repeats:
                     continue
                 if not h.is_filler(rows[offset], keys[offset] if keys is not None else ""):
                     count += 1
@@ -151,13 +152,51 @@ class Table:
                                           same_as=self.header.repeated.get(index, "")))
         return found
 
+    def header_repeats(self, *, key: str | None = None) -> set[int]:
+        """Data row offsets of the header repeated under the data (两张表粘在一起, a header printed on
+        each page): a row whose ``key`` cell is the header's and that names the header's columns as the
+        header row does, with the sub-header, units and numbering rows that follow it. Never data.
+
+        One count over the key column finds the candidates: a sheet without repeats costs no more.
+        """
+        key = key or next((c.key for c in self.columns if c.required and c.key in self.header.columns), None)
+        if key is None:
+            return set()
+        grid, top, index = self.sheet.grid, self.header.row_index, self.header.columns[key]
+        text = grid[top][index] if index < len(grid[top]) else ""
+        cells = self.column(key)
+        if not text or not cells.count(text):
+            return set()
+        block = grid[top:self.start]  # the header rows, sub-header, units and numbering rows as read
+        named = [(col, grid[top][col]) for col in self.header.columns.values()
+                 if col < len(grid[top]) and grid[top][col] != ""]
+        rows, found, offset = self.data, set(), -1
+        while True:
+            try:
+                offset = cells.index(text, offset + 1)
+            except ValueError:
+                return found
+            row = rows[offset]
+            if offset in found or sum(col < len(row) and row[col] == value for col, value in named) < min(
+                    len(named), h.MIN_HEADER_MATCHES):
+                continue
+            found.add(offset)
+            for step, expected in enumerate(block[1:], start=1):
+                if offset + step >= len(rows) or rows[offset + step] != expected:
+                    break
+                found.add(offset + step)
+
     def rows(self, *, key: str | None = None) -> Iterator[Row]:
-        """The data rows, without blank rows (every declared cell blank) and without totals and
-        signature rows (``headers.is_filler``, judged by the ``key`` column: the first required one)."""
+        """The data rows, without blank rows (every declared cell blank), without totals and
+        signature rows (``headers.is_filler``, judged by the ``key`` column: the first required one)
+        and without the header repeated under the data (``header_repeats``)."""
         keys = list(self.header.columns)
         key = key or next((c.key for c in self.columns if c.required and c.key in self.header.columns), None)
         cells = {k: self.column(k) for k in keys}
+        repeats = self.header_repeats(key=key)
         for offset, row in enumerate(self.data):
+            if repeats and offset in repeats:
+                continue
             values = {k: cells[k][offset] for k in keys}
             if all(v in ("", None) or (type(v) is str and not v.strip()) for v in values.values()):
                 continue

@@ -156,6 +156,10 @@ def _convert(sheet: Sheet, match: h.HeaderMatch, columns: tuple[h.Column, ...], 
             values[offset] = None
             result.errors[offset].append((column.key, reason))
         result.raw[column.key], result.values[column.key] = raw, values
+    for offset in table.header_repeats():  # the header again under the data: a blank row, never a household
+        result.errors.pop(offset, None)
+        for values in result.values.values():
+            values[offset] = None
     return result
 
 

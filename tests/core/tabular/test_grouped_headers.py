@@ -119,3 +119,18 @@ def test_a_sheet_whose_columns_are_all_read_has_nothing_unread(tmp_path):
 
 def test_column_letters():
     assert [tabular.column_letter(i) for i in (0, 7, 25, 26, 27, 51, 52)] == ["A", "H", "Z", "AA", "AB", "AZ", "BA"]
+
+
+def test_the_header_repeated_under_the_data_is_not_data(tmp_path):
+    header = [["户号", "评估机构", "建筑面积", None, "备注"], [None, None, "合法", "无证", None], [1, 2, 3, 4, 5]]
+    path = workbook(tmp_path / "v.xlsx", [
+        *header,
+        ["DH-1", "衡信", 100, 20, None],
+        *header,  # the second village's sheet pasted under the first, its header and all
+        ["DH-2", "衡信", 80, None, None],
+        ["户号", "另一家", None, None, None],  # a household numbered 户号 is data: the row is not the header
+    ], merges=("C1:D1", "C5:D5"))
+    table = tabular.read(path, columns=COLUMNS, min_matched=3)
+    assert table.header_repeats() == {1, 2, 3}
+    assert [(row.number, row["number"]) for row in table.rows()] == [(4, "DH-1"), (8, "DH-2"), (9, "户号")]
+    assert table.unread() == []  # 备注 in the repeated header is not data either

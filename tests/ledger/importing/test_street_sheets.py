@@ -25,7 +25,14 @@ START = reverse("ledger:import_start")
 UPPER = ["序号", "户号", "户主姓名", "身份证号", "联系电话", "房屋坐落", "建筑面积（㎡）", None, None, "层数", "结构", "备注"]
 LOWER = [None] * 6 + ["合法", "无证", "违建"] + [None] * 3
 NUMBERING = list(range(1, 13))
-HEADER_MERGES = [*(f"{c}2:{c}3" for c in "ABCDEFJKL"), "G2:I2"]
+
+
+def header_merges(top: int) -> list[str]:
+    """The header's merged cells when its upper row is sheet row ``top``: 建筑面积 over three columns,
+    every other header merged over both rows."""
+    return [*(f"{c}{top}:{c}{top + 1}" for c in "ABCDEFJKL"), f"G{top}:I{top}"]
+
+
 UNLISTED = "第 I 列「建筑面积（㎡）·违建」有 2 行数据，系统不认识这个列名，这一列没有导入。"
 REMARKS = "第 L 列「备注」有 1 行数据，系统不认识这个列名，这一列没有导入。"
 
@@ -55,7 +62,7 @@ def street_sheet(path: Path, rows: list[list] | None = None) -> Path:
     sheet.title = "东湖村"
     for row in [["东湖村城中村改造住户情况登记表"], UPPER, LOWER, NUMBERING, *(rows or street_rows())]:
         sheet.append(row)
-    for cells in ["A1:L1", *HEADER_MERGES, *(f"{c}7:{c}8" for c in "ABCDEF")]:
+    for cells in ["A1:L1", *header_merges(2), *(f"{c}7:{c}8" for c in "ABCDEF")]:
         sheet.merge_cells(cells)
     workbook.save(path)
     return path
@@ -81,6 +88,22 @@ def test_the_street_layout_is_read_with_its_buildings_numbered_in_order(tmp_path
     assert parsed.households["JD-001"].values["head_id_number"] == cid(1)
     assert [(w.sheet, w.row, w.letter, w.column, w.rows, w.reason) for w in parsed.warnings] == [
         ("东湖村", 2, "I", "建筑面积（㎡）·违建", 2, UNLISTED), ("东湖村", 2, "L", "备注", 1, REMARKS)]
+
+
+def test_a_header_pasted_again_under_the_data_is_never_a_household(tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    first, second = street_rows()[:2], [street_row(6, "XC-001", "周七")]
+    for row in [UPPER, LOWER, NUMBERING, *first, UPPER, LOWER, NUMBERING, *second]:
+        sheet.append(row)
+    for cells in [*header_merges(1), *header_merges(6)]:
+        sheet.merge_cells(cells)
+    workbook.save(tmp_path / "两村.xlsx")
+    parsed = parse_file(tmp_path / "两村.xlsx")
+    assert parsed.errors == []
+    assert list(parsed.households) == ["JD-001", "JD-002", "XC-001"]
+    assert parsed.households["XC-001"].row == 9
+    assert [(w.letter, w.rows) for w in parsed.warnings] == [("I", 1), ("L", 1)]  # the repeat is not data
 
 
 def test_a_column_of_blank_building_numbers_is_as_if_there_were_none(tmp_path, ledger_file):
