@@ -127,17 +127,18 @@ class Table:
             return []
         used = set(self.header.columns.values())
         texts = self.header.texts
-        width = max(len(texts), max(map(len, rows)))
+        lengths = set(map(len, rows))
+        width = max(len(texts), max(lengths))
+        others = [index for index in range(width) if index not in used and h.normalise_header(
+            texts[index] if index < len(texts) else "").lower() not in h.ROW_NUMBER_HEADERS]
+        if not others:
+            return []
         key = key or next((c.key for c in self.columns if c.required and c.key in self.header.columns), None)
         keys = self.column(key) if key else None
         repeats = self.header_repeats(key=key)
-        uniform = min(map(len, rows)) == width
         found = []
-        for index in range(width):
-            text = texts[index] if index < len(texts) else ""
-            if index in used or h.normalise_header(text).lower() in h.ROW_NUMBER_HEADERS:
-                continue
-            cells = list(map(itemgetter(index), rows)) if uniform else [
+        for index in others:
+            cells = list(map(itemgetter(index), rows)) if min(lengths) > index else [
                 row[index] if index < len(row) else "" for row in rows]
             if len(cells) == cells.count("") + cells.count(None):
                 continue
@@ -148,7 +149,8 @@ class Table:
                 if not h.is_filler(rows[offset], keys[offset] if keys is not None else ""):
                     count += 1
             if count:
-                found.append(UnreadColumn(index=index, letter=h.column_letter(index), header=text, rows=count,
+                found.append(UnreadColumn(index=index, letter=h.column_letter(index),
+                                          header=texts[index] if index < len(texts) else "", rows=count,
                                           same_as=self.header.repeated.get(index, "")))
         return found
 
