@@ -230,7 +230,7 @@ def _is_units_row(row: list) -> bool:
 
 
 def _ordinal(value: object) -> int | None:
-    if type(value) in (int, float) and value == int(value):
+    if type(value) is int or (type(value) is float and value.is_integer()):
         return int(value)
     if type(value) is str:
         found = _ORDINAL.fullmatch(unicodedata.normalize("NFKC", value).strip())
@@ -254,12 +254,15 @@ def _data_start(grid: list[list], match: HeaderMatch) -> HeaderMatch:
 
 
 def _candidates(grid: list[list], index: int, synonyms: dict[str, ColumnLike], merged) -> list[HeaderMatch]:
-    """Row ``index`` as the upper row of a grouped header (when it is one), then as a header by itself."""
+    """Row ``index`` as the upper row of a grouped header (when it is one), then as a header by itself
+    (still over two rows when the next one is a sub-header: that row is never data)."""
     found = []
     cells = grouped_header(grid, index, merged)
     if cells is not None:
         found.append(_match(index, cells, synonyms=synonyms, rows=2))
-    found.append(match_row(grid, index, synonyms=synonyms, merged=merged))
+    alone = match_row(grid, index, synonyms=synonyms, merged=merged)
+    alone.rows = 2 if cells is not None else 1
+    found.append(alone)
     return found
 
 
