@@ -260,6 +260,18 @@ def village_can_write(user: User, village: Village) -> bool:
     return access.grant(user, "ledger.village", write=True).covers(_village_place(village))
 
 
+def heritage_can_override(user: User) -> bool:
+    """May approve the demolition of a building with a heritage element (历史文化要素特批拆除).
+
+    Derived from the rows of ``ledger.heritage``: those who change heritage across the whole district
+    (``DISTRICT``: the office, 领导小组办公室, and the admin), never a role that reaches only its own
+    units (a street). Not a resource of its own: the override is refused, not hidden (a street
+    user on the same page is answered 403 with the reason), which the scope matrix's "write
+    endpoint: 404 out of scope" cannot express. Services let the system actor through first.
+    """
+    return access.grant(user, "ledger.heritage", write=True).everywhere
+
+
 def ledger_writer(user: User) -> bool:
     """The user changes some ledger (the roles the import and "new" buttons are for)."""
     return bool(household_grant(user, write=True))

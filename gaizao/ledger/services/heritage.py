@@ -13,7 +13,7 @@ from gaizao.ledger.models import Building, HeritageElement, Village
 HERITAGE_FIELDS = {"kind", "name", "protection_level", "location", "notes", "building", "photo"}
 
 
-def _check_heritage(values: dict, *, village: Village) -> None:
+def _check_heritage(values: dict, *, village: Village, current: HeritageElement | None = None) -> None:
     check = Checker(HeritageElement)
     check.text(values, "name", required=True)
     check.text(values, "location")
@@ -23,6 +23,15 @@ def _check_heritage(values: dict, *, village: Village) -> None:
     building: Building | None = values.get("building")
     if building is not None and building.household.village_id != village.pk:
         check.error("building", f"房屋「{building.household.number}/{building.number}」不在{village}。")
+    elif building is not None and (current is None or current.building_id != building.pk):
+        # A demolished building has nothing left to preserve: the element would guard nothing, and
+        # the record would say a protected building stands where none does. The stored date is
+        # read, not the caller's copy of the building.
+        demolished_on = Building.objects.filter(pk=building.pk).values_list("demolished_on", flat=True).first()
+        if demolished_on is not None:
+            check.error("building", f"房屋「{building.household.number}/{building.number}」已于 "
+                                    f"{demolished_on:%Y-%m-%d} 拆除，不能在已拆除的房屋上登记历史文化要素；"
+                                    "如要素仍在（如古树、古井），请不填“所在房屋”，在“位置”中写明。")
     if "photo" in values and values["photo"] is None:
         values["photo"] = ""  # no photo: the column holds an empty name
     check.done()
@@ -54,7 +63,7 @@ def heritage_update(*, actor, heritage: HeritageElement, version: int, ip: str |
     require_in_scope(actor, selectors.heritage_write_scope, heritage)
     current = load_for_update(heritage, version)
     values = dict(changes)
-    _check_heritage(values, village=current.village)
+    _check_heritage(values, village=current.village, current=current)
     old_photo = current.photo.name or ""
     saved = save_changes(actor=actor, current=current, version=version, values=values,
                          action="heritage.update", ip=ip)

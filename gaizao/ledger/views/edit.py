@@ -23,6 +23,7 @@ from gaizao.ledger.forms import (
     BuildingForm, DemolishForm, HeritageForm, HouseholdForm, PersonForm, ProjectForm, VillageForm,
 )
 from gaizao.ledger.models import Building, HeritageElement, Household, Village
+from gaizao.ledger.policies import heritage_can_override
 from gaizao.core.requests import client_ip as _ip
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -231,23 +232,31 @@ def building_edit(request, pk: int):
 @login_required
 @GET_POST
 def building_demolish(request, pk: int):
-    """Mark a building demolished; one with heritage elements needs a reason (audited)."""
+    """Mark a building demolished; one with heritage elements needs the office's override (audited).
+
+    The reason's field is shown only where it is needed: a building with heritage elements, to an
+    account that may override; others are told that the office must do it (the service decides).
+    """
     building = _building_in_write_scope(request, pk)
     data, _files = _data(request)
     form = DemolishForm(data, initial={"version": building.version, "on_date": timezone.localdate()})
+    heritage = selectors.heritage_of_building(building)
+    can_override = bool(heritage) and heritage_can_override(request.user)
+    if not can_override:
+        del form.fields["heritage_override_reason"]
 
     def save(form):
         values = form.cleaned_data
         return services.building_mark_demolished(
             actor=request.user, building=building, on_date=values["on_date"], version=values["version"],
-            heritage_override_reason=values["heritage_override_reason"], ip=_ip(request),
+            heritage_override_reason=values.get("heritage_override_reason") or "", ip=_ip(request),
         )
 
     crumbs = [*_household_crumbs(building.household), (_("房屋 %(n)s") % {"n": building.number}, _building_url(building))]
     return _form_page(request, form, save=save, title=_("标记拆除"), breadcrumbs=crumbs,
                       cancel_url=_building_url(building), done=_building_url,
                       template="ledger/building_demolish.html",
-                      extra={"building": building, "heritage": selectors.heritage_of_building(building)})
+                      extra={"building": building, "heritage": heritage, "can_override": can_override})
 
 
 # --- heritage elements ---------------------------------------------------------------------------
