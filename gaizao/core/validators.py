@@ -161,11 +161,11 @@ def normalize_landline(value: str) -> str:
             code="area",
         )
     number = digits[size:]
-    if extension is None and len(number) > 8 and len(groups) > 1:
-        # 020-12345678-801: a group after a whole number is its extension.
-        local = number[: len(number) - len(groups[-1])]
-        if 7 <= len(local) <= 8 and len(groups[-1]) <= 6:
-            number, extension = local, groups[-1]
+    if extension is None and len(groups) > 1 and 7 <= len(digits) - len(groups[-1]) - size <= 8:
+        # 020-12345678-801, 010-1234567-8: a group after a whole number is its extension.
+        number, extension = number[: len(number) - len(groups[-1])], groups[-1]
+        if len(extension) > 6:
+            raise ValidationError(_("分机号最多 6 位，实际为 %(n)d 位。") % {"n": len(extension)}, code="extension")
     if not 7 <= len(number) <= 8:
         raise ValidationError(
             _("固定电话号码（区号 %(a)s 之后）应为 7–8 位，实际为 %(n)d 位。") % {"a": area, "n": len(number)},
