@@ -10,8 +10,10 @@ full-width digits, Excel serial dates, 2026.11.05, 2026年11月5日 …). For ea
   (one call per kind and day, so a few thousand households take seconds);
 - a date different from the one recorded: a rejected row (corrections are made on the household
   page, where they keep the original);
-- a date the services would refuse (order of stages, a future date, the signing period): a
-  rejected row with the service's own reason.
+- a date the services would refuse (order of stages, a future date, the signing period, a 认定
+  while a building is 待认定, a 拆除 of a building with a heritage element without the office's
+  override): a rejected row with the service's own reason. An office user may pass one override
+  reason for the file (``heritage_reason``), which then covers every such 拆除 in it.
 
 Any rejected row and nothing is written; otherwise everything is written in one transaction.
 """
@@ -34,8 +36,9 @@ from gaizao.ledger.importing.headers import HOUSEHOLD_COLUMNS, NOTES_SHEET
 from gaizao.ledger.models import Household, Project
 from gaizao.progress import rollups
 from gaizao.progress.choices import EventKind, ResettlementMode
-from gaizao.progress.services.events import households_record_stage
-from gaizao.progress.stages import RECORDABLE, State, check_change
+from gaizao.ledger.services.buildings import building_facts, heritage_override_refusal
+from gaizao.progress.services.events import guarded, heritage_refusal_line, households_record_stage
+from gaizao.progress.stages import BUILDING_KINDS, RECORDABLE, State, check_buildings, check_change
 
 # 户号, with the ledger's synonyms (the ledger's column table is where they are kept).
 NUMBER = tabular.Column("户号", synonyms=HOUSEHOLD_COLUMNS[0].synonyms, required=True, key="number")
@@ -247,9 +250,15 @@ def _label(kind: str) -> str:
 
 
 def _plan(project: Project, households: dict[str, _HouseholdDates], labels: dict[str, str],
-          rejected: list[RejectedRow]) -> tuple[list[tuple[int, str, dt.date, str]], int]:
-    """The events to record (household id, kind, day, mode) in funnel order, and the unchanged dates."""
+          rejected: list[RejectedRow], *, refusal: str | None) -> tuple[list[tuple[int, str, dt.date, str]], int]:
+    """The events to record (household id, kind, day, mode) in funnel order, and the unchanged dates.
+
+    ``refusal``: why a 拆除 of a building with a heritage element may not be overridden (None: it may).
+    """
     stored = _load(project, list(households))
+    facts = {}
+    if any(kind in wanted.dates for wanted in households.values() for kind in BUILDING_KINDS):
+        facts = building_facts([h.pk for h in stored.values()])
     planned: list[tuple[int, str, dt.date, str]] = []
     unchanged = 0
     for number, wanted in households.items():
@@ -286,6 +295,11 @@ def _plan(project: Project, households: dict[str, _HouseholdDates], labels: dict
                 kind=kind, on=day, resettlement_mode=mode)
             try:
                 check_change(after, kind=kind, project=project, on=day)
+                if kind in BUILDING_KINDS:
+                    buildings = facts.get(household.pk, [])
+                    check_buildings(buildings, kind=kind, on=day, who=_("本户"))
+                    if kind == EventKind.DEMOLISHED and refusal is not None and (concerned := guarded(buildings)):
+                        raise AppError(heritage_refusal_line(concerned, refusal))
             except AppError as exc:
                 rejected.append(RejectedRow(row, number, column, exc.message))
                 continue
@@ -294,7 +308,8 @@ def _plan(project: Project, households: dict[str, _HouseholdDates], labels: dict
     return planned, unchanged
 
 
-def _write(planned: list[tuple[int, str, dt.date, str]], *, actor, note: str, ip: str | None) -> int:
+def _write(planned: list[tuple[int, str, dt.date, str]], *, actor, note: str, heritage_reason: str,
+           ip: str | None) -> int:
     """One bulk service call per kind and day (and mode), kinds in funnel order."""
     groups: dict[tuple[int, dt.date, str], list[int]] = defaultdict(list)
     for household_id, kind, day, mode in planned:
@@ -302,26 +317,30 @@ def _write(planned: list[tuple[int, str, dt.date, str]], *, actor, note: str, ip
     recorded = 0
     for (order, day, mode), ids in sorted(groups.items()):
         recorded += households_record_stage(actor=actor, household_ids=ids, kind=KIND_ORDER[order], on_date=day,
-                                            note=note, resettlement_mode=mode, ip=ip)
+                                            note=note, resettlement_mode=mode, heritage_override_reason=heritage_reason,
+                                            ip=ip)
     return recorded
 
 
 def events_import(*, actor, project_code: str, path: str | Path, filename: str | None = None,
-                  dry_run: bool = False, ip: str | None = None) -> DatesImportResult:
+                  dry_run: bool = False, heritage_reason: str = "", ip: str | None = None) -> DatesImportResult:
     """Import the stage dates of a spreadsheet into a project (all or nothing; see the module doc).
 
     A file that cannot be read, or has no header, raises AppError; row problems are returned.
+    ``heritage_reason``: the office's override for the 拆除 of buildings with heritage elements in
+    the file (at least 10 characters; refused from a street account, whose such rows are rejected).
     """
     project = project_for_progress(actor=actor, code=project_code)
     filename = filename or Path(path).name
     sheet, households, rejected, labels = _read(Path(path), filename=filename)
+    refusal = heritage_override_refusal(actor=actor, reason=heritage_reason)
     written = False
     with transaction.atomic():
-        planned, unchanged = _plan(project, households, labels, rejected)
+        planned, unchanged = _plan(project, households, labels, rejected, refusal=refusal)
         recorded = len(planned)
         if not rejected and not dry_run and planned:
             note = _("由 Excel 导入（%(f)s）") % {"f": filename}
-            recorded = _write(planned, actor=actor, note=note[:200], ip=ip)
+            recorded = _write(planned, actor=actor, note=note[:200], heritage_reason=heritage_reason, ip=ip)
             written = True
     rejected.sort(key=lambda row: (row.row, row.column))
     return DatesImportResult(filename=filename, sheet=sheet, households=len(households),

@@ -6,6 +6,9 @@ changes a household computes its contributions before and after and adds the dif
 ``DailyRollup`` (per day) and ``Rollup`` (the running total) with one upsert each, inside the
 writer's transaction. ``recompute`` derives the same figures from the events and the buildings
 alone; ``verify`` and ``rebuild`` compare and repair (`gaizao rollups verify|rebuild`).
+``verify`` also holds "demolished" to one source of truth: a household has a 拆除 date exactly when
+all its buildings are demolished, the day the last of them came down (``demolition_mismatch``;
+``rebuild`` does not guess which side is right: a person corrects it).
 
 Withdrawn households (撤出改造范围) contribute nothing: they left the scope, and every figure
 (including the days they had reached before) is counted without them.
@@ -20,6 +23,7 @@ from decimal import Decimal
 from typing import Iterable, Iterator
 
 from django.db import connection, transaction
+from django.db.models import Count, Max, Q
 
 from gaizao.ledger.models import Building, Household, Project
 from gaizao.progress.choices import KEY_LABELS, SCOPE, EventKind, Level
@@ -274,6 +278,7 @@ class VerifyResult:
     households: int
     rollups: int
     mismatch: str = ""
+    rebuildable: bool = True  # False: a household and its buildings disagree (a person corrects it)
 
 
 
@@ -282,6 +287,35 @@ def _describe(key: tuple) -> str:
     level, unit, name = key[0], key[1], key[2]
     day = f" {key[3]:%Y-%m-%d}" if len(key) > 3 else ""
     return f"{Level(level).label} #{unit} 的「{KEY_LABELS.get(name, name)}」{day}"
+
+
+def demolition_mismatch() -> str:
+    """The first household whose 拆除 disagrees with its buildings, said in Chinese ("" when none).
+
+    With buildings, a household's 拆除 date is set exactly when every one of them is demolished, and
+    equals the day the last came down. One aggregate query over the buildings, one over the
+    households with a 拆除 date or a demolished building.
+    """
+    per_household = {hid: (n, standing, last) for hid, n, standing, last in (
+        Building.objects.order_by().values("household_id")
+        .annotate(n=Count("id"), standing=Count("id", filter=Q(demolished_on__isnull=True)),
+                  last=Max("demolished_on"))
+        .values_list("household_id", "n", "standing", "last").iterator(chunk_size=20000))}
+    households = Household.objects.order_by("id").values_list("id", "number", "demolished_on")
+    for hid, number, demolished_on in households.iterator(chunk_size=20000):
+        n, standing, last = per_household.get(hid, (0, 0, None))
+        if not n or (demolished_on is None and last is None):
+            continue  # no building registered (nothing to agree with), or nothing demolished
+        if demolished_on is not None and standing:
+            return (f"住户 {number}（#{hid}）已于 {demolished_on:%Y-%m-%d} 记录拆除，但其 {n} 栋房屋中有 {standing} 栋"
+                    "未标记拆除：住户的拆除与其房屋不一致。")
+        if demolished_on is None and not standing:
+            return (f"住户 {number}（#{hid}）的 {n} 栋房屋均已标记拆除（最后一栋 {last:%Y-%m-%d}），但住户未记录拆除："
+                    "住户的拆除与其房屋不一致。")
+        if demolished_on is not None and last != demolished_on:
+            return (f"住户 {number}（#{hid}）的拆除日期为 {demolished_on:%Y-%m-%d}，其最后一栋房屋的拆除日期为 "
+                    f"{last:%Y-%m-%d}：住户的拆除日期应为最后一栋房屋拆除之日。")
+    return ""
 
 
 def verify() -> VerifyResult:
@@ -306,6 +340,9 @@ def verify() -> VerifyResult:
                 return VerifyResult(False, len(fresh.households), len(fresh.totals),
                                     f"{label}汇总 {_describe(key)}：重算为 {want[0]} 户 {from_centi(want[1])} ㎡，"
                                     f"已存为 {have[0]} 户 {from_centi(have[1])} ㎡。")
+    mismatch = demolition_mismatch()
+    if mismatch:
+        return VerifyResult(False, len(fresh.households), len(fresh.totals), mismatch, rebuildable=False)
     return VerifyResult(True, len(fresh.households), len(fresh.totals))
 
 

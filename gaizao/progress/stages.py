@@ -10,13 +10,16 @@ recomputation (``replay``) all read them here, so they cannot drift apart.
   (``household_fields``: the stage, each stage's date, the resettlement mode).
 - ``State.with_event``: the state after recording one event; ``check_change`` refuses a state that
   breaks the order; ``replay``: the state after a sequence of events and their corrections.
+- ``BUILDING_KINDS``: the kinds whose rules also read the household's buildings
+  (``check_buildings``): 认定 needs a legality decision on each building, 拆除 is the day the last
+  building comes down. Only these kinds cost the one indexed query that reads them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +27,9 @@ from django.utils.translation import gettext as _
 from gaizao.core.errors import AppError
 from gaizao.ledger.choices import Stage
 from gaizao.progress.choices import EventKind
+
+if TYPE_CHECKING:
+    from gaizao.ledger.services.buildings import BuildingFacts
 
 # The order of the funnel; DECISION stands beside SIGNED (a holdout's way to vacating).
 FUNNEL = [
@@ -56,6 +62,8 @@ REQUIRES: dict[str, tuple[str, ...]] = {
 BINDING = (EventKind.SIGNED, EventKind.DECISION, EventKind.VACATED, EventKind.DEMOLISHED, EventKind.RESETTLED)
 # Kinds that settle a holdout: its open hard case (攻坚户) is closed (销号) on the event's day.
 CLOSES_HARD_CASE = (EventKind.SIGNED, EventKind.WITHDRAWN, EventKind.DECISION)
+# Kinds whose rules read the household's buildings (check_buildings); 拆除 also marks them demolished.
+BUILDING_KINDS = (EventKind.DECIDED, EventKind.DEMOLISHED)
 
 
 def label(kind: str) -> str:
@@ -190,6 +198,34 @@ def check_change(state: State, *, kind: str, project, removed: bool = False, on:
         if on <= project.signing_end:
             raise AppError(_("补偿决定日期 %(d)s 须在签约期结束日 %(e)s 之后。") % {"d": on, "e": project.signing_end},
                            fields={"on_date": _("须在签约期满后")})
+
+
+def check_buildings(buildings: list[BuildingFacts], *, kind: str, on: dt.date, who: str) -> None:
+    """Refuse ``kind`` on ``on`` for what the household's buildings say (``who`` names it: 住户 DH-001 李四).
+
+    - 认定 is the legality decision on each building (条例 §24): a household without a building
+      registered has nothing decided, and one with a building still 待认定 is not decided yet
+      (so 评估, which needs 认定, waits for them too);
+    - 拆除 is the day the household's last building comes down: no building of it may have been
+      marked demolished later than that day.
+    """
+    if kind == EventKind.DECIDED:
+        if not buildings:
+            raise AppError(_("%(who)s尚未登记房屋，不能记录「认定」：认定是对每栋房屋合法性的认定，"
+                             "请先登记房屋并填写认定结果。") % {"who": who}, fields={"kind": _("未登记房屋")})
+        pending = [b.number for b in buildings if b.pending]
+        if pending:
+            raise AppError(_("%(who)s的房屋 %(n)s 尚待认定，不能记录「认定」：每栋房屋都有认定结果"
+                             "（合法、未超期临时或违法）后，本户才算完成认定。")
+                           % {"who": who, "n": "、".join(pending)}, fields={"kind": _("房屋待认定")})
+    elif kind == EventKind.DEMOLISHED:
+        later = [b for b in buildings if b.demolished_on is not None and b.demolished_on > on]
+        if later:
+            last = max(b.demolished_on for b in later)
+            raise AppError(_("%(who)s的房屋 %(n)s 已于 %(d)s 拆除，晚于拆除日期 %(on)s："
+                             "本户的拆除日期是其最后一栋房屋拆除之日。")
+                           % {"who": who, "n": "、".join(b.number for b in later), "d": last, "on": on},
+                           fields={"on_date": _("早于房屋拆除日期")})
 
 
 def suggested_kinds(state: State, project) -> list[str]:

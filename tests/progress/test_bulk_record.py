@@ -11,6 +11,7 @@ from gaizao.ledger.models import Household
 from gaizao.progress.models import StageEvent
 from gaizao.progress.services import household_record_event, households_record_stage
 from tests.ledger.conftest import make_households
+from tests.progress.helpers import decidable
 
 D = dt.date
 URL = "/progress/record/"
@@ -117,6 +118,7 @@ def test_unknown_pasted_numbers_are_named_and_nothing_is_written(cast, login_as,
 
 
 def test_one_failing_household_on_the_page_writes_nothing_and_is_named(cast, login_as, five):
+    decidable(cast.admin, five)
     household_record_event(actor=cast.admin, household=five[3], kind="surveyed", on_date=D(2026, 2, 1))
     client = login_as(cast.street_user_a)
     response = post(client, households=[h.pk for h in five], kind="decided", on_date="2026-03-01")

@@ -18,6 +18,7 @@ from gaizao.progress.models import Rollup
 from gaizao.progress.services.events import household_record_event, households_record_stage
 from gaizao.progress.services.hardcases import hardcase_open
 from tests.ledger.conftest import citizen_id
+from tests.progress.helpers import decidable
 
 ROLES_404 = ("department_user", "cadre", "resident", "outsider", "auditor", "security")
 
@@ -43,6 +44,7 @@ def sign(actor, households, *, on: dt.date, ready_on: dt.date | None = None) -> 
     if not ids:
         return
     ready_on = ready_on or on
+    decidable(actor, households)
     for kind in ("surveyed", "decided", "valued"):
         households_record_stage(actor=actor, household_ids=ids, kind=kind, on_date=ready_on)
     households_record_stage(actor=actor, household_ids=ids, kind="signed", on_date=on)
@@ -65,7 +67,7 @@ def build_district(cast, *, villages: int = 3, households: int = 6) -> dict:
         homes = make_households(admin, project, households, prefix=f"D{i}")
         for n, home in enumerate(homes):
             ledger_services.building_add(actor=admin, household=home, number="1", legal_area=Decimal("200.00") + n,
-                                         unlicensed_area=Decimal("20.00"))
+                                         unlicensed_area=Decimal("20.00"), legality="legal")
         signed = homes[: households - 1 - i % 3]
         half = len(signed) // 2
         sign(admin, signed[:half], on=days_ago(20), ready_on=days_ago(40))

@@ -13,7 +13,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from gaizao.ledger.models import Household, Project
+from gaizao.ledger.models import Building, Household, Project
 from gaizao.progress import rollups
 from gaizao.progress.importing import events_import
 from gaizao.progress.models import StageEvent
@@ -193,6 +193,7 @@ def test_three_thousand_households_take_seconds(cast, tmp_path):
     rows = [Household(project=project, street_id=village.street_id, village=village, number=f"K-{i:05d}",
                       head_name=f"户{i}", head_id_number=None, phone=None) for i in range(3000)]
     made = Household.objects.bulk_create(rows, batch_size=1000)
+    Building.objects.bulk_create([Building(household=h, number="1", legality="legal") for h in made], batch_size=1000)
     with transaction.atomic():
         rollups.households_added([h.pk for h in made])
     data = [[f"K-{i:05d}", f"户{i}", D(2026, 3, 1) + dt.timedelta(days=i % 20),

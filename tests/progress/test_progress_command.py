@@ -14,6 +14,7 @@ from gaizao.ledger.models import Household
 from gaizao.progress.models import StageEvent
 from gaizao.progress.services import household_record_event
 from tests.ledger.conftest import make_households
+from tests.progress.helpers import decidable
 from tests.progress.helpers import run_progress_command as run
 
 D = dt.date
@@ -27,7 +28,9 @@ def stage(household) -> str:
 
 @pytest.fixture
 def three(cast):
-    return make_households(cast.admin, cast.project_a, 3)
+    made = make_households(cast.admin, cast.project_a, 3)
+    decidable(cast.admin, made)
+    return made
 
 
 # --- record -----------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from gaizao.ledger.models import Project
 from gaizao.org import services as org_services
 from gaizao.org.choices import OrgKind
 from gaizao.progress.services import household_record_event
+from tests.progress.helpers import decidable
 
 pytestmark = pytest.mark.django_db
 WALK = ["surveyed", "decided", "valued", "signed", "vacated", "demolished", "resettled"]
@@ -257,6 +258,7 @@ def _more_streets(cast, count: int) -> None:
             project = ledger_services.project_create(actor=cast.admin, village=village, code=f"PQ{i}{j}", name="一期")
             household = ledger_services.household_create(actor=cast.admin, project=project, number=f"Q-{i}{j}",
                                                          head_name="某某")
+            decidable(cast.admin, [household])
             walk(cast.admin, household, "signed", on=today - dt.timedelta(days=i + 1))
 
 

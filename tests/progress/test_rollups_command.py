@@ -16,6 +16,7 @@ from gaizao.ledger.models import Household
 from gaizao.progress.choices import Level
 from gaizao.progress.models import Rollup
 from gaizao.progress.services import event_correct, household_record_event
+from tests.progress.helpers import decidable
 
 pytestmark = pytest.mark.django_db
 WALK = ["surveyed", "decided", "valued", "signed", "vacated"]
@@ -28,6 +29,7 @@ def progress(cast):
     for kind in WALK:
         household_record_event(actor=cast.street_user_a, household=cast.household_a1, kind=kind,
                                on_date=today - dt.timedelta(days=5))
+    decidable(cast.admin, [cast.household_a2])
     for kind in WALK[:3]:
         household_record_event(actor=cast.street_user_a, household=cast.household_a2, kind=kind,
                                on_date=today - dt.timedelta(days=8))

@@ -21,6 +21,7 @@ from gaizao.progress.choices import EventKind
 from gaizao.progress.models import HardCase, StageEvent
 from gaizao.progress.services import hardcase_open, household_record_event, households_record_stage
 from gaizao.progress.services import fast
+from tests.progress.helpers import decidable
 
 TODAY = timezone.localdate()
 
@@ -142,6 +143,7 @@ def test_bulk_signing_audits_each_hard_case_it_closes_and_no_other(cast):
     others = [ledger_services.household_create(actor=cast.admin, project=cast.project_a, number=f"HC-{i}",
                                                head_name=f"难点{i}") for i in range(2)]
     households = [cast.household_a1, *others]
+    decidable(cast.admin, others)
     cases = [hardcase_open(actor=cast.admin, household=h, reason="family", opened_on=days_ago(20))
              for h in households[:2]]
     for household in households:

@@ -18,6 +18,7 @@ from gaizao.ledger.models import Project
 from gaizao.org import services as org_services
 from gaizao.org.choices import OrgKind
 from gaizao.progress.services import household_record_event
+from tests.progress.helpers import decidable
 
 pytestmark = pytest.mark.django_db
 NOT_FOUND_KEYS = {"message", "fields"}
@@ -190,6 +191,7 @@ def _more_units(cast, count: int) -> None:
         project = ledger_services.project_create(actor=cast.admin, village=village, code=f"PQ{i}", name="一期")
         household = ledger_services.household_create(actor=cast.admin, project=project, number=f"Q-{i}",
                                                       head_name="某某")
+        decidable(cast.admin, [household])
         walk(cast.admin, household, "signed", on=today - dt.timedelta(days=i + 1))
 
 

@@ -21,6 +21,7 @@ from django.core.management.base import CommandError
 from gaizao.core.commands import display_width
 from gaizao.progress import rollups
 from gaizao.progress.services import household_record_event
+from tests.progress.helpers import decidable
 
 pytestmark = pytest.mark.django_db
 WALK = ["surveyed", "decided", "valued", "signed", "vacated", "demolished", "resettled"]
@@ -33,11 +34,12 @@ def walk(actor, household, until: str, *, on: dt.date) -> None:
 
 @pytest.fixture
 def progress(cast):
-    """DH-001 (150.50 ㎡) demolished, DH-002 (80.25 ㎡) valued, XL-001 (no building) signed."""
+    """DH-001 (150.50 ㎡) demolished, DH-002 (80.25 ㎡) valued, XL-001 (a building of no area) signed."""
     today = timezone.localdate()
     Project.objects.update(signing_start=today - dt.timedelta(days=60), signing_end=today + dt.timedelta(days=30))
     ledger_services.building_add(actor=cast.admin, household=cast.household_a2, number="1",
                                  legal_area=Decimal("80.25"), legality="legal")
+    decidable(cast.admin, [cast.household_b1])
     walk(cast.admin, cast.household_a1, "demolished", on=today - dt.timedelta(days=10))
     walk(cast.admin, cast.household_a2, "valued", on=today - dt.timedelta(days=20))
     walk(cast.admin, cast.household_b1, "signed", on=today - dt.timedelta(days=3))

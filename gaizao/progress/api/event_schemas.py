@@ -91,6 +91,9 @@ class EventIn(Schema):
     on_date: str = Field(..., description="日期（YYYY-MM-DD，不含时间）")
     note: str = Field("", max_length=2000, description="说明")
     resettlement_mode: str = Field("", description="安置方式（记录安置时必填）：money、swap、return")
+    heritage_override_reason: str = Field(
+        "", max_length=500, description="拆除（demolished）的房屋登记有历史文化要素时必填：特批理由，不少于 10 个字，"
+                                        "仅领导小组办公室（指挥部）和系统管理员账号可用，记入审计日志")
     version: Version | None = Field(None, description="读取时住户的 version；过期则 409，不写入")
 
 
@@ -106,6 +109,9 @@ class BulkIn(Schema):
     on_date: str = Field(..., description="日期（YYYY-MM-DD）")
     note: str = Field("", max_length=2000)
     resettlement_mode: str = Field("", description="安置方式（记录安置时必填）")
+    heritage_override_reason: str = Field(
+        "", max_length=500, description="批量拆除中有房屋登记历史文化要素时：本批的特批理由（不少于 10 个字，"
+                                        "仅领导小组办公室和系统管理员账号）；缺少时列出这些住户，整批不写入")
     household_ids: list[Id] | None = Field(None, description="住户 id；或用 project + numbers")
     project: str | None = Field(None, description="项目编码（与 numbers 一起用）")
     numbers: list[str] | None = Field(None, description="项目内的户号")

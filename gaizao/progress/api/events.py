@@ -47,7 +47,7 @@ def event_create(request, household_id: Id, payload: EventIn):
     event = household_record_event(actor=request.auth, household=household.pk, kind=payload.kind,
                                    on_date=payload.on_date, note=payload.note,
                                    resettlement_mode=payload.resettlement_mode, version=payload.version,
-                                   ip=_ip(request))
+                                   heritage_override_reason=payload.heritage_override_reason, ip=_ip(request))
     return Status(201, _written(event))
 
 
@@ -76,5 +76,6 @@ def event_bulk(request, payload: BulkIn):
         raise AppError(_("请给出 household_ids，或 project 与 numbers（户号）。"), fields={"household_ids": _("必填")})
     count = households_record_stage(actor=request.auth, household_ids=ids, kind=payload.kind,
                                     on_date=payload.on_date, note=payload.note,
-                                    resettlement_mode=payload.resettlement_mode, ip=_ip(request))
+                                    resettlement_mode=payload.resettlement_mode,
+                                    heritage_override_reason=payload.heritage_override_reason, ip=_ip(request))
     return Status(201, {"recorded": count})

@@ -68,6 +68,13 @@ class StageForm(ProgressForm):
                                           help_text=gettext_lazy("记录“安置”时必选。"))
     note = forms.CharField(label=gettext_lazy("说明"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
+    # Shown by the page only where it is needed: a 拆除 that brings down a building with a heritage
+    # element, to an account that may override (the service judges the rest).
+    heritage_override_reason = forms.CharField(
+        label=gettext_lazy("特批拆除理由（涉及历史文化要素）"), required=False, max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("房屋登记有历史文化要素时必填：不少于 10 个字，写明确需拆除的理由和批准文件文号；"
+                               "理由、操作人和涉及的要素记入审计日志。"))
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {})
@@ -100,6 +107,7 @@ class EventForm(StageForm):
         data = self.cleaned_data
         return {"kind": data["kind"], "on_date": data["on_date"], "note": data.get("note") or "",
                 "resettlement_mode": data.get("resettlement_mode") or "",
+                "heritage_override_reason": data.get("heritage_override_reason") or "",
                 "attachments": data.get("attachments") or []}
 
 
@@ -152,7 +160,7 @@ class BulkFilterForm(StyledForm):
 class BulkRecordForm(StageForm):
     """The same stage, on the same day, for many households (批量记录)."""
 
-    field_order = ["project", "kind", "on_date", "resettlement_mode", "note", "numbers"]
+    field_order = ["project", "kind", "on_date", "resettlement_mode", "note", "heritage_override_reason", "numbers"]
 
     project = ProjectChoiceField(label=gettext_lazy("项目"), queryset=None, to_field_name="code",
                                  empty_label=gettext_lazy("请选择项目"))
@@ -179,6 +187,7 @@ class EventsImportForm(StyledForm):
                            widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xlsm,.xls,.ods,.csv"}),
                            help_text=gettext_lazy("须有“户号”列和若干日期列（入户调查日期、签约日期、腾空交房日期……）。"))
     dry_run = forms.BooleanField(label=gettext_lazy("只检查，不写入"), required=False)
+    heritage_override_reason = StageForm.base_fields["heritage_override_reason"]
 
     def __init__(self, *args, projects, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,6 +5,15 @@ dates, the project's signing period), inserts the event, moves the household's s
 with a conditional UPDATE on its version (two people at once: exactly one wins), audits, closes
 an open hard case when the household signs, and adds the rollup difference, all in one
 transaction.
+
+认定 and 拆除 also follow the household's buildings (``stages.check_buildings``, read with one
+indexed query, the heritage elements with them): 认定 needs a decision on each building; 拆除
+marks every building not yet down as demolished on the event's day, in the same transaction
+(``ledger.services.buildings.household_buildings_demolish``), and a building with a heritage
+element (历史文化要素) needs the office's override (特批): ``heritage_override_reason`` of at least
+10 characters from an account of the office or the admin, audited on each building with the
+elements. In bulk, the households that need an override and lack it are named, and nothing is
+written; a correction of a 拆除 moves (or, voided, lifts) its buildings' marks.
 """
 
 from __future__ import annotations
@@ -24,13 +33,18 @@ from gaizao.core.services import bump_versions, check_text_values, stale
 from gaizao.core.writes import writes
 from gaizao.ledger.models import Household
 from gaizao.ledger.selectors import household_can_write
+from gaizao.ledger.services.buildings import (
+    REASON_FIELD, BuildingFacts, building_facts, heritage_override_check, heritage_override_refusal,
+    household_buildings_demolish, household_buildings_redate, numbers,
+)
 from gaizao.progress import rollups
 from gaizao.progress.choices import EventKind, ResettlementMode
 from gaizao.progress.models import HardCase, StageEvent
 from gaizao.progress.services import fast
 from gaizao.progress.services.attachments import save_attachments
 from gaizao.progress.stages import (
-    CLOSES_HARD_CASE, DATE_FIELDS, RECORDABLE, State, check_change, check_new, label, today,
+    BUILDING_KINDS, CLOSES_HARD_CASE, DATE_FIELDS, RECORDABLE, State, check_buildings, check_change, check_new,
+    label, today,
 )
 
 NOT_FOUND = "住户不存在或无权操作。"
@@ -74,6 +88,29 @@ def _rollup(household, before: State, after: State) -> None:
         delta.write()
 
 
+def guarded(buildings: list[BuildingFacts]) -> list[BuildingFacts]:
+    """The buildings a 拆除 would bring down that carry a heritage element (the override's concern)."""
+    return [b for b in buildings if b.demolished_on is None and b.heritage]
+
+
+def heritage_refusal_line(buildings: list[BuildingFacts], refusal: str) -> str:
+    """One household's line in a bulk or import refusal: which buildings, which elements, the rule."""
+    elements = "、".join(label for b in buildings for label in b.heritage_labels())
+    return _("房屋 %(n)s 登记有历史文化要素（%(e)s），应予保护；确需拆除的，%(r)s") % {
+        "n": numbers(buildings), "e": elements, "r": refusal}
+
+
+def _building_changes(kind: str, buildings: list[BuildingFacts] | None, reason: str) -> dict:
+    """What the household's audit entry adds for a 拆除: the buildings it brought down, the override."""
+    if kind != EventKind.DEMOLISHED or not buildings:
+        return {}
+    down = [b for b in buildings if b.demolished_on is None]
+    changes: dict = {"buildings": [b.number for b in down]} if down else {}
+    if reason and guarded(buildings):
+        changes[REASON_FIELD] = reason
+    return changes
+
+
 def _close_hard_cases(*, actor, households: Sequence, kind: str, on: dt.date, ip: str | None) -> None:
     """Close the open hard cases (攻坚户销号) of households that signed, got a decision or left the scope.
 
@@ -99,11 +136,13 @@ def _close_hard_cases(*, actor, households: Sequence, kind: str, on: dt.date, ip
 @writes
 def household_record_event(*, actor, household: Household | int, kind: str, on_date, note: str = "",
                            resettlement_mode: str = "", version: int | None = None, attachments=(),
-                           ip: str | None = None) -> StageEvent:
+                           heritage_override_reason: str = "", ip: str | None = None) -> StageEvent:
     """Record that a household reached a stage on a day (入户调查、认定、评估、签约、腾空交房 …).
 
     The most frequent write of the campaign: its statements are written out once (``fast``) so
     that the checks, the audit entry and the rollups cost a few plain statements, not ORM builds.
+    认定 and 拆除 read the household's buildings (one more indexed query); 拆除 brings them down,
+    a building with a heritage element only with ``heritage_override_reason`` (the office's).
     """
     if kind not in RECORDABLE:
         raise AppError(_("未知的进度事项「%(k)s」。") % {"k": kind}, fields={"kind": _("未知事项")})
@@ -117,14 +156,28 @@ def household_record_event(*, actor, household: Household | int, kind: str, on_d
     mode = _resettlement_mode(kind, resettlement_mode)
     after = before.with_event(kind=kind, on=on, resettlement_mode=mode)
     check_change(after, kind=kind, project=row.project, on=on)
+    buildings, reason = None, ""
+    if kind in BUILDING_KINDS:
+        buildings = building_facts([row.pk]).get(row.pk, [])
+        check_buildings(buildings, kind=kind, on=on, who=_("住户 %(h)s ") % {"h": row})
+        if kind == EventKind.DEMOLISHED and (concerned := guarded(buildings)):
+            reason = heritage_override_check(
+                actor=actor, reason=heritage_override_reason, what=_("住户 %(h)s 的房屋 %(n)s ") % {
+                    "h": row, "n": numbers(concerned)},
+                elements=[label for b in concerned for label in b.heritage_labels()])
     event = fast.insert_event(household=row, kind=kind, on_date=on, resettlement_mode=mode, note=note.strip(),
                               actor=as_user(actor))
     names = save_attachments(event, attachments) if attachments else []
     _move(row, after)
+    extra = _building_changes(kind, buildings, reason)
+    if kind == EventKind.DEMOLISHED:
+        household_buildings_demolish(actor=actor, plans=[(row, buildings, event.pk)], on_date=on,
+                                     heritage_reason=reason, ip=ip)
     audit.record(actor=actor, action="progress.event", object_type="ledger.household", object_id=row.pk,
                  object_repr=str(row), ip=ip, changes={
                      "event": event.pk, "kind": kind, "on_date": on, "stage": [before.stage, after.stage],
                      **({"note": event.note} if event.note else {}), **({"attachments": names} if names else {}),
+                     **extra,
                  })
     _close_hard_cases(actor=actor, households=[row], kind=kind, on=on, ip=ip)
     _rollup(row, before, after)
@@ -161,6 +214,9 @@ def event_correct(*, actor, event: StageEvent | int, note: str, on_date=None, vo
         raise AppError(_("这条记录已被更正过，请更正最新的那条记录。"), fields={"event": _("已被更正")})
     before = State.of(household)
     dates = dict(before.dates)
+    buildings = None
+    if original.kind == EventKind.DEMOLISHED:  # its buildings came down with it: they follow the correction
+        buildings = building_facts([household.pk]).get(household.pk, [])
     if void:
         dates.pop(original.kind, None)
         after = State(dates=dates, resettlement_mode="" if original.kind == EventKind.RESETTLED
@@ -174,6 +230,9 @@ def event_correct(*, actor, event: StageEvent | int, note: str, on_date=None, vo
         dates[original.kind] = on
         after = State(dates=dates, resettlement_mode=before.resettlement_mode)
         check_change(after, kind=original.kind, project=household.project, on=on)
+        if buildings is not None:  # the buildings that fell on another day stay where they are
+            check_buildings([b for b in buildings if b.demolished_on != original.on_date], kind=original.kind,
+                            on=on, who=_("住户 %(h)s ") % {"h": household})
     correction = StageEvent.objects.create(
         household_id=household.pk, project_id=household.project_id,
         kind=EventKind.VOID if void else original.kind, on_date=on, note=note.strip(), corrects=original,
@@ -186,16 +245,23 @@ def event_correct(*, actor, event: StageEvent | int, note: str, on_date=None, vo
         "on_date": [original.on_date, None if void else on], "note": correction.note,
         "stage": [before.stage, after.stage],
     })
+    if buildings:
+        household_buildings_redate(actor=actor, household=household, buildings=buildings, old=original.on_date,
+                                   new=None if void else on, event_id=correction.pk, ip=ip)
     _rollup(household, before, after)
     return correction
 
 
 @writes
 def households_record_stage(*, actor, household_ids: Iterable[int], kind: str, on_date, note: str = "",
-                            resettlement_mode: str = "", ip: str | None = None) -> int:
+                            resettlement_mode: str = "", heritage_override_reason: str = "",
+                            ip: str | None = None) -> int:
     """Record the same stage on the same day for many households (批量记录), all or nothing.
 
-    Any household that cannot take the event is named in the error, and nothing is written.
+    Any household that cannot take the event is named in the error, and nothing is written. 认定
+    and 拆除 read the buildings of all the households at once (one query per 5,000); a 拆除 of
+    households with heritage elements needs ``heritage_override_reason`` for the batch, from the
+    office, else those households are named.
     """
     if kind not in RECORDABLE:
         raise AppError(_("未知的进度事项「%(k)s」。") % {"k": kind}, fields={"kind": _("未知事项")})
@@ -219,6 +285,10 @@ def households_record_stage(*, actor, household_ids: Iterable[int], kind: str, o
                        fields={"households": _("不存在或无权操作")})
     problems: list[str] = []
     moves: list[tuple[Household, State, State]] = []
+    facts = building_facts([h.pk for h in households]) if kind in BUILDING_KINDS else {}
+    refusal = heritage_override_refusal(actor=actor, reason=heritage_override_reason) \
+        if kind == EventKind.DEMOLISHED else None
+    override_refused = False
     for household in sorted(households, key=lambda h: h.pk):
         before = State.of(household)
         try:
@@ -226,17 +296,26 @@ def households_record_stage(*, actor, household_ids: Iterable[int], kind: str, o
                 raise AppError(_("已于 %(d)s 记录了「%(k)s」") % {"d": before.dates[kind], "k": label(kind)})
             after = before.with_event(kind=kind, on=on, resettlement_mode=mode)
             check_change(after, kind=kind, project=household.project, on=on)
+            if kind in BUILDING_KINDS:
+                buildings = facts.get(household.pk, [])
+                check_buildings(buildings, kind=kind, on=on, who=_("本户"))
+                if refusal is not None and (concerned := guarded(buildings)):
+                    override_refused = True
+                    raise AppError(heritage_refusal_line(concerned, refusal))
         except AppError as exc:
             problems.append(f"{household.number} {household.head_name}：{exc.message}")
             continue
         moves.append((household, before, after))
     if problems:
         shown = "；".join(problems[:10]) + (_("……等 %(n)d 户") % {"n": len(problems)} if len(problems) > 10 else "")
+        fields = {"households": problems[0]}
+        if override_refused:
+            fields[REASON_FIELD] = refusal
         raise AppError(_("有 %(n)d 户不能记录「%(k)s」，本次没有写入任何记录：%(list)s")
-                       % {"n": len(problems), "k": label(kind), "list": shown},
-                       fields={"households": problems[0]})
+                       % {"n": len(problems), "k": label(kind), "list": shown}, fields=fields)
+    reason = (heritage_override_reason or "").strip() if kind == EventKind.DEMOLISHED else ""
     user = as_user(actor)
-    StageEvent.objects.bulk_create(
+    events = StageEvent.objects.bulk_create(
         [StageEvent(household_id=h.pk, project_id=h.project_id, kind=kind, on_date=on, resettlement_mode=mode,
                     note=note.strip(), actor=user) for h, _b, _a in moves], batch_size=2000)
     # One UPDATE per resulting stage; the rows are locked (PostgreSQL) or the database is
@@ -250,10 +329,15 @@ def households_record_stage(*, actor, household_ids: Iterable[int], kind: str, o
         for start in range(0, len(pks), 5000):
             bump_versions(Household.objects.filter(pk__in=pks[start:start + 5000]),
                           **{DATE_FIELDS[kind]: on}, stage=stage, resettlement_mode=mode_value, updated_at=now)
+    if kind == EventKind.DEMOLISHED:
+        # The events' ids (RETURNING, on SQLite and PostgreSQL) go in each building's audit entry.
+        household_buildings_demolish(actor=actor, on_date=on, heritage_reason=reason, ip=ip, plans=[
+            (h, facts.get(h.pk, []), event.pk) for (h, _b, _a), event in zip(moves, events)])
     audit.record_many(actor=actor, ip=ip, items=[
         audit.Change(action="progress.event", object_type="ledger.household", object_id=h.pk, object_repr=str(h),
                      changes={"kind": kind, "on_date": on, "stage": [b.stage, a.stage], "bulk": True,
-                              **({"note": note.strip()} if note.strip() else {})})
+                              **({"note": note.strip()} if note.strip() else {}),
+                              **_building_changes(kind, facts.get(h.pk), reason)})
         for h, b, a in moves
     ] + [audit.Change(action="progress.event_bulk", object_type="progress.stageevent", object_id="",
                       object_repr=label(kind), changes={"kind": kind, "on_date": on, "households": len(moves)})])

@@ -3,7 +3,8 @@
 It shows the current stage, the date of each stage, and the events with their corrections and
 attachments; to those who may write, the form to record the next event and a correction form on
 each event. Two queries, whatever the number of events: the events (with their actors) and the
-household's attachments.
+household's attachments; a third, the buildings with their heritage elements, only when 拆除 is
+among the kinds offered (the override's field, or the notice that the office must record it).
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ from django import template
 from django.utils.translation import gettext as _
 
 from gaizao.core.registry import panel_sent_back
+from gaizao.ledger.policies import heritage_can_override
 from gaizao.ledger.selectors import household_can_write
+from gaizao.ledger.services.buildings import building_facts
 from gaizao.progress.choices import EventKind, ResettlementMode
 from gaizao.progress.forms import CorrectionForm, EventForm
 from gaizao.progress.selectors.events import household_events
+from gaizao.progress.services.events import guarded
 from gaizao.progress.stages import DATE_FIELDS, FUNNEL, State, suggested_kinds
 
 register = template.Library()
@@ -74,6 +78,11 @@ def household_progress(context, household):
     record_form = sent.get("record_form")
     if can_write and record_form is None:
         record_form = EventForm(kinds=kinds, initial={"version": household.version})
+    heritage = []  # what a 拆除 of this household would bring down that carries a heritage element
+    if EventKind.DEMOLISHED in kinds or (record_form is not None and record_form.is_bound
+                                         and record_form.data.get("kind") == EventKind.DEMOLISHED):
+        heritage = [{"number": b.number, "elements": "、".join(b.heritage_labels())}
+                    for b in guarded(building_facts([household.pk]).get(household.pk, []))]
     rows = [] if own else event_rows(household, can_write=can_write)
     correct_event = sent.get("correct_event")
     for row in rows:
@@ -93,5 +102,7 @@ def household_progress(context, household):
         "can_write": can_write,
         "record_form": record_form,
         "kinds_left": bool(kinds),
+        "heritage": heritage,
+        "can_override": bool(heritage) and heritage_can_override(user),
         "csrf_token": context.get("csrf_token"),
     }

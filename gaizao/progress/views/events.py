@@ -28,6 +28,7 @@ from gaizao.core.pages import keyset_page
 from gaizao.core.scoping import get_in_scope
 from gaizao.core.editing import edit_page, page_again
 from gaizao.ledger import selectors as ledger_selectors
+from gaizao.ledger.policies import heritage_can_override
 from gaizao.progress import importing
 from gaizao.progress.choices import EventKind
 from gaizao.progress.forms import (
@@ -165,6 +166,8 @@ def _bulk_page(request, *, record_form=None, import_form=None, import_result=Non
         "record_form": record_form,
         "import_form": import_form,
         "import_result": import_result,
+        # The office's override of the heritage guard for a batch's 拆除 (street staff are told instead).
+        "can_override": heritage_can_override(request.user),
         "breadcrumbs": [(_("批量记录进度"), None)],
     }, status=status)
 
@@ -188,7 +191,9 @@ def bulk_record(request):
         ids = _chosen(request.user, data["project"], form)
         return households_record_stage(actor=request.user, household_ids=ids, kind=data["kind"],
                                        on_date=data["on_date"], note=data.get("note") or "",
-                                       resettlement_mode=data.get("resettlement_mode") or "", ip=_ip(request))
+                                       resettlement_mode=data.get("resettlement_mode") or "",
+                                       heritage_override_reason=data.get("heritage_override_reason") or "",
+                                       ip=_ip(request))
 
     def message(count: int) -> str:
         data = form.cleaned_data
@@ -244,7 +249,9 @@ def bulk_import(request):
         try:
             result = importing.events_import(actor=request.user, project_code=form.cleaned_data["project"].code,
                                              path=target, filename=Path(upload.name).name,
-                                             dry_run=form.cleaned_data.get("dry_run", False), ip=_ip(request))
+                                             dry_run=form.cleaned_data.get("dry_run", False),
+                                             heritage_reason=form.cleaned_data.get("heritage_override_reason") or "",
+                                             ip=_ip(request))
         except errors.AppError as exc:
             form.add_error("file" if "file" in exc.fields or not exc.fields else None, exc.message)
             return _bulk_page(request, import_form=form, status=exc.status)

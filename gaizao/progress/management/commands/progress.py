@@ -1,7 +1,9 @@
 """`gaizao progress`: household progress from the terminal (进度).
 
     gaizao progress record --project P001 --stage 签约 --date 2026-11-05 --households DH-001 DH-002
-    gaizao progress import 进度.xlsx --project P001 [--dry-run] [--json]
+    gaizao progress record --project P001 --stage 拆除 --date 2026-11-20 --households DH-001 \
+        --heritage-reason "经区文物主管部门批准迁建（云文物〔2026〕12号）" --user commander
+    gaizao progress import 进度.xlsx --project P001 [--dry-run] [--json] [--heritage-reason 理由]
     gaizao progress summary [--street CODE] [--json] [--user USERNAME]
 
 Each subcommand is one ``add_<name>`` (its arguments) and one ``do_<name>`` (parse, call the
@@ -46,10 +48,12 @@ class Command(AppCommand):
         parser.add_argument("--note", default="", help="说明")
         parser.add_argument("--mode", choices=["money", "swap", "return"], default="",
                             help="安置方式（记录安置时必填）：money 货币补偿、swap 产权调换、return 回迁")
+        _add_heritage_option(parser)
         add_user_option(parser, doing="记录")
 
     def do_record(self, *, project: str, stage: str, date: str, households: list[str] | None = None,
-                  file: str | None = None, note: str = "", mode: str = "", user: str | None = None, **options) -> None:
+                  file: str | None = None, note: str = "", mode: str = "", heritage_reason: str = "",
+                  user: str | None = None, **options) -> None:
         from gaizao.ledger.models import Household
         from gaizao.ledger.selectors import household_write_scope
         from gaizao.progress import importing
@@ -73,7 +77,7 @@ class Command(AppCommand):
         scope = Household.objects.all() if is_system(actor) else household_write_scope(actor)
         ids = importing.households_by_number(scope, project=target, numbers=numbers)
         count = households_record_stage(actor=actor, household_ids=ids, kind=kind, on_date=day, note=note,
-                                        resettlement_mode=mode)
+                                        resettlement_mode=mode, heritage_override_reason=heritage_reason)
         self.stdout.write(self.style.SUCCESS(
             f"已为 {count} 户记录「{EventKind(kind).label}」（{day:%Y-%m-%d}，项目 {target.code}）。"))
 
@@ -84,15 +88,16 @@ class Command(AppCommand):
         parser.add_argument("--dry-run", action="store_true", help="只检查：显示将记录、不变、被拒绝的行，不写入")
         parser.add_argument("--json", action="store_true",
                             help='在标准输出打印一个 JSON 对象：{"recorded", "unchanged", "rejected": [...]}')
+        _add_heritage_option(parser)
         add_user_option(parser, doing="导入")
 
     def do_import(self, *, file: str, project: str, dry_run: bool = False, json: bool = False,
-                  user: str | None = None, **options) -> None:
+                  heritage_reason: str = "", user: str | None = None, **options) -> None:
         from gaizao.progress.importing import events_import
 
         actor = command_actor(user)
         result = events_import(actor=actor, project_code=project, path=Path(file), filename=Path(file).name,
-                               dry_run=dry_run)
+                               dry_run=dry_run, heritage_reason=heritage_reason)
         write = self.stdout.write
         if json:
             self.write_json(result.as_json())
@@ -130,6 +135,12 @@ class Command(AppCommand):
             self.write_json(summary_json(area, summary))
         else:
             self.stdout.write("\n".join(summary_text(area, summary)))
+
+
+def _add_heritage_option(parser) -> None:
+    parser.add_argument("--heritage-reason", dest="heritage_reason", default="", metavar="理由",
+                        help="拆除的房屋登记有历史文化要素时：特批理由（不少于 10 个字，记入审计日志）；"
+                             "须以领导小组办公室或系统管理员账号（--user）执行，或不带 --user 以系统身份执行")
 
 
 def summary_json(area, summary) -> dict:

@@ -23,6 +23,9 @@ class Command(AppCommand):
 
     def do_verify(self, **options):
         result = rollups.verify()
+        if not result.ok and not result.rebuildable:
+            raise CommandError(_("住户与其房屋的拆除记录不一致：%(m)s请核对后在住户页更正“拆除”记录，"
+                                 "或在房屋页标记拆除（rebuild 不改房屋）。") % {"m": result.mismatch}, returncode=1)
         if not result.ok:
             raise CommandError(_("进度汇总与事件不一致：%(m)s可运行 gaizao rollups rebuild 重建。")
                                % {"m": result.mismatch}, returncode=1)

@@ -19,4 +19,14 @@
     kind.addEventListener("change", sync);
     sync();
   });
+
+  // The heritage override (特批拆除理由) only matters for 拆除: shown for it alone when scripts run.
+  document.querySelectorAll("form[data-mode-toggle]").forEach(function (form) {
+    var kind = form.querySelector("[name=kind]");
+    var field = form.querySelector("[data-heritage-field]");
+    if (!kind || !field) { return; }
+    var sync = function () { field.hidden = kind.value !== "demolished"; };
+    kind.addEventListener("change", sync);
+    sync();
+  });
 })();
