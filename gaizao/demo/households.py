@@ -19,7 +19,7 @@ from gaizao.core.bulk import RowWriter, gc_paused
 from gaizao.demo.district import ProjectPlan, VillagePlan
 from gaizao.demo.identity import IdentityFactory, day_of, year_of
 from gaizao.demo.names import NamePicker, expand
-from gaizao.demo.progress import DEMOLISHED_AT, HistoryWriter
+from gaizao.demo.progress import DECIDED_AT, DEMOLISHED_AT, HistoryWriter
 from gaizao.demo.progress import HOUSEHOLD_COLUMNS as PROGRESS_COLUMNS
 from gaizao.ledger.choices import Hukou, HouseholdUse, LandType, Legality, Relation, Structure
 from gaizao.ledger.models import Building, Household, Person
@@ -60,6 +60,20 @@ _DIGITS = "零一二三四五六七八九"
 _RELATION_WEIGHTS = ((Relation.CHILD.value, 50, 4), (Relation.PARENT.value, 20, 2),
                      (Relation.GRANDCHILD.value, 18, 3), (Relation.SIBLING.value, 8, 2),
                      (Relation.OTHER.value, 4, 1))
+
+
+_LEGALITY_AT = BUILDING_COLUMNS.index("legality")
+_CERTIFICATE_AT = BUILDING_COLUMNS.index("certificate_no")
+
+
+def decided(row: tuple) -> tuple:
+    """A building row of a household that reached 认定, its legality decided: a pending building with
+    a certificate is found legal (its uncertified floors stay unlicensed area), one without, illegal
+    (all its area is unlicensed already). Areas, and so every figure, stay as they were."""
+    if row[_LEGALITY_AT] != Legality.PENDING.value:
+        return row
+    legality = Legality.LEGAL.value if row[_CERTIFICATE_AT] else Legality.ILLEGAL.value
+    return (*row[:_LEGALITY_AT], legality, *row[_LEGALITY_AT + 1:])
 
 
 def chinese_number(n: int) -> str:
@@ -186,7 +200,9 @@ class LedgerWriter:
             f"{village.name}{lane_prefix}{chinese_number(lane_number)}巷{house + 1}号", land_type, use, members,
             *stage,
         ))
-        demolished = stage[DEMOLISHED_AT]  # a demolished household's buildings are gone with it
+        demolished = stage[DEMOLISHED_AT]  # a demolished household's buildings are gone with it, that day
+        if stage[DECIDED_AT] is not None:  # 认定 follows the buildings: none of them left 待认定
+            buildings = [decided(row) for row in buildings]
         self._buildings.extend([(*row, demolished) for row in buildings])
         return members
 

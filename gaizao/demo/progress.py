@@ -49,6 +49,7 @@ STAGES = ((SURVEYED, Stage.SURVEYED.value), (DECIDED, Stage.DECIDED.value), (VAL
 # The household columns this module fills, in the order ``HistoryWriter.household`` returns them.
 HOUSEHOLD_COLUMNS = ("area", "stage", *(f"{kind}_on" for kind in DATE_KINDS), "resettlement_mode", "cadre_id")
 DEMOLISHED_AT = HOUSEHOLD_COLUMNS.index("demolished_on")
+DECIDED_AT = HOUSEHOLD_COLUMNS.index("decided_on")
 EVENT_COLUMNS = ("id", "household_id", "project_id", "kind", "on_date", "resettlement_mode", "note", "corrects_id",
                  "actor_id")
 CASE_COLUMNS = ("id", "household_id", "street_id", "village_id", "reason", "reason_detail", "strategy", "opened_on",

@@ -111,6 +111,27 @@ def test_stage_dates_follow_the_funnel_and_the_signing_period(district, db):
     assert modes >= {ResettlementMode.MONEY, ResettlementMode.SWAP}
 
 
+def test_households_decided_have_every_building_decided_and_demolished_ones_every_building_down(district, db):
+    """认定 follows the buildings; a household's 拆除 is the day its last building came down (verify holds it)."""
+    decided = Household.objects.filter(decided_on__isnull=False)
+    assert decided.exists() and Building.objects.filter(legality="pending").exists()  # pending ones remain elsewhere
+    assert not Building.objects.filter(household__in=decided, legality="pending").exists()
+    assert not Household.objects.filter(decided_on__isnull=False, buildings__isnull=True).exists()
+    demolished = Household.objects.filter(demolished_on__isnull=False)
+    assert demolished.exists()
+    assert not Building.objects.filter(household__in=demolished, demolished_on__isnull=True).exists()
+    assert not Building.objects.filter(household__demolished_on__isnull=True, demolished_on__isnull=False).exists()
+    assert rollups.demolition_mismatch() == ""
+
+
+def test_heritage_stands_on_standing_buildings_only(district, db):
+    from gaizao.ledger.models import HeritageElement
+
+    on_buildings = HeritageElement.objects.filter(building__isnull=False)
+    assert on_buildings.exists()
+    assert not on_buildings.filter(building__demolished_on__isnull=False).exists()
+
+
 def test_household_area_is_exactly_the_sum_of_its_buildings(district, db):
     sums: dict[int, Decimal] = defaultdict(lambda: Decimal("0.00"))
     for household_id, legal, unlicensed in Building.objects.values_list("household_id", "legal_area",
