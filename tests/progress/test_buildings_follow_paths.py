@@ -267,3 +267,17 @@ def test_record_command_refuses_decided_while_a_building_is_pending(cast, vacate
     code, out, err = run("record", "--project", "P002", "--stage", "认定", "--date", DAY, "--households", "XL-001")
     assert code == 1 and "XL-001 王五：本户的房屋 1 尚待认定" in err
     assert stage(cast.household_b1) == "surveyed"
+
+
+def test_the_household_s_history_shows_each_building_brought_down_and_the_reason(cast, vacated, login_as):
+    from gaizao.progress.services import household_record_event
+
+    household_record_event(actor=cast.commander, household=cast.household_a1, kind="demolished", on_date=DAY,
+                           heritage_override_reason=REASON)
+    history = login_as(cast.street_user_a).get(f"/ledger/households/{cast.household_a1.pk}/").context["history"]
+    labels = [row.action_label for row in history]
+    assert "标记拆除（涉历史文化要素，特批）" in labels and "标记拆除" in labels
+    shown = {c.label: c.after for row in history for c in row.changes}
+    assert shown["拆除理由"] == REASON and "李氏宗祠" in shown["涉及的历史文化要素"]
+    building_page = login_as(cast.street_user_a).get(f"/ledger/buildings/{vacated.hall_building.pk}/")
+    assert REASON in building_page.content.decode()

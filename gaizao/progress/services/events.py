@@ -101,14 +101,11 @@ def heritage_refusal_line(buildings: list[BuildingFacts], refusal: str) -> str:
 
 
 def _building_changes(kind: str, buildings: list[BuildingFacts] | None, reason: str) -> dict:
-    """What the household's audit entry adds for a 拆除: the buildings it brought down, the override."""
-    if kind != EventKind.DEMOLISHED or not buildings:
+    """What the household's audit entry adds for a 拆除 under the override: its reason (each building
+    brought down has an entry of its own, with the elements, shown in the household's history too)."""
+    if kind != EventKind.DEMOLISHED or not buildings or not reason or not guarded(buildings):
         return {}
-    down = [b for b in buildings if b.demolished_on is None]
-    changes: dict = {"buildings": [b.number for b in down]} if down else {}
-    if reason and guarded(buildings):
-        changes[REASON_FIELD] = reason
-    return changes
+    return {REASON_FIELD: reason}
 
 
 def _close_hard_cases(*, actor, households: Sequence, kind: str, on: dt.date, ip: str | None) -> None:
