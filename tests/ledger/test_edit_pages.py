@@ -156,7 +156,7 @@ def test_a_head_id_already_heading_another_household_is_refused(cast, login_as):
                                      head_id_number=citizen_id(42))
     data["head_id_number"] = citizen_id(42)
     message = client.post(url, data).context["form"].errors["head_id_number"][0]
-    assert "其他街道" in message and "XL-001" not in message
+    assert "本区另一户（不在你的管辖范围内）" in message and "XL-001" not in message
 
 
 def test_household_create_from_the_project(cast, login_as):
