@@ -220,7 +220,8 @@ def building_update(request, building_id: Id, payload: BuildingPatch):
 
 
 @router.post("/buildings/{building_id}/demolish", response={200: BuildingOut, **ERRORS},
-             summary="标记房屋拆除（涉及历史文化要素须填写理由）")
+             summary="标记房屋拆除（涉及历史文化要素须领导小组办公室特批，理由不少于 10 个字；"
+                     "一户最后一栋未拆的房屋请记录住户的“拆除”）")
 def building_demolish(request, building_id: Id, payload: DemolishIn):
     building = get_in_scope(selectors.building_write_scope(request.auth), pk=building_id)
     services.building_mark_demolished(
