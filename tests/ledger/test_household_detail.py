@@ -159,3 +159,25 @@ def test_service_refuses_out_of_scope_and_read_only(cast):
         ledger_services.household_reveal_personal_data(actor=cast.cadre, household=cast.household_a1)
     data = ledger_services.household_reveal_personal_data(actor=cast.commander, household=cast.household_a1)
     assert data["head_id_number"] == FULL_ID and data["phone"] == "13812345678"
+
+
+def test_the_resident_sees_no_staff_history_by_any_link(cast, login_as):
+    """The household page by its id, and its building's page, show the resident what 我的住户 shows:
+    no edit history, no staff names (a breadcrumb from the building page led there)."""
+    ledger_services.household_update(actor=cast.street_user_a, household=cast.household_a2,
+                                     version=cast.household_a2.version, address="东湖村三组 8 号")
+    building = ledger_services.building_add(actor=cast.street_user_a, household=cast.household_a2, number="9",
+                                            legal_area="80.00", legality="legal")
+    client = login_as(cast.resident)
+    page = client.get(f"/ledger/households/{cast.household_a2.pk}/")
+    assert page.status_code == 200 and page.context["history"] is None and page.context["own"]
+    assert 'data-testid="history-table"' not in page.content.decode()
+    assert cast.street_user_a.username not in page.content.decode()
+    page = client.get(f"/ledger/buildings/{building.pk}/")
+    assert page.status_code == 200 and page.context["history"] is None
+    assert 'data-testid="history-table"' not in page.content.decode()
+    assert page.context["breadcrumbs"][0] == ("我的住户", "/ledger/my-household/")
+    # Staff still see the history on both pages.
+    staff = login_as(cast.street_user_a)
+    assert staff.get(f"/ledger/households/{cast.household_a2.pk}/").context["history"]
+    assert staff.get(f"/ledger/buildings/{building.pk}/").context["history"]

@@ -86,7 +86,7 @@ def household_list(request):
 @require_GET
 def household_detail(request, pk: int):
     household = selectors.household_get(request.user, pk=pk)
-    return _render_household(request, household, revealed=None)
+    return _render_household(request, household, revealed=None, own=_own(request, household))
 
 
 @login_required
@@ -94,7 +94,13 @@ def household_detail(request, pk: int):
 def household_reveal(request, pk: int):
     household = selectors.household_get(request.user, pk=pk)
     revealed = _reveal(request, household)
-    return _render_household(request, household, revealed=revealed)
+    return _render_household(request, household, revealed=revealed, own=_own(request, household))
+
+
+def _own(request, household: Household) -> bool:
+    """The resident looking at their own household, by whatever link: they get the resident's page
+    (no staff history, no staff names), as on 我的住户."""
+    return household.resident_id is not None and household.resident_id == request.user.pk
 
 
 @login_required
@@ -177,17 +183,20 @@ def building_detail(request, pk: int):
     household = building.household
     # Whoever reads the building reads its heritage elements (a cadre too, who has no village pages).
     heritage = selectors.heritage_of_building(building) if building.has_heritage else []
+    own = _own(request, household)
+    household_url = reverse("ledger:my_household") if own else reverse("ledger:household_detail", args=[household.pk])
     return render(request, "ledger/building_detail.html", {
         "building": building,
         "household": household,
         "heritage": heritage,
         "heritage_links": selectors.village_can_read(request.user, household.village),
         "history_limit": selectors.HISTORY_LIMIT,
-        "history": selectors.building_history(building, heritage_ids=[h.pk for h in heritage]),
+        # The resident sees no staff history, as on 我的住户.
+        "history": None if own else selectors.building_history(building, heritage_ids=[h.pk for h in heritage]),
         "can_edit": selectors.household_can_write(request.user, household),
         "breadcrumbs": [
-            (_("住户台账"), reverse("ledger:household_list")),
-            (str(household), reverse("ledger:household_detail", args=[household.pk])),
+            *([] if own else [(_("住户台账"), reverse("ledger:household_list"))]),
+            (_("我的住户") if own else str(household), household_url),
             (_("房屋 %(number)s") % {"number": building.number}, None),
         ],
     })
