@@ -73,7 +73,7 @@ def build_campaign(cast) -> dict:
             home.head_name = next(names)
             ledger_services.household_update(actor=admin, household=home, version=home.version,
                                              head_name=home.head_name)
-            ledger_services.building_add(actor=admin, household=home, number="1",
+            ledger_services.building_add(actor=admin, household=home, number="1", legality="legal",
                                          legal_area=Decimal(rng.randint(120, 420)), unlicensed_area=Decimal("30"))
         ids = [h.pk for h in homes]
         for kind in ("surveyed", "decided", "valued"):

@@ -35,7 +35,7 @@ def ledger(cast):
                                id_number=citizen_id(1))
     ledger_services.person_add(actor=admin, household=cast.household_b1, name="王小五", relation="child",
                                id_number=citizen_id(2))
-    ledger_services.building_add(actor=admin, household=cast.household_b1, number="1",
+    ledger_services.building_add(actor=admin, household=cast.household_b1, number="1", legality="legal",
                                  legal_area=Decimal("24879.50"), unlicensed_area=Decimal("5000.00"))
     ledger_services.building_add(actor=admin, household=cast.household_a2, number="1",
                                  legal_area=Decimal("100.00"), unlicensed_area=Decimal("0"))
