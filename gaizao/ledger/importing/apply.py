@@ -140,6 +140,7 @@ class _Created:
     households: list
     ids: list[int]
     persons: list[tuple[int, dict]]  # (household key, member values) of their members
+    moved: list[tuple[int, dict]]  # (stored member key, values) of members moving in from another household
     sealed: object  # crypto.background(): head IDs, phones and member IDs encrypted, phones hashed
 
 
@@ -148,12 +149,17 @@ def _prepare_create(plan: ImportPlan) -> _Created:
     when they are written (``_write_created``), so that they are not all in memory at once."""
     households = plan.new
     ids = reserve_ids(Household, len(households))
-    persons = [(pk, _new_person(person)) for pk, household in zip(ids, households) for person in household.persons]
+    persons = [(pk, _new_person(person)) for pk, household in zip(ids, households) for person in household.persons
+               if person.moved is None]
+    # A stored member the file lists here moves with their record (plan.py, ledger.identity).
+    moved = [(person.moved, {"household_id": pk, "name": person.name,
+                             **{k: v for k, v in person.values.items() if k in ("relation", "hukou")}})
+             for pk, household in zip(ids, households) for person in household.persons if person.moved is not None]
     phones = [h.values.get("phone") for h in households]
     sealed = crypto.background(
         encrypt=[[h.values.get("head_id_number") for h in households], phones, [p["id_number"] for _pk, p in persons]],
         hash=[phones])
-    return _Created(households=households, ids=ids, persons=persons, sealed=sealed)
+    return _Created(households=households, ids=ids, persons=persons, moved=moved, sealed=sealed)
 
 
 def _hash(plan: ImportPlan, number: str | None) -> str | None:
@@ -203,8 +209,11 @@ def _write_created(plan: ImportPlan, created: _Created, project: Project, result
         _writer(Person, _SEALED_PERSON_COLUMNS, prepared=_SEALED_PERSON).write(
             (pk, p["name"], p["relation"], p["hukou"], _hash(plan, p["id_number"]), number)
             for (pk, p), number in zip(created.persons, person_ids))
+    if created.moved:
+        _grouped_update(Person, created.moved, extra={"version": F("version") + 1, "updated_at": timezone.now()})
     result.buildings_created += len(buildings)
     result.persons_created += len(created.persons)
+    result.persons_updated += len(created.moved)
     households_changed_fire(created=created.ids, created_in=project, created_area=area)
 
 

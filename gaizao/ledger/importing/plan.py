@@ -2,10 +2,14 @@
 
 ``make_plan`` compares the parsed households with the project's households in the database and
 sorts each into new / changed / unchanged / rejected, with field-level changes (personal numbers
-masked). It also makes the checks that need the database: an ID that already heads a household
-elsewhere, a person already registered in another household, and masked numbers
-(110105********002X, 138****5678), which mean "keep the stored value" only when the household
-exists and the mask fits what is stored.
+masked). It also makes the checks that need the database: one ID one person (``ledger.identity``:
+no head of two households, no member of two, no head of one and member of another, within the file
+and across the district), and masked numbers (110105********002X, 138****5678), which mean "keep
+the stored value" only when the household exists and the mask fits what is stored.
+
+The file is the new truth for the households it lists: it may swap or replace heads, and a stored
+member whom it lists in another of its households moves there (their record, not a copy: the import
+never deletes). A household left out (rejected) takes the rows that needed its change with it.
 
 The plan is plain data: ``summary()`` is JSON-serialisable for the preview page and ``--json``;
 ``fingerprint`` lets a page check that what is confirmed is what was previewed.
@@ -20,10 +24,10 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from gaizao.core.actors import is_system
 from gaizao.core.bulk import gc_paused
 from gaizao.core.crypto import lookup_hash, lookup_hash_many, sm3_hex
 from gaizao.core.masking import mask_citizen_id, mask_phone
+from gaizao.ledger import identity
 from gaizao.ledger.choices import HouseholdUse, Hukou, LandType, Legality, Relation, Structure
 from gaizao.ledger.importing import headers as h
 from gaizao.ledger.importing.normalise import Masked
@@ -87,12 +91,13 @@ class HouseholdPlan:
     building_creates: list = field(default_factory=list)  # dicts of model values
     building_updates: list = field(default_factory=list)  # (id, version, {field: value})
     person_creates: list = field(default_factory=list)
-    person_updates: list = field(default_factory=list)  # (id, {field: value})
+    person_updates: list = field(default_factory=list)  # (id, {field: value}); a member moving in: household_id
+    moved_out: list = field(default_factory=list)  # ids of members moving to another household of the file
 
     @property
     def has_changes(self) -> bool:
         return bool(self.updates or self.building_creates or self.building_updates or self.person_creates
-                    or self.person_updates)
+                    or self.person_updates or self.moved_out)
 
 
 @dataclass
@@ -104,6 +109,8 @@ class ImportPlan:
     changed: list[HouseholdPlan] = field(default_factory=list)
     unchanged: int = 0
     hashes: dict = field(default_factory=dict)  # normalised personal number -> keyed hash
+    moves: list = field(default_factory=list)  # identity.Move: stored members the file lists in another household
+    depends: list = field(default_factory=list)  # (identity.Claim, 户号 whose change the claim needs)
 
     @property
     def errors(self) -> list[RowError]:
@@ -153,6 +160,7 @@ class _Lookups:
         self.buildings: dict[int, dict[str, dict]] = defaultdict(dict)
         self.persons: dict[int, list[dict]] = defaultdict(list)
         self.plain: dict[int, tuple[str | None, str | None]] = {}
+        self.moved: dict[int, dict] = {}
         columns = ("id", "number", "version", "head_name", "head_id_hash", "phone_hash", "address", "land_type",
                    "use", "member_count")
         base = Household.objects.filter(project=project).order_by()
@@ -176,6 +184,16 @@ class _Lookups:
             for row in Person.objects.filter(household_id__in=chunk).order_by("id").values_list(*pcols):
                 self.persons[row[1]].append(dict(zip(pcols, row)))
 
+    def add_moved(self, moves: list[identity.Move]) -> None:
+        """The stored members who move to another household of the file (``self.moved``), with the
+        户号 they leave (``source``)."""
+        pcols = ("id", "household_id", "name", "id_hash", "relation", "hukou")
+        sources = {move.person: move.source for move in moves}
+        self.moved = {}
+        for chunk in _chunks(list(sources)):
+            for row in Person.objects.filter(id__in=chunk).order_by().values_list(*pcols):
+                self.moved[row[0]] = {**dict(zip(pcols, row)), "source": sources[row[0]]}
+
     def plain_numbers(self, household_ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
         """Decrypted ID and phone of a few households (to check masks and show what changes)."""
         out = {}
@@ -192,76 +210,79 @@ class _Lookups:
         return out
 
 
-def _visible_households(actor, household_ids: set[int]) -> set[int]:
-    """Which of these households the importing user may read; the system operator (None) reads all."""
-    if is_system(actor) or not household_ids:
-        return set(household_ids)
-    from gaizao.ledger.selectors import household_scope
-
-    visible: set[int] = set()
-    for chunk in _chunks(list(household_ids)):
-        visible.update(household_scope(actor).filter(id__in=chunk).values_list("id", flat=True))
-    return visible
-
-
-def _registered_elsewhere() -> str:
-    """The reason for a duplicate in a household the user may not read: that it exists, never where
-    (a street must not learn through its import in which street, project or household a person is)."""
-    return _("该身份证号已在本区其他项目中登记，不能重复登记；如有疑问请联系区领导小组办公室。")
+def _place(parsed: ParsedFile):
+    """How a message names another row of the file (ledger.identity's ``place``)."""
+    def place(claim: identity.Claim) -> str:
+        if claim.role == identity.HEAD:
+            sheet, row = parsed.household_sheet, claim.ref.row
+        else:
+            sheet, row = parsed.person_sheet, claim.ref.row
+        return _("「%(sheet)s」表第 %(r)d 行（户号 %(no)s）") % {"sheet": sheet, "r": row, "no": claim.household}
+    return place
 
 
-def _check_database_duplicates(plan: ImportPlan, project: Project, *, actor) -> None:
-    """An ID heading (or listed in) a household elsewhere in the database is an error on the row.
+def _refuse(parsed: ParsedFile, claim: identity.Claim, reason: str) -> None:
+    """A row error on the ID cell of a claim: the household's head, or a member's row."""
+    if claim.role == identity.HEAD:
+        parsed.error(sheet=parsed.household_sheet, row=claim.ref.row, household=claim.household,
+                     column=parsed.labels["head_id_number"], reason=reason)
+    else:
+        parsed.error(sheet=parsed.person_sheet, row=claim.ref.row, household=claim.household,
+                     column=parsed.person_labels["id_number"], reason=reason)
 
-    The reason names the other household (project, 户号) only when the importing user may read it.
+
+def _check_identity(plan: ImportPlan, project: Project, *, actor) -> None:
+    """One ID, one person (一人一证, ``ledger.identity``): every head and member of the file, within the
+    file and against every stored household of the district.
+
+    The file is the new truth for the households it lists: a head it replaces, or a member it lists
+    in another of its households (moving them, ``plan.moves``), does not count against it. A message
+    names another household only when the importing user may read it.
     """
     parsed = plan.parsed
-    head_hits: list[tuple[HouseholdIn, int, str, str]] = []  # (file household, other id, code, 户号)
-    person_hits: list[tuple[HouseholdIn, object, int, str, str]] = []
-    by_hash: dict[str, HouseholdIn] = {}
-    file_heads: dict[str, str] = {}
-    heads = [(household, household.values.get("head_id_number")) for household in parsed.households.values()]
-    heads = [(household, head_id) for household, head_id in heads if head_id and not isinstance(head_id, Masked)]
-    for (household, head_id), digest in zip(heads, lookup_hash_many(head_id for _h, head_id in heads)):
-        digest = plan.hashes.setdefault(head_id, digest)
-        by_hash[digest] = household
-        file_heads[household.number] = digest
-    hashes = list(by_hash)
-    for chunk in _chunks(hashes):
-        query = Household.objects.filter(head_id_hash__in=chunk).order_by().values_list(
-            "head_id_hash", "id", "project_id", "project__code", "number")
-        for digest, other_id, project_id, code, number in query:
-            household = by_hash[digest]
-            if project_id == project.id and number == household.number:
-                continue
-            if project_id == project.id and number in file_heads and file_heads[number] != digest:
-                continue  # the file gives that household another head: a swap, not a duplicate
-            head_hits.append((household, other_id, code, number))
-    people: dict[str, list[tuple[HouseholdIn, object]]] = defaultdict(list)
+    heads, members = [], []
     for household in parsed.households.values():
+        head_id = household.values.get("head_id_number")
+        if head_id and not isinstance(head_id, Masked):
+            heads.append((household, head_id))
         for person in household.persons:
             person_id = person.values.get("id_number")
             if person_id and not isinstance(person_id, Masked):
-                people[plan.hashes.setdefault(person_id, lookup_hash(person_id))].append((household, person))
-    for chunk in _chunks(list(people)):
-        query = Person.objects.filter(id_hash__in=chunk).order_by().values_list(
-            "id_hash", "household_id", "household__project_id", "household__project__code", "household__number")
-        for digest, other_id, project_id, code, number in query:
-            for household, person in people[digest]:
-                if project_id == project.id and number == household.number:
-                    continue
-                person_hits.append((household, person, other_id, code, number))
-    visible = _visible_households(actor, {hit[1] for hit in head_hits} | {hit[2] for hit in person_hits})
-    for household, other_id, code, number in head_hits:
-        reason = (_("该身份证号已是项目 %(code)s 户号 %(no)s 的户主，同一人不能是两户的户主。")
-                  % {"code": code, "no": number}) if other_id in visible else _registered_elsewhere()
-        parsed.error(sheet=parsed.household_sheet, row=household.row, household=household.number,
-                     column=parsed.labels["head_id_number"], reason=reason)
-    for household, person, other_id, code, number in person_hits:
-        reason = (_("此人已登记为项目 %(code)s 户号 %(no)s 的家庭成员；一人只能属于一户，请先在该户中移除。")
-                  % {"code": code, "no": number}) if other_id in visible else _registered_elsewhere()
-        parsed.error(sheet=parsed.person_sheet, row=person.row, household=household.number,
-                     column=parsed.person_labels["id_number"], reason=reason)
+                members.append((household, person, person_id))
+    numbers = [number for _h, number in heads] + [number for _h, _p, number in members]
+    digests = lookup_hash_many(numbers)
+    plan.hashes.update(zip(numbers, digests))
+    claims = [identity.Claim(digest, household.number, identity.HEAD, ref=household)
+              for (household, _n), digest in zip(heads, digests)]
+    claims += [identity.Claim(digest, household.number, identity.MEMBER, ref=person)
+               for (household, person, _n), digest in zip(members, digests[len(heads):])]
+    del heads, members, numbers, digests
+    # Households whose members the file lists in full: a masked ID stands for a stored member the
+    # plan matches later, so a household with one is not taken to leave anyone out.
+    listed = {household.number for household in parsed.households.values() if household.persons and not any(
+        isinstance(person.values.get("id_number"), Masked) for person in household.persons)}
+    verdict = identity.check(claims, actor=actor, project=project, listed=listed, place=_place(parsed))
+    for refusal in verdict.refusals:
+        _refuse(parsed, refusal.claim, refusal.message)
+    for move in verdict.moves:
+        move.claim.ref.moved = move.person
+    plan.moves, plan.depends = verdict.moves, verdict.depends
+
+
+def _reject_dependents(plan: ImportPlan) -> bool:
+    """A row that holds only because the file changes another household (a head replaced, a member
+    moved out) is rejected when that household is: it would otherwise be written without the
+    change it needs (with 只导入无误的住户). Repeated until nothing more is rejected; True if any was."""
+    parsed, any_rejected = plan.parsed, False
+    while True:
+        rejected = [(claim, number) for claim, number in plan.depends
+                    if number in parsed.rejected and claim.household not in parsed.rejected]
+        if not rejected:
+            return any_rejected
+        for claim, number in rejected:
+            _refuse(parsed, claim, _("该身份证号原登记在户号 %(no)s，本文件修改了户号 %(no)s 才能这样登记；"
+                                     "户号 %(no)s 有错误不能导入，本行也不能导入。") % {"no": number})
+        any_rejected = True
 
 
 def make_plan(parsed: ParsedFile, *, project: Project, actor) -> ImportPlan:
@@ -273,9 +294,12 @@ def make_plan(parsed: ParsedFile, *, project: Project, actor) -> ImportPlan:
 
 def _make_plan(parsed: ParsedFile, *, project: Project, actor) -> ImportPlan:
     plan = ImportPlan(project_id=project.id, project_code=project.code, parsed=parsed)
-    _check_database_duplicates(plan, project, actor=actor)
+    _check_identity(plan, project, actor=actor)
     lookups = _Lookups(project, list(parsed.households))
+    if plan.moves:
+        lookups.add_moved(plan.moves)
     _check_masks(plan, lookups)
+    unchanged = []
     for household in parsed.households.values():
         if household.number in parsed.rejected:
             continue
@@ -289,7 +313,14 @@ def _make_plan(parsed: ParsedFile, *, project: Project, actor) -> ImportPlan:
         if item.has_changes:
             plan.changed.append(item)
         else:
-            plan.unchanged += 1
+            unchanged.append(household)
+    if plan.depends and _reject_dependents(plan):
+        plan.new = [h for h in plan.new if h.number not in parsed.rejected]
+        plan.changed = [item for item in plan.changed if item.number not in parsed.rejected]
+        unchanged = [h for h in unchanged if h.number not in parsed.rejected]
+    if plan.moves:
+        unchanged = _moved_out(plan, lookups, unchanged)
+    plan.unchanged = len(unchanged)
     if plan.changed:
         _fill_before_values(plan, lookups)
     parsed.errors.sort(key=lambda e: (e.sheet != parsed.household_sheet, e.row, e.column))
@@ -395,6 +426,8 @@ def _compare_persons(plan: ImportPlan, household: HouseholdIn, item: HouseholdPl
     if not household.persons:
         return
     parsed = plan.parsed
+    if lookups.moved:  # members moving to another household of the file are no longer this one's
+        stored = [p for p in stored if p["id"] not in lookups.moved]
     by_hash = {p["id_hash"]: p for p in stored if p["id_hash"]}
     by_name: dict[str, list[dict]] = defaultdict(list)
     for person in stored:
@@ -415,6 +448,8 @@ def _compare_persons(plan: ImportPlan, household: HouseholdIn, item: HouseholdPl
                              % {"v": person_id})
                 continue
             match = candidates[0]
+        elif person.moved is not None and person.moved in lookups.moved:
+            match = lookups.moved[person.moved]
         elif person_id:
             digest = plan.hashes.setdefault(person_id, lookup_hash(person_id))
             match = by_hash.get(digest)
@@ -429,6 +464,11 @@ def _compare_persons(plan: ImportPlan, household: HouseholdIn, item: HouseholdPl
             continue
         used.add(match["id"])
         updates = {}
+        if match["household_id"] != item.household_id:
+            updates["household_id"] = item.household_id
+            item.changes.append(FieldChange(_("家庭成员 %(name)s·所在户") % {"name": match["name"]},
+                                            _("户号 %(no)s") % {"no": match["source"]},
+                                            _("户号 %(no)s") % {"no": household.number}))
         if person.name != match["name"]:
             updates["name"] = person.name
         if person_id and not isinstance(person_id, Masked) and plan.hashes[person_id] != match["id_hash"]:
@@ -440,9 +480,33 @@ def _compare_persons(plan: ImportPlan, household: HouseholdIn, item: HouseholdPl
         if updates:
             item.person_updates.append((match["id"], updates))
             for key, value in updates.items():
+                if key == "household_id":
+                    continue
                 before = "" if key == "id_number" else shown(key, match[key])
                 item.changes.append(FieldChange(f"{_('家庭成员 %(name)s') % {'name': match['name']}}·{_label(plan, key)}",
                                                 before, shown(key, value)))
+
+
+def _moved_out(plan: ImportPlan, lookups: _Lookups, unchanged: list[HouseholdIn]) -> list[HouseholdIn]:
+    """Each household a member moves out of shows it, and is changed (its version moves on, its audit
+    entry says where they went); a move into a rejected household does not happen."""
+    parsed = plan.parsed
+    plan.moves = [move for move in plan.moves if move.claim.household not in parsed.rejected]
+    items = {item.number: item for item in plan.changed}
+    still = {household.number: household for household in unchanged}
+    for move in plan.moves:
+        item = items.get(move.source)
+        if item is None:
+            existing = lookups.households[move.source]
+            item = items[move.source] = HouseholdPlan(number=move.source, row=still.pop(move.source).row,
+                                                      household_id=existing["id"], version=existing["version"])
+            plan.changed.append(item)
+        name = lookups.moved[move.person]["name"]
+        item.moved_out.append(move.person)
+        item.changes.append(FieldChange(_("家庭成员 %(name)s·所在户") % {"name": name},
+                                        _("户号 %(no)s") % {"no": move.source},
+                                        _("户号 %(no)s") % {"no": move.claim.household}))
+    return list(still.values())
 
 
 def _fill_before_values(plan: ImportPlan, lookups: _Lookups) -> None:

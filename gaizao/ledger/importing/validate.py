@@ -2,8 +2,8 @@
 
 ``parse_file`` turns the sheets into households with their buildings and members, and collects
 row errors with the sheet row number as Excel shows it, the 户号, the header as written in the
-file and a Chinese reason. Checks that need the database (an ID already heading another
-household, masked numbers) are made in plan.py.
+file and a Chinese reason. Checks that need the database (one ID one person, within the file and
+against every stored household: ``ledger.identity``; masked numbers) are made in plan.py.
 
 Building numbers (房屋编号): most street sheets have none. A building row without one is numbered
 by the import from its household's rows in order — "1", "2", … after the highest number the
@@ -67,6 +67,7 @@ class PersonIn:
     row: int
     name: str
     values: dict
+    moved: int | None = None  # a stored member of another household of the file who moves here (plan.py)
 
 
 @dataclass(slots=True)
@@ -332,23 +333,11 @@ def _parse_persons(sheet: Sheet, match: h.HeaderMatch, parsed: ParsedFile, *, pr
 
 
 def _cross_checks(parsed: ParsedFile) -> None:
-    """Checks across rows: one person heading two households, a person listed twice, 家庭人数."""
+    """Checks across one household's rows: one head among its members, the head's ID, 家庭人数.
+
+    Who may be the head or a member of which household (one ID, one person) is checked with the
+    database, in plan.py, by ``ledger.identity``."""
     labels, plabels = parsed.labels, parsed.person_labels
-    heads: dict[str, list[HouseholdIn]] = defaultdict(list)
-    for household in parsed.households.values():
-        head_id = household.values.get("head_id_number")
-        if head_id and not isinstance(head_id, n.Masked):
-            heads[head_id].append(household)
-    for head_id, group in heads.items():
-        if len(group) < 2:
-            continue
-        where = _("、").join(_("第 %(r)d 行户号 %(no)s") % {"r": x.row, "no": x.number} for x in group)
-        for household in group:
-            parsed.error(sheet=parsed.household_sheet, row=household.row, household=household.number,
-                         column=labels["head_id_number"],
-                         reason=_("同一人（%(id)s）是多户的户主：%(where)s。") % {"id": mask_citizen_id(head_id),
-                                                                      "where": where})
-    people: dict[str, list[tuple[HouseholdIn, PersonIn]]] = defaultdict(list)
     for household in parsed.households.values():
         relations_head = [p for p in household.persons if p.values.get("relation") == Relation.HEAD]
         if len(relations_head) > 1:
@@ -356,31 +345,20 @@ def _cross_checks(parsed: ParsedFile) -> None:
                 parsed.error(sheet=parsed.person_sheet, row=person.row, household=household.number,
                              column=plabels["relation"], reason=_("一户只能有一位户主。"))
         head_id = household.values.get("head_id_number")
-        for person in household.persons:
+        for person in relations_head:
             person_id = person.values.get("id_number")
-            if person_id and not isinstance(person_id, n.Masked):
-                people[person_id].append((household, person))
-                if (person.values.get("relation") == Relation.HEAD and head_id
-                        and not isinstance(head_id, n.Masked) and person_id != head_id):
-                    parsed.error(sheet=parsed.person_sheet, row=person.row, household=household.number,
-                                 column=plabels["id_number"],
-                                 reason=_("关系为“户主”，但身份证号与「%(sheet)s」表中的户主身份证号不一致。")
-                                 % {"sheet": parsed.household_sheet})
+            if (person_id and not isinstance(person_id, n.Masked) and head_id and not isinstance(head_id, n.Masked)
+                    and person_id != head_id):
+                parsed.error(sheet=parsed.person_sheet, row=person.row, household=household.number,
+                             column=plabels["id_number"],
+                             reason=_("关系为“户主”，但身份证号与「%(sheet)s」表中的户主身份证号不一致。")
+                             % {"sheet": parsed.household_sheet})
         count = household.values.get("member_count")
         if household.persons and count is not None and count != len(household.persons):
             parsed.warnings.append(RowError(
                 parsed.household_sheet, household.row, household.number, labels["member_count"],
                 _("家庭人数填 %(a)d 人，「%(sheet)s」表列出 %(b)d 人。")
                 % {"a": count, "sheet": parsed.person_sheet, "b": len(household.persons)}))
-    for person_id, group in people.items():
-        if len(group) < 2:
-            continue
-        where = _("、").join(_("第 %(r)d 行（户号 %(no)s）") % {"r": p.row, "no": x.number} for x, p in group)
-        for household, person in group:
-            parsed.error(sheet=parsed.person_sheet, row=person.row, household=household.number,
-                         column=plabels["id_number"],
-                         reason=_("同一身份证号（%(id)s）列了多次：%(where)s。") % {"id": mask_citizen_id(person_id),
-                                                                       "where": where})
 
 
 def _choose_sheets(source) -> tuple[tuple[str, h.HeaderMatch], tuple[str, h.HeaderMatch] | None]:

@@ -21,7 +21,7 @@ from gaizao.ledger.importing.engine import ledger_import_preview
 from gaizao.ledger.models import ImportJob
 from tests.ledger.importing.conftest import Ledger, cid, household_row, run_ledger
 
-ELSEWHERE = "该身份证号已在本区其他项目中登记，不能重复登记；如有疑问请联系区领导小组办公室。"
+ELSEWHERE = "本区另一户（不在你的管辖范围内）"  # what a reason says instead of the household (ledger.identity)
 # What street A must not learn about street B's records.
 B_SECRETS = ("P002", "XL-077", "西岭", "王七", "王小七")
 
@@ -79,8 +79,8 @@ def _reasons(errors) -> dict[tuple[str, str], str]:
 def test_the_preview_hides_another_streets_household_and_names_the_users_own(registered, tmp_path):
     plan = ledger_import_preview(actor=registered.street_user_a, project_code="P001", path=_file(tmp_path))
     reasons = _reasons(plan.summary()["rejected"])
-    assert reasons[("DH-301", "户主身份证号")] == ELSEWHERE
-    assert reasons[("DH-301", "身份证号")] == ELSEWHERE
+    assert reasons[("DH-301", "户主身份证号")] == "该身份证号已是本区另一户（不在你的管辖范围内）的户主；一人只能是一户的户主。如有疑问请联系区领导小组办公室。"
+    assert reasons[("DH-301", "身份证号")] == "该身份证号已是本区另一户（不在你的管辖范围内）的家庭成员；一人只能是一户的家庭成员。如有疑问请联系区领导小组办公室。"
     assert "P003" in reasons[("DH-302", "户主身份证号")] and "DHX-5" in reasons[("DH-302", "户主身份证号")]
     assert "P003" in reasons[("DH-302", "身份证号")] and "DHX-5" in reasons[("DH-302", "身份证号")]
     _assert_hides_b_and_shows_a(str(plan.summary()))

@@ -73,7 +73,7 @@ def test_one_person_heading_two_households_flags_both_rows(cast, ledger_file):
                                 household_row("P-3", "同一人", 7)])
     plan = _preview(cast, ledger_file(ledger))
     assert _problems(plan) == [(2, "P-1", "户主身份证号"), (4, "P-3", "户主身份证号")]
-    assert "多户的户主" in plan.errors[0].reason and "P-3" in plan.errors[0].reason
+    assert "一人只能是一户的户主" in plan.errors[0].reason and "第 4 行（户号 P-3）" in plan.errors[0].reason
     assert [h.number for h in plan.new] == ["P-2"]
 
 
@@ -164,7 +164,7 @@ def test_errors_come_sorted_by_sheet_and_row(cast, ledger_file):
     ledger = three_households()
     ledger.persons[1][3] = "邻居"  # members sheet, row 3
     ledger.households[3][2] = "1"  # row 5: found while reading
-    ledger.households[2][2] = cid(101)  # row 4 repeats row 2's head: found after reading
+    ledger.households[2][2] = cid(101)  # row 4 repeats row 2's head (also members row 2): found after reading
     plan = _preview(cast, ledger_file(ledger))
     assert [(e.sheet, e.row) for e in plan.errors] == [("住户房屋", 2), ("住户房屋", 4), ("住户房屋", 5),
-                                                       ("家庭成员", 3)]
+                                                       ("家庭成员", 2), ("家庭成员", 3)]
