@@ -346,5 +346,6 @@ class DemolishForm(StyledForm):
     heritage_override_reason = forms.CharField(
         label=_("拆除理由（涉及历史文化要素时必填）"), required=False, max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("该房屋登记有历史文化要素时，须写明确需拆除的理由和批准文件；理由将记入审计日志。"),
+        help_text=_("该房屋登记有历史文化要素时，须写明确需拆除的理由和批准文件（不少于 10 个字）；只有区指挥部或系统管理员可以填写，"
+                    "理由将记入审计日志。"),
     )

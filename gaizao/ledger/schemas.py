@@ -349,7 +349,8 @@ class BuildingIn(BuildingPatch):
 
 class DemolishIn(Schema):
     on_date: dt.date = Field(..., description="拆除日期（不晚于今天，北京时间）")
-    heritage_override_reason: str = Field("", description="房屋登记有历史文化要素时必填，记入审计日志")
+    heritage_override_reason: str = Field("", max_length=500, description=(
+        "房屋登记有历史文化要素时必填：10–500 字，只有区指挥部（领导小组办公室）或系统管理员可以填写，记入审计日志"))
     version: Version | None = Field(None, description="读取时返回的版本号（可选；给出时检查是否已被他人修改）")
 
 
