@@ -41,6 +41,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
+from django.db import connections, router
 from django.db.models import Count, F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -106,7 +107,8 @@ class _Stored:
     person: int | None  # a member's key
 
 
-def _chunks(items: list, size: int = CHUNK):
+def _chunks(items: list, size: int | None = None):
+    size = size or CHUNK
     for start in range(0, len(items), size):
         yield items[start:start + size]
 
@@ -182,17 +184,43 @@ def _within(group: list[Claim], refused: dict) -> None:
 
 
 def _stored(digests: list[str], project: Project | None) -> dict[str, list[_Stored]]:
-    """The stored heads and members with these IDs: two queries per chunk."""
+    """The stored heads and members with these IDs: two queries per chunk.
+
+    Written as SQL: Django's ``__in`` prepares each value through the field (measured: 100,000
+    heads, 1.3 s of 1.5 s in ``batch_process_rhs``); the hashes are plain text already.
+    """
     found: dict[str, list[_Stored]] = defaultdict(list)
     here = project.pk if project is not None else None
-    for chunk in _chunks(digests):
-        for digest, pk, project_id, number in Household.objects.filter(head_id_hash__in=chunk).order_by(
-                ).values_list("head_id_hash", "id", "project_id", "number"):
-            found[digest].append(_Stored(HEAD, pk, number if project_id == here else pk, None))
-        for digest, pk, household, project_id, number in Person.objects.filter(id_hash__in=chunk).order_by(
-                ).values_list("id_hash", "id", "household_id", "household__project_id", "household__number"):
-            found[digest].append(_Stored(MEMBER, household, number if project_id == here else household, pk))
+    heads_sql, members_sql = _queries()
+    with connections[router.db_for_write(Household)].cursor() as cursor:
+        for chunk in _chunks(digests):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(heads_sql % marks, chunk)
+            for digest, pk, project_id, number in cursor.fetchall():
+                found[digest].append(_Stored(HEAD, pk, number if project_id == here else pk, None))
+            cursor.execute(members_sql % marks, chunk)
+            for digest, pk, household, project_id, number in cursor.fetchall():
+                found[digest].append(_Stored(MEMBER, household, number if project_id == here else household, pk))
     return found
+
+
+def _queries() -> tuple[str, str]:
+    """SELECT … WHERE hash IN (%s) for stored heads and stored members, names from the models."""
+    household, person = Household._meta, Person._meta
+    qn = connections[router.db_for_write(Household)].ops.quote_name
+
+    def column(meta, name):
+        return qn(meta.get_field(name).column)
+
+    h, p = qn(household.db_table), qn(person.db_table)
+    heads = (f"SELECT {column(household, 'head_id_hash')}, {column(household, 'id')}, "
+             f"{column(household, 'project')}, {column(household, 'number')} FROM {h} "
+             f"WHERE {column(household, 'head_id_hash')} IN (%s)")
+    members = (f"SELECT {p}.{column(person, 'id_hash')}, {p}.{column(person, 'id')}, "
+               f"{p}.{column(person, 'household')}, {h}.{column(household, 'project')}, {h}.{column(household, 'number')} FROM {p} "
+               f"JOIN {h} ON {h}.{column(household, 'id')} = {p}.{column(person, 'household')} "
+               f"WHERE {p}.{column(person, 'id_hash')} IN (%s)")
+    return heads, members
 
 
 def _against(claim: Claim, hit: _Stored, group: list[Claim], in_file: bool, heads: dict, listed: set,
