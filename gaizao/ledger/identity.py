@@ -217,7 +217,8 @@ def _queries() -> tuple[str, str]:
              f"{column(household, 'project')}, {column(household, 'number')} FROM {h} "
              f"WHERE {column(household, 'head_id_hash')} IN (%s)")
     members = (f"SELECT {p}.{column(person, 'id_hash')}, {p}.{column(person, 'id')}, "
-               f"{p}.{column(person, 'household')}, {h}.{column(household, 'project')}, {h}.{column(household, 'number')} FROM {p} "
+               f"{p}.{column(person, 'household')}, {h}.{column(household, 'project')}, "
+               f"{h}.{column(household, 'number')} FROM {p} "
                f"JOIN {h} ON {h}.{column(household, 'id')} = {p}.{column(person, 'household')} "
                f"WHERE {p}.{column(person, 'id_hash')} IN (%s)")
     return heads, members

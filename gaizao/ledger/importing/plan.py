@@ -213,11 +213,8 @@ class _Lookups:
 def _place(parsed: ParsedFile):
     """How a message names another row of the file (ledger.identity's ``place``)."""
     def place(claim: identity.Claim) -> str:
-        if claim.role == identity.HEAD:
-            sheet, row = parsed.household_sheet, claim.ref.row
-        else:
-            sheet, row = parsed.person_sheet, claim.ref.row
-        return _("「%(sheet)s」表第 %(r)d 行（户号 %(no)s）") % {"sheet": sheet, "r": row, "no": claim.household}
+        sheet = parsed.household_sheet if claim.role == identity.HEAD else parsed.person_sheet
+        return _("「%(sheet)s」表第 %(r)d 行（户号 %(no)s）") % {"sheet": sheet, "r": claim.ref.row, "no": claim.household}
     return place
 
 
