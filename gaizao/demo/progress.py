@@ -364,11 +364,11 @@ class HistoryWriter:
     # --- hard cases ---------------------------------------------------------------------
     def _hard_case(self, pk: int, project: _Project, village: VillagePlan, dates: dict[str, int], holdout: bool,
                    u: float | None, area_centi: int, cadre_pk: int | None) -> int | None:
-        """攻坚户: a share of the unsigned (open, some overdue for a visit), the late signers (closed
-        on signing) and the holdouts of finished projects (closed on the decision, or still open)."""
+        """攻坚户: a share of the unsigned (open, some overdue for a visit), the late signers and the
+        holdouts of finished projects. A case stays open until the household leaves the path: it
+        closes on the day the household vacates (腾空交房), never on signing or on a decision."""
         rnd, t = self._random, self.t
         signed = dates.get(SIGNED)
-        closed = close_kind = None
         if signed is not None:
             plan = project.plan
             if u is None or (u - plan.midpoint) / plan.spread < 1.2 or rnd() >= 0.45:
@@ -376,17 +376,16 @@ class HistoryWriter:
             opened = max(project.start, signed - 10 - int(rnd() * 40))
             if opened > signed - 3:
                 return cadre_pk
-            closed, close_kind = signed, SIGNED
         elif project.status == FINISHED:
             if rnd() >= 0.8:
                 return cadre_pk
             opened = max(project.start, project.end - 10 - int(rnd() * 40))
-            if DECISION in dates:
-                closed, close_kind = dates[DECISION], DECISION
         else:
             if rnd() >= (0.7 if holdout else 0.22):
                 return cadre_pk
             opened = min(t - 1, project.start + 10 + int(rnd() * 25))
+        closed = dates.get(VACATED)
+        close_kind = VACATED if closed is not None else None
         if cadre_pk is None:
             cadres = self.street_cadres.get(village.street.pk) or [c for cs in self.street_cadres.values() for c in cs]
             if not cadres:

@@ -60,8 +60,10 @@ REQUIRES: dict[str, tuple[str, ...]] = {
 }
 # Kinds after which a household can no longer be withdrawn from the scope.
 BINDING = (EventKind.SIGNED, EventKind.DECISION, EventKind.VACATED, EventKind.DEMOLISHED, EventKind.RESETTLED)
-# Kinds that settle a holdout: its open hard case (攻坚户) is closed (销号) on the event's day.
-CLOSES_HARD_CASE = (EventKind.SIGNED, EventKind.WITHDRAWN, EventKind.DECISION)
+# Kinds by which a household leaves the path (离开攻坚路径): its open hard case (攻坚户) is closed (销号)
+# on the event's day. Neither 签约 nor a 补偿决定 does it: a signed household that has not vacated,
+# or one under a decision, is still worked until it hands over its keys (腾空交房) or leaves the scope.
+CLOSES_HARD_CASE = (EventKind.VACATED, EventKind.WITHDRAWN)
 # Kinds whose rules read the household's buildings (check_buildings); 拆除 also marks them demolished.
 BUILDING_KINDS = (EventKind.DECIDED, EventKind.DEMOLISHED)
 

@@ -244,18 +244,18 @@ def test_hard_cases_have_visits_with_consistent_dates(district, db):
         assert household.cadre_id in cadres and all(v.visitor_id == household.cadre_id for v in mine)
         assert CHINESE.search(case.strategy) and CHINESE.search(case.reason_detail)
         assert case.opened_on >= household.project.signing_start
-        if case.closed_on is None:
-            assert household.signed_on is None and household.decision_on is None
+        if case.closed_on is None:  # not yet left the path: signed or decided households may still be cases
+            assert household.vacated_on is None and household.withdrawn_on is None
             assert case.next_visit_on is not None
             overdue += case.next_visit_on < TODAY
-        elif case.close_note == "签约":
-            assert case.closed_on == household.signed_on == case.last_visit_on and case.next_visit_on is None
-        else:
-            assert case.close_note == "补偿决定" and case.closed_on == household.decision_on
+        else:  # closed on the day it left the path (腾空交房), never on signing or a decision
+            assert case.close_note == "腾空交房"
+            assert case.closed_on == household.vacated_on == case.last_visit_on and case.next_visit_on is None
     open_cases = [c for c in cases if c.closed_on is None]
     assert 0 < overdue < len(open_cases)
     assert district.progress.overdue_cases == overdue
-    assert any(c.close_note == "签约" for c in cases)
+    assert any(c.closed_on is not None for c in cases)
+    assert any(c.household.signed_on is not None for c in open_cases)  # signed, not yet vacated
     talks = Counter(v.talk for v in Visit.objects.all())
     assert len(talks) >= 20  # varied by reason, not one sentence
     assert len(set(HardCase.objects.values_list("reason", flat=True))) >= 5

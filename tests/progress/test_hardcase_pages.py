@@ -12,7 +12,7 @@ from django.test import RequestFactory
 from gaizao.ledger.models import Household
 from gaizao.ledger.selectors import household_get
 from gaizao.progress.models import HardCase, Visit
-from gaizao.progress.services import hardcase_close, hardcase_update, visit_record
+from gaizao.progress.services import hardcase_close, hardcase_update, household_record_event, visit_record
 from tests.progress.test_hardcases import TODAY, days_ago, make_cases, open_case, walk_to
 
 BASE = 7  # session, user, roles and units (2), session save (3): see tests/ledger/test_query_counts.py
@@ -170,15 +170,22 @@ def test_opening_a_case_from_the_household(cast, login_as):
     assert client.get(url).url == f"/progress/hardcases/{case.pk}/"
 
 
-def test_opening_needs_a_reason_and_refuses_a_signed_household(cast, login_as):
+def test_opening_needs_a_reason_and_refuses_a_vacated_household(cast, login_as):
     client = login_as(cast.street_user_a)
     url = f"/progress/households/{cast.household_a1.pk}/hardcase/"
     response = client.post(url, {"reason": "", "opened_on": TODAY.isoformat()})
     assert response.status_code == 400 and 'data-testid="error-reason"' in _html(response)
-    walk_to(cast, cast.household_a1, "signed")
+    walk_to(cast, cast.household_a1, "vacated")
     response = client.post(url, {"reason": "price", "opened_on": TODAY.isoformat()})
-    assert response.status_code == 400 and "只有尚未签约" in _html(response)
+    assert response.status_code == 400 and "DH-001" in _html(response) and "已腾空交房" in _html(response)
     assert not HardCase.objects.exists()
+
+
+def test_opening_takes_a_signed_household_not_vacated(cast, login_as):
+    walk_to(cast, cast.household_a1, "signed")
+    response = login_as(cast.street_user_a).post(f"/progress/households/{cast.household_a1.pk}/hardcase/",
+                                                 {"reason": "price", "opened_on": TODAY.isoformat()})
+    assert response.status_code == 302 and HardCase.objects.get().closed_on is None
 
 
 @pytest.mark.parametrize("role", ["street_user_b", "cadre", "leader", "outsider"])
@@ -208,10 +215,12 @@ def test_card_shows_an_open_case(cast):
     assert "列为攻坚户" not in html
 
 
-def test_card_offers_opening_an_unsigned_household_to_writers_only(cast):
+def test_card_offers_opening_a_household_not_vacated_to_writers_only(cast):
     assert "列为攻坚户" in _card(cast, cast.street_user_a, cast.household_a2)
     assert _card(cast, cast.leader, cast.household_a2).strip() == ""
     walk_to(cast, cast.household_a1, "signed")
+    assert "列为攻坚户" in _card(cast, cast.street_user_a, cast.household_a1)
+    household_record_event(actor=cast.admin, household=cast.household_a1, kind="vacated", on_date=TODAY)
     assert "列为攻坚户" not in _card(cast, cast.street_user_a, cast.household_a1)
 
 

@@ -35,11 +35,12 @@ def open_case(cast, household=None, *, days: int = 20, actor=None, **kwargs) -> 
 
 
 def walk_to(cast, household, last: str, *, on: dt.date | None = None) -> None:
-    """Record surveyed → decided → valued (→ signed) through the event service, signing on ``on``."""
+    """Record surveyed → decided → valued (→ signed → vacated) through the event service, signing
+    (and vacating) on ``on``."""
     on = on or days_ago(1)
     Project.objects.filter(pk=household.project_id).update(signing_start=on - dt.timedelta(days=30),
                                                            signing_end=on + dt.timedelta(days=30))
-    steps = [("surveyed", 10), ("decided", 8), ("valued", 5), ("signed", 0)]
+    steps = [("surveyed", 10), ("decided", 8), ("valued", 5), ("signed", 0), ("vacated", 0)]
     for kind, back in steps:
         household_record_event(actor=cast.admin, household=household, kind=kind, on_date=on - dt.timedelta(days=back))
         if kind == last:
@@ -90,11 +91,25 @@ def test_it_refuses_a_cadre_of_another_street(cast):
     assert not HardCase.objects.exists()
 
 
-def test_it_refuses_a_signed_household(cast):
-    walk_to(cast, cast.household_a1, "signed")
+def test_a_signed_household_not_vacated_may_be_a_hard_case(cast):
+    walk_to(cast, cast.household_a1, "signed", on=days_ago(25))
+    case = open_case(cast, reason="area")
+    assert case.closed_on is None
+
+
+def test_a_household_under_a_compensation_decision_may_be_a_hard_case(cast):
+    walk_to(cast, cast.household_a1, "valued", on=days_ago(25))
+    Project.objects.filter(pk=cast.household_a1.project_id).update(signing_end=days_ago(23))
+    household_record_event(actor=cast.admin, household=cast.household_a1, kind="decision", on_date=days_ago(22))
+    assert open_case(cast).closed_on is None
+
+
+def test_it_refuses_a_vacated_household_naming_it_and_the_rule(cast):
+    walk_to(cast, cast.household_a1, "vacated", on=days_ago(25))
     with pytest.raises(AppError) as err:
         open_case(cast)
-    assert "签约" in err.value.message and "DH-001" in err.value.message
+    assert "DH-001" in err.value.message and "已腾空交房" in err.value.message
+    assert "household" in err.value.fields
     assert not HardCase.objects.exists()
 
 
@@ -218,12 +233,26 @@ def test_close_needs_a_note_and_a_date_within_the_case(cast):
         hardcase_update(actor=cast.admin, hard_case=case, version=2, strategy="x")
 
 
-def test_the_case_closes_when_the_household_signs(cast):
+def test_signing_does_not_close_the_case_vacating_does(cast):
     case = open_case(cast, days=30)
     walk_to(cast, cast.household_a1, "signed", on=days_ago(2))
     case.refresh_from_db()
-    assert case.closed_on == days_ago(2) and case.close_note == "签约"
+    assert case.closed_on is None  # the difficulty is now vacating
+    household_record_event(actor=cast.admin, household=cast.household_a1, kind="vacated", on_date=days_ago(1))
+    case.refresh_from_db()
+    assert case.closed_on == days_ago(1) and case.close_note == "腾空交房"
+    entry = AuditEntry.objects.get(action="hardcase.close")
+    assert entry.changes["by_event"] == "vacated"
     assert selectors.hardcase_list(cast.admin).items == []
+
+
+def test_a_compensation_decision_does_not_close_the_case(cast):
+    case = open_case(cast, days=30)
+    walk_to(cast, cast.household_a1, "valued", on=days_ago(10))
+    Project.objects.filter(pk=cast.household_a1.project_id).update(signing_end=days_ago(5))
+    household_record_event(actor=cast.admin, household=cast.household_a1, kind="decision", on_date=days_ago(3))
+    case.refresh_from_db()
+    assert case.closed_on is None and not AuditEntry.objects.filter(action="hardcase.close").exists()
 
 
 def test_the_case_closes_when_the_household_withdraws(cast):

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from gaizao.progress.models import HardCase, Visit
-from gaizao.progress.services import visit_record
-from tests.progress.test_hardcases import TODAY, days_ago, open_case
+from gaizao.progress.services import household_record_event, visit_record
+from tests.progress.test_hardcases import TODAY, days_ago, open_case, walk_to
 
 NOT_FOUND = {"message": "不存在或无权查看。", "fields": {}}
 
@@ -82,6 +82,20 @@ def test_open_refusals_name_the_api_fields(cast, login_as):
     assert not HardCase.objects.exists()
     other = login_as(cast.street_user_b)
     assert _send(other, "post", url, {"reason": "family"}).status_code == 404
+
+
+def test_open_takes_a_signed_household_and_refuses_it_once_vacated(cast, login_as):
+    client = login_as(cast.street_user_a)
+    url = f"/api/progress/households/{cast.household_a1.pk}/hardcase"
+    walk_to(cast, cast.household_a1, "signed", on=days_ago(3))
+    taken = _send(client, "post", url, {"reason": "family", "opened_on": days_ago(2).isoformat()})
+    assert taken.status_code == 201, taken.json()
+    household_record_event(actor=cast.admin, household=cast.household_a1, kind="vacated", on_date=days_ago(1))
+    assert HardCase.objects.get().closed_on == days_ago(1)
+    refused = _send(client, "post", url, {"reason": "family"})
+    assert refused.status_code == 400 and "household" in refused.json()["fields"]
+    assert "DH-001" in refused.json()["message"] and "已腾空交房" in refused.json()["message"]
+    assert HardCase.objects.get().closed_on == days_ago(1)
 
 
 def test_patch_and_a_stale_patch(cast, login_as):

@@ -125,20 +125,22 @@ def test_with_event_sets_the_mode_only_for_resettlement():
 
 # --- hard cases closed by a stage event ---------------------------------------------------------------
 
-def test_a_hard_case_closed_by_signing_gets_its_own_audit_entry(cast):
+def test_a_hard_case_closed_by_vacating_gets_its_own_audit_entry_signing_closes_nothing(cast):
     open_signing(cast.project_a)
     case = hardcase_open(actor=cast.admin, household=cast.household_a1, reason="price", opened_on=days_ago(20))
     walk_to_valued(cast, cast.household_a1)
-    household_record_event(actor=cast.street_user_a, household=cast.household_a1, kind="signed", on_date=days_ago(1))
+    household_record_event(actor=cast.street_user_a, household=cast.household_a1, kind="signed", on_date=days_ago(2))
+    assert not AuditEntry.objects.filter(action="hardcase.close").exists()
+    household_record_event(actor=cast.street_user_a, household=cast.household_a1, kind="vacated", on_date=days_ago(1))
     case.refresh_from_db()
     assert case.closed_on == days_ago(1) and case.version == 2
     entry = AuditEntry.objects.get(action="hardcase.close")
     assert (entry.object_type, entry.object_id) == ("progress.hardcase", str(case.pk))
     assert entry.actor_id == cast.street_user_a.pk
-    assert entry.changes["closed_on"] == str(days_ago(1)) and entry.changes["by_event"] == "signed"
+    assert entry.changes["closed_on"] == str(days_ago(1)) and entry.changes["by_event"] == "vacated"
 
 
-def test_bulk_signing_audits_each_hard_case_it_closes_and_no_other(cast):
+def test_bulk_vacating_audits_each_hard_case_it_closes_and_no_other(cast):
     open_signing(cast.project_a)
     others = [ledger_services.household_create(actor=cast.admin, project=cast.project_a, number=f"HC-{i}",
                                                head_name=f"难点{i}") for i in range(2)]
@@ -149,6 +151,9 @@ def test_bulk_signing_audits_each_hard_case_it_closes_and_no_other(cast):
     for household in households:
         walk_to_valued(cast, household)
     households_record_stage(actor=cast.admin, household_ids=[h.pk for h in households], kind="signed",
+                            on_date=days_ago(2))
+    assert not AuditEntry.objects.filter(action="hardcase.close").exists()
+    households_record_stage(actor=cast.admin, household_ids=[h.pk for h in households], kind="vacated",
                             on_date=days_ago(1))
     closed = AuditEntry.objects.filter(action="hardcase.close")
     assert sorted(closed.values_list("object_id", flat=True)) == sorted(str(c.pk) for c in cases)

@@ -109,7 +109,7 @@ def _building_changes(kind: str, buildings: list[BuildingFacts] | None, reason: 
 
 
 def _close_hard_cases(*, actor, households: Sequence, kind: str, on: dt.date, ip: str | None) -> None:
-    """Close the open hard cases (攻坚户销号) of households that signed, got a decision or left the scope.
+    """Close the open hard cases (攻坚户销号) of households that left the path: vacated or withdrew.
 
     Each closing is audited as ``hardcase.close`` of its own, as a closing by hand is, so the
     case's trail says when and by which event it ended.

@@ -1,9 +1,12 @@
 """Hard cases (攻坚户: 包户, 一户一策) and their visits (走访记录).
 
-An unsigned household that will not sign is worked one by one: it gets a difficulty reason, a
-strategy of its own, an assigned cadre (the household's ``cadre``) and a log of visits. Each
-write checks who may write, runs in one transaction and is audited. The case closes by itself
-when the household signs, gets a compensation decision or withdraws (``events._close_hard_case``).
+A household that has not left the path — unsigned, signed but not vacated (the difficulty is
+vacating), or under a compensation decision (补偿决定) — is worked one by one: it gets a difficulty
+reason, a strategy of its own, an assigned cadre (the household's ``cadre``) and a log of visits.
+Each write checks who may write, runs in one transaction and is audited. The case closes by itself
+when the household leaves the path: it vacates (腾空交房; 拆除 and 安置 come after it) or withdraws
+from the scope (``stages.CLOSES_HARD_CASE``, ``events._close_hard_cases``); signing and a decision
+do not close it. Staff may close it by hand (销号) with a note.
 
 Who may write: the case itself (open, edit, close) — admin, commander and the staff of the
 household's street (``household_can_write``); a visit — those, and the household's cadre.
@@ -39,8 +42,8 @@ from gaizao.progress.services.events import parse_day
 
 NOT_FOUND = "攻坚户不存在或无权操作。"
 HOUSEHOLD_NOT_FOUND = "住户不存在或无权操作。"
-# Stages after which a household is no longer a hard case (signed, decided, moved out, withdrawn).
-SETTLED_STAGES = (Stage.SIGNED, Stage.DECISION, Stage.VACATED, Stage.DEMOLISHED, Stage.RESETTLED, Stage.WITHDRAWN)
+# Stages of a household that has left the path (moved out or withdrawn): it is no longer a hard case.
+LEFT_PATH_STAGES = (Stage.VACATED, Stage.DEMOLISHED, Stage.RESETTLED, Stage.WITHDRAWN)
 UPDATE_FIELDS = {"reason", "reason_detail", "strategy", "cadre"}
 VISITORS_MAX = 200
 CLOSE_NOTE_MAX = 200
@@ -79,15 +82,15 @@ def is_overdue(*, opened_on: dt.date, last_visit_on: dt.date | None, next_visit_
 
 
 def open_refusal(household: Household) -> str | None:
-    """Why the household cannot be listed as a hard case (已签约、已作补偿决定、已撤出 …), or None."""
-    settled = household.stage in SETTLED_STAGES or household.signed_on or household.decision_on \
-        or household.withdrawn_on
-    if not settled:
-        return None
+    """Why the household cannot be listed as a hard case (已腾空交房、已撤出), or None.
+
+    Signed and decided households may be: until they vacate, vacating is the difficulty."""
     if household.withdrawn_on or household.stage == Stage.WITHDRAWN:
-        return _("住户 %(h)s 已撤出改造范围，不能列为攻坚户。") % {"h": household.number}
-    return _("住户 %(h)s 当前阶段为「%(s)s」，只有尚未签约、未作补偿决定的住户才能列为攻坚户。") % {
-        "h": household.number, "s": household.get_stage_display()}
+        return _("住户 %(h)s 已撤出改造范围，不能列为攻坚户（攻坚户须尚未离开改造路径）。") % {"h": household.number}
+    if household.stage in LEFT_PATH_STAGES or household.vacated_on:
+        return _("住户 %(h)s 当前阶段为「%(s)s」，已腾空交房，不能列为攻坚户（攻坚户须尚未腾空交房）。") % {
+            "h": household.number, "s": household.get_stage_display()}
+    return None
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -204,7 +207,7 @@ def _conditional_update(case: HardCase, version: int, **values) -> None:
 def hardcase_open(*, actor, household: Household | int, reason: str, strategy: str = "", reason_detail: str = "",
                   cadre: User | int | None = None, opened_on=None, next_visit_on=None,
                   ip: str | None = None) -> HardCase:
-    """List an unsigned household as a hard case (列为攻坚户), optionally assigning its cadre.
+    """List a household not yet vacated as a hard case (列为攻坚户), optionally assigning its cadre.
 
     A household has one case: a closed one is reopened (same row, visits kept). ``cadre`` None
     keeps the household's current cadre.
@@ -212,7 +215,7 @@ def hardcase_open(*, actor, household: Household | int, reason: str, strategy: s
     household = _load_household(actor, household)
     refusal = open_refusal(household)
     if refusal:
-        raise AppError(refusal, fields={"household": _("已签约或已结案")})
+        raise AppError(refusal, fields={"household": _("已离开改造路径")})
     reason = _reason(reason)
     opened = _optional_day(opened_on, field="opened_on") or today()
     if opened > today():
@@ -302,7 +305,7 @@ def hardcase_update(*, actor, hard_case: HardCase | int, version: int, ip: str |
 @writes
 def hardcase_close(*, actor, hard_case: HardCase | int, version: int, closed_on, note: str,
                    ip: str | None = None) -> HardCase:
-    """Close a hard case by hand (销号), saying why; signing, a decision or withdrawal close it by themselves."""
+    """Close a hard case by hand (销号), saying why; vacating or withdrawal close it by themselves."""
     case = _load_case(actor, hard_case)
     _check_version(case, version)
     if case.closed_on is not None:
