@@ -167,6 +167,15 @@ def test_the_import_command_refuses(stored, tmp_path, case, role, number, target
     assert Person.objects.count() == persons
 
 
+def test_registering_a_household_headed_by_a_member_of_another_is_refused(stored, login_as):
+    client = login_as(stored.street_user_a)
+    response = client.post("/api/ledger/households", content_type="application/json", data=json.dumps({
+        "project_id": stored.project_a.pk, "number": "DH-011", "head_name": "王小五", "head_id_number": M_B}))
+    assert response.status_code == 400
+    _assert_refused(response.json()["fields"]["head_id_number"], identity.HEAD_AND_MEMBER, HIDDEN)
+    assert not Household.objects.filter(number="DH-011").exists()
+
+
 def test_the_district_office_and_the_system_are_told_where(stored, tmp_path):
     household = _household("DH-002")
     with pytest.raises(AppError) as refused:
