@@ -1,5 +1,6 @@
 """`gaizao ledger template|import|export|projects`: the household ledger and Excel (住户台账)."""
 
+from collections import Counter
 from pathlib import Path
 
 from django.core.management.base import CommandError
@@ -14,7 +15,8 @@ STAGES = {"read": "读取并校验", "write": "写入数据库"}
 
 
 class Command(AppCommand):
-    help = ("住户台账与 Excel：template 生成导入模板，import 导入（可预演），export 导出，projects 列出项目。"
+    help = ("住户台账与 Excel：template 生成导入模板，import 导入（可预演），export 导出，projects 列出项目，"
+            "verify 交叉核对全部台账。"
             "导入的退出码：0 全部无误，2 有行被拒绝，1 文件无法导入。")
 
     subcommands = {
@@ -22,6 +24,7 @@ class Command(AppCommand):
         "import": "导入住户台账（.xlsx/.xlsm/.xls/.ods/.csv）",
         "export": "按模板格式导出项目的住户台账",
         "projects": "列出项目：编码、名称、城中村、街道",
+        "verify": "台账交叉核对：一人一证、认定与房屋、拆除与房屋、历史文化要素（一致返回 0，否则返回 1 并列出）",
     }
 
     def add_template(self, parser):
@@ -45,6 +48,37 @@ class Command(AppCommand):
 
     def add_projects(self, parser):
         parser.add_argument("--json", action="store_true", help="以 JSON 数组输出")
+
+    # --- verify -------------------------------------------------------------------------------
+    def add_verify(self, parser):
+        parser.add_argument("--json", action="store_true", help="以 JSON 输出发现的问题")
+
+    def do_verify(self, *, json: bool = False, **options):
+        from gaizao.ledger.selectors.integrity import RULES, SHOWN, household_labels, ledger_breaches
+
+        breaches = ledger_breaches()
+        if json:
+            self.write_json([{"rule": b.rule, "label": b.label, "households": list(b.households), "detail": b.detail}
+                             for b in breaches])
+        elif not breaches:
+            self.stdout.write(self.style.SUCCESS("台账交叉核对一致：一人一证、认定与房屋、拆除与房屋、历史文化要素均无问题。"))
+        else:
+            per_rule: Counter[str] = Counter()
+            kept = []
+            for breach in breaches:
+                per_rule[breach.rule] += 1
+                if per_rule[breach.rule] <= SHOWN:
+                    kept.append(breach)
+            labels = household_labels({pk for b in kept for pk in b.households})
+            for b in kept:
+                where = "、".join(labels.get(pk, f"住户 {pk}") for pk in b.households)
+                extra = f"（{b.detail}）" if b.detail else ""
+                self.stdout.write(f"  {b.label}：{where}{extra}")
+            for rule, count in per_rule.items():
+                if count > SHOWN:
+                    self.stdout.write(f"  ……「{RULES[rule]}」另有 {count - SHOWN} 处未列出。")
+        if breaches:
+            raise CommandError(f"台账交叉核对发现 {len(breaches)} 处问题。", returncode=1)
 
     # --- template ----------------------------------------------------------------------------
     def do_template(self, *, out: str, **options):
