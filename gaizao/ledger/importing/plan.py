@@ -162,7 +162,7 @@ class _Lookups:
         self.plain: dict[int, tuple[str | None, str | None]] = {}
         self.moved: dict[int, dict] = {}
         columns = ("id", "number", "version", "head_name", "head_id_hash", "phone_hash", "address", "land_type",
-                   "use", "member_count")
+                   "use", "member_count", "decided_on", "demolished_on")
         base = Household.objects.filter(project=project).order_by()
         total = base.count()
         if total == 0:
@@ -386,6 +386,8 @@ def _compare(plan: ImportPlan, household: HouseholdIn, existing: dict, lookups: 
     _check_numbered_buildings(plan, household, stored_buildings)
     for building in household.buildings:
         old = stored_buildings.get(building.number)
+        if not _building_allowed(plan, household, existing, building, old):
+            continue
         if old is None:
             item.building_creates.append(_new_building(building, use=use))
             item.changes.append(FieldChange(_("房屋 %(b)s") % {"b": building.number}, "", _("新增")))
@@ -398,6 +400,27 @@ def _compare(plan: ImportPlan, household: HouseholdIn, existing: dict, lookups: 
                                                 shown(key, old[key]), shown(key, value)))
     _compare_persons(plan, household, item, lookups.persons.get(existing["id"], []), lookups)
     return item
+
+
+def _building_allowed(plan: ImportPlan, household: HouseholdIn, existing: dict, building, old: dict | None) -> bool:
+    """The rules the building services keep, for a stored household (issue 10 items 4–5): no new
+    building once the household is demolished; none left 待认定 once it has its 认定."""
+    parsed = plan.parsed
+    label = _("房屋 %(b)s") % {"b": building.number}
+    if old is None and existing["demolished_on"]:
+        parsed.error(sheet=parsed.household_sheet, row=building.row, household=household.number,
+                     column=parsed.labels.get("building_number") or label,
+                     reason=_("住户 %(no)s 已于 %(d)s 拆除，不能再新增%(b)s。")
+                     % {"no": household.number, "d": f"{existing['demolished_on']:%Y-%m-%d}", "b": label})
+        return False
+    legality = building.values.get("legality", old["legality"] if old else BUILDING_DEFAULTS["legality"])
+    if existing["decided_on"] and legality == Legality.PENDING and (old is None or old["legality"] != legality):
+        parsed.error(sheet=parsed.household_sheet, row=building.row, household=household.number,
+                     column=_label(plan, "legality"),
+                     reason=_("住户 %(no)s 已于 %(d)s 认定，%(b)s须写明认定结果（合法、未超期临时或违法），不能为待认定。")
+                     % {"no": household.number, "d": f"{existing['decided_on']:%Y-%m-%d}", "b": label})
+        return False
+    return True
 
 
 def _check_numbered_buildings(plan: ImportPlan, household: HouseholdIn, stored: dict[str, dict]) -> None:
