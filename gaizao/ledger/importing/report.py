@@ -24,26 +24,16 @@ def write_error_report(out: str | Path | BinaryIO, *, errors: list[RowError], wa
     column letter, header, rows holding data) and the other notes (提示), row by row.
     """
     workbook = xlsx.new_workbook(write_only=True)
-    sheet = workbook.create_sheet(_("错误清单"))
-    xlsx.set_widths(sheet, WIDTHS)
-    sheet.freeze_panes = "A2"
-    sheet.append(xlsx.header_cells(sheet, [_(text) for text in HEADERS]))
-    for error in errors:
-        sheet.append([error.sheet, error.row, error.household, error.column, error.reason])
+    _rows_sheet(workbook, _("错误清单"), HEADERS, WIDTHS,
+                ([e.sheet, e.row, e.household, e.column, e.reason] for e in errors), frozen=True)
     unread = [warning for warning in warnings if warning.letter]
     notes = [warning for warning in warnings if not warning.letter]
     if unread:
-        columns = workbook.create_sheet(_("未导入的列"))
-        xlsx.set_widths(columns, UNREAD_WIDTHS)
-        columns.append(xlsx.header_cells(columns, [_(text) for text in UNREAD_HEADERS]))
-        for warning in unread:
-            columns.append([warning.sheet, warning.letter, warning.column, warning.rows, warning.reason])
+        _rows_sheet(workbook, _("未导入的列"), UNREAD_HEADERS, UNREAD_WIDTHS,
+                    ([w.sheet, w.letter, w.column, w.rows, w.reason] for w in unread))
     if notes:
-        sheet = workbook.create_sheet(_("提示"))
-        xlsx.set_widths(sheet, WIDTHS)
-        sheet.append(xlsx.header_cells(sheet, [_(text) for text in HEADERS]))
-        for warning in notes:
-            sheet.append([warning.sheet, warning.row, warning.household, warning.column, warning.reason])
+        _rows_sheet(workbook, _("提示"), HEADERS, WIDTHS,
+                    ([w.sheet, w.row, w.household, w.column, w.reason] for w in notes))
     about = workbook.create_sheet(_("说明"))
     about.column_dimensions["A"].width = 100
     about.append([_("导入文件：%(f)s") % {"f": filename} if filename else _("导入错误清单")])
@@ -55,3 +45,14 @@ def write_error_report(out: str | Path | BinaryIO, *, errors: list[RowError], wa
     if notes:
         about.append([_("“提示”不影响导入，请核对。")])
     xlsx.save(workbook, out)
+
+
+def _rows_sheet(workbook, title: str, headers, widths, rows, *, frozen: bool = False) -> None:
+    """A sheet of the report: its header row, then one row per problem."""
+    sheet = workbook.create_sheet(title)
+    xlsx.set_widths(sheet, widths)
+    if frozen:
+        sheet.freeze_panes = "A2"
+    sheet.append(xlsx.header_cells(sheet, [_(text) for text in headers]))
+    for row in rows:
+        sheet.append(row)

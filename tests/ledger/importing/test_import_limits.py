@@ -15,6 +15,7 @@ import pytest
 
 from gaizao.core.errors import AppError
 from gaizao.core.tabular import reader
+from gaizao.core.tabular.headers import column_letter
 from gaizao.ledger.importing.engine import ledger_import_preview
 from gaizao.progress.importing import events_import
 from tests.ledger.importing.conftest import HOUSEHOLD_HEADER, Ledger, household_row, run_ledger
@@ -34,20 +35,11 @@ def _cell(ref: str, value) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
 
 
-def _column(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def write_xlsx(path: Path, rows: dict[int, list], *, dimension: str | None) -> Path:
     """A minimal workbook written by hand: ``rows`` maps a sheet row number to its cells from A."""
     body = []
     for number in sorted(rows):
-        cells = "".join(_cell(f"{_column(i)}{number}", v) for i, v in enumerate(rows[number]) if v is not None)
+        cells = "".join(_cell(f"{column_letter(i)}{number}", v) for i, v in enumerate(rows[number]) if v is not None)
         body.append(f'<row r="{number}">{cells}</row>')
     dim = f'<dimension ref="{dimension}"/>' if dimension else ""
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
