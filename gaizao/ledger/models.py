@@ -63,6 +63,11 @@ class Project(VersionedModel):
     signing_threshold = models.DecimalField(
         _("协议生效签约比例（%）"), max_digits=5, decimal_places=2, default=Decimal("90.00")
     )
+    # 意愿征询通过比例: the share of the households in scope that must agree before the project may
+    # open its signing period (浙江条例 §8, 上海 ≥90%); a district sets it per project.
+    consultation_threshold = models.DecimalField(
+        _("意愿征询通过比例（%）"), max_digits=5, decimal_places=2, default=Decimal("90.00")
+    )
 
     class Meta:
         verbose_name = _("改造项目")

@@ -65,3 +65,11 @@ ACTION_LABELS = {
     "hardcase.visit": _("记录走访"),
     "consultation.record": _("记录意愿征询"),
 }
+
+
+class ConsultationAnswerChoice(models.TextChoices):
+    """A household's answer in a consultation (意愿征询)."""
+
+    AGREE = "agree", _("同意")
+    DISAGREE = "disagree", _("不同意")
+    NONE = "none", _("未表态")

@@ -11,12 +11,11 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gaizao.core.models import TimeStampedModel, VersionedModel
-from gaizao.progress.choices import DifficultyReason, EventKind, Level, ResettlementMode
+from gaizao.progress.choices import ConsultationAnswerChoice, DifficultyReason, EventKind, Level, ResettlementMode
 
 
 class StageEvent(models.Model):
@@ -134,24 +133,49 @@ class Visit(models.Model):
 
 
 class Consultation(TimeStampedModel):
-    """A consultation of the owners' wishes (意愿征询) before a project starts."""
+    """A consultation of the owners' wishes (意愿征询) before a project starts: a period in which
+    each household in the project's scope answers (``ConsultationAnswer``). Its rate is read from
+    those answers against the households in scope; the pass threshold is the project's
+    ``consultation_threshold`` (``progress.consent``)."""
 
     project = models.ForeignKey("ledger.Project", verbose_name=_("项目"), on_delete=models.PROTECT,
                                 related_name="consultations")
-    held_on = models.DateField(_("征询日期"))
-    eligible = models.PositiveIntegerField(_("应征询户数"))
-    agreed = models.PositiveIntegerField(_("同意户数"))
-    threshold = models.DecimalField(_("通过比例（%）"), max_digits=5, decimal_places=2, default=90,
-                                    validators=[MinValueValidator(0), MaxValueValidator(100)])
+    held_on = models.DateField(_("征询开始日期"))
+    ends_on = models.DateField(_("征询截止日期"))
     note = models.TextField(_("说明"), blank=True)
 
     class Meta:
         verbose_name = _("意愿征询")
         verbose_name_plural = _("意愿征询")
         ordering = ["-held_on", "-id"]
+        constraints = [models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("held_on")),
+                                              name="consultation_ends_after_start")]
 
     def __str__(self) -> str:
         return f"{self.project} {self.held_on:%Y-%m-%d}"
+
+
+class ConsultationAnswer(TimeStampedModel):
+    """One household's answer in a consultation (住户意见: 同意 / 不同意 / 未表态), with its date.
+
+    One row per household and consultation: a household that changes its mind within the period
+    changes its row (audited). A household in scope without a row has not answered."""
+
+    consultation = models.ForeignKey(Consultation, verbose_name=_("意愿征询"), on_delete=models.CASCADE,
+                                     related_name="answers")
+    household = models.ForeignKey("ledger.Household", verbose_name=_("住户"), on_delete=models.PROTECT,
+                                  related_name="consultation_answers")
+    answer = models.CharField(_("意见"), max_length=16, choices=ConsultationAnswerChoice.choices)
+    answered_on = models.DateField(_("表态日期"))
+
+    class Meta:
+        verbose_name = _("住户意见")
+        verbose_name_plural = _("住户意见")
+        constraints = [models.UniqueConstraint(fields=["consultation", "household"],
+                                               name="one_answer_per_household")]
+
+    def __str__(self) -> str:
+        return f"{self.consultation} {self.household_id} {self.answer}"
 
 
 class DailyRollup(models.Model):

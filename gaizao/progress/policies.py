@@ -95,6 +95,18 @@ def register_access() -> None:
         Endpoint("consultation_record_page", lambda p: reverse("progress:consultation_list", args=[p.pk]),
                  write=True, method="POST"),
     ])
+    # One consultation round (意愿征询) and its households' answers: located by its project's street.
+    access.register("progress.consultation_round", VILLAGE_ROWS,
+                    locate=lambda c: Place(unit_id=c.project.village.street_id), endpoints=[
+        Endpoint("consultation_round_page", lambda c: reverse("progress:consultation_detail",
+                                                              args=[c.project_id, c.pk]), shows=lambda c: c.project.name),
+        Endpoint("consultation_round_api", lambda c: f"/api/progress/consultations/{c.pk}",
+                 shows=lambda c: f'"project_id": {c.project_id}'),
+        Endpoint("consultation_answer_api", lambda c: f"/api/progress/consultations/{c.pk}/answers",
+                 write=True, method="POST"),
+        Endpoint("consultation_answer_page", lambda c: reverse("progress:consultation_detail",
+                                                               args=[c.project_id, c.pk]), write=True, method="POST"),
+    ])
     access.register("progress.dashboard", DASHBOARD_ROWS, locate=_street_place, endpoints=[
         Endpoint("dashboard_page", lambda s: f"{reverse('progress:dashboard')}?street={s.code}", shows=lambda s: s.name),
         Endpoint("dashboard_data", lambda s: f"{reverse('progress:dashboard_data')}?street={s.code}",

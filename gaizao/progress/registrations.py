@@ -55,10 +55,22 @@ def _village_progress(context, village):
     return village_progress(context, village)
 
 
+def refuse_signing_after_failed_consultation(*, project, signing_start) -> None:
+    """The ledger's signing-period gate: a project whose latest 意愿征询 failed cannot open it."""
+    from gaizao.core.errors import AppError
+    from gaizao.progress.consent import signing_gate
+
+    refusal = signing_gate(project=project)
+    if refusal:
+        raise AppError(refusal, fields={"signing_start": refusal})  # the page shows it beside the field
+
+
 def register() -> None:
     from gaizao.ledger.hooks import households_changed
+    from gaizao.ledger.services.villages import project_signing_opens
 
     households_changed.connect(on_households_changed, name="progress.rollups", order=10)
+    project_signing_opens.connect(refuse_signing_after_failed_consultation, name="progress.consent_gate")
     for item in (
         MenuItem(name="progress.dashboard", label=_("作战图"), url_name="progress:dashboard",
                  roles=DASHBOARD_ROLES, order=20),

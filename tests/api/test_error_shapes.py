@@ -15,6 +15,7 @@ from gaizao.portal import views as core_views
 from gaizao.core.errors import API_MESSAGES, BAD_JSON_MESSAGE, CSRF_MESSAGE
 from gaizao.ledger import selectors as ledger_selectors
 from gaizao.ledger.models import Village
+from gaizao.progress.services.consultations import consultation_open
 from tests.conftest import login
 
 OVERFLOW = "-935439044975556820992"  # the probe's value: beyond 64 bits
@@ -72,11 +73,13 @@ def test_it_refuses_a_population_no_integer_column_holds(cast):
     ("/api/progress/bulk", {"kind": "surveyed", "on_date": "2026-01-05", "household_ids": [BIG]}, "household_ids.0"),
     ("/api/ledger/households/{a1}", {"version": BIG, "address": "东湖路"}, "version"),
     ("/api/ledger/households/{a1}", {"version": 1, "cadre_id": BIG}, "cadre_id"),
-    ("/api/progress/projects/{p}/consultations", {"held_on": "2026-01-05", "eligible": BIG, "agreed": 1},
-     "eligible"),
+    ("/api/progress/consultations/{c}/answers", {"household_id": BIG, "answer": "agree", "answered_on": "2026-01-05"},
+     "household_id"),
 ])
 def test_it_refuses_an_overflowing_integer_in_a_write_by_name(cast, url, payload, field):
-    url = url.format(a1=cast.household_a1.pk, p=cast.project_a.pk)
+    consultation = consultation_open(actor=cast.admin, project=cast.project_a, held_on="2026-01-01",
+                                     ends_on="2026-01-10")
+    url = url.format(a1=cast.household_a1.pk, p=cast.project_a.pk, c=consultation.pk)
     method = "patch" if "version" in payload else "post"
     body = _shape(_json(_client(cast.admin), method, url, payload), 422)
     assert field in body["fields"], body

@@ -52,8 +52,8 @@ def world(cast) -> World:
     event = events.household_record_event(actor=admin, household=cast.household_a1, kind="surveyed",
                                           on_date="2026-01-05")
     case = hardcases.hardcase_open(actor=admin, household=cast.household_a2, reason="price")
-    consultations.consultation_record(actor=admin, project=cast.project_a, held_on="2026-01-06", eligible=2,
-                                      agreed=1)
+    consultation = consultations.consultation_open(actor=admin, project=cast.project_a, held_on="2026-01-06",
+                                                   ends_on="2026-01-20")
     tokens = {
         role: org_services.apitoken_create(actor=getattr(cast, role), name="模糊测试")[1]
         for role in ("admin", "street_user_a")
@@ -68,6 +68,7 @@ def world(cast) -> World:
         "heritage_id": [heritage.pk],
         "event_id": [event.pk],
         "case_id": [case.pk],
+        "consultation_id": [consultation.pk],
     })
 
 

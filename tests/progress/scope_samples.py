@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from gaizao.progress.services.consultations import consultation_open
 from gaizao.progress.services.events import household_record_event
 from gaizao.progress.services.hardcases import hardcase_open
 
@@ -34,11 +35,17 @@ def _households_with_events(cast):
     return households
 
 
+def _consultations(cast):
+    return [consultation_open(actor=cast.admin, project=p, held_on=_yesterday(), ends_on=_yesterday())
+            for p in (cast.project_a, cast.project_b)]
+
+
 SAMPLES = {
     "progress.event": _households_with_events,
     "progress.hardcase": _hard_cases,
     "progress.visit": _hard_cases,
     "progress.consultation": lambda cast: [cast.project_a, cast.project_b],
+    "progress.consultation_round": _consultations,
     "progress.dashboard": lambda cast: [cast.street_a, cast.street_b],
     "progress.table_export": lambda cast: [cast.street_a, cast.street_b],
 }
@@ -50,5 +57,8 @@ BODIES = {
     "event_correct_api": lambda h: {"note": "核对"},  # neither a new date nor void: refused in scope
     "hardcase_open_api": lambda c: {"reason": "price"},  # the household has an open case: refused in scope
     "visit_api": lambda c: {"visited_on": "2000-01-01", "talk": ""},
-    "consultation_record_api": lambda p: {"held_on": "2999-01-01", "eligible": 1, "agreed": 2},
+    "consultation_record_api": lambda p: {"held_on": "2999-01-01", "ends_on": "2999-01-02"},
+    # An answer dated before the period: refused in scope for its date, out of scope 404.
+    "consultation_answer_api": lambda c: {"household_id": c.project.households.first().pk, "answer": "agree",
+                                          "answered_on": "2000-01-01"},
 }

@@ -7,6 +7,7 @@ from decimal import Decimal
 from gaizao.core.actors import is_system
 from gaizao.core.checking import Checker
 from gaizao.core.errors import AppError, NotFound
+from gaizao.core.registry import Hook
 from gaizao.core.services import NOT_FOUND, create, load_for_update, only, require_in_scope, save_changes
 from gaizao.core.writes import writes
 from gaizao.ledger import selectors
@@ -18,7 +19,13 @@ from gaizao.org.models import OrgUnit
 VILLAGE_FIELDS = {"code", "name", "community", "mode", "batch", "year", "land_area", "population", "notes",
                   "boundary"}
 PROJECT_FIELDS = {"code", "name", "phase", "scope", "decision_date", "signing_start", "signing_end",
-                  "signing_threshold"}
+                  "signing_threshold", "consultation_threshold"}
+
+# The gate before a project opens its signing period (签约期): fired inside ``project_update`` when
+# the update sets or moves ``signing_start``, with the project and the new start. A receiver
+# refuses by raising ``AppError`` (progress refuses a project whose 意愿征询 failed). The ledger
+# knows no upper rule: it offers the point, the upper app registers its check in ``ready()``.
+project_signing_opens = Hook("ledger.project_signing_opens")
 
 
 def _check_village(values: dict, *, street: OrgUnit, village: Village | None) -> None:
@@ -85,6 +92,9 @@ def _check_project(values: dict, *, project: Project | None) -> None:
     check.decimal(values, "signing_threshold", low=Decimal("0"), high=Decimal("100"), default=None)
     if "signing_threshold" in check.fields:
         check.fields["signing_threshold"] = "协议生效签约比例须为 0 到 100 之间的数（最多两位小数）。"
+    check.decimal(values, "consultation_threshold", low=Decimal("0"), high=Decimal("100"), default=None)
+    if "consultation_threshold" in check.fields:
+        check.fields["consultation_threshold"] = "意愿征询通过比例须为 0 到 100 之间的数（最多两位小数）。"
     start = values["signing_start"] if "signing_start" in values else getattr(project, "signing_start", None)
     end = values["signing_end"] if "signing_end" in values else getattr(project, "signing_end", None)
     if start and end and start > end and not {"signing_start", "signing_end"} & set(check.fields):
@@ -115,5 +125,8 @@ def project_update(*, actor, project: Project, version: int, ip: str | None = No
     current = load_for_update(project, version)
     values = dict(changes)
     _check_project(values, project=current)
+    start = values.get("signing_start")
+    if start and start != current.signing_start:
+        project_signing_opens.fire(project=current, signing_start=start)
     return save_changes(actor=actor, current=current, version=version, values=values,
                         action="project.update", ip=ip)

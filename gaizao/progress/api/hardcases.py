@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from gaizao.core.errors import AppError
 from gaizao.core.scoping import get_in_scope
-from gaizao.core.schemas import Cursor, Id, PositiveInt32, Version
+from gaizao.core.schemas import Cursor, Id, Version
 from gaizao.ledger.selectors import household_write_scope
 from gaizao.progress import selectors, services
 from gaizao.progress.choices import DifficultyReason
@@ -165,21 +165,43 @@ class CloseIn(Schema):
 class ConsultationOut(Schema):
     id: int
     project_id: int
-    held_on: dt.date
-    eligible: int
-    agreed: int
-    threshold: Decimal
+    held_on: dt.date = Field(..., description="征询开始日期")
+    ends_on: dt.date = Field(..., description="征询截止日期")
+    eligible: int = Field(..., description="应征询户数：项目中未撤出的住户")
+    agreed: int = Field(..., description="同意户数")
+    disagreed: int = Field(..., description="不同意户数")
+    unanswered: int = Field(..., description="未表态或未登记意见的户数")
+    threshold: Decimal = Field(..., description="通过比例（%），项目的 consultation_threshold")
     rate: Decimal | None = Field(..., description="同意比例（%），一位小数")
-    passed: bool = Field(..., description="同意比例达到通过比例")
+    passed: bool = Field(..., description="同意户数达到通过比例")
+    status: str = Field(..., description="passed 通过 / failed 未通过 / open 征询中")
+    status_label: str
     note: str
 
 
 class ConsultationIn(Schema):
-    held_on: dt.date = Field(..., description="征询日期（不晚于今天）")
-    eligible: PositiveInt32 = Field(..., description="应征询户数（> 0）")
-    agreed: PositiveInt32 = Field(..., description="同意户数（≤ 应征询户数）")
-    threshold: Decimal = Field(Decimal("90"), description="通过比例（%），默认 90")
+    held_on: dt.date = Field(..., description="征询开始日期（不晚于今天）")
+    ends_on: dt.date = Field(..., description="征询截止日期（不早于开始日期）")
     note: str = Field("", description="说明")
+
+
+class ConsultationAnswerIn(Schema):
+    household_id: Id = Field(..., description="住户 id（须属于该项目且未撤出）")
+    answer: str = Field(..., description="agree 同意 / disagree 不同意 / none 未表态")
+    answered_on: dt.date = Field(..., description="表态日期（在征询期内，不晚于今天）")
+
+
+class ConsultationAnswerOut(Schema):
+    household_id: int
+    number: str
+    head_name: str
+    answer: str | None
+    answer_label: str
+    answered_on: dt.date | None
+
+
+class ConsultationDetailOut(ConsultationOut):
+    answers: list[ConsultationAnswerOut]
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -257,10 +279,37 @@ def consultation_list(request, project_id: Id):
 
 
 @router.post("/projects/{project_id}/consultations", response={201: ConsultationOut, **ERRORS},
-             summary="记录意愿征询")
+             summary="开展意愿征询（征询期）")
 def consultation_create(request, project_id: Id, payload: ConsultationIn):
     project = selectors.consultation_project(request.auth, pk=project_id)
-    consultation = services.consultation_record(actor=request.auth, project=project, ip=_ip(request),
-                                                **payload.model_dump())
+    consultation = services.consultation_open(actor=request.auth, project=project, ip=_ip(request),
+                                              **payload.model_dump())
     rows = {row.id: row for row in selectors.consultation_list(project)}
     return Status(201, rows[consultation.pk])
+
+
+def _consultation_detail(user, pk: int) -> dict:
+    consultation = selectors.consultation_get(user, pk=pk)
+    row = next(r for r in selectors.consultation_list(consultation.project) if r.id == consultation.pk)
+    return {**row.__dict__, "answers": selectors.consultation_answers(consultation)}
+
+
+@router.get("/consultations/{consultation_id}", response=ConsultationDetailOut, summary="意愿征询详情（逐户意见）")
+def consultation_detail(request, consultation_id: Id):
+    return _consultation_detail(request.auth, consultation_id)
+
+
+@router.post("/consultations/{consultation_id}/answers", response={200: ConsultationDetailOut, **ERRORS},
+             summary="登记住户意见（同意 / 不同意 / 未表态）")
+def consultation_answer(request, consultation_id: Id, payload: ConsultationAnswerIn):
+    consultation = selectors.consultation_get(request.auth, pk=consultation_id)
+    values = payload.model_dump()
+    try:
+        services.consultation_answer(actor=request.auth, consultation=consultation, household=values["household_id"],
+                                     answer=values["answer"], answered_on=values["answered_on"], ip=_ip(request))
+    except AppError as exc:  # the service names the household ``household``; the API's input is household_id
+        if "household" not in exc.fields:
+            raise
+        fields = {("household_id" if k == "household" else k): v for k, v in exc.fields.items()}
+        raise type(exc)(exc.message, fields=fields, status=exc.status) from None
+    return _consultation_detail(request.auth, consultation_id)

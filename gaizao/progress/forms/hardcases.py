@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from gaizao.ledger.forms import FastSelect
 from gaizao.ledger.selectors import cadre_options
 from gaizao.core.forms import StyledForm
-from gaizao.progress.choices import DifficultyReason
+from gaizao.progress.choices import ConsultationAnswerChoice, DifficultyReason
 from gaizao.progress.selectors import hardcase_filter_options
 
 
@@ -143,15 +143,25 @@ class CloseForm(StyledForm):
 
 
 class ConsultationForm(StyledForm):
-    held_on = _date(_("征询日期"))
-    eligible = forms.IntegerField(label=_("应征询户数"), required=False, min_value=0,
-                                  widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    agreed = forms.IntegerField(label=_("同意户数"), required=False, min_value=0,
-                                widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    threshold = forms.DecimalField(label=_("通过比例（%）"), required=False,
-                                   widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    """Open a consultation round: its period (征询期)."""
+
+    held_on = _date(_("征询开始日期"))
+    ends_on = _date(_("征询截止日期"))
     note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {"threshold": "90", "held_on": timezone.localdate()})
+        kwargs.setdefault("initial", {"held_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class ConsultationAnswerForm(StyledForm):
+    """One household's answer (住户意见) in a consultation, by its number (户号)."""
+
+    household = forms.CharField(label=_("户号"), required=False, max_length=64)
+    answer = forms.ChoiceField(label=_("意见"), required=False,
+                               choices=[("", "—"), *ConsultationAnswerChoice.choices])
+    answered_on = _date(_("表态日期"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"answered_on": timezone.localdate()})
         super().__init__(*args, **kwargs)

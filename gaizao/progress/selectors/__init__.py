@@ -6,7 +6,7 @@ from gaizao.progress.selectors.summary import (  # noqa: F401
     street_summaries, unit_summaries, village_summaries, wan,
 )
 from gaizao.progress.selectors.hardcases import (  # noqa: F401
-    ConsultationRow, HardCaseCount, HardCaseCounts, HardCasePage, HardCaseRow, case_status, consent_passed,
-    consent_rate, consultation_latest, consultation_list, consultation_project, hardcase_counts, hardcase_filter_options,
+    ConsultationRow, HardCaseCount, HardCaseCounts, HardCasePage, HardCaseRow, case_status, consultation_answers,
+    consultation_get, consultation_list, consultation_project, hardcase_counts, hardcase_filter_options,
     hardcase_get, hardcase_list, hardcase_of_household, hardcase_overdue_all, hardcase_scope, hardcase_visits,
 )

@@ -23,7 +23,7 @@ from gaizao.org.models import OrgUnit, User
 from gaizao.progress.choices import DifficultyReason
 from gaizao.progress.models import Consultation, HardCase, Visit
 from gaizao.progress.policies import hardcase_scope
-from gaizao.progress.selectors.summary import percent, reaches
+from gaizao.progress import consent
 from gaizao.progress.services.hardcases import is_overdue, overdue_condition
 
 PAGE_SIZE = 50
@@ -234,34 +234,34 @@ def hardcase_filter_options(user: User) -> tuple[QuerySet[OrgUnit], QuerySet[Vil
 
 # --- consultations (意愿征询) ---------------------------------------------------------------------
 
-def consent_rate(agreed: int, eligible: int) -> Decimal | None:
-    """Agreed households as a percentage of those consulted, to one decimal (92.3)."""
-    return percent(agreed, eligible)
-
-
-def consent_passed(agreed: int, eligible: int, threshold: Decimal) -> bool:
-    """Whether the consent reaches the threshold, compared exactly (not on the rounded rate)."""
-    return reaches(agreed, eligible, threshold)
-
-
 @dataclass(frozen=True)
 class ConsultationRow:
+    """A consultation with its tally from the households' answers (``progress.consent``)."""
+
     id: int
     project_id: int
     held_on: dt.date
-    eligible: int
+    ends_on: dt.date
+    eligible: int        # households in scope (应征询户数)
     agreed: int
-    threshold: Decimal
+    disagreed: int
+    unanswered: int
+    threshold: Decimal   # the project's consultation_threshold
     rate: Decimal | None
     passed: bool
+    status: str          # passed / failed / open
+    status_label: str
     note: str
 
 
 def _consultation_row(c: Consultation) -> ConsultationRow:
-    return ConsultationRow(id=c.pk, project_id=c.project_id, held_on=c.held_on, eligible=c.eligible,
-                           agreed=c.agreed, threshold=Decimal(c.threshold).quantize(Decimal("0.01")),
-                           rate=consent_rate(c.agreed, c.eligible),
-                           passed=consent_passed(c.agreed, c.eligible, c.threshold), note=c.note)
+    counted = consent.tally(c)
+    status = counted.status()
+    return ConsultationRow(id=c.pk, project_id=c.project_id, held_on=c.held_on, ends_on=c.ends_on,
+                           eligible=counted.in_scope, agreed=counted.agreed, disagreed=counted.disagreed,
+                           unanswered=counted.unanswered, threshold=counted.threshold.quantize(Decimal("0.01")),
+                           rate=counted.rate, passed=status == consent.PASSED, status=status,
+                           status_label=consent.STATUS_LABELS[status], note=c.note)
 
 
 def consultation_project(user: User, *, pk) -> Project:
@@ -270,15 +270,21 @@ def consultation_project(user: User, *, pk) -> Project:
 
 
 def consultation_list(project: Project) -> list[ConsultationRow]:
-    """A project's consultations (read through ``consultation_project``), newest first."""
+    """A project's consultations (read through ``consultation_project``), newest first, with their tallies."""
     return [_consultation_row(c) for c in Consultation.objects.filter(project=project).order_by("-held_on", "-id")]
 
 
-def consultation_latest(project_ids) -> dict[int, ConsultationRow]:
-    """The latest consultation of each project (for dashboards' consent rate): one query."""
-    latest: dict[int, ConsultationRow] = {}
-    for c in Consultation.objects.filter(project_id__in=list(project_ids)).order_by("project_id", "-held_on", "-id"):
-        if c.project_id not in latest:
-            latest[c.project_id] = _consultation_row(c)
-    return latest
+def consultation_get(user: User, *, pk) -> Consultation:
+    """A consultation of a project the user reads, else 404."""
+    return get_in_scope(Consultation.objects.select_related("project").filter(
+        project__in=project_scope(user)), pk=pk)
 
+
+def consultation_answers(consultation: Consultation) -> list[dict]:
+    """The households in scope with their answer in the consultation (None: not answered), by number."""
+    answers = {a.household_id: a for a in consultation.answers.all()}
+    return [{"household_id": h.pk, "number": h.number, "head_name": h.head_name,
+             "answer": answers[h.pk].answer if h.pk in answers else None,
+             "answer_label": answers[h.pk].get_answer_display() if h.pk in answers else "未征得意见",
+             "answered_on": answers[h.pk].answered_on if h.pk in answers else None}
+            for h in consent.in_scope(consultation.project_id).order_by("number").only("id", "number", "head_name")]

@@ -1,98 +1,148 @@
-"""Consultations of the owners' wishes (意愿征询) before a project starts.
+"""Consultations of the owners' wishes (意愿征询) before a project starts, recorded per household.
 
-A project may go ahead when the share of households that agree reaches its threshold (通过比例,
-usually 90%). Each consultation is recorded with the households consulted and those that agreed;
-the consent rate is read from them (``selectors.consent_rate``).
+A consultation is a period (征询期, ``held_on`` … ``ends_on``) in which each household in the
+project's scope answers 同意 / 不同意 / 未表态 on a day (``consultation_answer``). The rate is read
+from those answers against the households in scope, and the threshold is the project's
+``consultation_threshold`` (``progress.consent``). A project whose latest consultation failed
+cannot open its signing period (the gate ``consent.signing_gate``, called by the ledger's
+``project_signing_opens`` hook).
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import datetime as dt
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gaizao.core.actors import is_system
+from gaizao.core import audit
 from gaizao.core import services as core_services
+from gaizao.core.actors import is_system
 from gaizao.core.errors import AppError, NotFound
-from gaizao.ledger.models import Project
-from gaizao.ledger.selectors import project_write_scope
 from gaizao.core.writes import writes
-from gaizao.progress.models import Consultation
+from gaizao.ledger.choices import Stage
+from gaizao.ledger.models import Household, Project
+from gaizao.ledger.selectors import project_write_scope
+from gaizao.progress.choices import ConsultationAnswerChoice as Answer
+from gaizao.progress.models import Consultation, ConsultationAnswer
 from gaizao.progress.services.events import parse_day
 
 NOT_FOUND = "项目不存在或无权操作。"
-COUNT_LIMIT = 1_000_000
+CONSULTATION_NOT_FOUND = "意愿征询不存在或无权操作。"
 
 
-def _count(value, *, field: str, title: str, errors: dict[str, str]) -> int | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        errors.setdefault(field, _("请填写%(t)s。") % {"t": title})
-        return None
-    if isinstance(value, bool):
-        errors.setdefault(field, _("%(t)s须为整数。") % {"t": title})
-        return None
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        errors.setdefault(field, _("%(t)s须为整数，「%(v)s」不是。") % {"t": title, "v": value})
-        return None
-    if number < 0:
-        errors.setdefault(field, _("%(t)s不能为负数。") % {"t": title})
-        return None
-    if number > COUNT_LIMIT:
-        errors.setdefault(field, _("%(t)s不能大于 %(n)d。") % {"t": title, "n": COUNT_LIMIT})
-        return None
-    return number
-
-
-def _threshold(value, errors: dict[str, str]) -> Decimal | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return Decimal("90.00")
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        errors["threshold"] = _("通过比例须为数字，「%(v)s」不是。") % {"v": value}
-        return None
-    if not number.is_finite() or number <= 0 or number > 100:
-        errors["threshold"] = _("通过比例须大于 0、不超过 100（%）。")
-        return None
-    if number != number.quantize(Decimal("0.01")):
-        errors["threshold"] = _("通过比例最多保留两位小数。")
-        return None
-    return number.quantize(Decimal("0.01"))
-
-
-@writes
-def consultation_record(*, actor, project: Project | int, held_on, eligible, agreed, threshold=90,
-                        note: str = "", ip: str | None = None) -> Consultation:
-    """Record a consultation (意愿征询): on which day, how many households were asked, how many agreed."""
+def _project(actor, project: Project | int) -> Project:
     pk = project if isinstance(project, int) else project.pk
     scope = Project.objects.all() if is_system(actor) else project_write_scope(actor)
     found = scope.filter(pk=pk).first()
     if found is None:
         raise NotFound(NOT_FOUND)
+    return found
+
+
+def _day(value, *, field: str, title: str, errors: dict[str, str]) -> dt.date | None:
+    if value in (None, "") or (isinstance(value, str) and not value.strip()):
+        errors[field] = _("请填写%(t)s。") % {"t": title}
+        return None
+    try:
+        return parse_day(value, field=field)
+    except AppError as exc:
+        errors[field] = exc.message
+        return None
+
+
+@writes
+def consultation_open(*, actor, project: Project | int, held_on, ends_on, note: str = "",
+                      ip: str | None = None) -> Consultation:
+    """Open a consultation (开展意愿征询) of a project: its period, from ``held_on`` to ``ends_on``.
+
+    Periods of one project do not overlap: a new round starts after the last one ended."""
+    found = _project(actor, project)
     errors: dict[str, str] = {}
-    day = None
-    if held_on in (None, ""):
-        errors["held_on"] = _("请填写征询日期。")
-    else:
-        try:
-            day = parse_day(held_on, field="held_on")
-        except AppError as exc:
-            errors["held_on"] = exc.message
-        else:
-            if day > timezone.localdate():
-                errors["held_on"] = _("征询日期 %(d)s 晚于今天（%(t)s）。") % {"d": day, "t": timezone.localdate()}
-    asked = _count(eligible, field="eligible", title=_("应征询户数"), errors=errors)
-    yes = _count(agreed, field="agreed", title=_("同意户数"), errors=errors)
-    if asked == 0:
-        errors["eligible"] = _("应征询户数须大于 0。")
-    if asked is not None and yes is not None and yes > asked:
-        errors["agreed"] = _("同意户数（%(a)d）不能多于应征询户数（%(e)d）。") % {"a": yes, "e": asked}
-    rate = _threshold(threshold, errors)
+    start = _day(held_on, field="held_on", title=_("征询开始日期"), errors=errors)
+    end = _day(ends_on, field="ends_on", title=_("征询截止日期"), errors=errors)
+    today = timezone.localdate()
+    if start is not None and start > today:
+        errors["held_on"] = _("征询开始日期 %(d)s 晚于今天（%(t)s）。") % {"d": start, "t": today}
+    if start is not None and end is not None and end < start:
+        errors["ends_on"] = _("征询截止日期 %(e)s 早于开始日期 %(d)s。") % {"e": end, "d": start}
+    if start is not None and "held_on" not in errors:
+        overlap = Consultation.objects.filter(project=found, ends_on__gte=start).order_by("-ends_on").first()
+        if overlap is not None:
+            errors["held_on"] = _("项目「%(p)s」已有 %(a)s 至 %(b)s 的意愿征询，新一轮须在 %(b)s 之后开始。") % {
+                "p": found.name, "a": overlap.held_on, "b": overlap.ends_on}
     if errors:
         raise AppError("；".join(errors.values()), fields=errors)
-    consultation = Consultation(project=found, held_on=day, eligible=asked, agreed=yes, threshold=rate,
-                                note=(note or "").strip())
-    return core_services.create(actor=actor, instance=consultation, action="consultation.record", ip=ip)
+    consultation = Consultation(project=found, held_on=start, ends_on=end, note=(note or "").strip())
+    return core_services.create(actor=actor, instance=consultation, action="consultation.open", ip=ip)
+
+
+def _household(consultation: Consultation, household) -> Household:
+    """The household answering: a row, an id, or (from a page) its number (户号) in the project."""
+    project = consultation.project
+    if isinstance(household, Household):
+        household = household.pk
+    if isinstance(household, str):
+        number = household.strip()
+        if not number:
+            raise AppError(_("请填写户号。"), fields={"household": _("必填")})
+        found = Household.objects.filter(project_id=project.pk, number=number).first()
+        if found is None:
+            raise AppError(_("项目「%(p)s」没有户号为「%(h)s」的住户。") % {"p": project.name, "h": number},
+                           fields={"household": _("不在本项目")})
+    else:
+        found = Household.objects.filter(pk=household).first()
+        if found is None or found.project_id != project.pk:
+            raise AppError(_("住户（id %(h)s）不属于项目「%(p)s」，不在本次意愿征询范围内。") % {
+                "h": household, "p": project.name}, fields={"household": _("不在本项目")})
+    if found.stage == Stage.WITHDRAWN:
+        raise AppError(_("住户 %(h)s 已撤出改造范围，不在意愿征询范围内。") % {"h": found.number},
+                       fields={"household": _("已撤出")})
+    return found
+
+
+@writes
+def consultation_answer(*, actor, consultation: Consultation | int, household, answer: str, answered_on,
+                        ip: str | None = None) -> ConsultationAnswer:
+    """Record one household's answer (住户意见: 同意 / 不同意 / 未表态) in a consultation, on a day
+    within its period. A second answer of the same household replaces the first (audited)."""
+    pk = consultation if isinstance(consultation, int) else consultation.pk
+    found = Consultation.objects.select_related("project").filter(pk=pk).first()
+    if found is None or (not is_system(actor) and not project_write_scope(actor).filter(pk=found.project_id).exists()):
+        raise NotFound(CONSULTATION_NOT_FOUND)
+    member = _household(found, household)
+    errors: dict[str, str] = {}
+    value = (answer or "").strip() if isinstance(answer, str) else ""
+    if value not in Answer.values:
+        errors["answer"] = _("住户 %(h)s 的意见「%(a)s」不是可选的值（同意、不同意、未表态）。") % {
+            "h": member.number, "a": answer or ""}
+    day = _day(answered_on, field="answered_on", title=_("表态日期"), errors=errors)
+    today = timezone.localdate()
+    if day is not None and day > today:
+        errors["answered_on"] = _("住户 %(h)s 的表态日期 %(d)s 晚于今天（%(t)s）。") % {
+            "h": member.number, "d": day, "t": today}
+    elif day is not None and not found.held_on <= day <= found.ends_on:
+        errors["answered_on"] = _("住户 %(h)s 的表态日期 %(d)s 不在征询期（%(a)s 至 %(b)s）内。") % {
+            "h": member.number, "d": day, "a": found.held_on, "b": found.ends_on}
+    if errors:
+        raise AppError("；".join(errors.values()), fields=errors)
+    existing = ConsultationAnswer.objects.filter(consultation=found, household=member).first()
+    if existing is None:
+        row = ConsultationAnswer(consultation=found, household=member, answer=value, answered_on=day)
+        core_services.full_clean(row)
+        row.save(force_insert=True)
+        changes = {"household": member.pk, "answer": value, "answered_on": day}
+    else:
+        changes = {"household": member.pk}
+        if existing.answer != value:
+            changes["answer"] = [existing.answer, value]
+        if existing.answered_on != day:
+            changes["answered_on"] = [existing.answered_on, day]
+        if len(changes) == 1:
+            return existing
+        ConsultationAnswer.objects.filter(pk=existing.pk).update(answer=value, answered_on=day,
+                                                                 updated_at=timezone.now())
+        existing.answer, existing.answered_on = value, day
+        row = existing
+    audit.record(actor=actor, action="consultation.answer", obj=found, ip=ip, changes=changes)
+    return row

@@ -20,7 +20,7 @@ from gaizao.core.scoping import get_in_scope
 from gaizao.ledger.selectors import household_write_scope, village_can_write
 from gaizao.progress import selectors, services
 from gaizao.progress.forms import (
-    CloseForm, ConsultationForm, HardCaseEditForm, HardCaseFilterForm, HardCaseOpenForm, VisitForm,
+    CloseForm, ConsultationAnswerForm, ConsultationForm, HardCaseEditForm, HardCaseFilterForm, HardCaseOpenForm, VisitForm,
 )
 from gaizao.progress.policies import hardcase_can_visit as can_visit
 from gaizao.progress.policies import hardcase_can_write as can_write
@@ -143,24 +143,51 @@ def hardcase_open(request, household_id: int):
             }, status=status))
 
 
+def _consultation_crumbs(project, *last) -> list:
+    village = project.village
+    return [(_("城中村"), reverse("ledger:village_list")),
+            (village.name, reverse("ledger:village_detail", args=[village.pk])),
+            (_("意愿征询（%(p)s）") % {"p": project.name},
+             reverse("progress:consultation_list", args=[project.pk]) if last else None), *last]
+
+
 @login_required
 @GET_POST
 def consultation_list(request, project_id: int):
-    """A project's consultations (意愿征询) with their consent rates, and a form to record one."""
+    """A project's consultations (意愿征询) with their tallies, and a form to open a round."""
     project = selectors.consultation_project(request.user, pk=project_id)
     can_record = village_can_write(request.user, project.village)
     form = ConsultationForm(request.POST or None) if can_record else None  # None: a POST is 404
-    village = project.village
-    return edit_page(request, form, save=lambda form: services.consultation_record(
+    return edit_page(request, form, save=lambda form: services.consultation_open(
         actor=request.user, project=project, ip=_ip(request), **form.cleaned_data),
-        message=_("已记录意愿征询。"), done=lambda result: reverse("progress:consultation_list", args=[project.pk]),
+        message=_("已开展意愿征询，请逐户登记意见。"),
+        done=lambda result: reverse("progress:consultation_detail", args=[project.pk, result.pk]),
         page=lambda status: render(request, "progress/hardcases/consultations.html", {
             "project": project,
             "consultations": selectors.consultation_list(project),
             "form": form,
-            "breadcrumbs": [(_("城中村"), reverse("ledger:village_list")),
-                            (village.name, reverse("ledger:village_detail", args=[village.pk])),
-                            (_("意愿征询（%(p)s）") % {"p": project.name}, None)],
+            "breadcrumbs": _consultation_crumbs(project),
+        }, status=status))
+
+
+@login_required
+@GET_POST
+def consultation_detail(request, project_id: int, pk: int):
+    """One consultation: each household in scope with its answer, and a form to record one."""
+    project = selectors.consultation_project(request.user, pk=project_id)
+    consultation = get_in_scope(project.consultations.all(), pk=pk)
+    can_record = village_can_write(request.user, project.village)
+    form = ConsultationAnswerForm(request.POST or None) if can_record else None  # None: a POST is 404
+    return edit_page(request, form, save=lambda form: services.consultation_answer(
+        actor=request.user, consultation=consultation, ip=_ip(request), **form.cleaned_data),
+        message=_("已登记住户意见。"),
+        done=lambda result: reverse("progress:consultation_detail", args=[project.pk, consultation.pk]),
+        page=lambda status: render(request, "progress/hardcases/consultation_detail.html", {
+            "project": project,
+            "consultation": next(r for r in selectors.consultation_list(project) if r.id == consultation.pk),
+            "answers": selectors.consultation_answers(consultation),
+            "form": form,
+            "breadcrumbs": _consultation_crumbs(project, (f"{consultation.held_on:%Y-%m-%d}", None)),
         }, status=status))
 
 
@@ -172,4 +199,5 @@ urlpatterns = [
     path("hardcases/<int:pk>/close/", hardcase_close, name="hardcase_close"),
     path("households/<int:household_id>/hardcase/", hardcase_open, name="hardcase_open"),
     path("projects/<int:project_id>/consultations/", consultation_list, name="consultation_list"),
+    path("projects/<int:project_id>/consultations/<int:pk>/", consultation_detail, name="consultation_detail"),
 ]
