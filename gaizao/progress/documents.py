@@ -135,10 +135,8 @@ def _cells(summary, keys) -> list[StageCell]:
 def _forecast_text(forecast) -> str:
     if forecast is None:
         return ""
-    if forecast.finished:
-        return _("已全部签约")
-    if forecast.done_on is None:
-        return _("近四周无签约")
+    if forecast.state != "forecast" or forecast.done_on is None:
+        return forecast.text  # 期满未达标、未启动、签约期未开始、全部签约、近四周无签约: said in words
     day = forecast.done_on
     text = _("%(y)d年%(m)d月%(d)d日") % {"y": day.year, "m": day.month, "d": day.day}
     if forecast.will_meet is False:

@@ -15,6 +15,7 @@ from gaizao.ledger import services as ledger_services
 from gaizao.ledger.models import Project
 from gaizao.progress.choices import Level
 from gaizao.progress.models import Rollup
+from gaizao.progress.selectors.summary import UnitSummary, forecasts
 from gaizao.progress.services.events import household_record_event, households_record_stage
 from gaizao.progress.services.hardcases import hardcase_open
 from tests.ledger.conftest import citizen_id
@@ -271,9 +272,33 @@ def test_forecast_and_deadline_shown_per_unit(cast, login_as):
     # 10 households, 2 signed in the last four weeks: 0.5 a week, 8 left → 112 days, past the end
     assert forecast.remaining == 8 and forecast.pace_per_week == Decimal("0.5")
     assert forecast.done_on == timezone.localdate() + dt.timedelta(days=112)
-    assert forecast.will_meet is False
+    # A village is compared with no project's date (never the latest found): the campaign target's
+    # deadline will apply; the project itself is compared with its own signing end.
+    assert forecast.deadline is None and forecast.will_meet is None
+    project = forecasts(Level.PROJECT, [UnitSummary(level=Level.PROJECT, unit_id=cast.project_a.pk)])[cast.project_a.pk]
+    assert project.deadline == days_ago(-7) and project.will_meet is False and project.remaining == 8
     html = response.content.decode()
-    assert forecast.text in html and "按此进度，预计" in html and "逾期风险" in html
+    assert forecast.text in html and "按此进度，预计" in html and "未设期限" in html
+
+
+def test_forecast_counts_only_households_that_can_still_sign(cast, login_as):
+    second = ledger_services.project_create(actor=cast.admin, village=cast.village_a, code="P001-2", name="东湖村二期")
+    make_households(cast.admin, second, 3, prefix="G")  # no signing period: 未启动
+    open_signing(cast.project_a, start=60, end=10)  # closed, 0 of 2 signed: 期满未达标
+    village = login_as(cast.street_user_a).get("/progress/").context["d"].units[0].extra["forecast"]
+    assert (village.state, village.remaining, village.lapsed, village.not_started) == ("lapsed", 0, 2, 3)
+    assert village.text == "期满未达标；另 3 户所在项目未启动"
+    open_signing(second, start=5, end=-30)  # the second opens: its 3 households are the forecast's
+    village = login_as(cast.street_user_a).get("/progress/").context["d"].units[0].extra["forecast"]
+    assert (village.state, village.remaining, village.lapsed) == ("forecast", 3, 2)
+    assert village.text == "近四周无签约，按此进度无法完成；另 2 户所在项目期满未达标"
+    Project.objects.filter(pk=second.pk).update(signing_start=days_ago(-5))  # set, not yet open
+    village = login_as(cast.street_user_a).get("/progress/").context["d"].units[0].extra["forecast"]
+    assert village.state == "planned" and village.remaining == 3
+    assert village.text.startswith("签约期未开始（")
+    Project.objects.filter(pk__in=[cast.project_a.pk, second.pk]).update(signing_start=None, signing_end=None)
+    village = login_as(cast.street_user_a).get("/progress/").context["d"].units[0].extra["forecast"]
+    assert village.state == "not_started" and village.text == "未启动" and village.remaining == 0
 
 
 # ---------------------------------------------------------------- lapsed projects and hard cases
@@ -368,22 +393,24 @@ def test_village_page_shows_progress_signing_status_and_forecast(cast, login_as)
     sign(cast.admin, [cast.household_a1], on=days_ago(20), ready_on=days_ago(30))
     second = ledger_services.project_create(actor=cast.admin, village=cast.village_a, code="P001-2", name="东湖村二期")
     open_signing(second, start=5, end=-20)
+    make_households(cast.admin, second, 1, prefix="G")
     response = login_as(cast.street_user_a).get(f"/ledger/villages/{cast.village_a.pk}/")
     html = response.content.decode()
     card = html[html.index('data-testid="village-progress"'):html.index('data-testid="project-table"')]
     assert 'data-testid="village-lapsed">已失效</span>' in card
     assert "签约期满未达生效比例，协议失效" in card and "签约中，未达生效比例" in card
     assert "/progress/board/P001/" in card and "/progress/board/P001-2/" in card
-    assert "50.0%" in card  # 1 of the village's 2 households signed
-    # the only signing was 20 days ago: 0.25 a week, 1 left → 28 days, after the second project's end
-    assert "按此进度，预计" in card and "逾期风险" in card
+    assert "50.0%" in card  # 1 of P001's 2 households signed
+    # P001's unsigned household cannot sign any more (its period closed): the forecast counts only the
+    # second project's household, which no signing of the last four weeks moves
+    assert "近四周无签约，按此进度无法完成；另 1 户所在项目期满未达标" in card
 
 
 def test_village_card_without_projects_in_signing(cast, login_as):
     html = login_as(cast.commander).get(f"/ledger/villages/{cast.village_b.pk}/").content.decode()
     card = html[html.index('data-testid="village-progress"'):html.index('data-testid="project-table"')]
-    assert "已失效" not in card and "未设定签约期" in card and "近四周无签约，按此进度无法完成" in card
-    assert "未设期限" in card
+    assert "已失效" not in card and "未设定签约期" in card and "未启动" in card
+    assert "近四周无签约" not in card
 
 
 def test_village_card_reads_rollups_not_households(cast, login_as):

@@ -136,12 +136,13 @@ def test_forecast_follows_the_last_four_weeks(progress, login_as):
     forecast = body["forecast"]
     assert forecast["remaining"] == 1 and forecast["pace_per_week"] == "0.2"
     assert forecast["done_on"] == (today + dt.timedelta(days=28)).isoformat()
-    assert forecast["deadline"] == (today + dt.timedelta(days=30)).isoformat()
-    assert forecast["will_meet"] is True
+    # A street is compared with the campaign target's deadline (none yet), never its projects' latest end
+    assert forecast["deadline"] is None and forecast["will_meet"] is None
+    assert forecast["state"] == "forecast" and forecast["lapsed"] == 0 and forecast["not_started"] == 0
     assert forecast["text"].startswith("按此进度，预计")
     assert body["villages"][0]["forecast"]["done_on"] == forecast["done_on"]
     west = login_as(progress.leader).get("/api/progress/summary?street=440199002").json()["forecast"]
-    assert west["done_on"] is None and west["text"] == "近四周无签约，按此进度无法完成"
+    assert west["done_on"] is None and west["text"] == "未启动" and west["state"] == "not_started"  # no signing period set
 
 
 def test_recording_a_signing_moves_the_figures(progress, login_as):

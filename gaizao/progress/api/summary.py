@@ -46,14 +46,19 @@ class StagesOut(Schema):
 
 
 class ForecastOut(Schema):
-    remaining: int = Field(..., description="尚未签约的户数（已作补偿决定的不计）")
+    remaining: int = Field(..., description="还能签约而尚未签约的户数：签约期内或签约期已定未开始的项目中，未签约、未作补偿决定的住户")
     pace_per_week: str = Field(..., description="近四周平均每周签约户数")
     done_on: dt.date | None = Field(..., description="按近四周进度预计完成签约的日期；无进度时为 null")
     earliest: dt.date | None = Field(..., description="按近四周最快一周的进度")
     latest: dt.date | None = Field(..., description="按近四周最慢一周的进度；最慢一周为零时为 null")
-    deadline: dt.date | None = Field(..., description="签约期结束日（所辖项目中最晚的）")
-    will_meet: bool | None = Field(..., description="能否在签约期内完成；无签约期或无进度可判时为 null")
-    text: str = Field(..., description="一句话说明，如「按此进度，预计 2027年3月5日 完成」")
+    deadline: dt.date | None = Field(..., description="对照的期限：项目为其签约期结束日；村、街道、全区为攻坚行动目标的期限（目标功能上线前为 null）")
+    will_meet: bool | None = Field(..., description="能否在期限内完成；无期限或无可签约住户时为 null")
+    text: str = Field(..., description="一句话说明，如「按此进度，预计 2027年3月5日 完成」「期满未达标」「未启动」")
+    state: str = Field(..., description="forecast 预测中 / finished 可签约住户已全部签约 / planned 签约期未开始 / "
+                                        "lapsed 期满未达标 / closed 签约期已满 / not_started 未启动")
+    state_label: str
+    lapsed: int = Field(..., description="签约期满未达标项目中未签约的户数（不计入预测）")
+    not_started: int = Field(..., description="未设定签约期项目中未签约的户数（不计入预测）")
 
 
 class FiguresOut(Schema):
@@ -119,7 +124,9 @@ def _unit(area: s.Area) -> dict:
 def _forecast(forecast: s.Forecast) -> dict:
     return {"remaining": forecast.remaining, "pace_per_week": str(forecast.pace_per_week),
             "done_on": forecast.done_on, "earliest": forecast.earliest, "latest": forecast.latest,
-            "deadline": forecast.deadline, "will_meet": forecast.will_meet, "text": forecast.text}
+            "deadline": forecast.deadline, "will_meet": forecast.will_meet, "text": forecast.text,
+            "state": forecast.state, "state_label": forecast.state_label, "lapsed": forecast.lapsed,
+            "not_started": forecast.not_started}
 
 
 def _figures(summary: s.UnitSummary, forecast: s.Forecast) -> dict:
@@ -127,8 +134,7 @@ def _figures(summary: s.UnitSummary, forecast: s.Forecast) -> dict:
 
 
 def _with_forecasts(level: int, summaries: list[s.UnitSummary], today: dt.date) -> list[tuple]:
-    deadlines = s.signing_deadlines(level, [x.unit_id for x in summaries])
-    found = s.forecasts(level, summaries, deadlines=deadlines, today=today)
+    found = s.forecasts(level, summaries, today=today)
     return [(x, found[x.unit_id]) for x in summaries]
 
 

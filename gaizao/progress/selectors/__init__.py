@@ -2,7 +2,7 @@
 
 from gaizao.progress.selectors.summary import (  # noqa: F401
     Area, Forecast, SigningStatus, UnitSummary, area_summary, cumulative_curves, dashboard_area, district_unit,
-    forecasts, lapsed_projects, percent, progress_summary, project_summaries, signing_deadlines, signing_status,
+    forecasts, lapsed_projects, percent, progress_summary, project_summaries, signing_status, signing_windows,
     street_summaries, unit_summaries, village_summaries, wan,
 )
 from gaizao.progress.selectors.hardcases import (  # noqa: F401

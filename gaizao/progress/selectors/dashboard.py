@@ -28,7 +28,7 @@ from gaizao.progress.policies import dashboard_grant
 from gaizao.progress.selectors.hardcases import hardcase_counts
 from gaizao.progress.selectors.summary import (
     Area, Forecast, SigningStatus, UnitSummary, area_summary, cumulative_curves, dashboard_area, forecasts, percent,
-    project_rows, project_summaries, signing_deadlines, signing_status, street_summaries, unit_summaries,
+    project_rows, project_summaries, project_windows, signing_status, street_summaries, unit_summaries,
     village_summaries, wan,
 )
 
@@ -174,8 +174,7 @@ def dashboard(user, *, street_code: str | None = None, today: dt.date | None = N
     today = today or timezone.localdate()
     area = dashboard_area(user, street_code=street_code)
     summary = area_summary(area)
-    area_forecast = forecasts(area.level, [summary], today=today,
-                              deadlines=signing_deadlines(area.level, [area.unit.pk]))[area.unit.pk]
+    area_forecast = forecasts(area.level, [summary], today=today)[area.unit.pk]
     villages = village_summaries(area, with_boundary=True)
     for village in villages:
         village.extra["url"] = reverse("ledger:village_detail", args=[village.unit_id])
@@ -188,8 +187,7 @@ def dashboard(user, *, street_code: str | None = None, today: dt.date | None = N
         unit_level = Level.VILLAGE
         units = sorted(villages, key=lambda s: (-(s.signed_rate if s.signed_rate is not None else Decimal(-1)),
                                                 s.code))
-    unit_forecasts = forecasts(unit_level, units, today=today,
-                               deadlines=signing_deadlines(unit_level, [u.unit_id for u in units]))
+    unit_forecasts = forecasts(unit_level, units, today=today)
     for unit in units:
         unit.extra["forecast"] = unit_forecasts[unit.unit_id]
     projects = [p for p in project_summaries(area, today=today) if p.extra["signing"].code in LISTED_SIGNING]
@@ -251,10 +249,8 @@ def village_progress(village: Village, *, projects: list[Project] | None = None,
     if projects is None:
         projects = list(Project.objects.filter(village_id=village.pk).order_by("phase", "code"))
     rows = project_rows(projects, today=today)
-    # The deadline that applies to the village: its projects' latest signing end (as signing_deadlines).
-    ends = [p.signing_end for p in projects if p.signing_end]
     forecast = forecasts(Level.VILLAGE, [summary], today=today,
-                         deadlines={village.pk: max(ends) if ends else None})[village.pk]
+                         windows={village.pk: project_windows(village.pk, rows, today=today)})[village.pk]
     return VillageProgress(summary=summary, forecast=forecast, projects=rows)
 
 

@@ -13,7 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -318,9 +319,76 @@ def cumulative_curves(level: int, unit: int, *, keys=CURVE_KEYS) -> dict:
     return out
 
 
+# ---------------------------------------------------------------- forecasts
+
+# A project's place in a forecast (签约预测), from its signing period on the day:
+#   open        签约期内: its unsigned households can still sign, counted, its end is the deadline;
+#   planned     签约期已定、尚未开始 (or a start without an end yet): counted, they will be able to;
+#   lapsed      期满未达标: the period closed below the threshold, its unsigned cannot sign (补偿决定);
+#   closed      期满已达标: the period closed at or above the threshold, its unsigned cannot sign;
+#   not_started 未启动: no signing period set.
+COUNTED = ("open", "planned")
+
+
+@dataclass(frozen=True)
+class ProjectWindow:
+    """One project's signing period as a forecast sees it (``signing_windows``)."""
+
+    project_id: int
+    unit_id: int
+    state: str
+    unsigned: int
+    signing_start: dt.date | None
+    signing_end: dt.date | None
+
+
+def _window_state(start, end, *, today: dt.date, reached: bool) -> str:
+    if start is None:
+        return "not_started"
+    if end is not None and today > end:
+        return "closed" if reached else "lapsed"
+    return "open" if today >= start else "planned"
+
+
+def signing_windows(level: int, unit_ids, *, today: dt.date) -> dict[int, list[ProjectWindow]]:
+    """Each unit's projects with their signing state and unsigned households (one query: the
+    projects with their three project-level rollup figures as subqueries)."""
+    ids = list(unit_ids)
+    column = {Level.STREET: "village__street_id", Level.VILLAGE: "village_id", Level.PROJECT: "id"}.get(level)
+    projects = Project.objects.all() if column is None else Project.objects.filter(**{f"{column}__in": ids})
+
+    def figure(key: str):
+        return Coalesce(Subquery(Rollup.objects.filter(level=Level.PROJECT, unit=OuterRef("pk"), key=key)
+                                 .values("households")[:1]), 0)
+
+    rows = projects.annotate(n_scope=figure(SCOPE), n_signed=figure("signed"), n_decision=figure("decision")).values_list(
+        column or "pk", "pk", "signing_start", "signing_end", "signing_threshold", "n_scope", "n_signed", "n_decision")
+    out: dict[int, list[ProjectWindow]] = {pk: [] for pk in ids}
+    for unit, pk, start, end, threshold, scope, signed, decision in rows:
+        state = _window_state(start, end, today=today, reached=reaches(signed, scope, threshold))
+        window = ProjectWindow(project_id=pk, unit_id=unit, state=state, unsigned=max(scope - signed - decision, 0),
+                               signing_start=start, signing_end=end)
+        for target in (ids if column is None else [unit]):  # the district holds every project
+            out[target].append(window)
+    return out
+
+
+FORECAST_LABELS = {
+    "lapsed": _("期满未达标"),
+    "closed": _("签约期已满"),
+    "not_started": _("未启动"),
+}
+
+
 @dataclass
 class Forecast:
-    """"At this pace, done on …" (按近四周进度预计): the signing of a unit's remaining households."""
+    """"At this pace, done on …" (按近四周进度预计): the signing of the households that can still sign.
+
+    Only households of projects whose signing period is open or set for later count (``COUNTED``);
+    those of projects whose period closed cannot sign any more (期满未达标 → 补偿决定), and those of
+    projects with no period have not started (未启动). ``state``: forecast / finished / planned (a
+    period set, none open yet) / lapsed / closed / not_started.
+    """
 
     remaining: int
     pace_per_week: Decimal  # households per week over the window
@@ -329,24 +397,45 @@ class Forecast:
     earliest: dt.date | None
     latest: dt.date | None
     deadline: dt.date | None
-    will_meet: bool | None  # None: no deadline, or no pace to judge by
+    will_meet: bool | None  # None: no deadline, or nothing to sign
+    state: str = "forecast"
+    lapsed: int = 0  # unsigned households of projects whose period closed below the threshold
+    not_started: int = 0  # households of projects without a signing period
+    starts_on: dt.date | None = None  # the earliest start of a planned period
 
     @property
     def finished(self) -> bool:
-        return self.remaining == 0
+        return self.state == "finished"
+
+    @property
+    def state_label(self) -> str:
+        return str(FORECAST_LABELS.get(self.state, ""))
 
     @property
     def text(self) -> str:
+        if self.state in FORECAST_LABELS:
+            return self.state_label + self._others()
         if self.finished:
-            return str(_("已全部签约"))
+            return str(_("已全部签约")) + self._others()
+        if self.state == "planned":
+            return str(_("签约期未开始（%(d)s 开始）")) % {"d": _d(self.starts_on)} + self._others()
         if self.done_on is None:
-            return str(_("近四周无签约，按此进度无法完成"))
+            return str(_("近四周无签约，按此进度无法完成")) + self._others()
         span = ""
         if self.earliest and self.latest and self.earliest != self.latest:
             span = str(_("（%(a)s 至 %(b)s）")) % {"a": _d(self.earliest), "b": _d(self.latest)}
         elif self.earliest and not self.latest:
             span = str(_("（最早 %(a)s）")) % {"a": _d(self.earliest)}
-        return str(_("按此进度，预计 %(d)s 完成")) % {"d": _d(self.done_on)} + span
+        return str(_("按此进度，预计 %(d)s 完成")) % {"d": _d(self.done_on)} + span + self._others()
+
+    def _others(self) -> str:
+        """Households outside the forecast, said after it (另 N 户期满未达标、M 户未启动)."""
+        parts = []
+        if self.lapsed and self.state != "lapsed":
+            parts.append(str(_("%(n)d 户所在项目期满未达标")) % {"n": self.lapsed})
+        if self.not_started and self.state != "not_started":
+            parts.append(str(_("%(n)d 户所在项目未启动")) % {"n": self.not_started})
+        return "；另 " + "、".join(parts) if parts else ""
 
 
 def _d(day: dt.date) -> str:
@@ -362,50 +451,81 @@ def _after(today: dt.date, remaining: int, per_week: Decimal) -> dt.date | None:
     return today + dt.timedelta(days=days)
 
 
-def forecasts(level: int, summaries: list[UnitSummary], *, deadlines: dict[int, dt.date | None],
-              today: dt.date | None = None) -> dict[int, Forecast]:
-    """A forecast for each unit from its signings in the last four weeks (one query for all).
+def _state(windows: list[ProjectWindow], remaining: int) -> str:
+    counted = [w for w in windows if w.state in COUNTED]
+    if counted:
+        if remaining == 0:
+            return "finished"
+        return "forecast" if any(w.state == "open" for w in counted) else "planned"
+    states = {w.state for w in windows}
+    if "lapsed" in states:
+        return "lapsed"
+    if "closed" in states:
+        return "closed"
+    return "not_started"
 
-    The pace is the four weeks' average; the range comes from the slowest and the fastest week.
-    ``deadlines`` gives the date that applies to each unit (its projects' signing period end).
+
+def project_windows(unit_id: int, rows: list[UnitSummary], *, today: dt.date) -> list[ProjectWindow]:
+    """``signing_windows`` of one unit from project rows already read (``project_rows``): no query."""
+    return [ProjectWindow(project_id=row.unit_id, unit_id=unit_id, unsigned=row.unsigned,
+                          signing_start=row.extra["project"].signing_start, signing_end=row.extra["project"].signing_end,
+                          state=_window_state(row.extra["project"].signing_start, row.extra["project"].signing_end,
+                                              today=today, reached=row.extra["signing"].reached))
+            for row in rows]
+
+
+def forecasts(level: int, summaries: list[UnitSummary], *, deadlines: dict[int, dt.date | None] | None = None,
+              today: dt.date | None = None,
+              windows: dict[int, list[ProjectWindow]] | None = None) -> dict[int, Forecast]:
+    """A forecast for each unit from the signings of its countable projects in the last four weeks.
+
+    Two queries for all units: the projects with their figures (``signing_windows``, unless the
+    caller passes ``windows`` it built from rows it holds) and their signings per day. The pace is the four weeks' average; the range comes from the slowest and the
+    fastest week. The deadline compared with is a project's own signing end; for a village, street
+    or the district it is the campaign target's deadline the caller passes in ``deadlines`` (none
+    until the campaign's targets exist) — never the latest date found among the projects.
     """
     today = today or timezone.localdate()
+    deadlines = deadlines or {}
     start = today - dt.timedelta(days=PACE_DAYS - 1)
+    if windows is None:
+        windows = signing_windows(level, [s.unit_id for s in summaries], today=today)
+    owners: dict[int, list[int]] = defaultdict(list)  # counted project -> the units it counts in
+    for unit, found in windows.items():
+        for window in found:
+            if window.state in COUNTED:
+                owners[window.project_id].append(unit)
     weekly: dict[int, list[int]] = {s.unit_id: [0, 0, 0, 0] for s in summaries}
-    rows = DailyRollup.objects.filter(level=level, unit__in=list(weekly), key="signed", day__gte=start,
-                                      day__lte=today).values_list("unit", "day", "households")
-    for unit, day, households in rows:
-        weekly[unit][min((day - start).days // 7, 3)] += households
+    if owners:
+        rows = DailyRollup.objects.filter(level=Level.PROJECT, unit__in=list(owners), key="signed", day__gte=start,
+                                          day__lte=today).values_list("unit", "day", "households")
+        for project, day, households in rows:
+            for unit in owners[project]:
+                weekly[unit][min((day - start).days // 7, 3)] += households
     out = {}
     for summary in summaries:
+        found = windows[summary.unit_id]
+        counted = [w for w in found if w.state in COUNTED]
+        remaining = sum(w.unsigned for w in counted)
+        state = _state(found, remaining)
         weeks = weekly[summary.unit_id]
-        remaining = summary.unsigned
         per_week = Decimal(sum(weeks)) / 4
-        done_on = today if remaining == 0 else _after(today, remaining, per_week)
-        fastest, slowest = Decimal(max(weeks)), Decimal(min(weeks))
-        earliest = today if remaining == 0 else _after(today, remaining, fastest)
-        latest = today if remaining == 0 else _after(today, remaining, slowest)
-        deadline = deadlines.get(summary.unit_id)
+        done = state == "finished"
+        done_on = today if done else (_after(today, remaining, per_week) if counted else None)
+        earliest = today if done else (_after(today, remaining, Decimal(max(weeks))) if counted else None)
+        latest = today if done else (_after(today, remaining, Decimal(min(weeks))) if counted else None)
+        if level == Level.PROJECT:
+            deadline = counted[0].signing_end if counted else None
+        else:
+            deadline = deadlines.get(summary.unit_id)
         will_meet = None
-        if deadline is not None:
-            will_meet = remaining == 0 or (done_on is not None and done_on <= deadline)
-        out[summary.unit_id] = Forecast(remaining=remaining, pace_per_week=per_week.quantize(Decimal("0.1")),
-                                        weekly=weeks, done_on=done_on, earliest=earliest, latest=latest,
-                                        deadline=deadline, will_meet=will_meet)
-    return out
-
-
-def signing_deadlines(level: int, unit_ids) -> dict[int, dt.date | None]:
-    """The deadline that applies to each unit: the latest signing period end of its projects (one query)."""
-    column = {Level.STREET: "village__street_id", Level.VILLAGE: "village_id", Level.PROJECT: "id"}.get(level)
-    ids = list(unit_ids)
-    if column is None:  # the district: the latest end of all
-        end = Project.objects.exclude(signing_end=None).order_by("-signing_end").values_list(
-            "signing_end", flat=True).first()
-        return {pk: end for pk in ids}
-    out: dict[int, dt.date | None] = {pk: None for pk in ids}
-    for unit, end in Project.objects.filter(Q(**{f"{column}__in": ids}), ~Q(signing_end=None)).values_list(
-            column, "signing_end"):
-        if out.get(unit) is None or end > out[unit]:
-            out[unit] = end
+        if deadline is not None and counted:
+            will_meet = done or (done_on is not None and done_on <= deadline)
+        starts = [w.signing_start for w in counted if w.state == "planned"]
+        out[summary.unit_id] = Forecast(
+            remaining=remaining, pace_per_week=per_week.quantize(Decimal("0.1")), weekly=weeks, done_on=done_on,
+            earliest=earliest, latest=latest, deadline=deadline, will_meet=will_meet, state=state,
+            lapsed=sum(w.unsigned for w in found if w.state == "lapsed"),
+            not_started=sum(w.unsigned for w in found if w.state == "not_started"),
+            starts_on=min(starts) if starts else None)
     return out

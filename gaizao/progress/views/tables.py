@@ -34,17 +34,14 @@ def progress_table_for(area: s.Area, *, today: dt.date | None = None) -> Progres
     streets = s.street_summaries(area)
     villages = s.village_summaries(area)
     projects = s.project_summaries(area, today=today)
-    street_forecasts = s.forecasts(Level.STREET, streets, today=today, deadlines=s.signing_deadlines(
-        Level.STREET, [x.unit_id for x in streets]))
-    village_forecasts = s.forecasts(Level.VILLAGE, villages, today=today, deadlines=s.signing_deadlines(
-        Level.VILLAGE, [x.unit_id for x in villages]))
+    street_forecasts = s.forecasts(Level.STREET, streets, today=today)
+    village_forecasts = s.forecasts(Level.VILLAGE, villages, today=today)
     if area.is_district:
         total = s.UnitSummary(level=Level.DISTRICT, unit_id=area.unit.pk)
         for street in streets:
             for key, count in street.counts.items():
                 total.counts[key] = total.counts.get(key, 0) + count
-        total_forecast = s.forecasts(Level.DISTRICT, [total], today=today, deadlines=s.signing_deadlines(
-            Level.DISTRICT, [area.unit.pk]))[area.unit.pk]
+        total_forecast = s.forecasts(Level.DISTRICT, [total], today=today)[area.unit.pk]
         title = _("%(d)s城中村改造进度表") % {"d": area.district.name}
     else:
         total_forecast = street_forecasts.get(area.unit.pk)
