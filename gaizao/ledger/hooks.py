@@ -1,4 +1,5 @@
-"""The ledger's one write hook (台账写入钩子): upper apps react to households whose state changed.
+"""The ledger's write hooks (台账写入钩子): upper apps react to households whose state changed, and may
+refuse opening a project's signing period (``project_signing_opens``, at the end).
 
 Every ledger write that creates a household, moves it, changes its area or stage, or removes it
 (withdrawn or deleted) calls ``households_changed`` inside its transaction, once per write with all
@@ -53,3 +54,11 @@ def households_changed_fire(*, created: Sequence[int] = (), changed: Sequence[in
                              created_in=created_in, created_area=created_area)
     if change:
         households_changed.fire(change=change)
+
+
+# The gate before a project opens its signing period (签约期): ``project_update`` fires it inside its
+# transaction when the update sets or moves ``signing_start``, with ``project`` (as stored) and the
+# new ``signing_start``. A receiver refuses by raising ``AppError`` (progress refuses a project whose
+# latest 意愿征询 failed). The ledger knows no upper rule: it offers the point, the upper app
+# connects its check in ``ready()``.
+project_signing_opens = Hook("ledger.project_signing_opens")

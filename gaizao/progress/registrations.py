@@ -66,8 +66,7 @@ def refuse_signing_after_failed_consultation(*, project, signing_start) -> None:
 
 
 def register() -> None:
-    from gaizao.ledger.hooks import households_changed
-    from gaizao.ledger.services.villages import project_signing_opens
+    from gaizao.ledger.hooks import households_changed, project_signing_opens
 
     households_changed.connect(on_households_changed, name="progress.rollups", order=10)
     project_signing_opens.connect(refuse_signing_after_failed_consultation, name="progress.consent_gate")

@@ -7,10 +7,10 @@ from decimal import Decimal
 from gaizao.core.actors import is_system
 from gaizao.core.checking import Checker
 from gaizao.core.errors import AppError, NotFound
-from gaizao.core.registry import Hook
 from gaizao.core.services import NOT_FOUND, create, load_for_update, only, require_in_scope, save_changes
 from gaizao.core.writes import writes
 from gaizao.ledger import selectors
+from gaizao.ledger.hooks import project_signing_opens
 from gaizao.ledger.models import Project, Village
 from gaizao.ledger.services.boundary import clean_boundary
 from gaizao.org.choices import OrgKind
@@ -20,12 +20,6 @@ VILLAGE_FIELDS = {"code", "name", "community", "mode", "batch", "year", "land_ar
                   "boundary"}
 PROJECT_FIELDS = {"code", "name", "phase", "scope", "decision_date", "signing_start", "signing_end",
                   "signing_threshold", "consultation_threshold"}
-
-# The gate before a project opens its signing period (签约期): fired inside ``project_update`` when
-# the update sets or moves ``signing_start``, with the project and the new start. A receiver
-# refuses by raising ``AppError`` (progress refuses a project whose 意愿征询 failed). The ledger
-# knows no upper rule: it offers the point, the upper app registers its check in ``ready()``.
-project_signing_opens = Hook("ledger.project_signing_opens")
 
 
 def _check_village(values: dict, *, street: OrgUnit, village: Village | None) -> None:
