@@ -29,7 +29,8 @@ from gaizao.demo.schedule import FINISHED, LAPSED, RUNNING, SIGNING
 from gaizao.ledger.choices import RenovationMode, Stage
 from gaizao.progress import rollups
 from gaizao.progress.choices import SCOPE, EventKind, Level, ResettlementMode
-from gaizao.progress.models import HardCase, StageEvent, Visit
+from gaizao.progress.choices import ConsultationAnswerChoice
+from gaizao.progress.models import Consultation, ConsultationAnswer, HardCase, StageEvent, Visit
 
 if TYPE_CHECKING:
     from gaizao.demo.district import ProjectPlan, VillagePlan
@@ -55,6 +56,11 @@ EVENT_COLUMNS = ("id", "household_id", "project_id", "kind", "on_date", "resettl
 CASE_COLUMNS = ("id", "household_id", "street_id", "village_id", "reason", "reason_detail", "strategy", "opened_on",
                 "closed_on", "close_note", "last_visit_on", "next_visit_on")
 VISIT_COLUMNS = ("hard_case_id", "visited_on", "visitor_id", "visitors", "talk", "next_step", "next_visit_on")
+ANSWER_COLUMNS = ("consultation_id", "household_id", "answer", "answered_on")
+# 意愿征询 before the signing period: held from 50 to 20 days before it opens; at most 5 % of the
+# households do not agree (a passed consultation, whatever the project's size), so that every project
+# that opened its signing period did so after a consultation that passed (the gate's rule).
+CONSULTATION_OPENS, CONSULTATION_ENDS, NOT_AGREEING = 50, 20, 0.05
 
 DEMOLISH_SHARE = {RenovationMode.DEMOLISH_REBUILD: 0.9, RenovationMode.MIXED: 0.6, RenovationMode.UPGRADE: 0.15}
 CORRECTABLE = {SURVEYED: "入户调查表", DECIDED: "认定意见书", VALUED: "评估报告", SIGNED: "补偿协议",
@@ -164,6 +170,11 @@ class HistoryWriter:
         self._visits: list[tuple] = []
         self._writers = (RowWriter(StageEvent, EVENT_COLUMNS, who=WHO), RowWriter(HardCase, CASE_COLUMNS, who=WHO),
                          RowWriter(Visit, VISIT_COLUMNS, who=WHO))
+        # Consultations draw from a generator of their own: the households' histories stay as they were.
+        self._consult_random = random.Random(self.t).random
+        self._consultations: dict[int, list] = {}  # project -> [consultation pk, opens, ends, non-agreeing left]
+        self._answers: list[tuple] = []
+        self._answer_writer = RowWriter(ConsultationAnswer, ANSWER_COLUMNS, who=WHO)
 
     def day(self, ordinal: int | None) -> dt.date | None:
         if ordinal is None:
@@ -197,6 +208,7 @@ class HistoryWriter:
             u = self._signing(project, dates, holdout)
             mode = self._after_signing(project, village, dates)
         self._record(pk, project, village.street.pk, dates, mode)
+        self._consultation_answer(pk, plan, project)
         if WITHDRAWN not in dates and VALUED in dates and project.status in SIGNING:
             cadre_pk = self._hard_case(pk, project, village, dates, holdout, u, area_centi, cadre_pk)
         stage = Stage.WITHDRAWN.value if WITHDRAWN in dates else Stage.REGISTERED.value
@@ -361,6 +373,25 @@ class HistoryWriter:
                 return wrong
         return None
 
+    # --- consultations (意愿征询) -----------------------------------------------------------
+    def _consultation_answer(self, pk: int, plan: ProjectPlan, project: _Project) -> None:
+        """Each household of a project that opened its signing period answered its consultation."""
+        if project.start is None or project.start - CONSULTATION_ENDS > self.t:
+            return
+        found = self._consultations.get(plan.pk)
+        if found is None:
+            opens, ends = project.start - CONSULTATION_OPENS, project.start - CONSULTATION_ENDS
+            row = Consultation.objects.create(project_id=plan.pk, held_on=self.day(opens), ends_on=self.day(ends),
+                                              note="征询改造意愿，逐户入户登记。")
+            found = self._consultations[plan.pk] = [row.pk, opens, ends, int(plan.households * NOT_AGREEING)]
+        consultation, opens, ends, left = found
+        rnd = self._consult_random
+        answer = ConsultationAnswerChoice.AGREE.value
+        if left and rnd() < 2 * NOT_AGREEING:
+            found[3] -= 1
+            answer = (ConsultationAnswerChoice.DISAGREE if rnd() < 0.5 else ConsultationAnswerChoice.NONE).value
+        self._answers.append((consultation, pk, answer, self.day(opens + int(rnd() * (ends - opens + 1)))))
+
     # --- hard cases ---------------------------------------------------------------------
     def _hard_case(self, pk: int, project: _Project, village: VillagePlan, dates: dict[str, int], holdout: bool,
                    u: float | None, area_centi: int, cadre_pk: int | None) -> int | None:
@@ -474,7 +505,9 @@ class HistoryWriter:
         if self._cases:
             cases.write(self._cases)
             visits.write(self._visits)
-        self._events, self._cases, self._visits = [], [], []
+        if self._answers:
+            self._answer_writer.write(self._answers)
+        self._events, self._cases, self._visits, self._answers = [], [], [], []
 
     def finish(self) -> ProgressCounts:
         """Flush and add the contributions to the rollups: the same figures ``recompute`` derives."""

@@ -313,3 +313,23 @@ def test_the_schedule_always_has_signing_villages_a_lapsed_project_and_phases_in
                        for p in village.projects)
         if batches == [1] * 6:
             assert cleared
+
+
+def test_projects_that_opened_signing_did_so_after_a_consultation_that_passed(district, db):
+    from gaizao.ledger.models import Project
+    from gaizao.progress import consent
+    from gaizao.progress.models import Consultation, ConsultationAnswer
+
+    opened = Project.objects.filter(signing_start__isnull=False, signing_start__lte=TODAY)
+    assert opened.exists()
+    for project in opened:
+        consultation = Consultation.objects.get(project=project)
+        assert consultation.held_on <= consultation.ends_on < project.signing_start
+        tally = consent.tally(consultation)
+        assert tally.in_scope > 0 and tally.status(TODAY) == consent.PASSED, (project.code, tally)
+        assert consent.signing_gate(project=project) is None
+    answers = ConsultationAnswer.objects.select_related("consultation", "household")
+    assert answers.exists() and all(a.household.project_id == a.consultation.project_id
+                                    and a.consultation.held_on <= a.answered_on <= a.consultation.ends_on
+                                    for a in answers)
+    assert {a.answer for a in answers} == {"agree", "disagree", "none"}
