@@ -230,6 +230,8 @@ class ProjectForm(_EditForm):
     signing_start = _date_field(_("签约期开始"))
     signing_end = _date_field(_("签约期结束"))
     signing_threshold = _decimal_field(_("协议生效签约比例（%）"), help_text=_("0 到 100，签约率达到该比例时协议生效。"))
+    consultation_threshold = _decimal_field(
+        _("意愿征询通过比例（%）"), help_text=_("0 到 100，同意的住户达到该比例时征询通过；未通过的项目不能开始签约期。"))
     scope = _text_area(_("征收范围"))
     wide_fields = ("scope",)
 

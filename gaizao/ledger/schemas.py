@@ -76,6 +76,7 @@ class ProjectOut(Schema):
     signing_start: dt.date | None
     signing_end: dt.date | None
     signing_threshold: Decimal
+    consultation_threshold: Decimal
     household_count: int
 
 
@@ -286,6 +287,8 @@ class ProjectPatch(Schema):
     signing_start: dt.date | None = None
     signing_end: dt.date | None = None
     signing_threshold: Decimal | None = Field(None, description="协议生效签约比例（%），0–100")
+    consultation_threshold: Decimal | None = Field(
+        None, description="意愿征询通过比例（%），0–100；最近一轮征询未通过的项目不能开始签约期")
 
 
 class ProjectIn(ProjectPatch):

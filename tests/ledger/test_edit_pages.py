@@ -221,10 +221,14 @@ def test_project_edit_checks_the_signing_period_and_threshold(cast, login_as):
     errors = response.context["form"].errors
     assert "不能早于开始日期" in errors["signing_end"][0]
     assert "0 到 100" in errors["signing_threshold"][0]
-    data.update(signing_end="2026-08-31", signing_threshold="80")
+    data.update(signing_end="2026-08-31", signing_threshold="80", consultation_threshold="101")
+    response = client.post(url, data)
+    assert "意愿征询通过比例须为 0 到 100" in response.context["form"].errors["consultation_threshold"][0]
+    data.update(consultation_threshold="85")
     assert client.post(url, data).status_code == 302
     project = Project.objects.get(pk=cast.project_a.pk)
     assert str(project.signing_end) == "2026-08-31" and project.signing_threshold == Decimal("80.00")
+    assert project.consultation_threshold == Decimal("85.00")
 
 
 def test_person_add_and_edit_keep_masked_id(cast, login_as, person):

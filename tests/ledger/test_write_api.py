@@ -207,3 +207,14 @@ def test_unchanged_patch_writes_nothing(cast, login_as):
     assert response.status_code == 200 and response.json()["version"] == 1
     assert AuditEntry.objects.count() == before
     assert Project.objects.get(pk=cast.project_a.pk).version == 1
+
+
+def test_the_consultation_threshold_is_read_and_changed_through_the_api(cast, login_as):
+    client = login_as(cast.street_user_a)
+    url = f"/api/ledger/projects/{cast.project_a.pk}"
+    project = client.get(url).json()
+    assert project["consultation_threshold"] == "90.00"
+    refused = _patch(client, url, {"version": project["version"], "consultation_threshold": "150"})
+    assert refused.status_code == 400 and "consultation_threshold" in refused.json()["fields"]
+    changed = _patch(client, url, {"version": project["version"], "consultation_threshold": "66.5"})
+    assert changed.status_code == 200 and changed.json()["consultation_threshold"] == "66.50"

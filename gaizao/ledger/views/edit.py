@@ -103,7 +103,7 @@ def village_edit(request, pk: int):
 def project_create(request, village_pk: int):
     village = get_in_scope(selectors.village_write_scope(request.user), pk=village_pk)
     data, _files = _data(request)
-    form = ProjectForm(data, initial={"signing_threshold": "90.00", "phase": 1})
+    form = ProjectForm(data, initial={"signing_threshold": "90.00", "consultation_threshold": "90.00", "phase": 1})
 
     def save(form):
         return services.project_create(actor=request.user, village=village, ip=_ip(request), **form.values())
