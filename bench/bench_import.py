@@ -1,6 +1,6 @@
 """Benchmark: importing a 100,000-household ledger (台账导入性能). Never part of the test run.
 
-    .venv/bin/python bench/bench_import.py [--households 100000] [--repeat 3] [--die-rows 5000]
+    .venv/bin/python bench/bench_import.py [--households 100000] [--repeat 3] [--die-rows 5000] [--layout everyday]
 
 Measures, in one run, on the same XLSX file (template layout, one building per row, generated once
 and cached under var/bench/):
@@ -58,8 +58,10 @@ def _id_number(i: int) -> str:
     return first17 + id_check_char(first17)
 
 
-def generate(path: Path, households: int) -> None:
-    """The template layout filled with ``households`` households, one building each."""
+def generate(path: Path, households: int, *, layout: str = "template") -> None:
+    """The template layout filled with ``households`` households, one building each; the
+    ``everyday`` layout is the same without the building-number column (as most street sheets:
+    one row per household, the import numbers the buildings)."""
     import openpyxl
 
     from gaizao.ledger.importing import headers as h
@@ -67,13 +69,19 @@ def generate(path: Path, households: int) -> None:
     rnd = random.Random(2026)
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet(h.HOUSEHOLD_SHEET)
-    sheet.append([column.header for column in h.HOUSEHOLD_COLUMNS])
+    keys = [column.key for column in h.HOUSEHOLD_COLUMNS]
+    drop = keys.index("building_number") if layout == "everyday" else None
+    header = [column.header for column in h.HOUSEHOLD_COLUMNS]
+    if drop is not None:
+        del header[drop]
+    sheet.append(header)
+    append = sheet.append if drop is None else (lambda row: sheet.append(row[:drop] + row[drop + 1:]))
     for i in range(households):
         name = SURNAMES[rnd.randrange(len(SURNAMES))] + "".join(
             GIVEN[rnd.randrange(len(GIVEN))] for _ in range(rnd.choice((1, 2, 2))))
         legality = LEGALITY[rnd.randrange(len(LEGALITY))]
         unlicensed = round(rnd.uniform(5, 80), 2) if rnd.random() < 0.3 else 0
-        sheet.append([
+        append([
             f"BH-{i + 1:06d}", name, _id_number(i), f"1{rnd.choice('3589')}{i:09d}"[:11],
             f"云溪区东湖街道{rnd.randrange(1, 60)}巷{rnd.randrange(1, 300)}号",
             "集体土地" if rnd.random() < 0.9 else "国有土地", "住宅" if rnd.random() < 0.85 else "混合",
@@ -261,6 +269,8 @@ def machine() -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--households", type=int, default=100_000)
+    parser.add_argument("--layout", choices=("template", "everyday"), default="template",
+                        help="everyday: no building-number column, one row per household (issue 10's figure)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--die-rows", type=int, default=5000)
     parser.add_argument("--skip-die", action="store_true")
@@ -283,13 +293,14 @@ def main() -> None:
         return
 
     os.environ.update({k: v for k, v in ENV.items() if k not in os.environ})
-    path = CACHE / f"ledger_{args.households}.xlsx"
+    suffix = "" if args.layout == "template" else f"_{args.layout}"
+    path = CACHE / f"ledger_{args.households}{suffix}.xlsx"
     if not path.exists():
         print(f"generating {path} …", file=sys.stderr)
         import django
 
         django.setup()
-        generate(path, args.households)
+        generate(path, args.households, layout=args.layout)
     calamine = [time_calamine(path) for _ in range(args.repeat)]
     ours = [run_child("ours", path) for _ in range(args.repeat)]
     if args.profile:
