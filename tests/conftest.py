@@ -120,6 +120,13 @@ def login(client, user) -> None:
 
 
 @pytest.fixture
+def media(settings, tmp_path):
+    """Uploads, photos, attachments and import files go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
 def login_as(client):
     def _login(user):
         login(client, user)

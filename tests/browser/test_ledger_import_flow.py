@@ -11,7 +11,7 @@ from tests.browser.conftest import screenshot
 from tests.conftest import PASSWORD
 from tests.ledger.importing.conftest import cid
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("media")]
 
 GOOD_ID = cid(402)
 BAD_ID = GOOD_ID[:17] + ("0" if GOOD_ID[17] != "0" else "1")  # wrong check digit
@@ -24,11 +24,6 @@ HOUSEHOLDS = [
      "用途": "非住宅", "家庭人数": 1, "房屋编号": "1", "结构": "砖木", "层数": 1, "合法面积（㎡）": 45.25,
      "认定结果": "待认定"},
 ]
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def _sign_in(page, base: str) -> None:

@@ -13,12 +13,7 @@ from tests.browser.conftest import screenshot
 from tests.conftest import PASSWORD
 from tests.ledger.conftest import make_households
 
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("media")]
 
 
 def _sign_in(page, base: str) -> None:

@@ -95,3 +95,11 @@ def client_factory(db):
         return client
 
     return _client
+
+
+@pytest.fixture
+def sync_jobs(monkeypatch):
+    """Run each import job step at once, in the request's thread and transaction."""
+    from gaizao.ledger.importing import jobs
+
+    monkeypatch.setattr(jobs, "start", lambda job_id, runner: runner(job_id))

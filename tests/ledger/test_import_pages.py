@@ -25,16 +25,7 @@ START = reverse("ledger:import_start")
 Status = ImportJob.Status
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def sync_jobs(monkeypatch):
-    """Run each job step at once, in the request's thread and transaction."""
-    monkeypatch.setattr(jobs, "start", lambda job_id, runner: runner(job_id))
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def _counts():

@@ -6,12 +6,6 @@ from gaizao.progress import rollups
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    """Attachments go to a folder of the test's own."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
 def rollups_stay_correct(db):
     """After the scenario, the stored rollups and household stages equal a recount from events."""
     yield

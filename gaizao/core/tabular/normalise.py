@@ -16,8 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 import re
-import unicodedata
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _

@@ -14,7 +14,7 @@ from gaizao.core.writes import writes
 from gaizao.ledger import identity, selectors
 from gaizao.ledger.hooks import households_changed_fire
 from gaizao.ledger.models import Household, Person, Project
-from gaizao.ledger.services.common import name_initials
+from gaizao.ledger.surnames import name_initials
 
 HOUSEHOLD_FIELDS = {"number", "head_name", "head_id_number", "phone", "address", "land_type", "use",
                     "member_count", "cadre"}

@@ -44,7 +44,7 @@ from gaizao.progress.services import fast
 from gaizao.progress.services.attachments import save_attachments
 from gaizao.progress.stages import (
     BUILDING_KINDS, CLOSES_HARD_CASE, DATE_FIELDS, RECORDABLE, State, check_buildings, check_change, check_new,
-    label, today,
+    label,
 )
 
 NOT_FOUND = "住户不存在或无权操作。"

@@ -172,13 +172,13 @@ def _dead_pid() -> int:
     return child.pid
 
 
-def _running_job(cast, media_root: Path, *, status="previewing", **worker) -> "ImportJob":
+def _running_job(cast, media: Path, *, status="previewing", **worker) -> "ImportJob":
     import uuid
 
     from gaizao.ledger.models import ImportJob
 
     job_id = uuid.uuid4()
-    stored = media_root / "imports" / f"{job_id.hex}.xlsx"
+    stored = media / "imports" / f"{job_id.hex}.xlsx"
     stored.parent.mkdir(parents=True, exist_ok=True)
     stored.write_bytes(b"440106198001010010")  # an upload holds plain ID numbers
     return ImportJob.objects.create(id=job_id, actor=cast.street_user_a, project=cast.project_a,
@@ -186,39 +186,33 @@ def _running_job(cast, media_root: Path, *, status="previewing", **worker) -> "I
                                     **worker)
 
 
-@pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-def test_a_job_of_a_dead_process_is_failed_at_start_up_and_its_upload_deleted(cast, media_root):
+def test_a_job_of_a_dead_process_is_failed_at_start_up_and_its_upload_deleted(cast, media):
     from gaizao.core.models import AuditEntry
     from gaizao.ledger.importing import jobs
     from gaizao.ledger.models import ImportJob
 
     me = jobs.this_worker()
-    dead = _running_job(cast, media_root, status="applying", worker_host=me.host, worker_pid=_dead_pid(),
+    dead = _running_job(cast, media, status="applying", worker_host=me.host, worker_pid=_dead_pid(),
                         worker_token=me.token)
-    reused = _running_job(cast, media_root, worker_host=me.host, worker_pid=me.pid, worker_token="another-start")
-    live = _running_job(cast, media_root, **me.fields())
-    elsewhere = _running_job(cast, media_root, worker_host="app-2.example", worker_pid=_dead_pid(), worker_token="x")
+    reused = _running_job(cast, media, worker_host=me.host, worker_pid=me.pid, worker_token="another-start")
+    live = _running_job(cast, media, **me.fields())
+    elsewhere = _running_job(cast, media, worker_host="app-2.example", worker_pid=_dead_pid(), worker_token="x")
 
     assert jobs.import_jobs_recover() == 2
 
     for job in (dead, reused):
         job.refresh_from_db()
         assert job.status == ImportJob.Status.FAILED and "服务进程意外停止" in job.error_message
-        assert job.stored_path == "" and not list((media_root / "imports").glob(f"{job.pk.hex}*"))
+        assert job.stored_path == "" and not list((media / "imports").glob(f"{job.pk.hex}*"))
         entry = AuditEntry.objects.get(action="ledger.import_interrupted", object_id=str(job.pk))
         assert entry.actor_id is None
     for job in (live, elsewhere):
         job.refresh_from_db()
         assert job.status == ImportJob.Status.PREVIEWING
-        assert (media_root / job.stored_path).exists()
+        assert (media / job.stored_path).exists()
 
 
-def test_the_server_start_recovers_interrupted_jobs(cast, media_root):
+def test_the_server_start_recovers_interrupted_jobs(cast, media):
     import io
 
     from django.apps import apps
@@ -227,7 +221,7 @@ def test_the_server_start_recovers_interrupted_jobs(cast, media_root):
     from gaizao.ledger.models import ImportJob
 
     me = jobs.this_worker()
-    job = _running_job(cast, media_root, worker_host=me.host, worker_pid=_dead_pid(), worker_token=me.token)
+    job = _running_job(cast, media, worker_host=me.host, worker_pid=_dead_pid(), worker_token=me.token)
     out = io.StringIO()
     apps.get_app_config("ledger").on_server_start(stdout=out)
     job.refresh_from_db()

@@ -28,12 +28,6 @@ DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 @pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
 def database_tasks(settings):
     settings.TASKS = DATABASE_TASKS
 
@@ -55,9 +49,9 @@ def _dead_pid() -> int:
     return child.pid
 
 
-def _running_job(cast, media_root: Path, *, status=Status.PREVIEWING, **worker) -> ImportJob:
+def _running_job(cast, media: Path, *, status=Status.PREVIEWING, **worker) -> ImportJob:
     job_id = uuid.uuid4()
-    stored = media_root / "imports" / f"{job_id.hex}.xlsx"
+    stored = media / "imports" / f"{job_id.hex}.xlsx"
     stored.parent.mkdir(parents=True, exist_ok=True)
     stored.write_bytes(b"440106198001010010")  # an upload holds plain ID numbers
     return ImportJob.objects.create(id=job_id, actor=cast.street_user_a, project=cast.project_a,
@@ -66,7 +60,7 @@ def _running_job(cast, media_root: Path, *, status=Status.PREVIEWING, **worker) 
 
 
 def test_an_upload_waits_queued_in_the_database_until_a_worker_previews_and_writes_it(
-        transactional_db, cast, login_as, media_root, tmp_path, database_tasks):
+        transactional_db, cast, login_as, media, tmp_path, database_tasks):
     client = login_as(cast.street_user_a)
     job = _upload(client, three_households().write(tmp_path / "a.xlsx"))
     assert job.status == Status.QUEUED and job.worker_pid is None  # nobody has it yet: a restart loses nothing
@@ -88,7 +82,7 @@ def test_an_upload_waits_queued_in_the_database_until_a_worker_previews_and_writ
     _work()
     job.refresh_from_db()
     assert job.status == Status.APPLIED and Household.objects.filter(project=cast.project_a).count() >= 3
-    assert job.stored_path == "" and not list((media_root / "imports").glob(f"{job.pk.hex}.*"))
+    assert job.stored_path == "" and not list((media / "imports").glob(f"{job.pk.hex}.*"))
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
 
 
@@ -114,9 +108,9 @@ def test_the_write_stage_is_shown_from_the_row_without_a_figure(cast, login_as):
     assert "写入" in html and "progress-bar-indeterminate" in html and "排队中" not in html
 
 
-def test_the_first_job_a_worker_takes_fails_the_jobs_of_dead_workers_first(cast, media_root, monkeypatch):
+def test_the_first_job_a_worker_takes_fails_the_jobs_of_dead_workers_first(cast, media, monkeypatch):
     me = jobs.this_worker()
-    dead = _running_job(cast, media_root, worker_host=me.host, worker_pid=_dead_pid(), worker_token=me.token)
+    dead = _running_job(cast, media, worker_host=me.host, worker_pid=_dead_pid(), worker_token=me.token)
     monkeypatch.setattr(jobs, "_recovered", set())
     jobs.import_job_preview_task.call(str(uuid.uuid4()))  # a job that is gone: nothing else to do
     dead.refresh_from_db()
@@ -124,17 +118,17 @@ def test_the_first_job_a_worker_takes_fails_the_jobs_of_dead_workers_first(cast,
     assert AuditEntry.objects.filter(action="ledger.import_interrupted", object_id=str(dead.pk)).exists()
 
 
-def test_the_sweep_fails_interrupted_jobs_and_keeps_queued_ones(cast, media_root):
+def test_the_sweep_fails_interrupted_jobs_and_keeps_queued_ones(cast, media):
     me = jobs.this_worker()
-    dead = _running_job(cast, media_root, status=Status.APPLYING, worker_host=me.host, worker_pid=_dead_pid(),
+    dead = _running_job(cast, media, status=Status.APPLYING, worker_host=me.host, worker_pid=_dead_pid(),
                         worker_token=me.token)
-    queued = _running_job(cast, media_root, status=Status.QUEUED)
-    confirmed = _running_job(cast, media_root, status=Status.APPLYING)  # waiting for a worker
+    queued = _running_job(cast, media, status=Status.QUEUED)
+    confirmed = _running_job(cast, media, status=Status.APPLYING)  # waiting for a worker
 
     assert jobs.import_jobs_sweep() == {"interrupted": 1, "removed": 0}
 
     dead.refresh_from_db()
-    assert dead.status == Status.FAILED and not (media_root / "imports" / f"{dead.pk.hex}.xlsx").exists()
+    assert dead.status == Status.FAILED and not (media / "imports" / f"{dead.pk.hex}.xlsx").exists()
     for job in (queued, confirmed):
         job.refresh_from_db()
-        assert job.is_running and (media_root / job.stored_path).exists()
+        assert job.is_running and (media / job.stored_path).exists()

@@ -29,10 +29,7 @@ B_HEAD, B_MEMBER = cid(71, birth="19700707"), cid(72, birth="20000707")
 A_HEAD, A_MEMBER = cid(81, birth="19750808"), cid(82, birth="20050808")
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+pytestmark = pytest.mark.usefixtures("media")
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from gaizao.ledger.importing import jobs
 from gaizao.ledger.importing.validate import parse_file
 from gaizao.ledger.models import Building, Household, ImportJob
 from tests.ledger.importing.conftest import Ledger, cid, household_row, run_ledger
@@ -254,18 +253,6 @@ def test_a_repeated_building_number_is_still_refused_naming_the_row(cast, ledger
 
 
 # --- the page --------------------------------------------------------------------------------
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def sync_jobs(monkeypatch):
-    """Run each job step at once, in the request's thread and transaction."""
-    monkeypatch.setattr(jobs, "start", lambda job_id, runner: runner(job_id))
-
 
 def _upload(client, path: Path) -> ImportJob:
     with open(path, "rb") as handle:
