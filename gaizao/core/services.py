@@ -136,7 +136,7 @@ def bump_versions(rows: QuerySet, **values) -> int:
 
 def versioned_update(
     *, actor, instance: models.Model, changes: dict[str, Any], expected_version: int | None,
-    action: str | None = None, ip: str | None = None,
+    action: str | None = None, ip: str | None = None, extra: dict | None = None,
 ) -> models.Model:
     """Apply ``changes`` if nobody saved the object since ``expected_version``.
 
@@ -169,7 +169,7 @@ def versioned_update(
     after = audit.snapshot(current, changes.keys())
     audit.record(
         actor=actor, action=action or f"{model._meta.model_name}.update", obj=current,
-        changes=audit.diff(before, after), ip=ip,
+        changes={**audit.diff(before, after), **(extra or {})}, ip=ip,
     )
     return current
 
@@ -204,8 +204,9 @@ def load_for_update(instance: models.Model, version: int | None) -> models.Model
 
 
 def save_changes(*, actor, current: models.Model, version: int, values: dict, action: str,
-                 ip: str | None = None) -> models.Model:
-    """Write the values that differ from ``current`` with a conditional UPDATE, audited.
+                 ip: str | None = None, extra: dict | None = None) -> models.Model:
+    """Write the values that differ from ``current`` with a conditional UPDATE, audited (``extra``:
+    what the audit entry adds, such as the reason for the change).
 
     Nothing differs: nothing is written (no new version, no audit entry).
     """
@@ -213,7 +214,7 @@ def save_changes(*, actor, current: models.Model, version: int, values: dict, ac
     if not changed:
         return current
     return versioned_update(actor=actor, instance=current, changes=changed, expected_version=version,
-                            action=action, ip=ip)
+                            action=action, ip=ip, extra=extra)
 
 
 def _differs(current: models.Model, name: str, value) -> bool:

@@ -68,6 +68,9 @@ class Project(VersionedModel):
     consultation_threshold = models.DecimalField(
         _("意愿征询通过比例（%）"), max_digits=5, decimal_places=2, default=Decimal("90.00")
     )
+    # Which law the project's holdouts follow (the legal path, progress.legal): state land
+    # (国有土地上房屋征收与补偿条例: 补偿决定) or collective land (土地管理法 §47: 责令交出土地决定).
+    land_type = models.CharField(_("征收土地性质"), max_length=16, choices=LandType.choices, default=LandType.STATE)
 
     class Meta:
         verbose_name = _("改造项目")

@@ -272,6 +272,14 @@ def heritage_can_override(user: User) -> bool:
     return access.grant(user, "ledger.heritage", write=True).everywhere
 
 
+def project_rules_can_change(user: User) -> bool:
+    """May change a project's signing period or threshold once signing has started, and record what
+    follows a lapsed signing period: those who write villages across the whole district (the office,
+    领导小组办公室, and the admin), never a street. Refused with 403 and the reason, as the heritage
+    override is."""
+    return access.grant(user, "ledger.village", write=True).everywhere
+
+
 def ledger_writer(user: User) -> bool:
     """The user changes some ledger (the roles the import and "new" buttons are for)."""
     return bool(household_grant(user, write=True))

@@ -214,3 +214,75 @@ class Rollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.level}/{self.unit} {self.key}: {self.households}"
+
+
+class SigningResult(models.Model):
+    """The judgement of a project's signing period at its deadline (签约期满判定): how many households
+    in scope signed within the period, against the threshold. Frozen: later withdrawals, corrections
+    and edits do not change a row. A correction of a signing made within the period, or a signing
+    entered late with a date in it, records a new judgement (复核判定) that supersedes the last, with
+    who and why; the effective result is the latest for the period (``progress.signing``)."""
+
+    class Kind(models.TextChoices):
+        DEADLINE = "deadline", _("期满判定")
+        REJUDGED = "rejudged", _("复核判定")
+
+    project = models.ForeignKey("ledger.Project", verbose_name=_("项目"), on_delete=models.PROTECT,
+                                related_name="signing_results")
+    kind = models.CharField(_("判定类型"), max_length=16, choices=Kind.choices)
+    period_start = models.DateField(_("签约期开始"), null=True, blank=True)
+    period_end = models.DateField(_("签约期结束"))
+    threshold = models.DecimalField(_("协议生效签约比例（%）"), max_digits=5, decimal_places=2)
+    in_scope = models.PositiveIntegerField(_("改造范围内户数"))
+    signed = models.PositiveIntegerField(_("期内签约户数"))
+    reached = models.BooleanField(_("达到生效比例"))
+    supersedes = models.OneToOneField("self", verbose_name=_("取代的判定"), null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="superseded_by")
+    reason = models.TextField(_("复核理由"), blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("判定人"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+", db_index=False)
+    judged_at = models.DateTimeField(_("判定时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("签约期满判定")
+        verbose_name_plural = _("签约期满判定")
+        ordering = ["id"]
+        constraints = [
+            # one judgement at the deadline per period; re-judgements chain from it
+            models.UniqueConstraint(fields=["project", "period_end"], condition=models.Q(kind="deadline"),
+                                    name="one_deadline_judgement_per_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.period_end:%Y-%m-%d} {self.signed}/{self.in_scope}"
+
+
+class SigningOutcome(models.Model):
+    """What the office decided after a period that lapsed (期满未达标的处置): a new signing period
+    (重新设定签约期) or the project's end (项目终止). Until one is recorded, the project's
+    households may not vacate, be demolished or be paid (协议未生效)."""
+
+    class Decision(models.TextChoices):
+        NEW_PERIOD = "new_period", _("重新设定签约期")
+        ENDED = "ended", _("项目终止")
+
+    result = models.OneToOneField(SigningResult, verbose_name=_("期满判定"), on_delete=models.PROTECT,
+                                  related_name="outcome")
+    project = models.ForeignKey("ledger.Project", verbose_name=_("项目"), on_delete=models.PROTECT,
+                                related_name="+", db_index=False)
+    decision = models.CharField(_("处置"), max_length=16, choices=Decision.choices)
+    decided_on = models.DateField(_("决定日期"))
+    new_start = models.DateField(_("新签约期开始"), null=True, blank=True)
+    new_end = models.DateField(_("新签约期结束"), null=True, blank=True)
+    reason = models.TextField(_("理由及依据"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+", db_index=False)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("期满未达标处置")
+        verbose_name_plural = _("期满未达标处置")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.get_decision_display()}"

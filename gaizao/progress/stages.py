@@ -183,8 +183,14 @@ def check_change(state: State, *, kind: str, project, removed: bool = False, on:
             raise AppError(_("本户已记录「%(k)s」，不能撤出改造范围。") % {"k": label(bound[0])},
                            fields={"kind": _("已签约或已决定")})
     if kind == EventKind.SIGNED:
+        # A household under a 补偿决定 may still sign at any step of the legal path (和解签约): the
+        # signature ends the path. It signs after the period, so the period's bounds do not apply,
+        # and it does not count toward the period's threshold (progress.signing counts within it).
         if EventKind.DECISION in dates:
-            raise AppError(_("本户已作出补偿决定，不再签订协议。"), fields={"kind": _("已作补偿决定")})
+            if on < dates[EventKind.DECISION]:
+                raise AppError(_("签约日期 %(d)s 早于补偿决定日期 %(e)s。") % {"d": on, "e": dates[EventKind.DECISION]},
+                               fields={"on_date": _("早于补偿决定")})
+            return
         if project.signing_start and on < project.signing_start:
             raise AppError(_("签约日期 %(d)s 早于项目签约期开始日 %(s)s。") % {"d": on, "s": project.signing_start},
                            fields={"on_date": _("早于签约期")})
@@ -241,8 +247,6 @@ def suggested_kinds(state: State, project) -> list[str]:
             continue
         needs = REQUIRES.get(kind, ())
         if needs and not any(need in dates for need in needs):
-            continue
-        if kind == EventKind.SIGNED and EventKind.DECISION in dates:
             continue
         if kind == EventKind.DECISION and (EventKind.SIGNED in dates or not project.signing_end):
             continue

@@ -138,7 +138,7 @@ def test_a_compensation_decision_only_after_the_signing_period(cast):
     assert household.stage == "decision" and household.decision_on == D(2026, 7, 1)
     with pytest.raises(AppError) as exc:
         record(cast, "signed", D(2026, 6, 1))
-    assert "已作出补偿决定" in exc.value.message
+    assert "早于补偿决定日期 2026-07-01" in exc.value.message  # a later signature still ends the path
     record(cast, "vacated", D(2026, 8, 1))  # a decision also leads to vacating
     assert fresh(cast.household_a1).stage == "vacated"
 
