@@ -34,7 +34,7 @@ from gaizao.core import tabular
 from gaizao.core.errors import AppError, NotFound
 from gaizao.ledger.importing.headers import HOUSEHOLD_COLUMNS, NOTES_SHEET
 from gaizao.ledger.models import Household, Project
-from gaizao.progress import rollups
+from gaizao.progress import rollups, signing
 from gaizao.progress.choices import EventKind, ResettlementMode
 from gaizao.ledger.services.buildings import building_facts, heritage_override_refusal
 from gaizao.progress.services.events import guarded, heritage_refusal_line, households_record_stage
@@ -250,12 +250,14 @@ def _label(kind: str) -> str:
 
 
 def _plan(project: Project, households: dict[str, _HouseholdDates], labels: dict[str, str],
-          rejected: list[RejectedRow], *, refusal: str | None) -> tuple[list[tuple[int, str, dt.date, str]], int]:
+          rejected: list[RejectedRow], *, refusal: str | None, actor) -> tuple[list[tuple[int, str, dt.date, str]], int]:
     """The events to record (household id, kind, day, mode) in funnel order, and the unchanged dates.
 
     ``refusal``: why a 拆除 of a building with a heritage element may not be overridden (None: it may).
+    A lapsed project's rows of 腾空交房, 拆除, 安置 and 补偿决定 are refused (``progress.signing``).
     """
     stored = _load(project, list(households))
+    gates: dict[str, str | None] = {}
     facts = {}
     if any(kind in wanted.dates for wanted in households.values() for kind in BUILDING_KINDS):
         facts = building_facts([h.pk for h in stored.values()])
@@ -295,6 +297,11 @@ def _plan(project: Project, households: dict[str, _HouseholdDates], labels: dict
                 kind=kind, on=day, resettlement_mode=mode)
             try:
                 check_change(after, kind=kind, project=project, on=day)
+                if kind in signing.BLOCKED_KINDS:
+                    if kind not in gates:
+                        gates[kind] = signing.execution_refusal(actor=actor, project=project, kind=kind)
+                    if gates[kind]:
+                        raise AppError(gates[kind])
                 if kind in BUILDING_KINDS:
                     buildings = facts.get(household.pk, [])
                     check_buildings(buildings, kind=kind, on=day, who=_("本户"))
@@ -336,7 +343,7 @@ def events_import(*, actor, project_code: str, path: str | Path, filename: str |
     refusal = heritage_override_refusal(actor=actor, reason=heritage_reason)
     written = False
     with transaction.atomic():
-        planned, unchanged = _plan(project, households, labels, rejected, refusal=refusal)
+        planned, unchanged = _plan(project, households, labels, rejected, refusal=refusal, actor=actor)
         recorded = len(planned)
         if not rejected and not dry_run and planned:
             note = _("由 Excel 导入（%(f)s）") % {"f": filename}

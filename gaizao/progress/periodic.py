@@ -19,8 +19,19 @@ def hardcases_overdue_sweep() -> int:
     return len(rows)
 
 
+def signing_judge_sweep() -> int:
+    """Judge the signing period of every project whose period ended yesterday or earlier and is not
+    judged yet (签约期满判定), as the system: the result is frozen from then on."""
+    from gaizao.core.actors import SYSTEM
+    from gaizao.progress.signing import judge_due
+
+    return judge_due(actor=SYSTEM)
+
+
 def register() -> None:
     from gaizao.core import schedule
 
     schedule.register(name="progress.hardcases_overdue", every=timedelta(hours=1),
                       run="gaizao.progress.periodic.hardcases_overdue_sweep")
+    schedule.register(name="progress.signing_judge", every=timedelta(hours=1),
+                      run="gaizao.progress.periodic.signing_judge_sweep")

@@ -37,8 +37,10 @@ def fresh(household) -> Household:
     return Household.objects.get(pk=household.pk)
 
 
-def signing_period(project, start, end) -> None:
-    Project.objects.filter(pk=project.pk).update(signing_start=start, signing_end=end)
+def signing_period(project, start, end, threshold=0) -> None:
+    """A signing period; its threshold 0 by default, so that the agreements took effect at its end
+    (the lapsed project's refusals are tests of their own, tests/progress/test_signing_judgement.py)."""
+    Project.objects.filter(pk=project.pk).update(signing_start=start, signing_end=end, signing_threshold=threshold)
 
 
 def pdf(name="协议.pdf", size=0) -> SimpleUploadedFile:

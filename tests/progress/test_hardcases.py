@@ -99,7 +99,7 @@ def test_a_signed_household_not_vacated_may_be_a_hard_case(cast):
 
 def test_a_household_under_a_compensation_decision_may_be_a_hard_case(cast):
     walk_to(cast, cast.household_a1, "valued", on=days_ago(25))
-    Project.objects.filter(pk=cast.household_a1.project_id).update(signing_end=days_ago(23))
+    Project.objects.filter(pk=cast.household_a1.project_id).update(signing_end=days_ago(23), signing_threshold=0)  # took effect
     household_record_event(actor=cast.admin, household=cast.household_a1, kind="decision", on_date=days_ago(22))
     assert open_case(cast).closed_on is None
 
@@ -249,7 +249,7 @@ def test_signing_does_not_close_the_case_vacating_does(cast):
 def test_a_compensation_decision_does_not_close_the_case(cast):
     case = open_case(cast, days=30)
     walk_to(cast, cast.household_a1, "valued", on=days_ago(10))
-    Project.objects.filter(pk=cast.household_a1.project_id).update(signing_end=days_ago(5))
+    Project.objects.filter(pk=cast.household_a1.project_id).update(signing_end=days_ago(5), signing_threshold=0)  # took effect
     household_record_event(actor=cast.admin, household=cast.household_a1, kind="decision", on_date=days_ago(3))
     case.refresh_from_db()
     assert case.closed_on is None and not AuditEntry.objects.filter(action="hardcase.close").exists()

@@ -37,7 +37,7 @@ from gaizao.ledger.services.buildings import (
     REASON_FIELD, BuildingFacts, building_facts, heritage_override_check, heritage_override_refusal,
     household_buildings_demolish, household_buildings_redate, numbers,
 )
-from gaizao.progress import rollups
+from gaizao.progress import rollups, signing
 from gaizao.progress.choices import EventKind, ResettlementMode
 from gaizao.progress.models import HardCase, StageEvent
 from gaizao.progress.services import fast
@@ -153,6 +153,7 @@ def household_record_event(*, actor, household: Household | int, kind: str, on_d
     mode = _resettlement_mode(kind, resettlement_mode)
     after = before.with_event(kind=kind, on=on, resettlement_mode=mode)
     check_change(after, kind=kind, project=row.project, on=on)
+    _check_execution(actor, row.project, kind)
     buildings, reason = None, ""
     if kind in BUILDING_KINDS:
         buildings = building_facts([row.pk]).get(row.pk, [])
@@ -178,7 +179,17 @@ def household_record_event(*, actor, household: Household | int, kind: str, on_d
                  })
     _close_hard_cases(actor=actor, households=[row], kind=kind, on=on, ip=ip)
     _rollup(row, before, after)
+    if kind == EventKind.SIGNED:
+        signing.rejudge_after(actor=actor, project_id=row.project_id, dates=[on], ip=ip, reason=_(
+            "补录签约期内的签约：住户 %(h)s，签约日期 %(d)s") % {"h": row, "d": on} + (f"；{event.note}" if event.note else ""))
     return event
+
+
+def _check_execution(actor, project, kind: str) -> None:
+    """A lapsed project (协议未生效) refuses moving out, demolition, payouts and decisions (progress.signing)."""
+    refusal = signing.execution_refusal(actor=actor, project=project, kind=kind)
+    if refusal:
+        raise AppError(refusal, fields={"kind": _("协议未生效")})
 
 
 def _resettlement_mode(kind: str, value: str) -> str:
@@ -246,6 +257,12 @@ def event_correct(*, actor, event: StageEvent | int, note: str, on_date=None, vo
         household_buildings_redate(actor=actor, household=household, buildings=buildings, old=original.on_date,
                                    new=None if void else on, event_id=correction.pk, ip=ip)
     _rollup(household, before, after)
+    if original.kind == EventKind.SIGNED:
+        signing.rejudge_after(actor=actor, project_id=household.project_id,
+                              dates=[original.on_date, None if void else on], ip=ip, reason=_(
+                                  "更正签约记录：住户 %(h)s，%(old)s → %(new)s；%(note)s") % {
+                                  "h": household, "old": original.on_date, "new": _("撤销") if void else on,
+                                  "note": correction.note})
     return correction
 
 
@@ -281,6 +298,8 @@ def households_record_stage(*, actor, household_ids: Iterable[int], kind: str, o
         raise NotFound(_("有 %(n)d 户不存在或无权操作，没有写入任何记录。") % {"n": len(missing) + len(refused)},
                        fields={"households": _("不存在或无权操作")})
     problems: list[str] = []
+    gates = {pid: signing.execution_refusal(actor=actor, project=project, kind=kind)
+             for pid, project in {h.project_id: h.project for h in households}.items()}
     moves: list[tuple[Household, State, State]] = []
     facts = building_facts([h.pk for h in households]) if kind in BUILDING_KINDS else {}
     refusal = heritage_override_refusal(actor=actor, reason=heritage_override_reason) \
@@ -293,6 +312,8 @@ def households_record_stage(*, actor, household_ids: Iterable[int], kind: str, o
                 raise AppError(_("已于 %(d)s 记录了「%(k)s」") % {"d": before.dates[kind], "k": label(kind)})
             after = before.with_event(kind=kind, on=on, resettlement_mode=mode)
             check_change(after, kind=kind, project=household.project, on=on)
+            if gates[household.project_id]:
+                raise AppError(gates[household.project_id])
             if kind in BUILDING_KINDS:
                 buildings = facts.get(household.pk, [])
                 check_buildings(buildings, kind=kind, on=on, who=_("本户"))
@@ -345,4 +366,8 @@ def households_record_stage(*, actor, household_ids: Iterable[int], kind: str, o
         delta.add(rollups.units_of(household, household.street.parent_id),
                   rollups.difference(rollups.contributions(before, area), rollups.contributions(after, area)))
     delta.write()
+    if kind == EventKind.SIGNED:
+        for project_id in sorted({h.project_id for h, _b, _a in moves}):
+            signing.rejudge_after(actor=actor, project_id=project_id, dates=[on], ip=ip, reason=_(
+                "批量补录签约期内的签约（%(d)s）") % {"d": on} + (f"；{note.strip()}" if note.strip() else ""))
     return len(moves)
