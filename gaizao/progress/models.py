@@ -286,3 +286,75 @@ class SigningOutcome(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.get_decision_display()}"
+
+
+def legal_document_path(instance: "LegalStep", filename: str) -> str:
+    ext = PurePath(filename).suffix.lower()[:10]
+    return f"progress/legal/{uuid.uuid4().hex}{ext}"
+
+
+class LegalCase(VersionedModel):
+    """A holdout's legal path (补偿决定的法定程序): opened when a 补偿决定 (on collective land a
+    责令交出土地决定) is recorded, ended by enforcement, a signature, moving out, a revocation, the
+    court's refusal or a voided decision record (``progress.legal``). One open case per household.
+
+    ``step`` and ``step_on`` repeat the latest step so that lists and the dashboard count cases per
+    step without reading the steps; the steps themselves are ``LegalStep`` rows, never edited."""
+
+    household = models.ForeignKey("ledger.Household", verbose_name=_("住户"), on_delete=models.PROTECT,
+                                  related_name="legal_cases")
+    project = models.ForeignKey("ledger.Project", verbose_name=_("项目"), on_delete=models.PROTECT,
+                                related_name="+", db_index=False)
+    street = models.ForeignKey("org.OrgUnit", verbose_name=_("街道"), on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
+    village = models.ForeignKey("ledger.Village", verbose_name=_("城中村"), on_delete=models.PROTECT,
+                                related_name="+", db_index=False)
+    land_type = models.CharField(_("土地性质"), max_length=16)
+    step = models.CharField(_("当前步骤"), max_length=16)
+    step_on = models.DateField(_("当前步骤日期"))
+    opened_on = models.DateField(_("决定日期"))
+    ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+    outcome = models.CharField(_("结案方式"), max_length=16, blank=True)
+
+    class Meta:
+        verbose_name = _("补偿决定程序")
+        verbose_name_plural = _("补偿决定程序")
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["household"], condition=models.Q(ended_on__isnull=True),
+                                               name="one_open_legal_case_per_household")]
+        indexes = [
+            models.Index(fields=["street", "step"], name="legalcase_street_step_idx"),
+            models.Index(fields=["village", "step"], name="legalcase_village_step_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.step}"
+
+
+class LegalStep(models.Model):
+    """One step of a legal path (法定程序的一步: 送达、公告、复议、诉讼、催告、申请执行、裁定 …), with its
+    date, way, result, document number (文号) and scanned document. Append-only."""
+
+    case = models.ForeignKey(LegalCase, verbose_name=_("补偿决定程序"), on_delete=models.PROTECT,
+                             related_name="steps")
+    kind = models.CharField(_("步骤"), max_length=16)
+    on_date = models.DateField(_("日期"))
+    way = models.CharField(_("送达方式"), max_length=16, blank=True)
+    result = models.CharField(_("结果"), max_length=16, blank=True)
+    document_number = models.CharField(_("文号"), max_length=100, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    file = models.FileField(_("文书"), upload_to=legal_document_path, blank=True)
+    file_name = models.CharField(_("文件名"), max_length=200, blank=True)
+    file_size = models.PositiveIntegerField(_("大小（字节）"), default=0)
+    content_type = models.CharField(max_length=100, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+", db_index=False)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("法定程序步骤")
+        verbose_name_plural = _("法定程序步骤")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.on_date:%Y-%m-%d}"

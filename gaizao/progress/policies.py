@@ -16,7 +16,7 @@ from gaizao.core.access import ASSIGNED, DISTRICT, UNIT, Endpoint, Place, Rule
 from gaizao.ledger.policies import HOUSEHOLD_ROWS, VILLAGE_ROWS, household_place, households_for
 from gaizao.ledger.models import Household
 from gaizao.org.choices import Role
-from gaizao.progress.models import EventAttachment, HardCase, StageEvent
+from gaizao.progress.models import EventAttachment, HardCase, LegalCase, LegalStep, StageEvent
 
 HARDCASE_ROWS = {
     Role.ADMIN: Rule(read=DISTRICT, write=DISTRICT),
@@ -27,6 +27,9 @@ HARDCASE_ROWS = {
 }
 # A visit (走访) is recorded by the case's write roles and by the household's cadre.
 VISIT_ROWS = {**HARDCASE_ROWS, Role.CADRE: Rule(read=ASSIGNED, write=ASSIGNED)}
+# The legal path of a holdout (补偿决定的法定程序): read as hard cases are (a cadre reads the path of
+# the households assigned to them), recorded by the household's write roles (admin, office, street).
+LEGALCASE_ROWS = dict(HARDCASE_ROWS)
 DASHBOARD_ROWS = {
     Role.ADMIN: Rule(read=DISTRICT),
     Role.COMMANDER: Rule(read=DISTRICT),
@@ -46,6 +49,10 @@ def _latest_event(household) -> StageEvent:
 
 def _latest_attachment(household) -> EventAttachment:
     return EventAttachment.objects.filter(event__household=household).latest("pk")
+
+
+def _latest_step(case) -> LegalStep:
+    return LegalStep.objects.filter(case=case).latest("pk")
 
 
 def register_access() -> None:
@@ -107,6 +114,15 @@ def register_access() -> None:
         Endpoint("consultation_answer_page", lambda c: reverse("progress:consultation_detail",
                                                                args=[c.project_id, c.pk]), write=True, method="POST"),
     ])
+    access.register("progress.legalcase", LEGALCASE_ROWS, locate=lambda c: household_place(c.household), endpoints=[
+        Endpoint("legalcase_api", lambda c: f"/api/progress/households/{c.household_id}/legal",
+                 shows=lambda c: c.household.number),
+        Endpoint("legalcase_step_api", lambda c: f"/api/progress/legalcases/{c.pk}/steps", write=True,
+                 method="POST"),
+        Endpoint("legalcase_step_page", lambda c: reverse("progress:legal_step", args=[c.pk]), write=True,
+                 method="POST"),
+        Endpoint("legalcase_document", lambda c: reverse("progress:legal_document", args=[_latest_step(c).pk])),
+    ])
     access.register("progress.dashboard", DASHBOARD_ROWS, locate=_street_place, endpoints=[
         Endpoint("dashboard_page", lambda s: f"{reverse('progress:dashboard')}?street={s.code}", shows=lambda s: s.name),
         Endpoint("dashboard_data", lambda s: f"{reverse('progress:dashboard_data')}?street={s.code}",
@@ -151,6 +167,18 @@ def hardcase_can_write(user, hard_case: HardCase) -> bool:
 def hardcase_can_visit(user, hard_case: HardCase) -> bool:
     """Who may record a visit: the household's cadre, and the write roles over the household."""
     return access.grant(user, "progress.visit", write=True).covers(household_place(hard_case.household))
+
+
+def legalcase_scope(user) -> QuerySet[LegalCase]:
+    """The legal paths (补偿决定的法定程序) a user reads: district roles all, street staff their streets',
+    a cadre those of the households assigned to them."""
+    return access.grant(user, "progress.legalcase").filter(
+        LegalCase.objects.all(), unit="street_id", assigned="household__cadre")
+
+
+def legalcase_can_write(user, case: LegalCase) -> bool:
+    """Who may record a step: the write roles over the case's household."""
+    return access.grant(user, "progress.legalcase", write=True).covers(household_place(case.household))
 
 
 def hardcase_assignable(user) -> bool:
