@@ -202,7 +202,7 @@ def test_every_resource_has_endpoints_and_samples():
         "an app registers endpoints now: take it out of WITHOUT_ENDPOINTS"
     for name in ("ledger.village", "ledger.project", "ledger.heritage", "ledger.household",
                  "ledger.household_identity", "ledger.person", "ledger.building", "ledger.import_job",
-                 "progress.event", "progress.hardcase", "progress.visit", "progress.consultation",
+                 "progress.event", "progress.hardcase", "progress.visit", "progress.consultation", "progress.signing",
                  "progress.dashboard", "progress.table_export"):
         assert name in CHECKED, name
     names = [e.name for res in access.ACCESS.values() for e in res.endpoints]
@@ -220,6 +220,7 @@ PROGRESS_RULES = {  # resource: (roles that read, roles that write)
     "progress.hardcase": (_DISTRICT | {"street", "cadre"}, _OFFICE | {"street"}),
     "progress.visit": (_DISTRICT | {"street", "cadre"}, _OFFICE | {"street", "cadre"}),
     "progress.consultation": (_DISTRICT | {"street"}, _OFFICE | {"street"}),
+    "progress.signing": (_DISTRICT | {"street"}, _OFFICE | {"street"}),
     "progress.dashboard": (_DISTRICT | {"street"}, set()),
     "progress.table_export": (_DISTRICT | {"street"}, set()),
 }

@@ -120,7 +120,7 @@ def project_detail(request, project_id: Id):
 def project_create(request, payload: ProjectIn):
     village = get_in_scope(selectors.village_write_scope(request.auth), pk=payload.village_id)
     project = services.project_create(actor=request.auth, village=village, ip=_ip(request),
-                                      **_create(payload, "village_id"))
+                                      **_create(payload, "village_id", "signing_reason"))
     return Status(201, selectors.project_get(request.auth, pk=project.pk))
 
 

@@ -232,8 +232,19 @@ class ProjectForm(_EditForm):
     signing_threshold = _decimal_field(_("协议生效签约比例（%）"), help_text=_("0 到 100，签约率达到该比例时协议生效。"))
     consultation_threshold = _decimal_field(
         _("意愿征询通过比例（%）"), help_text=_("0 到 100，同意的住户达到该比例时征询通过；未通过的项目不能开始签约期。"))
+    land_type = forms.ChoiceField(label=_("征收土地性质"), choices=LandType.choices, initial=LandType.STATE,
+                                  help_text=_("国有土地：期满未签约的作补偿决定；集体土地：作责令交出土地决定。"))
     scope = _text_area(_("征收范围"))
-    wide_fields = ("scope",)
+    signing_reason = _text_area(_("修改签约期或生效比例的理由"))
+    wide_fields = ("scope", "signing_reason")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance is None:  # a new project has no signing under way
+            del self.fields["signing_reason"]
+        else:
+            self.fields["signing_reason"].help_text = _(
+                "签约开始后，签约期和协议生效比例只能由领导小组办公室修改，须写明理由（10 到 500 个字）；签约期届满后不能修改。")
 
 
 class HouseholdForm(_EditForm):

@@ -77,6 +77,7 @@ class ProjectOut(Schema):
     signing_end: dt.date | None
     signing_threshold: Decimal
     consultation_threshold: Decimal
+    land_type: str = Field(..., description="征收土地性质：state / collective")
     household_count: int
 
 
@@ -289,6 +290,9 @@ class ProjectPatch(Schema):
     signing_threshold: Decimal | None = Field(None, description="协议生效签约比例（%），0–100")
     consultation_threshold: Decimal | None = Field(
         None, description="意愿征询通过比例（%），0–100；最近一轮征询未通过的项目不能开始签约期")
+    land_type: str | None = Field(None, description="征收土地性质：state（国有土地，补偿决定）/ collective（集体土地，责令交出土地）")
+    signing_reason: str | None = Field(
+        None, description="签约开始后修改签约期或协议生效比例的理由（10–500 字，仅领导小组办公室）；签约期届满后不能修改")
 
 
 class ProjectIn(ProjectPatch):

@@ -102,6 +102,17 @@ def register_access() -> None:
         Endpoint("consultation_record_page", lambda p: reverse("progress:consultation_list", args=[p.pk]),
                  write=True, method="POST"),
     ])
+    # A project's signing judgements (签约期满判定): read as the project is; the outcome is the office's.
+    access.register("progress.signing", VILLAGE_ROWS, locate=lambda p: Place(unit_id=p.village.street_id),
+                    endpoints=[
+        Endpoint("signing_page", lambda p: reverse("progress:project_signing", args=[p.pk]), shows=lambda p: p.name),
+        Endpoint("signing_api", lambda p: f"/api/progress/projects/{p.pk}/signing",
+                 shows=lambda p: f'"project_id": {p.pk}'),
+        Endpoint("signing_outcome_api", lambda p: f"/api/progress/projects/{p.pk}/signing/outcome", write=True,
+                 method="POST"),
+        Endpoint("signing_outcome_page", lambda p: reverse("progress:project_signing", args=[p.pk]), write=True,
+                 method="POST"),
+    ])
     # One consultation round (意愿征询) and its households' answers: located by its project's street.
     access.register("progress.consultation_round", VILLAGE_ROWS,
                     locate=lambda c: Place(unit_id=c.project.village.street_id), endpoints=[

@@ -22,12 +22,12 @@ def on_households_changed(*, change) -> None:
     if change.created:
         if change.created_in is not None and change.created_area is not None:
             # The import's fast path: new households without events in one project, total known.
-            rollups.scope_added(project=change.created_in, households=len(change.created),
-                                area_centi=rollups.centi(change.created_area))
+            rollups.scope_added_or_read(project=change.created_in, household_ids=change.created,
+                                        area_centi=rollups.centi(change.created_area))
         else:
             rollups.households_added(change.created)
     if change.changed:
-        rollups.household_areas_changed(change.changed)
+        rollups.household_areas_changed(change.changed, flipped=change.flipped)
 
 
 def _home_progress(user):
@@ -49,6 +49,19 @@ def _household_hard_case(context, household):
     return household_hard_case(context, household)
 
 
+def _household_legal(context, household):
+    from gaizao.progress.templatetags.progress_legal import household_legal
+
+    return household_legal(context, household)
+
+
+LEGAL_ACTION_LABELS = {
+    "legal.open": _("补偿决定程序：作出决定"),
+    "legal.step": _("补偿决定程序：登记步骤"),
+    "legal.end": _("补偿决定程序：结束"),
+}
+
+
 def _village_progress(context, village):
     from gaizao.progress.templatetags.progress_dashboard import village_progress
 
@@ -68,6 +81,10 @@ def refuse_signing_after_failed_consultation(*, project, signing_start) -> None:
 def register() -> None:
     from gaizao.ledger.hooks import households_changed, project_signing_opens
 
+    from gaizao.core.audit import register_action_labels
+    from gaizao.progress.signing import ACTION_LABELS as SIGNING_ACTION_LABELS
+
+    register_action_labels(SIGNING_ACTION_LABELS)
     households_changed.connect(on_households_changed, name="progress.rollups", order=10)
     project_signing_opens.connect(refuse_signing_after_failed_consultation, name="progress.consent_gate")
     for item in (
@@ -79,6 +96,8 @@ def register() -> None:
                  roles=(Role.ADMIN, Role.COMMANDER, Role.STREET), order=60),
         MenuItem(name="progress.hardcases", label=_("攻坚户"), url_name="progress:hardcase_list",
                  roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET, Role.CADRE), order=70),
+        MenuItem(name="progress.legal", label=_("补偿决定程序"), url_name="progress:legal_list",
+                 roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET, Role.CADRE), order=75),
     ):
         menu.register(item)
     # Those who see the dashboard get its rollup figures on the home page instead of the ledger's
@@ -89,5 +108,10 @@ def register() -> None:
                           template="progress/events/household_progress.html", context=_household_progress))
     panels.register(Panel(name="progress.hardcase", page="household", order=20,
                           template="progress/hardcases/_household_card.html", context=_household_hard_case))
+    panels.register(Panel(name="progress.legal", page="household", order=25,
+                          template="progress/legal/_household_card.html", context=_household_legal))
+    from gaizao.core.audit import register_action_labels
+
+    register_action_labels(LEGAL_ACTION_LABELS)
     panels.register(Panel(name="progress.village", page="village", order=10,
                           template="progress/dashboard/_village_progress.html", context=_village_progress))

@@ -34,11 +34,20 @@ from typing import Iterable
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gaizao.core import audit
 from gaizao.core.actors import as_user
 from gaizao.ledger.models import Household, Project
 from gaizao.progress.models import SigningOutcome, SigningResult
+
+# How the audit trail names these writes (registered in progress.registrations).
+ACTION_LABELS = {
+    "signing.judge": gettext_lazy("签约期满判定"),
+    "signing.rejudge": gettext_lazy("签约复核判定"),
+    "signing.outcome": gettext_lazy("期满未达标处置"),
+    "project.signing_renew": gettext_lazy("重新设定签约期"),
+}
 
 DEADLINE, REJUDGED = SigningResult.Kind.DEADLINE, SigningResult.Kind.REJUDGED
 NEW_PERIOD, ENDED = SigningOutcome.Decision.NEW_PERIOD, SigningOutcome.Decision.ENDED

@@ -40,17 +40,39 @@ def _consultations(cast):
             for p in (cast.project_a, cast.project_b)]
 
 
+def _legal_cases(cast):
+    # A legal path (补偿决定的法定程序) per household, its decision served with the document attached: the
+    # document route is checked on it. Opened through the follow function (the rules of the stage
+    # events are tested elsewhere; b1's village mode has no decision of its own).
+    from gaizao.core.actors import SYSTEM
+    from gaizao.progress.models import LegalCase
+    from gaizao.progress.services.legal import legal_follow_events, legal_step_record
+
+    households = [cast.household_a1, cast.household_a2, cast.household_b1]
+    day = dt.date.today() - dt.timedelta(days=3)
+    legal_follow_events(actor=SYSTEM, households=households, kind="decision", on=day, ip=None)
+    cases = [LegalCase.objects.get(household=h, ended_on=None) for h in households]
+    for case in cases:
+        scan = SimpleUploadedFile("送达回证.pdf", b"%PDF-1.4 sample", content_type="application/pdf")
+        legal_step_record(actor=SYSTEM, case=case, kind="served", on_date=day, way="direct", document=scan)
+    return cases
+
+
 SAMPLES = {
+    "progress.legalcase": _legal_cases,
     "progress.event": _households_with_events,
     "progress.hardcase": _hard_cases,
     "progress.visit": _hard_cases,
     "progress.consultation": lambda cast: [cast.project_a, cast.project_b],
+    "progress.signing": lambda cast: [cast.project_a, cast.project_b],
     "progress.consultation_round": _consultations,
     "progress.dashboard": lambda cast: [cast.street_a, cast.street_b],
     "progress.table_export": lambda cast: [cast.street_a, cast.street_b],
 }
 
 BODIES = {
+    # Served already: refused in scope for that, out of scope 404.
+    "legalcase_step_api": lambda c: {"kind": "served", "on_date": _yesterday(), "way": "direct"},
     # A valid event, so only scope (or the household's stage) can refuse it.
     "event_record_api": lambda h: {"kind": "surveyed", "on_date": _yesterday()},
     "event_bulk_api": lambda h: {"kind": "surveyed", "on_date": _yesterday(), "household_ids": [h.pk]},
@@ -58,6 +80,8 @@ BODIES = {
     "hardcase_open_api": lambda c: {"reason": "price"},  # the household has an open case: refused in scope
     "visit_api": lambda c: {"visited_on": "2000-01-01", "talk": ""},
     "consultation_record_api": lambda p: {"held_on": "2999-01-01", "ends_on": "2999-01-02"},
+    # a valid outcome: in scope refused (the project has not lapsed, or the role is not the office's)
+    "signing_outcome_api": lambda p: {"decision": "ended", "decided_on": "2000-01-01", "reason": "领导小组会议决定终止本项目"},
     # An answer dated before the period: refused in scope for its date, out of scope 404.
     "consultation_answer_api": lambda c: {"household_id": c.project.households.first().pk, "answer": "agree",
                                           "answered_on": "2000-01-01"},

@@ -31,7 +31,8 @@ class AreaQuery(Schema):
 class StageOut(Schema):
     households: int = Field(..., description="已达到该阶段的户数")
     area: str = Field(..., description="这些住户的房屋面积（㎡，两位小数）")
-    rate: str | None = Field(..., description="占改造范围户数的百分比（一位小数）；范围内无住户时为 null")
+    rate: str | None = Field(..., description="占其路径范围户数的百分比（一位小数）：拆除路径各阶段占拆除范围户数，"
+                                              "整治各步骤占整治范围户数，入户调查占两者之和；范围内无住户时为 null")
 
 
 class StagesOut(Schema):
@@ -43,6 +44,12 @@ class StagesOut(Schema):
     vacated: StageOut = Field(..., description="腾空交房")
     demolished: StageOut = Field(..., description="拆除")
     resettled: StageOut = Field(..., description="安置")
+
+
+class UpgradeStagesOut(Schema):
+    agreed: StageOut = Field(..., description="同意整治")
+    works_started: StageOut = Field(..., description="开工")
+    works_accepted: StageOut = Field(..., description="竣工验收")
 
 
 class ForecastOut(Schema):
@@ -64,9 +71,12 @@ class ForecastOut(Schema):
 class FiguresOut(Schema):
     code: str
     name: str
-    households: int = Field(..., description="改造范围内户数")
-    area: str = Field(..., description="改造范围内房屋面积（㎡）")
+    households: int = Field(..., description="拆除范围内户数（拆除路径：须签约或作补偿决定、拆除；签约率、腾空率的分母）")
+    area: str = Field(..., description="拆除范围内房屋面积（㎡）")
     stages: StagesOut
+    upgrade_households: int = Field(..., description="整治范围内户数（整治提升路径：同意整治、开工、竣工验收）")
+    upgrade_area: str = Field(..., description="整治范围内房屋面积（㎡）")
+    upgrade_stages: UpgradeStagesOut
     signed_rate: str | None = Field(..., description="签约率（%）")
     vacated_rate: str | None = Field(..., description="腾空率（%）")
     demolished_area_wan: str = Field(..., description="已拆除面积（万㎡）")
@@ -84,6 +94,25 @@ class UnitOut(Schema):
     level: str = Field(..., description="district（全区）或 street（街道）")
 
 
+class JudgementOut(Schema):
+    kind: str = Field(..., description="deadline（期满判定）/ rejudged（复核判定）")
+    period_start: dt.date | None
+    period_end: dt.date
+    signed: int = Field(..., description="期内签约户数")
+    in_scope: int = Field(..., description="期满时改造范围内户数")
+    threshold: str = Field(..., description="判定时的协议生效比例（%）")
+    reached: bool
+    judged_at: dt.datetime
+    reason: str = Field(..., description="复核判定的理由")
+
+
+class OutcomeOut(Schema):
+    decision: str = Field(..., description="new_period（重新设定签约期）/ ended（项目终止）")
+    decided_on: dt.date
+    new_start: dt.date | None
+    new_end: dt.date | None
+
+
 class ProjectSigningOut(Schema):
     code: str
     name: str
@@ -94,9 +123,13 @@ class ProjectSigningOut(Schema):
     threshold: str = Field(..., description="协议生效比例（%）")
     signing_start: dt.date | None
     signing_end: dt.date | None
-    status: str = Field(..., description="none / not_started / open / reached / effective / lapsed")
+    status: str = Field(..., description="none / not_started / open / reached / due（期满待判定）/ effective / "
+                                         "lapsed（期满未达标，待处置）/ ended（期满未达标，项目终止）")
     status_label: str
-    lapsed: bool = Field(..., description="签约期满未达生效比例，协议失效")
+    lapsed: bool = Field(..., description="签约期满未达生效比例，协议未生效（含已终止）")
+    reached: bool = Field(..., description="达到协议生效比例（期满后为判定结果）")
+    judgement: JudgementOut | None = Field(..., description="签约期满判定（冻结；有复核判定时为最新一次）")
+    outcome: OutcomeOut | None = Field(..., description="期满未达标后办公室登记的处置")
 
 
 class SummaryOut(FiguresOut):
@@ -105,6 +138,9 @@ class SummaryOut(FiguresOut):
     streets: list[FiguresOut] = Field(..., description="全区时：各街道（按编码）；街道时为空")
     villages: list[VillageFiguresOut] = Field(..., description="街道时：各城中村（按编码）；全区时为空")
     projects: list[ProjectSigningOut] = Field(..., description="范围内各项目的签约期状态")
+    villages_completed: int = Field(..., description="已完成改造的城中村数（按各村改造方式：拆除新建全部拆除，"
+                                                     "整治提升全部竣工验收，拆整结合两者兼备）")
+    villages_total: int = Field(..., description="范围内城中村数")
 
 
 class CurvesOut(Schema):
@@ -142,9 +178,7 @@ def _project(summary: s.UnitSummary) -> dict:
     project, signing = summary.extra["project"], summary.extra["signing"]
     return {"code": summary.code, "name": summary.name, "village_code": project.village.code,
             "households": summary.households, "signed": summary.count("signed"),
-            "rate": None if signing.rate is None else str(signing.rate), "threshold": str(signing.threshold),
-            "signing_start": project.signing_start, "signing_end": project.signing_end,
-            "status": signing.code, "status_label": signing.label, "lapsed": signing.lapsed}
+            "signing_start": project.signing_start, "signing_end": project.signing_end, **signing.as_dict()}
 
 
 def summary_data(area: s.Area, *, today: dt.date | None = None) -> dict:
@@ -161,8 +195,9 @@ def summary_data(area: s.Area, *, today: dt.date | None = None) -> dict:
             villages.append({**_figures(x, f), "street_code": x.extra["street_code"],
                              "street_name": x.extra["street_name"]})
     projects = [_project(x) for x in s.project_summaries(area, today=today)]
+    completed, total = s.area_villages_completed(area)
     return {**_figures(own, own_forecast), "unit": _unit(area), "as_of": today, "streets": streets,
-            "villages": villages, "projects": projects}
+            "villages": villages, "projects": projects, "villages_completed": completed, "villages_total": total}
 
 
 # ---------------------------------------------------------------- endpoints

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from gaizao.core.errors import NotFound
 from gaizao.core.masking import mask_name
 from gaizao.ledger.models import Project, Village
+from gaizao.progress import signing
 from gaizao.progress.choices import EventKind, Level
 from gaizao.progress.models import StageEvent
 from gaizao.progress.policies import dashboard_grant
@@ -33,7 +34,7 @@ from gaizao.progress.selectors.summary import (
 )
 
 # Projects the dashboard lists: those being signed and those whose period ended below the threshold.
-LISTED_SIGNING = ("open", "reached", "lapsed")
+LISTED_SIGNING = ("open", "reached", "due", "effective", "lapsed", "ended")
 BOARD_ROWS = 30
 MAP_NAME = "gaizao-villages"
 
@@ -333,5 +334,6 @@ def signing_board(code: str, *, today: dt.date | None = None) -> Board:
     project = board_project(code)
     summary = unit_summaries(Level.PROJECT, [project.pk])[project.pk]
     summary.code, summary.name = project.code, project.name
-    return Board(project=project, summary=summary, signing=signing_status(project, summary, today),
+    result = signing.latest([project.pk]).get(project.pk)
+    return Board(project=project, summary=summary, signing=signing_status(project, summary, today, result=result),
                  signings=latest_signings(project, total=summary.count("signed")), today=today)

@@ -23,13 +23,17 @@ from gaizao.core.errors import NotFound
 from gaizao.ledger.models import Project, Village
 from gaizao.org.choices import OrgKind
 from gaizao.org.models import OrgUnit
-from gaizao.progress.choices import KEY_LABELS, SCOPE, Level  # noqa: F401 (callers read s.KEY_LABELS)
-from gaizao.progress.models import DailyRollup, Rollup
+from gaizao.progress.choices import KEY_LABELS, SCOPE, SCOPE_UPGRADE, Level  # noqa: F401 (callers read s.KEY_LABELS)
+from gaizao.progress.completion import completion, villages_completed
+from gaizao.progress import signing
+from gaizao.progress.models import DailyRollup, Rollup, SigningResult
 from gaizao.progress.policies import dashboard_grant
 from gaizao.progress.rollups import from_centi
 
 # The funnel as dashboards and the progress table show it, in order.
 FUNNEL_KEYS = ["surveyed", "decided", "valued", "signed", "vacated", "demolished", "resettled"]
+# The upgrade way's steps (整治提升), counted against ``scope_upgrade``, not ``scope``.
+UPGRADE_KEYS = ["agreed", "works_started", "works_accepted"]
 CURVE_KEYS = ("signed", "vacated", "demolished")
 PACE_DAYS = 28
 TEN_THOUSAND = Decimal("10000")
@@ -42,9 +46,7 @@ def percent(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def reaches(part: int, whole: int, threshold: Decimal) -> bool:
-    """Whether part / whole reaches ``threshold`` percent, compared exactly (not on the rounded rate)."""
-    return whole > 0 and Decimal(part) * 100 >= Decimal(threshold) * whole
+reaches = signing.reaches  # part / whole reaches ``threshold`` percent, compared exactly
 
 
 def wan(area: Decimal) -> Decimal:
@@ -54,7 +56,12 @@ def wan(area: Decimal) -> Decimal:
 
 @dataclass
 class UnitSummary:
-    """One unit's figures: households and area in scope and per stage reached."""
+    """One unit's figures: households and area in scope and per stage reached.
+
+    ``households`` are those on the demolition way (they sign and are demolished: the denominator of
+    the signing, vacating and demolition rates); ``upgrade_households`` those on the upgrade way
+    (整治提升), the denominator of its steps. 入户调查 is counted against both together.
+    """
 
     level: int
     unit_id: int
@@ -78,7 +85,19 @@ class UnitSummary:
     def total_area(self) -> Decimal:
         return self.area(SCOPE)
 
+    @property
+    def upgrade_households(self) -> int:
+        return self.count(SCOPE_UPGRADE)
+
+    @property
+    def upgrade_area(self) -> Decimal:
+        return self.area(SCOPE_UPGRADE)
+
     def rate(self, key: str) -> Decimal | None:
+        if key in UPGRADE_KEYS:
+            return percent(self.count(key), self.upgrade_households)
+        if key == "surveyed":
+            return percent(self.count(key), self.households + self.upgrade_households)
         return percent(self.count(key), self.households)
 
     @property
@@ -100,8 +119,9 @@ class UnitSummary:
 
     @property
     def complete(self) -> bool:
-        """A unit is done (完成) when every household in scope has been demolished."""
-        return self.households > 0 and self.count("demolished") >= self.households
+        """A unit is done (完成) when every household in scope finished its way: demolished (拆除)
+        on the demolition way, works accepted (竣工验收) on the upgrade way (``progress.completion``)."""
+        return completion("mixed", self.counts).done
 
     def stages(self) -> list[dict]:
         """The funnel rows: label, households, area, rate."""
@@ -117,6 +137,9 @@ class UnitSummary:
                              "rate": _str(self.rate(key))} for key in [*FUNNEL_KEYS, "decision"]},
             "signed_rate": _str(self.signed_rate), "vacated_rate": _str(self.vacated_rate),
             "demolished_area_wan": str(self.demolished_area_wan),
+            "upgrade_households": self.upgrade_households, "upgrade_area": str(self.upgrade_area),
+            "upgrade_stages": {key: {"households": self.count(key), "area": str(self.area(key)),
+                                     "rate": _str(self.rate(key))} for key in UPGRADE_KEYS},
         }
 
 
@@ -233,6 +256,15 @@ def village_summaries(area: Area, *, with_boundary: bool = False) -> list[UnitSu
     return out
 
 
+def area_villages_completed(area: Area) -> tuple[int, int]:
+    """(completed, all) villages of the area, by each village's mode (``progress.completion``): two queries."""
+    villages = Village.objects.order_by()
+    if not area.is_district:
+        villages = villages.filter(street=area.unit)
+    modes = list(villages.values_list("id", "mode"))
+    return villages_completed(modes), len(modes)
+
+
 def project_summaries(area: Area, *, village: Village | None = None, today: dt.date | None = None) -> list[UnitSummary]:
     """Each project with its signing status against its threshold (签约生效比例)."""
     today = today or timezone.localdate()
@@ -245,13 +277,15 @@ def project_summaries(area: Area, *, village: Village | None = None, today: dt.d
 
 
 def project_rows(projects: list[Project], *, today: dt.date) -> list[UnitSummary]:
-    """These projects' figures (one query), each with its signing status in ``extra``."""
+    """These projects' figures and judgements (two queries), each with its signing status in ``extra``."""
     summaries = unit_summaries(Level.PROJECT, [p.pk for p in projects])
+    results = signing.latest([p.pk for p in projects]) if projects else {}
     out = []
     for project in projects:
         summary = summaries[project.pk]
         summary.code, summary.name = project.code, project.name
-        summary.extra = {"project": project, "signing": signing_status(project, summary, today)}
+        summary.extra = {"project": project,
+                         "signing": signing_status(project, summary, today, result=results.get(project.pk))}
         out.append(summary)
     return out
 
@@ -260,41 +294,56 @@ def project_rows(projects: list[Project], *, today: dt.date) -> list[UnitSummary
 
 @dataclass
 class SigningStatus:
-    """Where a project stands against its signing threshold (协议生效比例) and period."""
+    """Where a project stands against its signing threshold (协议生效比例) and period.
 
-    code: str  # none / not_started / open / reached / effective / lapsed
+    Once the period has ended the figures are the frozen judgement's (``progress.signing``): the
+    households signed within the period against those in scope at its end, the threshold of the
+    day; before that, today's figures from the rollups. ``code``: none / not_started / open /
+    reached / due / effective / lapsed / ended.
+    """
+
+    code: str
     label: str
     rate: Decimal | None
     threshold: Decimal
     reached: bool
+    result: object = None  # the SigningResult in force (frozen), if judged
+    outcome: object = None  # the office's SigningOutcome after a lapse, if recorded
 
     @property
     def lapsed(self) -> bool:
-        return self.code == "lapsed"
+        return self.code in ("lapsed", "ended")
+
+    @property
+    def frozen(self) -> bool:
+        return self.code in ("effective", "lapsed", "ended") and self.result is not None
+
+    def as_dict(self) -> dict:
+        result, outcome = self.result if self.frozen else None, self.outcome
+        return {
+            "status": self.code, "status_label": self.label, "lapsed": self.lapsed,
+            "rate": _str(self.rate), "threshold": str(self.threshold), "reached": self.reached,
+            "judgement": None if result is None else {
+                "kind": result.kind, "period_start": result.period_start, "period_end": result.period_end,
+                "signed": result.signed, "in_scope": result.in_scope, "threshold": str(result.threshold),
+                "reached": result.reached, "judged_at": result.judged_at, "reason": result.reason},
+            "outcome": None if outcome is None else {
+                "decision": outcome.decision, "decided_on": outcome.decided_on,
+                "new_start": outcome.new_start, "new_end": outcome.new_end},
+        }
 
 
-SIGNING_LABELS = {
-    "none": _("未设定签约期"),
-    "not_started": _("签约期未开始"),
-    "open": _("签约中，未达生效比例"),
-    "reached": _("签约中，已达生效比例"),
-    "effective": _("签约期满，协议已生效"),
-    "lapsed": _("签约期满未达生效比例，协议失效"),
-}
-
-
-def signing_status(project: Project, summary: UnitSummary, today: dt.date) -> SigningStatus:
-    reached = reaches(summary.count("signed"), summary.households, project.signing_threshold)
-    if not project.signing_start or not project.signing_end:
-        code = "none"
-    elif today < project.signing_start:
-        code = "not_started"
-    elif today <= project.signing_end:
-        code = "reached" if reached else "open"
-    else:
-        code = "effective" if reached else "lapsed"
-    return SigningStatus(code=code, label=str(SIGNING_LABELS[code]), rate=summary.signed_rate,
-                         threshold=project.signing_threshold, reached=reached)
+def signing_status(project: Project, summary: UnitSummary, today: dt.date, *, result=None) -> SigningStatus:
+    """The project's status from its latest judgement (``signing.latest``) and the live figures."""
+    live = reaches(summary.count("signed"), summary.households, project.signing_threshold)
+    standing = signing.standing(project, result=result, live_reached=live, today=today)
+    if standing.code in ("effective", "lapsed", "ended"):
+        frozen = standing.result
+        return SigningStatus(code=standing.code, label=signing.label(standing.code),
+                             rate=percent(frozen.signed, frozen.in_scope), threshold=frozen.threshold,
+                             reached=frozen.reached, result=frozen, outcome=standing.outcome)
+    return SigningStatus(code=standing.code, label=signing.label(standing.code), rate=summary.signed_rate,
+                         threshold=project.signing_threshold, reached=live, result=standing.result)
 
 
 def lapsed_projects(area: Area, *, today: dt.date | None = None) -> list[UnitSummary]:
@@ -361,11 +410,17 @@ def signing_windows(level: int, unit_ids, *, today: dt.date) -> dict[int, list[P
         return Coalesce(Subquery(Rollup.objects.filter(level=Level.PROJECT, unit=OuterRef("pk"), key=key)
                                  .values("households")[:1]), 0)
 
-    rows = projects.annotate(n_scope=figure(SCOPE), n_signed=figure("signed"), n_decision=figure("decision")).values_list(
-        column or "pk", "pk", "signing_start", "signing_end", "signing_threshold", "n_scope", "n_signed", "n_decision")
+    # the frozen judgement of the period, once it ended (progress.signing), not today's figure
+    judged = Subquery(SigningResult.objects.filter(project_id=OuterRef("pk"), period_end=OuterRef("signing_end"))
+                      .order_by("-id").values("reached")[:1])
+    rows = projects.annotate(n_scope=figure(SCOPE), n_signed=figure("signed"), n_decision=figure("decision"),
+                             frozen=judged).values_list(
+        column or "pk", "pk", "signing_start", "signing_end", "signing_threshold", "n_scope", "n_signed", "n_decision",
+        "frozen")
     out: dict[int, list[ProjectWindow]] = {pk: [] for pk in ids}
-    for unit, pk, start, end, threshold, scope, signed, decision in rows:
-        state = _window_state(start, end, today=today, reached=reaches(signed, scope, threshold))
+    for unit, pk, start, end, threshold, scope, signed, decision, frozen in rows:
+        reached = bool(frozen) if frozen is not None else reaches(signed, scope, threshold)
+        state = _window_state(start, end, today=today, reached=reached)
         window = ProjectWindow(project_id=pk, unit_id=unit, state=state, unsigned=max(scope - signed - decision, 0),
                                signing_start=start, signing_end=end)
         for target in (ids if column is None else [unit]):  # the district holds every project

@@ -1,0 +1,41 @@
+"""Page: a project's signing judgements (签约期满判定) and the office's record of what follows a lapse."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from gaizao.core.editing import edit_page
+from gaizao.core.requests import client_ip
+from gaizao.ledger.policies import project_rules_can_change
+from gaizao.progress.forms.signing import SigningOutcomeForm
+from gaizao.progress.selectors.signing import signing_project, signing_record
+from gaizao.progress.services.signing import signing_outcome_record
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_signing(request, pk: int):
+    """签约期满判定: the period, the frozen result and its re-judgements; the office records the next step."""
+    project = signing_project(request.user, pk=pk)
+    record = signing_record(project)
+    may_decide = project_rules_can_change(request.user) and record.needs_outcome
+    form = SigningOutcomeForm(request.POST or None) if may_decide else None  # None: a POST is 404
+    return edit_page(request, form, save=lambda form: signing_outcome_record(
+        actor=request.user, project=project, ip=client_ip(request), **form.cleaned_data),
+        message=_("已登记期满未达标项目的处置。"),
+        done=lambda result: reverse("progress:project_signing", args=[project.pk]),
+        page=lambda status: render(request, "progress/signing/project.html", {
+            "project": project, "record": record, "form": form,
+            "breadcrumbs": [(_("城中村"), reverse("ledger:village_list")),
+                            (project.village.name, reverse("ledger:village_detail", args=[project.village_id])),
+                            (_("签约期满判定"), None)],
+        }, status=status))
+
+
+urlpatterns = [
+    path("projects/<int:pk>/signing/", project_signing, name="project_signing"),
+]
