@@ -84,7 +84,9 @@ def build_cast() -> Cast:
 
     v = ledger_services.village_create
     village_a = v(actor=admin, street=street_a, code="V001", name="东湖村", mode="demolish_rebuild", year=2026)
-    village_b = v(actor=admin, street=street_b, code="V002", name="西岭村", mode="upgrade", year=2026)
+    # Both villages demolish (拆除新建): their households sign and are demolished (the upgrade and mixed
+    # ways are tried in tests/progress/test_modes.py, with villages of their own).
+    village_b = v(actor=admin, street=street_b, code="V002", name="西岭村", mode="demolish_rebuild", year=2026)
     p = ledger_services.project_create
     project_a = p(actor=admin, village=village_a, code="P001", name="东湖村一期")
     project_b = p(actor=admin, village=village_b, code="P002", name="西岭村一期")

@@ -31,7 +31,25 @@ class Stage(models.TextChoices):
     VACATED = "vacated", _("腾空交房")
     DEMOLISHED = "demolished", _("拆除")
     RESETTLED = "resettled", _("安置")
+    # The upgrade way (整治提升): the household keeps its buildings (domain README §2).
+    AGREED = "agreed", _("同意整治")
+    WORKS_STARTED = "works_started", _("开工")
+    WORKS_ACCEPTED = "works_accepted", _("竣工验收")
     WITHDRAWN = "withdrawn", _("已撤出")
+
+
+class Disposition(models.TextChoices):
+    """What a village's plan does with a building (处置方式): demolish it or keep it (拆整结合 marks each)."""
+
+    DEMOLISH = "demolish", _("拆除")
+    KEEP = "keep", _("保留")
+
+
+class Way(models.TextChoices):
+    """A household's way (进度路径), from its village's mode and its buildings' dispositions."""
+
+    DEMOLISH = "demolish", _("拆除安置")
+    UPGRADE = "upgrade", _("整治提升")
 
 
 class Relation(models.TextChoices):

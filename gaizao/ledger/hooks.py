@@ -38,6 +38,9 @@ class HouseholdChange:
     removed: Sequence[int] = ()   # withdrawn or deleted
     created_in: Project | None = None
     created_area: Decimal | None = None
+    # Households (among ``changed``) whose way (进度路径, ledger.ways) flipped in this write: the other
+    # way was theirs before it (there are two).
+    flipped: Sequence[int] = ()
 
     def __bool__(self) -> bool:
         return bool(self.created or self.changed or self.removed)
@@ -48,10 +51,10 @@ households_changed = Hook("ledger.households_changed")
 
 def households_changed_fire(*, created: Sequence[int] = (), changed: Sequence[int] = (),
                             removed: Sequence[int] = (), created_in: Project | None = None,
-                            created_area: Decimal | None = None) -> None:
+                            created_area: Decimal | None = None, flipped: Sequence[int] = ()) -> None:
     """Tell the receivers; a write that changed no household tells no one."""
     change = HouseholdChange(created=created, changed=changed, removed=removed,
-                             created_in=created_in, created_area=created_area)
+                             created_in=created_in, created_area=created_area, flipped=flipped)
     if change:
         households_changed.fire(change=change)
 

@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from gaizao.core.fields import EncryptedTextField, LookupHashField
 from gaizao.core.models import VersionedModel
 from gaizao.ledger.choices import (
-    HeritageKind, Hukou, HouseholdUse, LandType, Legality, ProtectionLevel, Relation, RenovationMode, Stage,
-    Structure,
+    Disposition, HeritageKind, Hukou, HouseholdUse, LandType, Legality, ProtectionLevel, Relation, RenovationMode,
+    Stage, Structure, Way,
 )
 
 AREA = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
@@ -106,6 +106,9 @@ class Household(VersionedModel):
     use = models.CharField(_("用途"), max_length=16, choices=HouseholdUse.choices, default=HouseholdUse.RESIDENTIAL)
     member_count = models.PositiveSmallIntegerField(_("家庭人数"), default=1)
     stage = models.CharField(_("当前阶段"), max_length=16, choices=Stage.choices, default=Stage.REGISTERED)
+    # 进度路径: from the village's mode and the buildings' dispositions (gaizao.ledger.ways), kept by
+    # the ledger's services; the stage rules read it here so that recording costs no query more.
+    way = models.CharField(_("进度路径"), max_length=16, choices=Way.choices, default=Way.DEMOLISH)
     # The stage dates and the area below are kept by gaizao.progress (household_record_event) from
     # the household's stage events; nothing else writes them. ``area`` is the sum of the
     # buildings' legal and unlicensed areas, the figure the rollups count.
@@ -118,6 +121,9 @@ class Household(VersionedModel):
     vacated_on = models.DateField(_("腾空交房日期"), null=True, blank=True)
     demolished_on = models.DateField(_("拆除日期"), null=True, blank=True)
     resettled_on = models.DateField(_("安置日期"), null=True, blank=True)
+    agreed_on = models.DateField(_("同意整治日期"), null=True, blank=True)
+    works_started_on = models.DateField(_("开工日期"), null=True, blank=True)
+    works_accepted_on = models.DateField(_("竣工验收日期"), null=True, blank=True)
     withdrawn_on = models.DateField(_("撤出日期"), null=True, blank=True)
     resettlement_mode = models.CharField(_("安置方式"), max_length=16, blank=True, default="")
     cadre = models.ForeignKey(
@@ -180,6 +186,10 @@ class Building(VersionedModel):
     unlicensed_area = models.DecimalField(_("无证面积（㎡）"), default=Decimal("0"), **AREA)
     legality = models.CharField(_("认定结果"), max_length=16, choices=Legality.choices, default=Legality.PENDING)
     use = models.CharField(_("用途"), max_length=16, choices=HouseholdUse.choices, default=HouseholdUse.RESIDENTIAL)
+    # 处置方式: demolished or kept, as the village's mode allows (gaizao.ledger.ways); a kept building
+    # is never marked demolished, and a household's 拆除 brings down only its buildings to demolish.
+    disposition = models.CharField(_("处置方式"), max_length=16, choices=Disposition.choices,
+                                   default=Disposition.DEMOLISH)
     # Set only through services.building_mark_demolished (heritage guard, audited).
     demolished_on = models.DateField(_("拆除日期"), null=True, blank=True)
 
@@ -193,6 +203,11 @@ class Building(VersionedModel):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def kept(self) -> bool:
+        """Kept (保留): upgraded in place, never demolished."""
+        return self.disposition == Disposition.KEEP
 
 
 PHOTO_EXTENSIONS = ("jpg", "jpeg", "png")

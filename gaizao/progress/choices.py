@@ -15,6 +15,10 @@ class EventKind(models.TextChoices):
     VACATED = "vacated", _("腾空交房")
     DEMOLISHED = "demolished", _("拆除")
     RESETTLED = "resettled", _("安置")
+    # The upgrade way (整治提升, and the kept households of 拆整结合): the household keeps its buildings.
+    AGREED = "agreed", _("同意整治")
+    WORKS_STARTED = "works_started", _("开工")
+    WORKS_ACCEPTED = "works_accepted", _("竣工验收")
     WITHDRAWN = "withdrawn", _("撤出改造范围")
     VOID = "void", _("撤销记录")
 
@@ -46,13 +50,18 @@ class Level(models.IntegerChoices):
     PROJECT = 3, _("项目")
 
 
-# Rollup keys: ``scope`` (households in the project's scope) and each kind a household reaches
-# (withdrawn households leave the scope, so WITHDRAWN counts nowhere). The order of stages and
-# what each kind sets on the household are in ``gaizao.progress.stages``.
+# Rollup keys: ``scope`` (households in the project's scope on the demolition way: those that sign or
+# get a 补偿决定 and are demolished, the denominator of the signing and demolition rates),
+# ``scope_upgrade`` (households on the upgrade way: 整治提升, and 拆整结合 households whose buildings
+# are all kept; the denominator of the upgrade steps), and each kind a household reaches (withdrawn
+# households leave the scope, so WITHDRAWN counts nowhere). The order of stages and what each kind
+# sets on the household are in ``gaizao.progress.stages``; the ways in ``gaizao.ledger.ways``.
 SCOPE = "scope"
-ROLLUP_KEYS = [SCOPE] + [k.value for k in EventKind if k not in (EventKind.WITHDRAWN, EventKind.VOID)]
+SCOPE_UPGRADE = "scope_upgrade"
+ROLLUP_KEYS = [SCOPE, SCOPE_UPGRADE] + [k.value for k in EventKind if k not in (EventKind.WITHDRAWN, EventKind.VOID)]
 # How a rollup key reads (dashboards, the progress table, verify's messages).
-KEY_LABELS = {SCOPE: _("改造范围内"), **{k.value: k.label for k in EventKind if k != EventKind.VOID}}
+KEY_LABELS = {SCOPE: _("拆除范围内"), SCOPE_UPGRADE: _("整治范围内"),
+              **{k.value: k.label for k in EventKind if k != EventKind.VOID}}
 
 ACTION_LABELS = {
     "progress.event": _("记录进度"),

@@ -1,7 +1,10 @@
 """Rollups (进度汇总): what dashboards, rankings and documents read instead of the household table.
 
 A household *contributes* to its units (district, street, village, project): one household and
-its area to ``scope``, and one to each stage it reached, on the day it reached it. A write that
+its area to the scope of its way (``scope``: the demolition way, whose households sign and are
+demolished; ``scope_upgrade``: the upgrade way, 整治提升), and one to each stage it reached, on
+the day it reached it. A household whose way flips (拆整结合: a building's disposition changed)
+moves from one scope to the other (``household_areas_changed(…, flipped=…)``). A write that
 changes a household computes its contributions before and after and adds the difference to
 ``DailyRollup`` (per day) and ``Rollup`` (the running total) with one upsert each, inside the
 writer's transaction. ``recompute`` derives the same figures from the events and the buildings
@@ -25,8 +28,10 @@ from typing import Iterable, Iterator
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q
 
+from gaizao.ledger.choices import Disposition, RenovationMode, Way
 from gaizao.ledger.models import Building, Household, Project
-from gaizao.progress.choices import KEY_LABELS, SCOPE, EventKind, Level
+from gaizao.ledger.ways import other, way_for
+from gaizao.progress.choices import KEY_LABELS, SCOPE, SCOPE_UPGRADE, EventKind, Level
 from gaizao.progress.models import DailyRollup, Rollup, StageEvent
 # The household's state and the replay of its events are the stage rules' (one home for both).
 from gaizao.progress.stages import DATE_FIELDS, State, replay
@@ -34,7 +39,8 @@ from gaizao.progress.stages import DATE_FIELDS, State, replay
 Key = tuple[str, "dt.date | None"]  # (rollup key, day) — day None: counted in totals only
 Contributions = dict[Key, tuple[int, int]]
 Units = tuple[tuple[int, int], ...]  # ((level, unit id), ...)
-HOUSEHOLD_STATE_FIELDS = [*DATE_FIELDS.values(), "resettlement_mode", "stage", "area"]
+HOUSEHOLD_STATE_FIELDS = [*DATE_FIELDS.values(), "resettlement_mode", "stage", "area", "way"]
+SCOPE_OF_WAY = {Way.DEMOLISH: SCOPE, Way.UPGRADE: SCOPE_UPGRADE}
 
 
 def centi(area: Decimal | None) -> int:
@@ -49,7 +55,7 @@ def from_centi(value: int | None) -> Decimal:
 def contributions(state: State, area_centi: int) -> Contributions:
     if EventKind.WITHDRAWN in state.dates:
         return {}
-    out: Contributions = {(SCOPE, None): (1, area_centi)}
+    out: Contributions = {(SCOPE_OF_WAY.get(state.way, SCOPE), None): (1, area_centi)}
     for kind, day in state.dates.items():
         out[(str(kind), day)] = (1, area_centi)
     return out
@@ -127,16 +133,26 @@ def district_of_streets(street_ids: Iterable[int]) -> dict[int, int | None]:
 
 # ---------------------------------------------------------------- ledger writes that move rollups
 
-def scope_added(*, project: Project, households: int, area_centi: int) -> None:
-    """New households without events entered ``project``'s scope (the ledger import's fast path)."""
+def scope_added(*, project: Project, households: int, area_centi: int, way: str = Way.DEMOLISH) -> None:
+    """New households without events, all on ``way``, entered ``project``'s scope (the import's fast path)."""
     if not households:
         return
     street = project.village.street
     delta = Delta()
     units = ((Level.DISTRICT, street.parent_id),) if street.parent_id else ()
     units += ((Level.STREET, street.id), (Level.VILLAGE, project.village_id), (Level.PROJECT, project.id))
-    delta.add(units, {(SCOPE, None): (households, area_centi)})
+    delta.add(units, {(SCOPE_OF_WAY[way], None): (households, area_centi)})
     delta.write()
+
+
+def scope_added_or_read(*, project: Project, household_ids, area_centi: int) -> None:
+    """The import's fast path when the village's mode gives every new household one way (拆除新建:
+    拆除安置, 整治提升: 整治); in a 拆整结合 village each household's way is read (its buildings say it)."""
+    if project.village.mode == RenovationMode.MIXED:
+        households_added(household_ids)
+    else:
+        scope_added(project=project, households=len(household_ids), area_centi=area_centi,
+                    way=way_for(project.village.mode, [Disposition.DEMOLISH]))
 
 
 def households_added(household_ids: Iterable[int]) -> None:
@@ -144,12 +160,13 @@ def households_added(household_ids: Iterable[int]) -> None:
     _refresh(list(household_ids), new=True)
 
 
-def household_areas_changed(household_ids: Iterable[int]) -> None:
-    """Buildings of these households changed: recount their area where it differs."""
-    _refresh(list(household_ids), new=False)
+def household_areas_changed(household_ids: Iterable[int], *, flipped: Iterable[int] = ()) -> None:
+    """Buildings of these households changed: recount their area where it differs; those ``flipped``
+    changed their way (stored already), so they leave the other way's scope for their own."""
+    _refresh(list(household_ids), new=False, flipped=set(flipped))
 
 
-def _refresh(ids: list[int], *, new: bool) -> None:
+def _refresh(ids: list[int], *, new: bool, flipped: set[int] = frozenset()) -> None:
     if not ids:
         return
     assert transaction.get_connection().in_atomic_block, "rollups change inside the writer's transaction"
@@ -164,7 +181,8 @@ def _refresh(ids: list[int], *, new: bool) -> None:
         for household in households:
             area = areas.get(household.id, Decimal("0.00"))
             state = State.of(household)
-            before = {} if new else contributions(state, centi(household.area))
+            was = State(dates=state.dates, way=other(state.way)) if household.id in flipped else state
+            before = {} if new else contributions(was, centi(household.area))
             if area != household.area:
                 updates.append((household.id, area))
             after = contributions(state, centi(area))
@@ -222,21 +240,30 @@ class _Event:
     resettlement_mode: str
 
 
+def expected_ways() -> dict[int, str]:
+    """Each household's way from its village's mode and its buildings' dispositions (one query each)."""
+    to_demolish = set(Building.objects.filter(disposition=Disposition.DEMOLISH).order_by()
+                      .values_list("household_id", flat=True).distinct().iterator(chunk_size=20000))
+    return {hid: way_for(mode, [Disposition.DEMOLISH] if hid in to_demolish else [])
+            for hid, mode in Household.objects.order_by().values_list("id", "village__mode").iterator(chunk_size=20000)}
+
+
 def recompute() -> Recomputed:
-    """Every rollup and every household's stage, dates and area, from events and buildings only."""
+    """Every rollup and every household's stage, dates, area and way, from events, buildings and modes only."""
     states = {hid: replay(events) for hid, events in _events_by_household()}
     areas = building_areas()
+    ways = expected_ways()
     projects = {pid: (vid, sid, did) for pid, vid, sid, did in Project.objects.values_list(
         "id", "village_id", "village__street_id", "village__street__parent_id")}
     by_project: dict[tuple[int, str, dt.date | None], list[int]] = defaultdict(lambda: [0, 0])
     households: dict[int, dict] = {}
     numbers: dict[int, str] = {}
-    empty = State()
     for hid, project_id, number in Household.objects.order_by("id").values_list("id", "project_id", "number").iterator(
             chunk_size=20000):
-        state = states.get(hid, empty)
+        state = states.get(hid) or State()
+        state.way = ways[hid]
         area = areas.get(hid, Decimal("0.00"))
-        households[hid] = {**state.household_fields(), "area": area}
+        households[hid] = {**state.household_fields(), "area": area, "way": state.way}
         numbers[hid] = number
         for key, (count, area_c) in contributions(state, centi(area)).items():
             cell = by_project[(project_id, *key)]
@@ -292,15 +319,21 @@ def _describe(key: tuple) -> str:
 def demolition_mismatch() -> str:
     """The first household whose 拆除 disagrees with its buildings, said in Chinese ("" when none).
 
-    With buildings, a household's 拆除 date is set exactly when every one of them is demolished, and
-    equals the day the last came down. One aggregate query over the buildings, one over the
+    With buildings to demolish (处置方式「拆除」; kept ones never come down), a household's 拆除 date is
+    set exactly when every one of them is demolished, and equals the day the last came down; a kept
+    building marked demolished is named too. One aggregate query over the buildings, one over the
     households with a 拆除 date or a demolished building.
     """
     per_household = {hid: (n, standing, last) for hid, n, standing, last in (
-        Building.objects.order_by().values("household_id")
+        Building.objects.filter(disposition=Disposition.DEMOLISH).order_by().values("household_id")
         .annotate(n=Count("id"), standing=Count("id", filter=Q(demolished_on__isnull=True)),
                   last=Max("demolished_on"))
         .values_list("household_id", "n", "standing", "last").iterator(chunk_size=20000))}
+    kept = (Building.objects.filter(disposition=Disposition.KEEP, demolished_on__isnull=False).order_by("id")
+            .values_list("household__number", "household_id", "number", "demolished_on").first())
+    if kept is not None:
+        return (f"住户 {kept[0]}（#{kept[1]}）的房屋 {kept[2]} 处置方式为「保留」，却于 {kept[3]:%Y-%m-%d} 标记拆除："
+                "保留的房屋不能拆除。")
     households = Household.objects.order_by("id").values_list("id", "number", "demolished_on")
     for hid, number, demolished_on in households.iterator(chunk_size=20000):
         n, standing, last = per_household.get(hid, (0, 0, None))

@@ -10,6 +10,10 @@ recomputation (``replay``) all read them here, so they cannot drift apart.
   (``household_fields``: the stage, each stage's date, the resettlement mode).
 - ``State.with_event``: the state after recording one event; ``check_change`` refuses a state that
   breaks the order; ``replay``: the state after a sequence of events and their corrections.
+- Ways (进度路径, ``gaizao.ledger.ways``): a household on the demolition way records 认定 … 安置; one
+  on the upgrade way (整治提升, and 拆整结合 households whose buildings are all kept) records 同意整治,
+  开工, 竣工验收; 入户调查 and 撤出 belong to both. ``State.way`` carries the household's way, so
+  ``check_change`` refuses the other way's kinds without an argument more (``WAY_KINDS``).
 - ``BUILDING_KINDS``: the kinds whose rules also read the household's buildings
   (``check_buildings``): 认定 needs a legality decision on each building, 拆除 is the day the last
   building comes down. Only these kinds cost the one indexed query that reads them.
@@ -25,7 +29,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gaizao.core.errors import AppError
-from gaizao.ledger.choices import Stage
+from gaizao.ledger.choices import Disposition, RenovationMode, Stage, Way
+from gaizao.ledger.ways import WAY_STAGES, mode_label
 from gaizao.progress.choices import EventKind
 
 if TYPE_CHECKING:
@@ -36,6 +41,13 @@ FUNNEL = [
     EventKind.SURVEYED, EventKind.DECIDED, EventKind.VALUED, EventKind.SIGNED,
     EventKind.VACATED, EventKind.DEMOLISHED, EventKind.RESETTLED,
 ]
+# The upgrade way's funnel (整治提升: the buildings are kept).
+UPGRADE_FUNNEL = [EventKind.SURVEYED, EventKind.AGREED, EventKind.WORKS_STARTED, EventKind.WORKS_ACCEPTED]
+FUNNELS = {Way.DEMOLISH: FUNNEL, Way.UPGRADE: UPGRADE_FUNNEL}
+# The kinds each way may record: its own steps (the ledger's WAY_STAGES) and the two both share.
+SHARED_KINDS = (EventKind.SURVEYED, EventKind.WITHDRAWN)
+WAY_KINDS: dict[str, tuple[str, ...]] = {
+    way: (*SHARED_KINDS, *(EventKind(stage) for stage in stages)) for way, stages in WAY_STAGES.items()}
 # Every kind that sets a date on the household (household field = kind + "_on").
 DATED_KINDS = [k for k in EventKind if k != EventKind.VOID]
 DATE_FIELDS = {kind: f"{kind}_on" for kind in DATED_KINDS}
@@ -46,6 +58,8 @@ STAGE_ORDER = [
     (EventKind.SURVEYED, Stage.SURVEYED), (EventKind.DECIDED, Stage.DECIDED), (EventKind.VALUED, Stage.VALUED),
     (EventKind.DECISION, Stage.DECISION), (EventKind.SIGNED, Stage.SIGNED), (EventKind.VACATED, Stage.VACATED),
     (EventKind.DEMOLISHED, Stage.DEMOLISHED), (EventKind.RESETTLED, Stage.RESETTLED),
+    (EventKind.AGREED, Stage.AGREED), (EventKind.WORKS_STARTED, Stage.WORKS_STARTED),
+    (EventKind.WORKS_ACCEPTED, Stage.WORKS_ACCEPTED),
 ]
 
 # What must be reached before each kind (any one of the tuple).
@@ -57,13 +71,18 @@ REQUIRES: dict[str, tuple[str, ...]] = {
     EventKind.VACATED: (EventKind.SIGNED, EventKind.DECISION),
     EventKind.DEMOLISHED: (EventKind.VACATED,),
     EventKind.RESETTLED: (EventKind.VACATED,),
+    EventKind.AGREED: (EventKind.SURVEYED,),
+    EventKind.WORKS_STARTED: (EventKind.AGREED,),
+    EventKind.WORKS_ACCEPTED: (EventKind.WORKS_STARTED,),
 }
 # Kinds after which a household can no longer be withdrawn from the scope.
-BINDING = (EventKind.SIGNED, EventKind.DECISION, EventKind.VACATED, EventKind.DEMOLISHED, EventKind.RESETTLED)
+BINDING = (EventKind.SIGNED, EventKind.DECISION, EventKind.VACATED, EventKind.DEMOLISHED, EventKind.RESETTLED,
+           EventKind.AGREED, EventKind.WORKS_STARTED, EventKind.WORKS_ACCEPTED)
 # Kinds by which a household leaves the path (离开攻坚路径): its open hard case (攻坚户) is closed (销号)
 # on the event's day. Neither 签约 nor a 补偿决定 does it: a signed household that has not vacated,
 # or one under a decision, is still worked until it hands over its keys (腾空交房) or leaves the scope.
-CLOSES_HARD_CASE = (EventKind.VACATED, EventKind.WITHDRAWN)
+# On the upgrade way, the works starting (开工) is what the agreement made possible.
+CLOSES_HARD_CASE = (EventKind.VACATED, EventKind.WITHDRAWN, EventKind.WORKS_STARTED)
 # Kinds whose rules read the household's buildings (check_buildings); 拆除 also marks them demolished.
 BUILDING_KINDS = (EventKind.DECIDED, EventKind.DEMOLISHED)
 
@@ -82,6 +101,11 @@ class State:
 
     dates: dict[str, dt.date] = field(default_factory=dict)
     resettlement_mode: str = ""
+    # The household's way (ledger.Way); "" when not known (a state built from dates alone): then
+    # only the order of stages is judged, not the way.
+    way: str = ""
+    # The village's mode when the loader knew it (named in the refusal), else "".
+    mode: str = ""
 
     @property
     def stage(self) -> str:
@@ -97,12 +121,20 @@ class State:
     def of(cls, household) -> "State":
         """The state a ledger.Household holds (its stage dates and resettlement mode)."""
         dates = {kind: value for kind, name in DATE_FIELDS.items() if (value := getattr(household, name)) is not None}
-        return cls(dates=dates, resettlement_mode=household.resettlement_mode or "")
+        village = household._state.fields_cache.get("village")  # the mode, when loaded with it (no query)
+        return cls(dates=dates, resettlement_mode=household.resettlement_mode or "", way=household.way or "",
+                   mode=getattr(village, "mode", "") or "")
 
     def with_event(self, *, kind: str, on: dt.date, resettlement_mode: str = "") -> "State":
         """The state after recording ``kind`` on ``on`` (the mode counts only for 安置)."""
         return State(dates={**self.dates, kind: on},
-                     resettlement_mode=resettlement_mode if kind == EventKind.RESETTLED else self.resettlement_mode)
+                     resettlement_mode=resettlement_mode if kind == EventKind.RESETTLED else self.resettlement_mode,
+                     way=self.way, mode=self.mode)
+
+    def with_dates(self, dates: dict[str, dt.date], *, resettlement_mode: str | None = None) -> "State":
+        """The same household (way, mode) with other dates: what a correction judges."""
+        return State(dates=dict(dates), way=self.way, mode=self.mode,
+                     resettlement_mode=self.resettlement_mode if resettlement_mode is None else resettlement_mode)
 
     def household_fields(self) -> dict:
         """The ledger.Household columns this state sets."""
@@ -149,6 +181,8 @@ def check_change(state: State, *, kind: str, project, removed: bool = False, on:
     """
     dates = state.dates
     name = label(kind)
+    if not removed:
+        check_way(state, kind=kind)
     if dates.get(EventKind.WITHDRAWN) and kind != EventKind.WITHDRAWN:
         raise AppError(_("本户已于 %(d)s 撤出改造范围，不能再记录「%(k)s」。") % {"d": dates[EventKind.WITHDRAWN], "k": name},
                        fields={"kind": _("已撤出")})
@@ -208,6 +242,37 @@ def check_change(state: State, *, kind: str, project, removed: bool = False, on:
                            fields={"on_date": _("须在签约期满后")})
 
 
+def way_of(state: State) -> str:
+    """The household's way: the one it carries, else the one its dates show (a step only one way has)."""
+    if state.way:
+        return state.way
+    for way, kinds in WAY_KINDS.items():
+        if any(k in state.dates for k in kinds if k not in SHARED_KINDS):
+            return way
+    return ""
+
+
+def _why(way: str, mode: str) -> str:
+    if mode == RenovationMode.MIXED:
+        return (_("所在村为「拆整结合」，本户有房屋的处置方式为「拆除」") if way == Way.DEMOLISH
+                else _("所在村为「拆整结合」，本户房屋的处置方式均为「保留」（或未登记房屋）"))
+    if mode:
+        return _("所在村的改造方式为「%(m)s」") % {"m": mode_label(mode)}
+    return (_("所在村为「拆除新建」，或为「拆整结合」且本户有房屋须拆除") if way == Way.DEMOLISH
+            else _("所在村为「整治提升」，或为「拆整结合」且本户房屋均保留"))
+
+
+def check_way(state: State, *, kind: str) -> None:
+    """Refuse a kind of the other way (an upgrade household is not signed; a demolished one not upgraded)."""
+    way = way_of(state)
+    if not way or kind in WAY_KINDS[way] or kind not in RECORDABLE:
+        return
+    steps = "、".join(label(k) for k in FUNNELS[way])
+    raise AppError(_("本户的进度路径为「%(w)s」（%(why)s），不能记录「%(k)s」：%(w)s的步骤是%(steps)s。")
+                   % {"w": Way(way).label, "why": _why(way, state.mode), "k": label(kind), "steps": steps},
+                   fields={"kind": _("改造方式不符")})
+
+
 def check_buildings(buildings: list[BuildingFacts], *, kind: str, on: dt.date, who: str) -> None:
     """Refuse ``kind`` on ``on`` for what the household's buildings say (``who`` names it: 住户 DH-001 李四).
 
@@ -227,7 +292,9 @@ def check_buildings(buildings: list[BuildingFacts], *, kind: str, on: dt.date, w
                              "（合法、未超期临时或违法）后，本户才算完成认定。")
                            % {"who": who, "n": "、".join(pending)}, fields={"kind": _("房屋待认定")})
     elif kind == EventKind.DEMOLISHED:
-        later = [b for b in buildings if b.demolished_on is not None and b.demolished_on > on]
+        # Only the buildings to demolish come down (a 保留 building of 拆整结合 stays).
+        later = [b for b in buildings if b.demolished_on is not None and b.demolished_on > on
+                 and b.disposition == Disposition.DEMOLISH]
         if later:
             last = max(b.demolished_on for b in later)
             raise AppError(_("%(who)s的房屋 %(n)s 已于 %(d)s 拆除，晚于拆除日期 %(on)s："
@@ -242,7 +309,9 @@ def suggested_kinds(state: State, project) -> list[str]:
     if EventKind.WITHDRAWN in dates:
         return []
     out = []
-    for kind in [*FUNNEL, EventKind.DECISION, EventKind.WITHDRAWN]:
+    way = way_of(state) or Way.DEMOLISH
+    extra = [EventKind.DECISION] if way == Way.DEMOLISH else []
+    for kind in [*FUNNELS[way], *extra, EventKind.WITHDRAWN]:
         if kind in dates:
             continue
         needs = REQUIRES.get(kind, ())

@@ -62,6 +62,8 @@ def test_village_fields(cast, login_as):
     assert village["projects"][0]["household_count"] == 2
     assert village["projects"][0]["signing_threshold"] == "90.00"
     assert {"stage": "registered", "label": "待调查", "count": 2} in village["households_by_stage"]
+    ledger_services.village_update(actor=cast.admin, village=cast.village_b, version=cast.village_b.version,
+                                   mode="upgrade")
     listed = login_as(cast.leader).get("/api/ledger/villages", {"mode": "upgrade"}).json()
     assert [v["code"] for v in listed] == ["V002"]
 

@@ -201,14 +201,14 @@ def test_query_counts_do_not_grow_with_units(progress, client, django_assert_num
     _more_units(progress, extra)
     headers = _token(progress.leader)
     # token (2), roles, district, own figures + forecast + deadline (3), streets + figures + forecasts +
-    # deadlines (4), projects + figures (2)
-    with django_assert_num_queries(13):
+    # deadlines (4), projects + figures (2), villages completed: villages' modes + their rollups (2)
+    with django_assert_num_queries(15):
         body = client.get("/api/progress/summary", **headers).json()
     assert len(body["streets"]) == 2 + extra
     headers = _token(progress.street_user_a)
     # token (2), roles, units, district, own street, own figures + forecast + deadline (3), villages +
-    # figures + forecasts + deadlines (4), projects + figures (2)
-    with django_assert_num_queries(15):
+    # figures + forecasts + deadlines (4), projects + figures (2), villages completed (2)
+    with django_assert_num_queries(17):
         client.get("/api/progress/summary", **headers)
     with django_assert_num_queries(7):  # token (2), roles, units, district, own street, the daily rollups
         client.get("/api/progress/curves", **headers)

@@ -70,7 +70,9 @@ def test_the_system_sees_the_district_as_json(progress):
     assert body["signed_rate"] == "66.7" and body["vacated_rate"] == "33.3"
     assert body["demolished_area_wan"] == "0.02"
     assert set(body) == {"unit", "households", "area", "stages", "signed_rate", "vacated_rate",
-                         "demolished_area_wan"}
+                         "demolished_area_wan", "upgrade_households", "upgrade_stages", "villages_completed",
+                         "villages_total"}
+    assert body["upgrade_households"] == 0 and body["villages_completed"] == 0
 
 
 def test_the_text_is_a_chinese_table_with_the_rates(progress):
@@ -81,11 +83,12 @@ def test_the_text_is_a_chinese_table_with_the_rates(progress):
     header = lines[2].split()
     assert header == ["阶段", "户数", "比例", "面积（㎡）"]
     rows = {line.split()[0]: line.split()[1:] for line in lines[4:13]}
-    assert rows["改造范围内"] == ["3", "100.0%", "230.75"]
+    assert rows["拆除范围内"] == ["3", "100.0%", "230.75"]
     assert rows["签约"] == ["2", "66.7%", "150.50"]
     assert rows["补偿决定"] == ["0", "0.0%", "0.00"]
     assert rows["拆除"] == ["1", "33.3%", "150.50"]
-    assert list(rows) == ["改造范围内", "入户调查", "认定", "评估", "补偿决定", "签约", "腾空交房", "拆除", "安置"]
+    assert list(rows) == ["拆除范围内", "入户调查", "认定", "评估", "补偿决定", "签约", "腾空交房", "拆除", "安置"]
+    assert "已完成改造的城中村：0 / 2 个" in lines
     assert "签约率：66.7%" in lines and "腾空率：33.3%" in lines and "拆除面积（万㎡）：0.02" in lines
     # Columns line up (Chinese characters are two columns wide in a terminal).
     widths = {display_width(line) for line in lines[2:13]}

@@ -35,6 +35,8 @@ from gaizao.ledger.importing.plan import (
     BUILDING_DEFAULTS, HOUSEHOLD_DEFAULTS, ImportPlan, _chunks, _new_person,
 )
 from gaizao.ledger.models import Building, Household, Person, Project
+from gaizao.ledger.services.ways import households_way_refresh
+from gaizao.ledger.ways import DEFAULT_DISPOSITION, way_for
 
 Progress = Callable[[int, int], None]
 # New households and members are written with their keys reserved first and their personal numbers
@@ -42,12 +44,12 @@ Progress = Callable[[int, int], None]
 # for the database: encrypted numbers and phone hashes from the worker, ID hashes from the plan.
 _HOUSEHOLD_COLUMNS = ("id", "project_id", "street_id", "village_id", "number", "head_name", "head_initials",
                       "head_id_hash", "address", "land_type", "use", "member_count", "area",
-                      "head_id_number", "phone", "phone_hash")
+                      "head_id_number", "phone", "phone_hash", "way")
 _SEALED_HOUSEHOLD = ("head_id_hash", "head_id_number", "phone", "phone_hash")
 _SEALED_PERSON_COLUMNS = ("household_id", "name", "relation", "hukou", "id_hash", "id_number")
 _SEALED_PERSON = ("id_hash", "id_number")
 _BUILDING_COLUMNS = ("household_id", "number", "structure", "floors", "build_year", "certificate_no", "legal_area",
-                     "unlicensed_area", "legality", "use")
+                     "unlicensed_area", "legality", "use", "disposition")
 _PERSON_COLUMNS = ("household_id", "name", "id_number", "relation", "hukou")
 _MAX_PHRASE = 4
 # Audit actions (labels in engine.ACTION_LABELS): one entry per household written, one per import.
@@ -175,6 +177,9 @@ def _write_created(plan: ImportPlan, created: _Created, project: Project, result
     zero = Decimal("0")
     area = zero
     buildings = []
+    # 处置方式 and 进度路径 (ledger.ways): a building takes what the village's mode does with its buildings.
+    disposition = DEFAULT_DISPOSITION[village.mode]
+    ways = {True: way_for(village.mode, [disposition]), False: way_for(village.mode, [])}
 
     def household_rows(sealed):
         nonlocal area
@@ -192,12 +197,13 @@ def _write_created(plan: ImportPlan, created: _Created, project: Project, result
                 if unlicensed:
                     own += unlicensed
                 add_building((pk, building.number, m["structure"], m["floors"], m["build_year"], m["certificate_no"],
-                              legal, unlicensed, m["legality"], use))
+                              legal, unlicensed, m["legality"], use, disposition))
             area += own
             yield (pk, project.id, village.street_id, village.id, household.number, head_name, initials(head_name),
                    _hash(plan, values.get("head_id_number")), values.get("address", ""),
                    values.get("land_type") or HOUSEHOLD_DEFAULTS["land_type"], use,
-                   values.get("member_count") or len(household.persons) or 1, own, head_id, phone, phone_hash)
+                   values.get("member_count") or len(household.persons) or 1, own, head_id, phone, phone_hash,
+                   ways[bool(household.buildings)])
 
     (head_ids, phones, person_ids), (phone_hashes,) = created.sealed.result()
     _writer(Household, _HOUSEHOLD_COLUMNS, prepared=_SEALED_HOUSEHOLD).write(
@@ -214,6 +220,7 @@ def _write_created(plan: ImportPlan, created: _Created, project: Project, result
     result.buildings_created += len(buildings)
     result.persons_created += len(created.persons)
     result.persons_updated += len(created.moved)
+    # One way for all: the import's fast path counts them at once; in 拆整结合 each is read (rollups).
     households_changed_fire(created=created.ids, created_in=project, created_area=area)
 
 
@@ -249,8 +256,10 @@ def _grouped_update(model, items: list[tuple[int, dict]], *, extra: dict) -> Non
         model.objects.bulk_update(objects, [*fields, *extra], batch_size=500)
 
 
-def _update(plan: ImportPlan, result: ApplyResult, *, progress: Callable[[int], None]) -> list[audit.Change]:
+def _update(plan: ImportPlan, result: ApplyResult, *, actor, project: Project,
+            progress: Callable[[int], None]) -> list[audit.Change]:
     now = timezone.now()
+    disposition = DEFAULT_DISPOSITION[project.village.mode]
     households, buildings, persons = [], [], []
     building_rows, person_rows = [], []
     changes = []
@@ -268,7 +277,7 @@ def _update(plan: ImportPlan, result: ApplyResult, *, progress: Callable[[int], 
         for values in item.building_creates:
             building_rows.append((item.household_id, values["number"], values["structure"], values["floors"],
                                   values["build_year"], values["certificate_no"], values["legal_area"],
-                                  values["unlicensed_area"], values["legality"], values["use"]))
+                                  values["unlicensed_area"], values["legality"], values["use"], disposition))
         for pk, values in item.person_updates:
             values = dict(values)
             if "id_number" in values:
@@ -294,8 +303,12 @@ def _update(plan: ImportPlan, result: ApplyResult, *, progress: Callable[[int], 
         _writer(Building, _BUILDING_COLUMNS).write(building_rows)
     if person_rows:
         _writer(Person, _PERSON_COLUMNS).write(person_rows)
+    grown = [item.household_id for item in plan.changed if item.building_creates]
+    # 拆整结合: a household's first building to demolish puts it on the demolition way (ledger.ways).
+    flipped = households_way_refresh(actor=actor, household_ids=grown, what="导入新增房屋") if grown else []
     households_changed_fire(
-        changed=[item.household_id for item in plan.changed if item.building_updates or item.building_creates])
+        changed=[item.household_id for item in plan.changed if item.building_updates or item.building_creates],
+        flipped=flipped)
     result.buildings_updated += len(buildings)
     result.buildings_created += len(building_rows)
     result.persons_updated += len(persons)
@@ -346,7 +359,7 @@ def apply_plan(plan: ImportPlan, *, actor, skip_invalid: bool = False, progress:
         created = _prepare_create(plan) if plan.new else None
         if created:
             cleanup.callback(created.sealed.close)  # a write that fails half-way stops the worker
-        updated = _update(plan, result, progress=step(0)) if plan.changed else []
+        updated = _update(plan, result, actor=actor, project=project, progress=step(0)) if plan.changed else []
         if plan.new or plan.changed:
             summary = audit.Change(
                 action=IMPORT_SUMMARY, object_type="ledger.project", object_id=project.pk, object_repr=str(project),

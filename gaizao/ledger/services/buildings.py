@@ -11,8 +11,11 @@ Two ways a building comes down, one rule for both (the heritage guard, ``heritag
   (``household_buildings_redate``).
 
 So "demolished" has one source of truth: a household has a 拆除 date exactly when all its buildings
-are demolished, and that date is the day its last building came down (``gaizao rollups verify``
-checks it). A building with a heritage element (历史文化要素) comes down only with the office's
+to demolish are demolished, and that date is the day its last building came down (``gaizao rollups
+verify`` checks it). A building's disposition (处置方式, ``gaizao.ledger.ways``) says whether it is to
+demolish: a 保留 building (整治提升, or kept in 拆整结合) is never marked demolished, on any path,
+and a household's 拆除 brings down only its buildings to demolish. Adding a building or changing a
+disposition in a 拆整结合 village may change its household's way (``services.ways``). A building with a heritage element (历史文化要素) comes down only with the office's
 override (特批): an account of the office or the admin (``policies.heritage_can_override``), a
 reason of at least ``HERITAGE_REASON_MIN`` characters, audited with the elements concerned.
 """
@@ -44,13 +47,15 @@ from gaizao.core.services import (
 from gaizao.core.text import check_text
 from gaizao.core.writes import writes
 from gaizao.ledger import selectors
-from gaizao.ledger.choices import HeritageKind, Legality
+from gaizao.ledger.choices import Disposition, HeritageKind, Legality
 from gaizao.ledger.hooks import households_changed_fire
 from gaizao.ledger.models import Building, HeritageElement, Household
 from gaizao.ledger.policies import heritage_can_override
+from gaizao.ledger.services.ways import households_way_refresh
+from gaizao.ledger.ways import DEFAULT_DISPOSITION, disposition_refusal
 
 BUILDING_FIELDS = {"number", "structure", "floors", "build_year", "certificate_no", "legal_area",
-                   "unlicensed_area", "legality", "use"}
+                   "unlicensed_area", "legality", "use", "disposition"}
 REASON_FIELD = "heritage_override_reason"
 HERITAGE_REASON_MIN = 10
 REASON_MAX = 500
@@ -61,7 +66,7 @@ CHUNK = 5000
 
 @dataclass(slots=True)
 class BuildingFacts:
-    """What the rules read of one building: number, legality decision (认定), demolition, heritage."""
+    """What the rules read of one building: number, legality decision (认定), demolition, heritage, disposition."""
 
     id: int
     household_id: int
@@ -69,10 +74,15 @@ class BuildingFacts:
     legality: str
     demolished_on: dt.date | None
     heritage: list[tuple[int, str, str]] = field(default_factory=list)  # (id, kind, name) of its elements
+    disposition: str = Disposition.DEMOLISH
 
     @property
     def pending(self) -> bool:
         return self.legality == Legality.PENDING
+
+    @property
+    def kept(self) -> bool:
+        return self.disposition == Disposition.KEEP
 
     def heritage_labels(self, *, ids: bool = False) -> list[str]:
         """祠堂「李氏宗祠」 (with ids: 祠堂「李氏宗祠」（#3）, as the audit keeps them)."""
@@ -88,11 +98,12 @@ def building_facts(household_ids: Iterable[int]) -> dict[int, list[BuildingFacts
         rows = (Building.objects.filter(household_id__in=ids[start:start + CHUNK])
                 .order_by("household_id", "id", "heritage_elements__id")
                 .values_list("id", "household_id", "number", "legality", "demolished_on",
-                             "heritage_elements__id", "heritage_elements__kind", "heritage_elements__name"))
+                             "heritage_elements__id", "heritage_elements__kind", "heritage_elements__name",
+                             "disposition"))
         current = None
-        for pk, household_id, number, legality, demolished_on, element, kind, name in rows:
+        for pk, household_id, number, legality, demolished_on, element, kind, name, disposition in rows:
             if current is None or current.id != pk:
-                current = BuildingFacts(pk, household_id, number, legality, demolished_on)
+                current = BuildingFacts(pk, household_id, number, legality, demolished_on, disposition=disposition)
                 out.setdefault(household_id, []).append(current)
             if element is not None:
                 current.heritage.append((element, kind, name))
@@ -102,6 +113,12 @@ def building_facts(household_ids: Iterable[int]) -> dict[int, list[BuildingFacts
 def numbers(buildings: Iterable[BuildingFacts]) -> str:
     """房屋编号 for a message: 1、2、3."""
     return "、".join(b.number for b in buildings)
+
+
+def kept_refusal(*, household, number: str) -> str:
+    """Why a kept building (保留) is not demolished, naming it: one sentence for every path."""
+    return (f"住户 {household} 的房屋 {number} 的处置方式为「保留」（整治提升或拆整结合中保留的房屋），不能标记拆除；"
+            "确需拆除的，请先在村的改造方式为「拆整结合」时把该房屋的处置方式改为「拆除」。")
 
 
 # ---------------------------------------------------------------- the heritage override (特批拆除)
@@ -150,7 +167,8 @@ def _demolition_change(building: BuildingFacts, *, household: Household, on: dt.
 
 def household_buildings_demolish(*, actor, plans: Iterable[tuple[Household, list[BuildingFacts], int | None]],
                                  on_date: dt.date, heritage_reason: str = "", ip: str | None = None) -> int:
-    """Mark demolished, on ``on_date``, every standing building of households that reach 拆除.
+    """Mark demolished, on ``on_date``, every standing building to demolish of households that reach 拆除
+    (a 保留 building of 拆整结合 stays standing).
 
     Part of the stage event's write (``gaizao.progress``), in its transaction: ``plans`` are
     (household, its ``building_facts``, the event's id or None), read and checked by the caller
@@ -165,7 +183,7 @@ def household_buildings_demolish(*, actor, plans: Iterable[tuple[Household, list
     standing: list[int] = []
     for household, buildings, event_id in plans:
         for building in buildings:
-            if building.demolished_on is None:
+            if building.demolished_on is None and not building.kept:
                 standing.append(building.id)
                 items.append(_demolition_change(building, household=household, on=on_date, reason=heritage_reason,
                                                 event_id=event_id))
@@ -205,8 +223,9 @@ def household_buildings_redate(*, actor, household: Household, buildings: list[B
 # ---------------------------------------------------------------- a building's own record
 
 def _check_building(values: dict, *, household: Household, building: Building | None,
-                    decided_on: dt.date | None) -> None:
+                    decided_on: dt.date | None, demolished_on: dt.date | None = None) -> None:
     check = Checker(Building)
+    check.choice(values, "disposition")
     check.text(values, "number", required=True)
     check.text(values, "certificate_no")
     check.choice(values, "structure")
@@ -222,6 +241,19 @@ def _check_building(values: dict, *, household: Household, building: Building | 
             taken = taken.exclude(pk=building.pk)
         if taken.exists():
             check.error("number", f"本户已有编号「{values['number']}」的房屋。")
+    disposition = values.get("disposition")
+    if disposition and "disposition" not in check.fields:
+        village = household.village
+        refusal = disposition_refusal(village.mode, disposition, village=f"{village.name}（{village.code}）")
+        if refusal:
+            check.error("disposition", f"住户 {household} 的房屋 {values.get('number') or building}：{refusal}")
+        elif building is not None and disposition != building.disposition:
+            if building.demolished_on is not None:
+                check.error("disposition", f"住户 {household} 的房屋 {building.number} 已于 "
+                                           f"{building.demolished_on:%Y-%m-%d} 拆除，不能改变处置方式。")
+            elif demolished_on is not None:
+                check.error("disposition", f"住户 {household} 已于 {demolished_on:%Y-%m-%d} 拆除，"
+                                           f"不能改变其房屋 {building.number} 的处置方式。")
     # 认定 follows the buildings: a household decided has no building left undecided (待认定).
     legality = values.get("legality", Legality.PENDING if building is None else None)
     if legality == Legality.PENDING and decided_on is not None:
@@ -245,10 +277,15 @@ def building_add(*, actor, household: Household, number: str, legal_area: Decima
     if demolished_on is not None:
         raise AppError(f"住户 {household} 已于 {demolished_on:%Y-%m-%d} 拆除，不能再登记房屋。",
                        fields={"number": "住户已拆除"})
+    household = Household.objects.select_related("village").get(pk=household.pk)
     values = {"number": number, "legal_area": legal_area, "unlicensed_area": unlicensed_area, **fields}
+    if not values.get("disposition"):  # unmarked: what the village's mode does with its buildings
+        values["disposition"] = DEFAULT_DISPOSITION.get(household.village.mode, Disposition.DEMOLISH)
     _check_building(values, household=household, building=None, decided_on=decided_on)
     building = create(actor=actor, instance=Building(household=household, **values), action="building.create", ip=ip)
-    households_changed_fire(changed=[household.pk])
+    flipped = households_way_refresh(actor=actor, household_ids=[household.pk], ip=ip,
+                                     what=f"登记房屋 {building.number}（{building.get_disposition_display()}）")
+    households_changed_fire(changed=[household.pk], flipped=flipped)
     return building
 
 
@@ -259,12 +296,17 @@ def building_update(*, actor, building: Building, version: int, ip: str | None =
     require_in_scope(actor, selectors.building_write_scope, building)
     current = load_for_update(building, version)
     values = dict(changes)
+    old_disposition = current.disposition
     _check_building(values, household=current.household, building=current,
-                    decided_on=current.household.decided_on)
+                    decided_on=current.household.decided_on, demolished_on=current.household.demolished_on)
     building = save_changes(actor=actor, current=current, version=version, values=values,
                             action="building.update", ip=ip)
-    if {"legal_area", "unlicensed_area"} & changes.keys():
-        households_changed_fire(changed=[current.household_id])
+    flipped = []
+    if building.disposition != old_disposition:
+        flipped = households_way_refresh(actor=actor, household_ids=[current.household_id], ip=ip,
+                                         what=f"房屋 {building.number} 的处置方式改为「{building.get_disposition_display()}」")
+    if {"legal_area", "unlicensed_area"} & changes.keys() or flipped:
+        households_changed_fire(changed=[current.household_id], flipped=flipped)
     return building
 
 
@@ -288,6 +330,8 @@ def building_mark_demolished(*, actor, building: Building, on_date: dt.date | st
     household = current.household
     if current.demolished_on is not None:
         raise AppError(f"房屋「{current}」已于 {current.demolished_on:%Y-%m-%d} 标记为拆除。", status=409)
+    if current.kept:
+        raise AppError(kept_refusal(household=household, number=current.number), fields={"demolished_on": "保留的房屋"})
     values = {"demolished_on": on_date}
     check = Checker(Building)
     check.date(values, "demolished_on", not_after_today=True)
@@ -295,8 +339,8 @@ def building_mark_demolished(*, actor, building: Building, on_date: dt.date | st
         check.error("demolished_on", "请填写拆除日期。")
     check.done()
     on_date = values["demolished_on"]
-    if not Building.objects.filter(household_id=household.pk, demolished_on__isnull=True).exclude(
-            pk=current.pk).exists():
+    if not Building.objects.filter(household_id=household.pk, demolished_on__isnull=True,
+                                   disposition=Disposition.DEMOLISH).exclude(pk=current.pk).exists():
         raise AppError(f"房屋 {current.number} 是住户 {household} 最后一栋未拆除的房屋：拆完即本户拆除，"
                        "请在住户详情的“进度”中记录“拆除”（须已腾空交房），该记录同时把本房屋标记为拆除。",
                        fields={"demolished_on": "请在住户页记录拆除"})

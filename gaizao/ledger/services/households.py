@@ -15,6 +15,7 @@ from gaizao.ledger import identity, selectors
 from gaizao.ledger.hooks import households_changed_fire
 from gaizao.ledger.models import Household, Person, Project
 from gaizao.ledger.surnames import name_initials
+from gaizao.ledger.ways import way_for
 
 HOUSEHOLD_FIELDS = {"number", "head_name", "head_id_number", "phone", "address", "land_type", "use",
                     "member_count", "cadre"}
@@ -59,8 +60,10 @@ def household_create(*, actor, project: Project, number: str, head_name: str,
     values = {"number": number, "head_name": head_name, "head_id_number": head_id_number, "phone": phone,
               **fields}
     _check_household(actor, values, project=project, household=None)
+    # Its way (进度路径) before any building: a 拆整结合 household is on the upgrade way until a building
+    # of it is marked 拆除 (ledger.ways; building_add moves it).
     household = Household(project=project, street_id=project.village.street_id, village_id=project.village_id,
-                          **values)
+                          way=way_for(project.village.mode, []), **values)
     create(actor=actor, instance=household, action="household.create", ip=ip)
     households_changed_fire(created=[household.pk])
     return household

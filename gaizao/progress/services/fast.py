@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models.base import ModelState
 from django.utils import timezone
 
-from gaizao.ledger.models import Household, Project
+from gaizao.ledger.models import Household, Project, Village
 from gaizao.org.models import OrgUnit
 from gaizao.progress.stages import DATE_FIELDS
 from gaizao.progress.models import StageEvent
@@ -26,9 +26,10 @@ _DATE_NAMES = list(DATE_FIELDS.values())
 
 # The household columns recording reads and writes (attnames of ledger.Household, checked against
 # the model field by field in tests/progress/test_stage_rules.py): ids and scope (street, cadre,
-# resident: who may write), the version, the area the rollups count, and what the stage rules set.
+# resident: who may write), the version, the area the rollups count, the way (进度路径: which kinds
+# the household may record) and what the stage rules set.
 COLUMNS = ["id", "number", "head_name", "version", "street_id", "village_id", "project_id", "cadre_id",
-           "resident_id", "area", "resettlement_mode", "stage", *_DATE_NAMES]
+           "resident_id", "area", "way", "resettlement_mode", "stage", *_DATE_NAMES]
 PROJECT_COLUMNS = ["id", "signing_start", "signing_end"]
 STREET_COLUMNS = ["id", "parent_id"]
 EVENT_COLUMNS = ["household_id", "project_id", "kind", "on_date", "resettlement_mode", "note", "corrects_id",
@@ -41,10 +42,11 @@ def _sql() -> dict[str, str]:
     if connection.vendor in _SQL:
         return _SQL[connection.vendor]
     qn = connection.ops.quote_name
-    h, p, o, e = (qn(m._meta.db_table) for m in (Household, Project, OrgUnit, StageEvent))
+    h, p, o, e, v = (qn(m._meta.db_table) for m in (Household, Project, OrgUnit, StageEvent, Village))
     load = (f"SELECT {', '.join('h.' + qn(c) for c in COLUMNS)}, p.{qn('signing_start')}, p.{qn('signing_end')}, "
-            f"o.{qn('parent_id')} FROM {h} h JOIN {p} p ON p.{qn('id')} = h.{qn('project_id')} "
-            f"JOIN {o} o ON o.{qn('id')} = h.{qn('street_id')} WHERE h.{qn('id')} = %s")
+            f"o.{qn('parent_id')}, v.{qn('mode')} FROM {h} h JOIN {p} p ON p.{qn('id')} = h.{qn('project_id')} "
+            f"JOIN {o} o ON o.{qn('id')} = h.{qn('street_id')} JOIN {v} v ON v.{qn('id')} = h.{qn('village_id')} "
+            f"WHERE h.{qn('id')} = %s")
     if connection.features.has_select_for_update_of:
         load += " FOR UPDATE OF h"
     insert = (f"INSERT INTO {e} ({', '.join(qn(c) for c in EVENT_COLUMNS)}) "
@@ -115,6 +117,7 @@ def load(pk) -> Household | None:
         "project": _instance(Project, {"id": household.project_id, "signing_start": _date(row[n]),
                                        "signing_end": _date(row[n + 1])}, alias),
         "street": _instance(OrgUnit, {"id": household.street_id, "parent_id": row[n + 2]}, alias),
+        "village": _instance(Village, {"id": household.village_id, "mode": row[n + 3]}, alias),
     }
     return household
 

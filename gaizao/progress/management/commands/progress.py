@@ -146,13 +146,18 @@ def _add_heritage_option(parser) -> None:
 def summary_json(area, summary) -> dict:
     from gaizao.progress.choices import Level
 
+    from gaizao.progress.selectors.summary import area_villages_completed
+
     figures = summary.as_dict()
+    completed, total = area_villages_completed(area)
     level = {Level.DISTRICT: "district", Level.STREET: "street"}[area.level]
     return {
         "unit": {"code": area.unit.code, "name": area.unit.name, "level": level},
         "households": figures["households"], "area": figures["area"], "stages": figures["stages"],
         "signed_rate": figures["signed_rate"], "vacated_rate": figures["vacated_rate"],
         "demolished_area_wan": figures["demolished_area_wan"],
+        "upgrade_households": figures["upgrade_households"], "upgrade_stages": figures["upgrade_stages"],
+        "villages_completed": completed, "villages_total": total,
     }
 
 
@@ -175,4 +180,19 @@ def summary_text(area, summary, *, today=None) -> list[str]:
             *table(rows, right=frozenset({1, 2, 3})), "",
             _("签约率：%(v)s") % {"v": _pct(summary.signed_rate)},
             _("腾空率：%(v)s") % {"v": _pct(summary.vacated_rate)},
-            _("拆除面积（万㎡）：%(v)s") % {"v": summary.demolished_area_wan}]
+            _("拆除面积（万㎡）：%(v)s") % {"v": summary.demolished_area_wan},
+            *_upgrade_and_villages(area, summary)]
+
+
+def _upgrade_and_villages(area, summary) -> list[str]:
+    """整治范围 (the upgrade way's steps) and the villages completed by their modes' rule."""
+    from gaizao.progress.selectors import summary as s
+
+    done, total = s.area_villages_completed(area)
+    lines = []
+    if summary.upgrade_households:
+        steps = "，".join(f"{s.KEY_LABELS[key]} {summary.count(key):,} 户（{_pct(summary.rate(key))}）"
+                         for key in s.UPGRADE_KEYS)
+        lines.append(_("整治范围内：%(n)s 户；%(steps)s") % {"n": f"{summary.upgrade_households:,}", "steps": steps})
+    lines.append(_("已完成改造的城中村：%(d)d / %(t)d 个") % {"d": done, "t": total})
+    return lines
