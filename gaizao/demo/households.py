@@ -21,16 +21,17 @@ from gaizao.demo.identity import IdentityFactory, day_of, year_of
 from gaizao.demo.names import NamePicker, expand
 from gaizao.demo.progress import DECIDED_AT, DEMOLISHED_AT, HistoryWriter
 from gaizao.demo.progress import HOUSEHOLD_COLUMNS as PROGRESS_COLUMNS
-from gaizao.ledger.choices import Hukou, HouseholdUse, LandType, Legality, Relation, Structure
+from gaizao.ledger.choices import Disposition, Hukou, HouseholdUse, LandType, Legality, Relation, RenovationMode, Structure
 from gaizao.ledger.models import Building, Household, Person
 from gaizao.ledger.services import name_initials
+from gaizao.ledger.ways import DEFAULT_DISPOSITION, way_for
 
 CHUNK = 5000
 HOUSEHOLD_COLUMNS = ("id", "project_id", "street_id", "village_id", "number", "head_name", "head_initials",
                      "head_id_number", "phone", "address", "land_type", "use", "member_count", *PROGRESS_COLUMNS)
 PERSON_COLUMNS = ("id", "household_id", "name", "id_number", "relation", "hukou")
 BUILDING_COLUMNS = ("id", "household_id", "number", "structure", "floors", "build_year", "certificate_no",
-                    "legal_area", "unlicensed_area", "legality", "use", "demolished_on")
+                    "legal_area", "unlicensed_area", "legality", "use", "disposition", "demolished_on")
 _YEAR = 365.25
 
 # Heads are adults on the anchor date: born 1938–2003, most around 1968.
@@ -192,8 +193,9 @@ class LedgerWriter:
         phone = self.ids.mobile() if rnd() < 0.97 else None
         land_type = LandType.COLLECTIVE.value if rnd() < 0.93 else LandType.STATE.value
         buildings, cents = self.buildings(household_pk=pk, use=use)
+        dispositions = self.dispositions(village.mode, len(buildings))
         stage = self.history.household(pk=pk, village=village, plan=project, area=area(cents), area_centi=cents,
-                                       cadre_pk=cadre_pk)
+                                       cadre_pk=cadre_pk, way=way_for(village.mode, dispositions))
         self._households.append((  # in the order of HOUSEHOLD_COLUMNS
             pk, project.pk, village.street.pk, village.pk, f"{project.code}-{number:05d}", name,
             self.initials(name), head_id, phone,
@@ -203,8 +205,23 @@ class LedgerWriter:
         demolished = stage[DEMOLISHED_AT]  # a demolished household's buildings are gone with it, that day
         if stage[DECIDED_AT] is not None:  # 认定 follows the buildings: none of them left 待认定
             buildings = [decided(row) for row in buildings]
-        self._buildings.extend([(*row, demolished) for row in buildings])
+        # Only the buildings to demolish come down with the household (a 保留 one of 拆整结合 stands).
+        self._buildings.extend([(*row, disposition, demolished if disposition == Disposition.DEMOLISH else None)
+                                for row, disposition in zip(buildings, dispositions)])
         return members
+
+    def dispositions(self, mode: str, count: int) -> list[str]:
+        """处置方式 of a household's buildings: what the mode does; in 拆整结合, a core area demolished
+        (about 55 % of households), some households keeping their main building and losing their
+        extensions, the rest kept (ledger.ways)."""
+        if mode != RenovationMode.MIXED:
+            return [DEFAULT_DISPOSITION[mode]] * count
+        draw = self._random()
+        if draw < 0.55:
+            return [Disposition.DEMOLISH.value] * count
+        if draw < 0.65 and count > 1:
+            return [Disposition.KEEP.value] + [Disposition.DEMOLISH.value] * (count - 1)
+        return [Disposition.KEEP.value] * count
 
     def person(self, *, household_pk: int, name: str, relation: str, hukou: str, id_number: str) -> None:
         self._persons.append((self._next_person, household_pk, name, id_number, relation, hukou))

@@ -28,7 +28,8 @@ from gaizao.demo.casework import (CITIES, CLOSING, COMMON_NEXT_STEPS, COMMON_TAL
 from gaizao.demo.schedule import FINISHED, LAPSED, RUNNING, SIGNING
 from gaizao.ledger.choices import RenovationMode, Stage
 from gaizao.progress import rollups
-from gaizao.progress.choices import SCOPE, EventKind, Level, ResettlementMode
+from gaizao.ledger.choices import Way
+from gaizao.progress.choices import SCOPE, SCOPE_UPGRADE, EventKind, Level, ResettlementMode
 from gaizao.progress.choices import ConsultationAnswerChoice
 from gaizao.progress.models import Consultation, ConsultationAnswer, HardCase, StageEvent, Visit
 
@@ -41,14 +42,22 @@ SURVEYED, DECIDED, VALUED = EventKind.SURVEYED.value, EventKind.DECIDED.value, E
 DECISION, SIGNED, VACATED = EventKind.DECISION.value, EventKind.SIGNED.value, EventKind.VACATED.value
 DEMOLISHED, RESETTLED = EventKind.DEMOLISHED.value, EventKind.RESETTLED.value
 WITHDRAWN, VOID = EventKind.WITHDRAWN.value, EventKind.VOID.value
-# The order events are recorded in (their dates never decrease along it).
-ORDER = (SURVEYED, DECIDED, VALUED, WITHDRAWN, DECISION, SIGNED, VACATED, DEMOLISHED, RESETTLED)
-DATE_KINDS = (SURVEYED, DECIDED, VALUED, DECISION, SIGNED, VACATED, DEMOLISHED, RESETTLED, WITHDRAWN)
+# The upgrade way (整治提升, and 拆整结合 households whose buildings are all kept: ledger.ways).
+AGREED, WORKS_STARTED = EventKind.AGREED.value, EventKind.WORKS_STARTED.value
+WORKS_ACCEPTED = EventKind.WORKS_ACCEPTED.value
+# The order events are recorded in (their dates never decrease along it; a household has one way).
+ORDER = (SURVEYED, DECIDED, VALUED, WITHDRAWN, DECISION, SIGNED, VACATED, DEMOLISHED, RESETTLED,
+         AGREED, WORKS_STARTED, WORKS_ACCEPTED)
+DATE_KINDS = (SURVEYED, DECIDED, VALUED, DECISION, SIGNED, VACATED, DEMOLISHED, RESETTLED, WITHDRAWN,
+              AGREED, WORKS_STARTED, WORKS_ACCEPTED)
 STAGES = ((SURVEYED, Stage.SURVEYED.value), (DECIDED, Stage.DECIDED.value), (VALUED, Stage.VALUED.value),
           (DECISION, Stage.DECISION.value), (SIGNED, Stage.SIGNED.value), (VACATED, Stage.VACATED.value),
-          (DEMOLISHED, Stage.DEMOLISHED.value), (RESETTLED, Stage.RESETTLED.value))
+          (DEMOLISHED, Stage.DEMOLISHED.value), (RESETTLED, Stage.RESETTLED.value),
+          (AGREED, Stage.AGREED.value), (WORKS_STARTED, Stage.WORKS_STARTED.value),
+          (WORKS_ACCEPTED, Stage.WORKS_ACCEPTED.value))
 # The household columns this module fills, in the order ``HistoryWriter.household`` returns them.
-HOUSEHOLD_COLUMNS = ("area", "stage", *(f"{kind}_on" for kind in DATE_KINDS), "resettlement_mode", "cadre_id")
+HOUSEHOLD_COLUMNS = ("area", "stage", *(f"{kind}_on" for kind in DATE_KINDS), "resettlement_mode", "cadre_id",
+                     "way")
 DEMOLISHED_AT = HOUSEHOLD_COLUMNS.index("demolished_on")
 DECIDED_AT = HOUSEHOLD_COLUMNS.index("decided_on")
 EVENT_COLUMNS = ("id", "household_id", "project_id", "kind", "on_date", "resettlement_mode", "note", "corrects_id",
@@ -193,11 +202,17 @@ class HistoryWriter:
 
     # --- one household ----------------------------------------------------------------
     def household(self, *, pk: int, village: VillagePlan, plan: ProjectPlan, area: Decimal, area_centi: int,
-                  cadre_pk: int | None) -> tuple:
-        """Queue the household's events (and hard case); return its ``HOUSEHOLD_COLUMNS`` values."""
+                  cadre_pk: int | None, way: str = Way.DEMOLISH) -> tuple:
+        """Queue the household's events (and hard case); return its ``HOUSEHOLD_COLUMNS`` values.
+
+        A household on the upgrade way (``way``) is surveyed, agrees to the works, and sees them
+        started and accepted: it never signs, moves out or comes down."""
         rnd, t = self._random, self.t
         project = self.project(plan, village)
         dates = self._preparation(project, village)
+        if way == Way.UPGRADE:
+            return self._upgrade(pk=pk, project=project, village=village, plan=plan, dates=dates, area=area,
+                                 area_centi=area_centi, cadre_pk=cadre_pk)
         holdout = project.status in SIGNING and project.is_holdout(rnd())
         u, mode = None, ""
         if dates and not holdout and rnd() < 0.004:
@@ -211,13 +226,19 @@ class HistoryWriter:
         self._consultation_answer(pk, plan, project)
         if WITHDRAWN not in dates and VALUED in dates and project.status in SIGNING:
             cadre_pk = self._hard_case(pk, project, village, dates, holdout, u, area_centi, cadre_pk)
+        return self._columns(plan=plan, dates=dates, area=area, area_centi=area_centi, mode=mode, cadre_pk=cadre_pk,
+                             way=way)
+
+    def _columns(self, *, plan: ProjectPlan, dates: dict[str, int], area: Decimal, area_centi: int, mode: str,
+                 cadre_pk: int | None, way: str) -> tuple:
+        """The household's stage, its rollup cells (in its way's scope), its ``HOUSEHOLD_COLUMNS``."""
         stage = Stage.WITHDRAWN.value if WITHDRAWN in dates else Stage.REGISTERED.value
         if WITHDRAWN not in dates:
             for kind, value in STAGES:
                 if kind in dates:
                     stage = value
             cells = self._cells
-            cell = cells[(plan.pk, SCOPE, None)]
+            cell = cells[(plan.pk, SCOPE_UPGRADE if way == Way.UPGRADE else SCOPE, None)]
             cell[0] += 1
             cell[1] += area_centi
             for kind, ordinal in dates.items():
@@ -225,7 +246,28 @@ class HistoryWriter:
                 cell[0] += 1
                 cell[1] += area_centi
         day = self.day
-        return (area, stage, *(day(dates.get(kind)) for kind in DATE_KINDS), mode, cadre_pk)
+        return (area, stage, *(day(dates.get(kind)) for kind in DATE_KINDS), mode, cadre_pk, way)
+
+    def _upgrade(self, *, pk: int, project: _Project, village: VillagePlan, plan: ProjectPlan, dates: dict[str, int],
+                 area: Decimal, area_centi: int, cadre_pk: int | None) -> tuple:
+        """整治提升: surveyed (no 认定 or 评估: nothing is valued), 同意整治 some weeks later, the works
+        started (开工) once the project is under way, accepted (竣工验收) months after."""
+        rnd, t = self._random, self.t
+        dates = {SURVEYED: dates[SURVEYED]} if SURVEYED in dates else {}
+        if dates and project.start is not None:
+            agreed = dates[SURVEYED] + 10 + int(rnd() * 50)
+            if agreed <= t and rnd() < 0.92:
+                dates[AGREED] = agreed
+                started = max(agreed, project.start) + 15 + int(rnd() * 90)
+                if started <= t and rnd() < 0.85:
+                    dates[WORKS_STARTED] = started
+                    accepted = started + 60 + int(rnd() * 200)
+                    if accepted <= t:
+                        dates[WORKS_ACCEPTED] = accepted
+        self._record(pk, project, village.street.pk, dates, "")
+        self._consultation_answer(pk, plan, project)
+        return self._columns(plan=plan, dates=dates, area=area, area_centi=area_centi, mode="", cadre_pk=cadre_pk,
+                             way=Way.UPGRADE)
 
     def _preparation(self, project: _Project, village: VillagePlan) -> dict[str, int]:
         """入户调查, 认定, 评估: before the project's decision and signing period, up to today."""
