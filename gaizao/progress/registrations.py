@@ -62,6 +62,19 @@ LEGAL_ACTION_LABELS = {
 }
 
 
+def _household_legal(context, household):
+    from gaizao.progress.templatetags.progress_legal import household_legal
+
+    return household_legal(context, household)
+
+
+LEGAL_ACTION_LABELS = {
+    "legal.open": _("补偿决定程序：作出决定"),
+    "legal.step": _("补偿决定程序：登记步骤"),
+    "legal.end": _("补偿决定程序：结束"),
+}
+
+
 def _village_progress(context, village):
     from gaizao.progress.templatetags.progress_dashboard import village_progress
 
@@ -98,6 +111,8 @@ def register() -> None:
                  roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET, Role.CADRE), order=70),
         MenuItem(name="progress.legal", label=_("补偿决定程序"), url_name="progress:legal_list",
                  roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET, Role.CADRE), order=75),
+        MenuItem(name="progress.legal", label=_("补偿决定程序"), url_name="progress:legal_list",
+                 roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET, Role.CADRE), order=75),
     ):
         menu.register(item)
     # Those who see the dashboard get its rollup figures on the home page instead of the ledger's
@@ -108,6 +123,11 @@ def register() -> None:
                           template="progress/events/household_progress.html", context=_household_progress))
     panels.register(Panel(name="progress.hardcase", page="household", order=20,
                           template="progress/hardcases/_household_card.html", context=_household_hard_case))
+    panels.register(Panel(name="progress.legal", page="household", order=25,
+                          template="progress/legal/_household_card.html", context=_household_legal))
+    from gaizao.core.audit import register_action_labels
+
+    register_action_labels(LEGAL_ACTION_LABELS)
     panels.register(Panel(name="progress.legal", page="household", order=25,
                           template="progress/legal/_household_card.html", context=_household_legal))
     from gaizao.core.audit import register_action_labels

@@ -218,8 +218,9 @@ def under_decision(cast, household=None, *, decided: int = 300, land: str = "sta
     ``decided`` days ago, and its case opened."""
     household = household or cast.household_a1
     start = days_ago(decided + 60)
+    # The period over and its threshold reached (here by a threshold of 0: a lapsed period refuses decisions).
     Project.objects.filter(pk=household.project_id).update(signing_start=start, signing_end=start + dt.timedelta(days=30),
-                                                           land_type=land)
+                                                           land_type=land, signing_threshold=0)
     decidable(cast.admin, [household])
     for offset, kind in enumerate(("surveyed", "decided", "valued")):
         household_record_event(actor=cast.admin, household=household, kind=kind,

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from gaizao.core.editing import found, street_param
 from gaizao.progress.policies import dashboard_grant
 from gaizao.progress.selectors import dashboard as selectors
+from gaizao.progress.selectors.legal import legal_counts
 
 
 def _dashboard(request) -> selectors.Dashboard:
@@ -35,6 +36,8 @@ def dashboard_page(request):
         "d": board,
         "data": board.chart_data(),
         "drilled": drilled,
+        # the holdouts under a decision per step of the legal path (one grouped query; not in data.json)
+        "legal": legal_counts(request.user, street=None if board.area.is_district else board.area.unit),
         "breadcrumbs": breadcrumbs,
     })
 
