@@ -62,23 +62,16 @@ LEGAL_ACTION_LABELS = {
 }
 
 
-def _household_legal(context, household):
-    from gaizao.progress.templatetags.progress_legal import household_legal
-
-    return household_legal(context, household)
-
-
-LEGAL_ACTION_LABELS = {
-    "legal.open": _("补偿决定程序：作出决定"),
-    "legal.step": _("补偿决定程序：登记步骤"),
-    "legal.end": _("补偿决定程序：结束"),
-}
-
-
 def _village_progress(context, village):
     from gaizao.progress.templatetags.progress_dashboard import village_progress
 
     return village_progress(context, village)
+
+
+def _village_completion(context, village):
+    from gaizao.progress.completion import village_completion
+
+    return {"completion": village_completion(village), "mode": village.get_mode_display()}
 
 
 def refuse_signing_after_failed_consultation(*, project, signing_start) -> None:
@@ -111,8 +104,6 @@ def register() -> None:
                  roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET, Role.CADRE), order=70),
         MenuItem(name="progress.legal", label=_("补偿决定程序"), url_name="progress:legal_list",
                  roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET, Role.CADRE), order=75),
-        MenuItem(name="progress.legal", label=_("补偿决定程序"), url_name="progress:legal_list",
-                 roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET, Role.CADRE), order=75),
     ):
         menu.register(item)
     # Those who see the dashboard get its rollup figures on the home page instead of the ledger's
@@ -128,10 +119,7 @@ def register() -> None:
     from gaizao.core.audit import register_action_labels
 
     register_action_labels(LEGAL_ACTION_LABELS)
-    panels.register(Panel(name="progress.legal", page="household", order=25,
-                          template="progress/legal/_household_card.html", context=_household_legal))
-    from gaizao.core.audit import register_action_labels
-
-    register_action_labels(LEGAL_ACTION_LABELS)
     panels.register(Panel(name="progress.village", page="village", order=10,
                           template="progress/dashboard/_village_progress.html", context=_village_progress))
+    panels.register(Panel(name="progress.completion", page="village", order=15,
+                          template="progress/modes/_village_completion.html", context=_village_completion))

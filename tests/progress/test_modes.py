@@ -214,3 +214,10 @@ def test_an_upgrade_village_completes_when_its_works_are_accepted(cast):
     for kind in ("surveyed", "agreed", "works_started", "works_accepted"):
         household_record_event(actor=cast.admin, household=household, kind=kind, on_date=DAY)
     assert village_completion(village).done
+
+
+def test_the_village_page_says_whether_the_village_is_completed(cast, login_as):
+    village, project = _village(cast, "upgrade", "U1")
+    _household(cast, project, "U-1", "")
+    page = login_as(cast.commander).get(f"/ledger/villages/{village.pk}/").content.decode()
+    assert "未完成：1 户未验收" in page and "整治提升" in page
