@@ -58,26 +58,7 @@ def _legal_cases(cast):
     return cases
 
 
-def _legal_cases(cast):
-    # A legal path (补偿决定的法定程序) per household, its decision served with the document attached: the
-    # document route is checked on it. Opened through the follow function (the rules of the stage
-    # events are tested elsewhere; b1's village mode has no decision of its own).
-    from gaizao.core.actors import SYSTEM
-    from gaizao.progress.models import LegalCase
-    from gaizao.progress.services.legal import legal_follow_events, legal_step_record
-
-    households = [cast.household_a1, cast.household_a2, cast.household_b1]
-    day = dt.date.today() - dt.timedelta(days=3)
-    legal_follow_events(actor=SYSTEM, households=households, kind="decision", on=day, ip=None)
-    cases = [LegalCase.objects.get(household=h, ended_on=None) for h in households]
-    for case in cases:
-        scan = SimpleUploadedFile("送达回证.pdf", b"%PDF-1.4 sample", content_type="application/pdf")
-        legal_step_record(actor=SYSTEM, case=case, kind="served", on_date=day, way="direct", document=scan)
-    return cases
-
-
 SAMPLES = {
-    "progress.legalcase": _legal_cases,
     "progress.legalcase": _legal_cases,
     "progress.event": _households_with_events,
     "progress.hardcase": _hard_cases,
@@ -90,8 +71,6 @@ SAMPLES = {
 }
 
 BODIES = {
-    # Served already: refused in scope for that, out of scope 404.
-    "legalcase_step_api": lambda c: {"kind": "served", "on_date": _yesterday(), "way": "direct"},
     # Served already: refused in scope for that, out of scope 404.
     "legalcase_step_api": lambda c: {"kind": "served", "on_date": _yesterday(), "way": "direct"},
     # A valid event, so only scope (or the household's stage) can refuse it.
