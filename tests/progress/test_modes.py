@@ -221,3 +221,10 @@ def test_the_village_page_says_whether_the_village_is_completed(cast, login_as):
     _household(cast, project, "U-1", "")
     page = login_as(cast.commander).get(f"/ledger/villages/{village.pk}/").content.decode()
     assert "未完成：1 户未验收" in page and "整治提升" in page
+
+
+def test_the_household_page_shows_the_steps_of_its_way(cast, login_as):
+    _v, project = _village(cast, "upgrade", "U1")
+    household = _household(cast, project, "U-1", "")
+    page = login_as(cast.commander).get(f"/ledger/households/{household.pk}/").content.decode()
+    assert "<th>竣工验收</th>" in page and "<th>评估</th>" not in page

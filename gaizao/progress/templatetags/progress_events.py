@@ -20,7 +20,7 @@ from gaizao.progress.choices import EventKind, ResettlementMode
 from gaizao.progress.forms import CorrectionForm, EventForm
 from gaizao.progress.selectors.events import household_events
 from gaizao.progress.services.events import guarded
-from gaizao.progress.stages import DATE_FIELDS, FUNNEL, State, suggested_kinds
+from gaizao.progress.stages import DATE_FIELDS, FUNNEL, FUNNELS, State, suggested_kinds
 
 register = template.Library()
 
@@ -28,9 +28,9 @@ PANEL = "progress.events"  # its name in core.registry.panels (progress.registra
 
 
 def stage_rows(household) -> list[dict]:
-    """Each funnel stage with its date; 补偿决定 and 撤出 only when the household has them."""
+    """Each stage of the household's way (进度路径) with its date; 补偿决定 and 撤出 only when it has them."""
     rows = []
-    for kind in FUNNEL:
+    for kind in FUNNELS.get(household.way, FUNNEL):
         if kind == EventKind.SIGNED and household.decision_on:
             rows.append({"kind": EventKind.DECISION.value, "label": EventKind.DECISION.label,
                          "date": household.decision_on})
