@@ -92,7 +92,9 @@ def _enough_running(villages: list[VillagePlan], rng: random.Random) -> None:
 def _lapse(villages: list[VillagePlan], rng: random.Random) -> None:
     """One or two of the larger signing projects lapse, keeping two villages signing."""
     wanted = 1 if rng.random() < 0.5 else 2
-    candidates = sorted((p for _v, p in _running(villages)), key=lambda p: (-p.households, p.pk))
+    # Only a village whose households sign (not 整治提升: nothing to sign there) can lapse.
+    candidates = sorted((p for v, p in _running(villages) if v.mode != RenovationMode.UPGRADE),
+                        key=lambda p: (-p.households, p.pk))
     pool = candidates[:max(2, len(candidates) // 2)]
     rng.shuffle(pool)
     for project in pool:

@@ -18,7 +18,7 @@ from gaizao.demo.schedule import FINISHED, LAPSED, PLANNED, RUNNING, UPCOMING, s
 from gaizao.ledger.models import Building, Household, Project
 from gaizao.org.models import OrgUnit, User
 from gaizao.progress import rollups
-from gaizao.progress.choices import SCOPE, EventKind, Level, ResettlementMode
+from gaizao.progress.choices import SCOPE, SCOPE_UPGRADE, EventKind, Level, ResettlementMode
 from gaizao.progress.models import HardCase, Rollup, StageEvent, Visit
 from gaizao.progress.stages import DATE_FIELDS, FUNNEL, check_change
 
@@ -58,8 +58,11 @@ def test_rollups_verify_after_the_load(district, db):
     district_signed = Rollup.objects.get(level=Level.DISTRICT, key="signed").households
     assert district_signed == district.progress.signed == (
         Household.objects.filter(signed_on__isnull=False).exclude(stage="withdrawn").count())
-    assert Rollup.objects.get(level=Level.DISTRICT, key=SCOPE).households == (
-        N - Household.objects.filter(stage="withdrawn").count())
+    # Each way in its own scope: the demolition way (签约、拆除) and the upgrade way (整治提升).
+    scopes = Rollup.objects.filter(level=Level.DISTRICT, key__in=[SCOPE, SCOPE_UPGRADE])
+    assert sum(r.households for r in scopes) == N - Household.objects.filter(stage="withdrawn").count()
+    assert Rollup.objects.get(level=Level.DISTRICT, key=SCOPE_UPGRADE).households == (
+        Household.objects.filter(way="upgrade").exclude(stage="withdrawn").count())
 
 
 def test_every_history_is_one_the_services_would_have_accepted(district, db):
@@ -119,7 +122,9 @@ def test_households_decided_have_every_building_decided_and_demolished_ones_ever
     assert not Household.objects.filter(decided_on__isnull=False, buildings__isnull=True).exists()
     demolished = Household.objects.filter(demolished_on__isnull=False)
     assert demolished.exists()
-    assert not Building.objects.filter(household__in=demolished, demolished_on__isnull=True).exists()
+    assert not Building.objects.filter(household__in=demolished, demolished_on__isnull=True,
+                                       disposition="demolish").exists()
+    assert not Building.objects.filter(disposition="keep", demolished_on__isnull=False).exists()
     assert not Building.objects.filter(household__demolished_on__isnull=True, demolished_on__isnull=False).exists()
     assert rollups.demolition_mismatch() == ""
 
@@ -193,7 +198,7 @@ def test_some_villages_are_far_ahead_and_some_far_behind(district, db):
 
 def test_a_project_lapsed_below_its_threshold_and_finished_ones_reached_theirs(district, db):
     totals = project_totals()
-    ended = Project.objects.filter(signing_end__lt=TODAY)
+    ended = [p for p in Project.objects.filter(signing_end__lt=TODAY) if totals[p.pk].get(SCOPE)]  # households sign
     lapsed = [p for p in ended if rate(totals[p.pk]) < p.signing_threshold]
     assert 1 <= len(lapsed) <= 2
     assert district.progress.lapsed_projects == len(lapsed)
