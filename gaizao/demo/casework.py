@@ -125,3 +125,88 @@ CLOSING = {  # the last visit of a case that closes: the household leaves the pa
 }
 WITHDRAWN_NOTES = ("经复核，房屋位于改造红线范围外，撤出改造范围。", "规划调整，该户房屋纳入保留区域，撤出改造范围。",
                    "房屋列为历史建筑原址保护，撤出改造范围。")
+
+
+# --- the holdouts' legal path (补偿决定的法定程序) ------------------------------------------------
+
+LEGAL_ADVANCED = 200  # cases taken past the decision (the rest wait at 作出决定); bounds the demo's time
+DOCUMENT_PREFIX = "征补决"
+
+
+def legal_paths(*, rng, today) -> int:
+    """Open a legal case for every household under a 补偿决定, take some of them along the path
+    (送达 → 公告 → a reconsideration or a lawsuit for a few → 催告 → 申请强制执行 → 裁定 → 执行完毕),
+    each step only when the rules allow it on its date, and end the cases of households that signed
+    or moved out afterwards. Through the services (audited); returns the number of cases."""
+    import datetime as dt
+    from collections import defaultdict
+
+    from gaizao.core.actors import SYSTEM
+    from gaizao.core.errors import AppError
+    from gaizao.ledger.models import Household
+    from gaizao.progress import legal
+    from gaizao.progress.models import LegalCase
+    from gaizao.progress.services.legal import legal_follow_events, legal_step_record
+
+    households = list(Household.objects.filter(decision_on__isnull=False).order_by("pk").only(
+        "pk", "number", "project_id", "street_id", "village_id", "decision_on", "signed_on", "vacated_on"))
+    by_day = defaultdict(list)
+    for household in households:
+        by_day[household.decision_on].append(household)
+    for day, group in sorted(by_day.items()):
+        legal_follow_events(actor=SYSTEM, households=group, kind="decision", on=day, ip=None)
+    cases = {c.household_id: c for c in LegalCase.objects.filter(ended_on=None, household__in=households)}
+    days = lambda low, high: dt.timedelta(days=rng.randint(low, high))  # noqa: E731
+    ways = [w.value for w in legal.ServiceWay]
+    advanced = [h for h in households if rng.random() < 0.8][:LEGAL_ADVANCED]
+    for household in advanced:
+        case = cases.get(household.pk)
+        if case is None:
+            continue
+        ends = [d for d in (household.signed_on, household.vacated_on) if d is not None and d >= household.decision_on]
+        stop = min([today, *[d - dt.timedelta(days=1) for d in ends]])
+        served = household.decision_on + days(2, 7)
+        plan = [("served", served, {"way": rng.choice(ways[:4]) if rng.random() < 0.9 else "notice",
+                                    "document_number": f"{DOCUMENT_PREFIX}〔{household.decision_on.year}〕"
+                                                       f"{rng.randint(1, 300)}号"}),
+                ("announced", served + days(1, 5), {})]
+        branch, last = rng.random(), served + days(1, 5)
+        if branch < 0.15:
+            filed = served + days(10, 55)
+            revoked = rng.random() < 0.15
+            plan += [("recon_filed", filed, {}),
+                     ("recon_decided", filed + days(40, 60), {"result": "revoked" if revoked else "upheld"})]
+            last = filed + days(40, 60) + dt.timedelta(days=legal.AFTER_RECONSIDERATION_DAYS + 1)
+        elif branch < 0.25:
+            filed = served + days(30, 150)
+            judged = filed + days(60, 150)
+            plan += [("lit_filed", filed, {}), ("lit_judged", judged, {"result": "dismissed"})]
+            last = judged + dt.timedelta(days=1)
+        else:
+            last = legal.add_months(served, legal.LITIGATION_MONTHS) + dt.timedelta(days=1)
+        urged = last + days(1, 20)
+        applied = urged + days(10, 20)
+        ruling = applied + days(20, 40)
+        granted = rng.random() < 0.9
+        plan += [("urged", urged, {}), ("applied", applied, {}),
+                 ("ruling", ruling, {"result": "granted" if granted else "refused"})]
+        if granted and rng.random() < 0.7:
+            plan.append(("enforced", ruling + days(10, 30), {}))
+        on = None
+        for kind, day, extra in plan:
+            on = max(day, on or day)  # the plan's dates never go back
+            if on > stop:
+                break
+            try:
+                legal_step_record(actor=SYSTEM, case=case, kind=kind, on_date=on, **extra)
+            except AppError:
+                break  # the rules refuse it on that day: the case waits there
+            case.refresh_from_db()
+            if case.ended_on:
+                break
+    for household in households:
+        for kind, day in (("signed", household.signed_on), ("vacated", household.vacated_on)):
+            if day is not None and day >= household.decision_on:
+                legal_follow_events(actor=SYSTEM, households=[household], kind=kind, on=day, ip=None)
+                break
+    return LegalCase.objects.count()

@@ -30,6 +30,7 @@ from gaizao.core.actors import SYSTEM
 from gaizao.core.errors import AppError
 from gaizao.core.services import versioned_update
 from gaizao.demo.accounts import ROLE_PASSWORDS, AccountMaker, DemoLogin, DemoSecondFactor, password_hash
+from gaizao.demo.casework import legal_paths
 from gaizao.demo.district import STREETS, create_org_tree, create_villages
 from gaizao.demo.heritage import create_heritage
 from gaizao.demo.households import LedgerWriter
@@ -179,6 +180,7 @@ def load_demo(*, households: int, seed: int, progress: Callable[[int], None] | N
             "events": history_counts.events,
             "hard_cases": history_counts.hard_cases,
             "visits": history_counts.visits,
+            "legal_cases": legal_paths(rng=_rng(seed, "legal"), today=today),
         }
         audit.record(actor=SYSTEM, actor_name="demo", action="demo.load", object_type="demo",
                      object_repr=f"演示数据（种子 {seed}）",
