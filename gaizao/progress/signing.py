@@ -258,3 +258,32 @@ def describe(result: SigningResult) -> str:
         "s": result.signed, "n": result.in_scope, "r": rate(result.signed, result.in_scope) or "—",
         "t": format(result.threshold.normalize(), "f"), "v": _("达到") if result.reached else _("未达到")}
 
+
+
+def violations(limit: int = 5) -> list[str]:
+    """Households of a lapsed project (协议未生效) with a 腾空交房, 拆除, 安置 or 补偿决定 dated after its
+    period ended, before the office's new period (or at all, once the project ended): said in Chinese,
+    at most ``limit``. Read by `gaizao rollups verify`; one query for the judgements, one per lapsed
+    project."""
+    from django.db.models import Q as _Q
+
+    found: list[str] = []
+    latest_results = latest(SigningResult.objects.values_list("project_id", flat=True).distinct())
+    for result in latest_results.values():
+        if result.reached:
+            continue
+        outcome = outcome_of(result)
+        until = outcome.decided_on if outcome is not None and outcome.decision == NEW_PERIOD else None
+        condition = _Q()
+        for kind in BLOCKED_KINDS:
+            after = {f"{kind}_on__gt": result.period_end}
+            if until is not None:
+                after[f"{kind}_on__lt"] = until
+            condition |= _Q(**after)
+        for number, name in (Household.objects.filter(project_id=result.project_id).filter(condition)
+                             .values_list("number", "head_name")[:limit - len(found)]):
+            found.append(_("住户 %(n)s %(h)s：所在项目签约期于 %(e)s 届满未达到协议生效比例，其后却记录了腾空交房、拆除、"
+                           "安置或补偿决定。") % {"n": number, "h": name, "e": result.period_end})
+        if len(found) >= limit:
+            break
+    return found

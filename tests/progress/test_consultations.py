@@ -232,7 +232,7 @@ def test_the_project_edit_page_refuses_opening_after_a_failed_consultation(cast,
     response = login_as(cast.street_user_a).post(f"/ledger/projects/{project.pk}/edit/", {
         "version": project.version, "name": project.name, "code": project.code, "phase": "1",
         "signing_start": TODAY.isoformat(), "signing_end": (TODAY + dt.timedelta(days=60)).isoformat(),
-        "signing_threshold": "90", "consultation_threshold": "90", "scope": ""})
+        "signing_threshold": "90", "consultation_threshold": "90", "land_type": "state", "scope": ""})
     html = response.content.decode()
     assert response.status_code == 400 and "意愿征询未通过" in html and "不能开启签约期" in html
     assert Project.objects.get(pk=project.pk).signing_start is None

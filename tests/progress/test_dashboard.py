@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from gaizao.core.actors import SYSTEM
 from gaizao.ledger import services as ledger_services
 from gaizao.ledger.models import Project
 from gaizao.progress.choices import Level
@@ -18,6 +19,7 @@ from gaizao.progress.models import Rollup
 from gaizao.progress.selectors.summary import UnitSummary, forecasts
 from gaizao.progress.services.events import household_record_event, households_record_stage
 from gaizao.progress.services.hardcases import hardcase_open
+from gaizao.progress.signing import judge_due
 from tests.ledger.conftest import citizen_id
 from tests.progress.helpers import decidable
 
@@ -308,14 +310,16 @@ def test_lapsed_project_is_listed_and_counted(cast, login_as):
     Project.objects.filter(pk=cast.project_a.pk).update(signing_start=days_ago(60), signing_end=days_ago(10))
     sign(cast.admin, [cast.household_a1], on=days_ago(20), ready_on=days_ago(30))  # 1 of 2: 50% < 90%
     open_signing(cast.project_b, start=10, end=-10)
+    assert judge_due(actor=SYSTEM) == 1  # the hourly sweep judges the ended period
     response = login_as(cast.commander).get("/progress/")
     board = response.context["d"]
     assert board.lapsed == 1
     assert [(p.code, p.extra["signing"].code) for p in board.projects] == [("P001", "lapsed"), ("P002", "open")]
     html = response.content.decode()
     assert 'data-testid="lapsed-badge"' in html and 'href="#projects"' in html
-    assert "签约期满未达生效比例，协议失效" in html and "已失效" in html
-    assert "/progress/board/P001/" in html
+    assert "签约期满未达生效比例，协议未生效" in html and 'data-testid="lapsed">协议未生效' in html
+    assert 'data-testid="frozen">1 / 2</span>' in html  # the judgement's figures
+    assert "/progress/board/P001/" in html and f"/progress/projects/{cast.project_a.pk}/signing/" in html
 
 
 def test_projects_without_a_signing_period_are_not_listed(cast, login_as):
@@ -359,11 +363,11 @@ def test_the_dashboard_never_reads_the_household_table(cast, login_as, url):
 # (and the chosen street), the area's rollups, its forecast's deadline and pace (2), the villages
 # with their rollups (2), the streets with their rollups (2) and their forecasts' deadlines and pace
 # (2) — in a street, the villages are the units and only their forecasts cost 2 — the projects with
-# their rollups (2), the curves (1), the hard cases (1); the page (not data.json) adds the
-# households per step of the legal path (1, progress.selectors.legal.legal_counts).
-DISTRICT_QUERIES = 7 + 14
-STREET_QUERIES = 7 + 13 + 1  # the district, the street user's street, and the same reads for the street
-DRILL_QUERIES = 7 + 13 + 1  # a district role choosing a street (?street=)
+# their rollups and signing judgements (3), the curves (1), the hard cases (1); the page (not
+# data.json) adds the households per step of the legal path (1, progress.selectors.legal.legal_counts).
+DISTRICT_QUERIES = 7 + 15
+STREET_QUERIES = 7 + 14 + 1  # the district, the street user's street, and the same reads for the street
+DRILL_QUERIES = 7 + 14 + 1  # a district role choosing a street (?street=)
 
 
 def _counts(cast, login_as) -> dict:
@@ -395,11 +399,12 @@ def test_village_page_shows_progress_signing_status_and_forecast(cast, login_as)
     second = ledger_services.project_create(actor=cast.admin, village=cast.village_a, code="P001-2", name="东湖村二期")
     open_signing(second, start=5, end=-20)
     make_households(cast.admin, second, 1, prefix="G")
+    judge_due(actor=SYSTEM)
     response = login_as(cast.street_user_a).get(f"/ledger/villages/{cast.village_a.pk}/")
     html = response.content.decode()
     card = html[html.index('data-testid="village-progress"'):html.index('data-testid="project-table"')]
-    assert 'data-testid="village-lapsed">已失效</span>' in card
-    assert "签约期满未达生效比例，协议失效" in card and "签约中，未达生效比例" in card
+    assert 'data-testid="village-lapsed">协议未生效</span>' in card
+    assert "签约期满未达生效比例，协议未生效" in card and "签约中，未达生效比例" in card
     assert "/progress/board/P001/" in card and "/progress/board/P001-2/" in card
     assert "50.0%" in card  # 1 of P001's 2 households signed
     # P001's unsigned household cannot sign any more (its period closed): the forecast counts only the
@@ -410,7 +415,7 @@ def test_village_page_shows_progress_signing_status_and_forecast(cast, login_as)
 def test_village_card_without_projects_in_signing(cast, login_as):
     html = login_as(cast.commander).get(f"/ledger/villages/{cast.village_b.pk}/").content.decode()
     card = html[html.index('data-testid="village-progress"'):html.index('data-testid="project-table"')]
-    assert "已失效" not in card and "未设定签约期" in card and "未启动" in card
+    assert "协议未生效" not in card and "未设定签约期" in card and "未启动" in card
     assert "近四周无签约" not in card
 
 
@@ -421,7 +426,8 @@ def test_village_card_reads_rollups_not_households(cast, login_as):
     sign(cast.admin, [cast.household_a1], on=days_ago(2), ready_on=days_ago(3))
     with CaptureQueriesContext(connection) as ctx:
         progress = village_progress(cast.village_a)
-    assert len(ctx.captured_queries) == 4  # village rollups, projects, their rollups, the forecast's pace
+    # village rollups, projects, their rollups, their signing judgements, the forecast's pace
+    assert len(ctx.captured_queries) == 5
     assert not [q for q in ctx.captured_queries if "ledger_household" in q["sql"]]
     assert progress.summary.count("signed") == rollup(Level.VILLAGE, cast.village_a.pk, "signed") == 1
     assert [p.extra["signing"].code for p in progress.projects] == ["open"]

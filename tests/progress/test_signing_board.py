@@ -6,9 +6,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from gaizao.core.actors import SYSTEM
 from gaizao.ledger.models import Household, Project
 from gaizao.progress.selectors.dashboard import latest_signings, signing_board
 from gaizao.progress.services.events import event_correct, household_record_event
+from gaizao.progress.signing import judge_due
 from tests.progress.test_dashboard import days_ago, make_households, open_signing, sign
 
 BOARD = "/progress/board/{}/"
@@ -109,8 +111,9 @@ def test_only_the_latest_30_are_shown(signing):
 def test_a_lapsed_project_says_so(cast, client):
     Project.objects.filter(pk=cast.project_a.pk).update(signing_start=days_ago(60), signing_end=days_ago(10))
     sign(cast.admin, [cast.household_a1], on=days_ago(20), ready_on=days_ago(30))
+    judge_due(actor=SYSTEM)  # the hourly sweep
     html = client.get(BOARD.format("P001")).content.decode()
-    assert 'data-testid="board-lapsed">签约期满未达生效比例，协议失效</div>' in html
+    assert 'data-testid="board-lapsed">签约期满未达生效比例，协议未生效，待办公室处置</div>' in html
     assert "已结束" in html
     board = signing_board("P001")
     assert board.signing.lapsed and board.days_left is None
@@ -139,13 +142,14 @@ def _count(client, url: str) -> int:
 
 
 def test_query_count_is_fixed(signing, client):
-    # the project, its rollups, its latest signings (joined to the households): nothing per row
-    assert _count(client, LIVE.format("P001")) == 3
-    assert _count(client, BOARD.format("P001")) == 3
+    # the project, its rollups, its signing judgement, its latest signings (joined to the households):
+    # nothing per row
+    assert _count(client, LIVE.format("P001")) == 4
+    assert _count(client, BOARD.format("P001")) == 4
     homes = make_households(signing.admin, signing.project_a, 40, prefix="Q")
     sign(signing.admin, homes, on=days_ago(1), ready_on=days_ago(2))
-    assert _count(client, LIVE.format("P001")) == 3
-    assert _count(client, BOARD.format("P001")) == 3
+    assert _count(client, LIVE.format("P001")) == 4
+    assert _count(client, BOARD.format("P001")) == 4
 
 
 def test_the_last_day_of_the_period_still_counts(cast):
@@ -153,7 +157,7 @@ def test_the_last_day_of_the_period_still_counts(cast):
     board = signing_board("P001")
     assert board.days_left == 1 and board.signing.code == "open"
     after = signing_board("P001", today=days_ago(-1))
-    assert after.days_left is None and after.signing.code == "lapsed"
+    assert after.days_left is None and after.signing.code == "due"  # ended: judged by the next sweep
 
 
 def test_a_project_without_households_shows_no_rate(cast, client):

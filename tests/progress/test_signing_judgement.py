@@ -265,3 +265,21 @@ def test_the_api_the_summary_and_the_dashboard_show_the_frozen_result(cast, laps
     assert project["judgement"]["in_scope"] == 2 and project["rate"] == "50.0"  # not today's 1 of 1
     page = api.get("/progress/").content.decode()
     assert 'data-testid="frozen">1 / 2</span>' in page
+
+
+def test_rollups_verify_names_a_household_that_moved_out_of_a_lapsed_project(cast, lapsed):
+    from django.core.management import CommandError, call_command
+
+    assert signing.violations() == []
+    # a history the rule now refuses (recorded under a threshold that was later found wrong): the
+    # verify command finds it
+    SigningResult.objects.all().delete()
+    Project.objects.filter(pk=cast.project_a.pk).update(signing_threshold=0)
+    household_record_event(actor=cast.admin, household=cast.household_a1, kind="vacated", on_date=days_ago(2))
+    SigningResult.objects.all().delete()
+    Project.objects.filter(pk=cast.project_a.pk).update(signing_threshold=90)
+    signing.judge_due(actor=SYSTEM)
+    assert "住户 DH-001 李四" in signing.violations()[0]
+    with pytest.raises(CommandError) as exc:
+        call_command("rollups", "verify")
+    assert "协议未生效" in str(exc.value)

@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 
 from gaizao.core.actors import SYSTEM
+from gaizao.progress.signing import judge_due
 from gaizao.ledger import services as ledger_services
 from gaizao.ledger.models import Project
 from gaizao.org import services as org_services
@@ -121,8 +122,12 @@ def test_a_lapsed_signing_period_shows_in_projects(progress, login_as):
         signing_start=today - dt.timedelta(days=90), signing_end=today - dt.timedelta(days=1),
         signing_threshold=Decimal("80"))
     projects = {p["code"]: p for p in login_as(progress.leader).get("/api/progress/summary").json()["projects"]}
+    assert projects["P002"]["status"] == "due" and projects["P002"]["judgement"] is None  # ended, not yet judged
+    judge_due(actor=SYSTEM)  # the hourly sweep
+    projects = {p["code"]: p for p in login_as(progress.leader).get("/api/progress/summary").json()["projects"]}
     assert projects["P002"]["status"] == "lapsed" and projects["P002"]["lapsed"] is True
-    assert projects["P002"]["status_label"] == "签约期满未达生效比例，协议失效"
+    assert projects["P002"]["status_label"] == "签约期满未达生效比例，协议未生效，待办公室处置"
+    assert projects["P002"]["judgement"]["kind"] == "deadline" and projects["P002"]["outcome"] is None
     assert projects["P002"]["threshold"] == "80.00" and projects["P002"]["rate"] == "0.0"
     assert projects["P001"]["status"] == "open" and projects["P001"]["lapsed"] is False
     assert (projects["P001"]["households"], projects["P001"]["signed"], projects["P001"]["rate"]) == (2, 1, "50.0")
@@ -201,14 +206,15 @@ def test_query_counts_do_not_grow_with_units(progress, client, django_assert_num
     _more_units(progress, extra)
     headers = _token(progress.leader)
     # token (2), roles, district, own figures + forecast + deadline (3), streets + figures + forecasts +
-    # deadlines (4), projects + figures (2), villages completed: villages' modes + their rollups (2)
-    with django_assert_num_queries(15):
+    # deadlines (4), projects + figures + signing judgements (3), villages completed: villages' modes + their
+    # rollups (2)
+    with django_assert_num_queries(16):
         body = client.get("/api/progress/summary", **headers).json()
     assert len(body["streets"]) == 2 + extra
     headers = _token(progress.street_user_a)
     # token (2), roles, units, district, own street, own figures + forecast + deadline (3), villages +
-    # figures + forecasts + deadlines (4), projects + figures (2), villages completed (2)
-    with django_assert_num_queries(17):
+    # figures + forecasts + deadlines (4), projects + figures + signing judgements (3), villages completed (2)
+    with django_assert_num_queries(18):
         client.get("/api/progress/summary", **headers)
     with django_assert_num_queries(7):  # token (2), roles, units, district, own street, the daily rollups
         client.get("/api/progress/curves", **headers)

@@ -7,6 +7,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from gaizao.core.actors import SYSTEM
+from gaizao.progress.signing import judge_due
 from gaizao.core.errors import NotFound
 from gaizao.ledger import services as ledger_services
 from gaizao.ledger.models import Project
@@ -120,6 +122,7 @@ def test_signing_status_over_the_period(cast, start, end, signed, code):
     if signed:
         on = days_ago(20) if end and end > 0 else days_ago(1)
         sign(cast.admin, [cast.household_a1, cast.household_a2][:signed], on=on, ready_on=days_ago(25))
+    judge_due(actor=SYSTEM)  # the hourly sweep judges an ended period
     status = {p.code: p.extra["signing"] for p in project_summaries(dashboard_area(cast.leader))}["P001"]
     assert status.code == code
     assert status.lapsed is (code == "lapsed")
@@ -142,6 +145,8 @@ def test_the_threshold_is_compared_exactly(cast):
 
 def test_lapsed_projects(cast):
     Project.objects.filter(pk=cast.project_a.pk).update(signing_start=days_ago(60), signing_end=days_ago(1))
+    assert lapsed_projects(dashboard_area(cast.commander)) == []  # ended, not judged yet: 待判定
+    judge_due(actor=SYSTEM)
     assert [p.code for p in lapsed_projects(dashboard_area(cast.commander))] == ["P001"]
     assert lapsed_projects(dashboard_area(cast.street_user_b)) == []
 
@@ -173,7 +178,7 @@ def test_each_selector_takes_a_fixed_number_of_queries(cast, django_assert_num_q
         assert len(street_summaries(area)) == 2
     with django_assert_num_queries(2):
         assert len(village_summaries(area, with_boundary=True)) == 6
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):  # projects, their rollups, their signing judgements
         assert len(project_summaries(area)) == 6
     with django_assert_num_queries(1):
         cumulative_curves(Level.DISTRICT, cast.district.pk)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from gaizao.core.actors import SYSTEM
 from gaizao.core import audit
 from gaizao.core.commands import AppCommand
-from gaizao.progress import rollups
+from gaizao.progress import rollups, signing
 
 
 class Command(AppCommand):
@@ -29,6 +29,9 @@ class Command(AppCommand):
         if not result.ok:
             raise CommandError(_("进度汇总与事件不一致：%(m)s可运行 gaizao rollups rebuild 重建。")
                                % {"m": result.mismatch}, returncode=1)
+        lapsed = signing.violations()
+        if lapsed:
+            raise CommandError(_("协议未生效项目的住户有不应记录的进度：%(m)s") % {"m": "；".join(lapsed)}, returncode=1)
         self.stdout.write(self.style.SUCCESS(_("进度汇总与事件一致：%(h)d 户，%(r)d 条汇总")
                                              % {"h": result.households, "r": result.rollups}))
 
