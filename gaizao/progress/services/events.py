@@ -178,11 +178,20 @@ def household_record_event(*, actor, household: Household | int, kind: str, on_d
                      **extra,
                  })
     _close_hard_cases(actor=actor, households=[row], kind=kind, on=on, ip=ip)
+    _follow_legal(actor=actor, households=[row], kind=kind, on=on, ip=ip)
     _rollup(row, before, after)
     if kind == EventKind.SIGNED:
         signing.rejudge_after(actor=actor, project_id=row.project_id, dates=[on], ip=ip, reason=_(
             "补录签约期内的签约：住户 %(h)s，签约日期 %(d)s") % {"h": row, "d": on} + (f"；{event.note}" if event.note else ""))
     return event
+
+
+def _follow_legal(**kwargs) -> None:
+    """The households' legal paths follow the event (a 补偿决定 opens one, a signature or moving out
+    ends it, a voided decision voids it): ``progress.services.legal.legal_follow_events``."""
+    from gaizao.progress.services.legal import legal_follow_events  # it reads this module's parse_day
+
+    legal_follow_events(**kwargs)
 
 
 def _check_execution(actor, project, kind: str) -> None:
@@ -257,6 +266,9 @@ def event_correct(*, actor, event: StageEvent | int, note: str, on_date=None, vo
         household_buildings_redate(actor=actor, household=household, buildings=buildings, old=original.on_date,
                                    new=None if void else on, event_id=correction.pk, ip=ip)
     _rollup(household, before, after)
+    if void and original.kind == EventKind.DECISION:
+        _follow_legal(actor=actor, households=[household], kind=original.kind, on=original.on_date, ip=ip,
+                      voided=True)
     if original.kind == EventKind.SIGNED:
         signing.rejudge_after(actor=actor, project_id=household.project_id,
                               dates=[original.on_date, None if void else on], ip=ip, reason=_(
@@ -360,6 +372,7 @@ def households_record_stage(*, actor, household_ids: Iterable[int], kind: str, o
     ] + [audit.Change(action="progress.event_bulk", object_type="progress.stageevent", object_id="",
                       object_repr=label(kind), changes={"kind": kind, "on_date": on, "households": len(moves)})])
     _close_hard_cases(actor=actor, households=[h for h, _b, _a in moves], kind=kind, on=on, ip=ip)
+    _follow_legal(actor=actor, households=[h for h, _b, _a in moves], kind=kind, on=on, ip=ip)
     delta = rollups.Delta()
     for household, before, after in moves:
         area = rollups.centi(household.area)
