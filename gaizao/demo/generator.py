@@ -31,6 +31,7 @@ from gaizao.core.errors import AppError
 from gaizao.core.services import versioned_update
 from gaizao.demo.accounts import ROLE_PASSWORDS, AccountMaker, DemoLogin, DemoSecondFactor, password_hash
 from gaizao.demo.casework import legal_paths
+from gaizao.progress.signing import judge_due
 from gaizao.demo.district import STREETS, create_org_tree, create_villages
 from gaizao.demo.heritage import create_heritage
 from gaizao.demo.households import LedgerWriter
@@ -181,6 +182,8 @@ def load_demo(*, households: int, seed: int, progress: Callable[[int], None] | N
             "hard_cases": history_counts.hard_cases,
             "visits": history_counts.visits,
             "legal_cases": legal_paths(rng=_rng(seed, "legal"), today=today),
+            # every signing period that ended is judged (签约期满判定), as the hourly sweep would
+            "signing_results": judge_due(actor=SYSTEM, today=today),
         }
         audit.record(actor=SYSTEM, actor_name="demo", action="demo.load", object_type="demo",
                      object_repr=f"演示数据（种子 {seed}）",

@@ -329,6 +329,8 @@ class HistoryWriter:
             return ""
         if (rnd() >= share and not cleared) or after > t:
             return ""
+        if project.status == LAPSED and after > project.end:
+            return ""  # its agreements did not take effect (协议未生效): nobody moves out after the deadline
         dates[VACATED] = after
         if project.status != FINISHED:
             return ""

@@ -57,6 +57,10 @@ DATE_COLUMNS: tuple[tabular.Column, ...] = tuple(
         (EventKind.VACATED, "腾空交房日期", ("交房日期", "腾空日期", "腾空时间", "交房时间", "腾房日期", "腾空交房")),
         (EventKind.DEMOLISHED, "拆除日期", ("拆除时间", "拆迁日期", "拆除完成日期")),
         (EventKind.RESETTLED, "安置日期", ("安置时间", "安置完成日期")),
+        # the upgrade way (整治提升)
+        (EventKind.AGREED, "同意整治日期", ("同意整治时间", "整治协议日期")),
+        (EventKind.WORKS_STARTED, "开工日期", ("开工时间", "整治开工日期")),
+        (EventKind.WORKS_ACCEPTED, "竣工验收日期", ("验收日期", "竣工日期", "竣工验收时间")),
     )
 )
 MODE_COLUMN = tabular.Column("安置方式", synonyms=("安置类型", "补偿安置方式"), key=MODE)
@@ -74,7 +78,7 @@ CHUNK = 5000
 
 _KIND_WORDS = {
     "调查": EventKind.SURVEYED, "入户": EventKind.SURVEYED, "交房": EventKind.VACATED, "腾空": EventKind.VACATED,
-    "撤出": EventKind.WITHDRAWN, "决定": EventKind.DECISION,
+    "撤出": EventKind.WITHDRAWN, "决定": EventKind.DECISION, "验收": EventKind.WORKS_ACCEPTED,
 }
 
 
@@ -240,7 +244,7 @@ def _load(project: Project, numbers: list[str]) -> dict[str, Household]:
     fields = ("id", "number", "project_id", "street_id", "village_id", *rollups.HOUSEHOLD_STATE_FIELDS)
     for start in range(0, len(numbers), CHUNK):
         for household in Household.objects.filter(project=project, number__in=numbers[start:start + CHUNK]).only(
-                *fields):
+                *fields, "village__mode").select_related("village"):  # the mode names the way in refusals
             found[household.number] = household
     return found
 
@@ -293,8 +297,7 @@ def _plan(project: Project, households: dict[str, _HouseholdDates], labels: dict
                 rejected.append(RejectedRow(row, number, labels[MODE], _(
                     "记录安置须填写安置方式（货币补偿、产权调换或回迁）。")))
                 continue
-            after = State(dates=dates, resettlement_mode=state.resettlement_mode).with_event(
-                kind=kind, on=day, resettlement_mode=mode)
+            after = state.with_dates(dates).with_event(kind=kind, on=day, resettlement_mode=mode)
             try:
                 check_change(after, kind=kind, project=project, on=day)
                 if kind in signing.BLOCKED_KINDS:

@@ -7,8 +7,9 @@ rule that the event services, the import, the periodic sweep, the pages, the API
 dashboard read, so that they cannot drift apart.
 
 - **Judged at the deadline** (期满判定): the day after ``signing_end``, the result is computed and
-  stored as a ``SigningResult``: households in scope at the deadline (not withdrawn on or before
-  it), households that signed on or before it (a signing after a 补偿决定 is after the period and
+  stored as a ``SigningResult``: households in scope at the deadline (on the demolition way, not
+  withdrawn on or before it; a project with none has nothing to sign and counts as reached),
+  households that signed on or before it (a signing after a 补偿决定 is after the period and
   never counts), the threshold, reached or not. The periodic sweep (``judge_due``, hourly) does
   it, and so does any write that needs the result first (``execution_refusal``).
 - **Frozen**: later withdrawals, edits or new signings after the deadline do not change it. A
@@ -38,6 +39,7 @@ from django.utils.translation import gettext_lazy
 
 from gaizao.core import audit
 from gaizao.core.actors import as_user
+from gaizao.ledger.choices import Way
 from gaizao.ledger.models import Household, Project
 from gaizao.progress.models import SigningOutcome, SigningResult
 
@@ -65,10 +67,12 @@ def rate(signed: int, in_scope: int) -> Decimal | None:
 
 
 def count(project: Project, *, end: dt.date) -> tuple[int, int]:
-    """(households in scope at ``end``, households signed on or before ``end``): one query."""
+    """(households in scope at ``end``, households signed on or before ``end``): one query.
+
+    Only the households on the demolition way sign (整治提升 households agree to the works instead)."""
     from django.db.models import Count
 
-    households = Household.objects.filter(project_id=project.pk).filter(
+    households = Household.objects.filter(project_id=project.pk).exclude(way=Way.UPGRADE).filter(
         Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=end))
     figures = households.aggregate(in_scope=Count("*"), signed=Count("id", filter=Q(signed_on__lte=end)))
     return figures["in_scope"], figures["signed"]
@@ -81,7 +85,9 @@ def _record(*, project: Project, kind: str, actor, reason: str = "", supersedes:
     result = SigningResult.objects.create(
         project_id=project.pk, kind=kind, period_start=project.signing_start, period_end=end,
         threshold=project.signing_threshold, in_scope=in_scope, signed=signed,
-        reached=reaches(signed, in_scope, project.signing_threshold), supersedes=supersedes, reason=reason,
+        # a project with nobody to sign (only 整治提升 households) has nothing to lapse
+        reached=in_scope == 0 or reaches(signed, in_scope, project.signing_threshold), supersedes=supersedes,
+        reason=reason,
         actor=as_user(actor))
     audit.record(actor=actor, action="signing.judge" if kind == DEADLINE else "signing.rejudge",
                  object_type="ledger.project", object_id=project.pk, object_repr=project.name, ip=ip, changes={
@@ -239,7 +245,7 @@ def execution_refusal(*, actor, project: Project, kind: str, today: dt.date | No
     if result is None or result.reached:
         return None
     outcome = outcome_of(result)
-    figures = _("期内签约 %(s)d 户 / 改造范围内 %(n)d 户（%(r)s%%），生效比例 %(t)s%%") % {
+    figures = _("期内签约 %(s)d 户 / 应签约 %(n)d 户（%(r)s%%），生效比例 %(t)s%%") % {
         "s": result.signed, "n": result.in_scope, "r": rate(result.signed, result.in_scope) or "0",
         "t": format(result.threshold.normalize(), "f")}
     if outcome is None:
@@ -254,7 +260,7 @@ def execution_refusal(*, actor, project: Project, kind: str, today: dt.date | No
 
 def describe(result: SigningResult) -> str:
     """期内签约 s 户 / 改造范围内 n 户（r%），生效比例 t%，达到 / 未达到."""
-    return _("期内签约 %(s)d 户 / 改造范围内 %(n)d 户（%(r)s%%），生效比例 %(t)s%%，%(v)s") % {
+    return _("期内签约 %(s)d 户 / 应签约 %(n)d 户（%(r)s%%），生效比例 %(t)s%%，%(v)s") % {
         "s": result.signed, "n": result.in_scope, "r": rate(result.signed, result.in_scope) or "—",
         "t": format(result.threshold.normalize(), "f"), "v": _("达到") if result.reached else _("未达到")}
 

@@ -238,7 +238,7 @@ def test_the_project_api_needs_the_reason_after_start(cast, login_as):
 def test_the_signing_page_shows_the_frozen_result_and_the_office_records_the_next_step(cast, lapsed, login_as):
     street = login_as(cast.street_user_a)
     page = street.get(f"/progress/projects/{cast.project_a.pk}/signing/").content.decode()
-    assert 'data-code="lapsed"' in page and "期内签约 1 户 / 期满时改造范围内 2 户" in page
+    assert 'data-code="lapsed"' in page and "期内签约 1 户 / 期满时应签约 2 户（拆除范围内）" in page
     assert 'data-testid="outcome-form"' not in page
     assert street.post(f"/progress/projects/{cast.project_a.pk}/signing/", {"decision": "ended"}).status_code == 404
     office = login_as(cast.commander)

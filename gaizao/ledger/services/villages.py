@@ -19,6 +19,7 @@ from gaizao.ledger.hooks import project_signing_opens
 from gaizao.ledger.models import Project, Village
 from gaizao.ledger.policies import project_rules_can_change
 from gaizao.ledger.services.boundary import clean_boundary
+from gaizao.ledger.services.ways import village_mode_change
 from gaizao.org.choices import OrgKind
 from gaizao.org.models import OrgUnit
 
@@ -76,6 +77,10 @@ def village_update(*, actor, village: Village, version: int, ip: str | None = No
     current = load_for_update(village, version)
     values = dict(changes)
     _check_village(values, street=current.street, village=current)
+    if "mode" in values and values["mode"] != current.mode:
+        # the buildings' dispositions and the households' ways follow the mode (refused by name when
+        # a household would leave a way on which it recorded a step)
+        village_mode_change(actor=actor, village=current, mode=values["mode"], ip=ip)
     return save_changes(actor=actor, current=current, version=version, values=values,
                         action="village.update", ip=ip)
 

@@ -21,7 +21,7 @@ class ResultOut(Schema):
     period_start: dt.date | None
     period_end: dt.date
     threshold: str = Field(..., description="判定时的协议生效比例（%）")
-    in_scope: int = Field(..., description="期满时改造范围内户数（不含此前撤出的）")
+    in_scope: int = Field(..., description="期满时应签约户数（拆除范围内、不含此前撤出的）")
     signed: int = Field(..., description="期内签约户数")
     reached: bool
     reason: str

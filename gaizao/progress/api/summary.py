@@ -99,7 +99,7 @@ class JudgementOut(Schema):
     period_start: dt.date | None
     period_end: dt.date
     signed: int = Field(..., description="期内签约户数")
-    in_scope: int = Field(..., description="期满时改造范围内户数")
+    in_scope: int = Field(..., description="期满时应签约户数（拆除范围内）")
     threshold: str = Field(..., description="判定时的协议生效比例（%）")
     reached: bool
     judged_at: dt.datetime

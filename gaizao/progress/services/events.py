@@ -236,8 +236,8 @@ def event_correct(*, actor, event: StageEvent | int, note: str, on_date=None, vo
         buildings = building_facts([household.pk]).get(household.pk, [])
     if void:
         dates.pop(original.kind, None)
-        after = State(dates=dates, resettlement_mode="" if original.kind == EventKind.RESETTLED
-                              else before.resettlement_mode)
+        after = before.with_dates(dates, resettlement_mode="" if original.kind == EventKind.RESETTLED
+                                  else before.resettlement_mode)
         check_change(after, kind=original.kind, project=household.project, removed=True)
         on = original.on_date
     else:
@@ -245,7 +245,7 @@ def event_correct(*, actor, event: StageEvent | int, note: str, on_date=None, vo
         if on == original.on_date:
             raise AppError(_("新日期与原记录相同，无需更正。"), fields={"on_date": _("与原日期相同")})
         dates[original.kind] = on
-        after = State(dates=dates, resettlement_mode=before.resettlement_mode)
+        after = before.with_dates(dates)
         check_change(after, kind=original.kind, project=household.project, on=on)
         if buildings is not None:  # the buildings that fell on another day stay where they are
             check_buildings([b for b in buildings if b.demolished_on != original.on_date], kind=original.kind,
@@ -299,7 +299,7 @@ def households_record_stage(*, actor, household_ids: Iterable[int], kind: str, o
         raise AppError(_("请至少选择一户。"), fields={"households": _("未选择住户")})
     households: list[Household] = []
     for start in range(0, len(ids), 5000):
-        qs = Household.objects.select_related("project", "street").filter(pk__in=ids[start:start + 5000])
+        qs = Household.objects.select_related("project", "street", "village").filter(pk__in=ids[start:start + 5000])
         if connection.features.has_select_for_update:
             qs = qs.select_for_update(of=("self",))
         households.extend(qs)
