@@ -266,9 +266,9 @@ def event_correct(*, actor, event: StageEvent | int, note: str, on_date=None, vo
         household_buildings_redate(actor=actor, household=household, buildings=buildings, old=original.on_date,
                                    new=None if void else on, event_id=correction.pk, ip=ip)
     _rollup(household, before, after)
-    if void and original.kind == EventKind.DECISION:
-        _follow_legal(actor=actor, households=[household], kind=original.kind, on=original.on_date, ip=ip,
-                      voided=True)
+    if original.kind == EventKind.DECISION:  # voided: its case is void; moved: a case opens if none is open
+        _follow_legal(actor=actor, households=[household], kind=original.kind, on=original.on_date if void else on,
+                      ip=ip, voided=void)
     if original.kind == EventKind.SIGNED:
         signing.rejudge_after(actor=actor, project_id=household.project_id,
                               dates=[original.on_date, None if void else on], ip=ip, reason=_(
