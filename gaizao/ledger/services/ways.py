@@ -15,7 +15,7 @@ scope of its rollups to the other).
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Callable, Iterable
 
 from django.db import transaction
 from django.db.models import F
@@ -44,16 +44,22 @@ def _flips(rows: list[dict], *, mode_of, demolish: set[int]) -> list[tuple[dict,
     return out
 
 
-def _refuse_stranded(flips: list[tuple[dict, str]], *, what: str, field: str) -> None:
+def _stranded_message(flips: list[tuple[dict, str]], *, what: str) -> str | None:
+    """Why these flips are refused (the households that recorded a step only their way has), or None."""
     stranded = [(row, steps) for row, _new in flips if (steps := steps_reached(row, row["way"]))]
     if not stranded:
-        return
+        return None
     lines = [f"住户 {row['number']} {row['head_name']} 已记录「{'、'.join(steps)}」（{Way(row['way']).label}路径）"
              for row, steps in stranded[:SHOWN]]
     more = f"……等 {len(stranded)} 户" if len(stranded) > SHOWN else ""
-    raise AppError(f"{what}会使 {len(stranded)} 户改走另一条进度路径，而其已记录的进度只属于原路径，不能改变："
-                   f"{'；'.join(lines)}{more}。如确属登记错误，请先更正（撤销）这些进度记录。",
-                   fields={field: "已有进度的住户不能改变路径"})
+    return (f"{what}会使 {len(stranded)} 户改走另一条进度路径，而其已记录的进度只属于原路径，不能改变："
+            f"{'；'.join(lines)}{more}。如确属登记错误，请先更正（撤销）这些进度记录。")
+
+
+def _refuse_stranded(flips: list[tuple[dict, str]], *, what: str, field: str) -> None:
+    message = _stranded_message(flips, what=what)
+    if message:
+        raise AppError(message, fields={field: "已有进度的住户不能改变路径"})
 
 
 def _store(flips: list[tuple[dict, str]], *, actor, ip: str | None) -> list[int]:
@@ -100,6 +106,26 @@ def households_way_refresh(*, actor, household_ids: Iterable[int], what: str, ip
         return []
     _refuse_stranded(flips, what=what, field="disposition")
     return _store(flips, actor=actor, ip=ip)
+
+
+def households_way_refusals(*, household_ids: Iterable[int], demolish: set[int],
+                            what: Callable[[int], str]) -> dict[int, str]:
+    """The refusal ``households_way_refresh`` would give each of these households, read only (an
+    import's preview, which refuses by row before anything is written).
+
+    ``demolish`` are the ones that would have a building to demolish after the change; ``what(id)``
+    names a household's change in its message. Returns, by household id, the message of each
+    household whose way would change after it recorded a step only its way has.
+    """
+    ids = list(dict.fromkeys(household_ids))
+    rows = []
+    for start in range(0, len(ids), CHUNK):
+        rows.extend(_rows(Household.objects.filter(pk__in=ids[start:start + CHUNK])))
+    refusals = {}
+    for row, new in _flips(rows, mode_of=lambda row: row["village__mode"], demolish=demolish):
+        if message := _stranded_message([(row, new)], what=what(row["id"])):
+            refusals[row["id"]] = message
+    return refusals
 
 
 def village_mode_change(*, actor, village: Village, mode: str, ip: str | None = None) -> list[int]:
