@@ -30,6 +30,7 @@ from gaizao.core.bulk import RowWriter, checkpoint_later, gc_paused, reserve_ids
 from gaizao.core.errors import AppError, Conflict, NotFound
 from gaizao.core.masking import mask_citizen_id, mask_phone
 from gaizao.ledger import surnames
+from gaizao.ledger.choices import Disposition
 from gaizao.ledger.hooks import households_changed_fire
 from gaizao.ledger.importing.plan import (
     BUILDING_DEFAULTS, HOUSEHOLD_DEFAULTS, ImportPlan, _chunks, _new_person,
@@ -177,9 +178,10 @@ def _write_created(plan: ImportPlan, created: _Created, project: Project, result
     zero = Decimal("0")
     area = zero
     buildings = []
-    # 处置方式 and 进度路径 (ledger.ways): a building takes what the village's mode does with its buildings.
+    # 处置方式 and 进度路径 (ledger.ways): a building takes its 处置方式 column, else what the village's mode
+    # does with its buildings; a household's way is keyed by "has a building to demolish".
     disposition = DEFAULT_DISPOSITION[village.mode]
-    ways = {True: way_for(village.mode, [disposition]), False: way_for(village.mode, [])}
+    ways = {True: way_for(village.mode, [Disposition.DEMOLISH]), False: way_for(village.mode, [])}
 
     def household_rows(sealed):
         nonlocal area
@@ -189,6 +191,7 @@ def _write_created(plan: ImportPlan, created: _Created, project: Project, result
             head_name = values["head_name"]
             use = values.get("use") or HOUSEHOLD_DEFAULTS["use"]
             own = zero
+            razed = False
             for building in household.buildings:  # a plain loop: most households have one building
                 m = {**BUILDING_DEFAULTS, **building.values}
                 legal, unlicensed = m["legal_area"], m["unlicensed_area"]
@@ -196,14 +199,17 @@ def _write_created(plan: ImportPlan, created: _Created, project: Project, result
                     own += legal
                 if unlicensed:
                     own += unlicensed
+                marked = m.get("disposition", disposition)
+                if marked == Disposition.DEMOLISH:
+                    razed = True
                 add_building((pk, building.number, m["structure"], m["floors"], m["build_year"], m["certificate_no"],
-                              legal, unlicensed, m["legality"], use, disposition))
+                              legal, unlicensed, m["legality"], use, marked))
             area += own
             yield (pk, project.id, village.street_id, village.id, household.number, head_name, initials(head_name),
                    _hash(plan, values.get("head_id_number")), values.get("address", ""),
                    values.get("land_type") or HOUSEHOLD_DEFAULTS["land_type"], use,
                    values.get("member_count") or len(household.persons) or 1, own, head_id, phone, phone_hash,
-                   ways[bool(household.buildings)])
+                   ways[razed])
 
     (head_ids, phones, person_ids), (phone_hashes,) = created.sealed.result()
     _writer(Household, _HOUSEHOLD_COLUMNS, prepared=_SEALED_HOUSEHOLD).write(
@@ -277,7 +283,8 @@ def _update(plan: ImportPlan, result: ApplyResult, *, actor, project: Project,
         for values in item.building_creates:
             building_rows.append((item.household_id, values["number"], values["structure"], values["floors"],
                                   values["build_year"], values["certificate_no"], values["legal_area"],
-                                  values["unlicensed_area"], values["legality"], values["use"], disposition))
+                                  values["unlicensed_area"], values["legality"], values["use"],
+                                  values.get("disposition", disposition)))
         for pk, values in item.person_updates:
             values = dict(values)
             if "id_number" in values:
@@ -303,9 +310,12 @@ def _update(plan: ImportPlan, result: ApplyResult, *, actor, project: Project,
         _writer(Building, _BUILDING_COLUMNS).write(building_rows)
     if person_rows:
         _writer(Person, _PERSON_COLUMNS).write(person_rows)
-    grown = [item.household_id for item in plan.changed if item.building_creates]
-    # 拆整结合: a household's first building to demolish puts it on the demolition way (ledger.ways).
-    flipped = households_way_refresh(actor=actor, household_ids=grown, what="导入新增房屋") if grown else []
+    grown = [item.household_id for item in plan.changed if item.building_creates
+             or any("disposition" in values for _pk, _version, values in item.building_updates)]
+    # 拆整结合: a household's first building to demolish puts it on the demolition way, its last one
+    # kept puts it on the upgrade way (ledger.ways).
+    flipped = (households_way_refresh(actor=actor, household_ids=grown, what="导入新增房屋或修改处置方式")
+               if grown else [])
     households_changed_fire(
         changed=[item.household_id for item in plan.changed if item.building_updates or item.building_creates],
         flipped=flipped)

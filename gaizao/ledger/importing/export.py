@@ -18,7 +18,7 @@ from gaizao.core.actors import is_system
 from gaizao.core import audit
 from gaizao.core.errors import NotFound, PermissionDenied
 from gaizao.core.masking import mask_citizen_id, mask_phone
-from gaizao.ledger.choices import HouseholdUse, Hukou, LandType, Legality, Relation, Structure
+from gaizao.ledger.choices import Disposition, HouseholdUse, Hukou, LandType, Legality, Relation, Structure
 from gaizao.ledger.importing.template import write_ledger
 from gaizao.ledger.models import Building, Household, Person, Project
 
@@ -79,7 +79,7 @@ def export_project(*, actor, project: Project, out: str | Path | BinaryIO, full:
             buildings: dict[int, list] = {}
             for row in Building.objects.filter(household_id__in=chunk).order_by("household_id", "number").values_list(
                     "household_id", "number", "structure", "floors", "build_year", "certificate_no", "legal_area",
-                    "unlicensed_area", "legality"):
+                    "unlicensed_area", "legality", "disposition"):
                 buildings.setdefault(row[0], []).append(row)
             numbers = {}
             for pk, number, name, head_id, phone, address, land_type, use, members in households:
@@ -90,12 +90,12 @@ def export_project(*, actor, project: Project, out: str | Path | BinaryIO, full:
                 own = buildings.get(pk) or [None]
                 for building in own:
                     if building is None:
-                        yield base + [None] * 8
+                        yield base + [None] * 9
                         continue
                     result.buildings += 1
-                    _hid, bno, structure, floors, year, cert, legal, unlicensed, legality = building
+                    _hid, bno, structure, floors, year, cert, legal, unlicensed, legality, disposition = building
                     yield base + [bno, _label(Structure, structure), floors, year, cert, _number(legal),
-                                  _number(unlicensed), _label(Legality, legality)]
+                                  _number(unlicensed), _label(Legality, legality), _label(Disposition, disposition)]
             for household_id, name, person_id, relation, hukou in Person.objects.filter(
                     household_id__in=chunk).order_by("household_id", "id").values_list(
                     "household_id", "name", "id_number", "relation", "hukou"):

@@ -18,7 +18,7 @@ from gaizao.core.tabular.headers import (  # noqa: F401 — the ledger's modules
     synonym_table,
 )
 from gaizao.core.tabular.headers import find_header as _find_header
-from gaizao.ledger.choices import Hukou, HouseholdUse, LandType, Legality, Relation, Structure
+from gaizao.ledger.choices import Disposition, Hukou, HouseholdUse, LandType, Legality, Relation, Structure
 
 HOUSEHOLD_SHEET = "住户房屋"
 PERSON_SHEET = "家庭成员"
@@ -113,6 +113,20 @@ HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
            aliases={"临时": Legality.TEMPORARY, "未超期临时建筑": Legality.TEMPORARY,
                     "违法建筑": Legality.ILLEGAL, "违建": Legality.ILLEGAL, "未认定": Legality.PENDING,
                     "合法建筑": Legality.LEGAL}),
+    # 处置方式 (ledger.ways): what the village's plan does with the building; the mode decides what
+    # is allowed and what a blank cell means (plan.py checks it against the project's village).
+    Column("disposition", "处置方式", BUILDING, CHOICE, gettext_lazy(
+           "从下拉列表选择：拆除 / 保留。留空时新房屋按所在村的改造方式取值：拆除新建、拆整结合的村为“拆除”，"
+           "整治提升的村为“保留”；已有房屋留空不修改。拆除新建的村只能填“拆除”，整治提升的村只能填“保留”。"
+           "拆整结合的村里，住户有一栋“拆除”的房屋即走拆除安置路径，否则走整治路径。"),
+           ("处置方式", "拆除或保留", "拆留", "处置", "保留/拆除", "拆除/保留", "拆或留", "房屋处置方式", "处置意见"),
+           choices=Disposition, width=10,
+           aliases={"拆": Disposition.DEMOLISH, "需拆除": Disposition.DEMOLISH, "须拆除": Disposition.DEMOLISH,
+                    "应拆除": Disposition.DEMOLISH, "拆除房屋": Disposition.DEMOLISH, "予以拆除": Disposition.DEMOLISH,
+                    "拆迁": Disposition.DEMOLISH, "留": Disposition.KEEP, "保留房屋": Disposition.KEEP,
+                    "需保留": Disposition.KEEP, "须保留": Disposition.KEEP, "予以保留": Disposition.KEEP,
+                    "不拆": Disposition.KEEP, "不拆除": Disposition.KEEP, "保留整治": Disposition.KEEP,
+                    "整治": Disposition.KEEP}),
 )
 
 PERSON_COLUMNS: tuple[Column, ...] = (

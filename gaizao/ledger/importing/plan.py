@@ -7,6 +7,10 @@ no head of two households, no member of two, no head of one and member of anothe
 and across the district), and masked numbers (110105********002X, 138****5678), which mean "keep
 the stored value" only when the household exists and the mask fits what is stored.
 
+A building's 处置方式 (拆除 / 保留) is checked against the village's mode (拆除新建 only 拆除, 整治提升
+only 保留, ``ledger.ways``); in 拆整结合 a new building or mark that would move a stored household onto
+the other way after it recorded a step of its own way is refused on its row (``services.ways``).
+
 The file is the new truth for the households it lists: it may swap or replace heads, and a stored
 member whom it lists in another of its households moves there (their record, not a copy: the import
 never deletes). A household left out (rejected) takes the rows that needed its change with it.
@@ -28,16 +32,20 @@ from gaizao.core.bulk import gc_paused
 from gaizao.core.crypto import lookup_hash, lookup_hash_many, sm3_hex
 from gaizao.core.masking import mask_citizen_id, mask_phone
 from gaizao.ledger import identity
-from gaizao.ledger.choices import HouseholdUse, Hukou, LandType, Legality, Relation, Structure
+from gaizao.ledger.choices import Disposition, HouseholdUse, Hukou, LandType, Legality, RenovationMode, Relation, \
+    Structure
 from gaizao.ledger.importing import headers as h
 from gaizao.ledger.importing.normalise import Masked
 from gaizao.ledger.importing.validate import HouseholdIn, ParsedFile, RowError
 from gaizao.ledger.models import Building, Household, Person, Project
+from gaizao.ledger.services.ways import households_way_refusals
+from gaizao.ledger.ways import ALLOWED_DISPOSITIONS, DEFAULT_DISPOSITION, disposition_refusal
 
 NEW, CHANGED, UNCHANGED, REJECTED = "new", "changed", "unchanged", "rejected"
 CHUNK = 900  # values per IN (...) list: below SQLite's old 999-variable limit
 HOUSEHOLD_FIELDS = ("head_name", "head_id_number", "phone", "address", "land_type", "use", "member_count")
-BUILDING_FIELDS = ("structure", "floors", "build_year", "certificate_no", "legal_area", "unlicensed_area", "legality")
+BUILDING_FIELDS = ("structure", "floors", "build_year", "certificate_no", "legal_area", "unlicensed_area", "legality",
+                   "disposition")
 PERSON_FIELDS = ("name", "id_number", "relation", "hukou")
 HOUSEHOLD_DEFAULTS = {"address": "", "land_type": LandType.COLLECTIVE, "use": HouseholdUse.RESIDENTIAL}
 BUILDING_DEFAULTS = {"structure": Structure.BRICK_CONCRETE, "floors": 1, "build_year": None, "certificate_no": "",
@@ -105,12 +113,16 @@ class ImportPlan:
     project_id: int
     project_code: str
     parsed: ParsedFile
+    mode: str = ""  # the village's mode (改造方式): what a building's 处置方式 may be (ledger.ways)
     new: list[HouseholdIn] = field(default_factory=list)
     changed: list[HouseholdPlan] = field(default_factory=list)
     unchanged: int = 0
     hashes: dict = field(default_factory=dict)  # normalised personal number -> keyed hash
     moves: list = field(default_factory=list)  # identity.Move: stored members the file lists in another household
     depends: list = field(default_factory=list)  # (identity.Claim, 户号 whose change the claim needs)
+    # 拆整结合: stored households whose dispositions the file changes (a new building, a new mark), as
+    # (HouseholdPlan, HouseholdIn, [(BuildingIn, new, disposition)], has a building to demolish after)
+    marked: list = field(default_factory=list)
 
     @property
     def errors(self) -> list[RowError]:
@@ -176,7 +188,7 @@ class _Lookups:
                 rows.extend(base.filter(number__in=chunk).values_list(*columns))
         self.households = {row[1]: dict(zip(columns, row)) for row in rows}
         ids = [row[0] for row in rows]
-        bcols = ("id", "household_id", "number", "version", *BUILDING_FIELDS)
+        bcols = ("id", "household_id", "number", "version", "demolished_on", *BUILDING_FIELDS)
         pcols = ("id", "household_id", "name", "id_hash", "relation", "hukou")
         for chunk in _chunks(ids):
             for row in Building.objects.filter(household_id__in=chunk).order_by().values_list(*bcols):
@@ -290,8 +302,11 @@ def make_plan(parsed: ParsedFile, *, project: Project, actor) -> ImportPlan:
 
 
 def _make_plan(parsed: ParsedFile, *, project: Project, actor) -> ImportPlan:
-    plan = ImportPlan(project_id=project.id, project_code=project.code, parsed=parsed)
+    village = project.village
+    plan = ImportPlan(project_id=project.id, project_code=project.code, parsed=parsed, mode=village.mode)
     _check_identity(plan, project, actor=actor)
+    if "disposition" in parsed.columns:
+        _check_dispositions(plan, village=f"{village.name}（{village.code}）")
     lookups = _Lookups(project, list(parsed.households))
     if plan.moves:
         lookups.add_moved(plan.moves)
@@ -311,6 +326,9 @@ def _make_plan(parsed: ParsedFile, *, project: Project, actor) -> ImportPlan:
             plan.changed.append(item)
         else:
             unchanged.append(household)
+    if plan.marked:
+        _check_ways(plan)
+        plan.changed = [item for item in plan.changed if item.number not in parsed.rejected]
     if plan.depends and _reject_dependents(plan):
         plan.new = [h for h in plan.new if h.number not in parsed.rejected]
         plan.changed = [item for item in plan.changed if item.number not in parsed.rejected]
@@ -322,6 +340,52 @@ def _make_plan(parsed: ParsedFile, *, project: Project, actor) -> ImportPlan:
         _fill_before_values(plan, lookups)
     parsed.errors.sort(key=lambda e: (e.sheet != parsed.household_sheet, e.row, e.column))
     return plan
+
+
+def _check_dispositions(plan: ImportPlan, *, village: str) -> None:
+    """A 处置方式 the village's mode does not allow (拆除新建: only 拆除; 整治提升: only 保留) is refused on
+    its row, with the reason the building services give (``ledger.ways.disposition_refusal``)."""
+    allowed = ALLOWED_DISPOSITIONS.get(plan.mode, ())
+    if len(allowed) != 1:  # 拆整结合 allows both
+        return
+    parsed = plan.parsed
+    column = parsed.labels["disposition"]
+    for household in parsed.households.values():
+        for building in household.buildings:
+            disposition = building.values.get("disposition")
+            if disposition is not None and disposition not in allowed:
+                parsed.error(sheet=parsed.household_sheet, row=building.row, household=household.number,
+                             column=column, reason=_("住户 %(no)s 的房屋 %(b)s：%(why)s") % {
+                                 "no": household.number, "b": building.number,
+                                 "why": disposition_refusal(plan.mode, disposition, village=village)})
+
+
+def _check_ways(plan: ImportPlan) -> None:
+    """拆整结合: a stored household that the file's 处置方式 (or new buildings) would move onto the other
+    way after it recorded a step only its way has is refused, on the row of the building that moves
+    it, with the reason the services give (``services.ways.households_way_refusals``)."""
+    parsed = plan.parsed
+    marked = {item.household_id: (household, changes, razed) for item, household, changes, razed in plan.marked
+              if household.number not in parsed.rejected}
+    if not marked:
+        return
+
+    def causes(pk: int) -> list:
+        _household, changes, razed = marked[pk]
+        return [change for change in changes if (change[2] == Disposition.DEMOLISH) == razed] or changes
+
+    def what(pk: int) -> str:
+        return _("导入%(changes)s") % {"changes": _("、").join(
+            (_("新增房屋 %(b)s（%(d)s）") if new else _("将房屋 %(b)s 的处置方式改为「%(d)s」"))
+            % {"b": building.number, "d": shown("disposition", disposition)}
+            for building, new, disposition in causes(pk))}
+
+    refusals = households_way_refusals(household_ids=list(marked), what=what,
+                                       demolish={pk for pk, (_h, _c, razed) in marked.items() if razed})
+    for pk, message in refusals.items():
+        household = marked[pk][0]
+        parsed.error(sheet=parsed.household_sheet, row=causes(pk)[0][0].row, household=household.number,
+                     column=parsed.labels["disposition"], reason=message)
 
 
 def _check_masks(plan: ImportPlan, lookups: _Lookups) -> None:
@@ -384,6 +448,8 @@ def _compare(plan: ImportPlan, household: HouseholdIn, existing: dict, lookups: 
     use = values.get("use") or existing["use"]
     stored_buildings = lookups.buildings.get(existing["id"], {})
     _check_numbered_buildings(plan, household, stored_buildings)
+    # 拆整结合: what may change the household's way (a new building, a new 处置方式), checked after.
+    marked = [] if plan.mode == RenovationMode.MIXED else None
     for building in household.buildings:
         old = stored_buildings.get(building.number)
         if not _building_allowed(plan, household, existing, building, old):
@@ -391,20 +457,29 @@ def _compare(plan: ImportPlan, household: HouseholdIn, existing: dict, lookups: 
         if old is None:
             item.building_creates.append(_new_building(building, use=use))
             item.changes.append(FieldChange(_("房屋 %(b)s") % {"b": building.number}, "", _("新增")))
+            if marked is not None:
+                marked.append((building, True, building.values.get("disposition", DEFAULT_DISPOSITION[plan.mode])))
             continue
         updates = {k: v for k, v in building.values.items() if v != old[k]}
+        if marked is not None and "disposition" in updates:
+            marked.append((building, False, updates["disposition"]))
         if updates:
             item.building_updates.append((old["id"], old["version"], updates))
             for key, value in updates.items():
                 item.changes.append(FieldChange(f"{_('房屋 %(b)s') % {'b': building.number}}·{_label(plan, key)}",
                                                 shown(key, old[key]), shown(key, value)))
+    if marked:
+        after = {number: old["disposition"] for number, old in stored_buildings.items()}
+        after.update((building.number, disposition) for building, _new, disposition in marked)
+        plan.marked.append((item, household, marked, Disposition.DEMOLISH in after.values()))
     _compare_persons(plan, household, item, lookups.persons.get(existing["id"], []), lookups)
     return item
 
 
 def _building_allowed(plan: ImportPlan, household: HouseholdIn, existing: dict, building, old: dict | None) -> bool:
-    """The rules the building services keep, for a stored household (issue 10 items 4–5): no new
-    building once the household is demolished; none left 待认定 once it has its 认定."""
+    """The rules the building services keep, for a stored household (issue 10 items 3–5): no new
+    building once the household is demolished; none left 待认定 once it has its 认定; no new 处置方式
+    for a building, or under a household, already demolished."""
     parsed = plan.parsed
     label = _("房屋 %(b)s") % {"b": building.number}
     if old is None and existing["demolished_on"]:
@@ -420,6 +495,20 @@ def _building_allowed(plan: ImportPlan, household: HouseholdIn, existing: dict, 
                      reason=_("住户 %(no)s 已于 %(d)s 认定，%(b)s须写明认定结果（合法、未超期临时或违法），不能为待认定。")
                      % {"no": household.number, "d": f"{existing['decided_on']:%Y-%m-%d}", "b": label})
         return False
+    disposition = building.values.get("disposition")
+    if old is not None and disposition is not None and disposition != old["disposition"]:
+        # As building_update: a building, or a household, already down keeps its 处置方式.
+        reason = None
+        if old["demolished_on"]:
+            reason = _("住户 %(no)s 的房屋 %(b)s 已于 %(d)s 拆除，不能改变处置方式。") % {
+                "no": household.number, "b": building.number, "d": f"{old['demolished_on']:%Y-%m-%d}"}
+        elif existing["demolished_on"]:
+            reason = _("住户 %(no)s 已于 %(d)s 拆除，不能改变其房屋 %(b)s 的处置方式。") % {
+                "no": household.number, "b": building.number, "d": f"{existing['demolished_on']:%Y-%m-%d}"}
+        if reason:
+            parsed.error(sheet=parsed.household_sheet, row=building.row, household=household.number,
+                         column=_label(plan, "disposition"), reason=reason)
+            return False
     return True
 
 

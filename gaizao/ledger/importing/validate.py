@@ -95,6 +95,7 @@ class ParsedFile:
     rejected: set[str]  # 户号 of households with at least one error
     buildings_read: int = 0
     persons_read: int = 0
+    columns: frozenset[str] = frozenset()  # household sheet: keys of the columns the file has
 
     def error(self, *, sheet: str, row: int, household: str, column: str, reason: str) -> None:
         self.errors.append(RowError(sheet, row, household, column, reason))
@@ -411,6 +412,7 @@ def _parse(path: Path, *, filename: str, progress: Progress | None) -> ParsedFil
         households={}, errors=[], warnings=[], rejected=set(),
     )
     parsed.labels = labels_for(household_match, h.HOUSEHOLD_COLUMNS)
+    parsed.columns = frozenset(household_match.columns)
     if persons:
         parsed.person_labels = labels_for(persons[1], h.PERSON_COLUMNS)
     # The members sheet is read after the household rows are released, so that only one grid of
