@@ -220,7 +220,7 @@ PROGRESS_RULES = {  # resource: (roles that read, roles that write)
     "progress.hardcase": (_DISTRICT | {"street", "cadre"}, _OFFICE | {"street"}),
     "progress.visit": (_DISTRICT | {"street", "cadre"}, _OFFICE | {"street", "cadre"}),
     "progress.consultation": (_DISTRICT | {"street"}, _OFFICE | {"street"}),
-    "progress.signing": (_DISTRICT | {"street"}, _OFFICE | {"street"}),
+    "progress.signing": (_DISTRICT | {"street"}, _OFFICE),
     "progress.dashboard": (_DISTRICT | {"street"}, set()),
     "progress.table_export": (_DISTRICT | {"street"}, set()),
 }

@@ -18,6 +18,15 @@ from gaizao.ledger.models import Household
 from gaizao.org.choices import Role
 from gaizao.progress.models import EventAttachment, HardCase, LegalCase, LegalStep, StageEvent
 
+# A project's signing judgements: read as villages are; what follows a lapse is recorded only by the
+# office (领导小组办公室) and the admin (``ledger.policies.project_rules_can_change``), never a street.
+SIGNING_ROWS = {
+    Role.ADMIN: Rule(read=DISTRICT, write=DISTRICT),
+    Role.COMMANDER: Rule(read=DISTRICT, write=DISTRICT),
+    Role.LEADER: Rule(read=DISTRICT),
+    Role.STREET: Rule(read=UNIT),
+}
+
 HARDCASE_ROWS = {
     Role.ADMIN: Rule(read=DISTRICT, write=DISTRICT),
     Role.COMMANDER: Rule(read=DISTRICT, write=DISTRICT),
@@ -103,7 +112,7 @@ def register_access() -> None:
                  write=True, method="POST"),
     ])
     # A project's signing judgements (签约期满判定): read as the project is; the outcome is the office's.
-    access.register("progress.signing", VILLAGE_ROWS, locate=lambda p: Place(unit_id=p.village.street_id),
+    access.register("progress.signing", SIGNING_ROWS, locate=lambda p: Place(unit_id=p.village.street_id),
                     endpoints=[
         Endpoint("signing_page", lambda p: reverse("progress:project_signing", args=[p.pk]), shows=lambda p: p.name),
         Endpoint("signing_api", lambda p: f"/api/progress/projects/{p.pk}/signing",

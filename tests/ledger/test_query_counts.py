@@ -50,10 +50,10 @@ def test_village_detail(cast, login_as, django_assert_num_queries, extra):
     client = login_as(cast.street_user_a)
     # the village, its projects with counts, the households per stage, its heritage elements,
     # the history (entries of the village, its projects and heritage, with their actors)
-    # + the progress card: the village's rollups, its projects' rollups (the forecast's pace reads
-    # only projects in or before their signing period: none here, so no query)
+    # + the progress card: the village's rollups, its projects' rollups and signing judgements (the
+    # forecast's pace reads only projects in or before their signing period: none here, so no query)
     # + the completion card: the village's rollups by its mode (progress.completion)
-    with django_assert_num_queries(BASE + 8):
+    with django_assert_num_queries(BASE + 9):
         response = client.get(f"/ledger/villages/{cast.village_a.pk}/")
     assert len(response.context["history"]) == 1 + 3 * extra + 1
 

@@ -254,7 +254,7 @@ def _more_streets(cast, count: int) -> None:
                                              kind=OrgKind.STREET, parent=cast.district)
         for j in range(2):
             village = ledger_services.village_create(actor=cast.admin, street=street, code=f"VQ{i}{j}",
-                                                     name=f"测试村{i}{j}", mode="upgrade", year=2026)
+                                                     name=f"测试村{i}{j}", mode="demolish_rebuild", year=2026)
             project = ledger_services.project_create(actor=cast.admin, village=village, code=f"PQ{i}{j}", name="一期")
             household = ledger_services.household_create(actor=cast.admin, project=project, number=f"Q-{i}{j}",
                                                          head_name="某某")

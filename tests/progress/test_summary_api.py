@@ -193,7 +193,7 @@ def _more_units(cast, count: int) -> None:
         street = org_services.orgunit_create(actor=SYSTEM, code=f"44019901{i}", name=f"测试{i}街道",
                                              kind=OrgKind.STREET, parent=cast.district)
         village = ledger_services.village_create(actor=cast.admin, street=street, code=f"VQ{i}", name=f"测试村{i}",
-                                                 mode="upgrade", year=2026)
+                                                 mode="demolish_rebuild", year=2026)
         project = ledger_services.project_create(actor=cast.admin, village=village, code=f"PQ{i}", name="一期")
         household = ledger_services.household_create(actor=cast.admin, project=project, number=f"Q-{i}",
                                                       head_name="某某")

@@ -8,7 +8,7 @@ from ninja import Field, Router, Schema, Status
 
 from gaizao.core.requests import client_ip
 from gaizao.core.schemas import Id
-from gaizao.progress.selectors.signing import signing_project, signing_record
+from gaizao.progress.selectors.signing import signing_project, signing_record, signing_write_project
 from gaizao.progress.services.signing import signing_outcome_record
 
 router = Router(tags=["进度"])
@@ -87,7 +87,7 @@ def project_signing(request, project_id: Id):
              summary="登记期满未达标项目的处置（领导小组办公室）")
 def project_signing_outcome(request, project_id: Id, payload: OutcomeIn):
     """重新设定签约期（new_period，须填新签约期）或终止项目（ended）；须写明理由及依据。"""
-    project = signing_project(request.auth, pk=project_id)
+    project = signing_write_project(request.auth, pk=project_id)
     signing_outcome_record(actor=request.auth, project=project, ip=client_ip(request), **payload.model_dump())
     project.refresh_from_db()
     return Status(201, _out(signing_record(project)))

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gaizao.core.scoping import get_in_scope
 from gaizao.ledger.models import Project
@@ -21,6 +22,17 @@ def signing_project(user: User, *, pk) -> Project:
     """The project whose signing record the user reads (``project_scope``), else 404."""
     return get_in_scope(project_scope(user).select_related("village").defer("village__boundary", "village__notes"),
                         pk=pk)
+
+
+def signing_write_project(user: User, *, pk) -> Project:
+    """The project whose lapse the user may settle (the office's: ``progress.signing`` write rows),
+    else 404, as every write endpoint answers a user it does not reach."""
+    from gaizao.core.access import grant
+    from gaizao.core.errors import NotFound
+
+    if not grant(user, "progress.signing", write=True):
+        raise NotFound(_("项目不存在或无权操作。"))
+    return signing_project(user, pk=pk)
 
 
 @dataclass

@@ -22,14 +22,16 @@ def project_signing(request, pk: int):
     """签约期满判定: the period, the frozen result and its re-judgements; the office records the next step."""
     project = signing_project(request.user, pk=pk)
     record = signing_record(project)
-    may_decide = project_rules_can_change(request.user) and record.needs_outcome
-    form = SigningOutcomeForm(request.POST or None) if may_decide else None  # None: a POST is 404
+    # the office's form (a POST from anyone else is 404); shown while a lapse awaits its next step, and
+    # a POST when none is awaited is refused by the service with the reason
+    form = SigningOutcomeForm(request.POST or None) if project_rules_can_change(request.user) else None
     return edit_page(request, form, save=lambda form: signing_outcome_record(
         actor=request.user, project=project, ip=client_ip(request), **form.cleaned_data),
         message=_("已登记期满未达标项目的处置。"),
         done=lambda result: reverse("progress:project_signing", args=[project.pk]),
         page=lambda status: render(request, "progress/signing/project.html", {
             "project": project, "record": record, "form": form,
+            "show_form": form is not None and (record.needs_outcome or request.method == "POST"),
             "breadcrumbs": [(_("城中村"), reverse("ledger:village_list")),
                             (project.village.name, reverse("ledger:village_detail", args=[project.village_id])),
                             (_("签约期满判定"), None)],
