@@ -56,8 +56,11 @@ class AppCommand(BaseCommand):
             raise CommandError(str(exc), returncode=_code(self.exit_codes, exc)) from None
 
     def write_json(self, value) -> None:
-        """One JSON value on stdout, Chinese as is (what ``--json`` promises)."""
-        self.stdout.write(json.dumps(value, ensure_ascii=False))
+        """One JSON value on stdout, Chinese as is (what ``--json`` promises); dates and times in ISO
+        8601, Decimals as strings (Django's encoder)."""
+        from django.core.serializers.json import DjangoJSONEncoder
+
+        self.stdout.write(json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder))
 
 
 def _method(name: str) -> str:

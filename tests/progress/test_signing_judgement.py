@@ -283,3 +283,16 @@ def test_rollups_verify_names_a_household_that_moved_out_of_a_lapsed_project(cas
     with pytest.raises(CommandError) as exc:
         call_command("rollups", "verify")
     assert "协议未生效" in str(exc.value)
+
+
+def test_the_summary_command_shows_the_frozen_result_as_text_and_json(cast, lapsed):
+    from tests.progress.helpers import run_progress_command
+
+    code, out, err = run_progress_command("summary")
+    assert code == 0, err
+    line = next(line for line in out.splitlines() if line.startswith("P001 "))
+    assert "1 / 2" in line and "50.0%" in line and "90%" in line and "协议未生效" in line
+    code, out, err = run_progress_command("summary", "--json")
+    project = next(p for p in json.loads(out)["projects"] if p["code"] == "P001")
+    assert project["status"] == "lapsed" and project["judgement"]["signed"] == 1
+    assert project["signing_end"] == days_ago(10).isoformat()

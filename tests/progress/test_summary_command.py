@@ -71,7 +71,7 @@ def test_the_system_sees_the_district_as_json(progress):
     assert body["demolished_area_wan"] == "0.02"
     assert set(body) == {"unit", "households", "area", "stages", "signed_rate", "vacated_rate",
                          "demolished_area_wan", "upgrade_households", "upgrade_stages", "villages_completed",
-                         "villages_total"}
+                         "villages_total", "projects"}
     assert body["upgrade_households"] == 0 and body["villages_completed"] == 0
 
 

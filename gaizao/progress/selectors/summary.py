@@ -339,7 +339,8 @@ def signing_status(project: Project, summary: UnitSummary, today: dt.date, *, re
     standing = signing.standing(project, result=result, live_reached=live, today=today)
     if standing.code in ("effective", "lapsed", "ended"):
         frozen = standing.result
-        return SigningStatus(code=standing.code, label=signing.label(standing.code),
+        label = signing.label(standing.code) if frozen.in_scope else _("签约期满，无需签约（无拆除范围内住户）")
+        return SigningStatus(code=standing.code, label=str(label),
                              rate=percent(frozen.signed, frozen.in_scope), threshold=frozen.threshold,
                              reached=frozen.reached, result=frozen, outcome=standing.outcome)
     return SigningStatus(code=standing.code, label=signing.label(standing.code), rate=summary.signed_rate,

@@ -146,6 +146,7 @@ def _add_heritage_option(parser) -> None:
 def summary_json(area, summary) -> dict:
     from gaizao.progress.choices import Level
 
+    from gaizao.progress.selectors import summary as s
     from gaizao.progress.selectors.summary import area_villages_completed
 
     figures = summary.as_dict()
@@ -158,6 +159,10 @@ def summary_json(area, summary) -> dict:
         "demolished_area_wan": figures["demolished_area_wan"],
         "upgrade_households": figures["upgrade_households"], "upgrade_stages": figures["upgrade_stages"],
         "villages_completed": completed, "villages_total": total,
+        # each project's signing status; once its period ended, the frozen judgement (签约期满判定)
+        "projects": [{"code": p.code, "name": p.name, "signing_start": p.extra["project"].signing_start,
+                      "signing_end": p.extra["project"].signing_end, **p.extra["signing"].as_dict()}
+                     for p in s.project_summaries(area)],
     }
 
 
@@ -181,7 +186,25 @@ def summary_text(area, summary, *, today=None) -> list[str]:
             _("签约率：%(v)s") % {"v": _pct(summary.signed_rate)},
             _("腾空率：%(v)s") % {"v": _pct(summary.vacated_rate)},
             _("拆除面积（万㎡）：%(v)s") % {"v": summary.demolished_area_wan},
-            *_upgrade_and_villages(area, summary)]
+            *_upgrade_and_villages(area, summary), *_judged_projects(area, today=today)]
+
+
+def _judged_projects(area, *, today) -> list[str]:
+    """The projects whose signing period ended, with the frozen judgement (签约期满判定)."""
+    from gaizao.progress.selectors import summary as s
+
+    rows = [[_("项目"), _("签约期"), _("期内签约 / 应签约"), _("签约率"), _("生效比例"), _("判定")]]
+    for project in s.project_summaries(area, today=today):
+        st = project.extra["signing"]
+        if st.code not in ("due", "effective", "lapsed", "ended"):
+            continue
+        p = project.extra["project"]
+        figures = f"{st.result.signed:,} / {st.result.in_scope:,}" if st.frozen else "—"
+        rows.append([f"{p.code} {p.name}", f"{p.signing_start:%Y-%m-%d}—{p.signing_end:%Y-%m-%d}", figures,
+                     _pct(st.rate) if st.frozen else "—", f"{st.threshold.normalize():f}%", st.label])
+    if len(rows) == 1:
+        return []
+    return ["", _("签约期满的项目（期满判定，冻结）："), *table(rows, right=frozenset({2, 3, 4}))]
 
 
 def _upgrade_and_villages(area, summary) -> list[str]:
