@@ -20,7 +20,7 @@ from gaizao.core.actors import SYSTEM
 from gaizao.demo import geo
 from gaizao.demo.names import NamePicker
 from gaizao.demo.schedule import schedule_projects
-from gaizao.ledger.choices import RenovationMode
+from gaizao.ledger.choices import LandType, RenovationMode
 from gaizao.ledger.models import Project, Village
 from gaizao.org.choices import OrgKind
 from gaizao.org.models import OrgUnit
@@ -249,6 +249,9 @@ def create_villages(*, rng: random.Random, names: NamePicker, tree: OrgTree, hou
                     name=f"{village_name}城中村改造项目{suffix}",
                     scope=f"东至{roads[0]}，南至{roads[1]}，西至{roads[2]}，北至{roads[3]}。",
                     signing_threshold=threshold,
+                    # every third village's land is still collective (集体土地): its holdouts get a
+                    # 责令交出土地决定; the others were taken into state ownership (国有土地: 补偿决定)
+                    land_type=LandType.COLLECTIVE if index % 3 == 0 else LandType.STATE,
                 ))
             plans.append(plan)
     schedule_projects(villages=plans, rng=timeline_rng, today=today)
