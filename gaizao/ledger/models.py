@@ -176,7 +176,10 @@ class Person(VersionedModel):
 class Building(VersionedModel):
     """A building (房屋) of a household, with its legality decision (认定, 条例 §24)."""
 
-    household = models.ForeignKey(Household, verbose_name=_("住户"), on_delete=models.CASCADE, related_name="buildings")
+    # No index of its own: the unique (household, number) index below starts with it and serves every
+    # lookup by household (one index less to keep on each of an import's 100,000 inserts).
+    household = models.ForeignKey(Household, verbose_name=_("住户"), on_delete=models.CASCADE, related_name="buildings",
+                                  db_index=False)
     number = models.CharField(_("房屋编号"), max_length=32)
     structure = models.CharField(_("结构"), max_length=16, choices=Structure.choices, default=Structure.BRICK_CONCRETE)
     floors = models.PositiveSmallIntegerField(_("层数"), default=1)

@@ -166,3 +166,28 @@ def test_inside_a_larger_transaction_the_checkpoint_is_left_alone(db):
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_autocheckpoint")
             assert cursor.fetchone()[0] == 1000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_write_holds_the_sqlite_page_cache_and_gives_it_back():
+    from django.db import connection
+
+    from gaizao.core.bulk import page_cache_limited
+
+    if connection.vendor != "sqlite":  # PostgreSQL is left as it is: the block only runs its body
+        ran = []
+        with page_cache_limited(1024):
+            ran.append(True)
+        assert ran == [True]
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        with page_cache_limited(1024):
+            cursor.execute("PRAGMA cache_size")
+            assert cursor.fetchone()[0] == -1024
+        cursor.execute("PRAGMA cache_size")
+        assert cursor.fetchone()[0] == before
+        with page_cache_limited(10 ** 9):  # never raised above what it is
+            cursor.execute("PRAGMA cache_size")
+            assert cursor.fetchone()[0] == before
