@@ -18,7 +18,7 @@ from gaizao.core.audit import AuditEntry
 from gaizao.core.errors import AppError, Conflict, NotFound
 from gaizao.ledger.models import Household, Project
 from gaizao.progress import legal
-from gaizao.progress.legal import Path, Step, StepKind, add_months, allowed_next, refusal, windows
+from gaizao.progress.legal import Path, Step, add_months, allowed_next, refusal, windows
 from gaizao.progress.models import LegalCase, LegalStep
 from gaizao.progress.services import household_record_event
 from gaizao.progress.services.legal import legal_follow_events, legal_step_record

@@ -8,25 +8,18 @@ from ninja import Field, Router, Schema, Status
 
 from gaizao.core.requests import client_ip
 from gaizao.core.schemas import Id
+from gaizao.progress.api.summary import JudgementOut
 from gaizao.progress.selectors.signing import signing_project, signing_record, signing_write_project
+from gaizao.progress.selectors.summary import judgement_dict
 from gaizao.progress.services.signing import signing_outcome_record
 
 router = Router(tags=["进度"])
 ERRORS = {400: dict, 403: dict, 404: dict, 409: dict}
 
 
-class ResultOut(Schema):
+class ResultOut(JudgementOut):
     id: int
-    kind: str = Field(..., description="deadline（期满判定）/ rejudged（复核判定）")
-    period_start: dt.date | None
-    period_end: dt.date
-    threshold: str = Field(..., description="判定时的协议生效比例（%）")
-    in_scope: int = Field(..., description="期满时应签约户数（拆除范围内、不含此前撤出的）")
-    signed: int = Field(..., description="期内签约户数")
-    reached: bool
-    reason: str
     actor: str | None = Field(..., description="判定人（空：系统定时判定）")
-    judged_at: dt.datetime
 
 
 class OutcomeRowOut(Schema):
@@ -67,9 +60,7 @@ def _out(record) -> dict:
         "status": st.code, "status_label": st.label, "rate": None if st.rate is None else str(st.rate),
         "threshold": str(st.threshold), "reached": st.reached, "blocks_execution": st.lapsed and (
             st.code == "ended" or st.outcome is None),
-        "results": [{"id": r.pk, "kind": r.kind, "period_start": r.period_start, "period_end": r.period_end,
-                     "threshold": str(r.threshold), "in_scope": r.in_scope, "signed": r.signed, "reached": r.reached,
-                     "reason": r.reason, "actor": str(r.actor) if r.actor else None, "judged_at": r.judged_at}
+        "results": [{"id": r.pk, **judgement_dict(r), "actor": str(r.actor) if r.actor else None}
                     for r in record.results],
         "outcomes": [{"decision": o.decision, "decided_on": o.decided_on, "new_start": o.new_start,
                       "new_end": o.new_end, "reason": o.reason, "actor": str(o.actor) if o.actor else None}

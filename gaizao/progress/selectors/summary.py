@@ -323,14 +323,18 @@ class SigningStatus:
         return {
             "status": self.code, "status_label": self.label, "lapsed": self.lapsed,
             "rate": _str(self.rate), "threshold": str(self.threshold), "reached": self.reached,
-            "judgement": None if result is None else {
-                "kind": result.kind, "period_start": result.period_start, "period_end": result.period_end,
-                "signed": result.signed, "in_scope": result.in_scope, "threshold": str(result.threshold),
-                "reached": result.reached, "judged_at": result.judged_at, "reason": result.reason},
+            "judgement": None if result is None else judgement_dict(result),
             "outcome": None if outcome is None else {
                 "decision": outcome.decision, "decided_on": outcome.decided_on,
                 "new_start": outcome.new_start, "new_end": outcome.new_end},
         }
+
+
+def judgement_dict(result) -> dict:
+    """One signing judgement (SigningResult) as the API and ``--json`` give it."""
+    return {"kind": result.kind, "period_start": result.period_start, "period_end": result.period_end,
+            "signed": result.signed, "in_scope": result.in_scope, "threshold": str(result.threshold),
+            "reached": result.reached, "judged_at": result.judged_at, "reason": result.reason}
 
 
 def signing_status(project: Project, summary: UnitSummary, today: dt.date, *, result=None) -> SigningStatus:
