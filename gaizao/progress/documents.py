@@ -40,11 +40,13 @@ SIGNING_SHORT = {
     "not_started": gettext_lazy("未开始"),
     "open": gettext_lazy("签约中"),
     "reached": gettext_lazy("已达生效比例"),
+    "due": gettext_lazy("待判定"),
     "effective": gettext_lazy("已生效"),
-    "lapsed": gettext_lazy("失效"),
+    "lapsed": gettext_lazy("未生效"),
+    "ended": gettext_lazy("已终止"),
 }
 # The order statuses are listed in a subtotal: what needs attention first.
-SIGNING_ORDER = ["lapsed", "open", "reached", "not_started", "effective", "none"]
+SIGNING_ORDER = ["lapsed", "due", "open", "reached", "not_started", "effective", "ended", "none"]
 
 COUNT_FORMAT = "#,##0"
 RATE_FORMAT = "0.0%"

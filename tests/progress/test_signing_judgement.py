@@ -296,3 +296,17 @@ def test_the_summary_command_shows_the_frozen_result_as_text_and_json(cast, laps
     project = next(p for p in json.loads(out)["projects"] if p["code"] == "P001")
     assert project["status"] == "lapsed" and project["judgement"]["signed"] == 1
     assert project["signing_end"] == days_ago(10).isoformat()
+
+
+def test_every_signing_status_has_its_short_word_in_the_progress_table():
+    from gaizao.progress.documents import SIGNING_ORDER, SIGNING_SHORT
+
+    assert set(SIGNING_SHORT) == set(SIGNING_ORDER) == set(signing.LABELS)
+
+
+def test_the_progress_table_says_a_judged_and_an_unjudged_ended_period(cast, login_as):
+    Project.objects.filter(pk=cast.project_a.pk).update(signing_start=days_ago(40), signing_end=days_ago(10))
+    office = login_as(cast.commander)
+    assert "待判定" in office.get("/progress/table/").content.decode()
+    signing.judge_due(actor=SYSTEM)
+    assert "未生效" in office.get("/progress/table/").content.decode()
