@@ -310,3 +310,25 @@ def test_the_progress_table_says_a_judged_and_an_unjudged_ended_period(cast, log
     assert "待判定" in office.get("/progress/table/").content.decode()
     signing.judge_due(actor=SYSTEM)
     assert "未生效" in office.get("/progress/table/").content.decode()
+
+
+def test_the_project_edit_page_asks_the_reason_beside_its_field_once_signing_started(cast, login_as):
+    Project.objects.filter(pk=cast.project_a.pk).update(signing_start=days_ago(5), signing_end=days_ago(-20))
+    project = project_a(cast)
+    form = {"version": project.version, "name": project.name, "code": project.code, "phase": "1",
+            "signing_start": project.signing_start.isoformat(), "signing_end": days_ago(-30).isoformat(),
+            "signing_threshold": "90", "consultation_threshold": "90", "land_type": "state", "scope": ""}
+    office = login_as(cast.commander)
+    page = office.get(f"/ledger/projects/{project.pk}/edit/").content.decode()
+    assert 'name="signing_reason"' in page
+    refused = office.post(f"/ledger/projects/{project.pk}/edit/", {**form, "signing_reason": ""})
+    assert refused.status_code == 400 and "修改签约期或协议生效比例须写明理由" in refused.content.decode()
+    assert project_a(cast).signing_end == days_ago(-20)
+    done = office.post(f"/ledger/projects/{project.pk}/edit/", {**form, "signing_reason": "区政府批复同意签约期延长十天"})
+    assert done.status_code == 302 and project_a(cast).signing_end == days_ago(-30)
+    street = login_as(cast.street_user_a)
+    project = project_a(cast)
+    refused = street.post(f"/ledger/projects/{project.pk}/edit/", {
+        **form, "version": project.version, "signing_end": days_ago(-40).isoformat(),
+        "signing_reason": "街道认为需要延长签约期"})
+    assert refused.status_code == 403 and "只能由领导小组办公室账号修改" in refused.content.decode()

@@ -138,20 +138,21 @@ def signing_rules_refusal(*, actor, project: Project, reason: str, today: dt.dat
       follows a lapsed period is the office's record of the next step (a new period, or the end).
     """
     if project.signing_end and today > project.signing_end:
-        return AppError(_("项目「%(p)s」的签约期已于 %(e)s 届满，期满结果已判定，不能再修改签约期或协议生效比例。"
-                          "期满未达到生效比例的，由领导小组办公室登记下一步（重新设定签约期或终止项目）。")
-                        % {"p": project.name, "e": project.signing_end}, fields={"signing_end": _("签约期已届满")})
+        message = _("项目「%(p)s」的签约期已于 %(e)s 届满，期满结果已判定，不能再修改签约期或协议生效比例。"
+                    "期满未达到生效比例的，由领导小组办公室登记下一步（重新设定签约期或终止项目）。") % {
+            "p": project.name, "e": project.signing_end}
+        return AppError(message, fields={"signing_end": message})
     if not (project.signing_start and today >= project.signing_start):
         return None
     if not is_system(actor) and not project_rules_can_change(actor):
-        return AppError(_("项目「%(p)s」已于 %(s)s 开始签约，签约期和协议生效比例只能由领导小组办公室账号修改，"
-                          "并写明理由。") % {"p": project.name, "s": project.signing_start},
-                        fields={"signing_reason": _("须由领导小组办公室修改")}, status=403)
+        message = _("项目「%(p)s」已于 %(s)s 开始签约，签约期和协议生效比例只能由领导小组办公室账号修改，"
+                    "并写明理由。") % {"p": project.name, "s": project.signing_start}
+        return AppError(message, fields={"signing_reason": message}, status=403)
     text = (reason or "").strip()
     if len(text) < REASON_MIN or len(text) > REASON_MAX:
-        return AppError(_("项目「%(p)s」已开始签约，修改签约期或协议生效比例须写明理由（%(lo)d 到 %(hi)d 个字，现为 %(n)d 个字）。")
-                        % {"p": project.name, "lo": REASON_MIN, "hi": REASON_MAX, "n": len(text)},
-                        fields={"signing_reason": _("须写明理由")})
+        message = _("项目「%(p)s」已开始签约，修改签约期或协议生效比例须写明理由（%(lo)d 到 %(hi)d 个字，现为 %(n)d 个字）。") % {
+            "p": project.name, "lo": REASON_MIN, "hi": REASON_MAX, "n": len(text)}
+        return AppError(message, fields={"signing_reason": message})
     problem = check_text(text, multiline=True, field_label=_("修改理由"))
     if problem:
         return AppError(problem, fields={"signing_reason": problem})
