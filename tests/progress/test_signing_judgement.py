@@ -332,3 +332,14 @@ def test_the_project_edit_page_asks_the_reason_beside_its_field_once_signing_sta
         **form, "version": project.version, "signing_end": days_ago(-40).isoformat(),
         "signing_reason": "街道认为需要延长签约期"})
     assert refused.status_code == 403 and "只能由领导小组办公室账号修改" in refused.content.decode()
+
+
+def test_the_hourly_sweep_is_on_the_schedule_and_judges_as_the_system(cast):
+    from gaizao.core import schedule
+    from gaizao.progress.periodic import signing_judge_sweep
+
+    assert "progress.signing_judge" in {entry.name for entry in schedule.registered()}
+    Project.objects.filter(pk=cast.project_a.pk).update(signing_start=days_ago(40), signing_end=days_ago(10))
+    assert signing_judge_sweep() == 1 and signing_judge_sweep() == 0
+    result = SigningResult.objects.get()
+    assert result.actor is None and result.kind == "deadline"  # the system's
