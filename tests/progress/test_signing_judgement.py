@@ -343,3 +343,12 @@ def test_the_hourly_sweep_is_on_the_schedule_and_judges_as_the_system(cast):
     assert signing_judge_sweep() == 1 and signing_judge_sweep() == 0
     result = SigningResult.objects.get()
     assert result.actor is None and result.kind == "deadline"  # the system's
+
+
+def test_a_lapsed_project_refuses_on_the_command_line(cast, lapsed):
+    from tests.progress.helpers import run_progress_command
+
+    code, out, err = run_progress_command("record", "--project", "P001", "--stage", "腾空交房",
+                                          "--date", days_ago(1).isoformat(), "--households", "DH-001")
+    assert code != 0 and "协议未生效" in err and "DH-001" in err
+    assert not StageEvent.objects.filter(kind="vacated").exists()
