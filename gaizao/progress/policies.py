@@ -121,6 +121,10 @@ def register_access() -> None:
                  method="POST"),
         Endpoint("signing_outcome_page", lambda p: reverse("progress:project_signing", args=[p.pk]), write=True,
                  method="POST"),
+        Endpoint("signing_judge_page", lambda p: reverse("progress:project_signing_judge", args=[p.pk]), write=True,
+                 method="POST"),
+        Endpoint("signing_judge_api", lambda p: f"/api/progress/projects/{p.pk}/signing/judge", write=True,
+                 method="POST"),
     ])
     # One consultation round (意愿征询) and its households' answers: located by its project's street.
     access.register("progress.consultation_round", VILLAGE_ROWS,

@@ -245,24 +245,21 @@ def execution_refusal(*, actor, project: Project, kind: str, today: dt.date | No
     if result is None or result.reached:
         return None
     outcome = outcome_of(result)
-    figures = _("期内签约 %(s)d 户 / 应签约 %(n)d 户（%(r)s%%），生效比例 %(t)s%%") % {
-        "s": result.signed, "n": result.in_scope, "r": rate(result.signed, result.in_scope) or "0",
-        "t": format(result.threshold.normalize(), "f")}
     if outcome is None:
         return _("项目「%(p)s」签约期已于 %(e)s 届满，未达到协议生效比例（%(f)s），协议未生效："
                  "在领导小组办公室登记下一步（重新设定签约期或终止项目）之前，不能记录腾空交房、拆除、安置或补偿决定。") % {
-            "p": full.name, "e": result.period_end, "f": figures}
+            "p": full.name, "e": result.period_end, "f": figures(result)}
     if outcome.decision == ENDED:
         return _("项目「%(p)s」签约期满未达到协议生效比例，已于 %(d)s 终止，不能再记录腾空交房、拆除、安置或补偿决定。") % {
             "p": full.name, "d": outcome.decided_on}
     return None
 
 
-def describe(result: SigningResult) -> str:
-    """期内签约 s 户 / 改造范围内 n 户（r%），生效比例 t%，达到 / 未达到."""
-    return _("期内签约 %(s)d 户 / 应签约 %(n)d 户（%(r)s%%），生效比例 %(t)s%%，%(v)s") % {
-        "s": result.signed, "n": result.in_scope, "r": rate(result.signed, result.in_scope) or "—",
-        "t": format(result.threshold.normalize(), "f"), "v": _("达到") if result.reached else _("未达到")}
+def figures(result: SigningResult) -> str:
+    """期内签约 s 户 / 应签约 n 户（r%），生效比例 t%: a judgement in words (refusals, pages)."""
+    return _("期内签约 %(s)d 户 / 应签约 %(n)d 户（%(r)s%%），生效比例 %(t)s%%") % {
+        "s": result.signed, "n": result.in_scope, "r": rate(result.signed, result.in_scope) or "0",
+        "t": format(result.threshold.normalize(), "f")}
 
 
 

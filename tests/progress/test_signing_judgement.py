@@ -352,3 +352,19 @@ def test_a_lapsed_project_refuses_on_the_command_line(cast, lapsed):
                                           "--date", days_ago(1).isoformat(), "--households", "DH-001")
     assert code != 0 and "协议未生效" in err and "DH-001" in err
     assert not StageEvent.objects.filter(kind="vacated").exists()
+
+
+def test_the_office_judges_an_ended_period_at_once_on_the_page_and_the_api(cast, login_as):
+    Project.objects.filter(pk=cast.project_a.pk).update(signing_start=days_ago(40), signing_end=days_ago(10))
+    office = login_as(cast.commander)
+    page = office.get(f"/progress/projects/{cast.project_a.pk}/signing/").content.decode()
+    assert 'data-code="due"' in page and 'data-testid="judge-now"' in page
+    done = office.post(f"/progress/projects/{cast.project_a.pk}/signing/judge/")
+    assert done.status_code == 302
+    assert 'data-code="lapsed"' in office.get(done.url).content.decode()
+    result = SigningResult.objects.get()
+    assert result.actor == cast.commander
+    body = office.post(f"/api/progress/projects/{cast.project_a.pk}/signing/judge").json()
+    assert body["status"] == "lapsed" and len(body["results"]) == 1  # judged once
+    street = login_as(cast.street_user_a)
+    assert street.post(f"/progress/projects/{cast.project_a.pk}/signing/judge/").status_code == 404

@@ -11,7 +11,7 @@ from gaizao.core.schemas import Id
 from gaizao.progress.api.summary import JudgementOut
 from gaizao.progress.selectors.signing import signing_project, signing_record, signing_write_project
 from gaizao.progress.selectors.summary import judgement_dict
-from gaizao.progress.services.signing import signing_outcome_record
+from gaizao.progress.services.signing import signing_judge_now, signing_outcome_record
 
 router = Router(tags=["进度"])
 ERRORS = {400: dict, 403: dict, 404: dict, 409: dict}
@@ -72,6 +72,15 @@ def _out(record) -> dict:
 def project_signing(request, project_id: Id):
     """项目的签约期、协议生效比例、期满判定（冻结）及复核判定、期满未达标后的处置。"""
     return _out(signing_record(signing_project(request.auth, pk=project_id)))
+
+
+@router.post("/projects/{project_id}/signing/judge", response={200: SigningOut, **ERRORS},
+             summary="立即作签约期满判定（领导小组办公室）")
+def project_signing_judge(request, project_id: Id):
+    """签约期已届满、尚未判定的项目立即判定（否则由每小时的定时任务判定）；已判定的返回现有结果。"""
+    project = signing_write_project(request.auth, pk=project_id)
+    signing_judge_now(actor=request.auth, project=project, ip=client_ip(request))
+    return _out(signing_record(project))
 
 
 @router.post("/projects/{project_id}/signing/outcome", response={201: SigningOut, **ERRORS},

@@ -12,7 +12,6 @@ from gaizao.core.scoping import get_in_scope
 from gaizao.ledger.models import Project
 from gaizao.ledger.selectors import project_scope
 from gaizao.org.models import User
-from gaizao.progress import signing
 from gaizao.progress.choices import Level
 from gaizao.progress.models import SigningOutcome, SigningResult
 from gaizao.progress.selectors.summary import SigningStatus, signing_status, unit_summaries
@@ -27,11 +26,12 @@ def signing_project(user: User, *, pk) -> Project:
 def signing_write_project(user: User, *, pk) -> Project:
     """The project whose lapse the user may settle (the office's: ``progress.signing`` write rows),
     else 404, as every write endpoint answers a user it does not reach."""
+    from django.http import Http404
+
     from gaizao.core.access import grant
-    from gaizao.core.errors import NotFound
 
     if not grant(user, "progress.signing", write=True):
-        raise NotFound(_("项目不存在或无权操作。"))
+        raise Http404(_("项目不存在或无权操作。"))  # as get_in_scope answers: pages and the API alike
     return signing_project(user, pk=pk)
 
 
@@ -64,6 +64,3 @@ def signing_record(project: Project, *, today: dt.date | None = None) -> Signing
         status.outcome = next((o for o in outcomes if o.result.period_end == latest.period_end), None)
     return SigningRecord(project=project, status=status, results=results, outcomes=outcomes, today=today)
 
-
-def describe(result: SigningResult) -> str:
-    return signing.describe(result)

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from gaizao.core.editing import edit_page
 from gaizao.core.requests import client_ip
 from gaizao.ledger.policies import project_rules_can_change
 from gaizao.progress.forms.signing import SigningOutcomeForm
-from gaizao.progress.selectors.signing import signing_project, signing_record
-from gaizao.progress.services.signing import signing_outcome_record
+from gaizao.core.errors import AppError
+from gaizao.progress.selectors.signing import signing_project, signing_record, signing_write_project
+from gaizao.progress.services.signing import signing_judge_now, signing_outcome_record
 
 
 @login_required
@@ -32,12 +34,31 @@ def project_signing(request, pk: int):
         page=lambda status: render(request, "progress/signing/project.html", {
             "project": project, "record": record, "form": form,
             "show_form": form is not None and (record.needs_outcome or request.method == "POST"),
+            "may_judge": form is not None and record.status.code == "due",
             "breadcrumbs": [(_("城中村"), reverse("ledger:village_list")),
                             (project.village.name, reverse("ledger:village_detail", args=[project.village_id])),
                             (_("签约期满判定"), None)],
         }, status=status))
 
 
+@login_required
+@require_POST
+def project_signing_judge(request, pk: int):
+    """立即判定: the office judges an ended period at once instead of waiting for the hourly sweep."""
+    project = signing_write_project(request.user, pk=pk)
+    try:
+        result = signing_judge_now(actor=request.user, project=project, ip=client_ip(request))
+    except AppError as exc:
+        messages.error(request, exc.message)
+    else:
+        if result is None:
+            messages.warning(request, _("签约期尚未届满（或未设定），不作判定。"))
+        else:
+            messages.success(request, _("已判定签约期满结果。"))
+    return redirect("progress:project_signing", pk=project.pk)
+
+
 urlpatterns = [
     path("projects/<int:pk>/signing/", project_signing, name="project_signing"),
+    path("projects/<int:pk>/signing/judge/", project_signing_judge, name="project_signing_judge"),
 ]
