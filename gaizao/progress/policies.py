@@ -19,13 +19,20 @@ from gaizao.org.choices import Role
 from gaizao.progress.models import EventAttachment, HardCase, LegalCase, LegalStep, StageEvent
 
 # A project's signing judgements: read as villages are; what follows a lapse is recorded only by the
-# office (领导小组办公室) and the admin (``ledger.policies.project_rules_can_change``), never a street.
+# office (领导小组办公室) and the admin (``signing_can_decide``), never a street.
 SIGNING_ROWS = {
     Role.ADMIN: Rule(read=DISTRICT, write=DISTRICT),
     Role.COMMANDER: Rule(read=DISTRICT, write=DISTRICT),
     Role.LEADER: Rule(read=DISTRICT),
     Role.STREET: Rule(read=UNIT),
 }
+
+
+def signing_can_decide(user) -> bool:
+    """May judge a project's ended period at once and record what follows a lapse: the write rows of
+    ``progress.signing`` (the office and the admin, across the district)."""
+    return access.grant(user, "progress.signing", write=True).everywhere
+
 
 HARDCASE_ROWS = {
     Role.ADMIN: Rule(read=DISTRICT, write=DISTRICT),

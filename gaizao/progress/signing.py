@@ -32,7 +32,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable
 
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -70,8 +71,6 @@ def count(project: Project, *, end: dt.date) -> tuple[int, int]:
     """(households in scope at ``end``, households signed on or before ``end``): one query.
 
     Only the households on the demolition way sign (整治提升 households agree to the works instead)."""
-    from django.db.models import Count
-
     households = Household.objects.filter(project_id=project.pk).exclude(way=Way.UPGRADE).filter(
         Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=end))
     figures = households.aggregate(in_scope=Count("*"), signed=Count("id", filter=Q(signed_on__lte=end)))
@@ -99,23 +98,41 @@ def _record(*, project: Project, kind: str, actor, reason: str = "", supersedes:
 
 
 def latest(project_ids: Iterable[int]) -> dict[int, SigningResult]:
-    """The latest judgement of each project (of its latest judged period), with its outcome: one query."""
+    """The latest judgement of each project (of its latest judged period), with the office's outcome
+    for that period (``outcome_of`` reads it without a query): one query."""
     out: dict[int, SigningResult] = {}
+    outcomes: dict[tuple[int, dt.date], SigningOutcome] = {}
     rows = (SigningResult.objects.filter(project_id__in=list(project_ids))
             .select_related("outcome").order_by("project_id", "period_end", "id"))
     for result in rows:
         out[result.project_id] = result
+        own = _own_outcome(result)
+        if own is not None:
+            outcomes[(result.project_id, result.period_end)] = own
+    for result in out.values():
+        result._period_outcome = outcomes.get((result.project_id, result.period_end))
     return out
 
 
-def outcome_of(result: SigningResult | None) -> SigningOutcome | None:
-    """The office's outcome recorded on this judgement or on one it superseded (same period)."""
-    if result is None:
-        return None
+def _own_outcome(result: SigningResult) -> SigningOutcome | None:
     try:
         return result.outcome
     except SigningOutcome.DoesNotExist:
-        pass
+        return None
+
+
+def outcome_of(result: SigningResult | None) -> SigningOutcome | None:
+    """The office's outcome recorded on this judgement or on one it superseded (same period).
+
+    Read from what ``latest`` loaded; a judgement at the deadline has nothing before it in its
+    period, so only a re-judgement loaded otherwise costs a query."""
+    if result is None:
+        return None
+    if hasattr(result, "_period_outcome"):
+        return result._period_outcome
+    own = _own_outcome(result)
+    if own is not None or result.kind == DEADLINE:
+        return own
     return SigningOutcome.objects.filter(result__project_id=result.project_id,
                                          result__period_end=result.period_end).first()
 
@@ -135,8 +152,6 @@ def judge(project: Project, *, actor, today: dt.date | None = None, ip: str | No
 
 def judge_due(*, actor, today: dt.date | None = None) -> int:
     """Judge every project whose period ended and is not judged yet (the hourly sweep); how many."""
-    from django.db import transaction
-
     today = today or timezone.localdate()
     judged = SigningResult.objects.filter(kind=DEADLINE).values_list("project_id", "period_end")
     done = set(judged)
@@ -148,6 +163,13 @@ def judge_due(*, actor, today: dt.date | None = None) -> int:
             _record(project=project, kind=DEADLINE, actor=actor)
         n += 1
     return n
+
+
+def period_over(project: Project, today: dt.date | None = None) -> bool:
+    """The project's signing period has ended. Only then can a new signing fall in a judged period (a
+    renewed period starts after the judged one ended, and no signing is dated before its start), so
+    the most frequent write, a signing within an open period, asks nothing more."""
+    return project.signing_end is not None and (today or timezone.localdate()) > project.signing_end
 
 
 def rejudge_after(*, actor, project_id: int, dates: Iterable[dt.date | None], reason: str,
@@ -268,8 +290,6 @@ def violations(limit: int = 5) -> list[str]:
     period ended, before the office's new period (or at all, once the project ended): said in Chinese,
     at most ``limit``. Read by `gaizao rollups verify`; one query for the judgements, one per lapsed
     project."""
-    from django.db.models import Q as _Q
-
     found: list[str] = []
     latest_results = latest(SigningResult.objects.values_list("project_id", flat=True).distinct())
     for result in latest_results.values():
@@ -277,12 +297,12 @@ def violations(limit: int = 5) -> list[str]:
             continue
         outcome = outcome_of(result)
         until = outcome.decided_on if outcome is not None and outcome.decision == NEW_PERIOD else None
-        condition = _Q()
+        condition = Q()
         for kind in BLOCKED_KINDS:
             after = {f"{kind}_on__gt": result.period_end}
             if until is not None:
                 after[f"{kind}_on__lt"] = until
-            condition |= _Q(**after)
+            condition |= Q(**after)
         for number, name in (Household.objects.filter(project_id=result.project_id).filter(condition)
                              .values_list("number", "head_name")[:limit - len(found)]):
             found.append(_("住户 %(n)s %(h)s：所在项目签约期于 %(e)s 届满未达到协议生效比例，其后却记录了腾空交房、拆除、"

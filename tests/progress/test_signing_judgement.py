@@ -368,3 +368,23 @@ def test_the_office_judges_an_ended_period_at_once_on_the_page_and_the_api(cast,
     assert body["status"] == "lapsed" and len(body["results"]) == 1  # judged once
     street = login_as(cast.street_user_a)
     assert street.post(f"/progress/projects/{cast.project_a.pk}/signing/judge/").status_code == 404
+
+
+def test_a_signing_within_an_open_period_reads_no_judgement(cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    Project.objects.filter(pk=cast.project_a.pk).update(signing_start=days_ago(10), signing_end=days_ago(-10))
+    walk_to_valued(cast, cast.household_a1)
+    with CaptureQueriesContext(connection) as ctx:
+        household_record_event(actor=cast.admin, household=cast.household_a1, kind="signed", on_date=days_ago(1))
+    assert not [q for q in ctx.captured_queries if "progress_signingresult" in q["sql"]]
+
+
+def test_list_pages_read_a_lapsed_projects_outcome_without_a_query_each(cast, lapsed, django_assert_num_queries):
+    from gaizao.progress.selectors.summary import dashboard_area, project_summaries
+
+    area = dashboard_area(cast.commander)
+    with django_assert_num_queries(3):  # projects, their rollups, their judgements (with the outcomes)
+        status = {p.code: p.extra["signing"] for p in project_summaries(area)}["P001"]
+    assert status.code == "lapsed" and status.outcome is None

@@ -193,8 +193,8 @@ def project_renew_signing_period(*, actor, project: Project, start: dt.date, end
     """Set a new signing period (重新设定签约期) after one that ended without reaching the threshold.
 
     The one way to change the period of a project whose period has ended: it is the next step the
-    office records for a lapsed project (``progress.signing.outcome_record``, which checks the role
-    and the reason and calls this inside its transaction). The new period starts after the old one
+    office records for a lapsed project (``progress.services.signing.signing_outcome_record``, which
+    checks the role and the reason and calls this inside its transaction). The new period starts after the old one
     ended and not before today.
     """
     current = Project.objects.get(pk=project.pk)

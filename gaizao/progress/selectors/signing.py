@@ -14,6 +14,7 @@ from gaizao.ledger.selectors import project_scope
 from gaizao.org.models import User
 from gaizao.progress.choices import Level
 from gaizao.progress.models import SigningOutcome, SigningResult
+from gaizao.progress.policies import signing_can_decide
 from gaizao.progress.selectors.summary import SigningStatus, signing_status, unit_summaries
 
 
@@ -28,9 +29,7 @@ def signing_write_project(user: User, *, pk) -> Project:
     else 404, as every write endpoint answers a user it does not reach."""
     from django.http import Http404
 
-    from gaizao.core.access import grant
-
-    if not grant(user, "progress.signing", write=True):
+    if not signing_can_decide(user):
         raise Http404(_("项目不存在或无权操作。"))  # as get_in_scope answers: pages and the API alike
     return signing_project(user, pk=pk)
 
@@ -56,11 +55,11 @@ def signing_record(project: Project, *, today: dt.date | None = None) -> Signing
     summary = unit_summaries(Level.PROJECT, [project.pk])[project.pk]
     results = list(SigningResult.objects.filter(project_id=project.pk).select_related("actor", "outcome")
                    .order_by("-id"))
-    latest = max(results, key=lambda r: (r.period_end, r.id)) if results else None
-    status = signing_status(project, summary, today, result=latest)
     outcomes = list(SigningOutcome.objects.filter(project_id=project.pk).select_related("actor", "result")
                     .order_by("-id"))
-    if status.code == "lapsed" and status.outcome is None and latest is not None:
-        status.outcome = next((o for o in outcomes if o.result.period_end == latest.period_end), None)
+    latest = max(results, key=lambda r: (r.period_end, r.id)) if results else None
+    if latest is not None:  # the period's outcome, wherever in its judgements it was recorded
+        latest._period_outcome = next((o for o in outcomes if o.result.period_end == latest.period_end), None)
+    status = signing_status(project, summary, today, result=latest)
     return SigningRecord(project=project, status=status, results=results, outcomes=outcomes, today=today)
 

@@ -180,7 +180,7 @@ def household_record_event(*, actor, household: Household | int, kind: str, on_d
     _close_hard_cases(actor=actor, households=[row], kind=kind, on=on, ip=ip)
     _follow_legal(actor=actor, households=[row], kind=kind, on=on, ip=ip)
     _rollup(row, before, after)
-    if kind == EventKind.SIGNED:
+    if kind == EventKind.SIGNED and signing.period_over(row.project):
         signing.rejudge_after(actor=actor, project_id=row.project_id, dates=[on], ip=ip, reason=_(
             "补录签约期内的签约：住户 %(h)s，签约日期 %(d)s") % {"h": row, "d": on} + (f"；{event.note}" if event.note else ""))
     return event
@@ -380,7 +380,7 @@ def households_record_stage(*, actor, household_ids: Iterable[int], kind: str, o
                   rollups.difference(rollups.contributions(before, area), rollups.contributions(after, area)))
     delta.write()
     if kind == EventKind.SIGNED:
-        for project_id in sorted({h.project_id for h, _b, _a in moves}):
+        for project_id in sorted({h.project_id for h, _b, _a in moves if signing.period_over(h.project)}):
             signing.rejudge_after(actor=actor, project_id=project_id, dates=[on], ip=ip, reason=_(
                 "批量补录签约期内的签约（%(d)s）") % {"d": on} + (f"；{note.strip()}" if note.strip() else ""))
     return len(moves)

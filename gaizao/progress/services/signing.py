@@ -18,11 +18,11 @@ from gaizao.core.errors import AppError, NotFound
 from gaizao.core.text import check_text
 from gaizao.core.writes import writes
 from gaizao.ledger.models import Project
-from gaizao.ledger.policies import project_rules_can_change
 from gaizao.ledger.selectors import project_scope
 from gaizao.ledger.services.villages import REASON_MAX, REASON_MIN, project_renew_signing_period
 from gaizao.progress import signing
 from gaizao.progress.models import SigningOutcome, SigningResult
+from gaizao.progress.policies import signing_can_decide
 from gaizao.progress.services.events import parse_day
 
 
@@ -56,7 +56,7 @@ def signing_outcome_record(*, actor, project: Project | int, decision: str, deci
                            new_start=None, new_end=None, ip: str | None = None) -> SigningOutcome:
     """Record what follows a lapsed signing period (期满未达标处置): a new period or the project's end."""
     found = _project(actor, project)
-    if not is_system(actor) and not project_rules_can_change(actor):
+    if not is_system(actor) and not signing_can_decide(actor):
         raise AppError(_("期满未达标项目的处置只能由领导小组办公室账号登记。"),
                        fields={"decision": _("须由领导小组办公室登记")}, status=403)
     if decision not in SigningOutcome.Decision.values:

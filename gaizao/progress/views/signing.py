@@ -11,8 +11,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gaizao.core.editing import edit_page
 from gaizao.core.requests import client_ip
-from gaizao.ledger.policies import project_rules_can_change
 from gaizao.progress.forms.signing import SigningOutcomeForm
+from gaizao.progress.policies import signing_can_decide
 from gaizao.core.errors import AppError
 from gaizao.progress.selectors.signing import signing_project, signing_record, signing_write_project
 from gaizao.progress.services.signing import signing_judge_now, signing_outcome_record
@@ -26,7 +26,7 @@ def project_signing(request, pk: int):
     record = signing_record(project)
     # the office's form (a POST from anyone else is 404); shown while a lapse awaits its next step, and
     # a POST when none is awaited is refused by the service with the reason
-    form = SigningOutcomeForm(request.POST or None) if project_rules_can_change(request.user) else None
+    form = SigningOutcomeForm(request.POST or None) if signing_can_decide(request.user) else None
     return edit_page(request, form, save=lambda form: signing_outcome_record(
         actor=request.user, project=project, ip=client_ip(request), **form.cleaned_data),
         message=_("已登记期满未达标项目的处置。"),
