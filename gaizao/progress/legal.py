@@ -224,108 +224,123 @@ def windows(path: Path) -> Windows:
     )
 
 
+class Refusal(str):
+    """A refusal's Chinese message that also names the input it concerns (``field``: kind, on_date,
+    way or result), so that the form and the API put it beside that input."""
+
+    field: str
+
+    def __new__(cls, message: str, field: str = "kind") -> "Refusal":
+        refusal = super().__new__(cls, message)
+        refusal.field = field
+        return refusal
+
+
 def _who(path: Path) -> str:
     return _("住户 %(h)s") % {"h": path.household}
 
 
-def windows_bar(path: Path, on: dt.date) -> str | None:
+def windows_bar(path: Path, on: dt.date) -> Refusal | None:
     """Why, on ``on``, the decision cannot yet be enforced (a window open or a filing pending), or None."""
     w = windows(path)
     who, name = _who(path), decision_name(path.land_type)
     if w.served_on is None:
-        return _("%(who)s的%(d)s尚未送达，复议和诉讼期限从送达之日起算，不能进入强制执行程序。") % {"who": who, "d": name}
+        return Refusal(_("%(who)s的%(d)s尚未送达，复议和诉讼期限从送达之日起算，不能进入强制执行程序。") % {"who": who, "d": name}, "kind")
     if w.reconsideration_pending:
-        return _("%(who)s申请的行政复议尚未作出复议决定，复议期间不能申请强制执行。") % {"who": who}
+        return Refusal(_("%(who)s申请的行政复议尚未作出复议决定，复议期间不能申请强制执行。") % {"who": who}, "kind")
     if w.litigation_pending:
-        return _("%(who)s提起的行政诉讼尚未判决，诉讼期间不能申请强制执行。") % {"who": who}
+        return Refusal(_("%(who)s提起的行政诉讼尚未判决，诉讼期间不能申请强制执行。") % {"who": who}, "kind")
     if w.closed_by_judgement:
         return None
     if not path.has(StepKind.RECONSIDERATION_FILED) and on <= w.reconsideration_until:
-        return _("%(who)s的行政复议期限至 %(u)s 届满（送达之日 %(s)s 起 60 日），期满前不能催告或申请强制执行。") % {
-            "who": who, "u": w.reconsideration_until, "s": w.served_on}
+        return Refusal(_("%(who)s的行政复议期限至 %(u)s 届满（送达之日 %(s)s 起 60 日），期满前不能催告或申请强制执行。") % {
+            "who": who, "u": w.reconsideration_until, "s": w.served_on}, "on_date")
     if on <= w.litigation_until:
         if path.has(StepKind.RECONSIDERATION_DECIDED):
-            return _("%(who)s不服复议决定的起诉期限至 %(u)s 届满（收到复议决定之日起 15 日），期满前不能催告或申请强制执行。") % {
-                "who": who, "u": w.litigation_until}
-        return _("%(who)s的行政诉讼期限至 %(u)s 届满（送达之日 %(s)s 起 6 个月），期满前不能催告或申请强制执行。") % {
-            "who": who, "u": w.litigation_until, "s": w.served_on}
+            return Refusal(_("%(who)s不服复议决定的起诉期限至 %(u)s 届满（收到复议决定之日起 15 日），期满前不能催告或申请强制执行。") % {
+                "who": who, "u": w.litigation_until}, "on_date")
+        return Refusal(_("%(who)s的行政诉讼期限至 %(u)s 届满（送达之日 %(s)s 起 6 个月），期满前不能催告或申请强制执行。") % {
+            "who": who, "u": w.litigation_until, "s": w.served_on}, "on_date")
     return None
 
 
-def refusal(path: Path, kind: str, *, on: dt.date, today: dt.date, way: str = "", result: str = "") -> str | None:
+def refusal(path: Path, kind: str, *, on: dt.date, today: dt.date, way: str = "", result: str = "") -> Refusal | None:
     """The Chinese reason ``kind`` cannot be recorded on ``on`` (naming the household and the rule), or None."""
     who, name = _who(path), decision_name(path.land_type)
     if kind in FROM_EVENTS:
-        return _("%(who)s：「%(k)s」不能在此登记，%(how)s。") % {
-            "who": who, "k": step_label(kind, path.land_type), "how": FROM_EVENTS[kind]}
+        return Refusal(_("%(who)s：「%(k)s」不能在此登记，%(how)s。") % {
+            "who": who, "k": step_label(kind, path.land_type), "how": FROM_EVENTS[kind]}, "kind")
     if kind not in StepKind.values:
-        return _("%(who)s：未知的程序步骤「%(k)s」。") % {"who": who, "k": kind}
+        return Refusal(_("%(who)s：未知的程序步骤「%(k)s」。") % {"who": who, "k": kind}, "kind")
     label = step_label(kind, path.land_type)
     if path.ended_on is not None:
-        return _("%(who)s的%(d)s程序已于 %(e)s 结束（%(o)s），不能再登记「%(k)s」。") % {
+        return Refusal(_("%(who)s的%(d)s程序已于 %(e)s 结束（%(o)s），不能再登记「%(k)s」。") % {
             "who": who, "d": name, "e": path.ended_on, "o": Outcome(path.outcome).label if path.outcome else "",
-            "k": label}
+            "k": label}, "kind")
     if kind in ONCE and path.has(kind):
-        return _("%(who)s已于 %(d)s 登记「%(k)s」，不能重复登记。") % {"who": who, "d": path.first(kind).on_date, "k": label}
+        return Refusal(_("%(who)s已于 %(d)s 登记「%(k)s」，不能重复登记。") % {
+            "who": who, "d": path.first(kind).on_date, "k": label}, "kind")
     if on > today:
-        return _("%(who)s：「%(k)s」的日期 %(d)s 晚于今天（%(t)s），不能预先登记。") % {
-            "who": who, "k": label, "d": on, "t": today}
+        return Refusal(_("%(who)s：「%(k)s」的日期 %(d)s 晚于今天（%(t)s），不能预先登记。") % {
+            "who": who, "k": label, "d": on, "t": today}, "on_date")
     last = path.last_on
     if last is not None and on < last:
-        return _("%(who)s：「%(k)s」的日期 %(d)s 早于上一步「%(p)s」的日期 %(l)s，程序须按时间先后登记。") % {
-            "who": who, "k": label, "d": on, "p": step_label(path.steps[-1].kind, path.land_type), "l": last}
+        return Refusal(_("%(who)s：「%(k)s」的日期 %(d)s 早于上一步「%(p)s」的日期 %(l)s，程序须按时间先后登记。") % {
+            "who": who, "k": label, "d": on, "p": step_label(path.steps[-1].kind, path.land_type), "l": last},
+            "on_date")
     if kind == StepKind.SERVED:
         if way not in ServiceWay.values:
-            return _("%(who)s：登记送达须选择送达方式（直接送达、留置送达、邮寄送达、委托送达或公告送达）。") % {"who": who}
+            return Refusal(_("%(who)s：登记送达须选择送达方式（直接送达、留置送达、邮寄送达、委托送达或公告送达）。") % {"who": who}, "way")
     elif way:
-        return _("%(who)s：只有「送达」需要填写送达方式。") % {"who": who}
+        return Refusal(_("%(who)s：只有「送达」需要填写送达方式。") % {"who": who}, "way")
     choices = RESULTS.get(kind)
     if choices is not None and result not in choices.values:
-        return _("%(who)s：登记「%(k)s」须选择结果（%(c)s）。") % {
-            "who": who, "k": label, "c": "、".join(str(c.label) for c in choices)}
+        return Refusal(_("%(who)s：登记「%(k)s」须选择结果（%(c)s）。") % {
+            "who": who, "k": label, "c": "、".join(str(c.label) for c in choices)}, "result")
     if choices is None and result:
-        return _("%(who)s：「%(k)s」不需要填写结果。") % {"who": who, "k": label}
+        return Refusal(_("%(who)s：「%(k)s」不需要填写结果。") % {"who": who, "k": label}, "result")
     served = path.has(StepKind.SERVED)
     if kind in (StepKind.RECONSIDERATION_FILED, StepKind.LITIGATION_FILED) and not served:
-        return _("%(who)s的%(d)s尚未送达：复议和诉讼针对已送达的决定，请先登记「送达」。") % {"who": who, "d": name}
+        return Refusal(_("%(who)s的%(d)s尚未送达：复议和诉讼针对已送达的决定，请先登记「送达」。") % {"who": who, "d": name}, "kind")
     if kind == StepKind.RECONSIDERATION_FILED and path.has(StepKind.LITIGATION_FILED):
-        return _("%(who)s已提起行政诉讼，不能再申请行政复议（已起诉且法院受理的，不得申请复议）。") % {"who": who}
+        return Refusal(_("%(who)s已提起行政诉讼，不能再申请行政复议（已起诉且法院受理的，不得申请复议）。") % {"who": who}, "kind")
     if kind == StepKind.RECONSIDERATION_FILED and on > windows(path).reconsideration_until:
-        return _("%(who)s申请行政复议的日期 %(d)s 已超过复议期限（至 %(u)s，送达之日起 60 日）。") % {
-            "who": who, "d": on, "u": windows(path).reconsideration_until}
+        return Refusal(_("%(who)s申请行政复议的日期 %(d)s 已超过复议期限（至 %(u)s，送达之日起 60 日）。") % {
+            "who": who, "d": on, "u": windows(path).reconsideration_until}, "on_date")
     if kind == StepKind.RECONSIDERATION_DECIDED and not path.has(StepKind.RECONSIDERATION_FILED):
-        return _("%(who)s未申请行政复议，不能登记复议决定。") % {"who": who}
+        return Refusal(_("%(who)s未申请行政复议，不能登记复议决定。") % {"who": who}, "kind")
     if kind == StepKind.LITIGATION_FILED:
         w = windows(path)
         if w.reconsideration_pending:
-            return _("%(who)s申请的行政复议尚未作出决定：复议期间不能起诉，请先登记复议决定。") % {"who": who}
+            return Refusal(_("%(who)s申请的行政复议尚未作出决定：复议期间不能起诉，请先登记复议决定。") % {"who": who}, "kind")
         if on > w.litigation_until:
-            return _("%(who)s起诉的日期 %(d)s 已超过起诉期限（至 %(u)s）。") % {"who": who, "d": on, "u": w.litigation_until}
+            return Refusal(_("%(who)s起诉的日期 %(d)s 已超过起诉期限（至 %(u)s）。") % {
+                "who": who, "d": on, "u": w.litigation_until}, "on_date")
     if kind == StepKind.LITIGATION_JUDGED and not path.has(StepKind.LITIGATION_FILED):
-        return _("%(who)s未提起行政诉讼，不能登记判决或裁定。") % {"who": who}
+        return Refusal(_("%(who)s未提起行政诉讼，不能登记判决或裁定。") % {"who": who}, "kind")
     if kind == StepKind.URGED:
         if not path.has(StepKind.ANNOUNCED):
-            return _("%(who)s的%(d)s尚未公告（条例 §26 要求在征收范围内公告），不能催告。") % {"who": who, "d": name}
+            return Refusal(_("%(who)s的%(d)s尚未公告（条例 §26 要求在征收范围内公告），不能催告。") % {"who": who, "d": name}, "kind")
         bar = windows_bar(path, on)
         if bar:
             return bar
     if kind == StepKind.ENFORCEMENT_APPLIED:
         urged = path.first(StepKind.URGED)
         if urged is None:
-            return _("%(who)s尚未催告：申请人民法院强制执行前须书面催告（行政强制法 §54）。") % {"who": who}
+            return Refusal(_("%(who)s尚未催告：申请人民法院强制执行前须书面催告（行政强制法 §54）。") % {"who": who}, "kind")
         bar = windows_bar(path, on)
         if bar:
             return bar
         earliest = urged.on_date + dt.timedelta(days=URGE_DAYS)
         if on < earliest:
-            return _("%(who)s于 %(u)s 催告，催告书送达 10 日后仍未履行的方可申请强制执行（最早 %(e)s）。") % {
-                "who": who, "u": urged.on_date, "e": earliest}
+            return Refusal(_("%(who)s于 %(u)s 催告，催告书送达 10 日后仍未履行的方可申请强制执行（最早 %(e)s）。") % {
+                "who": who, "u": urged.on_date, "e": earliest}, "on_date")
     if kind == StepKind.RULING and not path.has(StepKind.ENFORCEMENT_APPLIED):
-        return _("%(who)s尚未申请人民法院强制执行，不能登记法院裁定。") % {"who": who}
+        return Refusal(_("%(who)s尚未申请人民法院强制执行，不能登记法院裁定。") % {"who": who}, "kind")
     if kind == StepKind.ENFORCED:
         ruling = path.first(StepKind.RULING)
         if ruling is None or ruling.result != RulingResult.GRANTED:
-            return _("%(who)s尚无法院准予执行的裁定，不能登记执行完毕（政府不得自行强制搬迁）。") % {"who": who}
+            return Refusal(_("%(who)s尚无法院准予执行的裁定，不能登记执行完毕（政府不得自行强制搬迁）。") % {"who": who}, "kind")
     return None
 
 

@@ -96,7 +96,7 @@ def legal_step_record(*, actor, case: LegalCase | int, kind: str, on_date, way: 
     path = case_path(case)
     refusal = legal.refusal(path, kind, on=on, today=today(), way=way, result=result)
     if refusal:
-        raise AppError(refusal, fields={_field(refusal, kind): refusal})
+        raise AppError(str(refusal), fields={refusal.field: str(refusal)})
     number, text = _text(document_number), _text(note)
     if len(number) > DOCUMENT_NUMBER_MAX:
         raise AppError(_("住户 %(h)s：文号最多 %(n)d 个字。") % {"h": who, "n": DOCUMENT_NUMBER_MAX},
@@ -124,17 +124,6 @@ def legal_step_record(*, actor, case: LegalCase | int, kind: str, on_date, way: 
         **({"outcome": outcome} if outcome else {}),
     })
     return step
-
-
-def _field(message: str, kind: str) -> str:
-    """Which input a refusal concerns, for the form and the API's ``fields``."""
-    if "送达方式" in message:
-        return "way"
-    if "结果" in message:
-        return "result"
-    if "日期" in message or "期限" in message or "日后" in message:
-        return "on_date"
-    return "kind"
 
 
 def _document_type(upload) -> str:
