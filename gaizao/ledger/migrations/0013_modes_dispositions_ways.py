@@ -11,11 +11,17 @@ def ways_from_modes(apps, schema_editor):
     Building = apps.get_model("ledger", "Building")
     Household = apps.get_model("ledger", "Household")
     upgrade = list(Village.objects.filter(mode="upgrade").values_list("id", flat=True))
-    Building.objects.filter(household__village_id__in=upgrade).update(disposition="keep")
-    Household.objects.filter(village_id__in=upgrade).update(way="upgrade")
+    kept = Building.objects.filter(household__village_id__in=upgrade).update(disposition="keep")
+    upgraded = Household.objects.filter(village_id__in=upgrade).update(way="upgrade")
     mixed = Village.objects.filter(mode="mixed").values_list("id", flat=True)
-    Household.objects.filter(village_id__in=list(mixed)).exclude(
+    upgraded += Household.objects.filter(village_id__in=list(mixed)).exclude(
         id__in=Building.objects.filter(disposition="demolish").values("household_id")).update(way="upgrade")
+    if kept or upgraded:  # every write audited, a migration's too (as 0008 does): one entry for the lot
+        from gaizao.core import audit
+        from gaizao.core.actors import SYSTEM
+
+        audit.record(actor=SYSTEM, action="ledger.ways_from_modes", object_type="ledger.household",
+                     object_repr="改造方式与进度路径", changes={"buildings_kept": kept, "households_upgrade": upgraded})
 
 
 class Migration(migrations.Migration):
