@@ -7,7 +7,7 @@ and cached under var/bench/):
 
 (a) python-calamine alone reading it (open + every sheet to Python), median of ``--repeat``;
 (b) our full import — parse, validate, plan, apply — into an empty project of a fresh SQLite
-    database file (migrated first), in a child process, median of ``--repeat``; target ≤ 3 × (a);
+    database file (migrated first), in a child process, median of ``--repeat``; target ≤ 3 × (a) for the template layout, ≤ 4 × for the everyday one;
 (c) the peak memory (ru_maxrss) of a child process doing only the import, plus that of the worker
     process that encrypts its personal numbers (gaizao.core.sealing), measured on its own with a
     job of the same size; target < 600 MB;
@@ -140,6 +140,7 @@ def child_ours(path: Path, db_path: Path, profile: str | None) -> dict:
 
     def work():
         times = {}
+        before = os.times()
         start = time.perf_counter()
         project = project_for_import(actor=SYSTEM, code=PROJECT)
         parsed = parse_file(path)
@@ -149,6 +150,12 @@ def child_ours(path: Path, db_path: Path, profile: str | None) -> dict:
         result = apply_plan(plan, actor=SYSTEM)
         times["apply"] = time.perf_counter() - start - times["parse"] - times["plan"]
         times["total"] = time.perf_counter() - start
+        after = os.times()
+        # CPU seconds of the import and of its encryption worker (a waited child): what two cores
+        # must share, so (main + worker) / 2 is the shortest the import could take on them.
+        times["cpu_main"] = (after.user - before.user) + (after.system - before.system)
+        times["cpu_worker"] = (after.children_user - before.children_user) + (
+            after.children_system - before.children_system)
         assert not plan.errors, plan.errors[:5]
         return times, result
 
@@ -311,11 +318,15 @@ def main() -> None:
     main_peak = max(run["maxrss_mb"] for run in ours)
     peak = main_peak + worker  # both processes at their peaks at once: an upper bound
     ours_rate = args.households / b
+    # Issue 10's figure is for the everyday layout (≤ 4 ×); the template layout's was ≤ 3 ×.
+    target = 4.0 if args.layout == "everyday" else 3.0
+    cpu = statistics.median(run["cpu_main"] + run["cpu_worker"] for run in ours)
     report = {
         "machine": machine(), "households": args.households, "file_mb": round(path.stat().st_size / 2**20, 1),
         "calamine_s": [round(x, 3) for x in calamine], "calamine_median_s": round(a, 3),
         "ours": [{k: round(v, 3) if isinstance(v, float) else v for k, v in run.items()} for run in ours],
-        "ours_median_s": round(b, 3), "ratio_to_calamine": round(b / a, 2), "target_ratio": 3.0,
+        "ours_median_s": round(b, 3), "ratio_to_calamine": round(b / a, 2), "target_ratio": target,
+        "cpu_median_s": round(cpu, 3), "two_core_bound_ratio": round(cpu / 2 / a, 2),
         "peak_rss_mb": round(peak, 1), "main_peak_mb": round(main_peak, 1), "worker_peak_mb": round(worker, 1),
         "target_peak_mb": 600, "ours_rows_per_s": round(ours_rate),
     }
@@ -335,8 +346,10 @@ def main() -> None:
     print(f"(a) python-calamine read: median {a:.2f} s  {report['calamine_s']}")
     for run in ours:
         print(f"(b) our import: {run['total']:.2f} s = parse {run['parse']:.2f} + plan {run['plan']:.2f} "
-              f"+ apply {run['apply']:.2f}; peak {run['maxrss_mb']:.0f} MB")
-    print(f"    median {b:.2f} s = {b / a:.2f} × calamine (target ≤ 3), {ours_rate:,.0f} households/s")
+              f"+ apply {run['apply']:.2f}; peak {run['maxrss_mb']:.0f} MB; "
+              f"CPU {run['cpu_main']:.2f} s + worker {run['cpu_worker']:.2f} s")
+    print(f"    median {b:.2f} s = {b / a:.2f} × calamine (target ≤ {target:g}), {ours_rate:,.0f} households/s")
+    print(f"    CPU median {cpu:.2f} s: on two cores at best {cpu / 2:.2f} s = {cpu / 2 / a:.2f} × calamine")
     print(f"(c) peak memory {peak:.0f} MB = import {main_peak:.0f} MB + encryption worker {worker:.0f} MB "
           "(target < 600 MB)")
     if "die" in report:
