@@ -362,3 +362,32 @@ class DemolishForm(StyledForm):
         help_text=_("该房屋登记有历史文化要素时，须写明确需拆除的理由和批准文件（不少于 10 个字）；只有区指挥部或系统管理员可以填写，"
                     "理由将记入审计日志。"),
     )
+
+
+class ResidentLinkForm(StyledForm):
+    """关联居民账号: the resident account's username (the service finds and checks it)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    resident = forms.CharField(
+        label=_("居民账号（用户名）"), required=False, max_length=150,
+        help_text=_("填写已开通的居民账号的用户名；该账号须有本街道（或其社区）的“居民”岗位，且未关联其他住户。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "list": "resident-options"}),
+    )
+    wide_fields = ("resident",)
+
+
+class CadreAssignForm(StyledForm):
+    """分配包户干部 to the households chosen in the list: a cadre by name or username, or none."""
+
+    households = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=False)
+    cadre = forms.CharField(label=_("包户干部"), required=False, max_length=150,
+                            help_text=_("写姓名或用户名；留空并选择“取消分配”则取消所选住户的包户干部。"),
+                            widget=forms.TextInput(attrs={"autocomplete": "off", "list": "cadre-options"}))
+    unassign = forms.BooleanField(label=_("取消分配"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any id the page sent: the service decides which the user may change (404 otherwise).
+        self.fields["households"].choices = [(v, v) for v in (self.data.getlist("households") if self.data else [])
+                                             if str(v).isdigit()]
+        self.fields["households"].error_messages["invalid_choice"] = _("所选住户有误，请重新勾选。")

@@ -114,6 +114,9 @@ def register_access() -> None:
                  method="PATCH"),
         Endpoint("household_create_page", lambda h: reverse("ledger:household_create", args=[h.project_id]),
                  write=True),
+        Endpoint("household_resident_page", lambda h: reverse("ledger:household_resident", args=[h.pk]), write=True),
+        Endpoint("household_resident_page_post", lambda h: reverse("ledger:household_resident", args=[h.pk]),
+                 write=True, method="POST"),
         Endpoint("household_create_api", lambda h: "/api/ledger/households", write=True, method="POST"),
     ])
     access.register("ledger.household_identity", IDENTITY_ROWS, locate=household_place, endpoints=[

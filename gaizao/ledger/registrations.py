@@ -15,7 +15,25 @@ def _home_figures(user):
     return {"summary": summary} if summary["has_ledger"] else None
 
 
+def _household_of_new_account(ref: str):
+    from gaizao.ledger.services.assignments import household_for_new_account
+
+    return household_for_new_account(ref)
+
+
+def _link_new_account(*, actor, user, target) -> str:
+    from gaizao.ledger.services.assignments import household_link_new_account
+
+    return household_link_new_account(actor=actor, user=user, household=target)
+
+
 def register() -> None:
+    from gaizao.org.links import AccountLink, account_links
+
+    # `gaizao user create --household 项目编码/户号`: the new resident account linked to its household.
+    account_links.register(AccountLink(
+        name="ledger.household", option="--household", metavar="项目编码/户号", find=_household_of_new_account,
+        link=_link_new_account, help=_("将新建的居民账号关联到该住户（写作“项目编码/户号”，如 P001/DH-002）")))
     for item in (
         MenuItem(name="ledger.villages", label=_("城中村"), url_name="ledger:village_list",
                  roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET), order=40),

@@ -16,6 +16,7 @@ urlpatterns = [
     path("households/", views.household_list, name="household_list"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
+    path("households/<int:pk>/resident/", views.household_resident, name="household_resident"),
     path("households/<int:pk>/reveal/", views.household_reveal, name="household_reveal"),
     path("households/<int:household_pk>/persons/new/", views.person_create, name="person_create"),
     path("households/<int:household_pk>/buildings/new/", views.building_create, name="building_create"),

@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "household.update": gettext_lazy("修改住户"),
     "household.reveal_personal_data": gettext_lazy("查看完整号码"),
     "household.link_resident": gettext_lazy("关联居民账号"),
+    "household.assign_cadre_bulk": gettext_lazy("批量分配包户干部"),
     "household.way": gettext_lazy("改变进度路径"),
     "ledger.ways_from_modes": gettext_lazy("按改造方式设定进度路径（升级）"),
     "person.create": gettext_lazy("添加家庭成员"),

@@ -243,7 +243,7 @@ def household_get(user: User, **lookup) -> Household:
     """The household with its members and buildings if the user may read it, else 404."""
     qs = (
         _household_columns(household_scope(user))
-        .select_related("village", "project", "street", "cadre")
+        .select_related("village", "project", "street", "cadre", "resident")
         .defer("village__boundary", "village__notes")
         .prefetch_related("persons", Prefetch("buildings", queryset=_buildings_with_heritage_flag()))
     )
@@ -319,6 +319,16 @@ def cadre_options(street: OrgUnit) -> QuerySet[User]:
     return (
         User.objects.filter(is_active=True, memberships__role=Role.CADRE, memberships__org_unit__in=units)
         .distinct().order_by("full_name", "username")
+    )
+
+
+def resident_options(street: OrgUnit, *, limit: int = 200) -> list[User]:
+    """Resident accounts (居民账号) of the street not yet linked to a household: what the link page offers."""
+    units = OrgUnit.objects.filter(Q(path=street.path) | Q(path__startswith=street.path + "/"))
+    return list(
+        User.objects.filter(is_active=True, memberships__role=Role.RESIDENT, memberships__org_unit__in=units,
+                            household__isnull=True)
+        .distinct().order_by("username").only("id", "username", "full_name")[:limit]
     )
 
 

@@ -20,7 +20,7 @@ from gaizao.core.editing import edit_page
 from gaizao.core.scoping import get_in_scope
 from gaizao.ledger import selectors, services
 from gaizao.ledger.forms import (
-    BuildingForm, DemolishForm, HeritageForm, HouseholdForm, PersonForm, ProjectForm, VillageForm,
+    BuildingForm, DemolishForm, HeritageForm, HouseholdForm, PersonForm, ProjectForm, ResidentLinkForm, VillageForm,
 )
 from gaizao.ledger.models import Building, HeritageElement, Household, Village
 from gaizao.ledger.policies import heritage_can_override
@@ -159,6 +159,36 @@ def household_edit(request, pk: int):
 
     return _form_page(request, form, save=save, title=_("修改住户"), breadcrumbs=_household_crumbs(household),
                       cancel_url=_household_url(household), done=_household_url)
+
+
+@login_required
+@GET_POST
+def household_resident(request, pk: int):
+    """关联居民账号: link a resident account to the household, or unlink the one linked (解除关联)."""
+    household = get_in_scope(selectors.household_write_scope(request.user).select_related("street", "resident"),
+                             pk=pk)
+    data, _files = _data(request)
+    form = ResidentLinkForm(data, initial={"version": household.version,
+                                           "resident": household.resident.username if household.resident else ""})
+    unlink = request.method == "POST" and "unlink" in request.POST
+
+    def save(form):
+        return services.household_link_resident(
+            actor=request.user, household=household, version=form.cleaned_data["version"],
+            resident=form.cleaned_data["resident"], unlink=unlink, ip=_ip(request))
+
+    def message(result):
+        if result.resident_id is None:
+            return _("已解除该户与居民账号的关联。")
+        return _("已将居民账号「%(u)s」关联到本户，该居民登录后可在“我的住户”中查看。") % {"u": result.resident.username}
+
+    title = _("关联居民账号")
+    return edit_page(request, form, save=save, done=_household_url, message=message,
+                     page=lambda status: render(request, "ledger/household_resident.html", {
+                         "form": form, "title": title, "household": household,
+                         "options": selectors.resident_options(household.street),
+                         "breadcrumbs": [*_household_crumbs(household), (title, None)],
+                         "cancel_url": _household_url(household)}, status=status))
 
 
 @login_required

@@ -10,6 +10,7 @@ import getpass
 import sys
 
 from django.core.management.base import CommandError, CommandParser
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -17,6 +18,7 @@ from gaizao.core.actors import SYSTEM
 from gaizao.core.commands import AppCommand, pad
 from gaizao.org import selectors, services
 from gaizao.org.choices import Role
+from gaizao.org.links import account_links
 from gaizao.org.models import User
 
 
@@ -51,6 +53,9 @@ class Command(AppCommand):
                             help=_("所在组织机构代码，与 --role 一一对应"))
         parser.add_argument("--name", default="", help=_("姓名"))
         parser.add_argument("--password-stdin", action="store_true", help=_("从标准输入读取密码（一行）"))
+        # What the apps above org let an account be linked to (org.links): the ledger's --household.
+        for link in account_links:
+            parser.add_argument(link.option, dest=link.dest, metavar=link.metavar, help=str(link.help))
 
     def add_set_password(self, parser: CommandParser) -> None:
         parser.add_argument("username", help=_("用户名"))
@@ -75,10 +80,16 @@ class Command(AppCommand):
         memberships = services.membership_pairs(zip(roles, units, strict=True))
         if User.objects.filter(username=options["username"].strip()).exists():
             raise CommandError(_("用户名「%(u)s」已存在。") % {"u": options["username"]})
+        # Each link's value is read before the password prompt, and applied in the account's transaction.
+        links = [(link, link.find(options[link.dest])) for link in account_links if options.get(link.dest)]
         password = self._read_password(options)
-        user = services.user_create(actor=SYSTEM, username=options["username"], password=password,
-                                    full_name=options["name"], memberships=memberships)
+        with transaction.atomic():
+            user = services.user_create(actor=SYSTEM, username=options["username"], password=password,
+                                        full_name=options["name"], memberships=memberships)
+            said = [link.link(actor=SYSTEM, user=user, target=target) for link, target in links]
         self.stdout.write(self.style.SUCCESS(_("已创建账号「%(u)s」。") % {"u": user.username}))
+        for line in said:
+            self.stdout.write(line)
         if user.needs_second_factor:
             self.stdout.write(_("该账号首次登录时须绑定动态口令（验证器应用）。"))
 
