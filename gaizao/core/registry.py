@@ -72,6 +72,9 @@ class HomeCard:
     user. Cards that share a ``slot`` stand for one another: the first (by order) that answers is
     shown and the others are not asked (the dashboard's rollup figures stand in for the ledger's
     counts, and the ledger's count queries are then never run).
+
+    ``section``: ``"todo"`` cards (what waits for this person: 待办) come first on the page, then
+    the ``"figures"`` cards (the few figures that matter to the role).
     """
 
     name: str
@@ -79,6 +82,10 @@ class HomeCard:
     context: Callable[[Any], dict | None]
     order: int = 100
     slot: str = ""
+    section: str = "figures"
+
+
+TODO, FIGURES = "todo", "figures"
 
 
 home_cards: Registry[HomeCard] = Registry("home cards")

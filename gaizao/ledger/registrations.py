@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from gaizao.core.registry import HomeCard, MenuItem, home_cards, menu
+from gaizao.core.registry import TODO, HomeCard, MenuItem, home_cards, menu
 from gaizao.org.choices import Role
 
 
@@ -27,6 +27,18 @@ def _link_new_account(*, actor, user, target) -> str:
     return household_link_new_account(actor=actor, user=user, household=target)
 
 
+def _resident_home(user):
+    from gaizao.ledger.selectors.home import resident_home
+
+    return resident_home(user)
+
+
+def _imports_waiting(user):
+    from gaizao.ledger.selectors.home import imports_waiting
+
+    return imports_waiting(user)
+
+
 def register() -> None:
     from gaizao.org.links import AccountLink, account_links
 
@@ -45,5 +57,10 @@ def register() -> None:
         menu.register(item)
     # The ledger's counts for those without the dashboard (cadre, resident …); progress's rollup
     # figures take this slot first for the others.
+    home_cards.register(HomeCard(name="ledger.imports_waiting", template="ledger/_imports_waiting.html",
+                                 context=_imports_waiting, order=4, section=TODO))
+    # A resident's own household stands in for the counts (the same slot, asked first).
+    home_cards.register(HomeCard(name="ledger.resident", template="ledger/_resident_home.html",
+                                 context=_resident_home, order=5, slot="figures"))
     home_cards.register(HomeCard(name="ledger.figures", template="ledger/_home_card.html",
                                  context=_home_figures, order=20, slot="figures"))

@@ -16,8 +16,9 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from gaizao.core import access
-        from gaizao.core.registry import MenuItem, menu
+        from gaizao.core.registry import TODO, HomeCard, MenuItem, home_cards, menu
         from gaizao.org.choices import Role
+        from gaizao.portal import home_cards as cards
         from gaizao.portal import policies  # noqa: F401  (its rows, whatever order the apps are ready in)
 
         menu.register(MenuItem(name="portal.home", label=_("首页"), url_name="portal:home",
@@ -25,3 +26,7 @@ class PortalConfig(AppConfig):
         # The menu shows the page to the roles the access table gives it to (written once, there).
         menu.register(MenuItem(name="portal.audit", label=_("审计日志"), url_name="portal:audit_list",
                                roles=tuple(sorted(access.roles_with("portal.audit"))), order=200))
+        home_cards.register(HomeCard(name="portal.department_tasks", template="portal/_department_tasks.html",
+                                     context=cards.department_tasks, order=6, section=TODO))
+        home_cards.register(HomeCard(name="portal.audit_review", template="portal/_audit_review.html",
+                                     context=cards.audit_review, order=7, section=TODO))

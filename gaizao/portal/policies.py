@@ -8,16 +8,21 @@ the object it belongs to.
 from __future__ import annotations
 
 from gaizao.core import access
-from gaizao.core.access import DISTRICT, Rule
+from gaizao.core.access import DISTRICT, UNIT, Rule
 from gaizao.org.choices import Role
 
 AUDIT_ROWS = {
     Role.AUDITOR: Rule(read=DISTRICT),
 }
+# A department's tasks (部门任务): its home card today, the campaign's task decomposition later.
+DEPARTMENT_TASK_ROWS = {
+    Role.DEPARTMENT: Rule(read=UNIT),
+}
 
 
 def register_access() -> None:
     access.register("portal.audit", AUDIT_ROWS)
+    access.register("portal.department_tasks", DEPARTMENT_TASK_ROWS)
 
 
 def audit_reader(user) -> bool:
@@ -26,3 +31,8 @@ def audit_reader(user) -> bool:
 
 
 register_access()
+
+
+def department_member(user) -> bool:
+    """Works in a department (部门): the department's task card on the home page."""
+    return bool(access.grant(user, "portal.department_tasks"))

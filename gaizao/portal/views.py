@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.defaults import bad_request
 
 from gaizao.core.errors import api_error_body
-from gaizao.core.registry import home_cards
+from gaizao.core.registry import TODO, home_cards
 
 
 def home_card_list(user) -> list[dict]:
@@ -23,7 +23,7 @@ def home_card_list(user) -> list[dict]:
             continue
         if card.slot:
             filled.add(card.slot)
-        cards.append({"name": card.name, "template": card.template, "context": context})
+        cards.append({"name": card.name, "template": card.template, "context": context, "section": card.section})
     return cards
 
 
@@ -32,7 +32,9 @@ def home(request):
     # Those who see the dashboard get its rollup figures (no count over households, persons or
     # buildings); the others (cadre, resident …) their own few households from the ledger: both
     # register a card in the slot "figures", progress first.
-    return render(request, "portal/home.html", {"cards": home_card_list(request.user)})
+    cards = home_card_list(request.user)
+    return render(request, "portal/home.html", {
+        "cards": cards, "todo": [c for c in cards if c["section"] == TODO], "figures": [c for c in cards if c["section"] != TODO]})
 
 
 # The error pages answer the API's one JSON shape under /api/ (gaizao/urls.py mounts it there)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from gaizao.core.registry import HomeCard, MenuItem, Panel, home_cards, menu, panels
+from gaizao.core.registry import TODO, HomeCard, MenuItem, Panel, home_cards, menu, panels
 from gaizao.org.choices import Role
 
 DASHBOARD_ROLES = (Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET)
@@ -35,6 +35,16 @@ def _home_progress(user):
 
     progress = home_progress(user)
     return None if progress is None else {"progress": progress}
+
+
+def _todo(kind):
+    def context(user):
+        from gaizao.progress.selectors import home
+
+        todo = getattr(home, f"{kind}_todo")(user)
+        return None if todo is None else {"todo": todo, "kind": kind}
+
+    return context
 
 
 def _household_progress(context, household):
@@ -110,6 +120,10 @@ def register() -> None:
     # counts (no count over households, persons or buildings): the same slot, asked first.
     home_cards.register(HomeCard(name="progress.figures", template="progress/dashboard/_home_card.html",
                                  context=_home_progress, order=10, slot="figures"))
+    # What waits for the cadre, the street and the office (待办), before every figure.
+    for order, kind in enumerate(("cadre", "street", "office"), start=1):
+        home_cards.register(HomeCard(name=f"progress.todo_{kind}", template="progress/home/_todo.html",
+                                     context=_todo(kind), order=order, section=TODO))
     panels.register(Panel(name="progress.events", page="household", order=10,
                           template="progress/events/household_progress.html", context=_household_progress))
     panels.register(Panel(name="progress.hardcase", page="household", order=20,

@@ -89,7 +89,8 @@ def test_page_shows_the_figures(ledger, login_as):
     html = login_as(ledger.cadre).get("/").content.decode()
     assert "kpi-households" in html and "kpi-villages" not in html and "进入作战图" not in html
     html = login_as(ledger.auditor).get("/").content.decode()
-    assert "kpi-households" not in html and 'data-testid="no-ledger"' in html
+    # the auditor's home is its review of today's sensitive actions (portal.home_cards), no ledger figures
+    assert "kpi-households" not in html and 'data-testid="todo-audit"' in html
 
 
 def test_dashboard_roles_get_rollup_figures_without_counting_households(ledger, login_as):
@@ -111,11 +112,11 @@ def test_dashboard_roles_get_rollup_figures_without_counting_households(ledger, 
         sql = " ".join(q["sql"] for q in ctx.captured_queries)
         for table in ("ledger_household", "ledger_person", "ledger_building"):
             assert f'"{table}"' not in sql, (user, table)
-        cards = {card["name"]: card["context"] for card in response.context["cards"]}
+        cards = {card["name"]: card["context"] for card in response.context["figures"]}
         assert list(cards) == ["progress.figures"]  # the ledger's counts are not asked for
         assert cards["progress.figures"]["progress"]["summary"].count("signed") == 1
         assert 'data-testid="kpi-signed">1<' in response.content.decode()
-    cadre_cards = [card["name"] for card in login_as(ledger.cadre).get("/").context["cards"]]
+    cadre_cards = [card["name"] for card in login_as(ledger.cadre).get("/").context["figures"]]
     assert cadre_cards == ["ledger.figures"]
 
 
@@ -123,20 +124,25 @@ def test_dashboard_roles_get_rollup_figures_without_counting_households(ledger, 
 def test_query_count_is_fixed(cast, login_as, django_assert_num_queries, extra):
     make_households(cast.admin, cast.project_b, extra)
     client = login_as(cast.street_user_a)
-    # session, user, roles, units, session save (3); from the rollups: the district and the
-    # street, the street's figures, its villages and their figures, the projects count
-    with django_assert_num_queries(13):
+    # session, user, roles, units, session save (3) = 7; the to-do cards first (progress.selectors.home,
+    # ledger.selectors.home): the district and the street, overdue hard cases, the projects, their
+    # figures and judgements, holdouts due at court, imports waiting (7); then the figures from the
+    # rollups: the district and the street, the street's figures, its villages and their figures,
+    # the projects count (7)
+    with django_assert_num_queries(21):
         client.get("/")
     client = login_as(cast.leader)
-    # a district role: no units; the district, its figures, the villages (2), the projects count,
-    # the streets and their figures (2)
-    with django_assert_num_queries(13):
+    # a district role: no units (6 with the session); the red items: overdue hard cases per street,
+    # the projects, their figures and judgements, holdouts due at court (5); the figures: the
+    # district, its figures, the villages (2), the projects count, the streets and their figures (2) = 8
+    with django_assert_num_queries(19):
         client.get("/")
     client = login_as(cast.cadre)
-    # the ledger's figures of the cadre's own households (ledger.selectors.home.home_summary): session,
-    # user, roles, session save (3); buildings aggregate, households, persons
-    with django_assert_num_queries(9):
+    # session, user, roles, session save (3) = 6; the cadre's visits and its households by stage (2);
+    # the ledger's figures of its own households: buildings aggregate, households, persons (3)
+    with django_assert_num_queries(11):
         client.get("/")
     client = login_as(cast.auditor)
-    with django_assert_num_queries(6):
+    # the session (6) and today's sensitive actions, grouped (1)
+    with django_assert_num_queries(7):
         client.get("/")

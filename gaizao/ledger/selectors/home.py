@@ -78,3 +78,40 @@ def households_by_street_summary(user) -> list[dict]:
         }
         for row in rows
     ]
+
+
+def resident_home(user) -> dict | None:
+    """The resident's own household on their home page (我家): where it stands and what comes next
+    in words (``ledger.nextstep``), its areas in ㎡ (one household: never 万㎡). Two queries; None
+    for everyone who reaches households otherwise than as their resident."""
+    from gaizao.ledger.nextstep import resident_words
+
+    households = household_grant(user)
+    if not households.own or households.everywhere or households.unit_ids or households.assigned:
+        return None
+    household = (household_scope(user).select_related("village", "project", "cadre")
+                 .annotate(legal=Sum("buildings__legal_area"), unlicensed=Sum("buildings__unlicensed_area"),
+                           building_count=Count("buildings"))
+                 .order_by("id").first())
+    if household is None:
+        return {"household": None}
+    zero = Decimal("0.00")
+    return {
+        "household": household, "words": resident_words(household.stage, household.way),
+        "legal_area": Decimal(household.legal or zero).quantize(Decimal("0.01")),
+        "unlicensed_area": Decimal(household.unlicensed or zero).quantize(Decimal("0.01")),
+        "cadre": household.cadre,
+    }
+
+
+def imports_waiting(user, *, limit: int = 5) -> dict | None:
+    """The user's own ledger imports previewed but not yet confirmed (待确认的导入): one query; None
+    when there are none (the card then does not show)."""
+    from gaizao.ledger.importing.jobs import import_job_write_scope
+    from gaizao.ledger.models import ImportJob
+
+    if not household_grant(user, write=True):
+        return None
+    jobs = list(import_job_write_scope(user).filter(actor=user, status=ImportJob.Status.PREVIEWED)
+                .select_related("project").order_by("-created_at")[:limit])
+    return {"jobs": jobs} if jobs else None
