@@ -1,7 +1,8 @@
 """The demo district's organisation and villages: 云溪区, its streets, communities, departments,
 urban villages (城中村) and their renovation projects (改造项目).
 
-Org units go through ``org.services.orgunit_create`` (a few dozen rows, each audited); villages
+Org units go through ``org.services.orgunit_create`` (a few dozen rows, each audited), and the
+streets' and district's boundaries, drawn around the villages, through ``orgunit_set_boundary``; villages
 and projects are bulk-inserted with primary keys chosen here, so households can point at them
 without reading anything back. The projects' decision and signing dates are set by
 ``gaizao.demo.schedule.schedule_projects`` relative to the load's "today".
@@ -24,7 +25,7 @@ from gaizao.ledger.choices import LandType, RenovationMode
 from gaizao.ledger.models import Project, Village
 from gaizao.org.choices import OrgKind
 from gaizao.org.models import OrgUnit
-from gaizao.org.services import orgunit_create
+from gaizao.org.services import orgunit_create, orgunit_set_boundary
 
 DISTRICT_CODE = "440199"
 OFFICE_CODE = f"{DISTRICT_CODE}-BGS"
@@ -207,9 +208,11 @@ def create_villages(*, rng: random.Random, names: NamePicker, tree: OrgTree, hou
     plans: list[VillagePlan] = []
     village_rows: list[Village] = []
     project_rows: list[Project] = []
+    street_shapes: list[tuple[OrgUnit, dict]] = []
     cells = geo.street_cells(len(catalogue))
     index = 0
     for (street, village_names), street_cell in zip(catalogue, cells):
+        first_row = len(village_rows)
         for village_name, cell in zip(village_names, street_cell.split(len(village_names))):
             size, allot = nominal[index], allotted[index]
             index += 1
@@ -254,6 +257,8 @@ def create_villages(*, rng: random.Random, names: NamePicker, tree: OrgTree, hou
                     land_type=LandType.COLLECTIVE if index % 3 == 0 else LandType.STATE,
                 ))
             plans.append(plan)
+        street_shapes.append((street, geo.street_polygon([v.boundary for v in village_rows[first_row:]],
+                                                         cell=street_cell)))
     schedule_projects(villages=plans, rng=timeline_rng, today=today)
     dated = {p.pk: p for plan in plans for p in plan.projects}
     for row in project_rows:
@@ -262,4 +267,14 @@ def create_villages(*, rng: random.Random, names: NamePicker, tree: OrgTree, hou
             project.decision_date, project.signing_start, project.signing_end)
     Village.objects.bulk_create(village_rows)
     Project.objects.bulk_create(project_rows)
+    draw_units(tree, street_shapes)
     return plans
+
+
+def draw_units(tree: OrgTree, street_shapes: list[tuple[OrgUnit, dict]]) -> None:
+    """Each street's boundary around its villages and the district's outline around the streets,
+    set through the org service (audited, as a district's own would be)."""
+    for street, shape in street_shapes:
+        orgunit_set_boundary(actor=SYSTEM, unit=street, boundary=shape)
+    orgunit_set_boundary(actor=SYSTEM, unit=tree.district,
+                         boundary=geo.district_polygon([shape for _street, shape in street_shapes]))

@@ -1,4 +1,5 @@
-"""Plausible boundaries for the demo villages (城中村边界, GeoJSON) around 113.2–113.5°E, 23.1–23.3°N.
+"""Plausible boundaries for the demo villages (城中村边界, GeoJSON) around 113.2–113.5°E, 23.1–23.3°N,
+and for its streets and the district (``street_polygon``, ``district_polygon``).
 
 The district's box is cut into a grid of street cells (4 × 2 for eight streets); each street's
 villages get their own sub-cell, and a village is an irregular polygon around a point of that
@@ -93,3 +94,78 @@ def village_polygon(*, rng: random.Random, cell: Cell, area_m2: float) -> dict:
         ring.append([round(x, 6), round(y, 6)])
     ring.append(list(ring[0]))
     return {"type": "Polygon", "coordinates": [ring]}
+
+
+# ---------------------------------------------------------------- streets and the district
+
+def convex_hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The convex hull of the points, counter-clockwise, not closed (Andrew's monotone chain)."""
+    points = sorted(set(points))
+    if len(points) < 3:
+        return points
+
+    def cross(o, a, b):
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    lower: list[tuple[float, float]] = []
+    for p in points:
+        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
+            lower.pop()
+        lower.append(p)
+    upper: list[tuple[float, float]] = []
+    for p in reversed(points):
+        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
+            upper.pop()
+        upper.append(p)
+    return lower[:-1] + upper[:-1]
+
+
+def _padded(points: list[tuple[float, float]], metres: float, lat: float) -> list[tuple[float, float]]:
+    """The points and, around each, eight points ``metres`` away: their hull is the hull padded."""
+    dx, dy = metres / metres_per_degree_lon(lat), metres / METRES_PER_DEGREE_LAT
+    out = list(points)
+    for x, y in points:
+        out.extend((x + dx * math.cos(a), y + dy * math.sin(a)) for a in (k * math.pi / 4 for k in range(8)))
+    return out
+
+
+def _clip(ring: list[tuple[float, float]], cell: Cell) -> list[tuple[float, float]]:
+    """The ring cut to the cell (Sutherland–Hodgman; a convex ring stays convex)."""
+    edges = ((0, cell.west, 1), (0, cell.east, -1), (1, cell.south, 1), (1, cell.north, -1))
+    for axis, bound, side in edges:
+        if not ring:
+            break
+        out = []
+        for i, current in enumerate(ring):
+            previous = ring[i - 1]
+            inside_now = (current[axis] - bound) * side >= 0
+            inside_before = (previous[axis] - bound) * side >= 0
+            if inside_now != inside_before:
+                t = (bound - previous[axis]) / (current[axis] - previous[axis])
+                out.append((previous[0] + t * (current[0] - previous[0]), previous[1] + t * (current[1] - previous[1])))
+            if inside_now:
+                out.append(current)
+        ring = out
+    return ring
+
+
+def _polygon(ring: list[tuple[float, float]]) -> dict:
+    points = [[round(x, 6), round(y, 6)] for x, y in ring]
+    return {"type": "Polygon", "coordinates": [points + [list(points[0])]]}
+
+
+def street_polygon(villages: list[dict], *, cell: Cell, pad_m: float = 900.0) -> dict:
+    """A street's plausible boundary (街道边界): the hull of its villages padded by ``pad_m`` metres
+    and cut to the street's cell, so that streets (each in its own cell) never overlap and
+    neighbours meet along the cells' common edge where both reach it."""
+    points = [(x, y) for v in villages for x, y in v["coordinates"][0]]
+    lat = (cell.south + cell.north) / 2
+    ring = _clip(convex_hull(_padded(points, pad_m, lat)), cell)
+    return _polygon(ring) if len(ring) >= 3 else cell.as_polygon()
+
+
+def district_polygon(streets: list[dict], *, pad_m: float = 300.0) -> dict:
+    """The district's outline (区界): the hull of its streets, padded by ``pad_m`` metres."""
+    points = [(x, y) for s in streets for x, y in s["coordinates"][0]]
+    lat = sum(y for _x, y in points) / len(points)
+    return _polygon(convex_hull(_padded(points, pad_m, lat)))

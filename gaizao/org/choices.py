@@ -49,4 +49,5 @@ AUDIT_ACTION_LABELS = {
     "apitoken.create": gettext_lazy("创建接口令牌"),
     "apitoken.revoke": gettext_lazy("吊销接口令牌"),
     "orgunit.create": gettext_lazy("新建组织机构"),
+    "orgunit.set_boundary": gettext_lazy("设置组织机构边界"),
 }

@@ -133,6 +133,11 @@ class OrgUnitForm(StyledForm):
     parent = forms.ModelChoiceField(label=_("上级"), queryset=OrgUnit.objects.none(), required=False,
                                     empty_label=_("（无，作为顶级）"))
     sort_order = forms.IntegerField(label=_("排序"), min_value=0, initial=0, required=False)
+    # checked by the service (core.boundary), whose message is shown beside this field
+    boundary = forms.CharField(
+        label=_("边界（GeoJSON）"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("区或街道在作战图上的范围：粘贴 GeoJSON 的 Polygon 或 MultiPolygon（坐标为 [经度, 纬度]，"
+                    "WGS 84），也可粘贴含一个要素的 Feature/FeatureCollection；留空表示不设边界。"))
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,7 +19,7 @@ class OrgUnit(TimeStampedModel):
     """A unit of the district's organisation: district, office, street, community, department.
 
     ``path`` is the chain of codes from the root ("440199/440199001/..."), so a subtree is one
-    indexed prefix query.
+    indexed prefix query. ``boundary`` (边界) is the area the map draws for a district or street.
     """
 
     code = models.CharField(_("代码"), max_length=32, unique=True)
@@ -30,6 +30,9 @@ class OrgUnit(TimeStampedModel):
     )
     path = models.CharField(max_length=255, db_index=True, editable=False)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    # The unit's area on the command map (作战图): the district's outline, each street's. GeoJSON
+    # Polygon or MultiPolygon in lon/lat, checked by ``core.boundary`` in ``orgunit_set_boundary``.
+    boundary = models.JSONField(_("边界（GeoJSON）"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("组织机构")

@@ -27,6 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gaizao.core import audit
 from gaizao.core.actors import is_system
+from gaizao.core.boundary import clean_boundary
 from gaizao.core.writes import writes
 from gaizao.core.crypto import sm3_hex
 from gaizao.core.errors import AppError, NotFound, PermissionDenied
@@ -41,7 +42,7 @@ from gaizao.org.selectors import users_with_role
 
 @writes(policy=policies.orgunit_writer)
 def orgunit_create(*, actor, code: str, name: str, kind: str, parent: OrgUnit | None = None,
-                   sort_order: int = 0) -> OrgUnit:
+                   sort_order: int = 0, boundary=None) -> OrgUnit:
     """Create an org unit (组织机构) under ``parent``; its path is the chain of codes."""
     if kind not in OrgKind.values:
         raise AppError(f"组织类型「{kind}」无效。", fields={"kind": "无效的组织类型"})
@@ -49,10 +50,39 @@ def orgunit_create(*, actor, code: str, name: str, kind: str, parent: OrgUnit | 
     if "/" in code:
         raise AppError(_("代码不能包含“/”。"), fields={"code": _("代码不能包含“/”。")})
     unit = OrgUnit(code=code, name=(name or "").strip(), kind=kind, parent=parent, sort_order=sort_order,
-                   path=f"{parent.path}/{code}" if parent else code)
+                   path=f"{parent.path}/{code}" if parent else code,
+                   boundary=_unit_boundary(boundary, kind=kind))
     full_clean(unit)
     unit.save(force_insert=True)
     audit.record(actor=actor, action="orgunit.create", obj=unit, changes={"after": audit.snapshot(unit)})
+    return unit
+
+
+# A unit's outline is drawn on every dashboard load: a real street's, simplified, needs far fewer
+# points than this (a district's GIS export of 20,000 points is about 400 kB of JSON).
+UNIT_BOUNDARY_POINTS = 20_000
+_WHOSE = {OrgKind.DISTRICT: "该区", OrgKind.STREET: "该街道", OrgKind.COMMUNITY: "该社区"}
+
+
+def _unit_boundary(value, *, kind: str) -> dict | None:
+    return clean_boundary(value, whose=_WHOSE.get(kind, "该单位"), max_points=UNIT_BOUNDARY_POINTS)
+
+
+@writes(policy=policies.orgunit_writer)
+def orgunit_set_boundary(*, actor, unit: OrgUnit, boundary, ip: str | None = None) -> OrgUnit:
+    """Set (or with ``None``/"" clear) the boundary (边界) of a district or street for the map.
+
+    ``boundary`` is GeoJSON (a geometry, a Feature or a one-feature FeatureCollection, as a dict or
+    its text); a bad one gets a Chinese message naming the ``boundary`` field and nothing is written.
+    """
+    geometry = _unit_boundary(boundary, kind=unit.kind)
+    before = OrgUnit.objects.filter(pk=unit.pk).values_list("boundary", flat=True).first()
+    if before == geometry:
+        return unit
+    OrgUnit.objects.filter(pk=unit.pk).update(boundary=geometry, updated_at=timezone.now())
+    unit.boundary = geometry
+    audit.record(actor=actor, action="orgunit.set_boundary", obj=unit, ip=ip,
+                 changes={"boundary": [before, geometry]})
     return unit
 
 

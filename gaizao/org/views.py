@@ -267,7 +267,8 @@ def unit_create(request: HttpRequest) -> HttpResponse:
     def save(form):
         data = form.cleaned_data
         return services.orgunit_create(actor=request.user, code=data["code"], name=data["name"], kind=data["kind"],
-                                       parent=data["parent"], sort_order=data.get("sort_order") or 0)
+                                       parent=data["parent"], sort_order=data.get("sort_order") or 0,
+                                       boundary=data.get("boundary"))
 
     return edit_page(request, form, save=save, done=lambda unit: reverse("org:unit_list"),
                      message=lambda unit: _("已新建组织机构「%(name)s」。") % {"name": unit.name},

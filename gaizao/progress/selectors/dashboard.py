@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
@@ -37,6 +38,10 @@ from gaizao.progress.selectors.summary import (
 LISTED_SIGNING = ("open", "reached", "due", "effective", "lapsed", "ended")
 BOARD_ROWS = 30
 MAP_NAME = "gaizao-villages"
+# The map's colours for a signed rate (签约率), the legend's bands: below 20 %, 20–40 %, … (the last
+# band includes 100 %). Villages without households in scope are grey.
+RATE_BANDS = [(0, 20, "#d63939"), (20, 40, "#f76707"), (40, 60, "#f59f00"), (60, 80, "#74b816"), (80, 100, "#2fb344")]
+NO_RATE_COLOR = "#adb5bd"
 
 
 def _num(value: Decimal | None) -> float | None:
@@ -68,6 +73,23 @@ class Kpi:
 
 
 @dataclass
+class Outline:
+    """A district's or street's boundary on the map (区界, 街道范围), with the street's figures."""
+
+    kind: str  # "district" or "street"
+    code: str
+    name: str
+    geometry: dict
+    url: str = ""  # where clicking it goes (a street's dashboard; "" for the area being shown)
+    summary: UnitSummary | None = None
+
+    @property
+    def key(self) -> str:
+        """Its feature's name on the map: kind and code, so that it never equals a village's code."""
+        return f"{self.kind}:{self.code}"
+
+
+@dataclass
 class Dashboard:
     """Everything the dashboard page shows for one area (the district or a street)."""
 
@@ -83,6 +105,7 @@ class Dashboard:
     hardcases: dict[str, int]
     today: dt.date
     kpis: list[Kpi] = field(default_factory=list)
+    outlines: list[Outline] = field(default_factory=list)  # the district's outline, then the streets'
 
     @property
     def unmapped(self) -> list[UnitSummary]:
@@ -91,7 +114,22 @@ class Dashboard:
 
     @property
     def has_map(self) -> bool:
-        return any(v.extra.get("boundary") for v in self.villages)
+        return bool(self.outlines) or any(v.extra.get("boundary") for v in self.villages)
+
+    @property
+    def rate_bands(self) -> list[dict]:
+        """The map's legend: each band of the signed rate with its colour."""
+        last = len(RATE_BANDS) - 1
+        bands = []
+        for i, (low, high, color) in enumerate(RATE_BANDS):
+            if i == 0:
+                label = _("低于 %(high)s%%") % {"high": high}
+            elif i == last:
+                label = _("%(low)s%% 及以上") % {"low": low}
+            else:
+                label = _("%(low)s%%–%(high)s%%") % {"low": low, "high": high}
+            bands.append({"min": low, "max": high, "color": color, "label": label})
+        return bands
 
     @property
     def decision(self) -> int:
@@ -114,6 +152,13 @@ class Dashboard:
             "signed_rate": _num(v.signed_rate), "vacated_rate": _num(v.vacated_rate),
             "mapped": bool(v.extra.get("boundary")),
         } for v in self.villages]
+        areas = [{
+            "key": o.key, "kind": o.kind, "code": o.code, "name": o.name, "url": o.url,
+            "households": o.summary.households if o.summary else None,
+            "signed": o.summary.count("signed") if o.summary else None,
+            "signed_rate": _num(o.summary.signed_rate) if o.summary else None,
+            "vacated_rate": _num(o.summary.vacated_rate) if o.summary else None,
+        } for o in self.outlines]
         data = {
             "level": "district" if self.area.is_district else "street",
             "area": {"code": self.area.unit.code, "name": self.area.unit.name},
@@ -125,25 +170,50 @@ class Dashboard:
             "units": unit_rows,
             "funnel": [{"key": row["key"], "label": row["label"], "households": row["households"],
                         "rate": _num(row["rate"])} for row in self.summary.stages()],
-            "map": {"name": MAP_NAME, "villages": villages},
+            "map": {"name": MAP_NAME, "villages": villages, "areas": areas, "bands": self.rate_bands,
+                    "no_rate_color": NO_RATE_COLOR, "tiles": settings.MAP_TILES},
             "labels": {"unit": _("户"), "scope": _("改造范围内"), "households": _("住户"), "signed_rate": _("签约率"),
-                       "vacated_rate": _("腾空率"), "refreshed": _("图表更新于")},
+                       "vacated_rate": _("腾空率"), "refreshed": _("图表更新于"), "drill": _("点击查看该街道"),
+                       "open_village": _("点击查看该村")},
         }
         if geometry:
-            data["map"]["geojson"] = feature_collection(self.villages)
+            data["map"]["geojson"] = feature_collection(self.villages, outlines=self.outlines)
         return data
 
 
-def feature_collection(villages: list[UnitSummary]) -> dict:
-    """The villages' boundaries as a GeoJSON FeatureCollection for ``echarts.registerMap``.
+def feature_collection(villages: list[UnitSummary], *, outlines: list[Outline] = ()) -> dict:
+    """The boundaries as a GeoJSON FeatureCollection for ``echarts.registerMap``: the district's
+    outline and the streets' areas first (drawn underneath), then the villages.
 
-    ``properties.name`` is the village code (unique), which the chart's data rows refer to; the
-    village's name is shown from the data rows.
+    ``properties.name`` is the village code (unique), or ``street:CODE`` / ``district:CODE`` for an
+    outline, which the chart's data rows refer to; ``properties.kind`` says which. Names are shown
+    from the data rows.
     """
     return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"name": v.code}, "geometry": v.extra["boundary"]}
-        for v in villages if v.extra.get("boundary")
+        *({"type": "Feature", "properties": {"name": o.key, "kind": o.kind}, "geometry": o.geometry}
+          for o in outlines),
+        *({"type": "Feature", "properties": {"name": v.code, "kind": "village"}, "geometry": v.extra["boundary"]}
+          for v in villages if v.extra.get("boundary")),
     ]}
+
+
+def map_outlines(area: Area, villages: list[UnitSummary], streets: list[UnitSummary]) -> list[Outline]:
+    """The district's outline and the streets' areas that have a boundary, read from the units the
+    dashboard holds already (no query): the district, and each village's street (``select_related``);
+    in a street's view, the street itself. A street without villages is not drawn."""
+    out = []
+    if area.is_district:
+        if area.district.boundary:
+            out.append(Outline("district", area.district.code, area.district.name, area.district.boundary))
+        units = {v.extra["village"].street.code: v.extra["village"].street for v in villages}
+    else:
+        units = {area.unit.code: area.unit}
+    for street in streets:
+        unit = units.get(street.code)
+        if unit is not None and unit.boundary:
+            out.append(Outline("street", street.code, street.name, unit.boundary,
+                               url=street.extra.get("url", ""), summary=street))
+    return out
 
 
 def _extend_to(curves: dict, today: dt.date) -> dict:
@@ -198,6 +268,7 @@ def dashboard(user, *, street_code: str | None = None, today: dt.date | None = N
         villages=villages, projects=projects, lapsed=sum(1 for p in projects if p.extra["signing"].lapsed),
         curves=_extend_to(cumulative_curves(area.level, area.unit.pk), today),
         hardcases=area_hardcase_counts(user, area, today=today), today=today, kpis=_kpis(summary, villages),
+        outlines=map_outlines(area, villages, units if area.is_district else [summary]),
     )
 
 

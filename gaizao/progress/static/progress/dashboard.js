@@ -1,6 +1,9 @@
-/* The command dashboard (作战图): charts and the village map drawn with ECharts from the page's
- * JSON (#dashboard-data, written by the server with json_script). No map tiles: the villages'
- * boundaries are registered as a map of their own. Every 60 s the figures are fetched again from
+/* The command dashboard (作战图): charts and the map drawn with ECharts from the page's JSON
+ * (#dashboard-data, written by the server with json_script). The map is the boundaries registered as
+ * a map of their own: the district's outline, the streets' areas (named; a click drills down) and
+ * the villages coloured by signed rate (named at the street level or once zoomed in; a click opens
+ * the village). No tiles from the internet: only a district's own tile server, when configured
+ * (data.map.tiles), is drawn underneath. Every 60 s the figures are fetched again from
  * the page's data URL (without the boundaries) and the charts and KPI numbers updated; the tables
  * below the charts show the figures of the page's last load. */
 (function () {
@@ -17,7 +20,6 @@
   var grouped = new Intl.NumberFormat("zh-CN");
   var grouped2 = new Intl.NumberFormat("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   var COLORS = { signed: "#206bc4", vacated: "#17a2b8", demolished: "#f76707" };
-  var RATE_COLORS = ["#d63939", "#f59f00", "#fcc419", "#74b816", "#2fb344"];
   var TEXT = "#1d273b";
   var MUTED = "#667382";
 
@@ -135,8 +137,11 @@
   }
 
   function rateColor(rate) {
-    if (rate == null) { return "#adb5bd"; }
-    return RATE_COLORS[Math.min(RATE_COLORS.length - 1, Math.floor(rate / 100 * RATE_COLORS.length))];
+    // The legend's bands (data.map.bands, from the server): the bars, polygons and markers share them.
+    if (rate == null || isNaN(rate)) { return data.map.no_rate_color; }
+    var bands = data.map.bands;
+    for (var i = 0; i < bands.length - 1; i++) { if (rate < bands[i].max) { return bands[i].color; } }
+    return bands[bands.length - 1].color;
   }
 
   function bounds(geojson) {
@@ -153,19 +158,37 @@
     return box;
   }
 
+  // Where a shape's label goes: the centroid of its largest outer ring (inside for the usual
+  // shapes, unlike the middle of the bounding box of an L-shaped street).
+  function centre(geometry) {
+    var polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
+    var best = null;
+    polygons.forEach(function (rings) {
+      var ring = rings[0], a = 0, cx = 0, cy = 0;
+      for (var i = 0; i < ring.length - 1; i++) {
+        var k = ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1];
+        a += k; cx += (ring[i][0] + ring[i + 1][0]) * k; cy += (ring[i][1] + ring[i + 1][1]) * k;
+      }
+      if (a !== 0 && (!best || Math.abs(a) > best.area)) { best = { area: Math.abs(a), at: [cx / (3 * a), cy / (3 * a)] }; }
+    });
+    if (best) { return best.at; }
+    var b = bounds({ features: [{ geometry: geometry }] });
+    return [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2];
+  }
+
   var mapRegistered = false;
   var aspect = 0.9;
-  var centres = {};  // village code -> [lon, lat]: the middle of its boundary's bounding box
+  var centres = {};  // feature name (village code, "street:CODE") -> [lon, lat] of its label
+  var areas = {};  // "street:CODE" / "district:CODE" -> the area's row
+  var zoom = 1;
+  var ZOOM_FOR_NAMES = 2;  // in the district's view, villages are named once zoomed in this far
+  var TILES = !!data.map.tiles;
+  // Fills of the outlines; lighter (and see-through) over a tile background.
+  var FILL = TILES ? { district: "rgba(255,255,255,0)", street: "rgba(32,107,196,0.10)" }
+    : { district: "#f8f9fa", street: "#e8f1fc" };
+  var VILLAGE_FILL_OPACITY = TILES ? 0.75 : 1;
 
-  function rateColor(rate) {
-    // The visual map's colours, interpolated: the markers share the polygons' scale.
-    if (rate == null || isNaN(rate)) { return "#adb5bd"; }
-    var x = Math.max(0, Math.min(100, rate)) / 100 * (RATE_COLORS.length - 1);
-    var i = Math.min(Math.floor(x), RATE_COLORS.length - 2), t = x - i;
-    function rgb(hex) { return [1, 3, 5].map(function (k) { return parseInt(hex.slice(k, k + 2), 16); }); }
-    var a = rgb(RATE_COLORS[i]), b = rgb(RATE_COLORS[i + 1]);
-    return "rgb(" + a.map(function (v, k) { return Math.round(v + (b[k] - v) * t); }).join(",") + ")";
-  }
+  function villageNamesShown() { return data.level === "street" || zoom >= ZOOM_FOR_NAMES; }
 
   function map() {
     var node = document.getElementById("chart-map");
@@ -175,52 +198,78 @@
       echarts.registerMap(data.map.name, data.map.geojson);
       var box = bounds(data.map.geojson);
       aspect = Math.cos(((box[1] + box[3]) / 2) * Math.PI / 180);  // lon/lat drawn to scale at this latitude
-      data.map.geojson.features.forEach(function (f) {
-        var b = bounds({ features: [f] });
-        centres[f.properties.name] = [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2];
-      });
+      data.map.geojson.features.forEach(function (f) { centres[f.properties.name] = centre(f.geometry); });
       mapRegistered = true;
     }
     var c = chart("chart-map");
     byCode = {};
     data.map.villages.forEach(function (v) { byCode[v.code] = v; });
+    areas = {};
+    data.map.areas.forEach(function (a) { areas[a.key] = a; });
     var mapped = data.map.villages.filter(function (v) { return v.mapped && centres[v.code]; });
+    var streets = data.map.areas.filter(function (a) { return a.kind === "street" && centres[a.key]; });
     var most = Math.max.apply(null, mapped.map(function (v) { return v.households; }).concat([1]));
+    // One visual map colours every region by its value: a village by its signed rate (the
+    // legend's bands), -1 a street's area, -2 the district, -3 a village with nobody in scope.
+    var pieces = [
+      { value: -2, color: FILL.district }, { value: -1, color: FILL.street },
+      { value: -3, color: data.map.no_rate_color }
+    ].concat(data.map.bands.map(function (band, i) {
+      var last = i === data.map.bands.length - 1;
+      return last ? { gte: band.min, lte: 100, color: band.color } : { gte: band.min, lt: band.max, color: band.color };
+    }));
     c.setOption({
       tooltip: {
         trigger: "item",
         formatter: function (p) {
-          var v = byCode[p.name];
-          if (!v) { return ""; }
-          return "<b>" + esc(v.name) + "</b>　" + esc(v.street)
-            + "<br>" + L.households + " " + grouped.format(v.households) + " " + L.unit
-            + "<br>" + L.signed_rate + " " + pct(v.signed_rate) + "（" + grouped.format(v.signed) + " " + L.unit + "）"
-            + "<br>" + L.vacated_rate + " " + pct(v.vacated_rate);
+          var v = byCode[p.name], a = areas[p.name];
+          if (v) {
+            return "<b>" + esc(v.name) + "</b>　" + esc(v.street)
+              + "<br>" + L.households + " " + grouped.format(v.households) + " " + L.unit
+              + "<br>" + L.signed_rate + " " + pct(v.signed_rate) + "（" + grouped.format(v.signed) + " " + L.unit + "）"
+              + "<br>" + L.vacated_rate + " " + pct(v.vacated_rate)
+              + "<br><span style=\"color:" + MUTED + "\">" + esc(L.open_village) + "</span>";
+          }
+          if (a && a.kind === "street") {
+            return "<b>" + esc(a.name) + "</b>"
+              + "<br>" + L.households + " " + grouped.format(a.households || 0) + " " + L.unit
+              + "<br>" + L.signed_rate + " " + pct(a.signed_rate) + "（" + grouped.format(a.signed || 0) + " " + L.unit + "）"
+              + "<br>" + L.vacated_rate + " " + pct(a.vacated_rate)
+              + (a.url ? "<br><span style=\"color:" + MUTED + "\">" + esc(L.drill) + "</span>" : "");
+          }
+          return a ? "<b>" + esc(a.name) + "</b>" : "";
         }
       },
-      visualMap: {
-        type: "continuous", min: 0, max: 100, right: 8, bottom: 4, orient: "horizontal", itemWidth: 10,
-        itemHeight: 120, calculable: false, text: ["100%", L.signed_rate + " 0%"], textStyle: { color: MUTED },
-        inRange: { color: RATE_COLORS }, seriesIndex: 0
-      },
+      visualMap: { type: "piecewise", show: false, seriesIndex: 0, pieces: pieces },
       // The boundaries, to scale; villages are small against a district, so each also gets a
       // marker at its centre, sized by households and coloured like its polygon.
       geo: {
-        map: data.map.name, roam: true, aspectScale: aspect, nameProperty: "name",
-        top: 24, bottom: 48, left: 24, right: 72, selectedMode: false,  // room for the labels
+        map: data.map.name, roam: true, aspectScale: aspect, nameProperty: "name", zoom: zoom,
+        top: 16, bottom: 16, left: 16, right: 16, selectedMode: false,
         itemStyle: { borderColor: "#fff", borderWidth: 1, areaColor: "#dee2e6" },
         emphasis: { label: { show: false }, itemStyle: { areaColor: "#339af0" } },
-        label: { show: false }
+        label: { show: false },
+        regions: data.map.areas.map(function (a) {
+          return a.kind === "district"
+            ? { name: a.key, silent: true, itemStyle: { borderColor: TEXT, borderWidth: 2.5 }, emphasis: { disabled: true } }
+            : { name: a.key, itemStyle: { borderColor: "#5b8fd6", borderWidth: 1.5 },
+                emphasis: { itemStyle: { areaColor: TILES ? "rgba(32,107,196,0.22)" : "#d0e2f7" }, label: { show: false } } };
+        }).concat(mapped.map(function (v) {
+          return { name: v.code, itemStyle: { opacity: VILLAGE_FILL_OPACITY } };
+        }))
       },
       series: [{
         type: "map", geoIndex: 0, cursor: "pointer",
-        data: mapped.map(function (v) {
-          return { name: v.code, value: v.signed_rate == null ? NaN : v.signed_rate };
-        })
+        data: data.map.areas.map(function (a) {
+          return { name: a.key, value: a.kind === "district" ? -2 : -1 };
+        }).concat(mapped.map(function (v) {
+          return { name: v.code, value: v.signed_rate == null ? -3 : v.signed_rate };
+        }))
       }, {
-        type: "scatter", coordinateSystem: "geo", cursor: "pointer", zlevel: 1,
+        id: "villages", type: "scatter", coordinateSystem: "geo", cursor: "pointer", zlevel: 1,
         label: {
-          show: true, position: "right", fontSize: 11, color: TEXT,
+          show: villageNamesShown(), position: "right", fontSize: 11, color: TEXT,
+          textBorderColor: "#fff", textBorderWidth: 2,
           formatter: function (p) { return byCode[p.name] ? byCode[p.name].name : ""; }
         },
         labelLayout: { hideOverlap: true },
@@ -228,12 +277,54 @@
         data: mapped.map(function (v) {
           return {
             name: v.code, value: centres[v.code].concat([v.signed_rate]),
-            symbolSize: 8 + 22 * Math.sqrt(v.households / most),
+            symbolSize: 6 + 18 * Math.sqrt(v.households / most),
             itemStyle: { color: rateColor(v.signed_rate) }
           };
         })
+      }, {
+        // the streets' names, at the middle of each street's area
+        id: "streets", type: "scatter", coordinateSystem: "geo", zlevel: 1, symbolSize: 1, cursor: "pointer",
+        itemStyle: { color: "rgba(0,0,0,0)" },
+        label: {
+          show: true, position: "inside", fontSize: 14, fontWeight: "bold", color: "#1e4d8c",
+          textBorderColor: "#fff", textBorderWidth: 3,
+          formatter: function (p) { return areas[p.name] ? areas[p.name].name : ""; }
+        },
+        data: streets.map(function (a) { return { name: a.key, value: centres[a.key] }; })
       }]
     });
+    tiles(c);
+  }
+
+  // An offline tile server (GAIZAO_MAP_TILES) as the background: the web-mercator tiles that cover
+  // the view, each an image placed by its corners' lon/lat (over a district's few kilometres the
+  // map's equirectangular drawing and the tiles' projection differ by a pixel or two at most).
+  function tiles(c) {
+    if (!TILES) { return; }
+    var w = c.getWidth(), h = c.getHeight();
+    var nw = c.convertFromPixel({ geoIndex: 0 }, [0, 0]), se = c.convertFromPixel({ geoIndex: 0 }, [w, h]);
+    if (!nw || !se) { return; }
+    var perDegree = w / Math.max(se[0] - nw[0], 1e-9);
+    var z = Math.max(0, Math.min(19, Math.round(Math.log2(360 * perDegree / 256))));
+    var n = Math.pow(2, z);
+    function tx(lon) { return Math.floor((lon + 180) / 360 * n); }
+    function ty(lat) {
+      var r = Math.max(-85, Math.min(85, lat)) * Math.PI / 180;
+      return Math.floor((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2 * n);
+    }
+    function lon(x) { return x / n * 360 - 180; }
+    function lat(y) { var k = Math.PI - 2 * Math.PI * y / n; return 180 / Math.PI * Math.atan(0.5 * (Math.exp(k) - Math.exp(-k))); }
+    var images = [];
+    for (var x = tx(nw[0]); x <= tx(se[0]) && images.length < 200; x++) {
+      for (var y = ty(nw[1]); y <= ty(se[1]) && images.length < 200; y++) {
+        var a = c.convertToPixel({ geoIndex: 0 }, [lon(x), lat(y)]);
+        var b = c.convertToPixel({ geoIndex: 0 }, [lon(x + 1), lat(y + 1)]);
+        var url = data.map.tiles.replace("{z}", z).replace("{x}", x).replace("{y}", y);
+        images.push({ type: "image", silent: true, z: -100,
+                      style: { image: url, x: a[0], y: a[1], width: b[0] - a[0], height: b[1] - a[1] } });
+      }
+    }
+    c.setOption({ graphic: { elements: images } }, { replaceMerge: ["graphic"] });
   }
 
   function go(url) { if (url) { window.location.href = url; } }
@@ -255,7 +346,18 @@
     });
   }
   if (charts["chart-map"]) {
-    charts["chart-map"].on("click", function (p) { if (byCode[p.name]) { go(byCode[p.name].url); } });
+    // a village opens its page, a street drills down to its dashboard (district view)
+    charts["chart-map"].on("click", function (p) {
+      if (byCode[p.name]) { go(byCode[p.name].url); } else if (areas[p.name]) { go(areas[p.name].url); }
+    });
+    charts["chart-map"].on("georoam", function () {
+      var shown = villageNamesShown();
+      zoom = charts["chart-map"].getOption().geo[0].zoom || 1;
+      if (villageNamesShown() !== shown) {
+        charts["chart-map"].setOption({ series: [{ id: "villages", label: { show: villageNamesShown() } }] });
+      }
+      tiles(charts["chart-map"]);
+    });
   }
 
   window.addEventListener("resize", function () {
