@@ -270,6 +270,19 @@ for _source in CSP_EXTRA_IMG_SRC:
         raise ImproperlyConfigured(
             f"环境变量 GAIZAO_CSP_EXTRA_IMG_SRC 的值 {_source!r} 不是来源地址（如 https://tiles.example.gov.cn:8443）。"
         )
+# The command map's background (作战图底图): a district's offline tile server as a URL template with
+# {z}, {x} and {y} (web-mercator "XYZ" tiles, 256 px), an http(s) URL or a path on this site. Empty:
+# no tiles, the map draws the boundaries only. The URL's origin joins img-src (only) when set.
+MAP_TILES = env_str("GAIZAO_MAP_TILES", "")
+MAP_TILES_ORIGIN = ""
+if MAP_TILES:
+    _tiles = re.fullmatch(r"(https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?)?/[^\s;,'\"<>]*", MAP_TILES)
+    if not _tiles or not all(part in MAP_TILES for part in ("{z}", "{x}", "{y}")):
+        raise ImproperlyConfigured(
+            f"环境变量 GAIZAO_MAP_TILES 的值 {MAP_TILES!r} 不是瓦片地址模板"
+            "（如 https://tiles.example.gov.cn:8443/{z}/{x}/{y}.png，须含 {z}、{x}、{y}）。"
+        )
+    MAP_TILES_ORIGIN = _tiles.group(1) or ""  # a path (/tiles/{z}/{x}/{y}.png) is our own origin
 CSP_REPORT_URI = os.environ.get("GAIZAO_CSP_REPORT_URI", "").strip()
 if CSP_REPORT_URI and not re.fullmatch(rf"({_CSP_ORIGIN})|/[^\s;,'\"]*", CSP_REPORT_URI):
     raise ImproperlyConfigured(f"环境变量 GAIZAO_CSP_REPORT_URI 的值 {CSP_REPORT_URI!r} 不是地址（如 /csp-report/）。")

@@ -82,6 +82,9 @@ class SecurityHeadersMiddleware:
         # Read per response (not once at start-up) so that override_settings in tests applies;
         # building the string costs microseconds.
         extra = getattr(settings, "CSP_EXTRA_IMG_SRC", [])
+        tiles = getattr(settings, "MAP_TILES_ORIGIN", "")  # the map's offline tile server, when configured
+        if tiles and tiles not in extra:
+            extra = [*extra, tiles]
         report_uri = getattr(settings, "CSP_REPORT_URI", "")
         additions = DOCS_ADDITIONS if self._is_cdn_docs(request) else None
         response.headers.setdefault(
