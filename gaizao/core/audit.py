@@ -52,6 +52,82 @@ def register_action_labels(labels: dict[str, str]) -> None:
 
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
+
+
+# Chinese names of the objects an entry is about (``object_type`` "app_label.model"): a model's own
+# verbose name, unless an app registers another (register_object_labels); never the model's code.
+OBJECT_LABELS: dict[str, str] = {}
+UNKNOWN_OBJECT = gettext_lazy("其他记录")
+
+
+def register_object_labels(labels: dict[str, str]) -> None:
+    OBJECT_LABELS.update(labels)
+
+
+def _model(object_type: str):
+    from django.apps import apps
+
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def object_label(object_type: str) -> str:
+    """「住户」 for "ledger.household": what the auditor's page and the histories show."""
+    if object_type in OBJECT_LABELS:
+        return str(OBJECT_LABELS[object_type])
+    model = _model(object_type)
+    return str(model._meta.verbose_name) if model is not None else str(UNKNOWN_OBJECT)
+
+
+def field_label(object_type: str, name: str) -> str:
+    """A changed field's Chinese name (the model field's verbose name), else the name as recorded."""
+    model = _model(object_type)
+    if model is not None:
+        try:
+            return str(model._meta.get_field(name).verbose_name)
+        except Exception:  # FieldDoesNotExist, or a key that is not a field (a summary's own words)
+            pass
+    return str(CHANGE_WORDS.get(name, name))
+
+
+# Keys of ``changes`` that are not model fields but recur across apps.
+CHANGE_WORDS: dict[str, Any] = {
+    "after": gettext_lazy("新值"), "before": gettext_lazy("原值"), "file": gettext_lazy("文件"),
+    "new": gettext_lazy("新增"), "changed": gettext_lazy("修改"), "unchanged": gettext_lazy("未变"),
+    "rejected": gettext_lazy("未导入"), "reason": gettext_lazy("理由"), "count": gettext_lazy("数量"),
+}
+
+
+def describe_changes(object_type: str, changes: Any) -> list[tuple[str, str]]:
+    """An entry's changes as (label, text) lines in Chinese: ``[before, after]`` pairs read
+    "before → after", a nested ``{"after": {...}}`` is opened, other values shown as they are."""
+    if not isinstance(changes, dict):
+        return [("", _plain(changes))] if changes not in (None, "", [], {}) else []
+    lines: list[tuple[str, str]] = []
+    for key, value in changes.items():
+        if key in ("after", "before") and isinstance(value, dict):
+            lines.extend((f"{field_label(object_type, k)}", _plain(v)) for k, v in value.items())
+        elif isinstance(value, list) and len(value) == 2 and not any(isinstance(v, (dict, list)) for v in value):
+            lines.append((field_label(object_type, key), f"{_plain(value[0])} → {_plain(value[1])}"))
+        else:
+            lines.append((field_label(object_type, key), _plain(value)))
+    return lines
+
+
+def _plain(value: Any) -> str:
+    if value is None or value == "":
+        return "（空）"
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{_plain(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "、".join(_plain(v) for v in value)
+    return str(value)
 # Any 64-bit number: the advisory lock that serialises appends to the chain on PostgreSQL.
 # (On SQLite every write transaction begins IMMEDIATE, which serialises them already.)
 _PG_LOCK_KEY = 0x6761697A616F  # "gaizao"

@@ -7,7 +7,6 @@ Nothing here writes, to the audit table or anywhere else. Pages are keyset-pagin
 from __future__ import annotations
 
 import datetime as dt
-import json
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -36,14 +35,21 @@ def _object_type_choices() -> list[tuple[str, str]]:
     for model in apps.get_models():
         if model.__module__.startswith("gaizao."):
             label = model._meta.label_lower
-            choices.append((label, f"{model._meta.verbose_name}（{label}）"))
+            choices.append((label, f"{model._meta.verbose_name}（{model._meta.app_config.verbose_name}）"))
     return sorted(choices, key=lambda c: c[0])
+
+
+def _action_choices() -> list[tuple[str, str]]:
+    """Every labelled action by its Chinese name (the page never shows the action's code)."""
+    labelled = sorted(((code, str(label)) for code, label in audit.ACTION_LABELS.items()), key=lambda c: c[1])
+    return [("", gettext_lazy("全部"))] + labelled
 
 
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=gettext_lazy("操作人账号"), required=False, max_length=150)
-    action = forms.CharField(label=gettext_lazy("操作"), required=False, max_length=64,
-                             help_text=gettext_lazy("可填前缀，如 auth. 表示全部登录类事件"))
+    # A select of the labelled actions; the address may still carry a prefix ("auth." for every
+    # sign-in event), which the filter reads as one.
+    action = forms.CharField(label=gettext_lazy("操作"), required=False, max_length=64, widget=forms.Select)
     object_type = forms.ChoiceField(label=gettext_lazy("对象类型"), required=False)
     object_id = forms.CharField(label=gettext_lazy("对象编号"), required=False, max_length=64)
     result = forms.ChoiceField(label=gettext_lazy("结果"), required=False,
@@ -56,6 +62,7 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["object_type"].choices = _object_type_choices()
+        self.fields["action"].widget.choices = _action_choices()
         chinese_error_messages(self)
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
@@ -126,7 +133,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     rows = [{
         "entry": e,
         "action_label": audit.action_label(e.action),
-        "changes": json.dumps(e.changes, ensure_ascii=False, indent=1) if e.changes else "",
+        "object_label": audit.object_label(e.object_type) if e.object_type else "",
+        "changes": audit.describe_changes(e.object_type, e.changes) if e.changes else [],
     } for e in entries]
     return render(request, "portal/audit_list.html", {
         "breadcrumbs": [(_("审计日志"), None)],

@@ -120,3 +120,21 @@ def test_a_page_costs_a_fixed_number_of_queries(login_as, cast, django_assert_nu
     with django_assert_num_queries(7):
         response = client.get(URL, {"actor": "", "action": ""})
     assert response.status_code == 200
+
+
+def test_entries_name_objects_and_fields_in_chinese_never_the_model_or_its_id(login_as, cast):
+    from gaizao.ledger import services as ledger_services
+
+    ledger_services.household_update(actor=cast.admin, household=cast.household_a1,
+                                     head_name="李四海", version=cast.household_a1.version)
+    html = login_as(cast.auditor).get(URL).content.decode()
+    import re
+
+    visible = re.sub(r"<[^>]+>", " ", html)  # the text a person reads (option values are not shown)
+    assert "ledger.household" not in visible and f"#{cast.household_a1.pk}" not in visible
+    assert "head_name" not in visible and "auth." not in visible
+    assert "<dt>户主姓名</dt>" in html and "→ 李四海" in html
+    assert audit.object_label("ledger.household") == "住户"
+    assert audit.object_label("nowhere.thing") == "其他记录"
+    assert audit.describe_changes("ledger.household", {"after": {"head_name": "王五", "member_count": 3}}) == [
+        ("户主姓名", "王五"), ("家庭人数", "3")]
