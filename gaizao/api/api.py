@@ -62,13 +62,40 @@ class ChineseJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+def _signed_in(view):
+    """The schema (``/api/openapi.json``) for a signed-in caller only, by the API's own auth (a
+    token, or a browser session past its second factor); anyone else gets the 401 of the one shape."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            user = next((found for auth in api.auth if (found := auth(request)) is not None), None)
+        except AppError as exc:  # an expired token is told so
+            return api.create_response(request, exc.as_dict(), status=exc.status)
+        except HttpError as exc:
+            return api.create_response(request, api_error_body(exc.status_code), status=exc.status_code)
+        if user is None:
+            return _unauthenticated(request, None)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+DESCRIPTION = """城中村改造攻坚专项行动平台接口。所有数据按账号权限范围返回；范围外的对象返回 404。
+
+**接口令牌**：登录后在“账号安全”页面的“接口令牌”处创建（只显示一次，请立即复制保存）；调用时在请求头中携带
+`Authorization: Token <令牌>`。错误统一返回 `{"message": "中文说明", "fields": {"字段": "说明"}}`。"""
+
 api = NinjaAPI(
     title="gaizao API",
     version="1",
-    description="城中村改造攻坚专项行动平台接口。所有数据按账号权限范围返回；范围外的对象返回 404。",
+    description=DESCRIPTION,
     auth=[TokenAuth(), VerifiedSessionAuth()],
     urls_namespace="api",
-    docs_url="/docs",
+    # The docs page is ours (gaizao/api/views.py, at /api/docs): Swagger UI from our static files,
+    # under the one Content-Security-Policy. ninja serves the schema only, to signed-in callers.
+    docs_url=None,
+    docs_decorator=_signed_in,
     renderer=ChineseJSONRenderer(),
 )
 
@@ -138,7 +165,7 @@ def _mount_routers() -> None:
 _mount_routers()
 
 
-def _json_not_allowed(view):
+def json_not_allowed(view):
     """django-ninja answers a method a path does not take with a bare "Method not allowed": the
     one shape instead, keeping the ``Allow`` header."""
 
@@ -158,5 +185,5 @@ def api_urls():
     """What gaizao/urls.py mounts at /api/: the API's URL patterns, each view answering 405 as JSON."""
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
-        pattern.callback = _json_not_allowed(pattern.callback)
+        pattern.callback = json_not_allowed(pattern.callback)
     return patterns, app_name, namespace

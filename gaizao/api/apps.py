@@ -6,3 +6,5 @@ class ApiConfig(AppConfig):
     name = "gaizao.api"
     label = "api"
     verbose_name = _("接口")
+    # Its urls.py holds the docs page (/api/docs); the API itself is mounted by gaizao/urls.py (api_urls).
+    url_prefix = "api/"

@@ -35,19 +35,6 @@ BASE_POLICY = {
     "frame-ancestors": ["'none'"],
 }
 
-# /api/docs: without "ninja" in INSTALLED_APPS, django-ninja renders Swagger UI from a CDN with an
-# inline script that carries the CSRF token (no nonce hook, no stable hash). That page alone gets
-# these additions until issue 11 serves Swagger UI from our static files; the frame, object, base
-# and form rules stay.
-DOCS_CDN = "https://cdn.jsdelivr.net"
-DOCS_ADDITIONS = {
-    "script-src": ["'unsafe-inline'", DOCS_CDN],
-    "style-src": [DOCS_CDN],
-    "style-src-elem": ["'unsafe-inline'", DOCS_CDN],
-    "img-src": ["https://django-ninja.dev"],
-}
-DOCS_VIEW = "api:openapi-view"
-
 # Features no page uses. A file input with capture="environment" opens the phone's camera
 # without the camera permission, so camera=() does not stop the cadre's visit photos.
 PERMISSIONS_POLICY = ", ".join(
@@ -58,12 +45,11 @@ PERMISSIONS_POLICY = ", ".join(
 )
 
 
-def content_security_policy(*, extra_img_src=(), report_uri: str = "", additions=None) -> str:
-    """The policy as a header value; a district's tile server joins img-src only."""
+def content_security_policy(*, extra_img_src=(), report_uri: str = "") -> str:
+    """The policy as a header value; a district's tile server joins img-src only. Every page has
+    this one policy, the API docs too (Swagger UI is served from our static files)."""
     policy = {name: list(sources) for name, sources in BASE_POLICY.items()}
     policy["img-src"] += list(extra_img_src)
-    for name, sources in (additions or {}).items():
-        policy[name] += sources
     parts = [f"{name} {' '.join(sources)}" for name, sources in policy.items()]
     if report_uri:
         parts.append(f"report-uri {report_uri}")
@@ -86,16 +72,9 @@ class SecurityHeadersMiddleware:
         if tiles and tiles not in extra:
             extra = [*extra, tiles]
         report_uri = getattr(settings, "CSP_REPORT_URI", "")
-        additions = DOCS_ADDITIONS if self._is_cdn_docs(request) else None
         response.headers.setdefault(
-            "Content-Security-Policy",
-            content_security_policy(extra_img_src=extra, report_uri=report_uri, additions=additions),
+            "Content-Security-Policy", content_security_policy(extra_img_src=extra, report_uri=report_uri),
         )
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response
-
-    @staticmethod
-    def _is_cdn_docs(request) -> bool:
-        match = getattr(request, "resolver_match", None)
-        return bool(match and match.view_name == DOCS_VIEW and "ninja" not in settings.INSTALLED_APPS)
