@@ -1,5 +1,7 @@
 from django.apps import apps
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from gaizao.api.api import api_urls
 
@@ -15,4 +17,6 @@ urlpatterns = [
     *(path(config.url_prefix, include(f"{config.name}.urls")) for config in apps.get_app_configs()
       if getattr(config, "url_prefix", None) is not None),
     path("api/", api_urls()),
+    # Browsers ask for /favicon.ico on their own (a JSON answer, a download): the site's mark, not a 404.
+    path("favicon.ico", RedirectView.as_view(url=static("gaizao/favicon.svg"), permanent=False)),
 ]
