@@ -227,6 +227,14 @@ def _write_created(plan: ImportPlan, created: _Created, project: Project, result
             for (pk, p), number in zip(created.persons, person_ids))
     if created.moved:
         _grouped_update(Person, created.moved, extra={"version": F("version") + 1, "updated_at": timezone.now()})
+    if "cadre" in plan.parsed.columns:  # 包户干部: one UPDATE per cadre named (nothing without the column)
+        by_cadre: dict[int, list[int]] = defaultdict(list)
+        for pk, household in zip(created.ids, created.households):
+            if household.values.get("cadre") is not None:
+                by_cadre[household.values["cadre"]].append(pk)
+        for cadre, pks in by_cadre.items():
+            for chunk in _chunks(pks):
+                Household.objects.filter(pk__in=chunk).update(cadre_id=cadre)
     result.buildings_created += built
     result.persons_created += len(created.persons)
     result.persons_updated += len(created.moved)
@@ -252,6 +260,7 @@ def _create_entries(households, ids: list[int]):
                 "land_type": values.get("land_type") or HOUSEHOLD_DEFAULTS["land_type"],
                 "use": values.get("use") or HOUSEHOLD_DEFAULTS["use"],
                 "member_count": values.get("member_count") or len(household.persons) or 1,
+                **({"cadre": values["cadre"]} if "cadre" in values else {}),
             }},
             plain=True,  # text the import checked (no control characters), masked numbers, an int
         )

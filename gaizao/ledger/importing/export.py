@@ -8,6 +8,7 @@ command line) and is audited. Importing an unchanged export changes nothing: mas
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -21,6 +22,7 @@ from gaizao.core.masking import mask_citizen_id, mask_phone
 from gaizao.ledger.choices import Disposition, HouseholdUse, Hukou, LandType, Legality, Relation, Structure
 from gaizao.ledger.importing.template import write_ledger
 from gaizao.ledger.models import Building, Household, Person, Project
+from gaizao.org.models import User
 
 BATCH = 2000
 
@@ -44,6 +46,26 @@ def _number(value):
     if value is None:
         return None
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _cadre_text(street):
+    """包户干部 as the import reads it back: the cadre's name, or the username when another cadre of the
+    street bears the same name (or the cadre left the street's list); one query for the street's cadres."""
+    from gaizao.ledger.selectors import cadre_options
+
+    cadres = list(cadre_options(street).values_list("id", "username", "full_name"))
+    shared = Counter(full_name for _pk, _u, full_name in cadres if full_name)
+    text = {pk: full_name if full_name and shared[full_name] == 1 else username for pk, username, full_name in cadres}
+    others: dict[int, str] = {}
+
+    def cadre_text(pk: int | None) -> str | None:
+        if pk is None:
+            return None
+        if pk not in text and pk not in others:
+            others[pk] = User.objects.filter(pk=pk).values_list("username", flat=True).first() or ""
+        return text.get(pk) or others[pk]
+
+    return cadre_text
 
 
 def export_project_for(*, actor, code: str, full: bool) -> Project:
@@ -70,32 +92,36 @@ def export_project(*, actor, project: Project, out: str | Path | BinaryIO, full:
     phone_text = (lambda v: v or "") if full else mask_phone
     ids = list(Household.objects.filter(project=project).order_by("number").values_list("id", flat=True))
     person_rows: list[list] = []
+    cadre_text = _cadre_text(project.village.street)
 
     def household_rows():
         for start in range(0, len(ids), BATCH):
             chunk = ids[start:start + BATCH]
             households = Household.objects.filter(id__in=chunk).order_by("number").values_list(
-                "id", "number", "head_name", "head_id_number", "phone", "address", "land_type", "use", "member_count")
+                "id", "number", "head_name", "head_id_number", "phone", "address", "land_type", "use", "member_count",
+                "cadre_id")
             buildings: dict[int, list] = {}
             for row in Building.objects.filter(household_id__in=chunk).order_by("household_id", "number").values_list(
                     "household_id", "number", "structure", "floors", "build_year", "certificate_no", "legal_area",
                     "unlicensed_area", "legality", "disposition"):
                 buildings.setdefault(row[0], []).append(row)
             numbers = {}
-            for pk, number, name, head_id, phone, address, land_type, use, members in households:
+            for pk, number, name, head_id, phone, address, land_type, use, members, cadre in households:
                 numbers[pk] = number
                 result.households += 1
                 base = [number, name, id_text(head_id), phone_text(phone), address, _label(LandType, land_type),
                         _label(HouseholdUse, use), members]
+                tail = [cadre_text(cadre)]  # 包户干部, the last column
                 own = buildings.get(pk) or [None]
                 for building in own:
                     if building is None:
-                        yield base + [None] * 9
+                        yield base + [None] * 9 + tail
                         continue
                     result.buildings += 1
                     _hid, bno, structure, floors, year, cert, legal, unlicensed, legality, disposition = building
                     yield base + [bno, _label(Structure, structure), floors, year, cert, _number(legal),
-                                  _number(unlicensed), _label(Legality, legality), _label(Disposition, disposition)]
+                                  _number(unlicensed), _label(Legality, legality), _label(Disposition, disposition)
+                                  ] + tail
             for household_id, name, person_id, relation, hukou in Person.objects.filter(
                     household_id__in=chunk).order_by("household_id", "id").values_list(
                     "household_id", "name", "id_number", "relation", "hukou"):

@@ -127,6 +127,12 @@ HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
                     "需保留": Disposition.KEEP, "须保留": Disposition.KEEP, "予以保留": Disposition.KEEP,
                     "不拆": Disposition.KEEP, "不拆除": Disposition.KEEP, "保留整治": Disposition.KEEP,
                     "整治": Disposition.KEEP}),
+    # 包户干部: a cadre of the project's street, by name or username (plan.py resolves it; blank keeps the
+    # stored one). Last, so that files made before it still line up; a file without it costs nothing.
+    Column("cadre", "包户干部", HOUSEHOLD, NAME, gettext_lazy(
+           "选填。本户的包户干部，写本街道包户干部的姓名或用户名；同名的干部请写用户名。留空表示不修改。"
+           "写的人不是本街道的包户干部时，该户不导入。"),
+           ("包户干部", "包户人", "包保干部", "包户责任人", "联系干部", "责任干部"), width=12),
 )
 
 PERSON_COLUMNS: tuple[Column, ...] = (

@@ -38,8 +38,10 @@ from gaizao.ledger.importing import headers as h
 from gaizao.ledger.importing.normalise import Masked
 from gaizao.ledger.importing.validate import HouseholdIn, ParsedFile, RowError
 from gaizao.ledger.models import Building, Household, Person, Project
+from gaizao.ledger.selectors.lists import cadre_options
 from gaizao.ledger.services.ways import households_way_refusals
 from gaizao.ledger.ways import ALLOWED_DISPOSITIONS, DEFAULT_DISPOSITION, disposition_refusal
+from gaizao.org.models import User
 
 NEW, CHANGED, UNCHANGED, REJECTED = "new", "changed", "unchanged", "rejected"
 CHUNK = 900  # values per IN (...) list: below SQLite's old 999-variable limit
@@ -123,6 +125,8 @@ class ImportPlan:
     # 拆整结合: stored households whose dispositions the file changes (a new building, a new mark), as
     # (HouseholdPlan, HouseholdIn, [(BuildingIn, new, disposition)], has a building to demolish after)
     marked: list = field(default_factory=list)
+    # 包户干部 (only with the column): the names of the cadres the file names and the households had, by id.
+    cadre_names: dict = field(default_factory=dict)
 
     @property
     def errors(self) -> list[RowError]:
@@ -143,10 +147,15 @@ class ImportPlan:
         labels = self.parsed.labels
         changes = []
         for household in self.new[:limit] if limit else self.new:
-            changes.append({"household": household.number, "row": household.row, "status": NEW, "fields": [
+            fields = [
                 {"column": labels.get(key, key), "before": "", "after": shown(key, household.values.get(key))}
                 for key in HOUSEHOLD_FIELDS if household.values.get(key) not in (None, "")
-            ], "buildings": len(household.buildings), "persons": len(household.persons)})
+            ]
+            if household.values.get("cadre") is not None:
+                fields.append({"column": labels["cadre"], "before": "",
+                               "after": self.cadre_names.get(household.values["cadre"], "")})
+            changes.append({"household": household.number, "row": household.row, "status": NEW, "fields": fields,
+                            "buildings": len(household.buildings), "persons": len(household.persons)})
         for item in self.changed[:limit] if limit else self.changed:
             changes.append({"household": item.number, "row": item.row, "status": CHANGED, "fields": [
                 {"column": c.column, "before": c.before, "after": c.after} for c in item.changes]})
@@ -167,14 +176,14 @@ class ImportPlan:
 class _Lookups:
     """The project's existing households, buildings and members that the file mentions."""
 
-    def __init__(self, project: Project, numbers: list[str]):
+    def __init__(self, project: Project, numbers: list[str], *, extra: tuple[str, ...] = ()):
         self.households: dict[str, dict] = {}
         self.buildings: dict[int, dict[str, dict]] = defaultdict(dict)
         self.persons: dict[int, list[dict]] = defaultdict(list)
         self.plain: dict[int, tuple[str | None, str | None]] = {}
         self.moved: dict[int, dict] = {}
         columns = ("id", "number", "version", "head_name", "head_id_hash", "phone_hash", "address", "land_type",
-                   "use", "member_count", "decided_on", "demolished_on")
+                   "use", "member_count", "decided_on", "demolished_on", *extra)
         base = Household.objects.filter(project=project).order_by()
         total = base.count()
         if total == 0:
@@ -307,7 +316,12 @@ def _make_plan(parsed: ParsedFile, *, project: Project, actor) -> ImportPlan:
     _check_identity(plan, project, actor=actor)
     if "disposition" in parsed.columns:
         _check_dispositions(plan, village=f"{village.name}（{village.code}）")
-    lookups = _Lookups(project, list(parsed.households))
+    with_cadres = "cadre" in parsed.columns
+    if with_cadres:
+        _resolve_cadres(plan, street=village.street)
+    lookups = _Lookups(project, list(parsed.households), extra=("cadre_id",) if with_cadres else ())
+    if with_cadres:
+        _cadre_names(plan, lookups)
     if plan.moves:
         lookups.add_moved(plan.moves)
     _check_masks(plan, lookups)
@@ -340,6 +354,51 @@ def _make_plan(parsed: ParsedFile, *, project: Project, actor) -> ImportPlan:
         _fill_before_values(plan, lookups)
     parsed.errors.sort(key=lambda e: (e.sheet != parsed.household_sheet, e.row, e.column))
     return plan
+
+
+def _resolve_cadres(plan: ImportPlan, *, street) -> None:
+    """包户干部: each name (or username) to a cadre of the project's street, in one query; a name no cadre
+    of the street has, or two share, is refused on the household's row and column."""
+    parsed = plan.parsed
+    if not any(household.values.get("cadre") is not None for household in parsed.households.values()):
+        return
+    by_username: dict[str, int] = {}
+    by_name: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for pk, username, full_name in cadre_options(street).values_list("id", "username", "full_name"):
+        by_username[username] = pk
+        if full_name:
+            by_name[full_name].append((pk, username))
+        plan.cadre_names[pk] = full_name or username
+    column = parsed.labels["cadre"]
+    for household in parsed.households.values():
+        text = household.values.get("cadre")
+        if text is None:
+            continue
+        pk = by_username.get(text)
+        named = by_name.get(text, [])
+        if pk is None and len(named) == 1:
+            pk = named[0][0]
+        if pk is not None:
+            household.values["cadre"] = pk
+            continue
+        del household.values["cadre"]
+        if named:
+            reason = _("%(street)s有 %(n)d 位名为「%(c)s」的包户干部，请改写用户名（%(names)s）。") % {
+                "street": street.name, "n": len(named), "c": text, "names": _("、").join(u for _pk, u in named)}
+        else:
+            reason = _("「%(c)s」不是%(street)s的包户干部（写本街道包户干部的姓名或用户名）。") % {
+                "c": text, "street": street.name}
+        parsed.error(sheet=parsed.household_sheet, row=household.row, household=household.number, column=column,
+                     reason=reason)
+
+
+def _cadre_names(plan: ImportPlan, lookups: _Lookups) -> None:
+    """The names of cadres the stored households have and the street no longer lists (for the preview)."""
+    missing = {row["cadre_id"] for row in lookups.households.values()
+               if row["cadre_id"] is not None and row["cadre_id"] not in plan.cadre_names}
+    for chunk in _chunks(sorted(missing)):
+        for pk, username, full_name in User.objects.filter(pk__in=chunk).values_list("id", "username", "full_name"):
+            plan.cadre_names[pk] = full_name or username
 
 
 def _check_dispositions(plan: ImportPlan, *, village: str) -> None:
@@ -445,6 +504,11 @@ def _compare(plan: ImportPlan, household: HouseholdIn, existing: dict, lookups: 
         elif value != existing[key]:
             item.updates[key] = value
             item.changes.append(FieldChange(_label(plan, key), shown(key, existing[key]), shown(key, value), key))
+    cadre = values.get("cadre")
+    if cadre is not None and cadre != existing["cadre_id"]:
+        item.updates["cadre_id"] = cadre
+        before = plan.cadre_names.get(existing["cadre_id"], "") if existing["cadre_id"] else ""
+        item.changes.append(FieldChange(_label(plan, "cadre"), before, plan.cadre_names[cadre], "cadre"))
     use = values.get("use") or existing["use"]
     stored_buildings = lookups.buildings.get(existing["id"], {})
     _check_numbered_buildings(plan, household, stored_buildings)

@@ -114,6 +114,7 @@ def _max_lengths() -> dict[tuple[str, str], int]:
             lengths[(part, key)] = model._meta.get_field(key).max_length
     lengths[(h.BUILDING, "building_number")] = Building._meta.get_field("number").max_length
     lengths[(h.PERSON, "number")] = lengths[(h.HOUSEHOLD, "number")]
+    lengths[(h.HOUSEHOLD, "cadre")] = 150  # a username at most (org.User)
     return lengths
 
 

@@ -11,7 +11,9 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,7 +23,7 @@ from gaizao.core.pages import keyset_links
 from gaizao.core.masking import mask_citizen_id, mask_phone
 from gaizao.ledger import selectors, services
 from gaizao.ledger.policies import ledger_writer
-from gaizao.ledger.forms import HouseholdFilterForm, VillageFilterForm
+from gaizao.ledger.forms import CadreAssignForm, HouseholdFilterForm, VillageFilterForm
 from gaizao.ledger.choices import Stage
 from gaizao.ledger.models import Household
 from gaizao.ledger.services.id_search import IdSearchRefused, household_search
@@ -77,9 +79,47 @@ def household_list(request):
     return render(request, "ledger/household_list.html", {
         "form": form,
         "households": rows,
+        "can_assign": ledger_writer(request.user),
         **keyset_links(request, page.next_after if page else None),
         "breadcrumbs": [(_("住户台账"), None)],
     }, status=status)
+
+
+@login_required
+@require_POST
+def household_assign_cadre(request):
+    """分配包户干部 to the households ticked in the list (or 取消), then back to the list as it was."""
+    if not ledger_writer(request.user):
+        raise Http404(_("页面不存在。"))
+    form = CadreAssignForm(request.POST)
+    back = request.POST.get("back") or ""
+    if not back.startswith(reverse("ledger:household_list")) or not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}):
+        back = reverse("ledger:household_list")
+    if not form.is_valid():
+        messages.error(request, next(iter(form.errors.values()))[0])
+        return redirect(back)
+    values = form.cleaned_data
+    cadre = None if values["unassign"] else values["cadre"].strip()
+    try:
+        if cadre == "":
+            raise errors.AppError(_("请填写包户干部的姓名或用户名；要取消所选住户的包户干部，请勾选“取消所选住户的包户干部”。"))
+        count = services.households_assign_cadre(actor=request.user, household_ids=values["households"],
+                                                 cadre=cadre, ip=_client_ip(request))
+    except errors.NotFound as exc:
+        raise Http404(exc.message) from None
+    except errors.AppError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    chosen = len(values["households"])
+    if cadre is None:
+        text = _("已取消 %(n)d 户的包户干部。") % {"n": count}
+    else:
+        text = _("已为 %(n)d 户分配包户干部「%(c)s」。") % {"n": count, "c": cadre}
+    if count < chosen:
+        text += _("（所选其余 %(m)d 户原已如此，未改动。）") % {"m": chosen - count}
+    messages.success(request, text)
+    return redirect(back)
 
 
 @login_required

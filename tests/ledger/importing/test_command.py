@@ -25,7 +25,7 @@ def test_the_template_has_the_sheets_headers_drop_downs_and_notes(tmp_path, db):
     workbook = openpyxl.load_workbook(out)
     assert workbook.sheetnames == ["住户房屋", "家庭成员", "填写说明"]
     households = workbook["住户房屋"]
-    assert [c.value for c in households[1]] == [*HOUSEHOLD_HEADER, "处置方式"]
+    assert [c.value for c in households[1]] == [*HOUSEHOLD_HEADER, "处置方式", "包户干部"]
     assert [c.value for c in workbook["家庭成员"][1]] == PERSON_HEADER
     lists = {str(dv.sqref).rstrip("0123456789:").split(":")[0].rstrip("0123456789"): dv.formula1
              for dv in households.data_validations.dataValidation if dv.type == "list"}
@@ -36,7 +36,7 @@ def test_the_template_has_the_sheets_headers_drop_downs_and_notes(tmp_path, db):
     assert households.column_dimensions["C"].number_format == "@"  # the ID column keeps all 18 digits
     notes = [[c for c in row] for row in workbook["填写说明"].iter_rows(values_only=True)]
     columns_explained = {row[1] for row in notes if row and row[0] == "住户房屋"}
-    assert columns_explained == {*HOUSEHOLD_HEADER, "处置方式"}
+    assert columns_explained == {*HOUSEHOLD_HEADER, "处置方式", "包户干部"}
     assert any("合计" in (row[3] or "") for row in notes if row)
 
 
@@ -152,9 +152,10 @@ def test_export_masks_personal_numbers_by_default(cast, tmp_path, ledger_file):
     result = run_ledger("export", "--project", "P001", out)
     assert result.code == 0 and "已脱敏" in result.stdout
     rows = _sheet(out, "住户房屋")
-    assert rows[0] == [*HOUSEHOLD_HEADER, "处置方式"]
+    assert rows[0] == [*HOUSEHOLD_HEADER, "处置方式", "包户干部"]
     dh001 = next(r for r in rows if r[0] == "DH-001")
     assert dh001[2] == "110105********002X" and dh001[3] == "138****5678"
+    assert dh001[-1] == "陈包户"  # 包户干部 by name, read back by the import
     assert all("*" in r[2] for r in rows[1:] if r[2])
     members = _sheet(out, "家庭成员")
     assert all("*" in r[2] for r in members[1:])
