@@ -181,7 +181,7 @@
   var centres = {};  // feature name (village code, "street:CODE") -> [lon, lat] of its label
   var areas = {};  // "street:CODE" / "district:CODE" -> the area's row
   var zoom = 1;
-  var ZOOM_FOR_NAMES = 2;  // in the district's view, villages are named once zoomed in this far
+  var ZOOM_FOR_NAMES = 1.5;  // in the district's view, villages are named once zoomed in this far (5 wheel steps)
   var TILES = !!data.map.tiles;
   // Fills of the outlines; lighter (and see-through) over a tile background.
   var FILL = TILES ? { district: "rgba(255,255,255,0)", street: "rgba(32,107,196,0.10)" }
@@ -245,7 +245,7 @@
       // marker at its centre, sized by households and coloured like its polygon.
       geo: {
         map: data.map.name, roam: true, aspectScale: aspect, nameProperty: "name", zoom: zoom,
-        top: 16, bottom: 16, left: 16, right: 16, selectedMode: false,
+        top: 16, bottom: 16, left: 24, right: 64, selectedMode: false,  // room for the names
         itemStyle: { borderColor: "#fff", borderWidth: 1, areaColor: "#dee2e6" },
         emphasis: { label: { show: false }, itemStyle: { areaColor: "#339af0" } },
         label: { show: false },
@@ -267,10 +267,11 @@
         }))
       }, {
         id: "villages", type: "scatter", coordinateSystem: "geo", cursor: "pointer", zlevel: 1,
+        // Always shown, empty while the names would crowd: a label switched on after a roam is
+        // drawn faded by ECharts, an empty one filled in is not.
         label: {
-          show: villageNamesShown(), position: "right", fontSize: 11, color: TEXT,
-          textBorderColor: "#fff", textBorderWidth: 2,
-          formatter: function (p) { return byCode[p.name] ? byCode[p.name].name : ""; }
+          show: true, position: "right", fontSize: 11, color: TEXT, textBorderColor: "#fff", textBorderWidth: 2,
+          formatter: function (p) { return villageNamesShown() && byCode[p.name] ? byCode[p.name].name : ""; }
         },
         labelLayout: { hideOverlap: true },
         itemStyle: { borderColor: "#fff", borderWidth: 1, opacity: 0.9 },
@@ -353,10 +354,7 @@
     charts["chart-map"].on("georoam", function () {
       var shown = villageNamesShown();
       zoom = charts["chart-map"].getOption().geo[0].zoom || 1;
-      if (villageNamesShown() !== shown) {
-        charts["chart-map"].setOption({ series: [{ id: "villages", label: { show: villageNamesShown() } }] });
-      }
-      tiles(charts["chart-map"]);
+      if (villageNamesShown() !== shown) { map(); } else { tiles(charts["chart-map"]); }
     });
   }
 
@@ -400,6 +398,7 @@
   }
 
   window.setInterval(refresh, 60000);
-  // For a "refresh now" from the console or a test: returns the promise of the round.
-  window.gaizaoDashboard = { refresh: refresh };
+  // For a "refresh now" from the console or a test: returns the promise of the round; and whether
+  // the map names its villages now.
+  window.gaizaoDashboard = { refresh: refresh, villageNamesShown: villageNamesShown };
 })();
