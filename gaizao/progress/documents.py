@@ -138,11 +138,12 @@ def _forecast_text(forecast) -> str:
     if forecast is None:
         return ""
     if forecast.state != "forecast" or forecast.done_on is None:
-        return forecast.text  # 期满未达标、未启动、签约期未开始、全部签约、近四周无签约: said in words
-    day = forecast.done_on
-    text = _("%(y)d年%(m)d月%(d)d日") % {"y": day.year, "m": day.month, "d": day.day}
-    if forecast.will_meet is False:
-        text += _("（晚于签约期）")
+        text = forecast.text  # 期满未达标、未启动、签约期未开始、全部签约、近四周无签约: said in words
+    else:
+        day = forecast.done_on
+        text = _("%(y)d年%(m)d月%(d)d日") % {"y": day.year, "m": day.month, "d": day.day}
+    if forecast.deadline_state in ("at_risk", "overdue"):  # the dashboard's badge, in the same words
+        text += _("（%(label)s）") % {"label": forecast.deadline_label}
     return text
 
 

@@ -60,6 +60,9 @@ class ForecastOut(Schema):
     latest: dt.date | None = Field(..., description="按近四周最慢一周的进度；最慢一周为零时为 null")
     deadline: dt.date | None = Field(..., description="对照的期限：项目为其签约期结束日；村、街道、全区为攻坚行动目标的期限（目标功能上线前为 null）")
     will_meet: bool | None = Field(..., description="能否在期限内完成；无期限或无可签约住户时为 null")
+    deadline_state: str | None = Field(..., description="对照期限：on_time 按期 / at_risk 逾期风险（期限未到，按此进度赶不上）/ "
+                                                       "overdue 已逾期（期限已过仍有住户未签约）；无期限或无可签约住户时为 null")
+    deadline_label: str = Field(..., description="deadline_state 的中文：按期、逾期风险、已逾期；无判断时为空")
     text: str = Field(..., description="一句话说明，如「按此进度，预计 2027年3月5日 完成」「期满未达标」「未启动」")
     state: str = Field(..., description="forecast 预测中 / finished 可签约住户已全部签约 / planned 签约期未开始 / "
                                         "lapsed 期满未达标 / closed 签约期已满 / not_started 未启动")
@@ -160,7 +163,8 @@ def _unit(area: s.Area) -> dict:
 def _forecast(forecast: s.Forecast) -> dict:
     return {"remaining": forecast.remaining, "pace_per_week": str(forecast.pace_per_week),
             "done_on": forecast.done_on, "earliest": forecast.earliest, "latest": forecast.latest,
-            "deadline": forecast.deadline, "will_meet": forecast.will_meet, "text": forecast.text,
+            "deadline": forecast.deadline, "will_meet": forecast.will_meet,
+            "deadline_state": forecast.deadline_state, "deadline_label": forecast.deadline_label, "text": forecast.text,
             "state": forecast.state, "state_label": forecast.state_label, "lapsed": forecast.lapsed,
             "not_started": forecast.not_started}
 

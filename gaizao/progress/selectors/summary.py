@@ -439,6 +439,26 @@ FORECAST_LABELS = {
     "not_started": _("未启动"),
 }
 
+# The forecast against its deadline (``Forecast.deadline_state``): on time, a deadline still ahead
+# that this pace misses (逾期风险), or a deadline already past with households left to sign (已逾期:
+# no pace can meet it any more, and the page must not call it a risk).
+DEADLINE_LABELS = {
+    "on_time": _("按期"),
+    "at_risk": _("逾期风险"),
+    "overdue": _("已逾期"),
+}
+
+
+def judge_deadline(*, deadline: dt.date | None, will_meet: bool | None, today: dt.date) -> str | None:
+    """``on_time`` / ``at_risk`` / ``overdue``, or None when there is nothing to judge (no
+    deadline, or nothing left that can sign). Past is before ``today`` (Asia/Shanghai): the
+    deadline's own day is still ahead."""
+    if deadline is None or will_meet is None:
+        return None
+    if will_meet:
+        return "on_time"
+    return "overdue" if deadline < today else "at_risk"
+
 
 @dataclass
 class Forecast:
@@ -462,10 +482,19 @@ class Forecast:
     lapsed: int = 0  # unsigned households of projects whose period closed below the threshold
     not_started: int = 0  # households of projects without a signing period
     starts_on: dt.date | None = None  # the earliest start of a planned period
+    deadline_state: str | None = None  # on_time / at_risk / overdue (DEADLINE_LABELS); None: no judgement
 
     @property
     def finished(self) -> bool:
         return self.state == "finished"
+
+    @property
+    def overdue(self) -> bool:
+        return self.deadline_state == "overdue"
+
+    @property
+    def deadline_label(self) -> str:
+        return str(DEADLINE_LABELS.get(self.deadline_state, ""))
 
     @property
     def state_label(self) -> str:
@@ -587,5 +616,6 @@ def forecasts(level: int, summaries: list[UnitSummary], *, deadlines: dict[int, 
             earliest=earliest, latest=latest, deadline=deadline, will_meet=will_meet, state=state,
             lapsed=sum(w.unsigned for w in found if w.state == "lapsed"),
             not_started=sum(w.unsigned for w in found if w.state == "not_started"),
-            starts_on=min(starts) if starts else None)
+            starts_on=min(starts) if starts else None,
+            deadline_state=judge_deadline(deadline=deadline, will_meet=will_meet, today=today))
     return out
