@@ -94,8 +94,20 @@ def refuse_signing_after_failed_consultation(*, project, signing_start) -> None:
         raise AppError(refusal, fields={"signing_start": refusal})  # the page shows it beside the field
 
 
+def _last_visit() -> dict:
+    """最近走访 on the household list's phone cards: the hard case's last visit, in the list's own query."""
+    from django.db.models import OuterRef, Subquery
+
+    from gaizao.progress.models import HardCase
+
+    return {"last_visit_on": Subquery(HardCase.objects.filter(household=OuterRef("pk")).values("last_visit_on")[:1])}
+
+
 def register() -> None:
     from gaizao.ledger.hooks import households_changed, project_signing_opens
+    from gaizao.ledger.listing import ListFact, household_list_facts
+
+    household_list_facts.register(ListFact(name="progress.last_visit", label=_("最近走访"), annotate=_last_visit))
 
     from gaizao.core.audit import register_action_labels
     from gaizao.progress.signing import ACTION_LABELS as SIGNING_ACTION_LABELS

@@ -19,6 +19,7 @@ from gaizao.core.pages import KeysetPage, keyset_page
 from gaizao.core.crypto import lookup_hash
 from gaizao.core.scoping import get_in_scope
 from gaizao.core.validators import normalize_citizen_id
+from gaizao.ledger import listing
 from gaizao.ledger.choices import Stage
 from gaizao.ledger.models import Building, HeritageElement, Household, Person, Project, Village
 from gaizao.ledger.policies import (
@@ -235,7 +236,9 @@ def household_list(user: User, *, street_id: int | None = None, village_id: int 
         # A search can match a hundred thousand rows (the surname 李): pick the page's ids first
         # with the narrow index, then read the wide columns for those ids only. Still one query.
         qs = Household.objects.filter(id__in=qs.filter(condition).order_by("id").values("id")[: limit + 1])
-    rows = [_quantize_area(row) for row in _household_columns(qs).order_by("id")[: limit + 1]]
+    # What upper apps add to each row (ledger.listing: progress's last visit), in this same query.
+    rows = [_quantize_area(row) for row in
+            _household_columns(qs).annotate(**listing.annotations()).order_by("id")[: limit + 1]]
     return keyset_page(rows, limit=limit)
 
 

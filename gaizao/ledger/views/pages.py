@@ -25,6 +25,8 @@ from gaizao.ledger import selectors, services
 from gaizao.ledger.policies import ledger_writer
 from gaizao.ledger.forms import CadreAssignForm, HouseholdFilterForm, VillageFilterForm
 from gaizao.ledger.choices import Stage
+from gaizao.ledger.listing import household_list_facts
+from gaizao.ledger.nextstep import next_step
 from gaizao.ledger.models import Household
 from gaizao.ledger.services.id_search import IdSearchRefused, household_search
 from gaizao.core.requests import client_ip as _client_ip
@@ -76,9 +78,12 @@ def household_list(request):
             form.add_error("q", exc.message)
             status = exc.status
     rows = _list_rows(page.items) if page else []
+    filtered = sum(1 for name in ("street", "village", "project", "stage", "land_type", "legality")
+                   if form.is_bound and form.data.get(name))
     return render(request, "ledger/household_list.html", {
         "form": form,
         "households": rows,
+        "filtered": filtered,
         "can_assign": ledger_writer(request.user),
         **keyset_links(request, page.next_after if page else None),
         "breadcrumbs": [(_("住户台账"), None)],
@@ -165,9 +170,13 @@ def _list_rows(households: list[Household]) -> list[Household]:
     (the page renders 50 rows on every request; see bench/README.md)."""
     stage_labels = {value: str(label) for value, label in Stage.choices}
     detail_prefix = reverse("ledger:household_detail", args=[0])[: -len("0/")]
+    facts = [(str(fact.label), fact.key) for fact in household_list_facts]
     for household in households:
         _masked(household)
         household.stage_label = stage_labels.get(household.stage, household.stage)
+        # The phone's card: the next step (ledger.nextstep) and what upper apps add (ledger.listing).
+        household.next_step = next_step(household.stage, household.way)
+        household.facts = [(label, getattr(household, key, None)) for label, key in facts]
         household.detail_url = f"{detail_prefix}{household.pk}/"
         area = household.legal_area_total
         household.legal_area_text = f"{area:,.2f}" if area is not None else ""
