@@ -111,3 +111,31 @@ def test_the_map_shows_streets_and_a_legend_and_a_street_click_drills_down(cast,
     page.mouse.click(x, y)
     page.wait_for_url(f"{base}/ledger/villages/{campaign['VB1']['village'].pk}/")
     assert errors == []
+
+
+# a 1 × 1 grey PNG, what the district's tile server answers here
+TILE = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415408d763b8b8b8"
+    "000003070181a1c8e30000000049454e44ae426082")
+
+
+def test_a_districts_tile_server_draws_under_the_map_and_nothing_else_is_fetched(cast, live_server, page, settings):
+    settings.MAP_TILES = "/map-tiles/{z}/{x}/{y}.png"
+    build_campaign(cast)
+    tiles: list[str] = []
+    elsewhere: list[str] = []
+    base = live_server.url
+
+    def serve(route):
+        tiles.append(route.request.url)
+        route.fulfill(status=200, content_type="image/png", body=TILE)
+
+    page.route("**/map-tiles/**", serve)
+    page.on("request", lambda request: None if request.url.startswith(base) else elsewhere.append(request.url))
+    sign_in_leader(page, base, "/progress/")
+    wait_for_charts(page, ["chart-map"])
+    assert tiles, "no tile was asked for"
+    zooms = {int(url.split("/map-tiles/")[1].split("/")[0]) for url in tiles}
+    assert zooms and all(11 <= z <= 16 for z in zooms)  # a few kilometres across 600 pixels
+    assert len(tiles) <= 200
+    assert elsewhere == []
