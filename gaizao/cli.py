@@ -20,6 +20,7 @@ COMMANDS = [
     ("rollups", "进度汇总：gaizao rollups verify|rebuild（按事件重算并核对）"),
     ("hardcases", "攻坚户：gaizao hardcases overdue 列出走访逾期的攻坚户"),
     ("user", "账号管理：gaizao user create|list|set-password|disable|enable|unlock …"),
+    ("unit", "组织机构：gaizao unit list|boundary 列出，设置区或街道在作战图上的边界（GeoJSON 文件）"),
     ("audit", "审计日志：gaizao audit verify|checkpoint|rekey 校验哈希链、写检查点、轮换审计密钥"),
     ("keys", "数据密钥：gaizao keys generate|check|rotate（SM4 密钥轮换）"),
     ("check", "检查配置；生产环境用 gaizao check --deploy"),
