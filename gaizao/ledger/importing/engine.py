@@ -35,6 +35,7 @@ ACTION_LABELS = {
     "ledger.import_interrupted": gettext_lazy("导入中断（服务进程停止），上传文件已删除"),
     "ledger.export": gettext_lazy("导出住户台账"),
     "ledger.export_full": gettext_lazy("导出住户台账（完整号码）"),
+    "ledger.export_list": gettext_lazy("按筛选条件导出住户"),
 }
 
 

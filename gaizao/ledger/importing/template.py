@@ -49,7 +49,7 @@ def _data_sheet(workbook, *, title: str, columns: tuple[h.Column, ...], rows: It
             xlsx.number_range(sheet, column=index, first_row=2, last_row=last, minimum=low, maximum=high,
                               whole=whole, title=column.header)
     required = [i for i, column in enumerate(columns) if column.required]
-    sheet.append(xlsx.header_cells(sheet, [column.header for column in columns], required=required))
+    sheet.append(xlsx.header_cells(sheet, [str(column.header) for column in columns], required=required))
     for row in rows:
         sheet.append(row)
 
@@ -82,11 +82,16 @@ def notes_rows() -> list[list[str]]:
 
 
 def write_ledger(out: str | Path | BinaryIO, *, household_rows: Iterable[list] = (),
-                 person_rows: Iterable[list] = ()) -> None:
-    """Write the template layout, empty or with rows (export); ``out`` is a path or a binary file."""
+                 person_rows: Iterable[list] = (), extra_household: tuple[h.Column, ...] = (),
+                 extra_person: tuple[h.Column, ...] = ()) -> None:
+    """Write the template layout, empty or with rows (export); ``out`` is a path or a binary file.
+
+    ``extra_*``: columns after the template's (the list's export: 城中村, 项目编码), which an import
+    reports as columns it does not read."""
     workbook = xlsx.new_workbook(write_only=True)
-    _data_sheet(workbook, title=h.HOUSEHOLD_SHEET, columns=h.HOUSEHOLD_COLUMNS, rows=household_rows)
-    _data_sheet(workbook, title=h.PERSON_SHEET, columns=h.PERSON_COLUMNS, rows=person_rows)
+    _data_sheet(workbook, title=h.HOUSEHOLD_SHEET, columns=(*h.HOUSEHOLD_COLUMNS, *extra_household),
+                rows=household_rows)
+    _data_sheet(workbook, title=h.PERSON_SHEET, columns=(*h.PERSON_COLUMNS, *extra_person), rows=person_rows)
     xlsx.add_notes_sheet(
         workbook, title=h.NOTES_SHEET, heading=_("城中村改造住户台账 填写说明"),
         headers=[_("工作表"), _("列名"), _("必填"), _("填写规则"), _("可选值"), _("也可写作")],

@@ -11,4 +11,5 @@ urlpatterns = [
     path("jobs/<uuid:pk>/errors.xlsx", views.import_errors, name="import_errors"),
     path("template.xlsx", views.template_download, name="template_download"),
     path("export/", views.export_download, name="export_download"),
+    path("export/households.xlsx", views.household_export, name="household_export"),
 ]

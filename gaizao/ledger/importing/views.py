@@ -36,9 +36,9 @@ from gaizao.core.tabular.reader import MAX_FILE_BYTES, SPREADSHEET_SUFFIXES
 from gaizao.ledger import selectors
 from gaizao.ledger.importing import jobs
 from gaizao.ledger.importing.engine import READ, WRITE
-from gaizao.ledger.importing.export import export_project, export_project_for
+from gaizao.ledger.importing.export import export_households, export_project, export_project_for
 from gaizao.ledger.importing.template import write_template
-from gaizao.ledger.policies import ledger_writer
+from gaizao.ledger.policies import ledger_writer, village_grant
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ACCEPT = ".xlsx,.xlsm,.xls,.ods,.csv"
@@ -235,3 +235,36 @@ def export_download(request):
     name = _("%(code)s %(name)s 住户台账 %(day)s%(full)s.xlsx") % {
         "code": project.code, "name": project.name, "day": today, "full": _("（完整号码）") if full else ""}
     return _xlsx_response(handle, filename=name, fallback=f"ledger-{project.code}-{today}.xlsx")
+
+
+@login_required
+@require_GET
+def household_export(request):
+    """The household list as it is filtered (按筛选条件导出), every page of it, numbers masked.
+
+    For those who read villages (a street's staff its street, the district roles all); the query
+    string is the list's, so the button exports what the list shows. A search by citizen ID is not
+    exported (that search is audited and limited one page at a time)."""
+    from gaizao.ledger.forms import HouseholdFilterForm
+    from gaizao.ledger.selectors.lists import household_search_is_by_id
+
+    if not village_grant(request.user):
+        raise Http404(_("页面不存在。"))
+    form = HouseholdFilterForm(request.GET or None, user=request.user)
+    back = reverse("ledger:household_list") + (f"?{request.GET.urlencode()}" if request.GET else "")
+    if not form.valid_or_unbound():
+        messages.error(request, _("筛选条件有误，请改正后再导出：%(e)s") % {
+            "e": "；".join(f"{form.fields[k].label if k in form.fields else ''}{v[0]}" for k, v in form.errors.items())})
+        return redirect(back)
+    filters = form.filters()
+    filters.pop("after", None)
+    if household_search_is_by_id(filters.get("q") or ""):
+        messages.error(request, _("按身份证号查询的结果不能导出；请按姓名、户号或筛选条件导出。"))
+        return redirect(back)
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # gone when the response closes it
+    export_households(actor=request.user, ids=selectors.household_export_ids(request.user, **filters), out=handle,
+                      filters=filters, ip=_ip(request))
+    handle.seek(0)
+    today = timezone.localdate().strftime("%Y%m%d")
+    return _xlsx_response(handle, filename=_("住户台账（筛选结果） %(day)s.xlsx") % {"day": today},
+                          fallback=f"households-{today}.xlsx")

@@ -216,6 +216,29 @@ def _quantize_area(household: Household) -> Household:
     return household
 
 
+def _filtered(user: User, *, street_id, village_id, project_id, stage, land_type, legality) -> QuerySet[Household]:
+    """The households in scope that the list's filters (all but the search) keep."""
+    qs = _where(household_scope(user), street_id=street_id, village_id=village_id, project_id=project_id,
+                stage=stage, land_type=land_type)
+    if legality:
+        # Exists, not a join: a household with two such buildings is still one row.
+        qs = qs.filter(Exists(Building.objects.filter(household=OuterRef("pk"), legality=legality)))
+    return qs
+
+
+def household_export_ids(user: User, *, street_id: int | None = None, village_id: int | None = None,
+                         project_id: int | None = None, stage: str = "", land_type: str = "", legality: str = "",
+                         q: str = "") -> QuerySet:
+    """The ids of every household the list shows with these filters (all its pages), for the list's export
+    (按筛选条件导出), by project and number. The caller refuses a search by ID (that one is audited and limited)."""
+    qs = _filtered(user, street_id=street_id, village_id=village_id, project_id=project_id, stage=stage,
+                   land_type=land_type, legality=legality)
+    condition = _household_search(q)
+    if condition is not None:
+        qs = qs.filter(condition)
+    return qs.order_by("project_id", "number").values_list("id", flat=True)
+
+
 def household_list(user: User, *, street_id: int | None = None, village_id: int | None = None,
                    project_id: int | None = None, stage: str = "", land_type: str = "", legality: str = "",
                    q: str = "", after: int | None = None, limit: int = PAGE_SIZE) -> HouseholdPage:
@@ -224,11 +247,8 @@ def household_list(user: User, *, street_id: int | None = None, village_id: int 
     No COUNT of the table: the page reads ``limit + 1`` rows to know whether another page follows,
     so every page costs the same at a million households.
     """
-    qs = _where(household_scope(user), street_id=street_id, village_id=village_id, project_id=project_id,
-                stage=stage, land_type=land_type)
-    if legality:
-        # Exists, not a join: a household with two such buildings is still one row.
-        qs = qs.filter(Exists(Building.objects.filter(household=OuterRef("pk"), legality=legality)))
+    qs = _filtered(user, street_id=street_id, village_id=village_id, project_id=project_id, stage=stage,
+                   land_type=land_type, legality=legality)
     if after:
         qs = qs.filter(id__gt=after)
     condition = _household_search(q)

@@ -22,7 +22,7 @@ from gaizao.core import errors
 from gaizao.core.pages import keyset_links
 from gaizao.core.masking import mask_citizen_id, mask_phone
 from gaizao.ledger import selectors, services
-from gaizao.ledger.policies import ledger_writer
+from gaizao.ledger.policies import ledger_writer, village_grant
 from gaizao.ledger.forms import CadreAssignForm, HouseholdFilterForm, VillageFilterForm
 from gaizao.ledger.choices import Stage
 from gaizao.ledger.listing import household_list_facts
@@ -84,6 +84,7 @@ def household_list(request):
         "form": form,
         "households": rows,
         "filtered": filtered,
+        "export_url": _export_url(request),
         "can_assign": ledger_writer(request.user),
         **keyset_links(request, page.next_after if page else None),
         "breadcrumbs": [(_("住户台账"), None)],
@@ -163,6 +164,16 @@ def _reveal(request, household: Household) -> dict:
                                                        ip=_client_ip(request))
     except errors.PermissionDenied as exc:
         raise PermissionDenied(exc.message) from None
+
+
+def _export_url(request) -> str | None:
+    """The list's export with its filters (not its page), for those who read villages."""
+    if not village_grant(request.user):
+        return None
+    query = request.GET.copy()
+    query.pop("after", None)
+    url = reverse("ledger:household_export")
+    return f"{url}?{query.urlencode()}" if query else url
 
 
 def _list_rows(households: list[Household]) -> list[Household]:
