@@ -200,7 +200,7 @@ class VillageForm(_EditForm):
     notes = _text_area(_("现状说明"))
     boundary = _text_area(
         _("边界（GeoJSON）"), rows=6,
-        help_text=_("粘贴 GeoJSON 的 Polygon 或 MultiPolygon（坐标为 [经度, 纬度]，WGS 84），也可粘贴含一个要素的 Feature/FeatureCollection；留空表示不设边界。"),
+        help_text=_("粘贴村界的 GeoJSON 面数据（测绘单位或地图软件可导出；坐标为 [经度, 纬度]，WGS 84），可以是一个面、多个面或含一个要素的文件内容；留空表示不设边界。"),
     )
     wide_fields = ("notes", "boundary")
     create_only = ("street",)

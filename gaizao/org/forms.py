@@ -136,8 +136,8 @@ class OrgUnitForm(StyledForm):
     # checked by the service (core.boundary), whose message is shown beside this field
     boundary = forms.CharField(
         label=_("边界（GeoJSON）"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("区或街道在作战图上的范围：粘贴 GeoJSON 的 Polygon 或 MultiPolygon（坐标为 [经度, 纬度]，"
-                    "WGS 84），也可粘贴含一个要素的 Feature/FeatureCollection；留空表示不设边界。"))
+        help_text=_("区或街道在作战图上的范围：粘贴 GeoJSON 面数据（测绘单位或地图软件可导出；坐标为 [经度, 纬度]，"
+                    "WGS 84），可以是一个面、多个面或含一个要素的文件内容；留空表示不设边界。"))
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
