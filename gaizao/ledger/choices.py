@@ -70,10 +70,25 @@ class Hukou(models.TextChoices):
 
 
 class Structure(models.TextChoices):
+    """A building's structure (房屋结构); the office may add more (ledger.known, 可选值)."""
+
     BRICK_CONCRETE = "brick_concrete", _("砖混")
     FRAME = "frame", _("框架")
     BRICK_WOOD = "brick_wood", _("砖木")
     SIMPLE = "simple", _("简易")
+    STEEL_CONCRETE = "steel_concrete", _("钢混")
+    STEEL = "steel", _("钢结构")
+    WOOD = "wood", _("木结构")
+    EARTH_WOOD = "earth_wood", _("土木")
+    STONE_WOOD = "stone_wood", _("石木")
+    OTHER = "other", _("其他")
+
+
+class KnownList(models.TextChoices):
+    """The ledger's lists of values the office may extend (可选值)."""
+
+    STRUCTURE = "structure", _("房屋结构")
+    USE = "use", _("用途")
 
 
 class Legality(models.TextChoices):

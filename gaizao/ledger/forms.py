@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from gaizao.core.forms import StyledForm
 from gaizao.core.masking import mask_citizen_id, mask_phone
 from gaizao.core.validators import normalize_citizen_id
+from gaizao.ledger import known
 from gaizao.ledger.choices import (
-    HeritageKind, Hukou, HouseholdUse, LandType, Legality, ProtectionLevel, Relation, RenovationMode, Stage,
-    Structure,
+    HeritageKind, Hukou, LandType, Legality, ProtectionLevel, Relation, RenovationMode, Stage,
 )
 from gaizao.ledger.selectors import (
     building_by_ref, cadre_options, community_options, household_filter_options, street_list, street_write_list,
@@ -259,7 +259,7 @@ class HouseholdForm(_EditForm):
                                         "显示为脱敏号码；不改动则保留原号码。"))
     address = forms.CharField(label=_("地址"), required=False, max_length=200)
     land_type = forms.ChoiceField(label=_("土地性质"), choices=LandType.choices)
-    use = forms.ChoiceField(label=_("用途"), choices=HouseholdUse.choices)
+    use = forms.ChoiceField(label=_("用途"), choices=known.offered_uses)
     member_count = _integer_field(_("家庭人数"))
     cadre = forms.ModelChoiceField(label=_("包户干部"), queryset=None, required=False, empty_label=_("（未指派）"))
 
@@ -293,14 +293,14 @@ class PersonForm(_EditForm):
 
 class BuildingForm(_EditForm):
     number = forms.CharField(label=_("房屋编号"), max_length=32)
-    structure = forms.ChoiceField(label=_("结构"), choices=Structure.choices)
+    structure = forms.ChoiceField(label=_("结构"), choices=known.offered_structures)
     floors = _integer_field(_("层数"))
     build_year = _integer_field(_("建成年份"), required=False)
     certificate_no = forms.CharField(label=_("权证号"), required=False, max_length=64)
     legal_area = _decimal_field(_("合法面积（㎡）"))
     unlicensed_area = _decimal_field(_("无证面积（㎡）"))
     legality = forms.ChoiceField(label=_("认定结果"), choices=Legality.choices)
-    use = forms.ChoiceField(label=_("用途"), choices=HouseholdUse.choices)
+    use = forms.ChoiceField(label=_("用途"), choices=known.offered_uses)
 
 
 class HeritageForm(_EditForm):

@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from gaizao.core.fields import EncryptedTextField, LookupHashField
 from gaizao.core.models import VersionedModel
+from gaizao.ledger import known
 from gaizao.ledger.choices import (
-    Disposition, HeritageKind, Hukou, HouseholdUse, LandType, Legality, ProtectionLevel, Relation, RenovationMode,
-    Stage, Structure, Way,
+    Disposition, HeritageKind, Hukou, HouseholdUse, KnownList, LandType, Legality, ProtectionLevel, Relation,
+    RenovationMode, Stage, Structure, Way,
 )
 
 AREA = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
@@ -103,7 +104,8 @@ class Household(VersionedModel):
     phone_hash = LookupHashField(source="phone", db_index=False)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     land_type = models.CharField(_("土地性质"), max_length=16, choices=LandType.choices, default=LandType.COLLECTIVE)
-    use = models.CharField(_("用途"), max_length=16, choices=HouseholdUse.choices, default=HouseholdUse.RESIDENTIAL)
+    # Choices from a callable: the built-in values and those the office added (ledger.known, cached).
+    use = models.CharField(_("用途"), max_length=16, choices=known.use_choices, default=HouseholdUse.RESIDENTIAL)
     member_count = models.PositiveSmallIntegerField(_("家庭人数"), default=1)
     stage = models.CharField(_("当前阶段"), max_length=16, choices=Stage.choices, default=Stage.REGISTERED)
     # 进度路径: from the village's mode and the buildings' dispositions (gaizao.ledger.ways), kept by
@@ -181,14 +183,15 @@ class Building(VersionedModel):
     household = models.ForeignKey(Household, verbose_name=_("住户"), on_delete=models.CASCADE, related_name="buildings",
                                   db_index=False)
     number = models.CharField(_("房屋编号"), max_length=32)
-    structure = models.CharField(_("结构"), max_length=16, choices=Structure.choices, default=Structure.BRICK_CONCRETE)
+    structure = models.CharField(_("结构"), max_length=16, choices=known.structure_choices,
+                                 default=Structure.BRICK_CONCRETE)
     floors = models.PositiveSmallIntegerField(_("层数"), default=1)
     build_year = models.PositiveSmallIntegerField(_("建成年份"), null=True, blank=True)
     certificate_no = models.CharField(_("权证号"), max_length=64, blank=True)
     legal_area = models.DecimalField(_("合法面积（㎡）"), default=Decimal("0"), **AREA)
     unlicensed_area = models.DecimalField(_("无证面积（㎡）"), default=Decimal("0"), **AREA)
     legality = models.CharField(_("认定结果"), max_length=16, choices=Legality.choices, default=Legality.PENDING)
-    use = models.CharField(_("用途"), max_length=16, choices=HouseholdUse.choices, default=HouseholdUse.RESIDENTIAL)
+    use = models.CharField(_("用途"), max_length=16, choices=known.use_choices, default=HouseholdUse.RESIDENTIAL)
     # 处置方式: demolished or kept, as the village's mode allows (gaizao.ledger.ways); a kept building
     # is never marked demolished, and a household's 拆除 brings down only its buildings to demolish.
     disposition = models.CharField(_("处置方式"), max_length=16, choices=Disposition.choices,
@@ -211,6 +214,29 @@ class Building(VersionedModel):
     def kept(self) -> bool:
         """Kept (保留): upgraded in place, never demolished."""
         return self.disposition == Disposition.KEEP
+
+
+class KnownValue(VersionedModel):
+    """A value the office adds to one of the ledger's lists (可选值): a building structure or a use beyond the
+    built-in ones (``choices.Structure``, ``choices.HouseholdUse``). Its name is what a building or household
+    stores; retired (not ``active``), it is no longer offered but stays valid for what already holds it."""
+
+    kind = models.CharField(_("列表"), max_length=16, choices=KnownList.choices)
+    label = models.CharField(_("名称"), max_length=16)
+    aliases = models.CharField(_("其他写法"), max_length=200, blank=True)
+    active = models.BooleanField(_("可选用"), default=True)
+
+    class Meta:
+        verbose_name = _("可选值")
+        verbose_name_plural = _("可选值")
+        ordering = ["kind", "label"]
+        constraints = [models.UniqueConstraint(fields=["kind", "label"], name="known_value_unique_in_list")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def alias_list(self) -> list[str]:
+        return known.split_aliases(self.aliases)
 
 
 PHOTO_EXTENSIONS = ("jpg", "jpeg", "png")

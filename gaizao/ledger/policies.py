@@ -283,6 +283,12 @@ def project_rules_can_change(user: User) -> bool:
     return access.grant(user, "ledger.village", write=True).everywhere
 
 
+def known_values_can_change(user: User) -> bool:
+    """May extend the ledger's lists (可选值: structures, uses): those who write villages across the whole
+    district (the office, 领导小组办公室, and the admin), never a street."""
+    return access.grant(user, "ledger.village", write=True).everywhere
+
+
 def ledger_writer(user: User) -> bool:
     """The user changes some ledger (the roles the import and "new" buttons are for)."""
     return bool(household_grant(user, write=True))

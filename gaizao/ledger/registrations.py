@@ -53,6 +53,8 @@ def register() -> None:
                  roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET, Role.CADRE), order=50),
         MenuItem(name="ledger.my_household", label=_("我的住户"), url_name="ledger:my_household",
                  roles=(Role.RESIDENT,), order=80),
+        MenuItem(name="ledger.known_values", label=_("可选值"), url_name="ledger:known_values",
+                 roles=(Role.ADMIN, Role.COMMANDER), order=95),
     ):
         menu.register(item)
     # The ledger's counts for those without the dashboard (cadre, resident …); progress's rollup

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from gaizao.ledger import views
+from gaizao.ledger.views import known as known_views
 
 app_name = "ledger"
 
@@ -29,5 +30,6 @@ urlpatterns = [
     path("heritage/<int:pk>/edit/", views.heritage_edit, name="heritage_edit"),
     path("heritage/<int:pk>/photo/", views.heritage_photo, name="heritage_photo"),
     path("my-household/", views.my_household, name="my_household"),
+    path("known-values/", known_views.known_values, name="known_values"),
     path("import/", include("gaizao.ledger.importing.urls")),
 ]

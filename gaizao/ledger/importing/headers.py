@@ -89,11 +89,15 @@ HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
            "一户内唯一。可以不填（或没有这一列）：导入时按本户房屋行的先后编为 1、2、3…，本户已填了编号的，"
            "接着最大的编号往后编；同一个文件再次导入编号不变。一户没有房屋时房屋各列整组留空。"),
            ("房屋编号", "房号", "栋号", "幢号", "房屋序号", "楼栋号"), width=10),
-    Column("structure", "结构", BUILDING, CHOICE, gettext_lazy("从下拉列表选择。留空时新房屋取“砖混”。"),
+    Column("structure", "结构", BUILDING, CHOICE, gettext_lazy(
+           "从下拉列表选择（领导小组办公室可在“可选值”页面增加）。留空时新房屋取“砖混”。"),
            ("结构", "房屋结构", "建筑结构"), choices=Structure, width=8,
            aliases={"砖混结构": Structure.BRICK_CONCRETE, "框架结构": Structure.FRAME,
                     "框混": Structure.FRAME, "砖木结构": Structure.BRICK_WOOD, "简易结构": Structure.SIMPLE,
-                    "钢混": Structure.FRAME, "钢筋混凝土": Structure.FRAME}),
+                    "钢混结构": Structure.STEEL_CONCRETE, "钢筋混凝土": Structure.STEEL_CONCRETE,
+                    "钢筋混凝土结构": Structure.STEEL_CONCRETE, "钢构": Structure.STEEL, "钢结构房": Structure.STEEL,
+                    "木构": Structure.WOOD, "木": Structure.WOOD, "土木结构": Structure.EARTH_WOOD,
+                    "石木结构": Structure.STONE_WOOD, "其它": Structure.OTHER}),
     Column("floors", "层数", BUILDING, INTEGER, gettext_lazy("1–100 的整数（“3层”也可以）。"),
            ("层数", "楼层", "层", "总层数", "房屋层数"), width=8),
     Column("build_year", "建成年份", BUILDING, YEAR, gettext_lazy(

@@ -18,7 +18,12 @@ from gaizao.core.tabular.normalise import (  # noqa: F401 — the ledger's modul
     AREA_PLACES, CellError, Masked, _fast_citizen_id, as_text, fold, from_serial, to_citizen_id, to_code, to_date,
     to_integer, to_name, to_phone, unquote,
 )
+from gaizao.ledger import known
+from gaizao.ledger.choices import KnownList
 from gaizao.ledger.importing import headers as h
+
+# The columns whose values the office may extend (可选值), by the list they read.
+EXTENDABLE = {"structure": KnownList.STRUCTURE, "use": KnownList.USE}
 
 
 def choice_table(column: h.Column) -> dict[str, str]:
@@ -49,7 +54,10 @@ def column_converter(column: h.Column, *, max_length: int | None = None):
     """``convert(values) -> (converted, errors)`` for a ledger column: None for blank cells, errors by position."""
     kind = column.kind
 
-    if kind == h.CHOICE:
+    if kind == h.CHOICE and column.key in EXTENDABLE:
+        # Structures and uses: the built-in values and those the office added (ledger.known).
+        slow, fast = t.choice_rule(*known.import_rule(EXTENDABLE[column.key], column.aliases))
+    elif kind == h.CHOICE:
         slow, fast = t.choice_rule(column.choices, column.aliases)
     elif kind == h.INTEGER:
         low, high = (1, h.MAX_FLOORS) if column.key == "floors" else (1, h.MAX_MEMBERS)

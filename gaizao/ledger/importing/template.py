@@ -16,6 +16,7 @@ from typing import BinaryIO
 from django.utils.translation import gettext as _
 
 from gaizao.documents import xlsx
+from gaizao.ledger import known
 from gaizao.ledger.importing import headers as h
 
 # Rows that carry drop-down lists and number checks (Excel stores ranges, not cells: no cost).
@@ -31,6 +32,11 @@ _NUMBER_RULES = {
 
 
 def _labels(column: h.Column) -> list[str]:
+    """The drop-down's labels: structures and uses with the values the office added (ledger.known)."""
+    from gaizao.ledger.importing.normalise import EXTENDABLE
+
+    if column.key in EXTENDABLE:
+        return [label for _value, label in known.choices(EXTENDABLE[column.key], offered=True)]
     return [str(label) for _value, label in column.choices.choices]
 
 

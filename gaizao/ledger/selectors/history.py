@@ -34,6 +34,8 @@ ACTION_LABELS = {
     "household.reveal_personal_data": gettext_lazy("查看完整号码"),
     "household.link_resident": gettext_lazy("关联居民账号"),
     "household.assign_cadre_bulk": gettext_lazy("批量分配包户干部"),
+    "known_value.create": gettext_lazy("增加可选值"),
+    "known_value.update": gettext_lazy("停用或恢复可选值"),
     "household.way": gettext_lazy("改变进度路径"),
     "ledger.ways_from_modes": gettext_lazy("按改造方式设定进度路径（升级）"),
     "person.create": gettext_lazy("添加家庭成员"),

@@ -29,7 +29,7 @@ def test_the_template_has_the_sheets_headers_drop_downs_and_notes(tmp_path, db):
     assert [c.value for c in workbook["家庭成员"][1]] == PERSON_HEADER
     lists = {str(dv.sqref).rstrip("0123456789:").split(":")[0].rstrip("0123456789"): dv.formula1
              for dv in households.data_validations.dataValidation if dv.type == "list"}
-    assert lists == {"F": '"集体土地,国有土地"', "G": '"住宅,非住宅,混合"', "J": '"砖混,框架,砖木,简易"',
+    assert lists == {"F": '"集体土地,国有土地"', "G": '"住宅,非住宅,混合"', "J": '"砖混,框架,砖木,简易,钢混,钢结构,木结构,土木,石木,其他"',
                      "P": '"合法,未超期临时,违法,待认定"', "Q": '"拆除,保留"'}
     member_lists = [dv.formula1 for dv in workbook["家庭成员"].data_validations.dataValidation]
     assert '"户主,配偶,子女,父母,孙子女,兄弟姐妹,其他"' in member_lists
