@@ -23,6 +23,8 @@ from gaizao.ledger.choices import Disposition, Hukou, HouseholdUse, LandType, Le
 HOUSEHOLD_SHEET = "住户房屋"
 PERSON_SHEET = "家庭成员"
 NOTES_SHEET = "填写说明"
+# The 户号 of the template's example rows: the import skips them and says so (validate.py).
+EXAMPLE = "示例"
 
 # Which part of the data a column belongs to.
 HOUSEHOLD, BUILDING, PERSON = "household", "building", "person"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from django.utils.translation import gettext as _
+from openpyxl.styles import Font
 
 from gaizao.documents import xlsx
 from gaizao.ledger import known
@@ -40,7 +41,7 @@ def _labels(column: h.Column) -> list[str]:
     return [str(label) for _value, label in column.choices.choices]
 
 
-def _data_sheet(workbook, *, title: str, columns: tuple[h.Column, ...], rows: Iterable[list]) -> None:
+def _data_sheet(workbook, *, title: str, columns: tuple[h.Column, ...], rows: Iterable[list], style=None) -> None:
     sheet = workbook.create_sheet(title)
     xlsx.set_widths(sheet, [column.width for column in columns])
     xlsx.text_columns(sheet, [i for i, column in enumerate(columns) if column.kind in _TEXT_KINDS])
@@ -57,7 +58,7 @@ def _data_sheet(workbook, *, title: str, columns: tuple[h.Column, ...], rows: It
     required = [i for i, column in enumerate(columns) if column.required]
     sheet.append(xlsx.header_cells(sheet, [str(column.header) for column in columns], required=required))
     for row in rows:
-        sheet.append(row)
+        sheet.append(style(sheet, row) if style else row)
 
 
 def notes_rows() -> list[list[str]]:
@@ -80,6 +81,7 @@ def notes_rows() -> list[list[str]]:
         _("全角数字、多余空格、小写 x、文本格式的数字、带单位的面积（㎡、平方米、m2）、各种写法的日期都可以。"),
         _("一人一证：同一身份证号只能是一户的户主、一户的家庭成员，户主不能又是别户的成员（户主本人可以列在本户成员中，"
           "关系填“户主”）；文件内、全区系统内都检查。有错误的住户整户不导入，错误清单列出行号、列名和原因。"),
+        _("模板第 2 行是示例（户号为“示例”，灰色斜体），导入时跳过、不会当作住户；可以留着，也可以删掉。"),
         _("导出的文件中身份证号、手机号是脱敏的（如 110105********002X、138****5678），原样导入表示保留系统中的号码。"),
     ]
     for text in general:
@@ -89,15 +91,16 @@ def notes_rows() -> list[list[str]]:
 
 def write_ledger(out: str | Path | BinaryIO, *, household_rows: Iterable[list] = (),
                  person_rows: Iterable[list] = (), extra_household: tuple[h.Column, ...] = (),
-                 extra_person: tuple[h.Column, ...] = ()) -> None:
+                 extra_person: tuple[h.Column, ...] = (), styled_rows=None) -> None:
     """Write the template layout, empty or with rows (export); ``out`` is a path or a binary file.
 
     ``extra_*``: columns after the template's (the list's export: 城中村, 项目编码), which an import
     reports as columns it does not read."""
     workbook = xlsx.new_workbook(write_only=True)
     _data_sheet(workbook, title=h.HOUSEHOLD_SHEET, columns=(*h.HOUSEHOLD_COLUMNS, *extra_household),
-                rows=household_rows)
-    _data_sheet(workbook, title=h.PERSON_SHEET, columns=(*h.PERSON_COLUMNS, *extra_person), rows=person_rows)
+                rows=household_rows, style=styled_rows)
+    _data_sheet(workbook, title=h.PERSON_SHEET, columns=(*h.PERSON_COLUMNS, *extra_person), rows=person_rows,
+                style=styled_rows)
     xlsx.add_notes_sheet(
         workbook, title=h.NOTES_SHEET, heading=_("城中村改造住户台账 填写说明"),
         headers=[_("工作表"), _("列名"), _("必填"), _("填写规则"), _("可选值"), _("也可写作")],
@@ -106,9 +109,36 @@ def write_ledger(out: str | Path | BinaryIO, *, household_rows: Iterable[list] =
     xlsx.save(workbook, out)
 
 
+# The example rows (示例行) of the template: 户号 「示例」 marks them; the import skips such a row and says
+# so (validate.py), so a street may leave them in place. Grey and italic, so nobody takes them for data.
+EXAMPLE_FONT = Font(name=xlsx.FONT_NAME, italic=True, color="808080")
+
+
+def _example(sheet, values: list) -> list:
+    return [xlsx.cell(sheet, value, font=EXAMPLE_FONT) for value in values]
+
+
+def example_household_row() -> list:
+    """One household with one building, each column filled as the notes ask (户号 「示例」)."""
+    by_key = {"number": h.EXAMPLE, "head_name": _("张三"), "head_id_number": "11010519491231002X",
+              "phone": "13800000000", "address": _("东湖路 1 号"), "land_type": _("集体土地"), "use": _("住宅"),
+              "member_count": 3, "building_number": "1", "structure": _("砖混"), "floors": 3, "build_year": 2001,
+              "certificate_no": "", "legal_area": 120.5, "unlicensed_area": 30, "legality": _("合法"),
+              "disposition": _("拆除"), "cadre": ""}
+    return [by_key.get(column.key, "") for column in h.HOUSEHOLD_COLUMNS]
+
+
+def example_person_row() -> list:
+    by_key = {"number": h.EXAMPLE, "name": _("张三"), "id_number": "11010519491231002X", "relation": _("户主"),
+              "hukou": _("本村农业户口")}
+    return [by_key.get(column.key, "") for column in h.PERSON_COLUMNS]
+
+
 def write_template(out: str | Path | BinaryIO) -> None:
-    """The empty template (模板下载): ``gaizao ledger template OUT.xlsx`` and the download button."""
-    write_ledger(out)
+    """The template (模板下载): ``gaizao ledger template OUT.xlsx`` and the download button; each data sheet
+    has one example row (户号 「示例」, grey) that the import skips."""
+    write_ledger(out, household_rows=[example_household_row()], person_rows=[example_person_row()],
+                 styled_rows=_example)
 
 
 def template_bytes() -> bytes:

@@ -196,6 +196,10 @@ def _parse_households(sheet: Sheet, match: h.HeaderMatch, parsed: ParsedFile, *,
         if is_filler(data.rows[i], raw_numbers[i]):
             continue
         sheet_row = data.start + i + 1
+        if number == h.EXAMPLE:
+            _skip_example(parsed, sheet=name, row=sheet_row, column=labels["number"])
+            current = None
+            continue
         row_errors = list(row_errors or ())
         if number is None and not any(key == "number" for key, _m in row_errors):
             if current is not None and bvalues and all(current.values.get(k) in (None, v) for k, v in hvalues.items()):
@@ -229,6 +233,12 @@ def _parse_households(sheet: Sheet, match: h.HeaderMatch, parsed: ParsedFile, *,
             parsed.error(sheet=name, row=household.row, household=household.number, column=labels["head_name"],
                          reason=_("户主姓名不能为空。"))
     return count
+
+
+def _skip_example(parsed: ParsedFile, *, sheet: str, row: int, column: str) -> None:
+    """The template's example row (户号 「示例」): never a household; the preview says it was skipped."""
+    parsed.warnings.append(RowError(sheet, row, "", column, _("第 %(r)d 行是模板的示例行（户号为“示例”），已跳过，未导入。")
+                                    % {"r": row}))
 
 
 def _merge_household(household: HouseholdIn, values: dict, *, sheet_row: int, parsed: ParsedFile, sheet: str,
@@ -314,6 +324,10 @@ def _parse_persons(sheet: Sheet, match: h.HeaderMatch, parsed: ParsedFile, *, pr
         if is_filler(data.rows[i], raw_numbers[i]):
             continue
         sheet_row = data.start + i + 1
+        if number == h.EXAMPLE:
+            _skip_example(parsed, sheet=name, row=sheet_row, column=labels["number"])
+            current = None
+            continue
         if number is None and not any(key == "number" for key, _m in row_errors):
             number = current  # a blank (or merged) 户号 continues the household above
             if number is None:

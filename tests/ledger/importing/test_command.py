@@ -44,9 +44,13 @@ def test_the_template_imports_as_an_empty_ledger(cast, tmp_path):
     out = tmp_path / "模板.xlsx"
     run_ledger("template", out)
     result = run_ledger("import", out, "--project", "P001", "--json")
-    assert result.code == 0 and result.json == {"new": 0, "changed": 0, "unchanged": 0, "rejected": [],
-                                                "households": 0, "buildings": 0, "persons": 0,
-                                                "warnings": []}
+    # Its example rows (户号 「示例」) are skipped, and the preview says so, on each sheet.
+    data = result.json
+    warnings = data.pop("warnings")
+    assert result.code == 0 and data == {"new": 0, "changed": 0, "unchanged": 0, "rejected": [],
+                                                "households": 0, "buildings": 0, "persons": 0}
+    assert [(w["sheet"], w["row"], w["column"]) for w in warnings] == [("住户房屋", 2, "户号"), ("家庭成员", 2, "户号")]
+    assert all("示例行" in w["reason"] and "已跳过" in w["reason"] for w in warnings)
 
 
 def test_json_output_is_exactly_one_object_with_the_documented_keys(cast, ledger_file):
@@ -248,3 +252,20 @@ def test_documented_header_table_matches_the_code():
         assert line is not None, column.header
         for synonym in column.synonyms:
             assert synonym in line, (column.header, synonym)
+
+
+def test_the_template_has_a_grey_example_row_that_an_import_never_reads(cast, tmp_path):
+    template = tmp_path / "模板.xlsx"
+    run_ledger("template", template)
+    workbook = openpyxl.load_workbook(template)
+    example = [c for c in workbook["住户房屋"][2]]
+    assert example[0].value == "示例" and example[1].value == "张三" and example[0].font.italic
+    assert example[0].font.color.rgb.endswith("808080")
+    assert workbook["家庭成员"]["A2"].value == "示例"
+    workbook["住户房屋"].append(household_row("DH-501", "钱五", 501))
+    filled = tmp_path / "填好的.xlsx"
+    workbook.save(filled)
+    result = run_ledger("import", filled, "--project", "P001", "--json")
+    assert result.json["new"] == 1 and result.json["rejected"] == []
+    assert not Household.objects.filter(number="示例").exists()
+    assert not Household.objects.filter(head_name="张三").exclude(pk=cast.household_a2.pk).exists()
