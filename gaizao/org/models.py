@@ -19,7 +19,7 @@ class OrgUnit(TimeStampedModel):
     """A unit of the district's organisation: district, office, street, community, department.
 
     ``path`` is the chain of codes from the root ("440199/440199001/..."), so a subtree is one
-    indexed prefix query. ``boundary`` (边界) is the area the map draws for a district or street.
+    indexed prefix query. Its area on the map, if drawn, is an ``OrgUnitBoundary`` beside it.
     """
 
     code = models.CharField(_("代码"), max_length=32, unique=True)
@@ -30,9 +30,6 @@ class OrgUnit(TimeStampedModel):
     )
     path = models.CharField(max_length=255, db_index=True, editable=False)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
-    # The unit's area on the command map (作战图): the district's outline, each street's. GeoJSON
-    # Polygon or MultiPolygon in lon/lat, checked by ``core.boundary`` in ``orgunit_set_boundary``.
-    boundary = models.JSONField(_("边界（GeoJSON）"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("组织机构")
@@ -41,6 +38,27 @@ class OrgUnit(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OrgUnitBoundary(TimeStampedModel):
+    """A unit's boundary (边界) on the command map (作战图): the district's outline, a street's area.
+
+    GeoJSON Polygon or MultiPolygon in lon/lat, checked by ``core.boundary`` in
+    ``orgunit_set_boundary``. It lives beside the unit, not on it: units are read on every request
+    (the user's memberships) and with every household (its street), and a district's outline of
+    thousands of points must not ride along; the dashboard reads the boundaries in one query.
+    """
+
+    unit = models.OneToOneField(OrgUnit, verbose_name=_("组织机构"), primary_key=True, on_delete=models.CASCADE,
+                                related_name="outline")
+    geometry = models.JSONField(_("边界（GeoJSON）"))
+
+    class Meta:
+        verbose_name = _("组织机构边界")
+        verbose_name_plural = _("组织机构边界")
+
+    def __str__(self) -> str:
+        return str(self.unit_id)
 
 
 class User(AbstractUser):

@@ -36,7 +36,7 @@ from gaizao.core.notifications import notify
 from gaizao.core.services import full_clean
 from gaizao.org.choices import OrgKind, Role
 from gaizao.org import policies, selectors
-from gaizao.org.models import ApiToken, LoginThrottle, Membership, OrgUnit, User
+from gaizao.org.models import ApiToken, LoginThrottle, Membership, OrgUnit, OrgUnitBoundary, User
 from gaizao.org.selectors import users_with_role
 
 
@@ -50,11 +50,15 @@ def orgunit_create(*, actor, code: str, name: str, kind: str, parent: OrgUnit | 
     if "/" in code:
         raise AppError(_("代码不能包含“/”。"), fields={"code": _("代码不能包含“/”。")})
     unit = OrgUnit(code=code, name=(name or "").strip(), kind=kind, parent=parent, sort_order=sort_order,
-                   path=f"{parent.path}/{code}" if parent else code,
-                   boundary=_unit_boundary(boundary, kind=kind))
+                   path=f"{parent.path}/{code}" if parent else code)
+    geometry = _unit_boundary(boundary, kind=kind)
     full_clean(unit)
     unit.save(force_insert=True)
-    audit.record(actor=actor, action="orgunit.create", obj=unit, changes={"after": audit.snapshot(unit)})
+    after = audit.snapshot(unit)
+    if geometry is not None:
+        OrgUnitBoundary.objects.create(unit=unit, geometry=geometry)
+        after["boundary"] = geometry
+    audit.record(actor=actor, action="orgunit.create", obj=unit, changes={"after": after})
     return unit
 
 
@@ -69,21 +73,26 @@ def _unit_boundary(value, *, kind: str) -> dict | None:
 
 
 @writes(policy=policies.orgunit_writer)
-def orgunit_set_boundary(*, actor, unit: OrgUnit, boundary, ip: str | None = None) -> OrgUnit:
-    """Set (or with ``None``/"" clear) the boundary (边界) of a district or street for the map.
+def orgunit_set_boundary(*, actor, unit: OrgUnit, boundary, ip: str | None = None) -> OrgUnitBoundary | None:
+    """Set (or with ``None``/"" clear) the boundary (边界) of a district or street for the map; the
+    stored row, or None when there is none now.
 
     ``boundary`` is GeoJSON (a geometry, a Feature or a one-feature FeatureCollection, as a dict or
     its text); a bad one gets a Chinese message naming the ``boundary`` field and nothing is written.
     """
     geometry = _unit_boundary(boundary, kind=unit.kind)
-    before = OrgUnit.objects.filter(pk=unit.pk).values_list("boundary", flat=True).first()
+    row = OrgUnitBoundary.objects.select_for_update().filter(unit=unit).first()
+    before = row.geometry if row else None
     if before == geometry:
-        return unit
-    OrgUnit.objects.filter(pk=unit.pk).update(boundary=geometry, updated_at=timezone.now())
-    unit.boundary = geometry
+        return row
+    if geometry is None:
+        row.delete()
+        row = None
+    else:
+        row, _created = OrgUnitBoundary.objects.update_or_create(unit=unit, defaults={"geometry": geometry})
     audit.record(actor=actor, action="orgunit.set_boundary", obj=unit, ip=ip,
                  changes={"boundary": [before, geometry]})
-    return unit
+    return row
 
 
 # Django 5.2's own Chinese catalogue lags behind some of its validator messages; these codes

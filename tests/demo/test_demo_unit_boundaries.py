@@ -12,7 +12,7 @@ from gaizao.demo import geo
 from gaizao.demo.generator import load_demo
 from gaizao.ledger.models import Village
 from gaizao.org.choices import OrgKind
-from gaizao.org.models import OrgUnit
+from gaizao.org.models import OrgUnit, OrgUnitBoundary
 
 
 def inside(point, ring) -> bool:
@@ -31,9 +31,10 @@ def demo(db):
 
 
 def test_each_street_is_drawn_around_its_villages_and_apart_from_the_others(demo):
-    streets = list(OrgUnit.objects.filter(kind=OrgKind.STREET).order_by("code"))
-    assert len(streets) == 8 and all(s.boundary and s.boundary["type"] == "Polygon" for s in streets)
-    rings = {s.pk: s.boundary["coordinates"][0] for s in streets}
+    shapes = dict(OrgUnitBoundary.objects.filter(unit__kind=OrgKind.STREET).values_list("unit_id", "geometry"))
+    assert len(shapes) == OrgUnit.objects.filter(kind=OrgKind.STREET).count() == 8
+    assert all(shape["type"] == "Polygon" for shape in shapes.values())
+    rings = {pk: shape["coordinates"][0] for pk, shape in shapes.items()}
     for village in Village.objects.all():
         for point in village.boundary["coordinates"][0]:
             assert inside(point, rings[village.street_id]), f"{village.name} 超出其街道边界"
@@ -49,10 +50,9 @@ def test_each_street_is_drawn_around_its_villages_and_apart_from_the_others(demo
 
 
 def test_the_district_outline_holds_every_street_and_the_drawing_is_audited(demo):
-    district = OrgUnit.objects.get(kind=OrgKind.DISTRICT)
-    outline = district.boundary["coordinates"][0]
-    for street in OrgUnit.objects.filter(kind=OrgKind.STREET):
-        assert all(inside(point, outline) for point in street.boundary["coordinates"][0])
+    outline = OrgUnitBoundary.objects.get(unit__kind=OrgKind.DISTRICT).geometry["coordinates"][0]
+    for street in OrgUnitBoundary.objects.filter(unit__kind=OrgKind.STREET):
+        assert all(inside(point, outline) for point in street.geometry["coordinates"][0])
     assert all(geo.WEST - 0.05 <= x <= geo.EAST + 0.05 and geo.SOUTH - 0.05 <= y <= geo.NORTH + 0.05
                for x, y in outline)
     assert AuditEntry.objects.filter(action="orgunit.set_boundary").count() == 9  # 8 streets and the district

@@ -9,7 +9,7 @@ from django.urls import reverse
 from gaizao.core.actors import SYSTEM
 from gaizao.core.errors import AppError, PermissionDenied
 from gaizao.core.models import AuditEntry
-from gaizao.org.models import OrgUnit
+from gaizao.org.models import OrgUnit, OrgUnitBoundary
 from gaizao.org.services import orgunit_set_boundary
 
 SQUARE = {"type": "Polygon",
@@ -19,7 +19,7 @@ SQUARE = {"type": "Polygon",
 def test_the_admin_sets_a_streets_boundary_and_it_is_audited(cast):
     feature = {"type": "Feature", "properties": {"名称": "东湖街道"}, "geometry": SQUARE}
     orgunit_set_boundary(actor=cast.admin, unit=cast.street_a, boundary=feature, ip="10.0.0.8")
-    assert OrgUnit.objects.get(pk=cast.street_a.pk).boundary == SQUARE  # the geometry, not the Feature
+    assert OrgUnitBoundary.objects.get(unit=cast.street_a).geometry == SQUARE  # the geometry, not the Feature
     entry = AuditEntry.objects.filter(action="orgunit.set_boundary").get()
     assert entry.actor_id == cast.admin.pk and entry.object_id == str(cast.street_a.pk)
     assert entry.changes["boundary"] == [None, SQUARE]
@@ -27,7 +27,7 @@ def test_the_admin_sets_a_streets_boundary_and_it_is_audited(cast):
     orgunit_set_boundary(actor=cast.admin, unit=cast.street_a, boundary=SQUARE)
     assert AuditEntry.objects.filter(action="orgunit.set_boundary").count() == 1
     orgunit_set_boundary(actor=cast.admin, unit=cast.street_a, boundary="")
-    assert OrgUnit.objects.get(pk=cast.street_a.pk).boundary is None
+    assert not OrgUnitBoundary.objects.filter(unit=cast.street_a).exists()
     assert AuditEntry.objects.filter(action="orgunit.set_boundary").count() == 2
 
 
@@ -47,7 +47,7 @@ def test_a_bad_boundary_is_refused_naming_the_field_and_nothing_is_written(cast,
         orgunit_set_boundary(actor=cast.admin, unit=cast.street_a, boundary=value)
     assert words in caught.value.fields["boundary"]
     assert str(caught.value).startswith("边界（GeoJSON）有误：")
-    assert OrgUnit.objects.get(pk=cast.street_a.pk).boundary is None
+    assert not OrgUnitBoundary.objects.exists()
     assert not AuditEntry.objects.filter(action="orgunit.set_boundary").exists()
 
 
@@ -62,7 +62,7 @@ def test_a_district_outline_may_not_be_a_whole_gis_export(cast):
 def test_only_the_administrator_draws_units(cast, who):
     with pytest.raises(PermissionDenied):
         orgunit_set_boundary(actor=getattr(cast, who), unit=cast.street_a, boundary=SQUARE)
-    assert OrgUnit.objects.get(pk=cast.street_a.pk).boundary is None
+    assert not OrgUnitBoundary.objects.exists()
 
 
 def test_the_new_unit_page_takes_a_boundary_and_shows_its_error_beside_it(login_as, cast):
@@ -80,4 +80,6 @@ def test_the_new_unit_page_takes_a_boundary_and_shows_its_error_beside_it(login_
         "boundary": '{"type": "Feature", "geometry": ' + str(SQUARE).replace("'", '"') + "}",
     })
     assert good.status_code == 302
-    assert OrgUnit.objects.get(code="440199003").boundary == SQUARE
+    assert OrgUnitBoundary.objects.get(unit__code="440199003").geometry == SQUARE
+    created = AuditEntry.objects.get(action="orgunit.create", object_id=str(OrgUnit.objects.get(code="440199003").pk))
+    assert created.changes["after"]["boundary"] == SQUARE

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from gaizao.core.models import AuditEntry
-from gaizao.org.models import OrgUnit
+from gaizao.org.models import OrgUnitBoundary
 
 pytestmark = pytest.mark.django_db
 
@@ -30,22 +30,22 @@ def test_a_streets_boundary_from_a_gis_export_file(cast, tmp_path):
     collection = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": SQUARE}]}
     path.write_text(json.dumps(collection), encoding="utf-8-sig")
     assert "已设置「东湖街道」的边界（5 个坐标点）" in run("boundary", "440199001", str(path))
-    assert OrgUnit.objects.get(code="440199001").boundary == SQUARE
+    assert OrgUnitBoundary.objects.get(unit__code="440199001").geometry == SQUARE
     assert AuditEntry.objects.get(action="orgunit.set_boundary").actor_name == "system"
     listing = run("list")
     assert "东湖街道" in listing and "边界 5 个点" in listing and "无边界" in listing
     assert "已清除「东湖街道」的边界" in run("boundary", "440199001", "--clear")
-    assert OrgUnit.objects.get(code="440199001").boundary is None
+    assert not OrgUnitBoundary.objects.filter(unit__code="440199001").exists()
 
 
 def test_standard_input_and_bad_geojson_naming_the_ring(cast):
     run("boundary", "440199", "-", stdin=json.dumps(SQUARE))
-    assert OrgUnit.objects.get(code="440199").boundary == SQUARE
+    assert OrgUnitBoundary.objects.get(unit__code="440199").geometry == SQUARE
     open_ring = {"type": "Polygon", "coordinates": [SQUARE["coordinates"][0][:-1] + [[113.3, 23.3]]]}
     with pytest.raises(CommandError) as caught:
         run("boundary", "440199", "-", stdin=json.dumps(open_ring))
     assert "第 1 个环未闭合" in str(caught.value) and caught.value.returncode == 1
-    assert OrgUnit.objects.get(code="440199").boundary == SQUARE  # nothing written
+    assert OrgUnitBoundary.objects.get(unit__code="440199").geometry == SQUARE  # nothing written
 
 
 @pytest.mark.parametrize("args, words", [

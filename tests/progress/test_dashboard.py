@@ -363,11 +363,12 @@ def test_the_dashboard_never_reads_the_household_table(cast, login_as, url):
 # (and the chosen street), the area's rollups, its forecast's deadline and pace (2), the villages
 # with their rollups (2), the streets with their rollups (2) and their forecasts' deadlines and pace
 # (2) — in a street, the villages are the units and only their forecasts cost 2 — the projects with
-# their rollups and signing judgements (3), the curves (1), the hard cases (1); the page (not
-# data.json) adds the households per step of the legal path (1, progress.selectors.legal.legal_counts).
-DISTRICT_QUERIES = 7 + 15
-STREET_QUERIES = 7 + 14 + 1  # the district, the street user's street, and the same reads for the street
-DRILL_QUERIES = 7 + 14 + 1  # a district role choosing a street (?street=)
+# their rollups and signing judgements (3), the curves (1), the hard cases (1), the map's outlines of
+# the district and streets (1); the page (not data.json) adds the households per step of the legal
+# path (1, progress.selectors.legal.legal_counts).
+DISTRICT_QUERIES = 7 + 16
+STREET_QUERIES = 7 + 15 + 1  # the district, the street user's street, and the same reads for the street
+DRILL_QUERIES = 7 + 15 + 1  # a district role choosing a street (?street=)
 
 
 def _counts(cast, login_as) -> dict:

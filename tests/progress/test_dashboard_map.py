@@ -1,5 +1,5 @@
 """The dashboard's map data (作战图): the district's outline and the streets' areas come with the
-villages, from the units already read (the query count stays), with a legend and drill-down links;
+villages, in one query whatever their number, with a legend and drill-down links;
 a district's own tile server is used only when configured."""
 
 from __future__ import annotations
@@ -65,10 +65,12 @@ def test_a_map_of_outlines_alone_is_drawn(cast, login_as):
     draw_units(cast)  # no village has a boundary yet
     response = login_as(cast.leader).get("/progress/")
     assert response.context["d"].has_map
+    assert [a["key"] for a in response.context["data"]["map"]["areas"]] == [
+        "district:440199", "street:440199001", "street:440199002"]
     assert 'data-testid="chart-map"' in response.content.decode()
 
 
-def test_the_outlines_cost_no_query(cast, login_as):
+def test_the_outlines_cost_one_query_however_many_are_drawn(cast, login_as):
     build_district(cast, villages=4, households=3)
     plain = _counts(cast, login_as)
     draw_units(cast)

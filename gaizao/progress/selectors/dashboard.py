@@ -1,8 +1,9 @@
 """The command dashboard (作战图), the village progress card and the public signing board (签约公示大屏).
 
 Everything here is assembled from the rollup selectors in ``summary`` (never a scan of the
-household table) plus two small reads: the hard-case counts (``hardcases.hardcase_counts``, one
-grouped query over the open cases) and, for the board, a project's latest signings
+household table) plus small reads: the hard-case counts (``hardcases.hardcase_counts``, one
+grouped query over the open cases), the map's outlines of the district and streets (one query,
+``map_outlines``) and, for the board, a project's latest signings
 (``StageEvent`` by its (project, kind, on_date) index, 30 rows). Each function runs a fixed number of queries whatever
 the number of households, villages or events; the tests pin them.
 """
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,8 @@ from django.utils.translation import gettext as _
 from gaizao.core.errors import NotFound
 from gaizao.core.masking import mask_name
 from gaizao.ledger.models import Project, Village
+from gaizao.org.choices import OrgKind
+from gaizao.org.models import OrgUnitBoundary
 from gaizao.progress import signing
 from gaizao.progress.choices import EventKind, Level
 from gaizao.progress.models import StageEvent
@@ -197,21 +200,22 @@ def feature_collection(villages: list[UnitSummary], *, outlines: list[Outline] =
     ]}
 
 
-def map_outlines(area: Area, villages: list[UnitSummary], streets: list[UnitSummary]) -> list[Outline]:
-    """The district's outline and the streets' areas that have a boundary, read from the units the
-    dashboard holds already (no query): the district, and each village's street (``select_related``);
-    in a street's view, the street itself. A street without villages is not drawn."""
-    out = []
+def map_outlines(area: Area, streets: list[UnitSummary]) -> list[Outline]:
+    """The district's outline and the streets' areas that have a boundary, in one query (the
+    boundaries live beside the units, ``org.OrgUnitBoundary``). In a street's view, that street's
+    area only."""
     if area.is_district:
-        if area.district.boundary:
-            out.append(Outline("district", area.district.code, area.district.name, area.district.boundary))
-        units = {v.extra["village"].street.code: v.extra["village"].street for v in villages}
+        shapes = OrgUnitBoundary.objects.filter(
+            Q(unit=area.district) | Q(unit__kind=OrgKind.STREET, unit__path__startswith=area.district.path + "/"))
     else:
-        units = {area.unit.code: area.unit}
+        shapes = OrgUnitBoundary.objects.filter(unit=area.unit)
+    by_unit = dict(shapes.values_list("unit_id", "geometry"))
+    out = []
+    if area.is_district and area.district.pk in by_unit:
+        out.append(Outline("district", area.district.code, area.district.name, by_unit[area.district.pk]))
     for street in streets:
-        unit = units.get(street.code)
-        if unit is not None and unit.boundary:
-            out.append(Outline("street", street.code, street.name, unit.boundary,
+        if street.unit_id in by_unit:
+            out.append(Outline("street", street.code, street.name, by_unit[street.unit_id],
                                url=street.extra.get("url", ""), summary=street))
     return out
 
@@ -268,7 +272,7 @@ def dashboard(user, *, street_code: str | None = None, today: dt.date | None = N
         villages=villages, projects=projects, lapsed=sum(1 for p in projects if p.extra["signing"].lapsed),
         curves=_extend_to(cumulative_curves(area.level, area.unit.pk), today),
         hardcases=area_hardcase_counts(user, area, today=today), today=today, kpis=_kpis(summary, villages),
-        outlines=map_outlines(area, villages, units if area.is_district else [summary]),
+        outlines=map_outlines(area, units if area.is_district else [summary]),
     )
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from gaizao.core.actors import SYSTEM
 from gaizao.core.commands import AppCommand, pad
 from gaizao.org import services
-from gaizao.org.models import OrgUnit
+from gaizao.org.models import OrgUnit, OrgUnitBoundary
 
 
 def _points(boundary: dict | None) -> int:
@@ -46,8 +46,9 @@ class Command(AppCommand):
         parser.add_argument("--clear", action="store_true", help=_("清除边界"))
 
     def do_list(self, **options) -> None:
+        shapes = dict(OrgUnitBoundary.objects.values_list("unit_id", "geometry"))
         for unit in OrgUnit.objects.order_by("path"):
-            points = _points(unit.boundary)
+            points = _points(shapes.get(unit.pk))
             depth = unit.path.count("/")
             shape = _("边界 %(n)s 个点") % {"n": points} if points else _("无边界")
             self.stdout.write(f"{pad(unit.code, 18)}{pad('  ' * depth + unit.name, 28)}"
@@ -73,6 +74,6 @@ class Command(AppCommand):
             raise CommandError(_("读取文件「%(file)s」失败：%(why)s") % {"file": file, "why": exc.strerror}) from None
         except UnicodeDecodeError:
             raise CommandError(_("文件「%(file)s」不是 UTF-8 编码的文本。") % {"file": file}) from None
-        unit = services.orgunit_set_boundary(actor=SYSTEM, unit=unit, boundary=text)
+        row = services.orgunit_set_boundary(actor=SYSTEM, unit=unit, boundary=text)
         self.stdout.write(_("已设置「%(name)s」的边界（%(n)s 个坐标点）。") % {
-            "name": unit.name, "n": _points(unit.boundary)})
+            "name": unit.name, "n": _points(row.geometry if row else None)})
