@@ -70,6 +70,10 @@ def bound_integers(form: forms.BaseForm) -> None:
                 validators.MinValueValidator]))
 
 
+BLANK_CHOICE = "---------"
+PLEASE_CHOOSE = _("请选择")
+
+
 class StyledForm(forms.Form):
     """Tabler classes on every widget, Chinese messages, and ``is-invalid`` on fields in error.
 
@@ -85,6 +89,13 @@ class StyledForm(forms.Form):
             widget = field.widget
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"
             widget.attrs.setdefault("class", css)
+            # Django's "---------" for "nothing chosen" reads as a glitch: say 请选择 instead
+            if getattr(field, "empty_label", None) == BLANK_CHOICE:
+                field.empty_label = PLEASE_CHOOSE
+            elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+                choices = list(field.choices)
+                if choices and choices[0] == ("", BLANK_CHOICE):
+                    field.choices = [("", PLEASE_CHOOSE), *choices[1:]]
 
     def add_error(self, field, error):
         super().add_error(field, error)

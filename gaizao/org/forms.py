@@ -167,9 +167,15 @@ class UserCreateForm(StyledForm):
 
 
 class MembershipForm(StyledForm):
-    role = forms.ChoiceField(label=_("角色"), choices=[("", "---------"), *Role.choices], required=False)
+    role = forms.ChoiceField(label=_("角色"), choices=[("", _("请选择角色")), *Role.choices], required=False)
     org_unit = forms.ModelChoiceField(label=_("组织机构"), queryset=OrgUnit.objects.all(), required=False,
+                                      empty_label=_("请选择组织机构"),
                                       error_messages={"invalid_choice": _("所选组织机构不存在或不在你的范围内。")})
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if units is not None:  # the units the account manager may place an account in (the rows and the empty one)
+            self.fields["org_unit"].queryset = units
 
     def clean(self):
         cleaned = super().clean()
@@ -182,6 +188,11 @@ class MembershipForm(StyledForm):
 
 
 class BaseMembershipFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        **forms.BaseFormSet.default_error_messages,
+        "too_many_forms": _("一个账号最多 %(num)d 个岗位。"),
+    }
+
     def clean(self):
         super().clean()
         if any(form.errors for form in self.forms):
@@ -194,7 +205,9 @@ class BaseMembershipFormSet(forms.BaseFormSet):
                 if f.cleaned_data.get("role") and f.cleaned_data.get("org_unit")]
 
 
-MembershipFormSet = forms.formset_factory(MembershipForm, formset=BaseMembershipFormSet, extra=3, max_num=6)
+# One row to start with; the page's 添加岗位 button adds another (up to six) from the formset's empty form.
+MembershipFormSet = forms.formset_factory(MembershipForm, formset=BaseMembershipFormSet, extra=1, max_num=6,
+                                          validate_max=True)
 
 
 class UserFilterForm(StyledForm):

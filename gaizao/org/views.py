@@ -322,9 +322,8 @@ def user_create(request: HttpRequest) -> HttpResponse:
     _require(policies.account_writer(request.user))
     bound = request.method == "POST"
     form = UserCreateForm(request.POST if bound else None)
-    formset = MembershipFormSet(request.POST if bound else None, prefix="m")
-    for sub in formset.forms:
-        sub.fields["org_unit"].queryset = selectors.orgunit_scope(request.user)
+    formset = MembershipFormSet(request.POST if bound else None, prefix="m",
+                                form_kwargs={"units": selectors.orgunit_scope(request.user)})
 
     def save(form):
         data = form.cleaned_data

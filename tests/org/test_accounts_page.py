@@ -188,3 +188,28 @@ def test_services_refuse_roles_that_may_not_manage_accounts(cast):
         services.user_unlock(actor=cast.admin, username="street_a")
     with pytest.raises(PermissionDenied):
         services.orgunit_create(actor=cast.commander, code="X", name="X", kind="street", parent=cast.district)
+
+
+def test_the_account_form_starts_with_one_role_row_and_a_button_to_add_another(login_as, cast):
+    html = login_as(cast.admin).get(reverse("org:user_create")).content.decode()
+    assert html.count('data-testid="membership-row"') == 2  # the one row and the template the button copies
+    assert 'data-testid="add-membership"' in html and "添加岗位" in html
+    assert 'name="m-TOTAL_FORMS" value="1"' in html and 'name="m-__prefix__-role"' in html
+    assert "---------" not in html and "请选择角色" in html and "请选择组织机构" in html
+
+
+def test_the_added_row_offers_only_the_units_the_manager_may_use(cast):
+    from gaizao.org.forms import MembershipFormSet
+
+    units = selectors.orgunit_scope(cast.admin).filter(pk=cast.street_a.pk)
+    formset = MembershipFormSet(prefix="m", form_kwargs={"units": units})
+    assert list(formset.empty_form.fields["org_unit"].queryset) == [cast.street_a]
+
+
+def test_more_than_six_roles_are_refused_with_a_chinese_message(login_as, cast):
+    rows = {f"m-{i}-role": "cadre" for i in range(7)} | {f"m-{i}-org_unit": str(cast.community_a.pk) for i in range(7)}
+    response = login_as(cast.admin).post(reverse("org:user_create"),
+                                         _create_payload(cast, **{"m-TOTAL_FORMS": "7", **rows}))
+    assert response.status_code == 400
+    assert not User.objects.filter(username="zhao_liu").exists()
+    assert 'data-testid="membership-error">一个账号最多 6 个岗位。<' in response.content.decode()
