@@ -9,6 +9,8 @@ from django.utils.http import urlencode
 
 # Paths a signed-in user who still owes a second factor may reach.
 _OPEN_PREFIXES = ("/account/otp/", "/account/logout/", "/static/", "/healthz", "/i18n/")
+# Pages under /api/ that a person opens in the browser (the API's docs).
+_API_PAGES = ("/api/docs",)
 
 
 class RequireSecondFactorMiddleware:
@@ -26,7 +28,8 @@ class RequireSecondFactorMiddleware:
             and not user.is_verified()
             and not request.path.startswith(_OPEN_PREFIXES)
         ):
-            if request.path.startswith("/api/"):
+            # the API answers in JSON; its docs page is a page like any other (to the code page, then back)
+            if request.path.startswith("/api/") and not request.path.startswith(_API_PAGES):
                 return JsonResponse({"message": "该账号须先完成双因素认证（动态口令）。", "fields": {}}, status=403)
             return redirect(reverse("org:otp") + "?" + urlencode({"next": request.get_full_path()}))
         return self.get_response(request)

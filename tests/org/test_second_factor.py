@@ -150,6 +150,16 @@ def test_privileged_user_gets_403_json_from_api_before_second_factor(client, cas
         assert "双因素" in body["message"]
 
 
+@pytest.mark.parametrize("who", ["admin", "commander"])
+def test_the_api_docs_page_sends_an_unverified_privileged_user_to_the_code_page(client, cast, who):
+    client.force_login(getattr(cast, who))
+    response = client.get("/api/docs")
+    assert response.status_code == 302
+    location = urlsplit(response["Location"])
+    assert location.path == reverse("org:otp") and parse_qs(location.query)["next"] == ["/api/docs"]
+    assert client.get("/api/openapi.json").status_code == 403  # the schema is the API: JSON
+
+
 def test_unverified_privileged_user_may_still_sign_out(client, cast):
     client.force_login(cast.admin)
     response = client.post(reverse("org:logout"))
