@@ -132,6 +132,36 @@ class Visit(models.Model):
         return f"{self.visited_on:%Y-%m-%d}"
 
 
+def visit_photo_path(instance: "VisitPhoto", filename: str) -> str:
+    # Always a random name: the phone's file name (IMG_2041.jpg, a resident's name …) is kept in ``name``.
+    return f"progress/visits/{uuid.uuid4().hex}.jpg"
+
+
+class VisitPhoto(models.Model):
+    """A photo taken during a visit (走访照片), usually with the cadre's phone camera.
+
+    Stored as the server made it: turned upright, without EXIF (no GPS position), at most
+    ``services.photos.MAX_SIDE`` pixels on its longer side, JPEG. Served only through a scoped view.
+    """
+
+    visit = models.ForeignKey(Visit, verbose_name=_("走访记录"), on_delete=models.PROTECT, related_name="photos")
+    file = models.FileField(_("照片"), upload_to=visit_photo_path)
+    name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    content_type = models.CharField(_("文件类型"), max_length=100, default="image/jpeg")
+    width = models.PositiveIntegerField(_("宽（像素）"))
+    height = models.PositiveIntegerField(_("高（像素）"))
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("走访照片")
+        verbose_name_plural = _("走访照片")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Consultation(TimeStampedModel):
     """A consultation of the owners' wishes (意愿征询) before a project starts: a period in which
     each household in the project's scope answers (``ConsultationAnswer``). Its rate is read from

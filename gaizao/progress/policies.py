@@ -16,7 +16,7 @@ from gaizao.core.access import ASSIGNED, DISTRICT, UNIT, Endpoint, Place, Rule
 from gaizao.ledger.policies import HOUSEHOLD_ROWS, VILLAGE_ROWS, household_place, households_for
 from gaizao.ledger.models import Household
 from gaizao.org.choices import Role
-from gaizao.progress.models import EventAttachment, HardCase, LegalCase, LegalStep, StageEvent
+from gaizao.progress.models import EventAttachment, HardCase, LegalCase, LegalStep, StageEvent, VisitPhoto
 
 # A project's signing judgements: read as villages are; what follows a lapse is recorded only by the
 # office (领导小组办公室) and the admin (``signing_can_decide``), never a street.
@@ -67,6 +67,10 @@ def _latest_attachment(household) -> EventAttachment:
     return EventAttachment.objects.filter(event__household=household).latest("pk")
 
 
+def _latest_photo(case) -> VisitPhoto:
+    return VisitPhoto.objects.filter(visit__hard_case=case).latest("pk")
+
+
 def _latest_step(case) -> LegalStep:
     return LegalStep.objects.filter(case=case).latest("pk")
 
@@ -90,6 +94,8 @@ def register_access() -> None:
         Endpoint("hardcase_page", lambda c: reverse("progress:hardcase_detail", args=[c.pk]),
                  shows=lambda c: c.household.number),
         Endpoint("hardcase_api", lambda c: f"/api/progress/hardcases/{c.pk}", shows=lambda c: c.household.number),
+        # A visit's photo (走访照片) is read with its case.
+        Endpoint("visit_photo", lambda c: reverse("progress:visit_photo", args=[_latest_photo(c).pk])),
         Endpoint("hardcase_edit_page", lambda c: reverse("progress:hardcase_edit", args=[c.pk]), write=True,
                  method="POST"),
         Endpoint("hardcase_api_patch", lambda c: f"/api/progress/hardcases/{c.pk}", write=True, method="PATCH"),

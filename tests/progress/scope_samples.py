@@ -6,22 +6,35 @@ or written, out of scope 404.
 """
 
 import datetime as dt
+import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from gaizao.progress.services.consultations import consultation_open
 from gaizao.progress.services.events import household_record_event
-from gaizao.progress.services.hardcases import hardcase_open
+from gaizao.progress.services.hardcases import hardcase_open, visit_record
 
 
 def _yesterday() -> str:
     return (dt.date.today() - dt.timedelta(days=1)).isoformat()
 
 
+def _photo(name: str) -> SimpleUploadedFile:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "orange").save(out, "JPEG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
+
+
 def _hard_cases(cast):
-    # One case per household: a1 is the cadre's, a2 the resident's, b1 the other street's.
-    return [hardcase_open(actor=cast.admin, household=h, reason="price", strategy="一户一策")
-            for h in (cast.household_a1, cast.household_a2, cast.household_b1)]
+    # One case per household: a1 is the cadre's, a2 the resident's, b1 the other street's. Each
+    # visited once with a photo: the photo route is checked on it.
+    cases = [hardcase_open(actor=cast.admin, household=h, reason="price", strategy="一户一策",
+                           opened_on=_yesterday()) for h in (cast.household_a1, cast.household_a2, cast.household_b1)]
+    for case in cases:
+        visit_record(actor=cast.admin, hard_case=case, visited_on=_yesterday(), talk="入户沟通",
+                     photos=[_photo("门口.jpg")])
+    return cases
 
 
 def _households_with_events(cast):

@@ -11,6 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from functools import wraps
 
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
@@ -80,6 +81,22 @@ class HardCasePageOut(Schema):
     next_after: int | None
 
 
+class VisitPhotoOut(Schema):
+    """A visit's photo as stored (upright, resized, without EXIF); ``url`` serves it to readers of the case."""
+
+    id: int
+    name: str
+    size: int
+    content_type: str
+    width: int
+    height: int
+    url: str
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return reverse("progress:visit_photo", args=[obj.pk])
+
+
 class VisitOut(Schema):
     id: int
     visited_on: dt.date
@@ -89,10 +106,15 @@ class VisitOut(Schema):
     talk: str
     next_step: str
     next_visit_on: dt.date | None
+    photos: list[VisitPhotoOut] = Field([], description="走访照片（照片由页面上传，接口只读）")
 
     @staticmethod
     def resolve_visitor_name(obj) -> str:
         return str(obj.visitor) if obj.visitor_id else ""
+
+    @staticmethod
+    def resolve_photos(obj) -> list:
+        return list(obj.photos.all())
 
 
 class HardCaseDetailOut(Schema):

@@ -15,7 +15,9 @@ from gaizao.ledger.forms import FastSelect
 from gaizao.ledger.selectors import cadre_options
 from gaizao.core.forms import StyledForm
 from gaizao.progress.choices import ConsultationAnswerChoice, DifficultyReason
+from gaizao.progress.forms.events import MultipleFileField
 from gaizao.progress.selectors import hardcase_filter_options
+from gaizao.progress.services.photos import MAX_BYTES, MAX_PHOTOS
 
 
 def _date(label, *, required=False):
@@ -124,11 +126,18 @@ class VisitForm(StyledForm):
     talk = _text_area(_("沟通情况"), rows=4, help_text=_("谈了什么，住户的态度和诉求"))
     next_step = _text_area(_("下一步措施"), rows=2)
     next_visit_on = _date(_("计划下次走访"))
-    wide_fields = ("talk", "next_step")
+    # On a phone, ``capture`` opens the back camera; on a computer it is an ordinary file picker.
+    photos = MultipleFileField(label=_("现场照片"), required=False)
+    wide_fields = ("talk", "next_step", "photos")
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"visited_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
+        self.fields["photos"].widget.attrs.update({"class": "form-control", "accept": "image/*",
+                                                   "capture": "environment"})
+        self.fields["photos"].help_text = _(
+            "可直接用手机拍照，最多 %(n)d 张，每张不超过 %(m)d MB；照片会缩小保存，并去除拍摄位置等信息。") % {
+            "n": MAX_PHOTOS, "m": MAX_BYTES // 1048576}
 
 
 class CloseForm(StyledForm):

@@ -211,8 +211,9 @@ def hardcase_of_household(user: User, household) -> HardCase | None:
 
 
 def hardcase_visits(hard_case: HardCase) -> list[Visit]:
-    """The case's visit log, newest first, with who recorded each."""
-    return list(Visit.objects.filter(hard_case=hard_case).select_related("visitor").order_by("-visited_on", "-id"))
+    """The case's visit log, newest first, with who recorded each and the photos taken."""
+    return list(Visit.objects.filter(hard_case=hard_case).select_related("visitor").prefetch_related("photos")
+                .order_by("-visited_on", "-id"))
 
 
 def case_status(hard_case: HardCase, *, today: dt.date | None = None) -> dict:

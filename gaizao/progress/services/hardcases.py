@@ -39,6 +39,7 @@ from gaizao.org.models import User
 from gaizao.progress.choices import DifficultyReason
 from gaizao.progress.models import HardCase, Visit
 from gaizao.progress.services.events import parse_day
+from gaizao.progress.services.photos import prepare_photos, save_photos, written_files
 
 NOT_FOUND = "攻坚户不存在或无权操作。"
 HOUSEHOLD_NOT_FOUND = "住户不存在或无权操作。"
@@ -329,11 +330,13 @@ def hardcase_close(*, actor, hard_case: HardCase | int, version: int, closed_on,
 
 @writes
 def visit_record(*, actor, hard_case: HardCase | int, visited_on, talk: str, next_step: str = "",
-                 next_visit_on=None, visitors: str = "", ip: str | None = None) -> Visit:
-    """Record a visit to a hard-case household (走访): what was said, the next step, the next visit.
+                 next_visit_on=None, visitors: str = "", photos=(), ip: str | None = None) -> Visit:
+    """Record a visit to a hard-case household (走访): what was said, the next step, the next visit,
+    and the photos taken there (走访照片, ``services.photos``: upright, resized, without EXIF).
 
     The case's ``last_visit_on`` only moves forward: a visit entered late with an older date
-    joins the log without changing the last visit or the planned next one.
+    joins the log without changing the last visit or the planned next one. A bad photo refuses the
+    whole visit: no row is written and no file is left behind.
     """
     case = _load_case(actor, hard_case, allow=can_visit)
     number = case.household.number
@@ -361,16 +364,20 @@ def visit_record(*, actor, hard_case: HardCase | int, visited_on, talk: str, nex
         raise AppError(_("参加人员最多 %(n)d 个字（现有 %(m)d 个）。") % {"n": VISITORS_MAX, "m": len(people)},
                        fields={"visitors": _("过长")})
     check_text_values(Visit, {"talk": text, "next_step": _text(next_step), "visitors": people})
-    visit = Visit.objects.create(hard_case=case, visited_on=on, talk=text, next_step=_text(next_step),
-                                 next_visit_on=next_on, visitors=people,
-                                 visitor=as_user(actor))
-    # The latest visit sets the last and next visit dates; an older one entered late does not.
-    latest = HardCase.objects.filter(pk=case.pk, closed_on=None).filter(
-        Q(last_visit_on__isnull=True) | Q(last_visit_on__lte=on)).update(
-        last_visit_on=on, next_visit_on=next_on, updated_at=timezone.now())
-    if latest:
-        case.last_visit_on, case.next_visit_on = on, next_on
-    audit.record(actor=actor, action="hardcase.visit", obj=case, ip=ip, changes={
-        "visit": visit.pk, "visited_on": on, "next_visit_on": next_on, "latest": bool(latest),
-    })
+    prepared = prepare_photos(photos)  # every photo checked and resized before anything is written
+    with written_files() as written:
+        visit = Visit.objects.create(hard_case=case, visited_on=on, talk=text, next_step=_text(next_step),
+                                     next_visit_on=next_on, visitors=people,
+                                     visitor=as_user(actor))
+        saved = save_photos(visit, prepared, written)
+        # The latest visit sets the last and next visit dates; an older one entered late does not.
+        latest = HardCase.objects.filter(pk=case.pk, closed_on=None).filter(
+            Q(last_visit_on__isnull=True) | Q(last_visit_on__lte=on)).update(
+            last_visit_on=on, next_visit_on=next_on, updated_at=timezone.now())
+        if latest:
+            case.last_visit_on, case.next_visit_on = on, next_on
+        audit.record(actor=actor, action="hardcase.visit", obj=case, ip=ip, changes={
+            "visit": visit.pk, "visited_on": on, "next_visit_on": next_on, "latest": bool(latest),
+            **({"photos": [photo.name for photo in saved]} if saved else {}),
+        })
     return visit

@@ -2,13 +2,15 @@
 
 Thin: parse a form, call a selector or a service, render. A case out of the user's scope answers
 404; a write the user may not make answers 404 too (the service says NotFound). A service's
-refusal shows beside the field with status 400 (409 for a stale edit) and writes nothing.
+refusal shows beside the field with status 400 (409 for a stale edit) and writes nothing. A visit's
+photos are served to whoever reads the case, never from a public media address.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -22,7 +24,9 @@ from gaizao.progress import selectors, services
 from gaizao.progress.forms import (
     CloseForm, ConsultationAnswerForm, ConsultationForm, HardCaseEditForm, HardCaseFilterForm, HardCaseOpenForm, VisitForm,
 )
+from gaizao.progress.models import VisitPhoto
 from gaizao.progress.policies import hardcase_can_visit as can_visit
+from gaizao.progress.policies import hardcase_scope
 from gaizao.progress.policies import hardcase_can_write as can_write
 from gaizao.progress.services.hardcases import open_refusal, visit_interval_days
 from gaizao.core.requests import client_ip as _ip
@@ -92,7 +96,23 @@ def visit_create(request, pk: int):
     def save(case, form):
         services.visit_record(actor=request.user, hard_case=case, ip=_ip(request), **form.cleaned_data)
 
-    return _post(request, pk, "visit_form", lambda case: VisitForm(request.POST), save, _("已记录走访。"))
+    return _post(request, pk, "visit_form", lambda case: VisitForm(request.POST, request.FILES), save,
+                 _("已记录走访。"))
+
+
+@login_required
+@require_GET
+def visit_photo(request, pk: int):
+    """A visit's photo (走访照片), shown in the page (the thumbnail is this file): to whoever reads the
+    hard case; never from a public media address."""
+    photo = get_in_scope(VisitPhoto.objects.filter(visit__hard_case__in=hardcase_scope(request.user)), pk=pk)
+    try:
+        handle = photo.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("照片文件不存在。")) from None
+    response = FileResponse(handle, content_type=photo.content_type, filename=photo.name)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @login_required
@@ -195,6 +215,7 @@ urlpatterns = [
     path("hardcases/", hardcase_list, name="hardcase_list"),
     path("hardcases/<int:pk>/", hardcase_detail, name="hardcase_detail"),
     path("hardcases/<int:pk>/visits/", visit_create, name="hardcase_visit"),
+    path("hardcases/photos/<int:pk>/", visit_photo, name="visit_photo"),
     path("hardcases/<int:pk>/edit/", hardcase_edit, name="hardcase_edit"),
     path("hardcases/<int:pk>/close/", hardcase_close, name="hardcase_close"),
     path("households/<int:household_id>/hardcase/", hardcase_open, name="hardcase_open"),
