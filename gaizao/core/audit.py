@@ -43,7 +43,23 @@ GENESIS = "0" * 64
 ACTION_LABELS: dict[str, str] = {
     "audit.rechain": gettext_lazy("审计日志改用密钥哈希链"),
     "audit.rekey": gettext_lazy("更换审计密钥"),
+    "keys.rotate": gettext_lazy("更换数据加密密钥"),
+    "text.clean_control_characters": gettext_lazy("清除文本中的控制字符"),
+    "demo.load": gettext_lazy("载入演示数据"),
 }
+# Who wrote an entry when no person did: the system actor and the commands that name themselves.
+SYSTEM_ACTOR_NAMES: dict[str, Any] = {
+    "system": gettext_lazy("系统"),
+    "demo": gettext_lazy("演示数据程序"),
+    "keys": gettext_lazy("密钥更换命令"),
+}
+
+
+def actor_label(actor_id: int | None, actor_name: str) -> str:
+    """The entry's actor as a person reads it: a user's name, or what the system actor was."""
+    if actor_id is None and actor_name in SYSTEM_ACTOR_NAMES:
+        return str(SYSTEM_ACTOR_NAMES[actor_name])
+    return actor_name
 
 
 def register_action_labels(labels: dict[str, str]) -> None:

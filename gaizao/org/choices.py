@@ -34,6 +34,8 @@ AUDIT_ACTION_LABELS = {
     "auth.login": gettext_lazy("登录"),
     "auth.logout": gettext_lazy("退出登录"),
     "auth.login_failed": gettext_lazy("登录失败"),
+    "auth.throttle_start": gettext_lazy("登录过于频繁，开始限制"),
+    "auth.throttled": gettext_lazy("登录受限，被拒绝"),
     "auth.locked": gettext_lazy("账号锁定"),
     "auth.otp_enrol_start": gettext_lazy("开始绑定动态口令"),
     "auth.otp_enrol": gettext_lazy("绑定动态口令"),

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gaizao.core import audit
-from gaizao.core.actors import SYSTEM
 from gaizao.core.models import AuditEntry
 from gaizao.core.forms import chinese_error_messages
 from gaizao.portal.policies import audit_reader
@@ -135,8 +134,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         "entry": e,
         "action_label": audit.action_label(e.action),
         "object_label": audit.object_label(e.object_type) if e.object_type else "",
-        # the system actor (commands, imports from the command line, periodic work) by its Chinese name
-        "actor": SYSTEM.full_name if e.actor_id is None and e.actor_name == SYSTEM.username else e.actor_name,
+        "actor": audit.actor_label(e.actor_id, e.actor_name),
         "changes": audit.describe_changes(e.object_type, e.changes) if e.changes else [],
     } for e in entries]
     return render(request, "portal/audit_list.html", {

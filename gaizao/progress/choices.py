@@ -64,6 +64,8 @@ KEY_LABELS = {SCOPE: _("拆除范围内"), SCOPE_UPGRADE: _("整治范围内"),
               **{k.value: k.label for k in EventKind if k != EventKind.VOID}}
 
 ACTION_LABELS = {
+    "consultation.open": _("发起意愿征询"),
+    "consultation.answer": _("登记征询意见"),
     "progress.event": _("记录进度"),
     "progress.event_bulk": _("批量记录进度"),
     "progress.correction": _("更正进度记录"),

@@ -107,5 +107,5 @@ def test_unknown_actions_and_system_actor_still_render(cast, login_as):
     audit.record(actor=SYSTEM, action="household.import", obj=cast.household_a1, changes={"rows": 3})
     rows = login_as(cast.street_user_a).get(
         reverse("ledger:household_detail", args=[cast.household_a1.pk])).context["history"]
-    assert rows[0].action_label == "household.import" and rows[0].actor == "system"
+    assert rows[0].action_label == "household.import" and rows[0].actor == "系统"  # the system actor in Chinese
     assert [(c.label, c.after) for c in rows[0].changes] == [("rows", "3")]

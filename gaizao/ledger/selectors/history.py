@@ -25,6 +25,7 @@ from gaizao.ledger.models import Building, HeritageElement, Household, Person, P
 HISTORY_LIMIT = 50
 
 ACTION_LABELS = {
+    "ledger.head_initials_rebuild": gettext_lazy("按姓氏读音重建拼音首字母"),
     "village.create": gettext_lazy("新建城中村"),
     "village.update": gettext_lazy("修改城中村"),
     "project.create": gettext_lazy("新建项目"),
@@ -177,7 +178,8 @@ def _rows(entries: list[AuditEntry]) -> list[HistoryRow]:
         except (LookupError, ValueError):
             model = None
         kind = str(model._meta.verbose_name) if model is not None else entry.object_type
-        actor = entry.actor.full_name or entry.actor.username if entry.actor else entry.actor_name
+        actor = (entry.actor.full_name or entry.actor.username) if entry.actor else audit.actor_label(
+            None, entry.actor_name)
         out.append(HistoryRow(
             entry=entry,
             action_label=audit.action_label(entry.action),
