@@ -126,6 +126,14 @@ class DeviceRemoveForm(StyledForm):
                                                                  "placeholder": _("当前密码")}))
 
 
+def _boundary_field() -> forms.CharField:
+    # checked by the service (core.boundary), whose message is shown beside this field
+    return forms.CharField(
+        label=_("边界（GeoJSON）"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("区或街道在作战图上的范围：粘贴 GeoJSON 面数据（测绘单位或地图软件可导出；坐标为 [经度, 纬度]，"
+                    "WGS 84），可以是一个面、多个面或含一个要素的文件内容；留空表示不设边界。"))
+
+
 class OrgUnitForm(StyledForm):
     code = forms.CharField(label=_("代码"), max_length=32)
     name = forms.CharField(label=_("名称"), max_length=100)
@@ -133,16 +141,18 @@ class OrgUnitForm(StyledForm):
     parent = forms.ModelChoiceField(label=_("上级"), queryset=OrgUnit.objects.none(), required=False,
                                     empty_label=_("（无，作为顶级）"))
     sort_order = forms.IntegerField(label=_("排序"), min_value=0, initial=0, required=False)
-    # checked by the service (core.boundary), whose message is shown beside this field
-    boundary = forms.CharField(
-        label=_("边界（GeoJSON）"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("区或街道在作战图上的范围：粘贴 GeoJSON 面数据（测绘单位或地图软件可导出；坐标为 [经度, 纬度]，"
-                    "WGS 84），可以是一个面、多个面或含一个要素的文件内容；留空表示不设边界。"))
+    boundary = _boundary_field()
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         if units is not None:
             self.fields["parent"].queryset = units
+
+
+class UnitBoundaryForm(StyledForm):
+    """An existing district's or street's boundary (边界): replaced, or cleared when left empty."""
+
+    boundary = _boundary_field()
 
 
 class UserCreateForm(StyledForm):

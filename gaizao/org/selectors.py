@@ -13,7 +13,7 @@ from django.db.models.functions import Least
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from gaizao.org.models import ApiToken, LoginThrottle, Membership, OrgUnit, User
+from gaizao.org.models import ApiToken, LoginThrottle, Membership, OrgUnit, OrgUnitBoundary, User
 from gaizao.org.policies import apitoken_scope, orgunit_scope, user_scope  # noqa: F401 (views read them here)
 
 
@@ -156,3 +156,8 @@ def user_roles(user: User) -> list[Membership]:
 def users_with_role(role: str) -> QuerySet[User]:
     """Active accounts holding ``role`` anywhere (e.g. the security officers to notify)."""
     return User.objects.filter(is_active=True, memberships__role=role).distinct().order_by("id")
+
+
+def orgunit_boundary(unit: OrgUnit) -> dict | None:
+    """A unit's boundary (GeoJSON geometry) for its edit page, or None: one query."""
+    return OrgUnitBoundary.objects.filter(unit=unit).values_list("geometry", flat=True).first()

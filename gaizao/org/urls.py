@@ -17,6 +17,7 @@ urlpatterns = [
     path("profile/devices/<int:pk>/remove/", views.device_remove_view, name="device_remove"),
     path("units/", views.unit_list, name="unit_list"),
     path("units/new/", views.unit_create, name="unit_create"),
+    path("units/<int:pk>/boundary/", views.unit_boundary, name="unit_boundary"),
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/unlock/", views.user_unlock, name="user_unlock"),

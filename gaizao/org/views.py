@@ -6,6 +6,7 @@ Views parse, call a service or a selector, and render; every write is in ``org.s
 from __future__ import annotations
 
 import datetime as dt
+import json
 from base64 import b32encode
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -38,6 +39,7 @@ from gaizao.core.errors import AppError
 from gaizao.core.scoping import get_in_scope
 from gaizao.core.editing import edit_page
 from gaizao.org import policies, selectors, services
+from gaizao.org.choices import OrgKind
 from gaizao.org.forms import (
     ApiTokenForm,
     DeviceRemoveForm,
@@ -45,6 +47,7 @@ from gaizao.org.forms import (
     MembershipFormSet,
     OrgUnitForm,
     PasswordChangeForm,
+    UnitBoundaryForm,
     TokenFilterForm,
     TokenForm,
     TokenRevokeForm,
@@ -55,6 +58,8 @@ from gaizao.org.forms import (
 from gaizao.core.requests import client_ip as _ip
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+# The units drawn on the command map: the district's outline and the streets' areas.
+BOUNDED_KINDS = (OrgKind.DISTRICT, OrgKind.STREET)
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -275,6 +280,28 @@ def unit_create(request: HttpRequest) -> HttpResponse:
                      page=lambda status: render(request, "org/unit_form.html", {
                          "breadcrumbs": [(_("组织机构"), reverse("org:unit_list")), (_("新建"), None)],
                          "form": form,
+                     }, status=status))
+
+
+@login_required
+def unit_boundary(request: HttpRequest, pk: int) -> HttpResponse:
+    """An existing district's or street's boundary on the command map (边界): the administrator's page."""
+    _require(policies.orgunit_writer(request.user))
+    unit = get_in_scope(selectors.orgunit_scope(request.user).filter(kind__in=BOUNDED_KINDS), pk=pk)
+    current = selectors.orgunit_boundary(unit)
+    form = UnitBoundaryForm(request.POST if request.method == "POST" else None,
+                            initial={"boundary": json.dumps(current, ensure_ascii=False) if current else ""})
+
+    def save(form):
+        services.orgunit_set_boundary(actor=request.user, unit=unit, boundary=form.cleaned_data["boundary"],
+                                      ip=_ip(request))
+        return unit
+
+    return edit_page(request, form, save=save, done=lambda unit: reverse("org:unit_list"),
+                     message=lambda unit: _("已保存「%(name)s」的边界。") % {"name": unit.name},
+                     page=lambda status: render(request, "org/unit_boundary.html", {
+                         "breadcrumbs": [(_("组织机构"), reverse("org:unit_list")), (unit.name, None)],
+                         "form": form, "unit": unit, "has_boundary": current is not None,
                      }, status=status))
 
 

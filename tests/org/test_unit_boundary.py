@@ -83,3 +83,32 @@ def test_the_new_unit_page_takes_a_boundary_and_shows_its_error_beside_it(login_
     assert OrgUnitBoundary.objects.get(unit__code="440199003").geometry == SQUARE
     created = AuditEntry.objects.get(action="orgunit.create", object_id=str(OrgUnit.objects.get(code="440199003").pk))
     assert created.changes["after"]["boundary"] == SQUARE
+
+
+def test_the_admin_changes_and_clears_an_existing_streets_boundary_on_its_page(login_as, cast):
+    import json
+
+    client = login_as(cast.admin)
+    url = reverse("org:unit_boundary", args=[cast.street_a.pk])
+    assert f'href="{url}"' in client.get(reverse("org:unit_list")).content.decode()
+    assert "尚未设边界" in client.get(url).content.decode()
+    response = client.post(url, {"boundary": json.dumps(SQUARE)})
+    assert response.status_code == 302 and response["Location"] == reverse("org:unit_list")
+    assert OrgUnitBoundary.objects.get(unit=cast.street_a).geometry == SQUARE
+    page = client.get(url).content.decode()
+    assert "已设边界" in page and "113.3" in page  # the stored outline, to edit
+    bad = client.post(url, {"boundary": '{"type": "Polygon", "coordinates": [[[113.3, 23.1], [113.4, 23.1]]]}'})
+    assert bad.status_code == 400 and 'is-invalid' in bad.content.decode()
+    assert OrgUnitBoundary.objects.get(unit=cast.street_a).geometry == SQUARE  # unchanged
+    client.post(url, {"boundary": ""})
+    assert not OrgUnitBoundary.objects.filter(unit=cast.street_a).exists()
+    assert AuditEntry.objects.filter(action="orgunit.set_boundary").count() == 2
+
+
+@pytest.mark.parametrize("who", ["commander", "street_user_a", "security"])
+def test_nobody_but_the_administrator_finds_the_boundary_page(login_as, cast, who):
+    assert login_as(getattr(cast, who)).get(reverse("org:unit_boundary", args=[cast.street_a.pk])).status_code == 404
+
+
+def test_a_community_has_no_boundary_page(login_as, cast):
+    assert login_as(cast.admin).get(reverse("org:unit_boundary", args=[cast.community_a.pk])).status_code == 404
