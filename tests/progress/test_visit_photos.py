@@ -272,3 +272,38 @@ def test_the_api_lists_a_visits_photos_with_their_address(cast, login_as, media)
         "id": photo.pk, "name": "门口.jpg", "size": photo.size, "content_type": "image/jpeg", "width": 800,
         "height": 1600, "url": f"/progress/hardcases/photos/{photo.pk}/",
     }]
+
+
+def test_the_page_decodes_the_photos_before_the_visits_transaction(cast, login_as, media, monkeypatch):
+    # Decoding nine photos takes a second or two; inside the write's transaction SQLite's one write
+    # lock would be held meanwhile, and every other write in the district would wait.
+    from django.db import connection
+
+    case = open_case(cast)
+    client = login_as(cast.cadre)
+    outside = len(connection.atomic_blocks)  # the test's own transaction
+    depths = []
+    reencode = photo_service._reencode
+
+    def watched(image):
+        depths.append(len(connection.atomic_blocks))
+        return reencode(image)
+
+    monkeypatch.setattr(photo_service, "_reencode", watched)
+    response = client.post(f"{_page(case)}visits/", {
+        "visited_on": TODAY.isoformat(), "talk": "户主同意再谈", "photos": [phone_jpeg("一.jpg"), phone_jpeg("二.jpg")],
+    })
+    assert response.status_code == 302 and VisitPhoto.objects.count() == 2
+    assert depths == [outside, outside]
+    # called directly, the service prepares raw uploads itself (inside its transaction)
+    record(cast, case, [phone_jpeg("三.jpg")])
+    assert depths[-1] == outside + 1
+
+
+def test_a_reader_who_may_not_visit_gets_404_and_their_photos_are_not_read(cast, login_as, media, monkeypatch):
+    case = open_case(cast)
+    monkeypatch.setattr(photo_service, "_reencode", lambda image: pytest.fail("a photo was decoded"))
+    response = login_as(cast.leader).post(f"{_page(case)}visits/", {
+        "visited_on": TODAY.isoformat(), "talk": "x", "photos": [phone_jpeg()],
+    })
+    assert response.status_code == 404 and not Visit.objects.exists() and files_in(media) == []

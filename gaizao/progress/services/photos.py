@@ -8,8 +8,9 @@ re-encoded as JPEG without EXIF (no position, no device), under a random name.
 
 Two steps, so that a visit is written whole or not at all: ``prepare_photos`` reads and re-encodes
 every upload in memory and refuses the first bad one with a Chinese message naming the file, before
-anything is written; ``save_photos`` then writes the files and rows inside the visit's transaction
-and deletes the files it wrote if anything after them fails (``written_files``).
+anything is written (the page calls it before the visit's transaction begins); ``save_photos`` then
+writes the files and rows inside the visit's transaction and deletes the files it wrote if anything
+after them fails (``written_files``).
 """
 
 from __future__ import annotations
@@ -112,12 +113,19 @@ def _reencode(image: Image.Image) -> tuple[bytes, int, int]:
 
 
 def prepare_photos(uploads) -> list[PreparedPhoto]:
-    """Check and re-encode a visit's photos in memory; the first refusal names its file."""
+    """Check and re-encode a visit's photos in memory; the first refusal names its file.
+
+    Photos already prepared pass through: the page prepares them before the visit's transaction
+    (decoding nine photos takes a second or two, and on SQLite a write transaction holds the
+    database's one write lock), the service prepares whatever it is given raw."""
     uploads = [upload for upload in (uploads or ()) if upload]
     if len(uploads) > MAX_PHOTOS:
         raise _refusal(_("每次走访最多 %(n)d 张照片（选择了 %(m)d 张）。") % {"n": MAX_PHOTOS, "m": len(uploads)})
     prepared = []
     for upload in uploads:
+        if isinstance(upload, PreparedPhoto):
+            prepared.append(upload)
+            continue
         name = _name(upload)
         if upload.size > MAX_BYTES:
             raise _refusal(_("照片「%(n)s」超过 %(l)d MB（现为 %(s).1f MB）。")

@@ -29,6 +29,7 @@ from gaizao.progress.policies import hardcase_can_visit as can_visit
 from gaizao.progress.policies import hardcase_scope
 from gaizao.progress.policies import hardcase_can_write as can_write
 from gaizao.progress.services.hardcases import open_refusal, visit_interval_days
+from gaizao.progress.services.photos import prepare_photos
 from gaizao.core.requests import client_ip as _ip
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -94,7 +95,11 @@ def _post(request, pk: int, form_name: str, build, save, done_message: str):
 @require_POST
 def visit_create(request, pk: int):
     def save(case, form):
-        services.visit_record(actor=request.user, hard_case=case, ip=_ip(request), **form.cleaned_data)
+        values = dict(form.cleaned_data)
+        if can_visit(request.user, case):  # else the service answers 404 without reading them
+            # Decoded and resized before the write's transaction, which would hold the write lock meanwhile.
+            values["photos"] = prepare_photos(values.get("photos"))
+        services.visit_record(actor=request.user, hard_case=case, ip=_ip(request), **values)
 
     return _post(request, pk, "visit_form", lambda case: VisitForm(request.POST, request.FILES), save,
                  _("已记录走访。"))
