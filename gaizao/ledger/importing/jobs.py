@@ -282,14 +282,19 @@ def import_jobs_cleanup(*, older_than: timedelta = RETENTION) -> int:
 
 # --- the tasks ---------------------------------------------------------------------------------
 
-@task(queue_name=QUEUE)
+# Someone waits on the page for these: the worker takes them before periodic work queued earlier (the
+# schedule queues every overdue entry when it starts, and at a district's size those take seconds).
+PRIORITY = 10
+
+
+@task(queue_name=QUEUE, priority=PRIORITY)
 def import_job_preview_task(job_id: str) -> None:
     """Background task: the preview of one job (run by `db_worker`)."""
     _recover_once()
     run_preview(uuid.UUID(job_id))
 
 
-@task(queue_name=QUEUE)
+@task(queue_name=QUEUE, priority=PRIORITY)
 def import_job_apply_task(job_id: str) -> None:
     """Background task: the writing of one confirmed job (run by `db_worker`)."""
     _recover_once()
