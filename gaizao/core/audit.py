@@ -113,6 +113,7 @@ CHANGE_WORDS: dict[str, Any] = {
     "after": gettext_lazy("新值"), "before": gettext_lazy("原值"), "file": gettext_lazy("文件"),
     "new": gettext_lazy("新增"), "changed": gettext_lazy("修改"), "unchanged": gettext_lazy("未变"),
     "rejected": gettext_lazy("未导入"), "reason": gettext_lazy("理由"), "count": gettext_lazy("数量"),
+    "photos": gettext_lazy("照片"),
 }
 
 

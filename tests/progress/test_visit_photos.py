@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image
 
+from gaizao.core.audit import describe_changes
 from gaizao.core.errors import AppError
 from gaizao.core.models import AuditEntry
 from gaizao.progress.models import Visit, VisitPhoto
@@ -106,7 +107,8 @@ def test_the_visits_audit_entry_names_its_photos(cast, media):
     case = open_case(cast)
     record(cast, case, [phone_jpeg("门口.jpg"), phone_jpeg("协议.jpg")])
     entry = AuditEntry.objects.filter(action="hardcase.visit").get()
-    assert entry.changes["photos"] == ["门口.jpg", "协议.jpg"]
+    assert entry.changes["photos"] == "门口.jpg、协议.jpg"
+    assert ("照片", "门口.jpg、协议.jpg") in describe_changes(entry.object_type, entry.changes)  # the audit page
     record(cast, case, [])
     assert "photos" not in AuditEntry.objects.filter(action="hardcase.visit").latest("id").changes
 

@@ -378,6 +378,7 @@ def visit_record(*, actor, hard_case: HardCase | int, visited_on, talk: str, nex
             case.last_visit_on, case.next_visit_on = on, next_on
         audit.record(actor=actor, action="hardcase.visit", obj=case, ip=ip, changes={
             "visit": visit.pk, "visited_on": on, "next_visit_on": next_on, "latest": bool(latest),
-            **({"photos": [photo.name for photo in saved]} if saved else {}),
+            # one string: the audit page reads a list of two as "before → after"
+            **({"photos": "、".join(photo.name for photo in saved)} if saved else {}),
         })
     return visit
