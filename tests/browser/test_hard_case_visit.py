@@ -152,3 +152,8 @@ def test_the_street_sees_the_whole_case_page_on_a_phone_without_sideways_scrolli
         assert phone.get_by_test_id(form).is_visible()
     assert _no_sideways_scroll(phone)
     screenshot(phone, "hard-case-street-phone")
+
+    # Listing another household (列为攻坚户) on a phone.
+    phone.goto(live_server.url + f"/progress/households/{cast.household_a1.pk}/hardcase/")
+    assert phone.get_by_label("一户一策").is_visible()
+    assert _no_sideways_scroll(phone)
