@@ -92,8 +92,9 @@ def test_a_token_reads_the_schema_and_a_bad_or_expired_one_does_not(cast, client
 
 def test_a_privileged_session_without_its_second_factor_reads_neither(cast, client):
     client.force_login(cast.commander)  # signed in, no TOTP yet
-    assert client.get(SCHEMA).status_code == 403
-    assert client.get(DOCS).status_code == 403  # the second-factor guard answers under /api/ in the API shape
+    assert client.get(SCHEMA).status_code == 403  # the schema is the API: the guard answers in its JSON shape
+    page = client.get(DOCS)  # the docs are a page: to the code page, and back after it
+    assert page.status_code == 302 and page["Location"].startswith("/account/otp/?next=")
 
 
 def test_the_page_answers_other_methods_in_the_api_shape(cast, client):
