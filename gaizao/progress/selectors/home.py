@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gaizao.core.access import grant
-from gaizao.ledger.choices import Stage
+from gaizao.core.errors import NotFound
 from gaizao.ledger.nextstep import FINAL, next_step
 from gaizao.ledger.policies import household_grant, household_scope
 from gaizao.progress.legal import LITIGATION_MONTHS, RECONSIDERATION_DAYS, StepKind, add_months
@@ -136,7 +136,7 @@ def street_todo(user, *, today: dt.date | None = None) -> Todo | None:
     on = today or timezone.localdate()
     try:
         area = dashboard_area(user)
-    except Exception:  # a street account without a street: nothing of its own to show
+    except NotFound:  # a street account without a street: nothing of its own to show
         return None
     todo = Todo(title=_("待办事项"), empty_note=_("目前没有逾期的攻坚户或待处理的项目。"))
     overdue = hardcase_scope(user).filter(overdue_condition(on)).count()
@@ -178,7 +178,3 @@ def office_todo(user, *, today: dt.date | None = None) -> Todo | None:
     _common_items(todo, user, area, on=on)
     todo.projects = []  # the office reads projects on the dashboard; its home lists only what is red
     return todo
-
-
-def stage_label(stage: str) -> str:
-    return str(Stage(stage).label) if stage in Stage.values else stage
