@@ -20,9 +20,9 @@ from gaizao.core.schemas import Id, Version
 from gaizao.ledger import selectors, services
 from gaizao.ledger.services.id_search import household_search
 from gaizao.ledger.schemas import (
-    BuildingIn, BuildingOut, BuildingPatch, DemolishIn, HeritageIn, HeritageOut, HeritagePatch, HouseholdDetailOut,
+    BuildingIn, BuildingOut, BuildingPatch, CadreAssignIn, CadreAssignOut, DemolishIn, HeritageIn, HeritageOut, HeritagePatch, HouseholdDetailOut,
     HouseholdFilters, HouseholdIn, HouseholdPageOut, HouseholdPatch, PersonIn, PersonOut, PersonPatch,
-    ProjectDetailOut, ProjectIn, ProjectPatch, VillageDetailOut, VillageFilters, VillageIn, VillageOut,
+    ProjectDetailOut, ProjectIn, ProjectPatch, ResidentLinkIn, VillageDetailOut, VillageFilters, VillageIn, VillageOut,
     VillagePatch,
 )
 from gaizao.core.requests import client_ip as _ip
@@ -150,6 +150,15 @@ def household_list(request, filters: Query[HouseholdFilters]):
     return {"items": page.items, "next_after": page.next_after}
 
 
+# Before "/households/{household_id}": the first path that matches answers (405 for another method).
+@router.post("/households/assign-cadre", response={200: CadreAssignOut, **ERRORS}, summary="批量分配包户干部",
+             description="全部成功或全部不改；有一户不存在或无权修改时 404。")
+def households_assign_cadre(request, payload: CadreAssignIn):
+    changed = services.households_assign_cadre(actor=request.auth, household_ids=payload.household_ids,
+                                               cadre=payload.cadre, ip=_ip(request))
+    return {"changed": changed}
+
+
 @router.get("/households/{household_id}", response=HouseholdDetailOut, summary="住户详情（含家庭成员和房屋）")
 def household_detail(request, household_id: Id):
     return selectors.household_get(request.auth, pk=household_id)
@@ -174,6 +183,15 @@ def household_update(request, household_id: Id, payload: HouseholdPatch):
     _cadre(values, household.street)
     services.household_update(actor=request.auth, household=household, version=version, ip=_ip(request),
                               **values)
+    return selectors.household_get(request.auth, pk=household.pk)
+
+
+@router.post("/households/{household_id}/resident", response={200: HouseholdDetailOut, **ERRORS},
+             summary="关联或解除居民账号", description="一个居民账号只能关联一户；账号须有本户所在街道（或其社区）的居民岗位。")
+def household_resident(request, household_id: Id, payload: ResidentLinkIn):
+    household = get_in_scope(selectors.household_write_scope(request.auth), pk=household_id)
+    services.household_link_resident(actor=request.auth, household=household, version=payload.version,
+                                     resident=payload.resident, unlink=payload.unlink, ip=_ip(request))
     return selectors.household_get(request.auth, pk=household.pk)
 
 

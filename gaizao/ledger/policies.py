@@ -117,6 +117,8 @@ def register_access() -> None:
         Endpoint("household_resident_page", lambda h: reverse("ledger:household_resident", args=[h.pk]), write=True),
         Endpoint("household_resident_page_post", lambda h: reverse("ledger:household_resident", args=[h.pk]),
                  write=True, method="POST"),
+        Endpoint("household_resident_api", lambda h: f"/api/ledger/households/{h.pk}/resident", write=True,
+                 method="POST"),
         Endpoint("household_create_api", lambda h: "/api/ledger/households", write=True, method="POST"),
     ])
     access.register("ledger.household_identity", IDENTITY_ROWS, locate=household_place, endpoints=[

@@ -376,3 +376,18 @@ class HeritageIn(HeritagePatch):
     village_id: Id
     kind: str
     name: str
+
+
+class ResidentLinkIn(Schema):
+    resident: str = Field("", max_length=150, description="居民账号的用户名；解除关联时留空并给 unlink=true")
+    unlink: bool = Field(False, description="解除本户与居民账号的关联")
+    version: Version | None = Field(None, description="读取时返回的版本号（必填）")
+
+
+class CadreAssignIn(Schema):
+    household_ids: list[Id] = Field(..., max_length=5000, description="住户 id（一次最多 5000 户，须同属一个街道）")
+    cadre: str | None = Field(None, max_length=150, description="包户干部的姓名或用户名；null 表示取消分配")
+
+
+class CadreAssignOut(Schema):
+    changed: int = Field(..., description="改变了包户干部的户数（原已如此的不计）")

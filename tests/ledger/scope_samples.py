@@ -76,6 +76,8 @@ BODIES = {
     # A stale version: the upload is refused (409) and the photo stays.
     "heritage_photo_upload_api": lambda e: {"photo": _photo(), "version": e.version + 1},
     "household_create_api": lambda h: {"project_id": h.project_id, "number": "", "head_name": ""},
+    # No version: refused (400) in scope, nothing linked.
+    "household_resident_api": lambda h: {"resident": "nobody"},
     "person_create_api": lambda p: {"name": "", "relation": ""},
     "building_create_api": lambda b: {"number": ""},
     "building_demolish_api": lambda b: {"on_date": "2999-01-01"},  # a day to come: refused

@@ -182,3 +182,17 @@ def test_a_synonym_header_is_read(cast, second_cadre, ledger_file):
     sheet.household_header[-1] = "包户人"
     assert run_ledger("import", ledger_file(sheet), "--project", "P001", "--json").json["new"] == 1
     assert Household.objects.get(number="DH-301").cadre_id == second_cadre.pk
+
+
+def test_the_api_assigns_in_bulk_and_refuses_in_chinese(cast, second_cadre, login_as):
+    client = login_as(cast.street_user_a)
+    url = "/api/ledger/households/assign-cadre"
+    ids = [cast.household_a1.pk, cast.household_a2.pk]
+    bad = client.post(url, {"household_ids": ids, "cadre": "无名氏"}, content_type="application/json")
+    assert bad.status_code == 400 and "东湖街道没有名为「无名氏」的包户干部" in bad.json()["message"]
+    assert "cadre" in bad.json()["fields"]
+    good = client.post(url, {"household_ids": ids, "cadre": "cadre2"}, content_type="application/json")
+    assert good.status_code == 200 and good.json() == {"changed": 2}
+    other = client.post(url, {"household_ids": [cast.household_b1.pk], "cadre": None},
+                        content_type="application/json")
+    assert other.status_code == 404

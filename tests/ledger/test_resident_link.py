@@ -147,3 +147,15 @@ def test_user_create_with_household_but_not_a_resident_creates_no_account(cast):
         _create("zhao_liu", "--role", "cadre", "--unit", "440199001001", "--household", "P001/DH-001")
     assert not User.objects.filter(username="zhao_liu").exists()
     assert Household.objects.get(pk=cast.household_a1.pk).resident_id is None
+
+
+def test_the_api_links_and_refuses_in_chinese(cast, newcomer, login_as):
+    client = login_as(cast.street_user_a)  # the API takes the session as the pages do
+    url = f"/api/ledger/households/{cast.household_a1.pk}/resident"
+    bad = client.post(url, {"resident": "resident", "version": cast.household_a1.version},
+                      content_type="application/json")
+    assert bad.status_code == 400 and "只能关联一户" in bad.json()["message"] and "resident" in bad.json()["fields"]
+    good = client.post(url, {"resident": "li_si", "version": cast.household_a1.version},
+                       content_type="application/json")
+    assert good.status_code == 200
+    assert Household.objects.get(pk=cast.household_a1.pk).resident_id == newcomer.pk
