@@ -151,6 +151,14 @@ def _text_area(label, *, rows=3, required=False, help_text=""):
                            widget=forms.Textarea(attrs={"rows": rows}))
 
 
+def _keep_current(form, name: str) -> None:
+    """A value the office retired (ledger.known) stays choosable on the record that holds it."""
+    current = getattr(form.instance, name, None) if form.instance is not None else None
+    field = form.fields.get(name)
+    if current and field is not None and current not in {value for value, _label in field.choices}:
+        field.choices = [*field.choices, (current, current)]
+
+
 class _EditForm(StyledForm):
     """A ledger edit form. ``wide_fields`` span the whole row in the template."""
 
@@ -265,6 +273,7 @@ class HouseholdForm(_EditForm):
 
     def __init__(self, *args, street, **kwargs):
         super().__init__(*args, **kwargs)
+        _keep_current(self, "use")
         self.fields["cadre"].queryset = cadre_options(street)
         for name in ("head_id_number", "phone"):
             self.fields[name].widget.attrs["autocomplete"] = "off"
@@ -301,6 +310,11 @@ class BuildingForm(_EditForm):
     unlicensed_area = _decimal_field(_("无证面积（㎡）"))
     legality = forms.ChoiceField(label=_("认定结果"), choices=Legality.choices)
     use = forms.ChoiceField(label=_("用途"), choices=known.offered_uses)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _keep_current(self, "structure")
+        _keep_current(self, "use")
 
 
 class HeritageForm(_EditForm):

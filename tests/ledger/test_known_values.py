@@ -63,6 +63,9 @@ def test_the_office_adds_a_structure_that_every_reader_then_knows(cast, ledger_f
     rejected = run_ledger("import", path, "--project", "P001", "--json").json["rejected"]
     assert rejected[0]["column"] == "结构" and "不是可选值" in rejected[0]["reason"]
     assert Building.objects.get(pk=building.pk).get_structure_display() == "钢木"
+    # … and its own edit page still offers it, so an unrelated edit is not refused
+    page = login_as(cast.street_user_a).get(reverse("ledger:building_edit", args=[building.pk]))
+    assert '<option value="钢木" selected>钢木</option>' in page.content.decode()
 
 
 def test_an_added_use_is_read_too(cast, ledger_file):
