@@ -20,10 +20,10 @@ from gaizao.core.schemas import Id, Version
 from gaizao.ledger import selectors, services
 from gaizao.ledger.services.id_search import household_search
 from gaizao.ledger.schemas import (
-    BuildingIn, BuildingOut, BuildingPatch, CadreAssignIn, CadreAssignOut, DemolishIn, HeritageIn, HeritageOut, HeritagePatch, HouseholdDetailOut,
-    HouseholdFilters, HouseholdIn, HouseholdPageOut, HouseholdPatch, PersonIn, PersonOut, PersonPatch,
-    ProjectDetailOut, ProjectIn, ProjectPatch, ResidentLinkIn, VillageDetailOut, VillageFilters, VillageIn, VillageOut,
-    VillagePatch,
+    BuildingIn, BuildingOut, BuildingPatch, CadreAssignIn, CadreAssignOut, DemolishIn, HeritageIn, HeritageOut,
+    HeritagePatch, HouseholdDetailOut, HouseholdFilters, HouseholdIn, HouseholdPageOut, HouseholdPatch, PersonIn,
+    PersonOut, PersonPatch, ProjectDetailOut, ProjectIn, ProjectPatch, ResidentLinkIn, VillageDetailOut,
+    VillageFilters, VillageIn, VillageOut, VillagePatch,
 )
 from gaizao.core.requests import client_ip as _ip
 
