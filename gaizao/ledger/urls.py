@@ -16,6 +16,7 @@ urlpatterns = [
     path("projects/<int:project_pk>/households/new/", views.household_create, name="household_create"),
     path("households/", views.household_list, name="household_list"),
     path("households/assign-cadre/", views.household_assign_cadre, name="household_assign_cadre"),
+    path("households/cadre-options/", views.cadre_options, name="cadre_options"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
     path("households/<int:pk>/resident/", views.household_resident, name="household_resident"),

@@ -196,3 +196,17 @@ def test_the_api_assigns_in_bulk_and_refuses_in_chinese(cast, second_cadre, logi
     other = client.post(url, {"household_ids": [cast.household_b1.pk], "cadre": None},
                         content_type="application/json")
     assert other.status_code == 404
+
+
+def test_the_assign_box_suggests_the_streets_cadres_on_first_focus(cast, second_cadre, login_as):
+    from gaizao.org.choices import Role as R
+
+    _user("cadre_b", "西岭干部", (R.CADRE, cast.street_b))
+    page = login_as(cast.street_user_a).get(reverse("ledger:household_list")).content.decode()
+    assert 'hx-get="%s"' % reverse("ledger:cadre_options") in page
+    options = login_as(cast.street_user_a).get(reverse("ledger:cadre_options")).content.decode()
+    assert '<option value="cadre2">吴包户（东湖街道）</option>' in options and 'value="cadre"' in options
+    assert "cadre_b" not in options  # another street's cadre is not theirs to assign
+    office = login_as(cast.commander).get(reverse("ledger:cadre_options")).content.decode()
+    assert "cadre_b" in office and "cadre2" in office
+    assert login_as(cast.cadre).get(reverse("ledger:cadre_options")).status_code == 404

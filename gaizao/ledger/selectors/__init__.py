@@ -11,9 +11,9 @@ from gaizao.ledger.selectors.history import (  # noqa: F401
     household_history, village_history,
 )
 from gaizao.ledger.selectors.lists import (  # noqa: F401
-    AREA_PLACES, PAGE_SIZE, HouseholdFilterOptions, HouseholdPage, building_by_ref, building_get, building_in_village,
-    cadre_options, community_get, community_options, heritage_get, heritage_list, heritage_of_building,
-    household_export_ids, household_filter_options, household_get, household_list, household_stage_summary,
+    AREA_PLACES, PAGE_SIZE, HouseholdFilterOptions, HouseholdPage, assignable_cadres, building_by_ref, building_get,
+    building_in_village, cadre_options, community_get, community_options, heritage_get, heritage_list,
+    heritage_of_building, household_export_ids, household_filter_options, household_get, household_list, household_stage_summary,
     person_get, project_get, project_list, resident_options, street_list, village_get, village_list,
 )
 from gaizao.ledger.policies import (  # noqa: F401

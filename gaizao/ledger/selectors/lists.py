@@ -27,7 +27,7 @@ from gaizao.ledger.policies import (
 )
 from gaizao.ledger.surnames import READ_ALSO
 from gaizao.org.choices import OrgKind, Role
-from gaizao.org.models import OrgUnit, User
+from gaizao.org.models import Membership, OrgUnit, User
 
 
 PAGE_SIZE = 50
@@ -343,6 +343,31 @@ def cadre_options(street: OrgUnit) -> QuerySet[User]:
         User.objects.filter(is_active=True, memberships__role=Role.CADRE, memberships__org_unit__in=units)
         .distinct().order_by("full_name", "username")
     )
+
+
+def assignable_cadres(user: User, *, limit: int = 500) -> list[tuple[str, str, str]]:
+    """(username, name, street) of the cadres of the streets whose households ``user`` changes (the office:
+    every street), at most ``limit``, in two queries: the suggestions of the list's 分配包户干部 box."""
+    reach = household_grant(user, write=True)
+    streets = OrgUnit.objects.filter(kind=OrgKind.STREET)
+    if not reach.everywhere:
+        streets = streets.filter(id__in=reach.unit_ids)
+    streets = list(streets.order_by("path").values_list("path", "name"))
+    if not streets:
+        return []
+    under = Q(path__in=[path for path, _name in streets])
+    for path, _name in streets:
+        under |= Q(path__startswith=path + "/")
+    rows = (Membership.objects.filter(role=Role.CADRE, user__is_active=True, org_unit__in=OrgUnit.objects.filter(under))
+            .order_by("org_unit__path", "user__full_name", "user__username")
+            .values_list("user__username", "user__full_name", "org_unit__path").distinct()[:limit])
+    out, seen = [], set()
+    for username, full_name, path in rows:
+        street = next(name for top, name in streets if path == top or path.startswith(top + "/"))
+        if username not in seen:
+            seen.add(username)
+            out.append((username, full_name, street))
+    return out
 
 
 def resident_options(street: OrgUnit, *, limit: int = 200) -> list[User]:

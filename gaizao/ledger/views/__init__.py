@@ -6,6 +6,6 @@ from gaizao.ledger.views.edit import (  # noqa: F401
     village_edit,
 )
 from gaizao.ledger.views.pages import (  # noqa: F401
-    building_detail, heritage_detail, heritage_photo, household_assign_cadre, household_detail, household_list,
+    building_detail, cadre_options, heritage_detail, heritage_photo, household_assign_cadre, household_detail, household_list,
     household_reveal, my_household, village_detail, village_list,
 )

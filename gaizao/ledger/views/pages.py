@@ -92,6 +92,16 @@ def household_list(request):
 
 
 @login_required
+@require_GET
+def cadre_options(request):
+    """The cadres the user may assign (those of the streets whose households they change), as <option>s for
+    the list's 分配包户干部 box (read on its first focus)."""
+    if not ledger_writer(request.user):
+        raise Http404(_("页面不存在。"))
+    return render(request, "ledger/_cadre_options.html", {"cadres": selectors.assignable_cadres(request.user)})
+
+
+@login_required
 @require_POST
 def household_assign_cadre(request):
     """分配包户干部 to the households ticked in the list (or 取消), then back to the list as it was."""
