@@ -62,3 +62,7 @@ def test_a_wide_screen_keeps_the_table_and_the_open_filters(cast, live_server, p
     assert page.get_by_test_id("household-table").is_visible()
     assert not page.get_by_test_id("household-card").first.is_visible()
     assert page.get_by_label("阶段").is_visible() and not page.get_by_test_id("filters-toggle").is_visible()
+    # The 分配包户干部 box reads its suggestions on first focus (htmx, no inline script).
+    page.locator("#id_cadre").focus()
+    page.locator("#cadre-options option").first.wait_for(state="attached")  # (the CSP forbids wait_for_function)
+    assert page.locator("#cadre-options option").first.get_attribute("value") == "cadre"
