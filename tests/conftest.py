@@ -155,6 +155,17 @@ def _audit_triggers_around_flush(request):
 
 
 @pytest.fixture(autouse=True)
+def _known_values_per_test():
+    """The office's known values (ledger.known) are cached a minute per process: each test's database
+    starts afresh, so neither may it meet the values a test before it added (and rolled back)."""
+    from gaizao.ledger import known
+
+    known.forget()
+    yield
+    known.forget()
+
+
+@pytest.fixture(autouse=True)
 def _audit_checkpoints_per_test():
     """Each test's database starts afresh, so it must not meet the audit checkpoints of the last
     (the file is this test process's own: gaizao.testenv)."""

@@ -106,7 +106,8 @@ def test_an_exported_formula_like_name_imports_again_unchanged(cast, tmp_path):
     assert Person.objects.get(household=household, relation="spouse").name == PLUS
 
 
-def test_the_template_layout_quotes_formula_like_text_in_every_text_column():
+def test_the_template_layout_quotes_formula_like_text_in_every_text_column(db):
+    # (db: the template's drop-downs list the office's known values, ledger.known, read from the database)
     household = ["DH-1", LINK, "", "", CMD, "集体土地", "住宅", 3, AT, "砖混", 2, 2001, PLUS, 12.5, 0, "合法"]
     person = ["DH-1", MINUS, "", "配偶", TAB]
     buffer = io.BytesIO()
