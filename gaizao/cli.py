@@ -23,6 +23,7 @@ COMMANDS = [
     ("unit", "组织机构：gaizao unit list|boundary 列出，设置区或街道在作战图上的边界（GeoJSON 文件）"),
     ("audit", "审计日志：gaizao audit verify|checkpoint|rekey 校验哈希链、写检查点、轮换审计密钥"),
     ("keys", "数据密钥：gaizao keys generate|check|rotate（SM4 密钥轮换）"),
+    ("calendar", "工作日历：gaizao calendar add DATE N 推算工作日，workday DATE 判断是否工作日（含本地调整）"),
     ("check", "检查配置；生产环境用 gaizao check --deploy"),
     ("collectstatic", "收集静态文件（前端库来自 npm）"),
 ]

@@ -10,6 +10,9 @@ class CoreConfig(AppConfig):
     url_prefix = ""
 
     def ready(self) -> None:
-        from gaizao.core import access
+        from gaizao.core import access, calendar
+        from gaizao.core.audit import register_action_labels
 
         access.autodiscover()  # every app's policies.py registers its rows of the access table
+        calendar.register_access()  # core's own: the working-day calendar
+        register_action_labels(calendar.ACTION_LABELS)

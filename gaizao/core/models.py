@@ -131,3 +131,25 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CalendarAdjustment(TimeStampedModel):
+    """A local adjustment of the working-day calendar (工作日历的本地调整): a day the office declares
+    a working day or a day off, over China's official holidays and adjusted workdays
+    (``core.calendar``). One per date; written through ``core.calendar.adjustment_set``, audited."""
+
+    class Kind(models.TextChoices):
+        WORKDAY = "workday", _("工作日")
+        DAY_OFF = "day_off", _("休息日")
+
+    day = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("调整为"), max_length=16, choices=Kind.choices)
+    note = models.CharField(_("说明"), max_length=200)
+
+    class Meta:
+        verbose_name = _("工作日历调整")
+        verbose_name_plural = _("工作日历调整")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.get_kind_display()}"
