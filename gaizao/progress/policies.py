@@ -201,6 +201,12 @@ def hardcase_can_write(user, hard_case: HardCase) -> bool:
     return access.grant(user, "progress.hardcase", write=True).covers(household_place(hard_case.household))
 
 
+def hardcase_unit_writer(user) -> bool:
+    """Works hard cases in its own units, not the whole district (a street: its home's to-do list)."""
+    cases = access.grant(user, "progress.hardcase", write=True)
+    return bool(cases) and not cases.everywhere and bool(cases.unit_ids)
+
+
 def hardcase_can_visit(user, hard_case: HardCase) -> bool:
     """Who may record a visit: the household's cadre, and the write roles over the household."""
     return access.grant(user, "progress.visit", write=True).covers(household_place(hard_case.household))

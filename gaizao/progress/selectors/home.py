@@ -20,24 +20,26 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gaizao.core.access import grant
 from gaizao.core.errors import NotFound
 from gaizao.ledger.nextstep import FINAL, next_step
 from gaizao.ledger.policies import household_grant, household_scope
 from gaizao.progress.legal import LITIGATION_MONTHS, RECONSIDERATION_DAYS, StepKind, add_months
-from gaizao.progress.policies import dashboard_grant, hardcase_scope, legalcase_scope, signing_can_decide
+from gaizao.progress.policies import (
+    dashboard_grant, hardcase_scope, hardcase_unit_writer, legalcase_scope, signing_can_decide,
+)
 from gaizao.progress.selectors.summary import Area, dashboard_area, project_summaries
-from gaizao.progress.services.hardcases import overdue_condition
+from gaizao.progress.services.hardcases import is_overdue, overdue_condition
 
 UPCOMING_DAYS = 7
 LIST_LIMIT = 8
 
 
 @dataclass
-class Visit:
+class DueVisit:
     hard_case_id: int
     household_id: int
     number: str
@@ -62,39 +64,34 @@ class Item:
 class Todo:
     title: str
     items: list[Item] = field(default_factory=list)
-    overdue: list[Visit] = field(default_factory=list)
-    upcoming: list[Visit] = field(default_factory=list)
+    overdue: list[DueVisit] = field(default_factory=list)
+    upcoming: list[DueVisit] = field(default_factory=list)
     steps: list[Item] = field(default_factory=list)
     projects: list = field(default_factory=list)
     empty_note: str = ""
 
-    @property
-    def waiting(self) -> int:
-        return sum(i.count for i in self.items) + len(self.overdue) + len(self.upcoming)
 
-
-def _visits(qs, *, on: dt.date) -> tuple[list[Visit], list[Visit]]:
+def _visits(qs, *, on: dt.date) -> tuple[list[DueVisit], list[DueVisit]]:
     """Open cases overdue for a visit, and those due within ``UPCOMING_DAYS``: one query."""
     soon = on + dt.timedelta(days=UPCOMING_DAYS)
     rows = (qs.filter(closed_on__isnull=True).filter(overdue_condition(on) | Q(next_visit_on__lte=soon))
-            .annotate(overdue_now=Count("id", filter=overdue_condition(on)))
             .order_by(F("next_visit_on").asc(nulls_first=True), "id")
-            .values("id", "household_id", "next_visit_on", "overdue_now", "opened_on", "last_visit_on",
+            .values("id", "household_id", "next_visit_on", "opened_on", "last_visit_on",
                     number=F("household__number"), head_name=F("household__head_name"),
                     village_name=F("village__name"))[: 4 * LIST_LIMIT])
     overdue, upcoming = [], []
     for row in rows:
         due = row["next_visit_on"]
-        visit = Visit(hard_case_id=row["id"], household_id=row["household_id"], number=row["number"],
+        visit = DueVisit(hard_case_id=row["id"], household_id=row["household_id"], number=row["number"],
                       head_name=row["head_name"], village=row["village_name"], due=due,
                       days=abs((on - due).days) if due else (on - (row["last_visit_on"] or row["opened_on"])).days)
-        (overdue if row["overdue_now"] else upcoming).append(visit)
+        late = is_overdue(opened_on=row["opened_on"], last_visit_on=row["last_visit_on"], next_visit_on=due, on=on)
+        (overdue if late else upcoming).append(visit)
     return overdue[:LIST_LIMIT], upcoming[:LIST_LIMIT]
 
 
 def _household_list(**params) -> str:
-    query = "&".join(f"{k}={v}" for k, v in params.items())
-    return f"{reverse('ledger:household_list')}?{query}"
+    return f"{reverse('ledger:household_list')}?{urlencode(params)}"
 
 
 def cadre_todo(user, *, today: dt.date | None = None) -> Todo | None:
@@ -130,8 +127,7 @@ def _legal_due(qs, *, on: dt.date) -> int:
 
 def street_todo(user, *, today: dt.date | None = None) -> Todo | None:
     """A street's day: overdue hard cases, lapsed projects, holdouts due at court, each project's progress."""
-    cases = grant(user, "progress.hardcase", write=True)
-    if not cases or cases.everywhere or not cases.unit_ids:
+    if not hardcase_unit_writer(user):
         return None
     on = today or timezone.localdate()
     try:
