@@ -1,0 +1,5 @@
+"""The campaign API."""
+
+from ninja import Router
+
+router = Router(tags=["campaign"])

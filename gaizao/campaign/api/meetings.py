@@ -1,0 +1,5 @@
+"""The meetings API."""
+
+from ninja import Router
+
+router = Router(tags=["campaign"])

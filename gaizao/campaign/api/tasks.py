@@ -1,0 +1,5 @@
+"""The tasks API."""
+
+from ninja import Router
+
+router = Router(tags=["campaign"])

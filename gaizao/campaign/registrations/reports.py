@@ -1,0 +1,5 @@
+"""What the reports area registers: menu items, home cards, panels, periodic work."""
+
+
+def register() -> None:
+    pass

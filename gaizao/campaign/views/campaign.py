@@ -1,0 +1,3 @@
+"""campaign pages."""
+
+urlpatterns: list = []

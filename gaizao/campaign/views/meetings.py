@@ -1,0 +1,3 @@
+"""meetings pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""reports pages."""
+
+urlpatterns: list = []
