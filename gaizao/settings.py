@@ -197,6 +197,21 @@ GAIZAO_SCHEDULE_TICK = env_int("GAIZAO_SCHEDULE_TICK", 30)
 # them as units of their own (docs/operations.md, "Background jobs").
 GAIZAO_RUN_WORKER = env_bool("GAIZAO_RUN_WORKER", False)
 
+# Messages outside the platform (core.messaging): every notice stays in the platform; with an SMTP
+# server it is also e-mailed (after the write commits), or handed to GAIZAO_MESSAGE_SENDER.
+EMAIL_HOST = env_str("GAIZAO_EMAIL_HOST", "")
+EMAIL_PORT = env_positive_int("GAIZAO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("GAIZAO_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("GAIZAO_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("GAIZAO_EMAIL_TLS", False)
+EMAIL_USE_SSL = env_bool("GAIZAO_EMAIL_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("GAIZAO_EMAIL_TLS 与 GAIZAO_EMAIL_SSL 只能选一个。")
+EMAIL_TIMEOUT = env_positive_int("GAIZAO_EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("GAIZAO_EMAIL_FROM", "gaizao@localhost")
+EMAIL_SUBJECT_PREFIX = "[gaizao] "
+GAIZAO_MESSAGE_SENDER = env_str("GAIZAO_MESSAGE_SENDER", "")
+
 # --- accounts and authentication (等保 level 3) ------------------------------------------
 AUTH_USER_MODEL = "org.User"
 AUTHENTICATION_BACKENDS = [

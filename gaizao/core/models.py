@@ -93,7 +93,8 @@ class Notification(models.Model):
     """A message to one user inside the platform (站内通知): a refused lookup, a locked account …
 
     Written by ``core.notifications.notify``; the recipient reads it on the notifications page,
-    which marks it read. Nothing is sent outside the platform (government intranets).
+    which marks it read. Sent outside the platform too only when an operator configures a sender
+    (``core.messaging``: e-mail over the intranet's SMTP server, or another channel).
     """
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE,
@@ -104,6 +105,9 @@ class Notification(models.Model):
     body = models.TextField(_("内容"), blank=True)
     link = models.CharField(_("链接"), max_length=300, blank=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    # A reminder's own name (``task:12:due3@7``): one notice per key, so a sweep run again sends
+    # nothing new (``core.notifications.notify(key=...)``); empty for one-off notices.
+    key = models.CharField(_("提醒键"), max_length=200, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("站内通知")

@@ -1,8 +1,8 @@
 """The portal's own home cards (工作台): the department's tasks and the auditor's review.
 
-The department card explains what will appear until the campaign gives departments tasks; the
-auditor's lists today's sensitive actions to review (full numbers revealed or exported, ID
-searches stopped). Each is at most one query.
+The department card lists the department's open tasks of the campaign (任务清单: overdue first,
+then by deadline; ``campaign.selectors.tasks.home_tasks``, two queries); the auditor's lists today's
+sensitive actions to review (full numbers revealed or exported, ID searches stopped, one query).
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ REVIEW_ACTIONS = ("household.reveal_personal_data", "ledger.export_full", "ledge
 def department_tasks(user) -> dict | None:
     if not department_member(user):
         return None
-    return {"tasks": []}
+    from gaizao.campaign.selectors.tasks import home_tasks
+
+    return {"tasks": home_tasks(user)}
 
 
 def audit_review(user) -> dict | None:

@@ -14,7 +14,7 @@ from gaizao.org.choices import Role
 AUDIT_ROWS = {
     Role.AUDITOR: Rule(read=DISTRICT),
 }
-# A department's tasks (部门任务): its home card today, the campaign's task decomposition later.
+# A department's tasks (部门任务) on its home card; which tasks are the campaign's rows (campaign.task).
 DEPARTMENT_TASK_ROWS = {
     Role.DEPARTMENT: Rule(read=UNIT),
 }
