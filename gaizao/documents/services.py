@@ -78,6 +78,39 @@ def _nearby(exc: Exception) -> str:
     return text[:120]
 
 
+_OPEN_CLOSE = (("{{", "}}"), ("{%", "%}"), ("{#", "#}"))
+
+
+def _unclosed_tag(data: bytes) -> str | None:
+    """Where a tag is opened and not closed in the same paragraph (Jinja itself only says "end of template"):
+    「第 N 段“…”：缺少结束的 }}」, or None."""
+    from docx import Document
+
+    try:
+        document = Document(io.BytesIO(data))
+    except Exception:  # noqa: BLE001  (docxtpl's own error is reported instead)
+        return None
+    paragraphs = list(document.paragraphs)
+    for table in document.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                paragraphs.extend(cell.paragraphs)
+    for number, paragraph in enumerate(paragraphs, start=1):
+        text = paragraph.text
+        for opening, closing in _OPEN_CLOSE:
+            start = text.find(opening)
+            while start != -1:
+                end = text.find(closing, start + 2)
+                following = [text.find(o, start + 2) for o, _c in _OPEN_CLOSE]
+                following = [i for i in following if i != -1]
+                if end == -1 or (following and min(following) < end):
+                    shown = text[max(0, start - 10):start + 30]
+                    return _("第 %(n)d 段“%(text)s”：“%(open)s”缺少结束的“%(close)s”") % {
+                        "n": number, "text": shown, "open": opening, "close": closing}
+                start = text.find(opening, end + 2)
+    return None
+
+
 def check_renders(kind: str, data: bytes) -> None:
     """Render ``data`` with the kind's sample data, or refuse with the template's error in the message."""
     try:
@@ -89,10 +122,19 @@ def check_renders(kind: str, data: bytes) -> None:
         near = _nearby(exc)
         message = _("模板有误，无法使用（Jinja 语法错误，模板第 %(line)s 行附近：%(error)s）。") % {
             "line": exc.lineno, "error": exc.message or str(exc)}
-        if near:
+        unclosed = _unclosed_tag(data)
+        if unclosed:
+            message += _("问题在%(where)s。") % {"where": unclosed}
+        elif near:
             message += _("附近的文字：“%(near)s”。") % {"near": near}
         raise _refuse(message) from None
     except TemplateError as exc:
+        unknown = re.match(r"No (filter|test) named '([^']+)'", str(exc))
+        if unknown:
+            raise _refuse(_("模板有误，无法使用（用示例数据试填时出错：%(error)s）：模板用了不存在的%(what)s“%(name)s”；"
+                            "可用 Jinja 自带的，以及 cn_number（数字写成一、二、三）和 names（名单用顿号连接）。") % {
+                "error": str(exc), "what": _("过滤器") if unknown.group(1) == "filter" else _("检验"),
+                "name": unknown.group(2)}) from None
         raise _refuse(_("模板有误，无法使用（用示例数据试填时出错：%(error)s）。") % {"error": str(exc)}) from None
     except Exception as exc:  # noqa: BLE001  (a broken file: lxml, zip, docx errors alike)
         raise _refuse(_("模板无法用示例数据生成公文（%(error)s）：请检查模板中的 {{ }} 和 {%% %%} 标记是否成对、"
