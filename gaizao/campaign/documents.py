@@ -109,7 +109,9 @@ def report_digest_xlsx(context: dict) -> bytes:
     """The digest as a workbook: one row per street (未报 rows too), then one row per street and target."""
     workbook = xlsx.new_workbook()
     sheet = workbook.create_sheet(_("汇报汇总"))
-    xlsx.write_header(sheet, HEADERS, widths=[14, 16, 18, 10, 10, 10, 40, 30, 30, 30, 10, 10, 10])
+    # freeze by name: write_header's freeze makes the cell below, and append would then start a row lower
+    xlsx.write_header(sheet, HEADERS, widths=[14, 16, 18, 10, 10, 10, 40, 30, 30, 30, 10, 10, 10], freeze=False)
+    sheet.freeze_panes = "A2"
     for s in context["streets"]:
         tasks = s.get("tasks") or {}
         sheet.append([s["name"], s["status"], s["submitted_at"], "是" if s["on_time"] else "否（迟报）",
@@ -118,7 +120,8 @@ def report_digest_xlsx(context: dict) -> bytes:
     for name in context["missing"]:
         sheet.append([name, "未报"])
     targets = workbook.create_sheet(_("指标完成情况"))
-    xlsx.write_header(targets, TARGET_HEADERS, widths=[14, 24, 16, 8, 12, 12, 12, 12, 8])
+    xlsx.write_header(targets, TARGET_HEADERS, widths=[14, 24, 16, 8, 12, 12, 12, 12, 8], freeze=False)
+    targets.freeze_panes = "A2"
     for s in context["streets"]:
         for t in s["targets"]:
             targets.append([s["name"], t["label"], t["scope"], t["unit"], t["target"], t["done"], t["rate"],

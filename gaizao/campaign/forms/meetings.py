@@ -64,6 +64,7 @@ class DecisionForm(StyledForm):
 class DecisionTaskForm(StyledForm):
     """The decision made a task: responsible unit and person, deadline (a date or working days)."""
 
+    decision = forms.ModelChoiceField(label=_("议定事项"), queryset=None)
     unit = UnitChoiceField(label=_("责任单位"), queryset=OrgUnit.objects.none(), required=False)
     person = forms.ModelChoiceField(label=_("责任人"), queryset=User.objects.none(), required=False)
     parent = forms.ModelChoiceField(label=_("上级任务"), queryset=None, required=False,
@@ -74,8 +75,10 @@ class DecisionTaskForm(StyledForm):
     workdays = forms.IntegerField(label=_("或：工作日数"), required=False, min_value=1, max_value=365,
                                   help_text=_("自今天起的工作日数（按工作日历）。"))
 
-    def __init__(self, *args, units, people, parents, **kwargs):
+    def __init__(self, *args, decisions, units, people, parents, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["decision"].queryset = decisions
+        self.fields["decision"].label_from_instance = lambda d: f"{d.order}. {d.text[:40]}"
         self.fields["unit"].queryset = units
         self.fields["parent"].queryset = parents
         self.fields["person"].queryset = people

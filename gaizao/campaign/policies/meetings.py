@@ -61,8 +61,8 @@ def register_access() -> None:
                  method="POST"),
         Endpoint("decision_add_api", lambda m: f"/api/campaign/meetings/{m.pk}/decisions", write=True,
                  method="POST"),
-        Endpoint("decision_task_page", lambda m: reverse("campaign:decision_task", args=[_first_decision(m)]),
-                 write=True, method="POST"),
+        Endpoint("decision_task_page", lambda m: reverse("campaign:decision_task", args=[m.pk]), write=True,
+                 method="POST"),
         Endpoint("decision_task_api", lambda m: f"/api/campaign/decisions/{_first_decision(m)}/task", write=True,
                  method="POST"),
     ])
