@@ -1,7 +1,8 @@
 """Build the shipped 公文 templates (default_templates/<kind>.docx) with python-docx.
 
     .venv/bin/python -m gaizao.documents.build_templates     # rewrites gaizao/documents/default_templates/
-    DJANGO_SETTINGS_MODULE=gaizao.settings .venv/bin/python -m gaizao.documents.build_templates --screenshots docs/images
+    DJANGO_SETTINGS_MODULE=gaizao.settings .venv/bin/python -m gaizao.documents.build_templates \
+        --screenshots docs/images
 
 The .docx files are committed beside this script; they are what a district downloads, edits in Word or
 WPS (its own 红头, its own wording) and uploads again. The script is how they are made, so a change of
@@ -96,7 +97,8 @@ def _border(paragraph, *, top=None, bottom=None) -> None:
     if bdr is None:
         bdr = OxmlElement("w:pBdr")
         # pBdr comes early in pPr (after keepNext…pageBreakBefore, framePr, widowControl, numPr, suppressLineNumbers)
-        anchor = next((ppr.find(qn(t)) for t in ("w:shd", "w:tabs", "w:spacing", "w:ind", "w:jc") if ppr.find(qn(t)) is not None), None)
+        later = ("w:shd", "w:tabs", "w:spacing", "w:ind", "w:jc")
+        anchor = next((ppr.find(qn(t)) for t in later if ppr.find(qn(t)) is not None), None)
         if anchor is not None:
             anchor.addprevious(bdr)
         else:
@@ -434,6 +436,8 @@ def record_block(doc, *, cc_label: str = "抄送") -> None:
     p(doc, "", "公文顶格")
     tag(doc, "{%p if cc %}")
     cc = p(doc, cc_label + "：{{ cc }}。", "版记")
+    cc.paragraph_format.left_indent = Pt(14 * 4)  # 回行时与冒号后的首字对齐
+    cc.paragraph_format.first_line_indent = Pt(-14 * 3)
     _border(cc, top=(8, "000000", 1))
     tag(doc, "{%p endif %}")
     printed = p(doc, "{{ printer }}\t{{ printed_on }}{% if printed_on %}印发{% endif %}", "版记")

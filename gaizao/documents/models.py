@@ -38,7 +38,8 @@ class DocumentTemplate(models.Model):
         verbose_name_plural = _("公文模板")
         ordering = ["kind", "-uploaded_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["kind"], condition=Q(active=True), name="documenttemplate_one_active_per_kind"),
+            models.UniqueConstraint(fields=["kind"], condition=Q(active=True),
+                                    name="documenttemplate_one_active_per_kind"),
         ]
 
     def __str__(self) -> str:

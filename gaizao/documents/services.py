@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from jinja2 import TemplateError, TemplateSyntaxError
 
+from gaizao.core.actors import as_user
 from gaizao.core.errors import AppError
 from gaizao.core.text import strip_refused
 from gaizao.core.writes import writes
@@ -148,13 +149,13 @@ def template_upload(*, actor, kind: str, file, ip: str | None = None) -> Documen
     data = _read(file)
     _sniff_docx(data)
     check_renders(kind, data)
-    name = strip_refused(PurePath(getattr(file, "name", "") or f"{kind}.docx").name, multiline=False)[:200] or f"{kind}.docx"
+    name = strip_refused(PurePath(getattr(file, "name", "") or "").name, multiline=False)[:200] or f"{kind}.docx"
     digest = hashlib.sha256(data).hexdigest()
     before = DocumentTemplate.objects.select_for_update().filter(kind=kind, active=True).first()
     if before is not None:
         DocumentTemplate.objects.filter(pk=before.pk).update(active=False, retired_at=timezone.now())
-    template = DocumentTemplate(kind=kind, original_name=name, size=len(data), sha256=digest, uploaded_by=actor
-                                if getattr(actor, "pk", None) else None, active=True)
+    template = DocumentTemplate(kind=kind, original_name=name, size=len(data), sha256=digest,
+                                uploaded_by=as_user(actor), active=True)
     template.file.save(f"{kind}.docx", ContentFile(data), save=False)
     template.save()
     writes.audit(action="document_template.upload", obj=template, object_repr=f"{docx.KINDS[kind]}：{name}",
@@ -171,6 +172,7 @@ def template_revert(*, actor, kind: str, ip: str | None = None) -> bool:
     if before is None:
         return False
     DocumentTemplate.objects.filter(pk=before.pk).update(active=False, retired_at=timezone.now())
-    writes.audit(action="document_template.revert", obj=before, object_repr=f"{docx.KINDS[kind]}：{before.original_name}",
+    writes.audit(action="document_template.revert", obj=before,
+                 object_repr=f"{docx.KINDS[kind]}：{before.original_name}",
                  changes={"kind": kind, "file": [before.original_name, None]})
     return True

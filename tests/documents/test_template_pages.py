@@ -114,8 +114,9 @@ def test_uploading_on_the_page_puts_the_template_in_use_and_reverting_takes_it_b
 
 def test_a_refused_upload_shows_the_reason_beside_the_file_and_keeps_the_default(cast, login_as):
     client = login_as(cast.admin)
+    broken = edited("minutes", "{{ title }}", "{{ title|shout }}")
     response = client.post(reverse("documents:template_upload", args=["minutes"]),
-                           {"file": SimpleUploadedFile("坏.docx", edited("minutes", "{{ title }}", "{{ title|shout }}"))})
+                           {"file": SimpleUploadedFile("坏.docx", broken)})
     assert response.status_code == 400
     text = response.content.decode()
     assert "shout" in text and "不存在的过滤器" in text and 'data-testid="upload-minutes"' in text

@@ -141,3 +141,12 @@ def test_every_shipped_template_passes_the_upload_check(cast, kind):
     """Downloading a template and uploading it unchanged is accepted: the check holds the shipped ones too."""
     services.template_upload(actor=cast.admin, kind=kind, file=upload(f"{kind}.docx", docx.default_template(kind)))
     assert DocumentTemplate.objects.get(kind=kind, active=True)
+
+
+def test_the_system_actor_may_install_a_template_from_a_command(db, media):
+    from gaizao.core.actors import SYSTEM
+
+    template = services.template_upload(actor=SYSTEM, kind="supervision",
+                                        file=upload("督办.docx", docx.default_template("supervision")))
+    assert template.uploaded_by is None and template.active
+    assert AuditEntry.objects.get(action="document_template.upload").actor_name == "system"
