@@ -99,6 +99,10 @@ def _cell_text(value) -> str:
     return tabular.as_text(value).strip()
 
 
+def _filled(value) -> bool:
+    return value not in (None, "") and not (isinstance(value, str) and not value.strip())
+
+
 def _read(path: Path, *, filename: str) -> tuple[list[_Row], list[str]]:
     table = tabular.read(path, filename=filename, columns=COLUMNS, min_matched=2, max_rows=MAX_ROWS)
     labels = table.labels
@@ -111,17 +115,17 @@ def _read(path: Path, *, filename: str) -> tuple[list[_Row], list[str]]:
         errors: list[str] = []
         for key in ("seq", "title", "unit", "person", "parent", "village", "description"):
             values[key] = _cell_text(row[key]) if key in table.header.columns else ""
-        if "deadline" in table.header.columns and _cell_text(row["deadline"]):
+        if "deadline" in table.header.columns and _filled(row["deadline"]):
             try:
                 values["deadline"] = tabular.to_date(row["deadline"])
             except tabular.CellError as exc:
                 errors.append(f"{labels['deadline']}：{exc}")
-        if "workdays" in table.header.columns and _cell_text(row["workdays"]):
+        if "workdays" in table.header.columns and _filled(row["workdays"]):
             try:
                 values["workdays"] = tabular.to_integer(row["workdays"], low=1, high=1000, what=labels["workdays"])
             except tabular.CellError as exc:
                 errors.append(f"{labels['workdays']}：{exc}")
-        if "category" in table.header.columns and _cell_text(row["category"]):
+        if "category" in table.header.columns and _filled(row["category"]):
             try:
                 values["category"] = tabular.to_choice(row["category"], table=categories, choices=TaskCategory)
             except tabular.CellError as exc:
