@@ -24,8 +24,8 @@ def issuer() -> str:
 
 def agreement_context(agreement: Agreement) -> dict:
     campaign, street = agreement.campaign, agreement.street
-    rows = [[str(i), r["label"] + (f"（{r['scope']}）" if r.get("scope") else ""), f"{r['target']} {r['unit']}",
-             r.get("milestones") or _("行动结束前完成")] for i, r in enumerate(agreement.targets, start=1)]
+    rows = [[r["label"] + (f"（{r['scope']}）" if r.get("scope") else ""), f"{r['target']} {r['unit']}",
+             r.get("milestones") or _("行动结束前完成")] for r in agreement.targets]
     duties = [line for line in agreement.duties.splitlines() if line.strip()]
     assessment = [line for line in agreement.assessment.splitlines() if line.strip()]
     office = issuer()
@@ -37,22 +37,18 @@ def agreement_context(agreement: Agreement) -> dict:
         "street": street.name,
         "campaign": campaign.name,
         "version": agreement.version,
-        "paragraphs": [_("为全面完成%(c)s各项目标任务，明确工作责任，区城中村改造工作领导小组办公室（以下简称甲方）"
-                         "与%(s)s（以下简称乙方）签订本责任书。") % {"c": campaign.name, "s": street.name}],
-        "sections": [
-            {"heading": _("一、目标任务"), "paragraphs": [_("乙方在%(a)s至%(b)s期间完成下列目标任务（见表）。")
-                                                   % {"a": cn_date(campaign.starts_on), "b": cn_date(campaign.ends_on)}]},
-            {"heading": _("二、工作职责"), "paragraphs": [f"（{_cn(i)}）{d}" for i, d in enumerate(duties, start=1)]},
-            {"heading": _("三、考核与奖惩"), "paragraphs": [f"（{_cn(i)}）{d}" for i, d in enumerate(assessment, start=1)]},
-        ],
+        "paragraphs": [_("为全面完成%(c)s各项目标任务（%(a)s至%(b)s），明确工作责任，%(o)s（甲方）与%(s)s（乙方）"
+                         "签订本责任书。") % {"c": campaign.name, "s": street.name, "o": office,
+                                             "a": cn_date(campaign.starts_on), "b": cn_date(campaign.ends_on)}],
+        "sections": [],  # the template prints 一、目标任务 (the table), 二、工作职责, 三、考核与奖惩 itself
         "duties": duties,
         "assessment": assessment,
-        "tables": [{"caption": _("目标任务表"), "header": [_("序号"), _("指标"), _("目标值"), _("节点要求")],
+        "tables": [{"caption": _("%(y)d年度目标任务") % {"y": campaign.year}, "header": [_("指标"), _("目标值"), _("节点要求")],
                     "rows": rows}],
         "signatures": [
-            {"party": _("甲方：%(o)s") % {"o": office}, "signer": _("负责人（签字）："),
+            {"party": _("甲方：%(o)s") % {"o": office}, "signer": "",
              "date": cn_date(agreement.signed_on or agreement.issued_on)},
-            {"party": _("乙方：%(s)s") % {"s": street.name}, "signer": _("负责人（签字）："),
+            {"party": _("乙方：%(s)s") % {"s": street.name}, "signer": "",
              "date": cn_date(agreement.signed_on or agreement.issued_on)},
         ],
         "date": cn_date(agreement.issued_on),
@@ -61,17 +57,6 @@ def agreement_context(agreement: Agreement) -> dict:
         "printed_on": cn_date(agreement.issued_on),
         "attachments": [],
     }
-
-
-CN_DIGITS = "零一二三四五六七八九十"
-
-
-def _cn(n: int) -> str:
-    if n <= 10:
-        return CN_DIGITS[n]
-    if n < 20:
-        return "十" + CN_DIGITS[n - 10]
-    return CN_DIGITS[n // 10] + "十" + (CN_DIGITS[n % 10] if n % 10 else "")
 
 
 def agreement_docx(agreement: Agreement) -> bytes:

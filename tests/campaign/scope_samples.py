@@ -88,3 +88,50 @@ SAMPLES.update({
 BODIES.update({
     "agreement_step": lambda a: {"step": "edit", "duties": "职责", "assessment": "考核"},
 })
+
+
+# --- periodic reports and meetings ------------------------------------------------------------------
+
+def _report_campaign(cast):
+    from gaizao.campaign.services.campaign import campaign_create
+    from gaizao.core.actors import SYSTEM
+
+    today = dt.date.today()
+    return campaign_create(actor=SYSTEM, name="汇报抽样行动", year=today.year, starts_on=today - dt.timedelta(days=2),
+                           ends_on=today + dt.timedelta(days=200))
+
+
+def _reports(cast):
+    # One draft per street, in the current period (open): the street's writes are refused for their
+    # input or written, the office's accept and return refused for the state.
+    from gaizao.campaign.services.reports import report_save
+    from gaizao.core.actors import SYSTEM
+
+    campaign = _report_campaign(cast)
+    return [report_save(actor=SYSTEM, campaign=campaign, street=street, period_start=campaign.starts_on,
+                        work_done=f"{street.name}本期工作抽样")
+            for street in (cast.street_a, cast.street_b)]
+
+
+def _meetings(cast):
+    # The office's dispatch meeting (on the office) and each street's own street meeting, each with a
+    # decision: the decision's routes are checked on it.
+    from gaizao.campaign.services.meetings import decision_add, meeting_create
+    from gaizao.core.actors import SYSTEM
+
+    campaign = _report_campaign(cast)
+    today = dt.date.today()
+    meetings = [meeting_create(actor=SYSTEM, campaign=campaign, kind="dispatch", title="抽样调度会", held_on=today)]
+    for street in (cast.street_a, cast.street_b):
+        meetings.append(meeting_create(actor=SYSTEM, campaign=campaign, kind="street", unit=street,
+                                       title=f"{street.name}抽样例会", held_on=today))
+    for meeting in meetings:
+        decision_add(actor=SYSTEM, meeting=meeting, text="抽样议定事项")
+    return meetings
+
+
+SAMPLES.update({
+    "campaign.report": _reports,
+    "campaign.report_review": _reports,
+    "campaign.meeting": _meetings,
+})

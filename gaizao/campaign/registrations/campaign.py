@@ -34,7 +34,11 @@ def _targets_card(user):
 
 
 def register() -> None:
+    from gaizao.campaign.progress_targets import provide
     from gaizao.core import access
+    from gaizao.progress.extensions import register_targets
+
+    register_targets(provide)
 
     menu.register(MenuItem(name="campaign.campaign", label=_("攻坚行动"), url_name="campaign:index",
                            roles=tuple(access.roles_with("campaign.campaign")), order=15))
