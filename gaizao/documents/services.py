@@ -120,14 +120,16 @@ def check_renders(kind: str, data: bytes) -> None:
 
         Document(io.BytesIO(out))  # what it wrote opens as a Word document again
     except TemplateSyntaxError as exc:
-        near = _nearby(exc)
-        message = _("模板有误，无法使用（Jinja 语法错误，模板第 %(line)s 行附近：%(error)s）。") % {
-            "line": exc.lineno, "error": exc.message or str(exc)}
+        jinja = _("Jinja 语法错误，模板第 %(line)s 行附近：%(error)s") % {"line": exc.lineno,
+                                                                       "error": exc.message or str(exc)}
         unclosed = _unclosed_tag(data)
+        near = _nearby(exc)
         if unclosed:
-            message += _("问题在%(where)s。") % {"where": unclosed}
+            message = _("模板有误，无法使用：%(where)s。（%(jinja)s）") % {"where": unclosed, "jinja": jinja}
         elif near:
-            message += _("附近的文字：“%(near)s”。") % {"near": near}
+            message = _("模板有误，无法使用（%(jinja)s）。附近的文字：“%(near)s”。") % {"jinja": jinja, "near": near}
+        else:
+            message = _("模板有误，无法使用（%(jinja)s）。") % {"jinja": jinja}
         raise _refuse(message) from None
     except TemplateError as exc:
         unknown = re.match(r"No (filter|test) named '([^']+)'", str(exc))
