@@ -182,12 +182,12 @@ def decision_add(*, actor, meeting: Meeting | int, text: str, ip: str | None = N
 
 @writes
 def decision_to_task(*, actor, decision: Decision | int, unit, deadline=None, workdays=None, person=None,
-                     title: str = "", parent=None, ip: str | None = None) -> Decision:
+                     title: str = "", parent=None, start=None, ip: str | None = None) -> Decision:
     """Make a decision a task (转为任务) in one step: the task is created for the responsible unit and
     person with its deadline (a date, or a number of working days from today), category 会议议定事项,
     and linked to the decision in the same transaction. A decision becomes a task once.
 
-    ``parent``: the task it is broken down from — a street, which does not assign new tasks
+    ``start``: the day ``workdays`` count from (default today). ``parent``: the task it is broken down from — a street, which does not assign new tasks
     (``task_create``), hangs its street meeting's decisions under one of its own tasks."""
     from gaizao.campaign.services.tasks import task_create
 
@@ -207,7 +207,7 @@ def decision_to_task(*, actor, decision: Decision | int, unit, deadline=None, wo
         "m": meeting.title, "d": meeting.held_on, "n": decision.order, "t": decision.text}
     task = task_create(actor=actor, campaign=meeting.campaign, title=name, unit=unit, deadline=deadline or None,
                        workdays=workdays or None, person=person or None, category=TaskCategory.DECISION,
-                       description=description, parent=parent or None, ip=ip)
+                       description=description, parent=parent or None, start=start, ip=ip)
     if Decision.objects.filter(pk=decision.pk, task__isnull=True).update(task=task) != 1:
         raise Conflict(_("该议定事项刚被他人转为任务，请刷新页面。"))
     decision.task = task
