@@ -333,3 +333,16 @@ def test_a_member_of_two_units_is_offered_in_both(cast, campaign):
     assert task.person == user
     with CaptureQueriesContext(connection):
         assert {row.id for row in selectors.task_list(user).items} == {task.pk}
+
+
+def test_editing_a_task_keeps_its_deadline_and_its_note(cast, campaign):
+    task = make(cast, campaign, deadline=dt.date(2026, 10, 1), start=dt.date(2026, 9, 1))  # in the past by now
+    note = task.deadline_note
+    updated = task_update(actor=cast.commander, task=task, version=task.version, title="改个名字", deadline=task.deadline)
+    assert updated.title == "改个名字" and updated.deadline == task.deadline and updated.deadline_note == note
+
+
+def test_an_edit_counting_working_days_anew_moves_the_deadline(cast, campaign):
+    task = make(cast, campaign)
+    updated = task_update(actor=cast.commander, task=task, version=task.version, workdays=3)
+    assert updated.deadline == calendar.add_workdays(TODAY(), 3) and updated.deadline_workdays == 3

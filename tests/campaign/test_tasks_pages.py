@@ -347,3 +347,33 @@ def test_a_confirmation_needs_the_users_own_preview(cast, campaign, login_as, me
     response = login_as(cast.commander).post(reverse("campaign:task_import_confirm"), {
         "token": f"{cast.admin.pk}-abc", "campaign": campaign.pk})
     assert response.status_code == 404
+
+
+def test_the_tree_page_costs_the_same_whatever_the_tasks(cast, campaign, login_as, django_assert_max_num_queries):
+    client = login_as(cast.department_user)
+    make(cast, campaign, title="一")
+    client.get(reverse("campaign:task_list"))
+    with django_assert_max_num_queries(20) as few:
+        client.get(reverse("campaign:task_list"))
+    for i in range(25):
+        parent = make(cast, campaign, title=f"上级{i}", deadline=later(30))
+        make(cast, campaign, parent=parent, title=f"下级{i}", deadline=later(10))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("campaign:task_list"))
+    assert len(response.context["tree"]) == 51
+
+
+def test_the_api_refuses_an_unknown_status(cast, campaign, login_as):
+    response = login_as(cast.commander).get("/api/campaign/tasks?status=nonsense")
+    assert response.status_code == 400 and "status" in response.json()["fields"]
+
+
+def test_the_edit_page_keeps_the_deadline_of_an_overdue_task(cast, campaign, login_as):
+    task = overdue(cast, campaign, days=3)
+    client = login_as(cast.commander)
+    form = client.get(reverse("campaign:task_edit", args=[task.pk])).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data["title"] = "改名后的任务"
+    assert client.post(reverse("campaign:task_edit", args=[task.pk]), data).status_code == 302
+    task.refresh_from_db()
+    assert task.title == "改名后的任务" and task.deadline == TODAY() - dt.timedelta(days=3)

@@ -12,7 +12,7 @@ from ninja import Query, Router
 
 from gaizao.campaign.api.task_schemas import (CompleteIn, NoteIn, NoteOut, TaskFilters, TaskIn, TaskOut, TaskPageOut,
                                               TaskPatch)
-from gaizao.campaign.choices import OPEN_TASK_STATUSES
+from gaizao.campaign.choices import OPEN_TASK_STATUSES, TaskStatus
 from gaizao.campaign.policies import campaign_scope
 from gaizao.campaign.selectors import tasks as selectors
 from gaizao.campaign.services import tasks as services
@@ -49,6 +49,9 @@ def _detail(user, pk: int):
 
 @router.get("/tasks", response=TaskPageOut, summary="任务列表（按 id 翻页）")
 def task_list(request, filters: Query[TaskFilters]):
+    if filters.status and filters.status not in (selectors.OPEN, *TaskStatus.values):
+        raise AppError(f"状态「{filters.status}」不是可选的值：open 或 " + "、".join(TaskStatus.values) + "。",
+                       fields={"status": "不是可选的值"})
     page = selectors.task_list(request.auth, campaign=filters.campaign, unit=filters.unit, status=filters.status,
                                overdue=filters.overdue, category=filters.category, after=filters.after)
     return {"items": page.items, "next_after": page.next_after}

@@ -102,7 +102,10 @@ class TaskForm(StyledForm):
             del self.fields["version"]
 
     def values(self) -> dict:
-        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+        values = {name: value for name, value in self.cleaned_data.items() if name != "version"}
+        if values.get("workdays") and values.get("deadline") == self.initial.get("deadline"):
+            values["deadline"] = None  # an edit counting working days anew: the old date gives way
+        return values
 
 
 class NoteForm(StyledForm):

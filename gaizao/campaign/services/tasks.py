@@ -332,8 +332,12 @@ def task_update(*, actor, task: Task | int, version: int, ip: str | None = None,
     if "village" in changes or unit.pk != current.unit_id:
         village = _village(changes.get("village", current.village_id), unit)
         values["village_id"] = village.pk if village else None
-    if any(changes.get(name) not in (None, "") for name in ("deadline", "workdays")):
-        due, days, note = resolve_deadline(deadline=changes.get("deadline"), workdays=changes.get("workdays"),
+    new_date = changes.get("deadline")
+    if new_date not in (None, "") and changes.get("workdays") in (None, "") and \
+            _day(new_date, field="deadline", label=_("完成时限")) == current.deadline:
+        new_date = None  # the deadline as it stands: kept with its note, not counted again from today
+    if new_date not in (None, "") or changes.get("workdays") not in (None, ""):
+        due, days, note = resolve_deadline(deadline=new_date, workdays=changes.get("workdays"),
                                            start=changes.get("start"))
         if current.parent_id and due > current.parent.deadline:
             raise AppError(_("子任务的完成时限 %(d)s 晚于上级任务的完成时限 %(p)s。") % {"d": due, "p": current.parent.deadline},
