@@ -28,6 +28,7 @@ from gaizao.documents.models import DocumentTemplate
 from gaizao.documents.policies import template_writer
 
 MAX_BYTES = 5 * 1024 * 1024
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 
 
 def _kind(kind: str) -> str:
@@ -63,8 +64,11 @@ def _sniff_docx(data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
+            unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
         raise _refuse(_("文件已损坏，无法打开：请在 Word 或 WPS 中重新保存为 .docx 后再上传。")) from None
+    if unpacked > MAX_UNPACKED_BYTES:  # a few MB that unpack to gigabytes would stall the renderer
+        raise _refuse(_("文件解压后超过 50 MB，不像是公文模板：请删去其中的大图片或嵌入的文件后再上传。"))
     if "word/document.xml" not in names:
         if "xl/workbook.xml" in names:
             raise _refuse(_("这是 Excel 表格，不是 Word 文档（.docx）。"))

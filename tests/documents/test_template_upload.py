@@ -65,6 +65,14 @@ def test_a_file_over_five_megabytes_is_refused(cast):
     assert "超过 5 MB" in refused(cast, big)
 
 
+def test_a_small_file_that_unpacks_to_a_huge_one_is_refused(cast):
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b" " * (60 * 1024 * 1024))
+    assert len(bomb.getvalue()) < 1024 * 1024
+    assert "解压后超过 50 MB" in refused(cast, bomb.getvalue())
+
+
 def test_a_broken_tag_is_refused_quoting_jinja_s_error_and_where(cast):
     message = refused(cast, edited("notice", "{{ title }}", "{{ title "))
     assert "Jinja 语法错误" in message and "第" in message and "行附近" in message
