@@ -30,6 +30,8 @@ from gaizao.core.actors import SYSTEM
 from gaizao.core.errors import AppError
 from gaizao.core.services import versioned_update
 from gaizao.demo.accounts import ROLE_PASSWORDS, AccountMaker, DemoLogin, DemoSecondFactor, password_hash
+from gaizao.demo.campaign import demo_campaign
+from gaizao.demo.campaign_tasks import demo_tasks
 from gaizao.demo.casework import legal_paths
 from gaizao.progress.signing import judge_due
 from gaizao.demo.district import STREETS, create_org_tree, create_villages
@@ -185,6 +187,9 @@ def load_demo(*, households: int, seed: int, progress: Callable[[int], None] | N
             # every signing period that ended is judged (签约期满判定), as the hourly sweep would
             "signing_results": judge_due(actor=SYSTEM, today=today),
         }
+        # the campaign: targets and signed 责任书, its tasks, the streets' weekly reports and three meetings
+        campaign = demo_campaign(rng=_rng(seed, "campaign"), today=today)
+        counts["campaign_tasks"] = demo_tasks(campaign=campaign, today=today, rng=_rng(seed, "tasks"))
         audit.record(actor=SYSTEM, actor_name="demo", action="demo.load", object_type="demo",
                      object_repr=f"演示数据（种子 {seed}）",
                      changes={"seed": seed, "today": today.isoformat(), "counts": counts})

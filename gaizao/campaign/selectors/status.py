@@ -294,3 +294,11 @@ def current_campaign(*, today: dt.date | None = None) -> Campaign | None:
 
     running = Campaign.objects.exclude(status=S.CLOSED).filter(starts_on__lte=today).order_by("-starts_on", "-id")
     return running.first() or Campaign.objects.order_by("-starts_on", "-id").first()
+
+
+def done_by_street(campaign: Campaign, street_ids: list[int], metrics) -> dict[int, dict[str, Decimal]]:
+    """What each street has done per metric, whether or not it has targets (the demo sets targets from it)."""
+    probes = [Target(campaign=campaign, metric=m, street_id=pk, target=Decimal(1)) for m in metrics
+              for pk in street_ids]
+    street, _village, _project = _done_tables(campaign, list(street_ids), probes)
+    return {pk: {m: street[pk].get(m, Decimal(0)) for m in metrics} for pk in street_ids}
