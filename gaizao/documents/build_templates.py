@@ -90,6 +90,25 @@ def _set(parent, tag: str, **attrs):
     return element
 
 
+# Where each child goes in its parent (ECMA-376): Word refuses a file whose children are out of order.
+TBL_PR_ORDER = ("w:tblStyle", "w:tblpPr", "w:tblOverlap", "w:bidiVisual", "w:tblStyleRowBandSize",
+                "w:tblStyleColBandSize", "w:tblW", "w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd",
+                "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription")
+
+
+def _set_ordered(parent, tag: str, order: tuple[str, ...], **attrs):
+    """``_set``, but the new child goes where ``order`` puts it among the children already there."""
+    element = _set(parent, tag, **attrs)
+    parent.remove(element)
+    later = {qn(t) for t in order[order.index(tag) + 1:]}
+    successor = next((child for child in parent if child.tag in later), None)
+    if successor is not None:
+        successor.addprevious(element)
+    else:
+        parent.append(element)
+    return element
+
+
 def _border(paragraph, *, top=None, bottom=None) -> None:
     """Paragraph borders: each side (size in eighths of a point, colour, space above/below in points)."""
     ppr = paragraph._p.get_or_add_pPr()
@@ -312,8 +331,8 @@ def _table_look(table, widths) -> None:
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     tbl_pr = table._tbl.tblPr
-    _set(tbl_pr, "w:tblW", w=WIDTH_TWIPS, type="dxa")
-    _set(tbl_pr, "w:tblLayout", type="fixed")
+    _set_ordered(tbl_pr, "w:tblW", TBL_PR_ORDER, w=WIDTH_TWIPS, type="dxa")
+    _set_ordered(tbl_pr, "w:tblLayout", TBL_PR_ORDER, type="fixed")
     grid = table._tbl.tblGrid
     for col, width in zip(grid.findall(qn("w:gridCol")), widths, strict=True):
         col.set(qn("w:w"), str(width))
@@ -585,16 +604,11 @@ def agreement():
 
 
 def _no_borders(table) -> None:
-    tbl_pr = table._tbl.tblPr
-    borders = OxmlElement("w:tblBorders")
+    borders = _set_ordered(table._tbl.tblPr, "w:tblBorders", TBL_PR_ORDER)
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
         edge = OxmlElement(f"w:{side}")
         edge.set(qn("w:val"), "nil")
         borders.append(edge)
-    found = tbl_pr.find(qn("w:tblBorders"))
-    if found is not None:
-        tbl_pr.remove(found)
-    tbl_pr.append(borders)
 
 
 def report_digest():
