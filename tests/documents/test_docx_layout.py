@@ -7,6 +7,7 @@ markup characters as they were given.
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
@@ -257,3 +258,48 @@ def test_libreoffice_prints_the_notice_on_a4(tmp_path):
     assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)", info), info
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     assert 2 <= pages <= 4
+
+
+# Word refuses ("unreadable content") a file whose property elements are out of the schema's order
+# (ECMA-376 part 1); LibreOffice and python-docx do not mind, so the order is checked here.
+SCHEMA_ORDER = {
+    "pPr": "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd tabs "
+           "suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi "
+           "adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection "
+           "textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
+    "rPr": "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof snapToGrid "
+           "vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd fitText vertAlign rtl cs "
+           "em lang eastAsianLayout specVanish oMath",
+    "tcPr": "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection tcFitText vAlign hideMark",
+    "trPr": "cnfStyle divId gridBefore gridAfter wBefore wAfter cantSplit trHeight tblHeader tblCellSpacing jc hidden",
+    "tblPr": "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc tblCellSpacing "
+             "tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption tblDescription",
+    "sectPr": "headerReference footerReference footnotePr endnotePr type pgSz pgMar paperSrc pgBorders lnNumType "
+              "pgNumType cols formProt vAlign noEndnote titlePg textDirection bidi rtlGutter docGrid printerSettings",
+}
+
+
+def _out_of_order(data: bytes) -> list[str]:
+    from lxml import etree
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    found = []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if not name.endswith(".xml"):
+                continue
+            root = etree.fromstring(archive.read(name))
+            for tag, order in SCHEMA_ORDER.items():
+                order = order.split()
+                for element in root.iter(w + tag):
+                    children = [c.tag.replace(w, "") for c in element if c.tag.startswith(w)]
+                    places = [order.index(c) if c in order else -1 for c in children]
+                    if -1 in places or places != sorted(places):
+                        found.append(f"{name} {tag}: {children}")
+    return found
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_word_finds_every_property_in_the_schema_s_order(kind):
+    assert _out_of_order(docx.default_template(kind)) == []
+    assert _out_of_order(docx.render_default(kind, _thirty(kind))) == []
