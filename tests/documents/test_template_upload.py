@@ -158,3 +158,13 @@ def test_the_system_actor_may_install_a_template_from_a_command(db, media):
                                         file=upload("督办.docx", docx.default_template("supervision")))
     assert template.uploaded_by is None and template.active
     assert AuditEntry.objects.get(action="document_template.upload").actor_name == "system"
+
+
+def test_render_asks_the_database_one_question(cast, django_assert_num_queries):
+    context = docx.sample_context("notice")
+    with django_assert_num_queries(1):
+        docx.render("notice", context)
+    services.template_upload(actor=cast.admin, kind="notice", file=upload("a.docx", docx.default_template("notice")))
+    docx.render("notice", context)  # the file is read once, then kept by its checksum
+    with django_assert_num_queries(1):
+        docx.render("notice", context)
