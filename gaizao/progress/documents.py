@@ -7,8 +7,12 @@ with 户数 / 比例 / 面积（㎡）), then each street as a bold subtotal row
 areas 0.00 with thousands separators, so the file can be summed and re-sorted in Excel or WPS.
 Printed on A4 landscape, fitted to the page width, the header repeated on each page.
 
-``build_table`` turns the selectors' plain figures (``UnitSummary`` lists, forecasts) into rows;
-``write_progress_table`` / ``progress_table_bytes`` write them. Nothing here reads the database.
+With a campaign running, a second sheet 目标与序时进度 lists the district's goals and each street's
+targets: 指标, 目标, 完成, 完成率, 序时应完成 (the share due by now) and the light as 绿/黄/红 on a cell
+filled in its colour (the page shows the same block under the table).
+
+``build_table`` turns the selectors' plain figures (``UnitSummary`` lists, forecasts, ``UnitTargets``)
+into rows; ``write_progress_table`` / ``progress_table_bytes`` write them. Nothing here reads the database.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from gaizao.documents import xlsx
 
 ZERO = Decimal("0.00")
+# A campaign target's light (extensions.TargetCell.light) as officials write it in a table.
+LIGHT_LABELS = {"green": gettext_lazy("绿"), "yellow": gettext_lazy("黄"), "red": gettext_lazy("红"), "none": "—"}
 CHINESE_NUMERALS = "一二三四五六七八九十"
 
 # Short words for a project's signing status (签约期) in a narrow column; the page shows the long ones.
@@ -101,11 +107,46 @@ class TableRow:
 
 
 @dataclass
+class TargetRow:
+    """One target of a street (or one goal of the district) in the running campaign (目标与序时进度)."""
+
+    unit: str  # the street's name, or the district's for its goals
+    label: str
+    measure: str  # 户 / 个 / 万㎡ / 项
+    target: Decimal
+    done: Decimal
+    rate: Decimal | None  # percent
+    expected_rate: Decimal  # percent due by now (序时进度)
+    light: str  # green / yellow / red / none
+    first: bool = False  # the unit's first row (the page names the unit once)
+
+    @property
+    def light_label(self) -> str:
+        return str(LIGHT_LABELS.get(self.light, "—"))
+
+    @property
+    def target_text(self) -> str:
+        return _plain(self.target)
+
+    @property
+    def done_text(self) -> str:
+        return _plain(self.done)
+
+
+def _plain(value: Decimal) -> str:
+    """400, 12.5 (as the campaign writes its figures; never an exponent)."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@dataclass
 class ProgressTable:
     title: str
     as_of: dt.date
     stages: list[tuple[str, str]]  # (key, label) in the funnel's order
     rows: list[TableRow] = field(default_factory=list)
+    targets: list[TargetRow] = field(default_factory=list)  # empty without a campaign
+    campaign: str = ""
 
     @property
     def street_rows(self) -> list[TableRow]:
@@ -165,17 +206,37 @@ def _signing(statuses: list[tuple[str, object]], *, by_project: bool) -> tuple[s
     return "、".join(parts), detail
 
 
+def _target_rows(unit: str, targets) -> list[TargetRow]:
+    rows = [TargetRow(unit=unit, label=c.label, measure=c.unit, target=Decimal(c.target), done=Decimal(c.done),
+                      rate=None if c.rate is None else Decimal(c.rate), expected_rate=Decimal(c.expected_rate),
+                      light=c.light) for c in targets.cells]
+    if rows:
+        rows[0].first = True
+    return rows
+
+
 def build_table(*, title: str, as_of: dt.date, stage_labels: list[tuple[str, str]], streets: list, villages: list,
                 projects: list, street_forecasts: dict, village_forecasts: dict,
-                total_forecast=None) -> ProgressTable:
+                total_forecast=None, street_targets: dict | None = None, total_targets=None,
+                total_name: str = "") -> ProgressTable:
     """Rows: each street (by code) as a subtotal, its villages (by code) under it, then 合计.
 
     ``streets``/``villages``/``projects`` are ``UnitSummary`` lists from the progress selectors
     (villages carry ``extra["street_code"]``, projects ``extra["project"]`` and
     ``extra["signing"]``); the forecasts are keyed by unit id. The total row adds the street rows.
+    ``street_targets`` (by street id) and ``total_targets`` (the district's goals, named ``total_name``)
+    are ``extensions.UnitTargets``: the targets block lists the goals, then each street's targets.
     """
     keys = [key for key, _label in stage_labels]
     table = ProgressTable(title=title, as_of=as_of, stages=list(stage_labels))
+    street_targets = street_targets or {}
+    if total_targets is not None:
+        table.campaign = total_targets.campaign
+        table.targets += _target_rows(total_name, total_targets)
+    for street in sorted(streets, key=lambda s: s.code):
+        if street.unit_id in street_targets:
+            table.campaign = street_targets[street.unit_id].campaign
+            table.targets += _target_rows(street.name, street_targets[street.unit_id])
     villages_of: dict[str, list] = defaultdict(list)
     for village in villages:
         villages_of[village.extra.get("street_code", "")].append(village)
@@ -225,6 +286,12 @@ SUBTITLE_FONT = Font(name=xlsx.FONT_NAME, size=10)
 BODY_FONT = Font(name=xlsx.FONT_NAME, size=10)
 BOLD_FONT = Font(name=xlsx.FONT_NAME, size=10, bold=True)
 STREET_FILL = PatternFill("solid", fgColor="F2F2F2")
+# The lights in the colours spreadsheets use for good / neutral / bad.
+LIGHT_FILLS = {"green": PatternFill("solid", fgColor="C6EFCE"), "yellow": PatternFill("solid", fgColor="FFEB9C"),
+               "red": PatternFill("solid", fgColor="FFC7CE")}
+LIGHT_FONTS = {"green": Font(name=xlsx.FONT_NAME, size=10, bold=True, color="006100"),
+               "yellow": Font(name=xlsx.FONT_NAME, size=10, bold=True, color="9C5700"),
+               "red": Font(name=xlsx.FONT_NAME, size=10, bold=True, color="9C0006")}
 TOTAL_FILL = PatternFill("solid", fgColor="FFF2CC")
 CENTER = Alignment(horizontal="center", vertical="center")
 LEFT = Alignment(horizontal="left", vertical="center")
@@ -365,6 +432,43 @@ def _print_setup(sheet, table: ProgressTable) -> None:
     sheet.oddFooter.center.size = 9
 
 
+TARGET_WIDTHS = [14, 22, 8, 12, 12, 10, 12, 6]
+TARGET_FORMAT = "#,##0.##"
+
+
+def _write_targets(workbook, table: ProgressTable) -> None:
+    """The sheet 目标与序时进度: the goals and each street's targets, the light filled in its colour."""
+    sheet = workbook.create_sheet(_("目标与序时进度"))
+    headers = [_("单位"), _("指标"), _("计量单位"), _("目标"), _("完成"), _("完成率"), _("序时应完成"), _("灯")]
+    width = len(headers)
+    sheet.cell(row=1, column=1, value=_("%(t)s：目标与序时进度") % {"t": table.title}).font = TITLE_FONT
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    sheet["A1"].alignment = CENTER
+    sheet.row_dimensions[1].height = 32
+    sheet.cell(row=2, column=1, value=f"{table.campaign} {table.as_of_text}").font = SUBTITLE_FONT
+    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+    for col, text in enumerate(headers, start=1):
+        _header(sheet, 3, col, text)
+    for r, row in enumerate(table.targets, start=4):
+        _put(sheet, r, 1, row.unit, font=BOLD_FONT if row.first else BODY_FONT)
+        _put(sheet, r, 2, row.label)
+        _put(sheet, r, 3, row.measure, alignment=CENTER)
+        _put(sheet, r, 4, row.target, number_format=TARGET_FORMAT)
+        _put(sheet, r, 5, row.done, number_format=TARGET_FORMAT)
+        _put(sheet, r, 6, None if row.rate is None else row.rate / 100, number_format=RATE_FORMAT)
+        _put(sheet, r, 7, row.expected_rate / 100, number_format=RATE_FORMAT)
+        _put(sheet, r, 8, row.light_label, font=LIGHT_FONTS.get(row.light, BODY_FONT), fill=LIGHT_FILLS.get(row.light),
+             alignment=CENTER)
+    xlsx.set_widths(sheet, TARGET_WIDTHS)
+    sheet.freeze_panes = "A4"
+    sheet.page_setup.orientation = "portrait"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_title_rows = "3:3"
+
+
 def workbook_for(table: ProgressTable):
     workbook = xlsx.new_workbook()
     sheet = workbook.create_sheet(_("进度表"))
@@ -377,6 +481,8 @@ def workbook_for(table: ProgressTable):
     xlsx.set_widths(sheet, widths)
     sheet.freeze_panes = sheet.cell(row=FIRST_DATA_ROW, column=LEAD_COLUMNS + 1).coordinate
     _print_setup(sheet, table)
+    if table.targets:
+        _write_targets(workbook, table)
     return workbook
 
 

@@ -4,7 +4,8 @@ Everything is read from the rollups through ``progress.selectors.summary``; the 
 dashboard's (``dashboard_area``): district roles the district or any street, street staff their
 own street, anyone else 404 in the one error shape. Areas and rates travel as strings (Decimal,
 never float): areas in ㎡ to two decimals, rates in percent to one decimal, null when the scope is
-empty.
+empty. With a campaign running (an app above registers ``extensions.targets_for``), the area and each
+street carry their targets with the light, and the forecasts compare with the date signing is due.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from gaizao.progress.choices import Level
+from gaizao.progress.extensions import UnitTargets, deadlines, targets_for
 from gaizao.progress.selectors import summary as s
 
 router = Router(tags=["进度"])
@@ -86,6 +88,35 @@ class FiguresOut(Schema):
     forecast: ForecastOut
 
 
+class MilestoneOut(Schema):
+    due_on: dt.date = Field(..., description="节点日期")
+    rate: str = Field(..., description="节点应完成比例（%）")
+    amount: str = Field(..., description="节点应完成量（目标 × 比例）")
+
+
+class TargetCellOut(Schema):
+    key: str = Field(..., description="指标：signed 签约、vacated 腾空交房 …")
+    label: str = Field(..., description="指标名称（分解到村或项目时带其名称）")
+    unit: str = Field(..., description="单位：户、个、万㎡、项")
+    target: str = Field(..., description="目标值")
+    done: str = Field(..., description="已完成（来自进度汇总与任务，不填报）")
+    rate: str | None = Field(..., description="完成率（%）；目标为 0 时为 null")
+    expected_rate: str = Field(..., description="序时进度：按节点目标到今天应完成的比例（%）")
+    light: str = Field(..., description="green 绿灯 / yellow 黄灯 / red 红灯（对照序时进度）/ none 未开始")
+    milestone: MilestoneOut | None = Field(..., description="下一个节点目标（已过最后一个节点时为最后一个）")
+
+
+class TargetsOut(Schema):
+    campaign: str = Field(..., description="攻坚行动名称")
+    light: str = Field(..., description="各指标中最差的灯：red / yellow / green / none")
+    signing_due: dt.date | None = Field(..., description="签约应完成的日期（签约 100% 的节点，否则行动结束日）：预测对照的期限")
+    targets: list[TargetCellOut]
+
+
+class StreetFiguresOut(FiguresOut):
+    targets: TargetsOut | None = Field(..., description="该街道在当前攻坚行动中的目标与灯；无行动或未下达目标时为 null")
+
+
 class VillageFiguresOut(FiguresOut):
     street_code: str
     street_name: str
@@ -138,7 +169,9 @@ class ProjectSigningOut(Schema):
 class SummaryOut(FiguresOut):
     unit: UnitOut
     as_of: dt.date = Field(..., description="统计日期")
-    streets: list[FiguresOut] = Field(..., description="全区时：各街道（按编码）；街道时为空")
+    targets: TargetsOut | None = Field(..., description="当前攻坚行动中全区的目标（区级目标）或本街道的目标，带完成、"
+                                                        "序时进度与灯；无行动或未下达目标时为 null")
+    streets: list[StreetFiguresOut] = Field(..., description="全区时：各街道（按编码）；街道时为空")
     villages: list[VillageFiguresOut] = Field(..., description="街道时：各城中村（按编码）；全区时为空")
     projects: list[ProjectSigningOut] = Field(..., description="范围内各项目的签约期状态")
     villages_completed: int = Field(..., description="已完成改造的城中村数（按各村改造方式：拆除新建全部拆除，"
@@ -173,9 +206,14 @@ def _figures(summary: s.UnitSummary, forecast: s.Forecast) -> dict:
     return {**summary.as_dict(), "forecast": _forecast(forecast)}
 
 
-def _with_forecasts(level: int, summaries: list[s.UnitSummary], today: dt.date) -> list[tuple]:
-    found = s.forecasts(level, summaries, today=today)
+def _with_forecasts(level: int, summaries: list[s.UnitSummary], today: dt.date,
+                    targets: dict[int, UnitTargets] | None = None) -> list[tuple]:
+    found = s.forecasts(level, summaries, today=today, deadlines=deadlines(targets or {}))
     return [(x, found[x.unit_id]) for x in summaries]
+
+
+def _targets(found: UnitTargets | None) -> dict | None:
+    return found.as_dict() if found else None
 
 
 def _project(summary: s.UnitSummary) -> dict:
@@ -186,21 +224,26 @@ def _project(summary: s.UnitSummary) -> dict:
 
 
 def summary_data(area: s.Area, *, today: dt.date | None = None) -> dict:
-    """The figures of an area with its streets or villages, projects and forecasts (9 queries)."""
+    """The figures of an area with its streets or villages, projects, forecasts and the campaign's targets
+    (a fixed number of queries, with the targets provider's fixed cost once for a street, twice for the district)."""
     today = today or timezone.localdate()
     own = s.area_summary(area)
-    [(own, own_forecast)] = _with_forecasts(area.level, [own], today)
+    own_targets = targets_for(area.level, [area.unit.pk], today=today)
+    [(own, own_forecast)] = _with_forecasts(area.level, [own], today, own_targets)
     streets, villages = [], []
     if area.is_district:
         ordered = sorted(s.street_summaries(area), key=lambda x: x.code)
-        streets = [_figures(x, f) for x, f in _with_forecasts(Level.STREET, ordered, today)]
+        street_targets = targets_for(Level.STREET, [x.unit_id for x in ordered], today=today)
+        streets = [{**_figures(x, f), "targets": _targets(street_targets.get(x.unit_id))}
+                   for x, f in _with_forecasts(Level.STREET, ordered, today, street_targets)]
     else:
         for x, f in _with_forecasts(Level.VILLAGE, s.village_summaries(area), today):
             villages.append({**_figures(x, f), "street_code": x.extra["street_code"],
                              "street_name": x.extra["street_name"]})
     projects = [_project(x) for x in s.project_summaries(area, today=today)]
     completed, total = s.area_villages_completed(area)
-    return {**_figures(own, own_forecast), "unit": _unit(area), "as_of": today, "streets": streets,
+    return {**_figures(own, own_forecast), "unit": _unit(area), "as_of": today,
+            "targets": _targets(own_targets.get(area.unit.pk)), "streets": streets,
             "villages": villages, "projects": projects, "villages_completed": completed, "villages_total": total}
 
 

@@ -4,8 +4,10 @@ Everything here is assembled from the rollup selectors in ``summary`` (never a s
 household table) plus small reads: the hard-case counts (``hardcases.hardcase_counts``, one
 grouped query over the open cases), the map's outlines of the district and streets (one query,
 ``map_outlines``) and, for the board, a project's latest signings
-(``StageEvent`` by its (project, kind, on_date) index, 30 rows). Each function runs a fixed number of queries whatever
-the number of households, villages or events; the tests pin them.
+(``StageEvent`` by its (project, kind, on_date) index, 30 rows), and the targets of the running campaign
+that an app above registered (``extensions.targets_for``: a fixed number of queries per call, none of them
+here when nothing is registered). Each function runs a fixed number of queries whatever the number of
+households, villages or events; the tests pin them.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from gaizao.org.choices import OrgKind
 from gaizao.org.models import OrgUnitBoundary
 from gaizao.progress import signing
 from gaizao.progress.choices import EventKind, Level
+from gaizao.progress.extensions import UnitTargets, deadlines, targets_for
 from gaizao.progress.models import StageEvent
 from gaizao.progress.policies import dashboard_grant
 from gaizao.progress.selectors.hardcases import hardcase_counts
@@ -109,6 +112,12 @@ class Dashboard:
     today: dt.date
     kpis: list[Kpi] = field(default_factory=list)
     outlines: list[Outline] = field(default_factory=list)  # the district's outline, then the streets'
+    targets: UnitTargets | None = None  # the area's goals (district) or targets (street) in the running campaign
+
+    @property
+    def unit_targets(self) -> bool:
+        """Whether the units' table has the targets column (streets with targets in the district's view)."""
+        return any(u.extra.get("targets") for u in self.units)
 
     @property
     def unmapped(self) -> list[UnitSummary]:
@@ -148,6 +157,7 @@ class Dashboard:
                 "households": unit.households, "signed": unit.count("signed"), "vacated": unit.count("vacated"),
                 "signed_rate": _num(unit.signed_rate), "vacated_rate": _num(unit.vacated_rate),
                 "forecast": forecast.text if forecast else "",
+                "light": unit.extra["targets"].light if unit.extra.get("targets") else None,
             })
         villages = [{
             "code": v.code, "name": v.name, "street": v.extra["street_name"], "url": v.extra["url"],
@@ -167,6 +177,7 @@ class Dashboard:
             "area": {"code": self.area.unit.code, "name": self.area.unit.name},
             "today": self.today.isoformat(),
             "kpis": {k.key: {"done": str(k.done), "whole": str(k.whole), "rate": _num(k.rate)} for k in self.kpis},
+            "targets": self.targets.as_dict() if self.targets else None,
             "households": self.summary.households,
             "curves": self.curves,
             "curve_labels": {"signed": _("签约"), "vacated": _("腾空交房"), "demolished": _("拆除")},
@@ -249,7 +260,9 @@ def dashboard(user, *, street_code: str | None = None, today: dt.date | None = N
     today = today or timezone.localdate()
     area = dashboard_area(user, street_code=street_code)
     summary = area_summary(area)
-    area_forecast = forecasts(area.level, [summary], today=today)[area.unit.pk]
+    own_targets = targets_for(area.level, [area.unit.pk], today=today)
+    # the forecasts compare with the date the campaign wants signing done (none without a campaign)
+    area_forecast = forecasts(area.level, [summary], today=today, deadlines=deadlines(own_targets))[area.unit.pk]
     villages = village_summaries(area, with_boundary=True)
     for village in villages:
         village.extra["url"] = reverse("ledger:village_detail", args=[village.unit_id])
@@ -262,9 +275,11 @@ def dashboard(user, *, street_code: str | None = None, today: dt.date | None = N
         unit_level = Level.VILLAGE
         units = sorted(villages, key=lambda s: (-(s.signed_rate if s.signed_rate is not None else Decimal(-1)),
                                                 s.code))
-    unit_forecasts = forecasts(unit_level, units, today=today)
+    unit_targets = targets_for(unit_level, [u.unit_id for u in units], today=today)  # streets only: {} for villages
+    unit_forecasts = forecasts(unit_level, units, today=today, deadlines=deadlines(unit_targets))
     for unit in units:
         unit.extra["forecast"] = unit_forecasts[unit.unit_id]
+        unit.extra["targets"] = unit_targets.get(unit.unit_id)
     projects = [p for p in project_summaries(area, today=today) if p.extra["signing"].code in LISTED_SIGNING]
     projects.sort(key=lambda p: (not p.extra["signing"].lapsed, p.code))
     return Dashboard(
@@ -273,6 +288,7 @@ def dashboard(user, *, street_code: str | None = None, today: dt.date | None = N
         curves=_extend_to(cumulative_curves(area.level, area.unit.pk), today),
         hardcases=area_hardcase_counts(user, area, today=today), today=today, kpis=_kpis(summary, villages),
         outlines=map_outlines(area, units if area.is_district else [summary]),
+        targets=own_targets.get(area.unit.pk),
     )
 
 

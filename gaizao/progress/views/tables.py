@@ -22,6 +22,7 @@ from gaizao.progress.documents import ProgressTable, build_table, progress_table
 from gaizao.org.choices import OrgKind
 from gaizao.org.models import OrgUnit
 from gaizao.progress.choices import Level
+from gaizao.progress.extensions import deadlines, targets_for
 from gaizao.progress.policies import dashboard_grant
 from gaizao.progress.selectors import summary as s
 
@@ -29,19 +30,24 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def progress_table_for(area: s.Area, *, today: dt.date | None = None) -> ProgressTable:
-    """The table of an area (district or street) from the rollups, in a fixed number of queries."""
+    """The table of an area (district or street) from the rollups, in a fixed number of queries; with a
+    campaign running, the streets' targets (and the district's goals) and forecasts against its dates."""
     today = today or timezone.localdate()
     streets = s.street_summaries(area)
     villages = s.village_summaries(area)
     projects = s.project_summaries(area, today=today)
-    street_forecasts = s.forecasts(Level.STREET, streets, today=today)
+    street_targets = targets_for(Level.STREET, [x.unit_id for x in streets], today=today)
+    street_forecasts = s.forecasts(Level.STREET, streets, today=today, deadlines=deadlines(street_targets))
     village_forecasts = s.forecasts(Level.VILLAGE, villages, today=today)
+    total_targets = None
     if area.is_district:
         total = s.UnitSummary(level=Level.DISTRICT, unit_id=area.unit.pk)
         for street in streets:
             for key, count in street.counts.items():
                 total.counts[key] = total.counts.get(key, 0) + count
-        total_forecast = s.forecasts(Level.DISTRICT, [total], today=today)[area.unit.pk]
+        goals = targets_for(Level.DISTRICT, [area.unit.pk], today=today)
+        total_targets = goals.get(area.unit.pk)
+        total_forecast = s.forecasts(Level.DISTRICT, [total], today=today, deadlines=deadlines(goals))[area.unit.pk]
         title = _("%(d)s城中村改造进度表") % {"d": area.district.name}
     else:
         total_forecast = street_forecasts.get(area.unit.pk)
@@ -49,7 +55,8 @@ def progress_table_for(area: s.Area, *, today: dt.date | None = None) -> Progres
     labels = [(key, str(s.KEY_LABELS[key])) for key in s.FUNNEL_KEYS]
     return build_table(title=title, as_of=today, stage_labels=labels, streets=streets, villages=villages,
                        projects=projects, street_forecasts=street_forecasts, village_forecasts=village_forecasts,
-                       total_forecast=total_forecast)
+                       total_forecast=total_forecast, street_targets=street_targets, total_targets=total_targets,
+                       total_name=area.district.name)
 
 
 def _area(request) -> s.Area:

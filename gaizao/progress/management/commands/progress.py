@@ -143,12 +143,21 @@ def _add_heritage_option(parser) -> None:
                              "须以领导小组办公室或系统管理员账号（--user）执行，或不带 --user 以系统身份执行")
 
 
-def summary_json(area, summary) -> dict:
+def _own_targets(area, today):
+    """The area's targets in the running campaign (None without one): the district's goals or the street's."""
+    from gaizao.progress.extensions import targets_for
+
+    return targets_for(area.level, [area.unit.pk], today=today).get(area.unit.pk)
+
+
+def summary_json(area, summary, *, today=None) -> dict:
     from gaizao.progress.choices import Level
 
     from gaizao.progress.selectors import summary as s
     from gaizao.progress.selectors.summary import area_villages_completed
 
+    today = today or timezone.localdate()
+    targets = _own_targets(area, today)
     figures = summary.as_dict()
     completed, total = area_villages_completed(area)
     level = {Level.DISTRICT: "district", Level.STREET: "street"}[area.level]
@@ -162,7 +171,9 @@ def summary_json(area, summary) -> dict:
         # each project's signing status; once its period ended, the frozen judgement (签约期满判定)
         "projects": [{"code": p.code, "name": p.name, "signing_start": p.extra["project"].signing_start,
                       "signing_end": p.extra["project"].signing_end, **p.extra["signing"].as_dict()}
-                     for p in s.project_summaries(area)],
+                     for p in s.project_summaries(area, today=today)],
+        # the running campaign's targets of the area with done, the share due by now and the light (null without)
+        "targets": targets.as_dict() if targets else None,
     }
 
 
@@ -186,7 +197,25 @@ def summary_text(area, summary, *, today=None) -> list[str]:
             _("签约率：%(v)s") % {"v": _pct(summary.signed_rate)},
             _("腾空率：%(v)s") % {"v": _pct(summary.vacated_rate)},
             _("拆除面积（万㎡）：%(v)s") % {"v": summary.demolished_area_wan},
-            *_upgrade_and_villages(area, summary), *_judged_projects(area, today=today)]
+            *_upgrade_and_villages(area, summary), *_targets_block(_own_targets(area, today)),
+            *_judged_projects(area, today=today)]
+
+
+def _targets_block(targets) -> list[str]:
+    """目标: each target of the running campaign with done / target, the rate, the share due by now and the light."""
+    from gaizao.progress.documents import LIGHT_LABELS
+
+    if targets is None:
+        return []
+    head = _("攻坚目标（%(c)s）") % {"c": targets.campaign}
+    if targets.signing_due:
+        head += _("，签约应于 %(d)s 前完成") % {"d": f"{targets.signing_due:%Y-%m-%d}"}
+    head += _("：总体 %(l)s") % {"l": LIGHT_LABELS[targets.light]}
+    rows = [[_("指标"), _("完成 / 目标"), _("完成率"), _("序时应完成"), _("灯")]]
+    for c in targets.cells:
+        rows.append([c.label, f"{c.done} / {c.target} {c.unit}", _pct(c.rate), _pct(c.expected_rate),
+                     str(LIGHT_LABELS[c.light])])
+    return ["", head, *table(rows, right=frozenset({1, 2, 3}))]
 
 
 def _judged_projects(area, *, today) -> list[str]:
