@@ -1,7 +1,7 @@
 """The portal's own home cards (工作台): the department's tasks and the auditor's review.
 
 The department card lists the department's open tasks of the campaign (任务清单: overdue first,
-then by deadline; ``campaign.selectors.tasks.home_tasks``, two queries); the auditor's lists today's
+then by deadline; ``campaign.selectors.tasks.home_tasks``, one query); the auditor's lists today's
 sensitive actions to review (full numbers revealed or exported, ID searches stopped, one query).
 """
 

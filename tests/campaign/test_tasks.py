@@ -314,12 +314,12 @@ def test_upcoming_deadlines_are_within_the_days_soonest_first(cast, campaign):
     assert [row.id for row in selectors.upcoming_deadlines(cast.department_user, days=7)] == [soon.pk]
 
 
-def test_home_tasks_put_overdue_first_in_two_queries(cast, campaign, django_assert_num_queries):
+def test_home_tasks_put_overdue_first_in_one_query(cast, campaign, django_assert_num_queries):
     make(cast, campaign, deadline=later(2), title="临期")
     late = _overdue(cast, campaign, unit=cast.department, title="逾期")
     user = cast.department_user
     user.role_set, user.unit_ids_by_role
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         home = selectors.home_tasks(user)
     assert home.rows[0].id == late.pk and (home.open, home.overdue, home.due_soon) == (2, 1, 1)
 
@@ -346,3 +346,12 @@ def test_an_edit_counting_working_days_anew_moves_the_deadline(cast, campaign):
     task = make(cast, campaign)
     updated = task_update(actor=cast.commander, task=task, version=task.version, workdays=3)
     assert updated.deadline == calendar.add_workdays(TODAY(), 3) and updated.deadline_workdays == 3
+
+
+def test_home_tasks_count_past_the_rows_shown(cast, campaign):
+    for i in range(5):
+        make(cast, campaign, title=f"任务{i}", deadline=later(2 + i))
+    home = selectors.home_tasks(cast.department_user, limit=2)
+    assert len(home.rows) == 2 and home.open == 5 and home.overdue == 0
+    empty = selectors.home_tasks(cast.street_user_b)
+    assert (empty.rows, empty.open, empty.overdue, empty.due_soon) == ([], 0, 0, 0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When, Window
 from django.utils import timezone
 
 from gaizao.campaign.choices import OPEN_TASK_STATUSES, CampaignStatus, TaskCategory, TaskStatus
@@ -228,16 +228,23 @@ class HomeTasks:
 
 
 def home_tasks(user, *, days: int = 7, limit: int = 8, today: dt.date | None = None) -> HomeTasks:
-    """The open tasks of the user's own units (overdue first, then soonest): two queries whatever
-    their number (the rows, and the counts)."""
+    """The open tasks of the user's own units (overdue first, then soonest) and their counts: one
+    query whatever their number (the counts are window sums over the same rows, taken before the limit)."""
     on = today or timezone.localdate()
-    qs = task_scope(user).filter(status__in=OPEN_TASK_STATUSES)
-    late = Case(When(deadline__lt=on, then=Value(0)), default=Value(1), output_field=IntegerField())
-    rows = [_row(values, on) for values in _rows(qs.annotate(late=late).order_by("late", "deadline", "id"))[:limit]]
-    counts = qs.order_by().aggregate(
-        open=Count("id"), overdue=Count("id", filter=Q(deadline__lt=on)),
-        due_soon=Count("id", filter=Q(deadline__gte=on, deadline__lte=on + dt.timedelta(days=days))))
-    return HomeTasks(rows=rows, open=counts["open"], overdue=counts["overdue"], due_soon=counts["due_soon"])
+    soon = on + dt.timedelta(days=days)
+
+    def flag(condition: Q):
+        return Window(Sum(Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())))
+
+    qs = task_scope(user).filter(status__in=OPEN_TASK_STATUSES).annotate(
+        late=Case(When(deadline__lt=on, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        n_open=Window(Count("id")), n_overdue=flag(Q(deadline__lt=on)),
+        n_soon=flag(Q(deadline__gte=on, deadline__lte=soon)),
+    ).order_by("late", "deadline", "id")
+    found = list(qs.values(*_ROW_FIELDS, "n_open", "n_overdue", "n_soon", **_ROW_VALUES)[:limit])
+    first = found[0] if found else {"n_open": 0, "n_overdue": 0, "n_soon": 0}
+    return HomeTasks(rows=[_row(values, on) for values in found], open=first["n_open"],
+                     overdue=first["n_overdue"] or 0, due_soon=first["n_soon"] or 0)
 
 
 def current_campaign(user=None) -> Campaign | None:
