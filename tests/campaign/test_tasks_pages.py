@@ -377,3 +377,15 @@ def test_the_edit_page_keeps_the_deadline_of_an_overdue_task(cast, campaign, log
     assert client.post(reverse("campaign:task_edit", args=[task.pk]), data).status_code == 302
     task.refresh_from_db()
     assert task.title == "改名后的任务" and task.deadline == TODAY() - dt.timedelta(days=3)
+
+
+def test_a_task_is_assigned_in_the_campaign_the_list_shows(cast, campaign, login_as):
+    older = campaign_services.campaign_create(actor=cast.commander, name="2025年攻坚专项行动", year=2025,
+                                              starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2025, 12, 31))
+    client = login_as(cast.commander)
+    listed = client.get(reverse("campaign:task_list") + f"?campaign={older.pk}").content.decode()
+    assert f"/campaign/tasks/new/?campaign={older.pk}" in listed
+    client.post(reverse("campaign:task_create") + f"?campaign={older.pk}", {
+        "title": "上年遗留任务", "unit": cast.street_a.pk, "deadline": later(5)})
+    assert Task.objects.get(title="上年遗留任务").campaign == older
+    assert client.get(reverse("campaign:task_create") + "?campaign=9999").status_code == 404

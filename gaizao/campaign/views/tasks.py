@@ -88,7 +88,9 @@ def task_create(request):
     """交办任务: the office assigns a new task to a street or department."""
     if not task_can_assign(request.user):
         raise Http404(_("不存在或无权操作。"))
-    campaign = selectors.current_campaign()
+    chosen = request.GET.get("campaign", "")
+    campaign = get_in_scope(campaign_scope(request.user), pk=chosen) if chosen.isdigit() else \
+        selectors.current_campaign()
     if campaign is None:
         messages.info(request, _("请先创建攻坚行动。"))
         return redirect("campaign:task_list")
