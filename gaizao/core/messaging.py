@@ -34,10 +34,11 @@ class Sender(Protocol):
 
 
 class LoggingSender:
-    """Writes each message to the log (``gaizao.messaging``, INFO): the default without SMTP."""
+    """Writes each message to the log (``gaizao.messaging``, DEBUG): the default without SMTP, where
+    the notice in the platform is the message."""
 
     def send(self, recipient, title: str, body: str) -> None:
-        logger.info("message to %s: %s", getattr(recipient, "username", recipient), title)
+        logger.debug("message to %s: %s", getattr(recipient, "username", recipient), title)
 
 
 class EmailSender:

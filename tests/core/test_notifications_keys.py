@@ -74,7 +74,7 @@ def test_nothing_is_delivered_when_the_write_rolls_back(cast, settings, django_c
 def test_without_smtp_the_logging_sender_logs(cast, settings, caplog, django_capture_on_commit_callbacks):
     settings.EMAIL_HOST = ""
     assert messaging.sender_path() == "gaizao.core.messaging.LoggingSender"
-    with caplog.at_level(logging.INFO, logger="gaizao.messaging"), django_capture_on_commit_callbacks(execute=True):
+    with caplog.at_level(logging.DEBUG, logger="gaizao.messaging"), django_capture_on_commit_callbacks(execute=True):
         notify(recipients=[cast.leader], title="任务临期")
     assert "任务临期" in caplog.text and "leader" in caplog.text
 
