@@ -16,7 +16,7 @@ import random
 from django.utils import timezone
 
 from gaizao.campaign.choices import TaskCategory
-from gaizao.campaign.models import Task
+from gaizao.campaign.models import Task, TaskNote
 from gaizao.campaign.services.tasks import (campaign_units, task_cancel, task_complete, task_create,
                                             task_note_add)
 from gaizao.core import calendar
@@ -64,30 +64,43 @@ def _backdate(task: Task, start: dt.date) -> None:
     Task.objects.filter(pk=task.pk).update(created_at=moment)
 
 
-def _play(task: Task, *, rng: random.Random, today: dt.date, start: dt.date) -> None:
-    """Give a task its life so far: notes, done (most on time), left open and overdue, or cancelled."""
+def _play(task: Task, *, rng: random.Random, today: dt.date, start: dt.date, actor=SYSTEM) -> None:
+    """Give a task its life so far: notes, done (most on time), left open and overdue, or cancelled.
+    ``actor`` is the unit's staff member who reports (the system when the unit has none)."""
+    ended = today
     if task.deadline < today:
         roll = rng.random()
         if roll < 0.72:
             late = rng.random() < 0.2
             limit = (today - task.deadline).days if late else (task.deadline - start).days
-            shift = rng.randrange(max(limit, 1))
-            done_on = task.deadline + dt.timedelta(days=shift + 1) if late else start + dt.timedelta(days=shift)
-            task_note_add(actor=SYSTEM, task=task, text=rng.choice(NOTES), progress=rng.choice((50, 60, 80)))
+            shift = rng.randrange(1, max(limit, 2))
+            done_on = min(task.deadline + dt.timedelta(days=shift) if late else start + dt.timedelta(days=shift), today)
+            task_note_add(actor=actor, task=task, text=rng.choice(NOTES), progress=rng.choice((50, 60, 80)))
             try:
-                task_complete(actor=SYSTEM, task=task, done_on=min(done_on, today), note="已按要求完成。")
+                task_complete(actor=actor, task=task, done_on=done_on, note="已按要求完成。")
+                ended = done_on
             except AppError:  # a sub-task still open: the task stays open, as in life
                 pass
         elif roll < 0.95:
-            task_note_add(actor=SYSTEM, task=task, text=rng.choice(NOTES), progress=rng.choice((20, 40, 60, 80)))
+            task_note_add(actor=actor, task=task, text=rng.choice(NOTES), progress=rng.choice((20, 40, 60, 80)))
         else:
-            task_cancel(actor=SYSTEM, task=task, reason="方案调整，并入其他任务。")
+            task_cancel(actor=SYSTEM, task=task, reason="方案调整，并入其他任务。")  # the office's decision
     elif rng.random() < 0.45:
-        task_note_add(actor=SYSTEM, task=task, text=rng.choice(NOTES), progress=rng.choice((10, 30, 50, 70)))
+        task_note_add(actor=actor, task=task, text=rng.choice(NOTES), progress=rng.choice((10, 30, 50, 70)))
+    # the notes were written between the assignment and the end (done, or today), in their order
+    notes = list(TaskNote.objects.filter(task=task).order_by("id").values_list("pk", flat=True))
+    span = max((ended - start).days, 0)
+    days = sorted(rng.randint(0, span) for _ in notes)
+    if notes and ended == task.done_on:
+        days[-1] = span  # the closing note on the day it was done
+    for pk, offset in zip(notes, days):
+        moment = timezone.make_aware(dt.datetime.combine(start + dt.timedelta(days=offset), dt.time(rng.randint(8, 17),
+                                                                                                     rng.randint(0, 59))))
+        TaskNote.objects.filter(pk=pk).update(created_at=moment)
 
 
 def _make(*, campaign, rng, today, unit, title, description, category, village=None, parent=None,
-          start=None, person=None) -> Task:
+          start=None, person=None, actor=SYSTEM) -> Task:
     start = start or _start(rng, campaign, today)
     limit = parent.deadline if parent else None
     if rng.random() < 0.5:
@@ -99,7 +112,7 @@ def _make(*, campaign, rng, today, unit, title, description, category, village=N
         workdays, deadline = None, start + dt.timedelta(days=rng.choice((14, 21, 30, 45, 60, 90)))
         if limit is not None and deadline > limit:
             deadline = limit
-    task = task_create(actor=SYSTEM, campaign=campaign, title=title[:200], unit=unit, deadline=deadline,
+    task = task_create(actor=actor, campaign=campaign, title=title[:200], unit=unit, deadline=deadline,
                        workdays=workdays, start=start, person=person, category=category, parent=parent,
                        description=description, village=village)
     _backdate(task, start)
@@ -108,7 +121,8 @@ def _make(*, campaign, rng, today, unit, title, description, category, village=N
 
 def demo_tasks(*, campaign, today: dt.date, rng: random.Random) -> int:
     """Create the demo task list of ``campaign`` (about 300 tasks); returns how many were made."""
-    from gaizao.org.models import Membership
+    from gaizao.org.choices import Role
+    from gaizao.org.models import Membership, User
 
     units = list(campaign_units())
     streets = [u for u in units if u.kind == OrgKind.STREET]
@@ -117,27 +131,30 @@ def demo_tasks(*, campaign, today: dt.date, rng: random.Random) -> int:
     for village in Village.objects.filter(street__in=streets).order_by("code"):
         villages.setdefault(village.street_id, []).append(village)
     staff = {}
-    for membership in Membership.objects.filter(org_unit__in=units).select_related("user").order_by("id"):
+    for membership in Membership.objects.filter(org_unit__in=units, role__in=(Role.STREET, Role.DEPARTMENT),
+                                                user__is_active=True).select_related("user").order_by("id"):
         staff.setdefault(membership.org_unit_id, membership.user)
+    office = User.objects.filter(is_active=True, memberships__role=Role.COMMANDER).order_by("id").first() or SYSTEM
     made = 0
     for street in streets:
         for village in villages.get(street.pk, [])[:4]:
             for title, description, _days in rng.sample(STREET_WORK, k=min(4, len(STREET_WORK))):
                 start = _start(rng, campaign, today)
+                reporter = staff.get(street.pk, SYSTEM)
                 task = _make(campaign=campaign, rng=rng, today=today, unit=street, village=village,
                              title=title.format(v=village.name), description=description,
-                             category=TaskCategory.GENERAL, start=start,
+                             category=TaskCategory.GENERAL, start=start, actor=office,
                              person=staff.get(street.pk) if rng.random() < 0.4 else None)
                 made += 1
                 if rng.random() < 0.2 and task.deadline > start + dt.timedelta(days=10):
                     for sub in rng.sample(SUB_WORK, k=2):
                         child = _make(campaign=campaign, rng=rng, today=today, unit=street, village=village,
                                       title=f"{task.title}：{sub}", description="", category=TaskCategory.GENERAL,
-                                      parent=task, start=start)
-                        _play(child, rng=rng, today=today, start=start)
+                                      parent=task, start=start, actor=reporter)
+                        _play(child, rng=rng, today=today, start=start, actor=reporter)
                         made += 1
                 task.refresh_from_db()
-                _play(task, rng=rng, today=today, start=start)
+                _play(task, rng=rng, today=today, start=start, actor=reporter)
     all_villages = [v for street in streets for v in villages.get(street.pk, [])]
     for suffix, work in DEPARTMENT_WORK.items():
         unit = departments.get(suffix)
@@ -150,7 +167,7 @@ def demo_tasks(*, campaign, today: dt.date, rng: random.Random) -> int:
                 start = _start(rng, campaign, today)
                 task = _make(campaign=campaign, rng=rng, today=today, unit=unit, village=None, start=start,
                              title=title.format(v=village.name), description=description, category=category,
-                             person=staff.get(unit.pk) if rng.random() < 0.5 else None)
-                _play(task, rng=rng, today=today, start=start)
+                             person=staff.get(unit.pk) if rng.random() < 0.5 else None, actor=office)
+                _play(task, rng=rng, today=today, start=start, actor=staff.get(unit.pk, SYSTEM))
                 made += 1
     return made

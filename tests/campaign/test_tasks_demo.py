@@ -62,3 +62,14 @@ def models_parent_deadline():
     from django.db.models import F
 
     return F("parent__deadline")
+
+
+@pytest.mark.django_db
+def test_the_office_assigns_and_the_units_staff_report_on_the_days_of_the_history(made):
+    campaign, _count, today = made
+    assert not Task.objects.filter(campaign=campaign, depth=0, created_by__isnull=True).exists()
+    assert TaskNote.objects.filter(author__isnull=False).count() > TaskNote.objects.filter(author__isnull=True).count()
+    for task in Task.objects.filter(status=TaskStatus.DONE).prefetch_related("notes")[:50]:
+        assigned = timezone.localtime(task.created_at).date()
+        assert assigned <= task.done_on <= today
+        assert all(assigned <= timezone.localtime(n.created_at).date() <= task.done_on for n in task.notes.all())
