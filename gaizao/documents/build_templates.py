@@ -269,7 +269,8 @@ def new_document():
     _paragraph_style(doc, "署名", font=FANGSONG, size=BODY, align=S.CENTER)
     _paragraph_style(doc, "附件说明", font=FANGSONG, size=BODY, align=S.LEFT, indent_chars=2)
     _paragraph_style(doc, "表题", font=HEITI, size=BODY, align=S.CENTER)
-    _paragraph_style(doc, "表格文字", font=FANGSONG, size=TABLE, align=S.CENTER, exact_line=False)
+    _paragraph_style(doc, "表格文字", font=FANGSONG, size=TABLE, align=S.CENTER, exact_line=False,
+                     space_before=Pt(3), space_after=Pt(3))
     _paragraph_style(doc, "版记", font=FANGSONG, size=RECORD, align=S.LEFT, exact_line=True)
     doc.styles["署名"].paragraph_format.left_indent = Pt(16 * 8)  # centred together, towards the right
     for name in ("附件说明",):
@@ -554,6 +555,9 @@ def agreement():
     tag(doc, "{%p if campaign or version %}")
     p(doc, "（{{ campaign }}{% if version %}　第{{ version }}版{% endif %}）", "公文副标题")
     tag(doc, "{%p endif %}")
+    tag(doc, "{%p if number %}")
+    p(doc, "编号：{{ number }}", "公文顶格").alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    tag(doc, "{%p endif %}")
     p(doc, "", "公文顶格")
     p(doc, runs=[("甲方：", HEITI), ("{{ issuer }}", None)], style="公文顶格")
     p(doc, runs=[("乙方：", HEITI), ("{{ street }}", None)], style="公文顶格")
@@ -565,9 +569,8 @@ def agreement():
     tag(doc, "{%p if targets.caption %}")
     p(doc, "{{ targets.caption }}", "表题")
     tag(doc, "{%p endif %}")
-    third = WIDTH_TWIPS // 4
     fixed_table(doc, ["指标", "目标值", "节点要求"], ["{{ row[0] }}", "{{ row[1] }}", "{{ row[2] }}"],
-                "row in targets.rows", [third * 2 - 600, third, WIDTH_TWIPS - 3 * third + 600])
+                "row in targets.rows", [2600, 2000, WIDTH_TWIPS - 4600])
     p(doc, "", "公文顶格")
     tag(doc, "{%p endif %}")
     for number, key, heading in (("二", "duties", "工作职责"), ("三", "assessment", "考核奖惩")):

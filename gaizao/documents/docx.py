@@ -14,7 +14,8 @@ render the sample data first.
 
 Context (plain str, lists and dicts; a missing key renders as nothing, so every key is optional):
 
-- every kind: ``issuer`` 发文机关, ``number`` 发文字号 (期号 for minutes), ``title``, ``recipients`` 主送机关,
+- every kind: ``issuer`` 发文机关, ``number`` 发文字号 (期号 for minutes, 编号 for an agreement), ``title``,
+  ``recipients`` 主送机关,
   ``paragraphs`` [str], ``sections`` [{"heading", "paragraphs": [str]}] (headings numbered 一、二、 by the caller),
   ``tables`` [{"caption", "header": [str], "rows": [[str]]}], ``signatures`` [{"party", "signer", "date"}],
   ``date`` 成文日期, ``cc`` 抄送, ``printer`` 印发机关, ``printed_on`` 印发日期, ``attachments`` [str] 附件说明;

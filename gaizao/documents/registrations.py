@@ -18,4 +18,5 @@ def register() -> None:
 
     register_action_labels(ACTION_LABELS)
     menu.register(MenuItem(name="documents.templates", label=_("公文模板"), url_name="documents:template_list",
-                           roles=tuple(sorted(access.roles_with("documents.template"))), order=185))
+                           roles=tuple(sorted(access.roles_with("documents.template"))), order=185,
+                           group="system"))

@@ -50,7 +50,7 @@ NOTICE = {
 
 AGREEMENT = {
     **_COMMON,
-    "number": "",
+    "number": "云改责〔2026〕1号",
     "title": "2026年度城中村改造攻坚目标责任书",
     "street": "东湖街道办事处",
     "campaign": "云溪区城中村改造攻坚专项行动",
