@@ -212,3 +212,24 @@ def test_another_streets_report_is_404_in_the_api(cast, client, campaign):
     login(client, cast.street_user_a)
     assert client.get(f"/api/campaign/reports/{report.pk}").status_code == 404
     assert _api(client, "POST", f"/api/campaign/reports/{report.pk}/submit", {"version": 1}).status_code == 404
+
+
+def test_without_a_campaign_the_pages_say_so(cast, client, db):
+    login(client, cast.street_user_a)
+    for url in ("/campaign/reports/", "/campaign/meetings/"):
+        response = client.get(url)
+        assert response.status_code == 200 and "尚无进行中的攻坚行动" in response.content.decode()
+
+
+def test_the_streets_page_costs_the_same_whatever_the_number_of_reports(cast, client, django_assert_num_queries):
+    campaign = make_campaign(weeks_ago=12)
+    login(client, cast.street_user_a)
+    client.get("/campaign/reports/")
+    count = _count(client, "/campaign/reports/")
+    for n in range(10):
+        day = start(campaign, n)
+        report = svc.report_save(actor=cast.street_user_a, campaign=campaign, street=cast.street_a, period_start=day,
+                                 work_done="完成", today=day)
+        svc.report_submit(actor=cast.street_user_a, report=report, version=report.version, today=day)
+    with django_assert_num_queries(count):
+        assert client.get("/campaign/reports/").status_code == 200

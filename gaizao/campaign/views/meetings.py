@@ -64,6 +64,8 @@ def _streets(user):
 @login_required
 @require_GET
 def meeting_list(request):
+    if not request.GET.get("campaign") and current_campaign() is None:
+        return render(request, "campaign/reports/no_campaign.html", {"heading": _("会议"), "breadcrumbs": _crumbs()})
     campaign = _campaign(request)
     kind = request.GET.get("kind") if request.GET.get("kind") in MeetingKind.values else None
     return render(request, "campaign/meetings/list.html", {

@@ -64,6 +64,9 @@ def _figures(report: Report | None, campaign, street) -> tuple[dict, bool]:
 @require_GET
 def report_home(request):
     """定期汇报: the office's table for the district roles, the street's own reports for a street."""
+    if not request.GET.get("campaign") and selectors.current_campaign() is None:
+        return render(request, "campaign/reports/no_campaign.html", {"heading": _("定期汇报"),
+                                                                     "breadcrumbs": _crumbs()})
     campaign = _campaign(request)
     today = timezone.localdate()
     if report_reads_all(request.user):
