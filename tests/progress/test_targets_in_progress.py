@@ -190,7 +190,7 @@ def test_the_command_prints_the_targets_as_json_and_as_a_block_of_text(campaign)
     text = run_text("--street", "440199001")
     assert "攻坚目标（城中村攻坚行动），签约应于" in text and "总体 红" in text
     lines = {line.split()[0]: line.split() for line in text.splitlines() if line.startswith(("签约户数", "腾空交房户数"))}
-    assert lines["签约户数"][1:] == ["1", "/", "2", "户", "50.00%", "66.67%", "黄"]
+    assert lines["签约户数"][1:] == ["1", "/", "2", "户", "50.0%", "66.7%", "黄"]
     assert lines["腾空交房户数"][-1] == "红"
 
 

@@ -201,6 +201,13 @@ def summary_text(area, summary, *, today=None) -> list[str]:
             *_judged_projects(area, today=today)]
 
 
+def _one_place(rate: str | None):
+    """A rate as the rest of the summary shows it: one decimal (66.67 → 66.7)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return None if rate is None else Decimal(rate).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 def _targets_block(targets) -> list[str]:
     """目标: each target of the running campaign with done / target, the rate, the share due by now and the light."""
     from gaizao.progress.documents import LIGHT_LABELS
@@ -213,8 +220,8 @@ def _targets_block(targets) -> list[str]:
     head += _("：总体 %(l)s") % {"l": LIGHT_LABELS[targets.light]}
     rows = [[_("指标"), _("完成 / 目标"), _("完成率"), _("序时应完成"), _("灯")]]
     for c in targets.cells:
-        rows.append([c.label, f"{c.done} / {c.target} {c.unit}", _pct(c.rate), _pct(c.expected_rate),
-                     str(LIGHT_LABELS[c.light])])
+        rows.append([c.label, f"{c.done} / {c.target} {c.unit}", _pct(_one_place(c.rate)),
+                     _pct(_one_place(c.expected_rate)), str(LIGHT_LABELS[c.light])])
     return ["", head, *table(rows, right=frozenset({1, 2, 3}))]
 
 
