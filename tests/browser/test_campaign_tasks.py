@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from gaizao.campaign.models import Task
 from gaizao.campaign.services.campaign import campaign_create
@@ -51,8 +52,7 @@ def test_office_assigns_department_notes_and_closes(cast, live_server, page, bro
     dept.wait_for_url(base + "/")
     card = dept.get_by_test_id("todo-department")
     assert "东湖村一期规划条件出具" in card.inner_text()
-    dept.wait_for_function("document.querySelector('[data-testid=notification-bell]').innerText.trim() !== ''")
-    assert "1" in dept.get_by_test_id("notification-bell").inner_text()
+    expect(dept.get_by_test_id("notification-bell")).to_contain_text("1")  # the unread count, read by htmx
     screenshot(dept, "campaign-task-department-home")
     dept.get_by_test_id("notification-bell").click()
     dept.wait_for_load_state()
