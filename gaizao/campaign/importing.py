@@ -184,7 +184,8 @@ def _run(*, actor, campaign: Campaign, rows: list[_Row], filename: str, keep: bo
             out.reason = reason
             if values["seq"]:
                 if values["seq"] in by_seq:
-                    out.reason = out.reason or _("序号 %(s)s 与第 %(r)d 行重复。") % {"s": values["seq"], "r": by_seq[values["seq"]][0]}
+                    out.reason = out.reason or _("序号 %(s)s 与第 %(r)d 行重复。") % {
+                        "s": values["seq"], "r": by_seq[values["seq"]][0]}
                 else:
                     by_seq[values["seq"]] = (source.number, task if out.ok else None)
         if not result.rows:

@@ -94,8 +94,8 @@ def _play(task: Task, *, rng: random.Random, today: dt.date, start: dt.date, act
     if notes and ended == task.done_on:
         days[-1] = span  # the closing note on the day it was done
     for pk, offset in zip(notes, days):
-        moment = timezone.make_aware(dt.datetime.combine(start + dt.timedelta(days=offset), dt.time(rng.randint(8, 17),
-                                                                                                     rng.randint(0, 59))))
+        when = dt.time(rng.randint(8, 17), rng.randint(0, 59))
+        moment = timezone.make_aware(dt.datetime.combine(start + dt.timedelta(days=offset), when))
         TaskNote.objects.filter(pk=pk).update(created_at=moment)
 
 

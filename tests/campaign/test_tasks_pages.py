@@ -156,8 +156,8 @@ def test_the_api_creates_lists_patches_notes_and_completes(cast, campaign, login
     assert refused.status_code == 400 and "unit_id" in refused.json()["fields"] and "责任单位" in refused.json()["message"]
     listed = client.get(f"/api/campaign/tasks?campaign={campaign.pk}&status=open").json()
     assert [item["id"] for item in listed["items"]] == [body["id"]]
-    patched = client.patch(f"/api/campaign/tasks/{body['id']}", json.dumps({"version": body["version"], "title": "四通一平（一期）"}),
-                           content_type="application/json")
+    patched = client.patch(f"/api/campaign/tasks/{body['id']}",
+                           json.dumps({"version": body["version"], "title": "四通一平（一期）"}), content_type="application/json")
     assert patched.status_code == 200 and patched.json()["title"] == "四通一平（一期）"
     stale = client.patch(f"/api/campaign/tasks/{body['id']}", json.dumps({"version": body["version"], "title": "x"}),
                          content_type="application/json")

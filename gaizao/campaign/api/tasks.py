@@ -81,8 +81,8 @@ def task_patch(request, task_id: Id, payload: TaskPatch):
     selectors.task_get(request.auth, task_id)  # out of read scope: 404 before anything else
     changes = payload.model_dump(exclude_unset=True)
     version = changes.pop("version", None)
-    renamed = {("unit" if k == "unit_id" else "person" if k == "person_id" else "village" if k == "village_id" else k): v
-               for k, v in changes.items()}
+    names = {"unit_id": "unit", "person_id": "person", "village_id": "village"}
+    renamed = {names.get(k, k): v for k, v in changes.items()}
     try:
         services.task_update(actor=request.auth, task=task_id, version=version, ip=_ip(request), **renamed)
     except AppError as exc:

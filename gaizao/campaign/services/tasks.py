@@ -403,7 +403,8 @@ def task_note_add(*, actor, task: Task | int, text: str, progress: int | None = 
         values["status"] = TaskStatus.DOING
     Task.objects.filter(pk=current.pk, status__in=OPEN_TASK_STATUSES).update(version=F("version") + 1, **values)
     writes.audit(action="campaign.task_note", obj=current, changes={
-        "note": note.pk, **({"progress": [current.progress, pct]} if pct is not None and pct != current.progress else {}),
+        "note": note.pk,
+        **({"progress": [current.progress, pct]} if pct is not None and pct != current.progress else {}),
         **({"status": [current.status, TaskStatus.DOING]} if current.status == TaskStatus.TODO else {})})
     return note
 
@@ -504,7 +505,8 @@ def _open_descendants(task: Task) -> list[int]:
     found: list[int] = []
     level = [task.pk]
     while level:
-        level = list(Task.objects.filter(parent_id__in=level, status__in=OPEN_TASK_STATUSES).values_list("pk", flat=True))
+        level = list(Task.objects.filter(parent_id__in=level, status__in=OPEN_TASK_STATUSES)
+                     .values_list("pk", flat=True))
         found.extend(level)
     return found
 

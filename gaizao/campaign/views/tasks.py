@@ -8,9 +8,9 @@ the field with its status (400, 409 for a stale edit) and writes nothing.
 
 from __future__ import annotations
 
-import tempfile
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -308,7 +308,7 @@ def task_import_template(request):
     _import_allowed(request)
     response = HttpResponse(importing.template_workbook(),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E4%BB%BB%E5%8A%A1%E6%B8%85%E5%8D%95%E6%A8%A1%E6%9D%BF.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('任务清单模板.xlsx')}"
     return response
 
 
