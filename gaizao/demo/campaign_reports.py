@@ -1,7 +1,8 @@
 """The demo campaign's periodic reports and meetings (演示定期汇报、会议).
 
 Reports: the last six closed periods of every street, written, submitted, approved and accepted
-through the services (as the street's own accounts and the office), most of them on time; the
+through the services (as the street's own accounts and the office), most of them on time (the
+periods before them accepted on time, in one insert); the
 last street in the list reports late once and misses two periods; one report of the latest closed
 period is returned with a reason. In the period just ended (not yet locked) half the streets have
 reported and wait for the office; the current period is left for the demo users to fill.
@@ -20,7 +21,7 @@ import random
 
 from django.utils import timezone
 
-from gaizao.campaign.choices import MeetingKind, TaskStatus
+from gaizao.campaign.choices import MeetingKind, ReportStatus, TaskStatus
 from gaizao.campaign.models import Report, Task
 from gaizao.campaign.services import meetings as meeting_services
 from gaizao.campaign.services import reports as report_services
@@ -85,7 +86,9 @@ def _reports(*, campaign, today: dt.date, rng: random.Random, office) -> None:
     if not streets:
         return
     periods = report_services.periods_until(campaign, today)
-    closed = [p for p in periods if p.locks_after < today][-6:]
+    all_closed = [p for p in periods if p.locks_after < today]
+    closed = all_closed[-6:]
+    _history(campaign=campaign, periods=all_closed[:-6], streets=streets, office=office, rng=rng)
     just_ended = [p for p in periods if p.end < today <= p.locks_after]
     laggard = streets[-1] if len(streets) > 1 else None
     corrected = streets[1] if len(streets) > 2 else streets[0]  # its latest closed report is returned
@@ -113,14 +116,36 @@ def _reports(*, campaign, today: dt.date, rng: random.Random, office) -> None:
                         office=office, accept=False, rng=rng)
 
 
+def _history(*, campaign, periods, streets, office, rng: random.Random) -> None:
+    """The older periods, accepted on time, written in one insert (the way the progress demo writes its
+    history): months of weekly reports through the services would cost the load several seconds
+    for nothing the pages show differently. Their figures were not kept (no snapshot of that week)."""
+    rows = []
+    staff = {street.pk: _accounts(street) for street in streets}
+    for period in periods:
+        for street in streets:
+            accounts = staff[street.pk]
+            submitted = _at(period.end + dt.timedelta(days=rng.randint(0, 2)), 16)
+            rows.append(Report(
+                campaign=campaign, street=street, period_start=period.start, period_end=period.end,
+                status=ReportStatus.ACCEPTED, figures={}, **_texts(rng), submitted_at=submitted,
+                submitted_by=accounts[0] if accounts else None, approved_at=submitted + dt.timedelta(hours=2),
+                approved_by=accounts[1] if len(accounts) > 1 else None,
+                accepted_at=submitted + dt.timedelta(days=1),
+                accepted_by=office if getattr(office, "pk", None) else None))
+    Report.objects.bulk_create(rows, batch_size=500)
+
+
+# (text, who carries it out: "first" / "last" street, or a department's code suffix); the first two
+# of each meeting are made tasks.
 LEADING_GROUP_DECISIONS = (
-    "各街道于本月底前完成未签约户的逐户走访，形成一户一策台账，报区指挥部备案。",
-    "区财政局按季度足额拨付征收补偿资金，区住建局同步做好资金使用监管。",
-    "安置房二期工程由区住建局督促施工单位倒排工期，确保按期主体封顶。",
+    ("{first}于本月底前完成未签约户的逐户走访，形成一户一策台账，报区指挥部备案。", "first"),
+    ("区财政局按季度足额拨付征收补偿资金，区住建局同步做好资金使用监管。", "CZJ"),
+    ("安置房二期工程由区住建局督促施工单位倒排工期，确保按期主体封顶。", "ZJJ"),
 )
 DISPATCH_DECISIONS = (
-    "进度排名后两位的街道于下周调度会作专题汇报，说明滞后原因和赶超措施。",
-    "区司法局派员参与难点户政策解释，配合街道做好化解工作。",
+    ("{last}进度排名靠后，于下周调度会作专题汇报，说明滞后原因和赶超措施。", "last"),
+    ("区信访局会同各街道做好涉改造信访件的化解，按期办结。", "XFJ"),
 )
 STREET_DECISIONS = (
     "社区书记包片负责，本周完成片区内剩余户的入户核查。",
@@ -141,17 +166,18 @@ def _meetings(*, campaign, today: dt.date, rng: random.Random, office) -> None:
         actor=office, campaign=campaign, kind=MeetingKind.DISPATCH, title="城中村改造攻坚第十二次调度会",
         number="第12期", held_on=today - dt.timedelta(days=7), place="区指挥部会议室", chair="区指挥部常务副指挥长",
         attendees="各街道分管领导，区有关部门分管负责同志", agenda="通报上周进度，调度难点问题")
-    holders = [(leading, LEADING_GROUP_DECISIONS), (dispatch, DISPATCH_DECISIONS)]
-    for meeting, texts in holders:
-        for text in texts:
-            meeting_services.decision_add(actor=office, meeting=meeting, text=text)
-    units = streets[:2] + departments[:2]
-    for meeting in (leading, dispatch):
-        for d_index, decision in enumerate(meeting.decisions.order_by("order")):
-            if d_index >= 2 or not units:
-                break  # the rest stay decisions, not yet tasks
+    by_key = {d.code.rsplit("-", 1)[-1]: d for d in departments}
+    if streets:
+        by_key.update(first=streets[0], last=streets[-1])
+    names = {"first": streets[0].name if streets else "各街道", "last": streets[-1].name if streets else "各街道"}
+    for meeting, items in ((leading, LEADING_GROUP_DECISIONS), (dispatch, DISPATCH_DECISIONS)):
+        for d_index, (text, key) in enumerate(items):
+            decision = meeting_services.decision_add(actor=office, meeting=meeting, text=text.format(**names))
+            unit = by_key.get(key)
+            if d_index >= 2 or unit is None:
+                continue  # the rest stay decisions, not yet tasks
             try:
-                meeting_services.decision_to_task(actor=office, decision=decision, unit=units[d_index % len(units)],
+                meeting_services.decision_to_task(actor=office, decision=decision, unit=unit,
                                                   workdays=rng.randint(5, 15), start=meeting.held_on)
             except AppError:
                 continue
