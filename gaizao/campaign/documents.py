@@ -148,7 +148,8 @@ def minutes_context(meeting: Meeting, *, today: dt.date | None = None) -> dict:
                               if r["unit"] else "") for r in rows]
     paragraphs = [line.strip() for line in meeting.minutes.splitlines() if line.strip()]
     return {
-        "issuer": meeting.unit.name if meeting.kind == MeetingKind.STREET else (meeting.campaign.number_prefix or meeting.unit.name),
+        "issuer": (meeting.unit.name if meeting.kind == MeetingKind.STREET
+                   else meeting.campaign.number_prefix or meeting.unit.name),
         "number": meeting.number, "title": _("%(t)s纪要") % {"t": meeting.title},
         "recipients": "",
         "meeting": {"title": meeting.title, "held_on": _cn_date(meeting.held_on), "place": meeting.place,

@@ -33,7 +33,8 @@ def test_the_office_records_a_meeting_adds_decisions_and_makes_one_a_task(cast, 
     assert empty.status_code == 400 and 'data-testid="error-text">必填' in empty.content.decode()
     assert client.post(f"{url}decisions/", {"text": "西岭村剩余户逐户走访"}).status_code == 302
     decision = Decision.objects.get()
-    no_unit = client.post(f"{url}task/", {"decision": decision.pk, "deadline": f"{TODAY + dt.timedelta(days=9):%Y-%m-%d}"})
+    due = f"{TODAY + dt.timedelta(days=9):%Y-%m-%d}"
+    no_unit = client.post(f"{url}task/", {"decision": decision.pk, "deadline": due})
     assert no_unit.status_code == 400 and 'data-testid="error-unit">必选' in no_unit.content.decode()
     made = client.post(f"{url}task/", {"decision": decision.pk, "unit": cast.street_b.pk,
                                        "person": cast.street_user_b.pk,

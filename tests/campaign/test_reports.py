@@ -283,7 +283,8 @@ def test_figures_cost_two_queries_whatever_the_number_of_streets_and_periods(cas
     for c in (short, long):
         _submitted(cast, c, 0 if c is short else 29, street=cast.street_a, user=cast.street_user_a)
     for i in range(5):
-        org_services.orgunit_create(actor=SYSTEM, code=f"4401990{10 + i}", name=f"新街道{i}", kind=OrgKind.STREET, parent=cast.street_a.parent)
+        org_services.orgunit_create(actor=SYSTEM, code=f"4401990{10 + i}", name=f"新街道{i}", kind=OrgKind.STREET,
+                                    parent=cast.street_a.parent)
     for c in (short, long):
         with django_assert_num_queries(2):
             figures = report_figures(c, today=TODAY)

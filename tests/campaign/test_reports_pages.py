@@ -189,9 +189,10 @@ def test_the_api_saves_submits_approves_and_accepts(cast, client, campaign):
                     {"version": submitted.json()["version"]})
     assert approved.status_code == 200
     login(client, cast.commander)
-    refused = _api(client, "POST", f"/api/campaign/reports/{data['id']}/return", {"version": approved.json()["version"]})
+    version = approved.json()["version"]
+    refused = _api(client, "POST", f"/api/campaign/reports/{data['id']}/return", {"version": version})
     assert refused.status_code == 400 and refused.json()["fields"] == {"reason": "必填"}
-    accepted = _api(client, "POST", f"/api/campaign/reports/{data['id']}/accept", {"version": approved.json()["version"]})
+    accepted = _api(client, "POST", f"/api/campaign/reports/{data['id']}/accept", {"version": version})
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
     summary = client.get(f"/api/campaign/reports/summary?campaign_id={campaign.pk}")
     assert summary.status_code == 200 and {s["street"] for s in summary.json()} == {cast.street_a.code,

@@ -12,7 +12,8 @@ from gaizao.core.forms import StyledForm
 
 
 def _area(label, *, rows=4, help_text=""):
-    return forms.CharField(label=label, required=False, help_text=help_text, widget=forms.Textarea(attrs={"rows": rows}))
+    return forms.CharField(label=label, required=False, help_text=help_text,
+                           widget=forms.Textarea(attrs={"rows": rows}))
 
 
 def _date(label, *, required=False):

@@ -187,7 +187,8 @@ def decision_to_task(*, actor, decision: Decision | int, unit, deadline=None, wo
     person with its deadline (a date, or a number of working days from today), category 会议议定事项,
     and linked to the decision in the same transaction. A decision becomes a task once.
 
-    ``start``: the day ``workdays`` count from (default today). ``parent``: the task it is broken down from — a street, which does not assign new tasks
+    ``start``: the day ``workdays`` count from (default today). ``parent``: the task it is broken down
+    from — a street, which does not assign new tasks
     (``task_create``), hangs its street meeting's decisions under one of its own tasks."""
     from gaizao.campaign.services.tasks import task_create
 

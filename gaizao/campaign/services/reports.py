@@ -352,7 +352,8 @@ def report_return(*, actor, report: Report | int, version, reason: str, today: d
     recipients = [u for u in User.objects.filter(pk__in=[report.submitted_by_id, report.approved_by_id])]
     notify(recipients=recipients,
            title=_("%(s)s %(p)s 的定期汇报被退回") % {"s": report.street.name, "p": report.period_start},
-           body=_("退回原因：%(r)s") % {"r": text}, link=reverse("campaign:report_detail", args=[report.pk]), kind="campaign.report")
+           body=_("退回原因：%(r)s") % {"r": text}, link=reverse("campaign:report_detail", args=[report.pk]),
+           kind="campaign.report")
     return report
 
 
