@@ -131,3 +131,37 @@ def test_the_api_records_meetings_decisions_and_tasks(cast, client, campaign):
     refused = _api(client, "POST", "/api/campaign/meetings", {"kind": "leading_group", "title": "x",
                                                               "held_on": f"{TODAY:%Y-%m-%d}"})
     assert refused.status_code == 400 and refused.json()["fields"] == {"kind": "无权登记此类会议"}
+
+
+def test_the_meeting_record_is_edited_on_its_version(cast, client, campaign):
+    meeting = svc.meeting_create(actor=cast.commander, campaign=campaign, kind=MeetingKind.DISPATCH, title="调度会",
+                                 held_on=TODAY)
+    login(client, cast.commander)
+    url = f"/campaign/meetings/{meeting.pk}/edit/"
+    data = {"title": "第三次调度会", "held_on": f"{TODAY:%Y-%m-%d}", "minutes": "会议认为……", "version": meeting.version}
+    assert client.post(url, data).status_code == 302
+    stale = client.post(url, {**data, "place": "旧页面"})
+    assert stale.status_code == 409 and "已被他人修改" in stale.content.decode()
+    meeting.refresh_from_db()
+    assert (meeting.title, meeting.minutes, meeting.place) == ("第三次调度会", "会议认为……", "")
+    login(client, cast.leader)
+    assert client.post(url, data).status_code == 404
+
+
+def test_a_street_makes_its_meetings_decision_a_sub_task_on_the_page(cast, client, campaign):
+    from gaizao.campaign.services.tasks import task_create
+
+    parent = task_create(actor=cast.commander, campaign=campaign, title="东湖村签约攻坚", unit=cast.street_a,
+                         deadline=TODAY + dt.timedelta(days=30))
+    meeting = svc.meeting_create(actor=cast.street_user_a, campaign=campaign, kind=MeetingKind.STREET,
+                                 title="东湖例会", held_on=TODAY, unit=cast.street_a)
+    decision = svc.decision_add(actor=cast.street_user_a, meeting=meeting, text="社区书记包片攻坚")
+    login(client, cast.street_user_a)
+    page = client.get(f"/campaign/meetings/{meeting.pk}/").content.decode()
+    assert "东湖村签约攻坚" in page  # offered as the parent
+    due = f"{TODAY + dt.timedelta(days=5):%Y-%m-%d}"
+    response = client.post(f"/campaign/meetings/{meeting.pk}/task/", {
+        "decision": decision.pk, "unit": cast.street_a.pk, "parent": parent.pk, "deadline": due})
+    assert response.status_code == 302
+    decision.refresh_from_db()
+    assert decision.task.parent == parent
