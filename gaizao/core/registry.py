@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.utils.translation import gettext_lazy
+
 from django.db import transaction
 
 T = TypeVar("T")
@@ -50,14 +52,27 @@ class Registry(Generic[T]):
 
 @dataclass(frozen=True)
 class MenuItem:
-    """An entry of the navigation menu (导航菜单), shown to the users who hold one of ``roles``."""
+    """An entry of the navigation menu (导航菜单), shown to the users who hold one of ``roles``.
+
+    Items of one ``group`` (a key of ``MENU_GROUPS``) fold into one drop-down at the place of the
+    group's first item; a group a user sees one item of shows that item alone.
+    """
 
     name: str
     label: Any  # a lazy gettext string
     url_name: str
     roles: tuple[str, ...]
     order: int = 100
+    group: str = ""
 
+
+# The drop-downs of the menu: key → label (the apps name the key; the bar stays one line).
+MENU_GROUPS: dict[str, Any] = {
+    "campaign": gettext_lazy("攻坚行动"),
+    "progress": gettext_lazy("进度"),
+    "ledger": gettext_lazy("台账"),
+    "system": gettext_lazy("系统"),
+}
 
 menu: Registry[MenuItem] = Registry("menu items")
 

@@ -48,13 +48,13 @@ def register() -> None:
         link=_link_new_account, help=_("将新建的居民账号关联到该住户（写作“项目编码/户号”，如 P001/DH-002）")))
     for item in (
         MenuItem(name="ledger.villages", label=_("城中村"), url_name="ledger:village_list",
-                 roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET), order=40),
+                 roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET), order=40, group="ledger"),
         MenuItem(name="ledger.households", label=_("住户台账"), url_name="ledger:household_list",
-                 roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET, Role.CADRE), order=50),
+                 roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET, Role.CADRE), order=50, group="ledger"),
         MenuItem(name="ledger.my_household", label=_("我的住户"), url_name="ledger:my_household",
                  roles=(Role.RESIDENT,), order=80),
         MenuItem(name="ledger.known_values", label=_("可选值"), url_name="ledger:known_values",
-                 roles=(Role.ADMIN, Role.COMMANDER), order=95),
+                 roles=(Role.ADMIN, Role.COMMANDER), order=95, group="ledger"),
     ):
         menu.register(item)
     # The ledger's counts for those without the dashboard (cadre, resident …); progress's rollup

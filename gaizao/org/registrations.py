@@ -10,9 +10,9 @@ from gaizao.org.choices import Role
 
 def register() -> None:
     menu.register(MenuItem(name="org.units", label=_("组织机构"), url_name="org:unit_list",
-                           roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER), order=90))
+                           roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER), order=90, group="system"))
     menu.register(MenuItem(name="org.users", label=_("账号管理"), url_name="org:user_list",
-                           roles=(Role.ADMIN, Role.SECURITY), order=100))
+                           roles=(Role.ADMIN, Role.SECURITY), order=100, group="system"))
     from gaizao.org.home_cards import security_todo
 
     home_cards.register(HomeCard(name="org.security_todo", template="org/_security_todo.html",

@@ -25,9 +25,11 @@ class PortalConfig(AppConfig):
                                roles=tuple(Role.values), order=0))
         # The menu shows the page to the roles the access table gives it to (written once, there).
         menu.register(MenuItem(name="portal.audit", label=_("审计日志"), url_name="portal:audit_list",
-                               roles=tuple(sorted(access.roles_with("portal.audit"))), order=200))
+                               roles=tuple(sorted(access.roles_with("portal.audit"))), order=200,
+                               group="system"))
         menu.register(MenuItem(name="portal.calendar", label=_("工作日历"), url_name="portal:calendar",
-                               roles=tuple(sorted(access.roles_with("core.calendar", write=True))), order=190))
+                               roles=tuple(sorted(access.roles_with("core.calendar", write=True))), order=190,
+                               group="campaign"))
         home_cards.register(HomeCard(name="portal.department_tasks", template="portal/_department_tasks.html",
                                      context=cards.department_tasks, order=6, section=TODO))
         home_cards.register(HomeCard(name="portal.audit_review", template="portal/_audit_review.html",

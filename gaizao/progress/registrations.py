@@ -119,13 +119,13 @@ def register() -> None:
         MenuItem(name="progress.dashboard", label=_("作战图"), url_name="progress:dashboard",
                  roles=DASHBOARD_ROLES, order=20),
         MenuItem(name="progress.table", label=_("进度表"), url_name="progress:table",
-                 roles=DASHBOARD_ROLES, order=30),
+                 roles=DASHBOARD_ROLES, order=30, group="progress"),
         MenuItem(name="progress.bulk_record", label=_("批量记录进度"), url_name="progress:bulk_record",
-                 roles=(Role.ADMIN, Role.COMMANDER, Role.STREET), order=60),
+                 roles=(Role.ADMIN, Role.COMMANDER, Role.STREET), order=60, group="progress"),
         MenuItem(name="progress.hardcases", label=_("攻坚户"), url_name="progress:hardcase_list",
-                 roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET, Role.CADRE), order=70),
+                 roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET, Role.CADRE), order=70, group="progress"),
         MenuItem(name="progress.legal", label=_("补偿决定程序"), url_name="progress:legal_list",
-                 roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET, Role.CADRE), order=75),
+                 roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET, Role.CADRE), order=75, group="progress"),
     ):
         menu.register(item)
     # Those who see the dashboard get its rollup figures on the home page instead of the ledger's

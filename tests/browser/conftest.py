@@ -55,3 +55,18 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def nav(page, name: str):
+    """The menu's link named ``name``, its drop-down opened first when it sits in one (攻坚行动, 进度,
+    台账, 系统); on a phone the collapsed menu is opened too."""
+    menu = page.locator("#navbar-menu")
+    toggler = page.locator(".navbar-toggler")
+    if not menu.is_visible() and toggler.is_visible():
+        toggler.click()
+    link = menu.get_by_role("link", name=name, exact=True).first
+    if not link.is_visible():
+        # hidden drop-down items are not in the accessibility tree: find the group by the item's text
+        menu.locator("li.dropdown", has=page.locator(f"a.dropdown-item:text-is('{name}')")).locator(
+            "[data-testid=menu-group]").click()
+    return link

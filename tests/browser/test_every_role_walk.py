@@ -93,7 +93,8 @@ def walk(page, base: str, *, phone: bool) -> dict[str, list[str]]:
     page.on("response", lambda r: problems.setdefault(current["url"], []).append(f"HTTP {r.status}: {r.url}")
             if r.status >= 400 else None)
     page.goto(f"{base}/")
-    menu = page.eval_on_selector_all("#navbar-menu a.nav-link[href]", "els => els.map(e => e.getAttribute('href'))")
+    menu = page.eval_on_selector_all("#navbar-menu a.nav-link[href], #navbar-menu a.dropdown-item[href]",
+                                "els => els.map(e => e.getAttribute('href'))")
     urls = ["/", *dict.fromkeys(u for u in menu if u.startswith("/"))]
     details = ("/ledger/households/", "/ledger/villages/", "/progress/hardcases/", "/ledger/my-household/")
     seen = set()

@@ -13,7 +13,7 @@ from PIL import Image
 
 from gaizao.progress.models import HardCase, VisitPhoto
 from gaizao.progress.services import hardcase_open, visit_record
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import nav, screenshot
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -34,7 +34,7 @@ def test_cadre_records_a_visit_on_their_hard_case(cast, live_server, page):
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(live_server.url + "/")
 
-    page.get_by_role("link", name="攻坚户", exact=True).click()
+    nav(page, "攻坚户").click()
     page.wait_for_load_state()
     table = page.get_by_test_id("hardcase-table")
     assert "DH-001" in table.inner_text() and "DH-002" not in table.inner_text()
@@ -63,7 +63,7 @@ def test_cadre_records_a_visit_on_their_hard_case(cast, live_server, page):
     assert (case.last_visit_on, case.next_visit_on) == (today, next_visit)
     assert HardCase.objects.get(pk=case.pk).visits.count() == 2
 
-    page.get_by_role("link", name="攻坚户", exact=True).first.click()
+    nav(page, "攻坚户").click()
     page.wait_for_load_state()
     row = page.get_by_test_id("hardcase-row-DH-001")
     assert row.get_by_test_id("days-since-visit").inner_text() == "距上次走访 0 天"
@@ -133,7 +133,7 @@ def test_a_cadre_on_a_phone_takes_a_photo_during_a_visit_and_sees_its_thumbnail(
     assert opened.status == 200 and opened.headers["content-type"] == "image/jpeg"
 
     # The list beside it: its wide table scrolls inside its card, never the page.
-    phone.get_by_role("link", name="攻坚户", exact=True).first.click()
+    nav(phone, "攻坚户").click()
     phone.wait_for_load_state()
     assert phone.get_by_test_id("hardcase-row-DH-001").count() == 1
     assert _no_sideways_scroll(phone)

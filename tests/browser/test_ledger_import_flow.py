@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 
 from gaizao.ledger.models import Household
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import nav, screenshot
 from tests.conftest import PASSWORD
 from tests.ledger.importing.conftest import cid
 
@@ -63,7 +63,7 @@ def test_street_user_imports_the_ledger_from_excel(cast, live_server, page, tmp_
     _sign_in(page, base)
 
     # The household list has the Excel buttons; the import page offers the template.
-    page.get_by_role("link", name="住户台账", exact=True).click()
+    nav(page, "住户台账").click()
     page.get_by_test_id("import-link").click()
     page.wait_for_url(base + "/ledger/import/")
     with page.expect_download() as info:

@@ -9,7 +9,7 @@ import pytest
 from gaizao.ledger.models import Household
 from gaizao.progress import rollups
 from gaizao.progress.models import StageEvent
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import nav, screenshot
 from tests.conftest import PASSWORD
 from tests.ledger.conftest import make_households
 
@@ -44,7 +44,7 @@ def test_street_officer_records_corrects_and_records_in_bulk(cast, live_server, 
     _sign_in(page, base)
 
     # Open the household from the ledger list.
-    page.get_by_role("link", name="住户台账", exact=True).click()
+    nav(page, "住户台账").click()
     page.get_by_role("link", name="DH-001").click()
     page.get_by_test_id("progress-card").wait_for()
     assert _stage(page) == "待调查"
@@ -89,7 +89,7 @@ def test_street_officer_records_corrects_and_records_in_bulk(cast, live_server, 
     assert (household.stage, household.decided_on.isoformat()) == ("signed", "2026-03-06")
 
     # The bulk page: tick two households in the list and paste a third 户号.
-    page.get_by_role("link", name="批量记录进度", exact=True).click()
+    nav(page, "批量记录进度").click()
     page.get_by_test_id("bulk-households").wait_for()
     page.get_by_test_id("bulk-filter").get_by_label("当前阶段").select_option(label="待调查")
     page.get_by_test_id("bulk-filter-submit").click()

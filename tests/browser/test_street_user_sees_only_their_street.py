@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import nav, screenshot
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -18,7 +18,7 @@ def test_street_user_logs_in_and_sees_only_their_street(cast, live_server, page)
     assert page.get_by_test_id("current-user").inner_text() == "王东湖"
     screenshot(page, "home-street-user")
 
-    page.get_by_role("link", name="住户台账", exact=True).click()
+    nav(page, "住户台账").click()
     page.wait_for_load_state()
     table = page.locator("table").first.inner_text()
     assert "DH-001" in table and "DH-002" in table
@@ -27,7 +27,7 @@ def test_street_user_logs_in_and_sees_only_their_street(cast, live_server, page)
     assert "11010519491231002X" not in page.content()
     screenshot(page, "household-list-street-user")
 
-    page.get_by_role("link", name="城中村", exact=True).click()
+    nav(page, "城中村").click()
     page.wait_for_load_state()
     villages = page.locator("table").first.inner_text()
     assert "东湖村" in villages and "西岭村" not in villages

@@ -54,7 +54,7 @@ def _extra_url(cast, name: str) -> str:
 def pages_of(cast, role: str) -> list[str]:
     """Every page in the role's menu, its account page, and the pages it reaches from them."""
     user = getattr(cast, role)
-    urls = [item["url"] for item in navigation.items_for(user)]
+    urls = [item["url"] for item in navigation.flat(navigation.items_for(user))]
     urls.append(reverse("org:profile"))
     urls += [_extra_url(cast, name) for name in EXTRA.get(role, [])]
     return urls

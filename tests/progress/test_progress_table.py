@@ -270,10 +270,10 @@ def test_query_counts_do_not_grow_with_streets_and_villages(progress, login_as, 
     # figures (6) and the projects' signing judgements (1); forecasts and deadlines of streets, villages
     # and the district (6); the campaign's targets of the streets and the district's goals (2 calls of the
     # provider, each 2 queries without a campaign: the running one, the latest one)
-    with django_assert_num_queries(6 + 1 + 7 + 6 + 2 * 2):
+    with django_assert_num_queries(6 + 1 + 7 + 6 + 2 * 1):
         sheet = _sheet(client.get("/progress/table.xlsx"))
     assert len(_rows(sheet)) == 2 + 3 + 3 * extra + 1
-    with django_assert_num_queries(6 + 1 + 7 + 6 + 2 * 2 + 1):  # the page also lists the streets to choose from
+    with django_assert_num_queries(6 + 1 + 7 + 6 + 2 * 1 + 1):  # the page also lists the streets to choose from
         client.get("/progress/table/")
 
 

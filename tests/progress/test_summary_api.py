@@ -208,15 +208,15 @@ def test_query_counts_do_not_grow_with_units(progress, client, django_assert_num
     # token (2), roles, district, own figures + forecast + deadline (3), streets + figures + forecasts +
     # deadlines (4), projects + figures + signing judgements (3), villages completed: villages' modes + their
     # rollups (2), the campaign's targets of the district and of the streets (2 calls of the provider, each
-    # 2 queries without a campaign: the running one, the latest one)
-    with django_assert_num_queries(16 + 2 * 2):
+    # 1 query without a campaign: the current one)
+    with django_assert_num_queries(16 + 2 * 1):
         body = client.get("/api/progress/summary", **headers).json()
     assert len(body["streets"]) == 2 + extra
     headers = _token(progress.street_user_a)
     # token (2), roles, units, district, own street, own figures + forecast + deadline (3), villages +
     # figures + forecasts + deadlines (4), projects + figures + signing judgements (3), villages completed (2),
-    # the street's targets (1 call of the provider: 2 queries without a campaign)
-    with django_assert_num_queries(18 + 2):
+    # the street's targets (1 call of the provider: 1 query without a campaign)
+    with django_assert_num_queries(18 + 1):
         client.get("/api/progress/summary", **headers)
     with django_assert_num_queries(7):  # token (2), roles, units, district, own street, the daily rollups
         client.get("/api/progress/curves", **headers)

@@ -40,7 +40,7 @@ def register() -> None:
 
     register_targets(provide)
 
-    menu.register(MenuItem(name="campaign.campaign", label=_("攻坚行动"), url_name="campaign:index",
-                           roles=tuple(access.roles_with("campaign.campaign")), order=15))
+    menu.register(MenuItem(name="campaign.campaign", label=_("目标与总览"), url_name="campaign:index",
+                           roles=tuple(access.roles_with("campaign.campaign")), order=15, group="campaign"))
     home_cards.register(HomeCard(name="campaign.targets", template="campaign/campaign/_home_card.html",
                                  context=_targets_card, order=5, section=FIGURES))

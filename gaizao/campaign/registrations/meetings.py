@@ -14,4 +14,5 @@ def register() -> None:
 
     register_action_labels(ACTION_LABELS)
     menu.register(MenuItem(name="campaign.meetings", label=_("会议"), url_name="campaign:meetings",
-                           roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET), order=86))
+                           roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET), order=86,
+                           group="campaign"))

@@ -29,7 +29,8 @@ def register() -> None:
 
     register_action_labels(ACTION_LABELS)
     menu.register(MenuItem(name="campaign.reports", label=_("定期汇报"), url_name="campaign:reports",
-                           roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET), order=84))
+                           roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET), order=84,
+                           group="campaign"))
     home_cards.register(HomeCard(name="campaign.reports_street", template="campaign/reports/_home_card.html",
                                  context=_street_todo, order=20, section=TODO))
     home_cards.register(HomeCard(name="campaign.reports_office", template="campaign/reports/_home_card.html",

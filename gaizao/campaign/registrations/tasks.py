@@ -39,7 +39,8 @@ def register() -> None:
 
     register_action_labels(ACTION_LABELS)
     menu.register(MenuItem(name="campaign.tasks", label=_("任务清单"), url_name="campaign:task_list",
-                           roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET, Role.DEPARTMENT), order=80))
+                           roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET, Role.DEPARTMENT), order=80,
+                           group="campaign"))
     home_cards.register(HomeCard(name="campaign.street_tasks", template="campaign/tasks/_home_card.html",
                                  context=street_tasks, order=4, section=TODO))
     schedule.register(name="campaign.task_reminders", every=timedelta(hours=1),

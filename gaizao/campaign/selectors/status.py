@@ -288,12 +288,15 @@ def campaign_overview_status(campaign: Campaign, *, streets=None, today: dt.date
 
 
 def current_campaign(*, today: dt.date | None = None) -> Campaign | None:
-    """The campaign running today (the latest started, not closed), else the latest one."""
-    today = today or timezone.localdate()
+    """The campaign running today (the latest started, not closed), else the latest one: one query."""
+    from django.db.models import Case, IntegerField, Value, When
+
     from gaizao.campaign.choices import CampaignStatus as S
 
-    running = Campaign.objects.exclude(status=S.CLOSED).filter(starts_on__lte=today).order_by("-starts_on", "-id")
-    return running.first() or Campaign.objects.order_by("-starts_on", "-id").first()
+    today = today or timezone.localdate()
+    running = Case(When(Q(starts_on__lte=today) & ~Q(status=S.CLOSED), then=Value(0)), default=Value(1),
+                   output_field=IntegerField())
+    return Campaign.objects.annotate(running=running).order_by("running", "-starts_on", "-id").first()
 
 
 def done_by_street(campaign: Campaign, street_ids: list[int], metrics) -> dict[int, dict[str, Decimal]]:

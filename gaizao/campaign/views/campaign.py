@@ -46,8 +46,6 @@ def _writer(request):
 def index(request):
     """The current campaign's overview, or the list (with 新建 for the office) when there is none."""
     campaigns = sel.campaign_list(request.user)
-    if not campaigns and not campaign_can_write(request.user):
-        raise Http404(_("还没有攻坚行动。"))
     if campaigns and "all" not in request.GET:
         from gaizao.campaign.selectors.status import current_campaign
 
