@@ -120,6 +120,9 @@ class AccountMaker:
         self.user(username="leader", role=Role.LEADER, unit=tree.district)
         for s, street in enumerate(tree.streets, start=1):
             self.street_staff[street.pk] = self.user(username=f"street{s:02d}", role=Role.STREET, unit=street).pk
+        for s, street in enumerate(tree.streets, start=1):
+            # a second account per street: the weekly report is approved by another account (四眼原则)
+            self.user(username=f"street{s:02d}b", role=Role.STREET, unit=street)
         for suffix, department in tree.departments:
             self.user(username=f"dept_{suffix}", role=Role.DEPARTMENT, unit=department)
         self.user(username="auditor", role=Role.AUDITOR, unit=tree.district)

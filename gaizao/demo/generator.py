@@ -31,6 +31,7 @@ from gaizao.core.errors import AppError
 from gaizao.core.services import versioned_update
 from gaizao.demo.accounts import ROLE_PASSWORDS, AccountMaker, DemoLogin, DemoSecondFactor, password_hash
 from gaizao.demo.campaign import demo_campaign
+from gaizao.demo.campaign_reports import demo_reports
 from gaizao.demo.campaign_tasks import demo_tasks
 from gaizao.demo.casework import legal_paths
 from gaizao.progress.signing import judge_due
@@ -190,6 +191,7 @@ def load_demo(*, households: int, seed: int, progress: Callable[[int], None] | N
         # the campaign: targets and signed 责任书, its tasks, the streets' weekly reports and three meetings
         campaign = demo_campaign(rng=_rng(seed, "campaign"), today=today)
         counts["campaign_tasks"] = demo_tasks(campaign=campaign, today=today, rng=_rng(seed, "tasks"))
+        demo_reports(campaign=campaign, today=today, rng=_rng(seed, "reports"))
         audit.record(actor=SYSTEM, actor_name="demo", action="demo.load", object_type="demo",
                      object_repr=f"演示数据（种子 {seed}）",
                      changes={"seed": seed, "today": today.isoformat(), "counts": counts})
