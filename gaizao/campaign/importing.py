@@ -13,7 +13,6 @@ does the same and keeps everything only when no row is refused (all or nothing).
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gaizao.campaign.choices import CampaignStatus, ReportStatus
+from gaizao.campaign.choices import ReportStatus
 from gaizao.campaign.models import Campaign, Report
 from gaizao.campaign.policies.reports import (report_can_accept, report_reads_all, report_scope,
                                               report_writer_streets)
@@ -30,11 +30,12 @@ __all__ = ["Period", "period_of", "periods_until", "report_figures", "report_sum
 
 
 def current_campaign(pk: int | None = None) -> Campaign | None:
-    """The campaign a page is about: the one asked for, else the latest active one (一个查询)."""
-    qs = Campaign.objects.all()
+    """The campaign a page is about: the one asked for, else the current one (``status.current_campaign``)."""
+    from gaizao.campaign.selectors.status import current_campaign as current
+
     if pk is not None:
-        return qs.filter(pk=pk).first()
-    return qs.filter(status=CampaignStatus.ACTIVE).order_by("-year", "-starts_on", "-id").first()
+        return Campaign.objects.filter(pk=pk).first()
+    return current()
 
 
 def streets() -> list[OrgUnit]:

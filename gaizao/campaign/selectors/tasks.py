@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When, Window
 from django.utils import timezone
 
-from gaizao.campaign.choices import OPEN_TASK_STATUSES, CampaignStatus, TaskCategory, TaskStatus
+from gaizao.campaign.choices import OPEN_TASK_STATUSES, TaskCategory, TaskStatus
 from gaizao.campaign.models import Campaign, Task, TaskAttachment, TaskNote
 from gaizao.campaign.policies.tasks import task_scope
 from gaizao.core.pages import KeysetPage, keyset_page
@@ -248,10 +248,10 @@ def home_tasks(user, *, days: int = 7, limit: int = 8, today: dt.date | None = N
 
 
 def current_campaign(user=None) -> Campaign | None:
-    """The campaign the task pages open on: the latest active one (else the latest)."""
-    qs = Campaign.objects.all()
-    return qs.filter(status=CampaignStatus.ACTIVE).order_by("-year", "-starts_on", "-id").first() or \
-        qs.order_by("-year", "-starts_on", "-id").first()
+    """The campaign the task pages open on: the current one (``status.current_campaign``, one query)."""
+    from gaizao.campaign.selectors.status import current_campaign as current
+
+    return current()
 
 
 __all__ = [
