@@ -15,7 +15,7 @@ from gaizao.campaign.choices import TaskCategory, TaskStatus
 from gaizao.campaign.models import Task
 from gaizao.campaign.selectors import tasks as selectors
 from gaizao.campaign.services import campaign as campaign_services
-from gaizao.campaign.services.tasks import (task_attach, task_cancel, task_complete, task_create, task_note_add,
+from gaizao.campaign.services.tasks import (task_attach, task_cancel, task_complete, task_note_add,
                                             task_reopen, task_update)
 from gaizao.core import calendar
 from gaizao.core.actors import SYSTEM
@@ -23,6 +23,7 @@ from gaizao.core.errors import AppError, Conflict, NotFound
 from gaizao.core.models import AuditEntry, Notification
 from gaizao.org import services as org_services
 from gaizao.org.choices import OrgKind, Role
+from tests.campaign.helpers import later, make_task
 
 TODAY = timezone.localdate
 
@@ -33,15 +34,7 @@ def campaign(cast):
                                              starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 12, 31))
 
 
-def later(days: int) -> dt.date:
-    return calendar.next_workday(TODAY() + dt.timedelta(days=days))
-
-
-def make(cast, campaign, **kwargs):
-    values = {"actor": cast.commander, "campaign": campaign, "title": "完成土地收储", "unit": cast.department,
-              "deadline": later(20)}
-    values.update(kwargs)
-    return task_create(**values)
+make = make_task
 
 
 # --- creating -------------------------------------------------------------------------------------

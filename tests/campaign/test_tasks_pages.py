@@ -17,10 +17,10 @@ from gaizao.campaign.choices import TaskStatus
 from gaizao.campaign.importing import template_workbook
 from gaizao.campaign.models import Task
 from gaizao.campaign.services import campaign as campaign_services
-from gaizao.campaign.services.tasks import task_create
 from gaizao.core import calendar
 from gaizao.core.actors import SYSTEM
 from gaizao.core.models import Notification
+from tests.campaign.helpers import later, make_task
 
 TODAY = timezone.localdate
 
@@ -31,15 +31,7 @@ def campaign(cast):
                                              starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 12, 31))
 
 
-def later(days: int) -> dt.date:
-    return calendar.next_workday(TODAY() + dt.timedelta(days=days))
-
-
-def make(cast, campaign, **kwargs):
-    values = {"actor": cast.commander, "campaign": campaign, "title": "完成土地收储", "unit": cast.department,
-              "deadline": later(20)}
-    values.update(kwargs)
-    return task_create(**values)
+make = make_task
 
 
 def rest_day() -> dt.date:
