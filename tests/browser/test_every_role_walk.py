@@ -50,6 +50,7 @@ def sign_in(page, base: str, user) -> None:
         page.get_by_label("动态口令").fill(f"{code:06d}")
         page.get_by_role("button", name="验证").click()
         page.wait_for_load_state()
+    page.wait_for_load_state("networkidle")  # the home page's bell count too, before the next request
     assert "/account/login/" not in page.url and "/account/otp/" not in page.url, page.url
 
 
@@ -93,6 +94,9 @@ def walk(page, base: str, *, phone: bool) -> dict[str, list[str]]:
     page.on("response", lambda r: problems.setdefault(current["url"], []).append(f"HTTP {r.status}: {r.url}")
             if r.status >= 400 else None)
     page.goto(f"{base}/")
+    # the bell's count loads after the page: let it finish before the next page (the live server's SQLite
+    # connection is shared by its threads, so two requests at once can trip over each other)
+    page.wait_for_load_state("networkidle")
     menu = page.eval_on_selector_all("#navbar-menu a.nav-link[href], #navbar-menu a.dropdown-item[href]",
                                 "els => els.map(e => e.getAttribute('href'))")
     urls = ["/", *dict.fromkeys(u for u in menu if u.startswith("/"))]

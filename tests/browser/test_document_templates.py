@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from gaizao.documents.models import DocumentTemplate
-from tests.browser.conftest import browser, page, screenshot  # noqa: F401  (the browser tests' fixtures)
+from tests.browser.conftest import screenshot
 from tests.browser.test_csp import watch
 from tests.browser.test_every_role_walk import sign_in, technical_words
 from tests.documents.test_template_upload import edited
