@@ -58,7 +58,7 @@ def test_done_comes_from_the_rollups_and_the_light_from_the_milestones(cast):
     assert a.light == "green"
     b = by_street[cast.street_b.code].targets[0]
     assert (b.done, b.rate, b.light) == (0, Decimal("0.00"), "red")
-    assert b.as_dict()["milestone"] == {"due_on": today.isoformat(), "rate": "50", "amount": "2"}
+    assert b.as_dict()["milestone"] == {"due_on": today.isoformat(), "rate": "50", "amount": "2", "passed": False}
 
 
 def test_goals_that_the_street_targets_do_not_add_up_to_show_the_difference(cast):

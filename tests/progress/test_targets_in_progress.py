@@ -158,7 +158,8 @@ def test_the_summary_api_gives_the_areas_and_each_streets_targets(campaign, logi
     assert _cells(streets["440199001"]) == STREET_A and streets["440199001"]["light"] == "red"
     assert _cells(streets["440199002"]) == STREET_B
     milestone = streets["440199001"]["targets"][0]["milestone"]
-    assert milestone == {"due_on": (_today() + dt.timedelta(days=50)).isoformat(), "rate": "100", "amount": "2"}
+    assert milestone == {"due_on": (_today() + dt.timedelta(days=50)).isoformat(), "rate": "100", "amount": "2",
+                         "passed": False}
     street = login_as(campaign.created_by).get("/api/progress/summary?street=440199002").json()
     assert _cells(street["targets"]) == STREET_B and street["streets"] == []
 

@@ -43,7 +43,7 @@ class TargetStatusOut(Schema):
     rate: str | None = Field(..., description="完成率（%）")
     expected_rate: str = Field(..., description="截至今天按节点目标应完成的比例（序时进度，%）")
     light: str = Field(..., description="green / yellow / red / none（未开始）")
-    milestone: dict | None = Field(..., description="下一节点：due_on、rate（%）、amount")
+    milestone: dict | None = Field(..., description="下一节点（已过最后一个节点时为最后一个）：due_on、rate（%）、amount、passed")
 
 
 class StreetStatusOut(Schema):

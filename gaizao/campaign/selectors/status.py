@@ -229,7 +229,8 @@ def _next_milestone(points: list[tuple[dt.date, Decimal]], target: Decimal, toda
     points = sorted(points)
     upcoming = [p for p in points if p[0] >= today]
     due_on, rate = upcoming[0] if upcoming else points[-1]
-    return {"due_on": due_on.isoformat(), "rate": fmt(rate), "amount": fmt(q2(target * rate / HUNDRED))}
+    return {"due_on": due_on.isoformat(), "rate": fmt(rate), "amount": fmt(q2(target * rate / HUNDRED)),
+            "passed": due_on < today}
 
 
 def campaign_status(campaign: Campaign, *, streets=None, today: dt.date | None = None) -> list[StreetStatus]:

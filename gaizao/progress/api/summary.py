@@ -92,6 +92,7 @@ class MilestoneOut(Schema):
     due_on: dt.date = Field(..., description="节点日期")
     rate: str = Field(..., description="节点应完成比例（%）")
     amount: str = Field(..., description="节点应完成量（目标 × 比例）")
+    passed: bool = Field(False, description="节点日期已过")
 
 
 class TargetCellOut(Schema):
