@@ -97,3 +97,23 @@ def test_an_unknown_completion_condition_is_refused(cast):
         services.completion_rule_set(actor=cast.commander, campaign=campaign, rules={"upgrade": ["flying"]})
     with pytest.raises(AppError, match="改造方式"):
         services.completion_rule_set(actor=cast.commander, campaign=campaign, rules={"teleport": ["signed"]})
+
+
+def test_the_office_sets_and_removes_a_villages_target_on_the_page(cast, client):
+    from django.urls import reverse
+
+    from tests.conftest import login
+
+    campaign = make_campaign(cast.commander)
+    login(client, cast.commander)
+    url = reverse("campaign:target_narrow", args=[campaign.pk])
+    client.post(url, {"village": cast.village_a.pk, "metric": "signed", "target": "2"})
+    target = Target.objects.get()
+    assert (target.street, target.village, target.project, target.target) == (cast.street_a, cast.village_a, None, 2)
+    page = client.get(reverse("campaign:targets", args=[campaign.pk])).content.decode()
+    assert "东湖村" in page
+    response = client.post(url, {"village": cast.village_a.pk, "project": cast.project_b.pk, "metric": "signed",
+                                 "target": "1"}, follow=True)
+    assert "该项目不属于所选城中村" in response.content.decode() and Target.objects.count() == 1
+    client.post(url, {"village": cast.village_a.pk, "metric": "signed", "target": ""})
+    assert not Target.objects.exists()

@@ -125,3 +125,28 @@ class AgreementSignForm(StyledForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"signed_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
+
+
+class NarrowTargetForm(StyledForm):
+    """A target for one village or one project of a street (到村、到项目的目标); empty target removes it."""
+
+    village = forms.ModelChoiceField(label=_("城中村"), queryset=None)
+    project = forms.ModelChoiceField(label=_("项目（可不选）"), queryset=None, required=False)
+    metric = forms.ChoiceField(label=_("指标"), choices=Metric.choices)
+    target = _amount(_("目标值（留空为删除）"))
+
+    def __init__(self, *args, **kwargs):
+        from gaizao.ledger.models import Project, Village
+
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = Village.objects.select_related("street").order_by("street__path", "code")
+        self.fields["village"].label_from_instance = lambda v: f"{v.street.name} · {v.name}"
+        self.fields["project"].queryset = Project.objects.select_related("village").order_by("code")
+        self.fields["project"].label_from_instance = lambda p: f"{p.village.name} · {p.name}"
+
+    def clean(self):
+        data = super().clean()
+        village, project = data.get("village"), data.get("project")
+        if village and project and project.village_id != village.pk:
+            self.add_error("project", _("该项目不属于所选城中村。"))
+        return data

@@ -74,6 +74,8 @@ def register_access() -> None:
         Endpoint("campaign_status_api", lambda c: f"/api/campaign/campaigns/{c.pk}/status"),
         Endpoint("campaign_edit", lambda c: reverse(c_ + "edit", args=[c.pk]), write=True, method="POST"),
         Endpoint("campaign_targets", lambda c: reverse(c_ + "targets", args=[c.pk]), write=True, method="POST"),
+        Endpoint("campaign_target_narrow", lambda c: reverse(c_ + "target_narrow", args=[c.pk]), write=True,
+                 method="POST"),
         Endpoint("campaign_milestones", lambda c: reverse(c_ + "milestones", args=[c.pk]), write=True,
                  method="POST"),
         Endpoint("campaign_milestone_remove", lambda c: reverse(c_ + "milestone_remove",

@@ -15,7 +15,7 @@ from gaizao.campaign.agreement_doc import agreement_docx, agreement_filename
 from gaizao.campaign.choices import AgreementStatus, Metric
 from gaizao.campaign.completion import CONDITIONS, rule_for, villages_completion
 from gaizao.campaign.forms.campaign import (AgreementEditForm, AgreementIssueForm, AgreementSignForm, CampaignForm,
-                                           CompletionRuleForm, MilestoneForm, TargetsForm)
+                                           CompletionRuleForm, MilestoneForm, NarrowTargetForm, TargetsForm)
 from gaizao.campaign.models import Milestone
 from gaizao.campaign.policies import campaign_can_write
 from gaizao.campaign.selectors import campaign as sel
@@ -115,11 +115,35 @@ def campaign_targets(request, pk: int):
         return render(request, "campaign/campaign/targets.html", {
             "campaign": campaign, "form": form, "metrics": [Metric(m) for m in form.metrics],
             "sums": [(m, {g.key: g for g in status_now.goals}.get(m)) for m in form.metrics],
-            "narrowed": sel.narrowed_targets(campaign),
+            "narrowed": sel.narrowed_targets(campaign), "narrow_form": NarrowTargetForm(),
             "breadcrumbs": _crumbs(campaign, (_("目标分解"), None))}, status=status)
 
     return edit_page(request, form, save=save, page=page, done=lambda n: reverse("campaign:targets", args=[pk]),
                      message=lambda n: _("已保存 %(n)d 项目标。") % {"n": n} if n else _("没有修改。"))
+
+
+@login_required
+@require_POST
+def campaign_target_narrow(request, pk: int):
+    """到村、到项目的目标: one village's or project's target (set, changed, or removed when empty)."""
+    campaign = sel.campaign_get(request.user, pk=pk)
+    _writer(request)
+    form = NarrowTargetForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        village = data["village"]
+        try:
+            services.target_set(actor=request.user, campaign=campaign, metric=data["metric"], street=village.street,
+                                village=village, project=data["project"], target=data["target"],
+                                ip=client_ip(request))
+        except AppError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已保存到村（项目）的目标。"))
+    else:
+        messages.error(request, "；".join(f"{form.fields[k].label}：{'；'.join(v)}" if k in form.fields else "；".join(v)
+                                         for k, v in form.errors.items()))
+    return redirect("campaign:targets", pk=pk)
 
 
 @login_required
@@ -271,6 +295,7 @@ urlpatterns = [
     path("<int:pk>/", campaign_overview, name="overview"),
     path("<int:pk>/edit/", campaign_edit, name="edit"),
     path("<int:pk>/targets/", campaign_targets, name="targets"),
+    path("<int:pk>/targets/narrow/", campaign_target_narrow, name="target_narrow"),
     path("<int:pk>/milestones/", campaign_milestones, name="milestones"),
     path("<int:pk>/milestones/<int:mid>/remove/", milestone_remove, name="milestone_remove"),
     path("<int:pk>/completion/", campaign_completion, name="completion"),
