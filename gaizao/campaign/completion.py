@@ -58,7 +58,8 @@ def _tasks(category: str, words: str) -> Callable[[Facts], str | None]:
 
 
 def _unsurveyed(facts: Facts) -> str | None:
-    n = max(facts.counts.get(SCOPE, 0) + facts.counts.get(SCOPE_UPGRADE, 0) - facts.counts.get(EventKind.SURVEYED, 0), 0)
+    counts = facts.counts
+    n = max(counts.get(SCOPE, 0) + counts.get(SCOPE_UPGRADE, 0) - counts.get(EventKind.SURVEYED, 0), 0)
     return _("%(n)d 户未调查") % {"n": n} if n else None
 
 
