@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Callable
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -146,7 +146,7 @@ def villages_completion(campaign, villages: list[Village] | None = None, *,
             rows = (Task.objects.filter(campaign=campaign, village_id__in=ids,
                                         category__in=[TaskCategory.SITE, TaskCategory.PUBLIC_SERVICE])
                     .exclude(status__in=[TaskStatus.DONE, TaskStatus.CANCELLED])
-                    .values("village_id", "category").annotate(n=Count("id", filter=Q())).order_by())
+                    .values("village_id", "category").annotate(n=Count("id")).order_by())
             for row in rows:
                 open_tasks[row["village_id"]][row["category"]] = row["n"]
     out = {}

@@ -64,6 +64,24 @@ def target_grid(campaign: Campaign) -> dict:
     return {"goals": goals, "cells": cells, "milestones": milestones}
 
 
+def milestone_list(campaign: Campaign) -> list[Milestone]:
+    """Every milestone of the campaign (those for one target with their street), by metric and date."""
+    return list(Milestone.objects.filter(campaign=campaign).select_related("target__street")
+                .order_by("metric", "due_on"))
+
+
+def milestone_of(campaign: Campaign, *, pk) -> Milestone:
+    return get_in_scope(Milestone.objects.filter(campaign=campaign).select_related("target"), pk=_pk(pk))
+
+
+def villages_for_completion() -> list:
+    """Every village with its street's name, for the completion page (one query)."""
+    from gaizao.ledger.models import Village
+
+    return list(Village.objects.select_related("street").order_by("street__path", "code")
+                .only("id", "name", "code", "mode", "street_id", "street__name", "street__path"))
+
+
 def narrowed_targets(campaign: Campaign) -> list[Target]:
     return list(Target.objects.filter(campaign=campaign).exclude(village__isnull=True, project__isnull=True)
                 .select_related("street", "village", "project").order_by("street__path", "metric"))

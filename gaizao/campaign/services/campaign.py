@@ -16,7 +16,6 @@ from gaizao.campaign.choices import CampaignStatus, Metric
 from gaizao.campaign.completion import check_rules
 from gaizao.campaign.models import Campaign, Goal, Milestone, Target
 from gaizao.campaign.policies import campaign_can_write
-from gaizao.core import audit
 from gaizao.core.errors import AppError, NotFound
 from gaizao.core.services import create, full_clean, save_changes
 from gaizao.core.writes import writes
@@ -205,8 +204,7 @@ def completion_rule_set(*, actor, campaign: Campaign, rules: dict, ip: str | Non
         return campaign
     Campaign.objects.filter(pk=campaign.pk).update(completion_rules=rules, version=campaign.version + 1)
     campaign.completion_rules, campaign.version = rules, campaign.version + 1
-    audit.record(actor=actor, action="campaign.completion_rule_set", obj=campaign,
-                 changes={"completion_rules": [before, rules]}, ip=ip)
+    writes.audit(action="campaign.completion_rule_set", obj=campaign, changes={"completion_rules": [before, rules]})
     return campaign
 
 

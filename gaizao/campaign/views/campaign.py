@@ -16,7 +16,6 @@ from gaizao.campaign.choices import AgreementStatus, Metric
 from gaizao.campaign.completion import CONDITIONS, rule_for, villages_completion
 from gaizao.campaign.forms.campaign import (AgreementEditForm, AgreementIssueForm, AgreementSignForm, CampaignForm,
                                            CompletionRuleForm, MilestoneForm, NarrowTargetForm, TargetsForm)
-from gaizao.campaign.models import Milestone
 from gaizao.campaign.policies import campaign_can_write
 from gaizao.campaign.selectors import campaign as sel
 from gaizao.campaign.selectors.overview import overview
@@ -26,7 +25,6 @@ from gaizao.core.editing import edit_page
 from gaizao.core.errors import AppError
 from gaizao.core.requests import client_ip
 from gaizao.ledger.choices import RenovationMode
-from gaizao.ledger.models import Village
 
 
 def _crumbs(campaign=None, *rest):
@@ -158,8 +156,7 @@ def campaign_milestones(request, pk: int):
         message=_("已保存节点目标。"), done=lambda m: reverse("campaign:milestones", args=[pk]),
         page=lambda status: render(request, "campaign/campaign/milestones.html", {
             "campaign": campaign, "form": form,
-            "milestones": Milestone.objects.filter(campaign=campaign).select_related("target__street")
-            .order_by("metric", "due_on"),
+            "milestones": sel.milestone_list(campaign),
             "breadcrumbs": _crumbs(campaign, (_("节点目标"), None))}, status=status))
 
 
@@ -168,9 +165,7 @@ def campaign_milestones(request, pk: int):
 def milestone_remove(request, pk: int, mid: int):
     campaign = sel.campaign_get(request.user, pk=pk)
     _writer(request)
-    milestone = Milestone.objects.filter(campaign=campaign, pk=mid).first()
-    if milestone is None:
-        raise Http404(_("节点目标不存在。"))
+    milestone = sel.milestone_of(campaign, pk=mid)
     services.milestone_set(actor=request.user, campaign=campaign, metric=milestone.metric, due_on=milestone.due_on,
                            rate=None, target=milestone.target, ip=client_ip(request))
     messages.success(request, _("已删除节点目标。"))
@@ -185,8 +180,7 @@ def campaign_completion(request, pk: int):
     form = CompletionRuleForm(request.POST or None, campaign=campaign) if campaign_can_write(request.user) else None
 
     def page(status):
-        villages = list(Village.objects.select_related("street").order_by("street__path", "code")
-                        .only("id", "name", "code", "mode", "street__name", "street__path"))
+        villages = sel.villages_for_completion()
         judged = villages_completion(campaign, villages)
         rows = [(v, judged[v.pk]) for v in villages]
         return render(request, "campaign/campaign/completion.html", {
