@@ -1,0 +1,5 @@
+"""API of the assessment area."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""API of the bulletins area."""
+
+from ninja import Router
+
+router = Router()

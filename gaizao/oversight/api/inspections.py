@@ -1,0 +1,5 @@
+"""API of the inspections area."""
+
+from ninja import Router
+
+router = Router()

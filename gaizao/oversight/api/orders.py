@@ -1,0 +1,5 @@
+"""API of the orders area."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""API of the records area."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,1 @@
+"""assessment: filled by its area (see oversight/__init__)."""

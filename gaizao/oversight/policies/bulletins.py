@@ -1,0 +1,1 @@
+"""bulletins: filled by its area (see oversight/__init__)."""

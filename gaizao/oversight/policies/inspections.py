@@ -1,0 +1,1 @@
+"""inspections: filled by its area (see oversight/__init__)."""

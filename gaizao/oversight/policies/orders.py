@@ -1,0 +1,1 @@
+"""orders: filled by its area (see oversight/__init__)."""

@@ -1,0 +1,1 @@
+"""records: filled by its area (see oversight/__init__)."""

@@ -1,0 +1,5 @@
+"""What the assessment area registers."""
+
+
+def register() -> None:
+    pass

@@ -1,0 +1,5 @@
+"""What the bulletins area registers."""
+
+
+def register() -> None:
+    pass

@@ -1,0 +1,5 @@
+"""What the orders area registers."""
+
+
+def register() -> None:
+    pass

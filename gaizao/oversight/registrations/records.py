@@ -1,0 +1,5 @@
+"""What the records area registers."""
+
+
+def register() -> None:
+    pass

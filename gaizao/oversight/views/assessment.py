@@ -1,0 +1,3 @@
+"""Pages of the assessment area."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of the bulletins area."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of the inspections area."""
+
+urlpatterns: list = []

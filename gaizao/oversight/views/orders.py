@@ -1,0 +1,3 @@
+"""Pages of the orders area."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of the records area."""
+
+urlpatterns: list = []
