@@ -69,6 +69,7 @@ class MenuItem:
 # The drop-downs of the menu: key → label (the apps name the key; the bar stays one line).
 MENU_GROUPS: dict[str, Any] = {
     "campaign": gettext_lazy("攻坚行动"),
+    "oversight": gettext_lazy("督查考核"),
     "progress": gettext_lazy("进度"),
     "ledger": gettext_lazy("台账"),
     "system": gettext_lazy("系统"),
