@@ -651,8 +651,43 @@ def report_digest():
     return doc
 
 
+def bulletin():
+    """工作通报: 红头 (发文机关标志 + 文件), 发文字号, red line, title with the period under it, 主送, the opening,
+    then each section (一、总体进展 … 六、下步工作) with its paragraphs and its tables (rankings, overdue
+    items), 署名, 日期, 版记."""
+    doc = new_document()
+    red_head(doc, "{{ issuer }}文件")
+    title_block(doc)
+    tag(doc, "{%p if period %}")
+    p(doc, "（{{ period }}）", "公文副标题")
+    p(doc, "", "公文顶格")
+    tag(doc, "{%p endif %}")
+    recipients_line(doc)
+    paragraphs_block(doc)
+    tag(doc, "{%p for s in sections %}")
+    tag(doc, "{%p if s.heading %}")
+    p(doc, "{{ s.heading }}", "一级标题")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p for para in s.paragraphs %}")
+    p(doc, "{{ para }}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p for t in s.tables %}")
+    tag(doc, "{%p if t.caption %}")
+    p(doc, "{{ t.caption }}", "表题")
+    tag(doc, "{%p endif %}")
+    loop_table(doc)
+    p(doc, "", "公文顶格")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    tables_block(doc)
+    attachments_block(doc)
+    signature_block(doc)
+    record_block(doc)
+    return doc
+
+
 BUILDERS = {"notice": notice, "agreement": agreement, "minutes": minutes, "report_digest": report_digest,
-            "supervision": supervision}
+            "supervision": supervision, "bulletin": bulletin}
 
 
 def _reproducible(data: bytes) -> bytes:

@@ -25,7 +25,9 @@ Context (plain str, lists and dicts; a missing key renders as nothing, so every 
   ``decisions`` [str]; attendees/observers a str or a list of names;
 - report_digest 汇报汇总: ``period``, ``streets`` [{"name", "status", "figures": [[label, value]], "work_done",
   "problems", "next_plan", "help_needed"}];
-- supervision 督办通知: ``level`` (一般/重点/挂牌督办), ``subject``, ``requirement``, ``deadline``.
+- supervision 督办通知: ``level`` (一般/重点/挂牌督办), ``subject``, ``requirement``, ``deadline``;
+- bulletin 工作通报: ``period`` (the dates, under the title); each of ``sections`` may carry its own ``tables``
+  [{"caption", "header", "rows"}] printed after its paragraphs (the rankings, the overdue items).
 
 Filters a template may use besides Jinja's own: ``cn_number`` (3 → 三, for 一、二、 and （一）) and ``names``
 (a list joined with 、; a str as it is). Templates run in Jinja's sandbox: an uploaded file cannot reach
@@ -53,6 +55,7 @@ KINDS: dict[str, str] = {
     "minutes": _("会议纪要"),
     "report_digest": _("汇报汇总"),
     "supervision": _("督办通知"),
+    "bulletin": _("工作通报"),
 }
 DEFAULTS = Path(__file__).resolve().parent / "default_templates"
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
