@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from gaizao.core import calendar
 from gaizao.oversight.choices import OrderColour, OrderStatus
 
@@ -46,7 +48,7 @@ def order_colour(order, clock: Clock) -> str:
     if status in NOT_YET_ISSUED or order.deadline is None:
         return OrderColour.NONE
     if status == OrderStatus.FEEDBACK:
-        fed_on = order.feedback_at.date() if order.feedback_at else clock.today
+        fed_on = timezone.localdate(order.feedback_at) if order.feedback_at else clock.today
         if fed_on > order.deadline:
             return OrderColour.RED
         return OrderColour.YELLOW if order.returned_count else OrderColour.NONE
