@@ -610,7 +610,8 @@ def order_raise_from_target(*, actor, campaign: Campaign, street, metric: str, o
 def order_raise_from_task(*, actor, task, on: dt.date | None = None, ip: str | None = None) -> SupervisionOrder:
     """A draft order (一般督办, 3 working days) about an overdue task. Refused unless it is overdue."""
     _require_office(actor)
-    found = task if isinstance(task, Task) else Task.objects.select_related("unit", "campaign").filter(pk=task).first()
+    pk = task.pk if isinstance(task, Task) else task
+    found = Task.objects.select_related("unit", "campaign").filter(pk=pk).first() if str(pk).isdigit() else None
     if found is None:
         raise AppError(_("所选任务不存在。"), fields={"task": _("不存在")})
     day = on or today()
