@@ -673,7 +673,7 @@ def bulletin():
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p for t in s.tables %}")
     tag(doc, "{%p if t.caption %}")
-    p(doc, "{{ t.caption }}", "表题")
+    p(doc, "{{ t.caption }}", "表题").paragraph_format.keep_with_next = True  # never alone at a page's foot
     tag(doc, "{%p endif %}")
     loop_table(doc)
     p(doc, "", "公文顶格")
