@@ -201,7 +201,7 @@ def test_evidence_of_a_refused_type_or_size_keeps_nothing(cast):
                                 files=[pdf("大文件.pdf", size=20 * 1024 * 1024)])
     with pytest.raises(AppError) as empty:
         order = services.order_feedback(actor=cast.street_user_a, order=order, text="  ")
-    assert empty.value.fields == {"feedback": "必填"}
+    assert empty.value.fields == {"text": "必填"}
     order.refresh_from_db()
     assert order.status == OrderStatus.RECEIVED and not order.feedback
     assert not OrderEvidence.objects.exists()

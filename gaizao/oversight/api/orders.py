@@ -9,7 +9,7 @@ take. Errors have the one shape ``{"message", "fields"}``: 400 with the field na
 from __future__ import annotations
 
 from django.http import Http404
-from ninja import File, Form, Query, Router
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from gaizao.campaign.models import Campaign
@@ -113,7 +113,7 @@ def order_create(request, payload: OrderIn):
             subject_kind=payload.subject_kind, subject_id=payload.subject_id, ip=_ip(request))
     except AppError as exc:
         raise _renamed(exc) from None
-    return 201, _detail(request.auth, order.pk)
+    return Status(201, _detail(request.auth, order.pk))
 
 
 @router.post("/orders/raise", response={201: OrderOut, **ERRORS}, summary="一键督办：红灯目标或逾期任务生成草稿")
@@ -130,7 +130,7 @@ def order_raise(request, payload: RaiseIn):
         order = services.order_raise_from_task(actor=request.auth, task=payload.task_id or 0, ip=_ip(request))
     else:
         raise AppError("kind 须为 target 或 task。", fields={"kind": "不是可选的值"})
-    return 201, _detail(request.auth, order.pk)
+    return Status(201, _detail(request.auth, order.pk))
 
 
 @router.patch("/orders/{order_id}", response={200: OrderOut, **ERRORS}, summary="修改督办单草稿（带 version）")
@@ -143,14 +143,14 @@ def order_patch(request, order_id: Id, payload: OrderPatch):
         services.order_update(actor=request.auth, order=order, version=version, ip=_ip(request), **renamed)
     except AppError as exc:
         raise _renamed(exc) from None
-    return 200, _detail(request.auth, order_id)
+    return Status(200, _detail(request.auth, order_id))
 
 
 @router.post("/orders/{order_id}/submit", response={200: OrderOut, **ERRORS}, summary="提交领导审核")
 def order_submit(request, order_id: Id, payload: StepIn):
     order = _in(_office_scope, request.auth, order_id)
     services.order_submit(actor=request.auth, order=order, version=payload.version, ip=_ip(request))
-    return 200, _detail(request.auth, order_id)
+    return Status(200, _detail(request.auth, order_id))
 
 
 @router.post("/orders/{order_id}/review", response={200: OrderOut, **ERRORS},
@@ -161,21 +161,21 @@ def order_review(request, order_id: Id, payload: ReviewIn):
         raise AppError("请选择审核意见：approve 为 true（同意下发）或 false（退回修改）。", fields={"approve": "必填"})
     services.order_review(actor=request.auth, order=order, version=payload.version, approve=payload.approve,
                           note=payload.note, ip=_ip(request))
-    return 200, _detail(request.auth, order_id)
+    return Status(200, _detail(request.auth, order_id))
 
 
 @router.post("/orders/{order_id}/receive", response={200: OrderOut, **ERRORS}, summary="签收（承办单位）")
 def order_receive(request, order_id: Id, payload: StepIn):
     order = _in(order_write_scope, request.auth, order_id)
     services.order_receive(actor=request.auth, order=order, version=payload.version, ip=_ip(request))
-    return 200, _detail(request.auth, order_id)
+    return Status(200, _detail(request.auth, order_id))
 
 
 @router.post("/orders/{order_id}/start", response={200: OrderOut, **ERRORS}, summary="开始办理（承办单位）")
 def order_start(request, order_id: Id, payload: StepIn):
     order = _in(order_write_scope, request.auth, order_id)
     services.order_start(actor=request.auth, order=order, version=payload.version, ip=_ip(request))
-    return 200, _detail(request.auth, order_id)
+    return Status(200, _detail(request.auth, order_id))
 
 
 @router.post("/orders/{order_id}/feedback", response={200: OrderOut, **ERRORS},
@@ -183,13 +183,9 @@ def order_start(request, order_id: Id, payload: StepIn):
 def order_feedback(request, order_id: Id, text: Form[str] = "", version: Form[Version | None] = None,
                    files: File[list[UploadedFile]] = None):
     order = _in(order_write_scope, request.auth, order_id)
-    try:
-        services.order_feedback(actor=request.auth, order=order, version=version, text=text, files=files or (),
-                                ip=_ip(request))
-    except AppError as exc:
-        raise type(exc)(exc.message, fields={"text" if k == "feedback" else k: v for k, v in exc.fields.items()},
-                        status=exc.status) from None
-    return 200, _detail(request.auth, order_id)
+    services.order_feedback(actor=request.auth, order=order, version=version, text=text, files=files or (),
+                            ip=_ip(request))
+    return Status(200, _detail(request.auth, order_id))
 
 
 @router.post("/orders/{order_id}/verify", response={200: OrderOut, **ERRORS},
@@ -200,7 +196,7 @@ def order_verify(request, order_id: Id, payload: VerifyIn):
         raise AppError("请选择核验结果：passed 为 true（通过，销号）或 false（退回重办）。", fields={"passed": "必填"})
     services.order_verify(actor=request.auth, order=order, version=payload.version, passed=payload.passed,
                           reason=payload.reason, ip=_ip(request))
-    return 200, _detail(request.auth, order_id)
+    return Status(200, _detail(request.auth, order_id))
 
 
 @router.post("/orders/{order_id}/cancel", response={200: OrderOut, **ERRORS}, summary="撤销督办单（须填原因）")
@@ -208,4 +204,4 @@ def order_cancel(request, order_id: Id, payload: CancelIn):
     order = _in(_office_scope, request.auth, order_id)
     services.order_cancel(actor=request.auth, order=order, version=payload.version, reason=payload.reason,
                           ip=_ip(request))
-    return 200, _detail(request.auth, order_id)
+    return Status(200, _detail(request.auth, order_id))

@@ -472,8 +472,8 @@ def order_feedback(*, actor, order, text: str, files=(), version=None, ip: str |
     _require(current, UNIT_WORKING, _("反馈"))
     body = _text(text)
     if not body:
-        raise AppError(_("请填写办理情况。"), fields={"feedback": _("必填")})
-    check_text_values(SupervisionOrder, {"feedback": body})
+        raise AppError(_("请填写办理情况。"), fields={"text": _("必填")})
+    check_text_values(SupervisionOrder, {"feedback": body}, aliases={"feedback": "text"})
     uploads = [f for f in (files or ()) if f]
     if len(uploads) > MAX_FILES:
         raise AppError(_("每次最多上传 %(n)d 个佐证材料。") % {"n": MAX_FILES}, fields={"files": _("文件过多")})
