@@ -123,6 +123,7 @@ class FindingFilterForm(StyledForm):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+        self.fields["status"].initial = OPEN
         self.fields["overdue"].widget.attrs["class"] = "form-check-input"
 
     def filters(self) -> dict:

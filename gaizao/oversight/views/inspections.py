@@ -145,7 +145,8 @@ def finding_add(request, pk: int):
         values["photos"] = prepare_photos(values.get("photos"))
         return services.finding_add(actor=request.user, inspection=inspection, ip=_ip(request), **values)
 
-    return edit_page(request, form, save=save, message=_("已登记督查问题。"), done=_finding_url,
+    return edit_page(request, form, save=save, message=_("已登记督查问题。"),
+                     done=lambda finding: _inspection_url(inspection) + f"#finding-{finding.pk}",
                      page=lambda status: _render_inspection(request, inspection, status=status, finding_form=form))
 
 
