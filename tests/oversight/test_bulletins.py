@@ -276,3 +276,16 @@ def test_the_api_refuses_generation_to_a_leader_with_404(world, client):
     login(client, world.leader)
     response = client.post("/api/oversight/bulletins", {"period": WEEK}, content_type="application/json")
     assert response.status_code == 404 and not Bulletin.objects.exists()
+
+
+def test_the_demo_makes_the_bulletins_of_the_last_three_weeks_once(world):
+    import random
+
+    from gaizao.campaign.models import Campaign
+    from gaizao.demo.oversight_bulletins import demo_bulletins
+
+    campaign = Campaign.objects.get()
+    assert demo_bulletins(campaign=campaign, today=dt.date(2026, 12, 6), rng=random.Random(1)) == 3
+    assert list(Bulletin.objects.values_list("period", flat=True)) == ["2026-W48", "2026-W47", "2026-W46"]
+    assert Bulletin.objects.get(period="2026-W48").data["as_of"] == "2026-11-27"  # generated on its Friday
+    assert demo_bulletins(campaign=campaign, today=dt.date(2026, 12, 6), rng=random.Random(1)) == 0
