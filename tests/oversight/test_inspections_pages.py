@@ -257,3 +257,33 @@ def test_the_api_lists_cost_the_same_whatever_their_length(cast, login_as, djang
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/api/oversight/findings")
         client.get("/api/oversight/inspections")
+
+
+def test_the_office_edits_an_inspection_on_the_page_and_a_stale_edit_is_409(cast, inspection, login_as):
+    client = login_as(cast.commander)
+    url = reverse("oversight:inspection_edit", args=[inspection.pk])
+    assert "十二月专项督查" in client.get(url).content.decode()
+    body = {"version": 1, "title": "十二月专项督查（复查）", "held_on": TODAY.isoformat(), "inspectors": "督查组",
+            "units": [cast.street_a.pk, cast.street_b.pk, cast.department.pk]}
+    assert client.post(url, body).status_code == 302
+    inspection.refresh_from_db()
+    assert inspection.title == "十二月专项督查（复查）" and inspection.units.count() == 3
+    stale = client.post(url, {**body, "title": "又改了"})
+    assert stale.status_code == 409 and Inspection.objects.get().title == "十二月专项督查（复查）"
+
+
+def test_the_api_patches_an_inspection_and_raises_an_order(cast, inspection, login_as):
+    client = login_as(cast.commander)
+    patched = client.patch(f"/api/oversight/inspections/{inspection.pk}", {"version": 1, "places": "西岭村"},
+                           content_type="application/json")
+    assert patched.status_code == 200 and patched.json()["places"] == "西岭村" and patched.json()["version"] == 2
+    stale = client.patch(f"/api/oversight/inspections/{inspection.pk}", {"version": 1, "places": "东湖村"},
+                         content_type="application/json")
+    assert stale.status_code == 409
+    finding = add(cast, inspection, cast.street_b)
+    raised = client.post(f"/api/oversight/findings/{finding.pk}/order")
+    assert raised.status_code == 201 and raised.json()["status"] == "draft"
+    assert client.post(f"/api/oversight/findings/{finding.pk}/order").status_code == 400
+    assert login_as(cast.leader).post(f"/api/oversight/findings/{finding.pk}/order").status_code == 404
+    detail = client.get(f"/api/oversight/findings/{finding.pk}").json()
+    assert detail["order_id"] == raised.json()["id"]

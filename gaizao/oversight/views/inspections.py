@@ -69,7 +69,8 @@ def inspection_list(request):
     """督查: the inspections the user reads, latest first, with the findings' counts."""
     _require_reader(request)
     after = request.GET.get("after", "")
-    page = selectors.inspection_list(request.user, after=int(after) if after.isdigit() else None)
+    # an id a database holds (a longer string of digits is no page of ours)
+    page = selectors.inspection_list(request.user, after=int(after) if after.isdigit() and len(after) < 19 else None)
     return render(request, "oversight/inspections/list.html", {
         "rows": page.items, **keyset_links(request, page.next_after),
         "can_write": inspection_can_write(request.user), "breadcrumbs": [(_("督查"), None)],
