@@ -220,12 +220,14 @@ def order_history(order, *, limit: int = 50) -> list[HistoryLine]:
     from gaizao.core import audit
 
     entries = (AuditEntry.objects.filter(object_type="oversight.supervisionorder", object_id=str(order.pk))
-               .order_by("id")[:limit])
+               .select_related("actor").order_by("id")[:limit])
     out = []
     for entry in entries:
         changes = entry.changes if isinstance(entry.changes, dict) else {}
         note = "；".join(str(changes[k]) for k in HISTORY_NOTES if changes.get(k))
-        out.append(HistoryLine(at=entry.created_at, actor=audit.actor_label(entry.actor_id, entry.actor_name),
+        actor = (entry.actor.full_name or entry.actor.username) if entry.actor else audit.actor_label(
+            None, entry.actor_name)
+        out.append(HistoryLine(at=entry.created_at, actor=actor,
                                action=audit.action_label(entry.action), note=note))
     return out
 
