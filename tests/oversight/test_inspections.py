@@ -317,3 +317,16 @@ def test_the_fixed_rate_counts_deadlines_in_the_period_and_verified_on_time(cast
     assert rate[cast.department.pk] == {"due": 1, "fixed_on_time": 0}
     assert cast.street_b.pk not in rate  # no finding due: missing, not zero
     assert selectors.findings_fixed_rate([cast.street_a.pk], starts, TODAY - dt.timedelta(days=5)) == {}
+
+
+def test_the_unit_is_told_of_a_finding_the_office_of_its_fix_and_the_unit_of_a_return(cast, inspection):
+    from gaizao.core.models import Notification
+
+    finding = add(cast, inspection)
+    assert list(Notification.objects.values_list("recipient__username", flat=True)) == ["street_a"]
+    fixed = services.finding_fix(actor=cast.street_user_a, finding=finding, version=1, note="已整改")
+    assert Notification.objects.filter(recipient=cast.commander, title__startswith="整改待核验").exists()
+    services.finding_verify(actor=cast.commander, finding=finding, version=fixed.version, passed=False,
+                            reason="照片不清")
+    told = Notification.objects.filter(title__startswith="整改核验未通过").get()
+    assert told.recipient == cast.street_user_a and "照片不清" in told.body

@@ -20,13 +20,15 @@ import uuid
 
 from django.core.files.base import ContentFile
 from django.db.models import F, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gaizao.campaign.services.tasks import campaign_units
+from gaizao.campaign.services.tasks import campaign_units, unit_staff
 from gaizao.core import calendar
 from gaizao.core.actors import as_user, is_system
 from gaizao.core.errors import AppError, NotFound
+from gaizao.core.notifications import notify
 from gaizao.core.services import check_text_values, conditional_update, full_clean, stale
 from gaizao.core.writes import writes
 from gaizao.org.models import Membership, OrgUnit, User
@@ -179,6 +181,18 @@ def _load_finding(actor, finding, scope) -> Finding:
     return found
 
 
+def finding_url(finding) -> str:
+    return reverse("oversight:finding_detail", args=[finding.pk])
+
+
+def _unit_people(finding: Finding) -> list[User]:
+    """Who answers for a finding: its owner, else the unit's staff."""
+    if finding.owner_id:
+        owner = User.objects.filter(pk=finding.owner_id, is_active=True).first()
+        return [owner] if owner else []
+    return list(unit_staff(finding.unit_id, finding.unit.kind))
+
+
 # --- inspections ------------------------------------------------------------------------------------
 
 @writes
@@ -316,6 +330,9 @@ def finding_add(*, actor, inspection: Inspection | int, unit, text: str, place: 
             "inspection": current.pk, "unit": found_unit.name, "text": body, "deadline": due,
             **({"owner": str(who)} if who else {}), **({"place": finding.place} if finding.place else {}),
             **({"photos": "、".join(photo.name for photo in saved)} if saved else {})})
+    notify(recipients=_unit_people(finding), kind="oversight.finding", link=finding_url(finding),
+           key=f"finding:{finding.pk}:added", title=_("督查问题待整改：%(t)s") % {"t": body[:100]},
+           body=_("%(i)s：%(u)s，整改期限 %(d)s。") % {"i": current.title, "u": found_unit.name, "d": due})
     return finding
 
 
@@ -346,6 +363,11 @@ def finding_fix(*, actor, finding: Finding | int, version, note: str, photos=(),
         writes.audit(action="oversight.finding_fix", obj=current, changes={
             "status": [before, FindingStatus.FIXED], "note": text, "on_time": now.date() <= current.deadline,
             **({"photos": "、".join(photo.name for photo in saved)} if saved else {})})
+    recorder = User.objects.filter(pk=current.inspection.created_by_id, is_active=True).first() \
+        if current.inspection.created_by_id else None
+    notify(recipients=[recorder], kind="oversight.finding", link=finding_url(current),
+           title=_("整改待核验：%(t)s") % {"t": current.text[:100]},
+           body=_("%(u)s已提交整改情况，请核验。") % {"u": current.unit.name})
     return current
 
 
@@ -382,6 +404,11 @@ def finding_verify(*, actor, finding: Finding | int, version, passed: bool, reas
         setattr(current, name, value)
     writes.audit(action=action, obj=current, changes={
         "status": [before, values["status"]], **({"reason": text} if text else {})})
+    if not passed:
+        fixer = User.objects.filter(pk=current.fixed_by_id, is_active=True).first() if current.fixed_by_id else None
+        notify(recipients=[fixer, *_unit_people(current)], kind="oversight.finding", link=finding_url(current),
+               title=_("整改核验未通过：%(t)s") % {"t": current.text[:100]},
+               body=_("原因：%(r)s。请重新整改，整改期限 %(d)s。") % {"r": text, "d": current.deadline})
     return current
 
 
