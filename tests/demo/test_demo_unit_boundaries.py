@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import transaction
 
 from gaizao.core.models import AuditEntry
 from gaizao.demo import geo
@@ -25,9 +26,17 @@ def inside(point, ring) -> bool:
     return hit
 
 
+@pytest.fixture(scope="module")
+def district(django_db_setup, django_db_blocker):
+    """One load for the module's tests, which only read it; rolled back at the module's end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield load_demo(households=300, seed=7, today=dt.date(2026, 11, 2))
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(db):
-    return load_demo(households=300, seed=7, today=dt.date(2026, 11, 2))
+def demo(district, db):
+    return district
 
 
 def test_each_street_is_drawn_around_its_villages_and_apart_from_the_others(demo):
