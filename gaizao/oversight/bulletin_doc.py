@@ -57,16 +57,22 @@ def _progress(data: dict) -> list[str]:
 
 
 def _street_table(data: dict) -> dict:
+    """One row per street: each metric's completion rate, then the street's light (the
+    targets narrowed to a village or project are left to the campaign's own pages)."""
+    metrics: list[str] = []
+    for s in data.get("streets") or []:
+        for t in s["targets"]:
+            if not t.get("scope") and t["label"] not in metrics:
+                metrics.append(t["label"])
     rows = []
     for s in data.get("streets") or []:
-        if not s["targets"]:
-            rows.append([s["name"], _("（未分解目标）"), "", "", "", "", LIGHTS.get(s["light"], "")])
+        cells = dict.fromkeys(metrics, "—")
         for t in s["targets"]:
-            label = t["label"].split("（")[0] + (f"·{t['scope']}" if t.get("scope") else "")
-            rows.append([s["name"], label, f"{t['target']}{t['unit']}", f"{t['done']}{t['unit']}", _pct(t["rate"]),
-                         f"{t['expected_rate']}%", LIGHTS.get(t["light"], "")])
-    return {"caption": _("各街道目标完成情况"), "header": ["街道", "指标", "目标", "完成", "完成率", "序时进度", "亮灯"],
-            "rows": rows}
+            if not t.get("scope"):
+                cells[t["label"]] = _pct(t["rate"])
+        rows.append([s["name"], *cells.values(), LIGHTS.get(s["light"], "")])
+    header = ["街道", *[f"{m.split('（')[0]}{_('完成率')}" for m in metrics], "亮灯"]
+    return {"caption": _("各街道目标完成情况"), "header": header, "rows": rows}
 
 
 def _ranking_tables(data: dict) -> tuple[list[str], list[dict]]:
