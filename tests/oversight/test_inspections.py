@@ -330,3 +330,22 @@ def test_the_unit_is_told_of_a_finding_the_office_of_its_fix_and_the_unit_of_a_r
                             reason="照片不清")
     told = Notification.objects.filter(title__startswith="整改核验未通过").get()
     assert told.recipient == cast.street_user_a and "照片不清" in told.body
+
+
+def test_the_system_reads_every_open_finding_for_the_bulletin(cast, inspection):
+    _mixed(cast, inspection)
+    assert selectors.open_findings_by_unit(SYSTEM) == {cast.street_a.pk: 2, cast.department.pk: 1}
+    assert len(selectors.open_findings_rows(SYSTEM, limit=10)) == 3
+
+
+def test_the_inspections_held_in_a_period_with_their_findings_per_unit(cast, inspection, django_assert_num_queries):
+    _mixed(cast, inspection)
+    with django_assert_num_queries(2):
+        held = selectors.inspections_held(TODAY - dt.timedelta(days=7), TODAY)
+    assert [row["title"] for row in held] == ["十二月第一次督查"]
+    by_unit = {row["unit_name"]: row for row in held[0]["units"]}
+    assert by_unit["东湖街道"] == {"unit_id": cast.street_a.pk, "unit_name": "东湖街道", "findings": 3, "open": 2,
+                                  "overdue": 1, "verified": 1}
+    assert by_unit["住房和城乡建设局"]["open"] == 1
+    with django_assert_num_queries(1):
+        assert selectors.inspections_held(TODAY - dt.timedelta(days=30), TODAY - dt.timedelta(days=8)) == []

@@ -18,14 +18,24 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from gaizao.core.actors import is_system
 from gaizao.core.pages import KeysetPage, keyset_page
 from gaizao.core.scoping import get_in_scope
 from gaizao.org.models import OrgUnit
 from gaizao.oversight.choices import OPEN_FINDING_STATUSES, FindingStatus
 from gaizao.oversight.models import Finding, FindingPhoto, Inspection
-from gaizao.oversight.policies.inspections import finding_scope, inspection_scope
+from gaizao.oversight.policies import inspections as policies
 
 PAGE_SIZE = 50
+
+
+def finding_scope(user) -> QuerySet[Finding]:
+    """The findings ``user`` reads; every finding for the system actor (the bulletin, commands)."""
+    return Finding.objects.all() if is_system(user) else policies.finding_scope(user)
+
+
+def inspection_scope(user) -> QuerySet[Inspection]:
+    return Inspection.objects.all() if is_system(user) else policies.inspection_scope(user)
 NOT_FIXED = (FindingStatus.OPEN, FindingStatus.RETURNED)
 
 
@@ -231,6 +241,28 @@ def open_findings_rows(user, limit: int = 20, *, today: dt.date | None = None) -
     return [_row(values, on) for values in _rows(qs)[:limit]]
 
 
+def inspections_held(starts_on: dt.date, ends_on: dt.date, *, today: dt.date | None = None) -> list[dict]:
+    """The inspections held in [starts_on, ends_on] with their findings per unit, for the bulletin (the system's
+    view, every unit): ``[{"id", "title", "held_on", "places", "units": [{"unit_id", "unit_name", "findings",
+    "open", "overdue", "verified"}]}]`` in date order. Two queries."""
+    on = today or timezone.localdate()
+    found = list(Inspection.objects.filter(held_on__gte=starts_on, held_on__lte=ends_on).order_by("held_on", "id")
+                 .values("id", "title", "held_on", "places"))
+    counts: dict[int, list[dict]] = {}
+    if found:
+        grouped = (Finding.objects.filter(inspection_id__in=[row["id"] for row in found]).order_by()
+                   .values("inspection_id", "unit_id", "unit__name")
+                   .annotate(findings=Count("id"), open=Count("id", filter=Q(status__in=OPEN_FINDING_STATUSES)),
+                             overdue=Count("id", filter=overdue_condition(on)),
+                             verified=Count("id", filter=Q(status=FindingStatus.VERIFIED)))
+                   .order_by("inspection_id", "unit__name"))
+        for row in grouped:
+            counts.setdefault(row["inspection_id"], []).append({
+                "unit_id": row["unit_id"], "unit_name": row["unit__name"], "findings": row["findings"],
+                "open": row["open"], "overdue": row["overdue"], "verified": row["verified"]})
+    return [{**row, "units": counts.get(row["id"], [])} for row in found]
+
+
 def findings_fixed_rate(unit_ids, starts_on: dt.date, ends_on: dt.date) -> dict[int, dict[str, int]]:
     """For the assessment's catalogue (整改按期完成): per unit of ``unit_ids``, the findings whose deadline
     falls in [starts_on, ends_on] (``due``) and how many of them were verified with the fix submitted by
@@ -248,5 +280,5 @@ def findings_fixed_rate(unit_ids, starts_on: dt.date, ends_on: dt.date) -> dict[
 
 
 __all__ = ["FindingRow", "InspectionRow", "finding_get", "finding_list", "finding_row", "findings_fixed_rate",
-           "inspection_findings", "inspection_get", "inspection_list", "open_findings_by_unit", "open_findings_rows",
+           "inspection_findings", "inspection_get", "inspection_list", "inspections_held", "open_findings_by_unit", "open_findings_rows",
            "open_findings_summary", "overdue_condition"]
