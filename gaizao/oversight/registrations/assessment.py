@@ -24,4 +24,4 @@ def register() -> None:
     register_action_labels(ACTION_LABELS)
     menu.register(MenuItem(name="oversight.assessment", label=_("考核"), url_name="oversight:assessment_home",
                            roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET, Role.DEPARTMENT), order=95,
-                           group="campaign"))
+                           group="oversight"))

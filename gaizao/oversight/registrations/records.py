@@ -15,4 +15,4 @@ def register() -> None:
     register_action_labels(ACTION_LABELS)
     menu.register(MenuItem(name="oversight.records", label=_("表彰问责"), url_name="oversight:record_list",
                            roles=(Role.ADMIN, Role.COMMANDER, Role.LEADER, Role.STREET, Role.DEPARTMENT), order=96,
-                           group="campaign"))
+                           group="oversight"))

@@ -1,0 +1,48 @@
+"""The office previews a month of the example scheme, publishes it, and opens a score to its inputs and
+the link to the records behind it; missing data reads 数据缺失."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from gaizao.oversight.models import ScoreSheet
+from tests.browser.conftest import screenshot
+from tests.browser.test_dashboard import sign_in_commander
+from tests.oversight.samples_assessment import make_scheme
+from tests.progress.test_dashboard import open_signing, sign
+
+pytestmark = pytest.mark.browser
+
+
+def test_office_previews_publishes_and_traces_a_score(cast, live_server, page):
+    open_signing(cast.project_a, start=800)
+    sign(cast.admin, [cast.household_a1], on=dt.date(2026, 10, 10))
+    scheme = make_scheme(cast.commander)
+    base = live_server.url
+
+    sign_in_commander(page, base, cast, f"/oversight/assessment/schemes/{scheme.pk}/")
+    page.get_by_test_id("period").fill("2026-10")
+    page.get_by_test_id("preview").click()
+    page.wait_for_load_state()
+    assert "尚未冻结" in page.content()
+    assert not ScoreSheet.objects.exists()
+    page.get_by_test_id("publish").click()
+    page.wait_for_load_state()
+    assert "考核结果已发布" in page.content()
+    sheet = ScoreSheet.objects.get()
+    assert page.url.endswith(f"/oversight/assessment/sheets/{sheet.pk}/")
+
+    row = page.locator("[data-testid=rank-row][data-unit=东湖街道]")
+    assert row.locator("td").first.inner_text() == "1"
+    score = row.get_by_test_id("score").first
+    score.locator("summary").click()
+    inputs = score.get_by_test_id("inputs")
+    assert "村庄签约 50%，目标 100%：50 ÷ 100 × 25 = 12.5" in inputs.inner_text()
+    assert "in_scope = 2" in inputs.inner_text()
+    assert "数据缺失" in page.get_by_test_id("ranking").inner_text()
+    screenshot(page, "oversight-assessment-sheet")
+    inputs.get_by_test_id("records-link").click()
+    page.wait_for_load_state()
+    assert "/progress/table/" in page.url and f"street={cast.street_a.pk}" in page.url
