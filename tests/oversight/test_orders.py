@@ -296,6 +296,7 @@ def test_counts_by_colour_and_the_open_rows_red_first(cast, django_assert_num_qu
     assert counts == {"red": 1, "yellow": 0, "blue": 1, "none": 1, "done": 1, "open": 3}
     assert selectors.orders_by_colour(cast.street_user_b) == {"red": 0, "yellow": 0, "blue": 1, "none": 0,
                                                               "done": 0, "open": 1}
+    assert selectors.orders_by_colour(SYSTEM) == counts
     with django_assert_num_queries(3):  # the calendar twice (the clock), the rows once
         rows = selectors.orders_open_rows(cast.leader, limit=10)
     assert [r.id for r in rows] == [red.pk, blue.pk, plain.pk]

@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from gaizao.core import access
+from gaizao.core.actors import is_system
 from gaizao.core.access import DISTRICT, UNIT, Endpoint, Place, Rule
 from gaizao.oversight.models import SupervisionOrder
 from gaizao.org.choices import Role
@@ -51,6 +52,9 @@ def _scoped(grant: access.Grant) -> QuerySet[SupervisionOrder]:
 
 
 def order_scope(user) -> QuerySet[SupervisionOrder]:
+    """The orders the user reads (the system actor: all, for the bulletin and commands)."""
+    if is_system(user):
+        return SupervisionOrder.objects.all()
     return _scoped(access.grant(user, "oversight.order"))
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gaizao.core.models import AuditEntry
 from gaizao.core.pages import KeysetPage, keyset_page
@@ -272,17 +273,18 @@ def order_candidates(campaign, *, today: dt.date | None = None) -> list[Candidat
             out.append(Candidate(
                 kind="target", unit_id=street.street_id, unit_name=street.name, metric=target.key,
                 subject_id=target.target_id, campaign_id=campaign.pk,
-                title=f"{street.name}{target.label}红灯",
-                detail=f"完成 {fmt(target.done)}{target.unit} / 目标 {fmt(target.target)}{target.unit}，"
-                       f"完成率 {fmt(target.rate)}%，序时进度 {fmt(target.expected_rate)}%，"
-                       f"落后 {fmt(target.behind)} 个百分点"))
+                title=_("%(s)s%(m)s红灯") % {"s": street.name, "m": target.label},
+                detail=_("完成 %(d)s%(u)s / 目标 %(t)s%(u)s，完成率 %(r)s%%，序时进度 %(e)s%%，落后 %(b)s 个百分点") % {
+                    "d": fmt(target.done), "u": target.unit, "t": fmt(target.target), "r": fmt(target.rate),
+                    "e": fmt(target.expected_rate), "b": fmt(target.behind)}))
     taken = _open_subjects(SubjectKind.TASK)
     for task in tasks_overdue(campaign=campaign, today=on):
         if task.id in taken:
             continue
         out.append(Candidate(kind="task", unit_id=task.unit_id, unit_name=task.unit_name, subject_id=task.id,
                              campaign_id=campaign.pk, title=task.title,
-                             detail=f"完成时限 {task.deadline:%Y-%m-%d}，逾期 {task.days_overdue} 天，进度 {task.progress}%"))
+                             detail=_("完成时限 %(d)s，逾期 %(n)d 天，进度 %(p)d%%") % {
+                                 "d": task.deadline.isoformat(), "n": task.days_overdue, "p": task.progress}))
     return out
 
 
