@@ -33,6 +33,10 @@ from gaizao.demo.accounts import ROLE_PASSWORDS, AccountMaker, DemoLogin, DemoSe
 from gaizao.demo.campaign import demo_campaign
 from gaizao.demo.campaign_reports import demo_reports
 from gaizao.demo.campaign_tasks import demo_tasks
+from gaizao.demo.oversight_assessment import demo_assessment
+from gaizao.demo.oversight_bulletins import demo_bulletins
+from gaizao.demo.oversight_inspections import demo_inspections
+from gaizao.demo.oversight_orders import demo_orders
 from gaizao.demo.casework import legal_paths
 from gaizao.progress.signing import judge_due
 from gaizao.demo.district import STREETS, create_org_tree, create_villages
@@ -192,6 +196,12 @@ def load_demo(*, households: int, seed: int, progress: Callable[[int], None] | N
         campaign = demo_campaign(rng=_rng(seed, "campaign"), today=today)
         counts["campaign_tasks"] = demo_tasks(campaign=campaign, today=today, rng=_rng(seed, "tasks"))
         demo_reports(campaign=campaign, today=today, rng=_rng(seed, "reports"))
+        # oversight judges it: orders in every state and colour, two inspections, three published months of
+        # the assessment with its proposals, and the bulletins of the last three weeks (read from all of them)
+        counts["orders"] = demo_orders(campaign=campaign, today=today, rng=_rng(seed, "orders"))
+        counts["findings"] = demo_inspections(campaign=campaign, today=today, rng=_rng(seed, "inspections"))
+        counts["score_sheets"] = demo_assessment(campaign=campaign, today=today, rng=_rng(seed, "assessment"))
+        counts["bulletins"] = demo_bulletins(campaign=campaign, today=today, rng=_rng(seed, "bulletins"))
         audit.record(actor=SYSTEM, actor_name="demo", action="demo.load", object_type="demo",
                      object_repr=f"演示数据（种子 {seed}）",
                      changes={"seed": seed, "today": today.isoformat(), "counts": counts})
