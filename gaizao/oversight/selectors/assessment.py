@@ -1,8 +1,9 @@
 """Assessment reads (考核): schemes, the sheet in force for a period, the latest published sheet of a
 campaign, the rows a user may see of it, the red / yellow / black lists, and a live preview.
 
-Public for the bulletin and the leader's page: ``latest_sheet(user, campaign)``, ``sheet_in_force(scheme,
-period)``, ``sheet_rows_for(user, sheet)``, ``lists(sheet)`` (each a fixed number of queries).
+Public for the bulletin and the leader's page: ``latest_sheet(user, campaign)`` (``latest_published(campaign)``
+without a user), ``sheet_in_force(scheme, period)``, ``sheet_rows_for(user, sheet)``, ``lists(sheet)`` (each a
+fixed number of queries; rows in the format of ``services.assessment``'s docstring).
 """
 
 from __future__ import annotations
@@ -59,6 +60,13 @@ def latest_sheet(user, campaign, *, assessed: str | None = None) -> ScoreSheet |
     """The latest published sheet of the campaign's schemes (the active ones first; streets before
     departments unless ``assessed`` says): one query. Read its rows through ``sheet_rows_for``."""
     if campaign is None or not _reader(user):
+        return None
+    return latest_published(campaign, assessed=assessed)
+
+
+def latest_published(campaign, *, assessed: str | None = None) -> ScoreSheet | None:
+    """``latest_sheet`` without a user (documents and commands the office runs): one query."""
+    if campaign is None:
         return None
     qs = ScoreSheet.objects.filter(scheme__campaign=campaign, status=SheetStatus.PUBLISHED).select_related("scheme")
     if assessed:
