@@ -105,3 +105,4 @@ def test_office_raises_from_a_red_light_leader_approves_street_answers_office_cl
     nav(page, "督办单").click()
     page.wait_for_load_state()
     assert page.get_by_test_id("count-done").inner_text() == "1"
+    screenshot(page, "oversight-order-list")

@@ -216,3 +216,44 @@ def test_the_docx_route_gives_the_notice(cast, login_as):
     text = "\n".join(p.text for p in python_docx.Document(io.BytesIO(response.content)).paragraphs)
     assert order.number in text and "督办通知" in text
     assert login_as(cast.street_user_b).get(reverse("oversight:order_docx", args=[order.pk])).status_code == 404
+
+
+def test_the_office_edits_a_draft_on_its_page_and_only_a_draft(cast, login_as):
+    order = draft(cast)
+    client = login_as(cast.commander)
+    page = client.get(reverse("oversight:order_edit", args=[order.pk]))
+    assert page.status_code == 200 and "东湖村签约推进督办" in page.content.decode()
+    response = client.post(reverse("oversight:order_edit", args=[order.pk]), {
+        "version": order.version, "title": "东湖村签约攻坚督办", "requirement": "逐户落实。", "unit": cast.street_a.pk,
+        "level": "listed", "deadline_workdays": "3"})
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert (order.title, order.level, order.deadline_workdays) == ("东湖村签约攻坚督办", "listed", 3)
+    refused = client.post(reverse("oversight:order_edit", args=[order.pk]), {
+        "version": order.version, "title": "", "requirement": "逐户落实。", "unit": cast.street_a.pk})
+    assert refused.status_code == 400 and "必填" in refused.content.decode()
+    stale = client.post(reverse("oversight:order_edit", args=[order.pk]), {
+        "version": order.version - 1, "title": "旧页面", "requirement": "逐户落实。", "unit": cast.street_a.pk})
+    assert stale.status_code == 409
+    assert login_as(cast.street_user_a).get(reverse("oversight:order_edit", args=[order.pk])).status_code == 404
+    assert login_as(cast.leader).get(reverse("oversight:order_create")).status_code == 404
+
+
+def test_only_the_office_drafts_through_the_api(cast, client):
+    from tests.conftest import login
+
+    login(client, cast.street_user_a)
+    response = client.post("/api/oversight/orders", json.dumps({"title": "x", "requirement": "y"}),
+                           content_type="application/json")
+    assert response.status_code == 404 and response.json()["message"]
+    login(client, cast.commander)
+    response = client.post("/api/oversight/orders", json.dumps({"title": "关于东湖村的督办", "requirement": "按期。",
+                                                                "subject_kind": "village",
+                                                                "subject_id": cast.village_a.pk}),
+                           content_type="application/json")
+    assert response.status_code == 201 and response.json()["unit_id"] == cast.street_a.pk
+    again = client.post("/api/oversight/orders", json.dumps({"title": "重复", "requirement": "按期。",
+                                                             "subject_kind": "village", "subject_id": cast.village_a.pk}),
+                        content_type="application/json")
+    assert again.status_code == 400 and "关于东湖村的督办" in again.json()["message"]
+    assert again.json()["fields"] == {"subject_id": "已有未办结的督办单"}
