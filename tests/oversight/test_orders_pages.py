@@ -257,3 +257,25 @@ def test_only_the_office_drafts_through_the_api(cast, client):
                         content_type="application/json")
     assert again.status_code == 400 and "关于东湖村的督办" in again.json()["message"]
     assert again.json()["fields"] == {"subject_id": "已有未办结的督办单"}
+
+
+def test_the_candidates_page_costs_the_same_whatever_the_overdue_tasks(cast, login_as,
+                                                                       django_assert_max_num_queries):
+    from gaizao.campaign.models import Task
+    from tests.campaign.helpers import make_task
+
+    campaign = make_campaign(cast.commander)
+    client = login_as(cast.commander)
+
+    def overdue(n):
+        for i in range(n):
+            task = make_task(cast, campaign, title=f"逾期任务{Task.objects.count()}")
+            Task.objects.filter(pk=task.pk).update(deadline=timezone.localdate() - dt.timedelta(days=2))
+
+    overdue(2)
+    url = reverse("oversight:order_candidates") + f"?campaign={campaign.pk}"
+    with django_assert_max_num_queries(30) as few:
+        assert client.get(url).content.decode().count('data-testid="candidate"') == 2
+    overdue(8)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).content.decode().count('data-testid="candidate"') == 10
