@@ -253,7 +253,8 @@ def test_only_the_office_drafts_through_the_api(cast, client):
                            content_type="application/json")
     assert response.status_code == 201 and response.json()["unit_id"] == cast.street_a.pk
     again = client.post("/api/oversight/orders", json.dumps({"title": "重复", "requirement": "按期。",
-                                                             "subject_kind": "village", "subject_id": cast.village_a.pk}),
+                                                             "subject_kind": "village",
+                                                             "subject_id": cast.village_a.pk}),
                         content_type="application/json")
     assert again.status_code == 400 and "关于东湖村的督办" in again.json()["message"]
     assert again.json()["fields"] == {"subject_id": "已有未办结的督办单"}
