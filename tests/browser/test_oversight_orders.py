@@ -106,3 +106,14 @@ def test_office_raises_from_a_red_light_leader_approves_street_answers_office_cl
     page.wait_for_load_state()
     assert page.get_by_test_id("count-done").inner_text() == "1"
     screenshot(page, "oversight-order-list")
+
+    # the street reads it on a phone: nothing scrolls sideways
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    phone = context.new_page()
+    sign_in(phone, base, cast.street_user_a)
+    for url in (f"/oversight/orders/{order.pk}/", "/oversight/orders/"):
+        phone.goto(base + url)
+        wide = phone.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert wide[0] <= wide[1], (url, wide)
+    screenshot(phone, "oversight-order-list-phone")
+    context.close()
