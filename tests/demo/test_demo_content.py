@@ -20,7 +20,7 @@ from gaizao.core.models import AuditEntry
 from gaizao.core.validators import citizen_id_birth_date, citizen_id_is_male, normalize_citizen_id, normalize_mobile
 from gaizao.demo import geo
 from gaizao.demo.generator import load_demo
-from gaizao.ledger.models import Building, Household, Person, Project, Village
+from gaizao.ledger.models import Building, HeritageElement, Household, Person, Project, Village
 from gaizao.org.choices import Role
 from gaizao.org.models import Membership, OrgUnit, User
 from gaizao.progress.models import HardCase, StageEvent, Visit
@@ -161,3 +161,11 @@ def test_logins_lists_the_demo_accounts_without_loading(demo):
     secret = next(f.secret for f in demo.second_factors if f.username == "admin")
     assert f"admin：密钥 {secret}" in text
     assert AuditEntry.objects.filter(action="demo.load").count() == 1
+
+
+def test_demo_has_heritage_some_of_it_on_buildings(demo):
+    assert HeritageElement.objects.count() >= 5
+    on_buildings = HeritageElement.objects.filter(building__isnull=False)
+    assert on_buildings.exists()
+    assert all(e.building.household.village_id == e.village_id for e in on_buildings)
+    assert not on_buildings.filter(building__demolished_on__isnull=False).exists()  # what is kept still stands

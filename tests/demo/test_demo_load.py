@@ -166,12 +166,3 @@ def test_logins_on_a_database_without_the_demo_says_so(db):
     out = StringIO()
     call_command("demo", "--logins", stdout=out)
     assert "没有演示账号" in out.getvalue()
-
-
-def test_demo_has_heritage_some_of_it_on_buildings(db):
-    call_command("demo", households=N, seed=SEED, today="2026-11-02", stdout=StringIO())
-    assert HeritageElement.objects.count() >= 5
-    on_buildings = HeritageElement.objects.filter(building__isnull=False)
-    assert on_buildings.exists()
-    assert all(e.building.household.village_id == e.village_id for e in on_buildings)
-    assert not on_buildings.filter(building__demolished_on__isnull=False).exists()  # what is kept still stands
