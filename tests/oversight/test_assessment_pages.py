@@ -148,3 +148,28 @@ def test_computing_a_period_costs_a_fixed_number_of_queries(cast, django_assert_
     _more_streets(cast, 8)
     with django_assert_num_queries(10):
         assert len(scoring.compute_rows(Scheme.objects.select_related("campaign").get(pk=pk), "2026-10")) == 10
+
+
+@pytest.mark.parametrize("months", [1, 3])
+def test_the_lists_proposals_home_and_unit_record_cost_fixed_queries(cast, client, django_assert_num_queries, months):
+    from gaizao.oversight.models import Proposal
+
+    scheme = make_scheme(cast.commander)
+    sheet = None
+    for key in ("2026-08", "2026-09", "2026-10")[:months]:
+        sheet = services.sheet_publish(actor=cast.commander, scheme=scheme, period=key, today=TODAY)
+    Proposal.objects.get_or_create(scheme=scheme, kind="commendation", unit=cast.street_a, periods=["2026-10"],
+                                   defaults={"reason": "排名第一"})
+    login(client, cast.commander)
+    pages = {reverse("oversight:sheet_lists", args=[sheet.pk]): 9, reverse("oversight:proposals"): 8,
+             reverse("oversight:assessment_home"): 11, reverse("oversight:unit_record", args=[cast.street_a.pk]): 11}
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    got = {}
+    for url in pages:
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200, url
+        got[url] = len(captured.captured_queries)
+    assert got == pages
