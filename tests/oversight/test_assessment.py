@@ -213,3 +213,17 @@ def test_a_future_period_and_a_draft_scheme_are_not_published(cast):
     with pytest.raises(AppError, match="尚未开始"):
         services.sheet_publish(actor=cast.commander, scheme=scheme, period="2027-01", today=TODAY)
     assert not ScoreSheet.objects.exists()
+
+
+def test_a_new_total_must_still_be_the_sum_and_grade_lines_in_order(cast):
+    scheme = make_scheme(cast.commander)
+    with pytest.raises(AppError, match="各指标分值合计 100，应为 90"):
+        services.scheme_update(actor=cast.commander, scheme=scheme, version=scheme.version, total="90",
+                               excellent_min="85")
+    with pytest.raises(AppError, match="合格 ≤ 良好 ≤ 优秀"):
+        services.scheme_update(actor=cast.commander, scheme=scheme, version=scheme.version, good_min="95")
+    changed = services.scheme_update(actor=cast.commander, scheme=scheme, version=scheme.version, name="新名称")
+    assert changed.name == "新名称" and changed.version == scheme.version + 1
+    services.sheet_publish(actor=cast.commander, scheme=changed, period="2026-10", today=TODAY)
+    with pytest.raises(AppError, match="不能再改考核周期"):
+        services.scheme_update(actor=cast.commander, scheme=changed, version=changed.version, period_kind="quarter")
