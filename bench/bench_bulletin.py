@@ -182,7 +182,8 @@ def main() -> None:
     base = statistics.median(times["docxtpl"])
     data = Bulletin.objects.get(period=period).data
     result = {
-        "machine": machine(), "rounds": args.rounds, "build_seconds": round(build_seconds, 1) if build_seconds else None,
+        "machine": machine(), "rounds": args.rounds,
+        "build_seconds": round(build_seconds, 1) if build_seconds else None,
         "tasks": Task.objects.count(), "overdue_tasks": data["tasks"]["count"],
         "open_orders": SupervisionOrder.objects.count(), "streets": len(data["streets"]),
         "tables_rows": sum(len(t["rows"]) for s in context["sections"] for t in s["tables"]),

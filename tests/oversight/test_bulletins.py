@@ -289,3 +289,40 @@ def test_the_demo_makes_the_bulletins_of_the_last_three_weeks_once(world):
     assert list(Bulletin.objects.values_list("period", flat=True)) == ["2026-W48", "2026-W47", "2026-W46"]
     assert Bulletin.objects.get(period="2026-W48").data["as_of"] == "2026-11-27"  # generated on its Friday
     assert demo_bulletins(campaign=campaign, today=dt.date(2026, 12, 6), rng=random.Random(1)) == 0
+
+
+def test_orders_counted_by_group_match_the_colour_rule_order_by_order(world):
+    """The counts and the red list read groups of alike orders: they must be what ``order_colour`` says of
+    each order, whatever the mix of states, deadlines, returns and feedback days."""
+    from django.utils import timezone
+
+    from gaizao.campaign.models import Campaign
+    from gaizao.oversight.colours import Clock, order_colour
+    from gaizao.oversight.selectors.bulletins import orders_by_colour
+
+    campaign = Campaign.objects.get()
+    on = dt.date(2026, 11, 20)
+    statuses = ("issued", "received", "handling", "feedback", "returned")
+    for i in range(60):
+        status = statuses[i % 5]
+        deadline = on + dt.timedelta(days=(i % 13) - 6)
+        fed = (timezone.make_aware(dt.datetime.combine(deadline + dt.timedelta(days=(i % 3) - 1), dt.time(23, 30)))
+               if status == "feedback" else None)
+        SupervisionOrder.objects.create(campaign=campaign, title=f"督办{i}", unit=world.street_a, requirement="办",
+                                        deadline_workdays=5, deadline=deadline, status=status,
+                                        issued_on=on - dt.timedelta(days=i % 9), returned_count=i % 4 == 0,
+                                        feedback_at=fed)
+    found = orders_by_colour(campaign, on, listed=100)
+    clock = Clock.at(on)
+    expected = {"red": 0, "yellow": 0, "blue": 0, "none": 0}
+    red_ids = []
+    for order in SupervisionOrder.objects.filter(status__in=statuses).order_by("deadline", "id"):
+        colour = order_colour(order, clock)
+        expected[colour] += 1
+        if colour == "red":
+            red_ids.append(order.pk)
+    assert found["by_colour"] == expected and expected["red"] and expected["yellow"] and expected["blue"]
+    assert found["overdue_count"] == len(red_ids)
+    assert sorted(o["id"] for o in found["overdue"]) == sorted(red_ids)
+    few = orders_by_colour(campaign, on, listed=3)["overdue"]
+    assert len(few) == 3 and [o["deadline"] for o in few] == sorted(o["deadline"] for o in few)

@@ -82,8 +82,9 @@ def test_the_page_costs_the_same_queries_whatever_the_data(world, client, extra,
     _more(world, extra)
     login(client, world.leader)
     # session, user, roles (3); the current campaign, the latest bulletin, the score sheets (3); the calendar
-    # twice and the open orders (3); the open findings (1); the campaign's status: streets, targets, milestones,
-    # goals, street rollups (5); overdue tasks per unit and the first ten (2); the session saved (3)
-    with django_assert_num_queries(20):
+    # twice, the open orders' dates and the red ones' details (4); the open findings counted and the overdue
+    # ones listed (2); the campaign's status: streets, targets, milestones, goals, street rollups (5); overdue
+    # tasks per unit and the first ten (2); the session saved (3)
+    with django_assert_num_queries(22):
         response = client.get(reverse("oversight:leader"))
     assert response.status_code == 200

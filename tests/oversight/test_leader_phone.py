@@ -30,8 +30,8 @@ def _signed_in(browser, live_server, client, user, **context):  # noqa: F811
 
 
 @pytest.mark.parametrize("size", ["phone", "desk"])
-def test_the_leaders_page_fits_the_screen_and_offers_the_latest_bulletin(cast, live_server, client, browser,  # noqa: F811
-                                                                           size):
+def test_the_leaders_page_fits_the_screen_and_offers_the_latest_bulletin(cast, live_server, client,
+                                                                           browser, size):  # noqa: F811
     bulletin_world(cast)
     bulletin_generate(actor=SYSTEM, period=WEEK, today=dt.date(2026, 11, 27))
     viewport = ({"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
