@@ -267,7 +267,7 @@ def compute_rows(scheme, period: str, *, indicators=None, units=None) -> list[di
                     scored = Scored(ZERO, _("%(l)s：公式无法计算（%(e)s），本项计 0 分并标注") % {"l": label, "e": exc.message})
             lines[u.pk].append({
                 "indicator_id": ind.pk, "name": ind.name, "weight": fmt(ind.weight), "source": ind.source,
-                "value": None if got.value is None else fmt(got.value), "unit": str(unit_label), "missing": is_missing,
+                "value": None if got.value is None else fmt(got.value), "missing": is_missing,
                 "inputs": {k: _plain(v) for k, v in got.inputs.items()}, "score": fmt(scored.points),
                 "explain": str(scored.explain), "link": got.link,
             })

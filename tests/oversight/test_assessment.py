@@ -107,6 +107,8 @@ def test_publish_computes_every_line_with_its_inputs_and_marks_missing_data(cast
     assert a["total"] == "52.5" and a["grade"] == "fail" and a["list"] == "black"
     assert set(a) == {"unit_id", "unit", "total", "rank", "grade", "grade_label", "list", "indicators",
                       "adjustments", "adjustment_total"}
+    assert set(signing) == {"indicator_id", "name", "weight", "source", "value", "missing", "inputs", "score",
+                            "explain", "link"}  # the bulletin reads exactly these
 
 
 def test_a_published_sheet_is_frozen_when_the_data_changes_after(cast):

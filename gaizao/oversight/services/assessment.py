@@ -5,7 +5,7 @@ the commendation and accountability proposals the rankings make, confirmed or re
 A published sheet's ``rows`` (what the bulletin and the leader's page read), sorted by rank::
 
     {"unit_id", "unit", "total" (str), "rank", "grade", "grade_label", "list" ("red"|"yellow"|"black"|""),
-     "indicators": [{"indicator_id", "name", "weight", "source", "value" (str|None), "unit", "missing",
+     "indicators": [{"indicator_id", "name", "weight", "source", "value" (str|None), "missing",
                      "inputs", "score", "explain", "link"}],
      "adjustments": [{"points", "reason", "document_number"}], "adjustment_total"}
 
