@@ -326,3 +326,15 @@ def test_orders_counted_by_group_match_the_colour_rule_order_by_order(world):
     assert sorted(o["id"] for o in found["overdue"]) == sorted(red_ids)
     few = orders_by_colour(campaign, on, listed=3)["overdue"]
     assert len(few) == 3 and [o["deadline"] for o in few] == sorted(o["deadline"] for o in few)
+
+
+@pytest.mark.parametrize("weeks", [1, 3])
+def test_the_api_list_costs_the_same_queries_whatever_the_number_of_bulletins(world, client, weeks,
+                                                                              django_assert_num_queries):
+    for week in range(47 - weeks + 1, 48):
+        bulletin_generate(actor=SYSTEM, period=f"2026-W{week}", today=LATER)
+    login(client, world.street_user_a)
+    # session, user, roles (3); the bulletins (1); the session saved (3, in a savepoint)
+    with django_assert_num_queries(7):
+        response = client.get("/api/oversight/bulletins")
+    assert len(response.json()) == weeks
