@@ -8,6 +8,8 @@ import os
 import shutil
 import tempfile
 
+import pytest
+
 # Each test process has a var folder of its own (the SQLite file's folder, MEDIA_ROOT, STATIC_ROOT, the
 # audit checkpoints): under pytest-xdist (`-n 2` in pyproject.toml) the workers gw0, gw1, ... run side by
 # side and must not meet each other's files, nor a developer's var/. Removed when the process ends.
@@ -30,3 +32,16 @@ os.environ.setdefault("GAIZAO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
 def pytest_unconfigure(config):
     shutil.rmtree(VAR_DIR, ignore_errors=True)
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own answer
+def pytest_xdist_auto_num_workers(config):
+    """Tests of one file run in this process: the suite is spread a file per worker (pyproject.toml), so a
+    second worker would sit idle and only cost its start-up. A directory, several files or the whole suite
+    get pytest-xdist's own count (one worker per core; PYTEST_XDIST_AUTO_NUM_WORKERS sets it)."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    files = {arg.split("::")[0] for arg in config.args}
+    if len(files) == 1 and os.path.isfile(files.pop()):
+        return 0
+    return None
