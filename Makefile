@@ -15,7 +15,7 @@ run: install .env audit-key
 	$(BIN)/gaizao demo --if-empty
 	$(BIN)/gaizao run --host $(HOST) --port $(PORT) --with-worker
 
-## make test: the whole suite (SQLite by default; set GAIZAO_DATABASE_URL for PostgreSQL)
+## make test: the whole suite, one worker per core (SQLite by default; set GAIZAO_DATABASE_URL for PostgreSQL)
 test: install browser-deps
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest

@@ -11,8 +11,8 @@ import tempfile
 import pytest
 
 # Each test process has a var folder of its own (the SQLite file's folder, MEDIA_ROOT, STATIC_ROOT, the
-# audit checkpoints): under pytest-xdist (`-n 2` in pyproject.toml) the workers gw0, gw1, ... run side by
-# side and must not meet each other's files, nor a developer's var/. Removed when the process ends.
+# audit checkpoints): under pytest-xdist (`--numprocesses=auto` in pyproject.toml) the workers gw0, gw1, ...
+# run side by side and must not meet each other's files, nor a developer's var/. Removed when it ends.
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 VAR_DIR = tempfile.mkdtemp(prefix=f"gaizao-test-{WORKER}-")
 
