@@ -68,7 +68,8 @@ def order_list(request):
         "form": form, "rows": page.items if page else [], **keyset_links(request, page.next_after if page else None),
         "counts": selectors.orders_by_colour(request.user), "colour_css": COLOUR_CSS,
         "colours": [(c, OrderColour(c).label) for c in selectors.COLOUR_ORDER],
-        "can_draft": order_office(request.user), "breadcrumbs": [(_("督办单"), None)],
+        "can_draft": order_office(request.user), "can_review": order_reviewer(request.user),
+        "breadcrumbs": [(_("督办单"), None)],
     })
 
 
