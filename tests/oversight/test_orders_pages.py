@@ -62,7 +62,8 @@ def test_the_list_shows_the_colours_and_filters_by_unit_level_and_status(cast, l
     html = office.get(reverse("oversight:order_list") + "?status=draft").content.decode()
     assert "办公室的草稿" in html and "西岭的督办" not in html
     assert login_as(cast.cadre).get(reverse("oversight:order_list")).status_code == 404
-    assert 'data-testid="order-review-queue"' in login_as(cast.leader).get(reverse("oversight:order_list")).content.decode()
+    leader_page = login_as(cast.leader).get(reverse("oversight:order_list")).content.decode()
+    assert 'data-testid="order-review-queue"' in leader_page
 
 
 def test_a_draft_is_404_to_the_unit_and_another_units_order_too(cast, login_as):
