@@ -9,7 +9,7 @@ import pytest
 
 from gaizao.core.actors import SYSTEM
 from gaizao.oversight.services.bulletins import bulletin_generate
-from tests.browser.conftest import browser, screenshot  # noqa: F401  (the session's Chromium)
+from tests.browser.conftest import screenshot
 from tests.conftest import login
 from tests.oversight.samples_bulletins import WEEK, bulletin_world
 
@@ -19,7 +19,7 @@ PARTS = ("leader-red-count", "leader-lights", "leader-orders", "leader-ranking",
          "leader-red-items")
 
 
-def _signed_in(browser, live_server, client, user, **context):  # noqa: F811
+def _signed_in(browser, live_server, client, user, **context):
     login(client, user)
     ctx = browser.new_context(locale="zh-CN", **context)
     ctx.add_cookies([{"name": name, "value": morsel.value, "url": live_server.url}
@@ -31,7 +31,7 @@ def _signed_in(browser, live_server, client, user, **context):  # noqa: F811
 
 @pytest.mark.parametrize("size", ["phone", "desk"])
 def test_the_leaders_page_fits_the_screen_and_offers_the_latest_bulletin(cast, live_server, client,
-                                                                           browser, size):  # noqa: F811
+                                                                           browser, size):
     bulletin_world(cast)
     bulletin_generate(actor=SYSTEM, period=WEEK, today=dt.date(2026, 11, 27))
     viewport = ({"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
