@@ -266,7 +266,12 @@ def _status(campaign: Campaign, on: dt.date) -> tuple[list[dict], list[dict], di
 # --- the bulletin's figures --------------------------------------------------------------------------------
 
 def bulletin_figures(week: Week, campaign: Campaign, *, today: dt.date) -> dict:
-    """Everything the bulletin of ``week`` prints, judged at the week's end (or today, for the running week)."""
+    """Everything the bulletin of ``week`` prints, judged at the week's end (or today, for the running week).
+
+    The lights' 序时进度, the overdue tasks and orders, the findings and the score sheet in force are those
+    of that day; what is done comes from the rollups, which hold today's figures (progress keeps no daily
+    history), and the orders' and tasks' states are today's: a bulletin generated long after its week says
+    so through its ``generated_on``. Generated in its week, as the office does, it is that week's picture."""
     on = min(week.ends_on, today)
     goals, streets, lights = _status(campaign, on)
     rankings = [ranking_of(s) for s in sheets_in_force(campaign=campaign, on=on)]
