@@ -47,5 +47,9 @@ def test_the_leaders_page_fits_the_screen_and_offers_the_latest_bulletin(cast, l
         with page.expect_download() as download:
             page.get_by_role("link", name="下载通报（Word）").click()
         assert download.value.suggested_filename == f"工作通报_{WEEK}.docx"
+        page.goto(f"{live_server.url}/oversight/bulletins/")  # circulated: the leader reads the list
+        assert WEEK in page.get_by_test_id("bulletin-list").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        screenshot(page, f"bulletins-{size}")
     finally:
         ctx.close()
