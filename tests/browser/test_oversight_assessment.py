@@ -46,3 +46,16 @@ def test_office_previews_publishes_and_traces_a_score(cast, live_server, page):
     inputs.get_by_test_id("records-link").click()
     page.wait_for_load_state()
     assert "/progress/table/" in page.url and f"street={cast.street_a.pk}" in page.url
+
+
+def test_the_indicator_grid_refuses_a_wrong_sum_and_keeps_the_rows(cast, live_server, page):
+    scheme = make_scheme(cast.commander)
+    base = live_server.url
+    sign_in_commander(page, base, cast, f"/oversight/assessment/schemes/{scheme.pk}/indicators/")
+    grid = page.get_by_test_id("indicator-grid")
+    grid.locator("input[name=ind-1-weight]").fill("20")
+    screenshot(page, "oversight-assessment-indicators")
+    grid.get_by_test_id("save-grid").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("grid-error").inner_text() == "各指标分值合计 95，应为 100。"
+    assert grid.locator("input[name=ind-1-weight]").input_value() == "20"

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gaizao.core.forms import StyledForm
 from gaizao.oversight import sources
+from gaizao.oversight.scoring import fmt
 from gaizao.oversight.choices import ACCOUNTABILITY_MEASURES, COMMENDATION_MEASURES, Assessed, PeriodKind, ScoringRule
 
 MAX_ROWS = 30
@@ -93,7 +94,7 @@ def grid_initial(indicators, blank: int = 2) -> list[dict]:
     rows = []
     for ind in indicators:
         p = ind.rule_params or {}
-        rows.append({"name": ind.name, "weight": ind.weight, "source": ind.source,
+        rows.append({"name": ind.name, "weight": fmt(ind.weight), "source": ind.source,
                      "metric": (ind.params or {}).get("metric", ""), "measure": (ind.params or {}).get("measure", ""),
                      "rule": ind.rule, "target": p.get("target", ""), "base": p.get("base", ""),
                      "above": p.get("above", ""), "below": p.get("below", ""), "cap": p.get("cap", ""),
