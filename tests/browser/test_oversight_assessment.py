@@ -23,6 +23,7 @@ def test_office_previews_publishes_and_traces_a_score(cast, live_server, page):
     base = live_server.url
 
     sign_in_commander(page, base, cast, f"/oversight/assessment/schemes/{scheme.pk}/")
+    screenshot(page, "oversight-assessment-scheme")
     page.get_by_test_id("period").fill("2026-10")
     page.get_by_test_id("preview").click()
     page.wait_for_load_state()
@@ -43,6 +44,15 @@ def test_office_previews_publishes_and_traces_a_score(cast, live_server, page):
     assert "in_scope = 2" in inputs.inner_text()
     assert "数据缺失" in page.get_by_test_id("ranking").inner_text()
     screenshot(page, "oversight-assessment-sheet")
+    page.get_by_test_id("lists-link").click()
+    page.wait_for_load_state()
+    assert "东湖街道" in page.get_by_test_id("list-black").inner_text()  # 12.5: 不合格
+    screenshot(page, "oversight-assessment-lists")
+    page.go_back()
+    page.wait_for_load_state()
+    score = page.locator("[data-testid=rank-row][data-unit=东湖街道]").get_by_test_id("score").first
+    score.locator("summary").click()
+    inputs = score.get_by_test_id("inputs")
     inputs.get_by_test_id("records-link").click()
     page.wait_for_load_state()
     assert "/progress/table/" in page.url and f"street={cast.street_a.pk}" in page.url

@@ -229,3 +229,10 @@ def test_a_new_total_must_still_be_the_sum_and_grade_lines_in_order(cast):
     services.sheet_publish(actor=cast.commander, scheme=changed, period="2026-10", today=TODAY)
     with pytest.raises(AppError, match="不能再改考核周期"):
         services.scheme_update(actor=cast.commander, scheme=changed, version=changed.version, period_kind="quarter")
+
+
+def test_a_formula_that_cannot_run_on_the_values_marks_the_line_and_scores_zero(cast):
+    rows = _rows(r0={"rule": "expression", "expression": "weight / (value - value)"})  # fine for value = 1 at save
+    scheme = make_scheme(cast.commander, rows=rows)
+    line = services.scoring.compute_rows(scheme, "2026-10")[0]["indicators"][0]
+    assert (line["missing"], line["score"]) == (True, "0") and "公式无法计算" in line["explain"]

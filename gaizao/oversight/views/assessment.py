@@ -137,13 +137,17 @@ def scheme_detail(request, pk: int):
     scheme = _scheme(request, pk)
     today = timezone.localdate()
     can_write = assessment_can_write(request.user)
+    indicators = list(scheme.indicators.order_by("order", "id"))
+    for ind in indicators:
+        found = sources.get(ind.source)
+        ind.source_label = f"{found.label}（{found.unit}）" if found else ind.source
     return render(request, "oversight/assessment/scheme.html", {
-        "scheme": scheme, "indicators": list(scheme.indicators.order_by("order", "id")),
+        "scheme": scheme, "indicators": indicators,
         "sheets": selectors.scheme_sheets(scheme), "can_write": can_write,
-        "period_now": periods.period_key(scheme.period_kind, today),
+        "period_now": periods.previous(periods.period_key(scheme.period_kind, today)),  # the last closed period
         "adjustments": list(Adjustment.objects.filter(scheme=scheme).select_related("unit").order_by("-period", "id")),
         "adjustment_form": AdjustmentForm(units=_units(scheme), initial={
-            "period": periods.period_key(scheme.period_kind, today)}) if can_write else None,
+            "period": periods.previous(periods.period_key(scheme.period_kind, today))}) if can_write else None,
         "sources": {s.key: s for s in selectors.source_catalogue()},
         "breadcrumbs": _crumbs((scheme.name, None))})
 
@@ -172,7 +176,7 @@ def scheme_activate(request, pk: int):
 def scheme_preview(request, pk: int):
     """预览: the period computed live (nothing frozen), with the button to publish it."""
     scheme = _write_scheme(request, pk)
-    period = request.GET.get("period") or periods.period_key(scheme.period_kind, timezone.localdate())
+    period = request.GET.get("period") or periods.previous(periods.period_key(scheme.period_kind, timezone.localdate()))
     error, rows = None, []
     try:
         period = periods.normalise(period, kind=scheme.period_kind)
