@@ -17,10 +17,13 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from django.utils import timezone
+
+from gaizao.core import calendar
 from gaizao.core.actors import SYSTEM
 from gaizao.oversight import periods, scoring
 from gaizao.oversight.choices import ProposalKind
-from gaizao.oversight.models import Proposal
+from gaizao.oversight.models import Proposal, ScoreSheet
 from gaizao.oversight.services import assessment as services
 
 INDICATORS = [
@@ -54,6 +57,14 @@ def _adjust(scheme, key: str, unit_id: int, points: Decimal, reason: str, number
                             reason=reason, document_number=number)
 
 
+def _published_as_then(scheme, key: str, today: dt.date) -> None:
+    """The office publishes a month on the third working day after it: date the sheet so, so that the
+    bulletins of the weeks between read the sheet that was in force then."""
+    day = min(calendar.add_workdays(periods.period_range(key)[1], 3), today)
+    at = timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
+    ScoreSheet.objects.filter(scheme=scheme, period=key).update(created_at=at, updated_at=at)
+
+
 def demo_assessment(*, campaign, today: dt.date, rng: random.Random) -> int:
     """Create the scheme and publish three months; returns the number of sheets published."""
     scheme = services.scheme_create(actor=SYSTEM, campaign=campaign, name=f"{campaign.year}年街道城中村改造月度考核办法",
@@ -77,6 +88,7 @@ def demo_assessment(*, campaign, today: dt.date, rng: random.Random) -> int:
     if now[bottom] <= others[0]:
         _adjust(scheme, first, bottom, others[0] - now[bottom] + step, BONUS[1], next(number))
     services.sheet_publish(actor=SYSTEM, scheme=scheme, period=first, today=today)
+    _published_as_then(scheme, first, today)
 
     # month 2 and month 3: the last month's leader leads and its bottom street is last
     for key in (second, third):
@@ -88,6 +100,7 @@ def demo_assessment(*, campaign, today: dt.date, rng: random.Random) -> int:
         if now[bottom] >= low:
             _adjust(scheme, key, bottom, -(now[bottom] - low + step), PENALTY[0], next(number))
         services.sheet_publish(actor=SYSTEM, scheme=scheme, period=key, today=today)
+        _published_as_then(scheme, key, today)
 
     commendation = Proposal.objects.filter(scheme=scheme, kind=ProposalKind.COMMENDATION).first()
     if commendation is not None:
