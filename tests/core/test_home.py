@@ -129,15 +129,17 @@ def test_query_count_is_fixed(cast, login_as, django_assert_num_queries, extra):
     # figures and judgements, holdouts due at court, imports waiting (7); then the figures from the
     # rollups: the district and the street, the street's figures, its villages and their figures,
     # the projects count (7); the campaign's cards: the street's open tasks, the current campaign for the
-    # targets card and for the reports card (3)
-    with django_assert_num_queries(24):
+    # targets card and for the reports card (3); oversight's to-do card: the colour clock's two calendar reads,
+    # the unit's orders, its findings to fix (4)
+    with django_assert_num_queries(28):
         client.get("/")
     client = login_as(cast.leader)
     # a district role: no units (6 with the session); the red items: overdue hard cases per street,
     # the projects, their figures and judgements, holdouts due at court (5); the figures: the
     # district, its figures, the villages (2), the projects count, the streets and their figures (2) = 8;
-    # the campaign's targets card asks for the current campaign (1)
-    with django_assert_num_queries(20):
+    # the campaign's targets card asks for the current campaign (1); oversight's to-do card: the colour
+    # clock's two calendar reads and the orders waiting for review (3)
+    with django_assert_num_queries(23):
         client.get("/")
     client = login_as(cast.cadre)
     # session, user, roles, session save (3) = 6; the cadre's visits and its households by stage (2);

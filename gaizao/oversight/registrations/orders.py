@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.utils.translation import gettext_lazy as _
 
-from gaizao.core.registry import MenuItem, menu
+from gaizao.core.registry import TODO, HomeCard, MenuItem, home_cards, menu
 from gaizao.org.choices import Role
 
 ACTION_LABELS = {
@@ -25,6 +25,12 @@ ACTION_LABELS = {
 }
 
 
+def oversight_todo(user) -> dict | None:
+    from gaizao.oversight.selectors.home import oversight_todo as todo
+
+    return todo(user)
+
+
 def register() -> None:
     from gaizao.core import schedule
     from gaizao.core.audit import register_action_labels
@@ -35,5 +41,7 @@ def register() -> None:
                            group="oversight"))
     menu.register(MenuItem(name="oversight.order_candidates", label=_("待督办"), url_name="oversight:order_candidates",
                            roles=(Role.ADMIN, Role.COMMANDER), order=11, group="oversight"))
+    home_cards.register(HomeCard(name="oversight.todo", template="oversight/home/_todo.html", context=oversight_todo,
+                                 order=6, section=TODO))
     schedule.register(name="oversight.order_reminders", every=timedelta(hours=1),
                       run="gaizao.oversight.periodic.order_reminders")
