@@ -36,6 +36,7 @@ from gaizao.oversight.choices import FindingStatus, OrderLevel, OrderStatus, Pho
 from gaizao.oversight.models import Finding, FindingPhoto, Inspection, SupervisionOrder
 from gaizao.oversight.policies.inspections import (finding_fix_scope, finding_office_scope, inspection_can_write,
                                                    inspection_scope)
+from gaizao.oversight.services.orders import order_create
 from gaizao.progress.services.photos import MAX_PHOTOS, PreparedPhoto, prepare_photos, written_files
 
 NOT_FOUND = "督查或督查问题不存在，或无权操作。"
@@ -427,21 +428,16 @@ def finding_raise_order(*, actor, finding: Finding | int, ip: str | None = None)
                 "o": existing.number or existing.title, "s": existing.get_status_display()},
                 fields={"order": _("已有督办单")})
     title = _("督查问题整改：%(t)s") % {"t": current.text}
-    label = _("%(i)s：%(t)s") % {"i": current.inspection.title, "t": current.text}
-    order = SupervisionOrder(
-        campaign_id=current.inspection.campaign_id, title=title[:200], subject_kind=SubjectKind.FINDING,
-        subject_id=current.pk, subject_label=label[:200], unit_id=current.unit_id,
-        requirement=current.requirement or current.text, level=OrderLevel.GENERAL,
-        deadline_workdays=ORDER_WORKDAYS, status=OrderStatus.DRAFT, created_by=as_user(actor))
-    full_clean(order, exclude=["unit", "campaign"])
-    order.save(force_insert=True)
+    # the one way an order is drafted (numbering, the duplicate check and the notices are the orders')
+    order = order_create(actor=actor, title=title[:200], requirement=current.requirement or current.text,
+                         unit=current.unit_id, level=OrderLevel.GENERAL, deadline_workdays=ORDER_WORKDAYS,
+                         campaign=current.inspection.campaign_id, subject_kind=SubjectKind.FINDING,
+                         subject_id=current.pk, ip=ip)
     if Finding.objects.filter(pk=current.pk, version=current.version).update(
             order=order, version=F("version") + 1, updated_at=timezone.now()) != 1:
         raise stale(current)
     current.order, current.version = order, current.version + 1
-    writes.audit(action="oversight.order_raise_from_finding", obj=order, changes={
-        "finding": current.pk, "unit": current.unit.name, "title": order.title, "level": order.level,
-        "deadline_workdays": ORDER_WORKDAYS})
+    writes.audit(action="oversight.order_raise_from_finding", obj=current, changes={"order": order.pk})
     return order
 
 
