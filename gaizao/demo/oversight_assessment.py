@@ -84,6 +84,7 @@ def demo_assessment(*, campaign, today: dt.date, rng: random.Random) -> int:
     top = max(now.values())
     if now[runner_up] <= top:
         _adjust(scheme, first, runner_up, top - now[runner_up] + step * 2, BONUS[0], next(number))
+        now = dict(_totals(scheme, first))  # the runner-up's bonus may have lifted it off the bottom's next
     others = sorted(v for k, v in now.items() if k != bottom)
     if now[bottom] <= others[0]:
         _adjust(scheme, first, bottom, others[0] - now[bottom] + step, BONUS[1], next(number))
@@ -96,6 +97,7 @@ def demo_assessment(*, campaign, today: dt.date, rng: random.Random) -> int:
         top = max(v for k, v in now.items() if k != leader)
         if now[leader] <= top:
             _adjust(scheme, key, leader, top - now[leader] + step, BONUS[0], next(number))
+            now = dict(_totals(scheme, key))
         low = min(v for k, v in now.items() if k != bottom)
         if now[bottom] >= low:
             _adjust(scheme, key, bottom, -(now[bottom] - low + step), PENALTY[0], next(number))

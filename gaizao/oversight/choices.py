@@ -95,6 +95,15 @@ class ScoringRule(models.TextChoices):
     EXPRESSION = "expression", _("公式")
 
 
+class MissingRule(models.TextChoices):
+    """What an indicator whose data is missing for a unit (数据缺失: no task due for it this month, say) does to
+    its total. The line is always shown as missing, never as a value of 0."""
+
+    RESCALE = "rescale", _("按其他指标得分率折算")
+    ZERO = "zero", _("计 0 分")
+    FULL = "full", _("按满分计")
+
+
 class SheetStatus(models.TextChoices):
     PUBLISHED = "published", _("已发布")
     SUPERSEDED = "superseded", _("已被新版本取代")

@@ -18,8 +18,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gaizao.core.models import TimeStampedModel, VersionedModel
-from gaizao.oversight.choices import (Assessed, FindingStatus, Measure, OrderLevel, OrderStatus, PeriodKind,
-                                      PhotoKind, ProposalKind, ProposalStatus, RecordKind, SchemeStatus,
+from gaizao.oversight.choices import (Assessed, FindingStatus, Measure, MissingRule, OrderLevel, OrderStatus,
+                                      PeriodKind, PhotoKind, ProposalKind, ProposalStatus, RecordKind, SchemeStatus,
                                       ScoringRule, SheetStatus, SubjectKind)
 
 USER = settings.AUTH_USER_MODEL
@@ -199,6 +199,8 @@ class Scheme(VersionedModel):
     excellent_min = models.DecimalField(_("优秀（不低于）"), max_digits=6, decimal_places=2, default=Decimal("90"))
     good_min = models.DecimalField(_("良好（不低于）"), max_digits=6, decimal_places=2, default=Decimal("80"))
     pass_min = models.DecimalField(_("合格（不低于）"), max_digits=6, decimal_places=2, default=Decimal("60"))
+    missing_rule = models.CharField(_("数据缺失的指标"), max_length=16, choices=MissingRule.choices,
+                                    default=MissingRule.RESCALE)
     # "first two periods running → commendation proposed"; "last two periods running → accountability".
     commend_runs = models.PositiveSmallIntegerField(_("连续第一名几期建议表彰"), default=2,
                                                     validators=[MaxValueValidator(12)])

@@ -14,7 +14,8 @@ Four rules (``ScoringRule``), their parameters in ``Indicator.rule_params``:
   is not capped: write ``clamp(…, 0, weight)`` if it must be.
 
 Rounding (stated on every page): points to 2 places, half up (四舍五入), after the whole calculation.
-A missing value (数据缺失) scores 0 and is marked missing; ``score`` is never given None.
+A missing value (数据缺失) is marked missing and scored by the scheme's ``missing_rule`` (``missing``,
+``rescaled``); ``score`` is never given None.
 """
 
 from __future__ import annotations
@@ -189,8 +190,24 @@ def score(*, rule: str, params: dict, expression: str, weight: Decimal, value: D
     raise AppError(_("计分规则「%s」不是可选的值。") % rule)
 
 
-def missing(*, label: str) -> Scored:
-    return Scored(ZERO, _("%(l)s：数据缺失，本项计 0 分并标注“数据缺失”") % {"l": label})
+def missing(*, label: str, rule: str = "zero", weight: Decimal = ZERO) -> Scored:
+    """A line whose data is missing (数据缺失), scored by the scheme's ``missing_rule``: 0 (``zero``, and
+    ``rescale``, whose total then leaves the line's weight out), or the full weight (``full``)."""
+    if rule == "full":
+        return Scored(q2(weight), _("%(l)s：数据缺失，按考核办法本项按满分 %(w)s 分计") % {"l": label, "w": fmt(weight)})
+    if rule == "rescale":
+        return Scored(ZERO, _("%(l)s：数据缺失，本项不计分，总分按其他指标的得分率折算") % {"l": label})
+    return Scored(ZERO, _("%(l)s：数据缺失，按考核办法本项计 0 分") % {"l": label})
+
+
+def rescaled(*, scores: Decimal, weights: Decimal, total: Decimal) -> tuple[Decimal, str]:
+    """The indicators' part of a total when some lines are missing and the scheme re-weights the others
+    (按其他指标得分率折算): their points ÷ their weights × the scheme's total."""
+    if weights <= ZERO:
+        return ZERO, _("各项指标均数据缺失，指标得分计 0 分")
+    part = q2(scores / weights * total)
+    return part, _("有数据缺失的指标，按其他指标得分率折算：%(s)s ÷ %(w)s × %(t)s = %(p)s") % {
+        "s": fmt(scores), "w": fmt(weights), "t": fmt(total), "p": fmt(part)}
 
 
 # --- the sheet: every unit's scores, totals, ranks, grades and lists for one period ----------------------
@@ -231,8 +248,9 @@ def compute_rows(scheme, period: str, *, indicators=None, units=None) -> list[di
     ``oversight.services.assessment``), computed live: one query for the indicators, one for the units,
     one for the adjustments, and each indicator's source its own fixed number.
 
-    A missing value scores 0 (and is marked missing); the total is the sum of the lines plus the
-    adjustments, so a unit with missing data is not lifted by re-weighting the others.
+    A missing value is marked missing and scored by the scheme's ``missing_rule``: re-weighting the
+    others (the default: the lines' points ÷ the weights of the lines with data × the total), 0, or the
+    full weight. The total adds the bonus and penalty items; ``total_explain`` says how it was reached.
     """
     from gaizao.oversight import periods, sources
     from gaizao.oversight.choices import Grade
@@ -257,14 +275,16 @@ def compute_rows(scheme, period: str, *, indicators=None, units=None) -> list[di
             got = values.get(u.pk) or sources.SourceValue(None)
             is_missing = got.value is None
             if is_missing:
-                scored = missing(label=label)
+                scored = missing(label=label, rule=scheme.missing_rule, weight=ind.weight)
             else:
                 try:
                     scored = score(rule=ind.rule, params=ind.rule_params or {}, expression=ind.expression,
                                    weight=ind.weight, value=got.value, inputs=got.inputs, label=label, unit=str(unit_label))
                 except AppError as exc:  # a formula that cannot run on these values (a zero divisor)
                     is_missing = True
-                    scored = Scored(ZERO, _("%(l)s：公式无法计算（%(e)s），本项计 0 分并标注") % {"l": label, "e": exc.message})
+                    scored = missing(label=label, rule=scheme.missing_rule, weight=ind.weight)
+                    scored = Scored(scored.points, _("公式无法计算（%(e)s）。%(m)s") % {"e": exc.message,
+                                                                                    "m": scored.explain})
             lines[u.pk].append({
                 "indicator_id": ind.pk, "name": ind.name, "weight": fmt(ind.weight), "source": ind.source,
                 "value": None if got.value is None else fmt(got.value), "missing": is_missing,
@@ -278,12 +298,17 @@ def compute_rows(scheme, period: str, *, indicators=None, units=None) -> list[di
     rows = []
     for u in units:
         adjustment_total = sum((Decimal(a["points"]) for a in adjustments[u.pk]), ZERO)
-        total = q2(sum((Decimal(line["score"]) for line in lines[u.pk]), ZERO) + adjustment_total)
+        scores = sum((Decimal(line["score"]) for line in lines[u.pk]), ZERO)
+        explain = ""
+        if scheme.missing_rule == "rescale" and any(line["missing"] for line in lines[u.pk]):
+            weights = sum((Decimal(line["weight"]) for line in lines[u.pk] if not line["missing"]), ZERO)
+            scores, explain = rescaled(scores=scores, weights=weights, total=scheme.total)
+        total = q2(scores + adjustment_total)
         grade = grade_of(scheme, total)
         rows.append({"unit_id": u.pk, "unit": u.name, "total": fmt(total), "rank": 0, "grade": grade,
                      "grade_label": str(Grade(grade).label), "list": LIST_OF_GRADE.get(grade, ""),
                      "indicators": lines[u.pk], "adjustments": adjustments[u.pk],
-                     "adjustment_total": fmt(q2(adjustment_total)), "_order": u.path})
+                     "adjustment_total": fmt(q2(adjustment_total)), "total_explain": explain, "_order": u.path})
     rows.sort(key=lambda r: (-Decimal(r["total"]), r["_order"]))
     previous_total, rank = None, 0
     for i, row in enumerate(rows, start=1):

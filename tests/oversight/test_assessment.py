@@ -89,7 +89,7 @@ def _data(cast, campaign):
 def test_publish_computes_every_line_with_its_inputs_and_marks_missing_data(cast):
     campaign = make_campaign(cast.commander)
     _data(cast, campaign)
-    scheme = make_scheme(cast.commander, campaign)
+    scheme = make_scheme(cast.commander, campaign, missing_rule="zero")
     sheet = services.sheet_publish(actor=cast.commander, scheme=scheme, period="2026-10", today=TODAY)
     rows = {r["unit"]: r for r in sheet.rows}
     a, b = rows["东湖街道"], rows["西岭街道"]
@@ -106,9 +106,27 @@ def test_publish_computes_every_line_with_its_inputs_and_marks_missing_data(cast
     assert (a["rank"], b["rank"]) == (1, 2)
     assert a["total"] == "52.5" and a["grade"] == "fail" and a["list"] == "black"
     assert set(a) == {"unit_id", "unit", "total", "rank", "grade", "grade_label", "list", "indicators",
-                      "adjustments", "adjustment_total"}
+                      "adjustments", "adjustment_total", "total_explain"}
     assert set(signing) == {"indicator_id", "name", "weight", "source", "value", "missing", "inputs", "score",
                             "explain", "link"}  # the bulletin reads exactly these
+
+
+@pytest.mark.parametrize("rule, total, explained", [
+    ("zero", "25", ""),  # street B's missing 拆除 line (no target: 15) counts 0
+    ("full", "40", ""),  # ... counts its full weight
+    ("rescale", "29.41", "25 ÷ 85 × 100 = 29.41"),  # the default: the other lines' points over their weights
+])
+def test_a_missing_line_counts_as_the_scheme_says_and_is_never_shown_as_a_value(cast, rule, total, explained):
+    campaign = make_campaign(cast.commander)
+    _data(cast, campaign)
+    sign(cast.admin, [cast.household_b1], on=dt.date(2026, 10, 12))  # street B: all signed, 25 points
+    scheme = make_scheme(cast.commander, campaign, **({} if rule == "rescale" else {"missing_rule": rule}))
+    assert scheme.missing_rule == rule
+    b = {r["unit"]: r for r in selectors.preview(scheme, "2026-10")}["西岭街道"]
+    demolition = b["indicators"][1]
+    assert demolition["missing"] is True and demolition["value"] is None and "数据缺失" in demolition["explain"]
+    assert b["total"] == total
+    assert (explained in b["total_explain"]) if explained else b["total_explain"] == ""
 
 
 def test_a_published_sheet_is_frozen_when_the_data_changes_after(cast):

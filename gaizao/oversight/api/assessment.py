@@ -34,6 +34,7 @@ def _scheme_out(scheme) -> dict:
             "assessed": scheme.assessed, "period_kind": scheme.period_kind, "total": fmt(scheme.total),
             "status": scheme.status, "excellent_min": fmt(scheme.excellent_min), "good_min": fmt(scheme.good_min),
             "pass_min": fmt(scheme.pass_min), "commend_runs": scheme.commend_runs, "account_runs": scheme.account_runs,
+            "missing_rule": scheme.missing_rule,
             "indicators": [{"id": i.pk, "order": i.order, "name": i.name, "weight": fmt(i.weight), "source": i.source,
                             "params": i.params, "rule": i.rule, "rule_params": i.rule_params,
                             "expression": i.expression} for i in scheme.indicators.order_by("order", "id")],

@@ -31,6 +31,8 @@ class SchemeIn(Schema):
     pass_min: str = Field("60", max_length=20)
     commend_runs: int = Field(2, ge=0, le=12)
     account_runs: int = Field(2, ge=0, le=12)
+    missing_rule: str = Field("rescale", max_length=16, description="数据缺失的指标：rescale 按其他指标得分率折算，"
+                                                                      "zero 计 0 分，full 按满分计")
     indicators: list[IndicatorIn] = Field(default_factory=list, max_length=30)
 
 
@@ -67,6 +69,7 @@ class SchemeOut(Schema):
     pass_min: str
     commend_runs: int
     account_runs: int
+    missing_rule: str
     indicators: list[IndicatorOut]
     sheets: list[SheetBrief]
 

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from gaizao.core.forms import StyledForm
 from gaizao.oversight import sources
 from gaizao.oversight.scoring import fmt
-from gaizao.oversight.choices import ACCOUNTABILITY_MEASURES, COMMENDATION_MEASURES, Assessed, PeriodKind, ScoringRule
+from gaizao.oversight.choices import (ACCOUNTABILITY_MEASURES, COMMENDATION_MEASURES, Assessed, MissingRule, PeriodKind,
+                                      ScoringRule)
 
 MAX_ROWS = 30
 
@@ -27,6 +28,8 @@ class SchemeForm(StyledForm):
     pass_min = forms.DecimalField(label=_("合格（不低于）"), max_digits=6, decimal_places=2, initial=60)
     commend_runs = forms.IntegerField(label=_("连续第一名几期建议表彰"), min_value=0, max_value=12, initial=2)
     account_runs = forms.IntegerField(label=_("连续末名几期建议问责"), min_value=0, max_value=12, initial=2)
+    missing_rule = forms.ChoiceField(label=_("数据缺失的指标"), choices=MissingRule.choices, initial=MissingRule.RESCALE,
+                                     help_text=_("如本期没有到期的任务：该项标注“数据缺失”，总分按此计算"))
 
     def __init__(self, *args, campaigns=None, editing=False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -27,15 +27,15 @@ from gaizao.core.expressions import ExpressionError
 from gaizao.core.services import conditional_update, full_clean, stale
 from gaizao.core.writes import writes
 from gaizao.oversight import periods, scoring, sources
-from gaizao.oversight.choices import (ACCOUNTABILITY_MEASURES, COMMENDATION_MEASURES, Assessed, PeriodKind,
-                                      ProposalKind, ProposalStatus, RecordKind, SchemeStatus, SheetStatus)
+from gaizao.oversight.choices import (ACCOUNTABILITY_MEASURES, COMMENDATION_MEASURES, Assessed, MissingRule,
+                                      PeriodKind, ProposalKind, ProposalStatus, RecordKind, SchemeStatus, SheetStatus)
 from gaizao.oversight.models import Adjustment, Indicator, Proposal, Record, Scheme, ScoreSheet
 from gaizao.oversight.policies.assessment import assessment_can_write
 
 MAX_INDICATORS = 30
 REASON_MIN = 4
 SCHEME_FIELDS = {"name", "assessed", "period_kind", "total", "excellent_min", "good_min", "pass_min", "commend_runs",
-                 "account_runs"}
+                 "account_runs", "missing_rule"}
 
 
 def _office(actor) -> bool:
@@ -130,7 +130,7 @@ def _indicator_rows(scheme: Scheme, rows) -> list[Indicator]:
 @writes
 def scheme_create(*, actor, campaign, name: str, assessed: str = Assessed.STREET, period_kind: str = PeriodKind.MONTH,
                   total="100", excellent_min="90", good_min="80", pass_min="60", commend_runs=2, account_runs=2,
-                  indicators=None, ip: str | None = None) -> Scheme:
+                  missing_rule: str = MissingRule.RESCALE, indicators=None, ip: str | None = None) -> Scheme:
     """Draw up an assessment scheme (制定考核办法); with ``indicators`` their weights must sum to the total."""
     _require_office(actor)
     scheme = Scheme(campaign=campaign, name=str(name or "").strip(), assessed=assessed, period_kind=period_kind,
@@ -138,7 +138,8 @@ def scheme_create(*, actor, campaign, name: str, assessed: str = Assessed.STREET
                     excellent_min=_decimal(excellent_min, field="excellent_min", label=_("优秀分数线")),
                     good_min=_decimal(good_min, field="good_min", label=_("良好分数线")),
                     pass_min=_decimal(pass_min, field="pass_min", label=_("合格分数线")),
-                    commend_runs=commend_runs, account_runs=account_runs, created_by=as_user(actor))
+                    commend_runs=commend_runs, account_runs=account_runs, missing_rule=missing_rule,
+                    created_by=as_user(actor))
     if not scheme.name:
         raise AppError(_("请填写考核办法名称。"), fields={"name": _("必填")})
     full_clean(scheme)

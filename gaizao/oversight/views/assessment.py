@@ -89,7 +89,7 @@ def scheme_create(request):
 def scheme_edit(request, pk: int):
     scheme = _write_scheme(request, pk)
     fields = ("name", "assessed", "period_kind", "total", "excellent_min", "good_min", "pass_min", "commend_runs",
-              "account_runs")
+              "account_runs", "missing_rule")
     form = SchemeForm(request.POST or None, editing=True, initial={f: getattr(scheme, f) for f in fields})
     return edit_page(
         request, form,
