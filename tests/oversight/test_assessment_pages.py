@@ -162,7 +162,8 @@ def test_the_lists_proposals_home_and_unit_record_cost_fixed_queries(cast, clien
                                    defaults={"reason": "排名第一"})
     login(client, cast.commander)
     pages = {reverse("oversight:sheet_lists", args=[sheet.pk]): 9, reverse("oversight:proposals"): 8,
-             reverse("oversight:assessment_home"): 11, reverse("oversight:unit_record", args=[cast.street_a.pk]): 11}
+             reverse("oversight:assessment_home"): 11, reverse("oversight:unit_record", args=[cast.street_a.pk]): 15}  # + its open orders (the colour
+    # clock's 2 and 1) and its open findings (1)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

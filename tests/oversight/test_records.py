@@ -75,3 +75,25 @@ def test_the_record_list_costs_a_fixed_number_of_queries(cast, client, django_as
     client.get(reverse("oversight:record_list"))
     with django_assert_num_queries(8):
         assert client.get(reverse("oversight:record_list")).status_code == 200
+
+
+def test_the_units_page_keeps_its_open_orders_and_unverified_findings_until_they_are_closed(cast, client):
+    import datetime as dt
+
+    from gaizao.oversight.models import Finding, Inspection, SupervisionOrder
+
+    today = dt.date.today()
+    order = SupervisionOrder.objects.create(title="腾空进度督办", unit=cast.street_a, requirement="按期腾空", status="handling",
+                                            deadline_workdays=5, deadline=today + dt.timedelta(days=20),
+                                            issued_on=today - dt.timedelta(days=2))
+    inspection = Inspection.objects.create(title="十一月现场督查", held_on=today, inspectors="周指挥")
+    finding = Finding.objects.create(inspection=inspection, unit=cast.street_a, text="围挡倒塌未修复", status="fixed",
+                                     deadline=today + dt.timedelta(days=3))
+    login(client, cast.leader)
+    url = reverse("oversight:unit_record", args=[cast.street_a.pk])
+    html = client.get(url).content.decode()
+    assert "腾空进度督办" in html and "围挡倒塌未修复" in html  # fixed but not yet verified: still shown
+    SupervisionOrder.objects.filter(pk=order.pk).update(status="closed", closed_on=today)
+    Finding.objects.filter(pk=finding.pk).update(status="verified")
+    html = client.get(url).content.decode()
+    assert "腾空进度督办" not in html and "围挡倒塌未修复" not in html

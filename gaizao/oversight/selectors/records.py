@@ -40,10 +40,17 @@ def unit_scores(unit_id: int) -> list[dict]:
 
 
 def unit_record(user, unit) -> dict:
-    """A unit's record page: its scores over periods, proposals and records (four queries); 404 out of reach."""
+    """A unit's record page: its scores over periods, proposals and records, and what it still owes — its
+    open supervision orders and the inspection findings not yet verified, which stay here until they are
+    (eight queries); 404 out of reach."""
+    from gaizao.oversight.selectors.inspections import finding_list
+    from gaizao.oversight.selectors.orders import order_list
+
     unit = unit_get(user, getattr(unit, "pk", unit))
     return {
         "unit": unit,
+        "open_orders": order_list(user, unit=unit, status="open", limit=50).items,
+        "open_findings": finding_list(user, unit=unit, open_only=True, limit=50).items,
         "scores": unit_scores(unit.pk),
         "proposals": list(Proposal.objects.filter(unit=unit).select_related("scheme", "decided_by").order_by("-id")),
         "records": list(Record.objects.filter(unit=unit).select_related("person").order_by("-decided_on", "-id")),
