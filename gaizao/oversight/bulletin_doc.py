@@ -39,8 +39,9 @@ def _progress(data: dict) -> list[str]:
     if goals:
         parts = []
         for g in goals:
-            parts.append(_("%(l)s完成%(d)s（目标%(t)s），完成率%(r)s，序时进度%(e)s%%，%(light)s") % {
-                "l": g["label"].split("（")[0], "d": g["done"], "t": g["goal"], "r": _pct(g["rate"]),
+            parts.append(_("%(l)s%(d)s%(u)s（目标%(t)s%(u)s），完成率%(r)s，序时进度%(e)s%%，%(light)s") % {
+                "l": g["label"].split("（")[0], "d": g["done"], "u": g.get("unit", ""), "t": g["goal"],
+                "r": _pct(g["rate"]),
                 "e": g["expected_rate"], "light": LIGHTS.get(g["light"], "")})
         out.append(_("截至%(d)s，全区") % {"d": _date(data["as_of"])} + "；".join(parts) + "。")
     else:

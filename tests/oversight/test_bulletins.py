@@ -96,7 +96,7 @@ def test_the_bulletin_carries_progress_ranking_lists_overdue_tasks_orders_findin
     assert bulletin.title == "城中村改造攻坚专项行动工作通报（2026年第47期）"
     assert (bulletin.starts_on, bulletin.ends_on) == (dt.date(2026, 11, 16), dt.date(2026, 11, 22))
     text = _text(bulletin_docx(bulletin.data))
-    for expected in ("改造办通〔2026〕47号", "一、总体进展", "全区签约户数完成1（目标3），完成率33.33%",
+    for expected in ("改造办通〔2026〕47号", "一、总体进展", "全区签约户数1户（目标3户），完成率33.33%",
                      "亮红灯的街道：西岭街道", "二、考核排名及红黑榜", "列入红榜的：东湖街道", "列入黑榜的：西岭街道",
                      "92.50", "三、逾期任务", "西岭村征收补偿方案报批", "四、督办事项", "红色（超期）1件",
                      "西岭村签约滞后督办", "五、督查问题整改", "西岭村拆除现场围挡不全", "六、下步工作",
