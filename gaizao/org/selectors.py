@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Least
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gaizao.org.models import ApiToken, LoginThrottle, Membership, OrgUnit, OrgUnitBoundary, User
@@ -161,3 +162,26 @@ def users_with_role(role: str) -> QuerySet[User]:
 def orgunit_boundary(unit: OrgUnit) -> dict | None:
     """A unit's boundary (GeoJSON geometry) for its edit page, or None: one query."""
     return OrgUnitBoundary.objects.filter(unit=unit).values_list("geometry", flat=True).first()
+
+
+def unit_member(value, unit: OrgUnit, *, field: str, label: str) -> User | None:
+    """The active person ``value`` (a user or an id; empty: None) who works in ``unit`` — the one check of
+    a responsible person (责任人) on a task, a finding or any record that names one. Refused with a message
+    naming ``label`` on ``field``: an id that is not a number, a person missing or disabled, or one who
+    holds no post in the unit."""
+    from gaizao.core.errors import AppError
+
+    if value in (None, ""):
+        return None
+    pk = value.pk if isinstance(value, User) else value
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise AppError(_("%(l)s「%(p)s」不存在。") % {"l": label, "p": value}, fields={field: _("不存在")}) from None
+    user = User.objects.filter(pk=pk, is_active=True).first()
+    if user is None:
+        raise AppError(_("所选%(l)s不存在或已停用。") % {"l": label}, fields={field: _("不存在或已停用")})
+    if not Membership.objects.filter(user=user, org_unit=unit).exists():
+        raise AppError(_("%(l)s「%(p)s」不在%(u)s任职，请选择该单位的人员。") % {"l": label, "p": user, "u": unit.name},
+                       fields={field: _("不是责任单位的人员")})
+    return user

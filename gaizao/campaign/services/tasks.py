@@ -37,7 +37,8 @@ from gaizao.core.text import strip_refused
 from gaizao.core.writes import writes
 from gaizao.ledger.models import Village
 from gaizao.org.choices import OrgKind, Role
-from gaizao.org.models import Membership, OrgUnit, User
+from gaizao.org.models import OrgUnit, User
+from gaizao.org.selectors import unit_member
 from gaizao.progress.services.attachments import MAX_FILES, check_attachment
 
 NOT_FOUND = "任务不存在或无权操作。"
@@ -135,20 +136,7 @@ def _unit(value) -> OrgUnit:
 
 
 def _person(value, unit: OrgUnit) -> User | None:
-    if value in (None, ""):
-        return None
-    pk = value.pk if isinstance(value, User) else value
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise AppError(_("责任人「%(p)s」不存在。") % {"p": value}, fields={"person": _("不存在")}) from None
-    user = User.objects.filter(pk=pk, is_active=True).first()
-    if user is None:
-        raise AppError(_("所选责任人不存在或已停用。"), fields={"person": _("不存在或已停用")})
-    if not Membership.objects.filter(user=user, org_unit=unit).exists():
-        raise AppError(_("责任人「%(p)s」不在责任单位%(u)s任职，请选择该单位的人员。") % {"p": user, "u": unit.name},
-                       fields={"person": _("不是责任单位的人员")})
-    return user
+    return unit_member(value, unit, field="person", label=_("责任人"))
 
 
 def _village(value, unit: OrgUnit) -> Village | None:

@@ -31,7 +31,8 @@ from gaizao.core.errors import AppError, NotFound
 from gaizao.core.notifications import notify
 from gaizao.core.services import check_text_values, conditional_update, full_clean, stale
 from gaizao.core.writes import writes
-from gaizao.org.models import Membership, OrgUnit, User
+from gaizao.org.models import OrgUnit, User
+from gaizao.org.selectors import unit_member
 from gaizao.oversight.choices import FindingStatus, OrderLevel, OrderStatus, PhotoKind, SubjectKind
 from gaizao.oversight.models import Finding, FindingPhoto, Inspection, SupervisionOrder
 from gaizao.oversight.policies.inspections import (finding_fix_scope, finding_office_scope, inspection_can_write,
@@ -106,20 +107,7 @@ def _units(values) -> list[OrgUnit]:
 
 
 def _owner(value, unit: OrgUnit) -> User | None:
-    if value in (None, ""):
-        return None
-    pk = value.pk if isinstance(value, User) else value
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise AppError(_("整改责任人「%(p)s」不存在。") % {"p": value}, fields={"owner": _("不存在")}) from None
-    user = User.objects.filter(pk=pk, is_active=True).first()
-    if user is None:
-        raise AppError(_("所选整改责任人不存在或已停用。"), fields={"owner": _("不存在或已停用")})
-    if not Membership.objects.filter(user=user, org_unit=unit).exists():
-        raise AppError(_("整改责任人「%(p)s」不在%(u)s任职，请选择该单位的人员。") % {"p": user, "u": unit.name},
-                       fields={"owner": _("不是责任单位的人员")})
-    return user
+    return unit_member(value, unit, field="owner", label=_("整改责任人"))
 
 
 def resolve_deadline(*, deadline=None, workdays=None) -> dt.date:
