@@ -7,6 +7,7 @@ form opened before the bulk write loses its race).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Callable
 
 from django.core.exceptions import ValidationError
@@ -222,3 +223,35 @@ def _differs(current: models.Model, name: str, value) -> bool:
     if field.is_relation:  # compare ids: reading current.<fk> would cost a query
         return getattr(current, field.attname) != (value.pk if value is not None else None)
     return getattr(current, name) != value
+
+
+def parse_date(value, *, field: str, label: str) -> dt.date:
+    """A date a service was given (a date, a datetime, or text like 2026-12-31), or the one refusal naming
+    ``label`` on ``field``. A datetime keeps its date as written (a service's dates are local dates)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except (TypeError, ValueError):
+        raise AppError(_("%(l)s「%(v)s」不是有效日期（应为 2026-03-02 这样的格式）。") % {"l": label, "v": value},
+                       fields={field: _("不是有效日期")}) from None
+
+
+def load_scoped(actor, queryset: QuerySet, obj: Any, scope: Callable[[Any], QuerySet], *,
+                missing: str = "") -> models.Model:
+    """The row of ``obj`` (an instance or its id) from ``queryset`` if ``scope(actor)`` reaches it (the system
+    actor reaches all), else the one 404 (``missing`` names what was not found): what a service loads before
+    it checks and writes."""
+    pk = obj if isinstance(obj, int) else getattr(obj, "pk", obj)
+    if not is_system(actor):
+        queryset = queryset.filter(pk__in=scope(actor).values("pk"))
+    try:
+        found = queryset.filter(pk=pk).first()
+    except (TypeError, ValueError):
+        found = None
+    if found is None:
+        raise NotFound(missing or _("不存在或无权操作。"))
+    return found
+

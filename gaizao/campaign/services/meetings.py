@@ -22,7 +22,7 @@ from gaizao.campaign.models import Campaign, Decision, Meeting
 from gaizao.campaign.policies.meetings import meeting_can_hold_district, meeting_can_write
 from gaizao.core.actors import is_system
 from gaizao.core.errors import AppError, Conflict, NotFound
-from gaizao.core.services import check_text_values, conditional_update, full_clean, stale
+from gaizao.core.services import check_text_values, conditional_update, full_clean, parse_date, stale
 from gaizao.core.writes import writes
 from gaizao.org.choices import OrgKind
 from gaizao.org.models import OrgUnit
@@ -87,13 +87,7 @@ def _values(raw: dict) -> dict:
 
 
 def _day(value) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except (TypeError, ValueError):
-        raise AppError(_("会议日期「%(v)s」不是有效日期（应为 2026-03-02 这样的格式）。") % {"v": value},
-                       fields={"held_on": _("不是有效日期")}) from None
+    return parse_date(value, field="held_on", label=_("会议日期"))
 
 
 def _check_dates(campaign: Campaign, held_on: dt.date) -> None:

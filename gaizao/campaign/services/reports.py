@@ -34,7 +34,7 @@ from gaizao.campaign.policies.reports import report_can_accept, report_street_wr
 from gaizao.core.actors import is_system
 from gaizao.core.errors import AppError, NotFound
 from gaizao.core.notifications import notify
-from gaizao.core.services import check_text_values, conditional_update, full_clean, stale
+from gaizao.core.services import check_text_values, conditional_update, full_clean, parse_date, stale
 from gaizao.core.writes import writes
 from gaizao.org.choices import OrgKind, Role
 from gaizao.org.models import OrgUnit, User
@@ -142,15 +142,7 @@ def live_figures(campaign: Campaign, street: OrgUnit, *, today: dt.date | None =
 # --- helpers ------------------------------------------------------------------------------------
 
 def _day(value, *, field: str, label: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except (TypeError, ValueError):
-        raise AppError(_("%(l)s「%(v)s」不是有效日期（应为 2026-03-02 这样的格式）。") % {"l": label, "v": value},
-                       fields={field: _("不是有效日期")}) from None
+    return parse_date(value, field=field, label=label)
 
 
 def _lock(qs):

@@ -30,9 +30,9 @@ from gaizao.campaign.models import Campaign, Task, TaskAttachment, TaskNote
 from gaizao.campaign.policies.tasks import task_can_assign, task_write_scope
 from gaizao.core import calendar
 from gaizao.core.actors import as_user, is_system
-from gaizao.core.errors import AppError, NotFound
+from gaizao.core.errors import AppError
 from gaizao.core.notifications import notify
-from gaizao.core.services import check_text_values, conditional_update, full_clean, stale
+from gaizao.core.services import check_text_values, conditional_update, full_clean, load_scoped, parse_date, stale
 from gaizao.core.text import strip_refused
 from gaizao.core.writes import writes
 from gaizao.ledger.models import Village
@@ -110,15 +110,7 @@ def resolve_deadline(*, deadline=None, workdays=None, start=None) -> tuple[dt.da
 
 
 def _day(value, *, field: str, label: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise AppError(_("%(l)s「%(v)s」不是有效日期（例如 2026-12-31）。") % {"l": label, "v": value},
-                       fields={field: _("不是有效日期")}) from None
+    return parse_date(value, field=field, label=label)
 
 
 def _unit(value) -> OrgUnit:
@@ -172,14 +164,7 @@ def _check_sub_unit(actor, parent: Task | None, unit: OrgUnit) -> None:
 
 
 def _load(actor, task: Task | int, *, scope=task_write_scope) -> Task:
-    pk = task if isinstance(task, int) else task.pk
-    qs = Task.objects.select_related("unit", "campaign")
-    if not is_system(actor):
-        qs = qs.filter(pk__in=scope(actor).values("pk"))
-    found = qs.filter(pk=pk).first()
-    if found is None:
-        raise NotFound(NOT_FOUND)
-    return found
+    return load_scoped(actor, Task.objects.select_related("unit", "campaign"), task, scope, missing=NOT_FOUND)
 
 
 def _check_version(task: Task, version) -> int:

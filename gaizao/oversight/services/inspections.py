@@ -29,7 +29,7 @@ from gaizao.core import calendar
 from gaizao.core.actors import as_user, is_system
 from gaizao.core.errors import AppError, NotFound
 from gaizao.core.notifications import notify
-from gaizao.core.services import check_text_values, conditional_update, full_clean, stale
+from gaizao.core.services import check_text_values, conditional_update, full_clean, load_scoped, parse_date, stale
 from gaizao.core.writes import writes
 from gaizao.org.models import OrgUnit, User
 from gaizao.org.selectors import unit_member
@@ -57,15 +57,7 @@ def _text(value) -> str:
 
 
 def _day(value, *, field: str, label: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise AppError(_("%(l)s「%(v)s」不是有效日期（例如 2026-12-31）。") % {"l": label, "v": value},
-                       fields={field: _("不是有效日期")}) from None
+    return parse_date(value, field=field, label=label)
 
 
 def _check_version(obj, version) -> int:
@@ -157,17 +149,8 @@ def _save_photos(finding: Finding, photos: list[PreparedPhoto], kind: str, actor
 
 
 def _load_finding(actor, finding, scope) -> Finding:
-    pk = finding if isinstance(finding, int) else getattr(finding, "pk", finding)
-    qs = Finding.objects.select_related("unit", "inspection")
-    if not is_system(actor):
-        qs = qs.filter(pk__in=scope(actor).values("pk"))
-    try:
-        found = qs.filter(pk=pk).first()
-    except (TypeError, ValueError):
-        found = None
-    if found is None:
-        raise NotFound(NOT_FOUND)
-    return found
+    return load_scoped(actor, Finding.objects.select_related("unit", "inspection"), finding, scope,
+                       missing=NOT_FOUND)
 
 
 def finding_url(finding) -> str:

@@ -33,7 +33,7 @@ from gaizao.core import calendar
 from gaizao.core.actors import as_user, is_system
 from gaizao.core.errors import AppError, NotFound
 from gaizao.core.notifications import notify
-from gaizao.core.services import check_text_values, conditional_update, full_clean, stale
+from gaizao.core.services import check_text_values, conditional_update, full_clean, load_scoped, stale
 from gaizao.core.text import strip_refused
 from gaizao.core.writes import writes
 from gaizao.ledger.models import Household, Village
@@ -111,17 +111,8 @@ def _text(value) -> str:
 
 
 def _load(actor, order, *, scope=order_write_scope) -> SupervisionOrder:
-    pk = order if isinstance(order, int) else getattr(order, "pk", order)
-    qs = SupervisionOrder.objects.select_related("unit", "campaign")
-    if not is_system(actor):
-        qs = qs.filter(pk__in=scope(actor).values("pk"))
-    try:
-        found = qs.filter(pk=pk).first()
-    except (TypeError, ValueError):
-        found = None
-    if found is None:
-        raise NotFound(NOT_FOUND)
-    return found
+    return load_scoped(actor, SupervisionOrder.objects.select_related("unit", "campaign"), order, scope,
+                       missing=NOT_FOUND)
 
 
 def _office_scope(user) -> QuerySet[SupervisionOrder]:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from gaizao.core.actors import as_user, is_system
 from gaizao.core.errors import AppError, NotFound
-from gaizao.core.services import full_clean
+from gaizao.core.services import full_clean, parse_date
 from gaizao.core.writes import writes
 from gaizao.org.choices import OrgKind
 from gaizao.org.models import Membership, OrgUnit, User
@@ -26,13 +26,7 @@ MEASURES = {RecordKind.COMMENDATION: COMMENDATION_MEASURES, RecordKind.ACCOUNTAB
 def _day(value) -> dt.date:
     if value in (None, ""):
         return timezone.localdate()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise AppError(_("决定日期「%s」不是有效日期（例如 2026-12-31）。") % value,
-                       fields={"decided_on": _("不是有效日期")}) from None
+    return parse_date(value, field="decided_on", label=_("决定日期"))
 
 
 @writes
