@@ -11,7 +11,7 @@ from PIL import Image
 
 from gaizao.oversight.choices import FindingStatus
 from gaizao.oversight.models import Finding
-from tests.browser.conftest import browser, page, screenshot  # noqa: F401  (the browser fixtures)
+from tests.browser.conftest import screenshot
 from tests.browser.test_dashboard import sign_in_commander
 from tests.conftest import PASSWORD
 
