@@ -50,7 +50,7 @@ BODIES = {
                                        "inspectors": i.inspectors, "units": [u.pk for u in i.units.all()]},
     "inspection_patch_api": lambda i: {"version": i.version, "places": "东湖村"},
     "finding_fix_page": lambda f: {"version": f.version, "note": "已修复围挡"},
-    "finding_fix_api": lambda f: {"version": f.version, "note": "已修复围挡"},
+    "finding_fix_api": lambda f: {"version": f.version, "note": "已修复围挡", "photos": jpeg("整改后.jpg")},
     "finding_verify_page": lambda f: {"version": f.version, "decision": "pass"},
     "finding_verify_api": lambda f: {"version": f.version, "passed": True},
 }

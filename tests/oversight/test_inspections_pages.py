@@ -221,11 +221,11 @@ def test_the_api_creates_adds_lists_fixes_and_verifies(cast, login_as):
     assert [row["id"] for row in listed] == [finding["id"]]
     assert office.get("/api/oversight/inspections").json()["items"][0]["open"] == 1
     street = login_as(cast.street_user_a)
-    fixed = street.post(f"/api/oversight/findings/{finding['id']}/fix", {"version": 1, "note": "已整改"},
-                        content_type="application/json")
+    fixed = street.post(f"/api/oversight/findings/{finding['id']}/fix", {"version": 1, "note": "已整改",
+                                                                         "photos": [jpeg("整改后.jpg")]})
     assert fixed.status_code == 200 and fixed.json()["status"] == "fixed"
-    stale = street.post(f"/api/oversight/findings/{finding['id']}/fix", {"version": 1, "note": "再改"},
-                        content_type="application/json")
+    assert FindingPhoto.objects.filter(finding_id=finding["id"], kind="fix").count() == 1
+    stale = street.post(f"/api/oversight/findings/{finding['id']}/fix", {"version": 1, "note": "再改"})
     assert stale.status_code == 409
     office = login_as(cast.commander)
     verified = office.post(f"/api/oversight/findings/{finding['id']}/verify", {"version": 2, "passed": True},
@@ -237,8 +237,7 @@ def test_the_api_hides_findings_out_of_scope_and_refuses_a_fix_by_another_unit(c
     finding = add(cast, inspection, cast.street_a)
     other = login_as(cast.street_user_b)
     assert other.get(f"/api/oversight/findings/{finding.pk}").status_code == 404
-    assert other.post(f"/api/oversight/findings/{finding.pk}/fix", {"version": 1, "note": "x"},
-                      content_type="application/json").status_code == 404
+    assert other.post(f"/api/oversight/findings/{finding.pk}/fix", {"version": 1, "note": "x"}).status_code == 404
     assert other.get("/api/oversight/findings").json()["items"] == []
 
 

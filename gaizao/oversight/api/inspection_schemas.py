@@ -126,11 +126,6 @@ class FindingIn(Schema):
     workdays: PositiveSmallInt | None = Field(None, description="整改时限（工作日），自今天起算")
 
 
-class FixIn(Schema):
-    version: Version | None = Field(None, description="读取时返回的版本号（必填）")
-    note: str = Field(..., description="整改情况（照片请在页面上传）")
-
-
 class VerifyIn(Schema):
     version: Version | None = Field(None, description="读取时返回的版本号（必填）")
     passed: bool = Field(..., description="true 通过销号；false 退回重新整改（须填 reason）")

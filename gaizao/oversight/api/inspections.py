@@ -9,14 +9,15 @@ by another unit than the finding's), 409 for a stale ``version``. Photos are upl
 from __future__ import annotations
 
 from django.urls import reverse
-from ninja import Query, Router
+from ninja import File, Form, Query, Router
+from ninja.files import UploadedFile
 
 from gaizao.campaign.policies import campaign_scope
 from gaizao.core.errors import AppError
 from gaizao.core.requests import client_ip as _ip
-from gaizao.core.schemas import Id
+from gaizao.core.schemas import Id, Version
 from gaizao.core.scoping import get_in_scope
-from gaizao.oversight.api.inspection_schemas import (FindingIn, FindingOut, FindingPageOut, FixIn,
+from gaizao.oversight.api.inspection_schemas import (FindingIn, FindingOut, FindingPageOut,
                                                      InspectionFilters, InspectionIn, InspectionOut, InspectionPageOut,
                                                      InspectionPatch, OrderRaisedOut, VerifyIn)
 from gaizao.oversight.choices import FindingStatus
@@ -118,9 +119,11 @@ def finding_detail(request, finding_id: Id):
     return _finding(request.auth, finding_id)
 
 
-@router.post("/findings/{finding_id}/fix", response={200: FindingOut, **ERRORS}, summary="提交整改情况（责任单位）")
-def finding_fix(request, finding_id: Id, payload: FixIn):
-    services.finding_fix(actor=request.auth, finding=finding_id, version=payload.version, note=payload.note,
+@router.post("/findings/{finding_id}/fix", response={200: FindingOut, **ERRORS},
+             summary="提交整改情况（责任单位；multipart：note 整改情况、version、photos 整改照片）")
+def finding_fix(request, finding_id: Id, note: Form[str] = "", version: Form[Version | None] = None,
+                photos: File[list[UploadedFile]] = None):
+    services.finding_fix(actor=request.auth, finding=finding_id, version=version, note=note, photos=photos or (),
                          ip=_ip(request))
     return 200, _finding(request.auth, finding_id)
 
