@@ -97,3 +97,24 @@ def test_the_units_page_keeps_its_open_orders_and_unverified_findings_until_they
     Finding.objects.filter(pk=finding.pk).update(status="verified")
     html = client.get(url).content.decode()
     assert "腾空进度督办" not in html and "围挡倒塌未修复" not in html
+
+
+def test_a_records_document_downloads_for_its_readers_only(cast, client):
+    import datetime as dt
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    record = record_create(actor=cast.commander, kind="accountability", measure="talk", unit=cast.street_a,
+                           reason="连续两期排名末位", decided_on=dt.date(2026, 11, 20), document_number="改造办〔2026〕9号",
+                           document=SimpleUploadedFile("约谈决定.pdf", b"%PDF-1.4 decision", content_type="application/pdf"))
+    url = reverse("oversight:record_document", args=[record.pk])
+    login(client, cast.street_user_a)
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 decision"
+    assert url in client.get(reverse("oversight:unit_record", args=[cast.street_a.pk])).content.decode()
+    login(client, cast.street_user_b)
+    assert client.get(url).status_code == 404
+    bare = record_create(actor=cast.commander, kind="commendation", measure="praise", unit=cast.street_a,
+                         reason="按期完成签约", decided_on=dt.date(2026, 11, 20), document_number="改造办〔2026〕10号")
+    login(client, cast.commander)
+    assert client.get(reverse("oversight:record_document", args=[bare.pk])).status_code == 404  # none kept

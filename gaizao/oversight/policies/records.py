@@ -86,3 +86,6 @@ def _locate(obj) -> Place:
 
 
 access.register("oversight.record", RECORD_ROWS, locate=_locate, endpoints=RECORD_ENDPOINTS)
+# The file behind a record (表彰、问责决定的文件): whoever reads the record, never from a public media address.
+access.register("oversight.record_document", RECORD_ROWS, locate=record_place, endpoints=(
+    Endpoint("record_document", lambda r: reverse("oversight:record_document", args=[r.pk])),))

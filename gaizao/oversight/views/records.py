@@ -4,7 +4,7 @@ scores over the periods, proposals and records) and a person's record page. Out 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -13,9 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from gaizao.core.editing import edit_page
 from gaizao.core.requests import client_ip as _ip
+from gaizao.core.scoping import get_in_scope
 from gaizao.oversight import periods
 from gaizao.oversight.forms.records import RecordForm
-from gaizao.oversight.policies.records import record_can_write, record_reader, record_unit_scope
+from gaizao.oversight.policies.records import record_can_write, record_reader, record_scope, record_unit_scope
 from gaizao.oversight.selectors import records as selectors
 from gaizao.oversight.services.records import record_create
 
@@ -77,9 +78,22 @@ def person_record(request, pk: int):
         **data, "breadcrumbs": _crumbs((str(data["person"]), None))})
 
 
+@login_required
+@require_GET
+def record_document(request, pk: int):
+    """The document file of a record, to whoever reads the record (404 otherwise, or when it has none)."""
+    record = get_in_scope(record_scope(request.user).exclude(document=""), pk=pk)
+    try:
+        handle = record.document.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("文件不存在。")) from None
+    return FileResponse(handle, filename=record.document.name.rsplit("/", 1)[-1], as_attachment=True)
+
+
 urlpatterns = [
     path("records/", record_list, name="record_list"),
     path("records/new/", record_new, name="record_new"),
     path("records/units/<int:pk>/", unit_record, name="unit_record"),
     path("records/people/<int:pk>/", person_record, name="person_record"),
+    path("records/<int:pk>/document/", record_document, name="record_document"),
 ]
