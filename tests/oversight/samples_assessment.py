@@ -48,7 +48,27 @@ def _schemes(cast):
     return [scheme]
 
 
-SAMPLES = {"oversight.assessment": _schemes}
+def _adjustments(cast):
+    """A bonus item for each street and a penalty for the department's scheme, each with its document file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gaizao.oversight.services.assessment import adjustment_add
+
+    campaign = make_campaign(cast.commander)
+    streets = make_scheme(cast.commander, campaign)
+    departments = make_scheme(cast.commander, campaign, name="部门考核办法", assessed="department",
+                              rows=[{"name": "交办任务", "weight": "100", "source": "tasks_on_time", "rule": "linear",
+                                     "rule_params": {"target": 100}}])
+    out = []
+    for scheme, unit, points in ((streets, cast.street_a, "2"), (streets, cast.street_b, "1"),
+                                 (departments, cast.department, "-1")):
+        out.append(adjustment_add(actor=cast.commander, scheme=scheme, period="2026-10", unit=unit, points=points,
+                                  reason="市级专项表扬", document=SimpleUploadedFile(
+                                      "依据.pdf", b"%PDF-1.4 basis", content_type="application/pdf")))
+    return out
+
+
+SAMPLES = {"oversight.assessment": _schemes, "oversight.adjustment_document": _adjustments}
 
 BODIES = {
     "scheme_publish_api": lambda s: {"period": "2026-13"},

@@ -174,3 +174,19 @@ def test_the_lists_proposals_home_and_unit_record_cost_fixed_queries(cast, clien
             assert client.get(url).status_code == 200, url
         got[url] = len(captured.captured_queries)
     assert got == pages
+
+
+def test_a_bonus_items_document_downloads_for_the_office_and_its_own_unit_only(cast, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    scheme = make_scheme(cast.commander)
+    item = services.adjustment_add(actor=cast.commander, scheme=scheme, period="2026-10", unit=cast.street_a, points="3",
+                                   reason="获市级专项表扬", document=SimpleUploadedFile(
+                                       "表扬通报.pdf", b"%PDF-1.4 praise", content_type="application/pdf"))
+    url = reverse("oversight:adjustment_document", args=[item.pk])
+    login(client, cast.commander)
+    assert url in client.get(reverse("oversight:scheme_detail", args=[scheme.pk])).content.decode()
+    for user, status in ((cast.commander, 200), (cast.leader, 200), (cast.street_user_a, 200),
+                         (cast.street_user_b, 404), (cast.cadre, 404)):
+        login(client, user)
+        assert client.get(url).status_code == status, user

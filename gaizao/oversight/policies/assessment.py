@@ -111,3 +111,18 @@ ASSESSMENT_ENDPOINTS = (
 )
 
 access.register("oversight.assessment", ASSESSMENT_ROWS, locate=district_place, endpoints=ASSESSMENT_ENDPOINTS)
+
+
+def adjustment_document_scope(user) -> QuerySet:
+    """The bonus and penalty items whose document the user may download: every one for the district roles,
+    a unit's own for its staff."""
+    from gaizao.oversight.models import Adjustment
+
+    return access.grant(user, "oversight.adjustment_document").filter(Adjustment.objects.all(), unit="unit_id")
+
+
+# The document behind a bonus or penalty item (加减分的依据文件): the office and leaders, and the unit it is about.
+access.register("oversight.adjustment_document", ASSESSMENT_ROWS, locate=lambda a: Place(unit_id=a.unit_id),
+                endpoints=(Endpoint("adjustment_document",
+                                    lambda a: reverse("oversight:adjustment_document", args=[a.pk])),))
+

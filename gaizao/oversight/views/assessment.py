@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -22,12 +22,14 @@ from gaizao.campaign.selectors.status import current_campaign
 from gaizao.core.editing import edit_page
 from gaizao.core.errors import AppError, NotFound
 from gaizao.core.requests import client_ip as _ip
+from gaizao.core.scoping import get_in_scope
 from gaizao.oversight import periods, scoring, sources
 from gaizao.oversight.choices import ProposalStatus, SchemeStatus
 from gaizao.oversight.forms.assessment import (AdjustmentForm, ConfirmForm, PeriodForm, ReasonForm, RejectForm,
                                                SchemeForm, grid_initial, indicator_rows, rule_choices, source_choices)
 from gaizao.oversight.models import Adjustment, Proposal
-from gaizao.oversight.policies.assessment import assessment_can_write, assessment_reader, assessment_reads_all
+from gaizao.oversight.policies.assessment import (adjustment_document_scope, assessment_can_write, assessment_reader,
+                                                  assessment_reads_all)
 from gaizao.oversight.selectors import assessment as selectors
 from gaizao.oversight.services import assessment as services
 
@@ -331,6 +333,18 @@ def _proposals_again(request, form, *, status: int):
         "breadcrumbs": _crumbs((_("表彰问责建议"), reverse("oversight:proposals")))}, status=status)
 
 
+@login_required
+@require_GET
+def adjustment_document(request, pk: int):
+    """The document file of a bonus or penalty item, to the office, leaders and the unit it is about."""
+    item = get_in_scope(adjustment_document_scope(request.user).exclude(document=""), pk=pk)
+    try:
+        handle = item.document.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("文件不存在。")) from None
+    return FileResponse(handle, filename=item.document.name.rsplit("/", 1)[-1], as_attachment=True)
+
+
 urlpatterns = [
     path("assessment/", assessment_home, name="assessment_home"),
     path("assessment/schemes/new/", scheme_create, name="scheme_create"),
@@ -341,6 +355,7 @@ urlpatterns = [
     path("assessment/schemes/<int:pk>/preview/", scheme_preview, name="scheme_preview"),
     path("assessment/schemes/<int:pk>/publish/", scheme_publish, name="scheme_publish"),
     path("assessment/schemes/<int:pk>/adjustments/", adjustment_add, name="adjustment_add"),
+    path("assessment/adjustments/<int:pk>/document/", adjustment_document, name="adjustment_document"),
     path("assessment/sheets/<int:pk>/", sheet_detail, name="sheet_detail"),
     path("assessment/sheets/<int:pk>/lists/", sheet_lists, name="sheet_lists"),
     path("assessment/sheets/<int:pk>/recompute/", sheet_recompute, name="sheet_recompute"),
