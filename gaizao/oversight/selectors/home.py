@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from gaizao.core import access
 from gaizao.oversight.choices import FindingStatus, OrderColour, OrderStatus
 from gaizao.oversight.colours import Clock, order_colour
-from gaizao.oversight.models import Finding
 from gaizao.oversight.policies.inspections import finding_fix_scope, finding_office_scope
 from gaizao.oversight.policies.orders import order_scope
 

@@ -25,7 +25,7 @@ from gaizao.core.requests import client_ip as _ip
 from gaizao.core.scoping import get_in_scope
 from gaizao.oversight import periods, scoring, sources
 from gaizao.oversight.choices import ProposalStatus, SchemeStatus
-from gaizao.oversight.forms.assessment import (AdjustmentForm, ConfirmForm, PeriodForm, ReasonForm, RejectForm,
+from gaizao.oversight.forms.assessment import (AdjustmentForm, ConfirmForm, ReasonForm, RejectForm,
                                                SchemeForm, grid_initial, indicator_rows, rule_choices, source_choices)
 from gaizao.oversight.models import Adjustment, Proposal
 from gaizao.oversight.policies.assessment import (adjustment_document_scope, assessment_can_write, assessment_reader,
