@@ -156,7 +156,8 @@ def main() -> None:
         "period": period, "units_scored": units, "rounds": args.rounds,
         "build_seconds": round(build_seconds, 1) if build_seconds else None,
         "scoring_ms": median_ms(times["scoring"]), "overview_ms": median_ms(times["overview"]),
-        "ratio_scoring_to_overview": round(statistics.median(times["scoring"]) / statistics.median(times["overview"]), 2),
+        "ratio_scoring_to_overview": round(statistics.median(times["scoring"])
+                                           / statistics.median(times["overview"]), 2),
         "queries": queries,
     }
     if args.json:

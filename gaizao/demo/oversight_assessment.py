@@ -53,7 +53,8 @@ def _totals(scheme, key: str) -> list[tuple[int, Decimal]]:
 
 
 def _adjust(scheme, key: str, unit_id: int, points: Decimal, reason: str, number: str) -> None:
-    services.adjustment_add(actor=SYSTEM, scheme=scheme, period=key, unit=unit_id, points=points.quantize(Decimal("0.1")),
+    services.adjustment_add(actor=SYSTEM, scheme=scheme, period=key, unit=unit_id,
+                            points=points.quantize(Decimal("0.1")),
                             reason=reason, document_number=number)
 
 

@@ -160,10 +160,12 @@ def score(*, rule: str, params: dict, expression: str, weight: Decimal, value: D
         floor = Decimal(str(params["floor"])) if params.get("floor") not in (None, "") else ZERO
         if value >= target:
             raw = base + (value - target) * above
-            how = _("%(b)s + (%(v)s − %(t)s) × %(k)s") % {"b": fmt(base), "v": fmt(value), "t": fmt(target), "k": fmt(above)}
+            how = _("%(b)s + (%(v)s − %(t)s) × %(k)s") % {"b": fmt(base), "v": fmt(value), "t": fmt(target),
+                                                          "k": fmt(above)}
         else:
             raw = base - (target - value) * below
-            how = _("%(b)s − (%(t)s − %(v)s) × %(k)s") % {"b": fmt(base), "v": fmt(value), "t": fmt(target), "k": fmt(below)}
+            how = _("%(b)s − (%(t)s − %(v)s) × %(k)s") % {"b": fmt(base), "v": fmt(value), "t": fmt(target),
+                                                          "k": fmt(below)}
         held = max(floor, min(raw, cap))
         note = (_("，封顶 %s 分") % fmt(cap)) if raw > cap else (_("，保底 %s 分") % fmt(floor)) if raw < floor else ""
         return Scored(q2(held), _("%(l)s %(v)s，目标 %(t)s：%(h)s = %(p)s%(n)s") % {
@@ -181,7 +183,8 @@ def score(*, rule: str, params: dict, expression: str, weight: Decimal, value: D
         compiled = compile_expression(expression, names=names_for(inputs), field="expression")
         target = params.get("target")
         values = {**{k: Decimal(str(v)) for k, v in inputs.items() if v is not None},
-                  "value": value, "weight": weight, "target": Decimal(str(target)) if target not in (None, "") else ZERO}
+                  "value": value, "weight": weight,
+                  "target": Decimal(str(target)) if target not in (None, "") else ZERO}
         used = {k: values.get(k, ZERO) for k in compiled.names}
         result = compiled.evaluate(used)
         given = "，".join(f"{k} = {fmt(v)}" for k, v in sorted(used.items()))
@@ -279,7 +282,8 @@ def compute_rows(scheme, period: str, *, indicators=None, units=None) -> list[di
             else:
                 try:
                     scored = score(rule=ind.rule, params=ind.rule_params or {}, expression=ind.expression,
-                                   weight=ind.weight, value=got.value, inputs=got.inputs, label=label, unit=str(unit_label))
+                                   weight=ind.weight, value=got.value, inputs=got.inputs, label=label,
+                                   unit=str(unit_label))
                 except AppError as exc:  # a formula that cannot run on these values (a zero divisor)
                     is_missing = True
                     scored = missing(label=label, rule=scheme.missing_rule, weight=ind.weight)
@@ -292,7 +296,8 @@ def compute_rows(scheme, period: str, *, indicators=None, units=None) -> list[di
                 "explain": str(scored.explain), "link": got.link,
             })
     adjustments: dict[int, list] = {u.pk: [] for u in units}
-    for adj in Adjustment.objects.filter(scheme=scheme, period=period, unit_id__in=[u.pk for u in units]).order_by("id"):
+    for adj in Adjustment.objects.filter(scheme=scheme, period=period,
+                                         unit_id__in=[u.pk for u in units]).order_by("id"):
         adjustments[adj.unit_id].append({"points": fmt(adj.points), "reason": adj.reason,
                                          "document_number": adj.document_number})
     rows = []

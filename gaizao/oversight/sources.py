@@ -182,7 +182,8 @@ def _tasks_on_time(*, campaign, units, starts_on, ends_on, params):
     rows = (Task.objects.filter(campaign=campaign, unit_id__in=[u.pk for u in units], deadline__gte=starts_on,
                                 deadline__lte=ends_on).exclude(status=TaskStatus.CANCELLED)
             .values("unit_id").annotate(due=Count("id"),
-                                        on_time=Count("id", filter=Q(status=TaskStatus.DONE, done_on__lte=F("deadline"))),
+                                        on_time=Count("id", filter=Q(status=TaskStatus.DONE,
+                                                                     done_on__lte=F("deadline"))),
                                         done=Count("id", filter=Q(status=TaskStatus.DONE))).order_by())
     out = {}
     for row in rows:

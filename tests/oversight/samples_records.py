@@ -19,7 +19,8 @@ def _documents(cast):
                                 (cast.department, "accountability", "talk")):
         out.append(record_create(actor=cast.commander, kind=kind, measure=measure, unit=unit, reason="矩阵样本记录",
                                  decided_on=dt.date(2026, 11, 20), document_number="改造办〔2026〕9号",
-                                 document=SimpleUploadedFile("决定.pdf", b"%PDF-1.4 sample", content_type="application/pdf")))
+                                 document=SimpleUploadedFile("决定.pdf", b"%PDF-1.4 sample",
+                                                             content_type="application/pdf")))
     return out
 
 

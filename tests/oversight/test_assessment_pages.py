@@ -162,8 +162,9 @@ def test_the_lists_proposals_home_and_unit_record_cost_fixed_queries(cast, clien
                                    defaults={"reason": "排名第一"})
     login(client, cast.commander)
     pages = {reverse("oversight:sheet_lists", args=[sheet.pk]): 9, reverse("oversight:proposals"): 8,
-             reverse("oversight:assessment_home"): 11, reverse("oversight:unit_record", args=[cast.street_a.pk]): 15}  # + its open orders (the colour
-    # clock's 2 and 1) and its open findings (1)
+             reverse("oversight:assessment_home"): 11,
+             # + its open orders (the colour clock's 2 and 1) and its open findings (1)
+             reverse("oversight:unit_record", args=[cast.street_a.pk]): 15}
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -180,7 +181,8 @@ def test_a_bonus_items_document_downloads_for_the_office_and_its_own_unit_only(c
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     scheme = make_scheme(cast.commander)
-    item = services.adjustment_add(actor=cast.commander, scheme=scheme, period="2026-10", unit=cast.street_a, points="3",
+    item = services.adjustment_add(actor=cast.commander, scheme=scheme, period="2026-10", unit=cast.street_a,
+                                   points="3",
                                    reason="获市级专项表扬", document=SimpleUploadedFile(
                                        "表扬通报.pdf", b"%PDF-1.4 praise", content_type="application/pdf"))
     url = reverse("oversight:adjustment_document", args=[item.pk])

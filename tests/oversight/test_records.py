@@ -106,7 +106,8 @@ def test_a_records_document_downloads_for_its_readers_only(cast, client):
 
     record = record_create(actor=cast.commander, kind="accountability", measure="talk", unit=cast.street_a,
                            reason="连续两期排名末位", decided_on=dt.date(2026, 11, 20), document_number="改造办〔2026〕9号",
-                           document=SimpleUploadedFile("约谈决定.pdf", b"%PDF-1.4 decision", content_type="application/pdf"))
+                           document=SimpleUploadedFile("约谈决定.pdf", b"%PDF-1.4 decision",
+                                                       content_type="application/pdf"))
     url = reverse("oversight:record_document", args=[record.pk])
     login(client, cast.street_user_a)
     response = client.get(url)

@@ -38,11 +38,14 @@ def test_tasks_on_time_counts_the_tasks_due_in_the_period_for_streets_and_depart
     campaign = make_campaign(cast.commander)
     common = {"campaign": campaign, "title": "任务", "created_by": cast.commander}
     Task.objects.bulk_create([
-        Task(unit=cast.department, deadline=dt.date(2026, 10, 15), status="done", done_on=dt.date(2026, 10, 15), **common),
-        Task(unit=cast.department, deadline=dt.date(2026, 10, 15), status="done", done_on=dt.date(2026, 10, 16), **common),
+        Task(unit=cast.department, deadline=dt.date(2026, 10, 15), status="done", done_on=dt.date(2026, 10, 15),
+             **common),
+        Task(unit=cast.department, deadline=dt.date(2026, 10, 15), status="done", done_on=dt.date(2026, 10, 16),
+             **common),
         Task(unit=cast.department, deadline=dt.date(2026, 10, 20), status="doing", **common),
         Task(unit=cast.department, deadline=dt.date(2026, 10, 20), status="cancelled", **common),
-        Task(unit=cast.department, deadline=dt.date(2026, 11, 2), status="done", done_on=dt.date(2026, 10, 2), **common),
+        Task(unit=cast.department, deadline=dt.date(2026, 11, 2), status="done", done_on=dt.date(2026, 10, 2),
+             **common),
     ])
     got = run("tasks_on_time", cast, campaign)
     assert got[cast.department.pk].value == Decimal("33.33")

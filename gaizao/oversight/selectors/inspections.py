@@ -280,5 +280,6 @@ def findings_fixed_rate(unit_ids, starts_on: dt.date, ends_on: dt.date) -> dict[
 
 
 __all__ = ["FindingRow", "InspectionRow", "finding_get", "finding_list", "finding_row", "findings_fixed_rate",
-           "inspection_findings", "inspection_get", "inspection_list", "inspections_held", "open_findings_by_unit", "open_findings_rows",
+           "inspection_findings", "inspection_get", "inspection_list", "inspections_held", "open_findings_by_unit",
+           "open_findings_rows",
            "open_findings_summary", "overdue_condition"]

@@ -71,7 +71,8 @@ def _check_version(obj, version) -> None:
 def _check_thresholds(scheme: Scheme) -> None:
     if not scheme.pass_min <= scheme.good_min <= scheme.excellent_min <= scheme.total:
         raise AppError(_("等次分数线应为：合格 ≤ 良好 ≤ 优秀 ≤ 总分（现为 %(p)s、%(g)s、%(e)s，总分 %(t)s）。") % {
-            "p": scoring.fmt(scheme.pass_min), "g": scoring.fmt(scheme.good_min), "e": scoring.fmt(scheme.excellent_min),
+            "p": scoring.fmt(scheme.pass_min), "g": scoring.fmt(scheme.good_min),
+            "e": scoring.fmt(scheme.excellent_min),
             "t": scoring.fmt(scheme.total)}, fields={"excellent_min": _("分数线顺序有误")})
 
 

@@ -127,7 +127,8 @@ def scheme_indicators(request, pk: int):
         grid += [dict.fromkeys(("name", "weight"), "") | {"i": len(grid) + 1}]
     return render(request, "oversight/assessment/indicators.html", {
         "scheme": scheme, "grid": grid, "error": error, "sources": source_choices(), "rules": rule_choices(),
-        "metrics": sources.get("target_completion").params[0][2], "measures": sources.get("target_completion").params[1][2],
+        "metrics": sources.get("target_completion").params[0][2],
+        "measures": sources.get("target_completion").params[1][2],
         "catalogue": selectors.source_catalogue(),
         "breadcrumbs": _crumbs((scheme.name, reverse("oversight:scheme_detail", args=[scheme.pk])),
                                (_("考核指标"), None))}, status=status)
