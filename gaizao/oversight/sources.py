@@ -8,6 +8,10 @@ scanned): ``compute(campaign=, units=, starts_on=, ends_on=, params=) -> {unit_i
 no task due in the period, no target …) — never 0 for "unknown". ``inputs`` are the figures used (shown
 beside the score and offered to formulas by name), ``link`` the page listing the records behind it.
 
+Signing, vacating and demolition are counted as they stood at the period's end (the daily rollups summed
+up to it, by the events' dates), so a past month keeps its figures; the households in scope are today's.
+Target completion goes through the campaign's status, judged at the period's end against today's figures.
+
 A source says which kinds of unit it makes sense for (``kinds``); for the others every value is missing.
 Appeals answered on time and satisfaction wait for the residents issue: listed, always missing.
 """
@@ -20,11 +24,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Sum
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from gaizao.org.choices import OrgKind
+from gaizao.progress.choices import SCOPE as SCOPE_KEY
 
 HUNDRED = Decimal("100")
 STREET_ONLY = (OrgKind.STREET,)
@@ -96,23 +101,31 @@ def _url(name: str, args=None, **query) -> str:
 
 # --- rollups (签约、腾空、拆除) -------------------------------------------------------------------------
 
-def _rollups(units, keys) -> dict[int, dict[str, tuple[int, int]]]:
-    """{street id: {key: (households, area_centi)}} from the street rollups: one query."""
+def _rollups(units, keys, *, on: dt.date) -> dict[int, dict[str, tuple[int, int]]]:
+    """{street id: {key: (households, area_centi)}} as they stood at the end of ``on``: the households in
+    scope from the street rollups (today's), the stages reached from the daily rollups summed up to ``on``
+    (a signing dated after the period does not count in it): two queries."""
     from gaizao.progress.choices import Level
-    from gaizao.progress.models import Rollup
+    from gaizao.progress.models import DailyRollup, Rollup
 
+    ids = [u.pk for u in units]
     out: dict[int, dict] = {u.pk: {} for u in units}
+    scope_keys = [k for k in keys if k == SCOPE_KEY]
     for unit, key, households, area in Rollup.objects.filter(
-            level=Level.STREET, unit__in=[u.pk for u in units], key__in=list(keys)).values_list(
-            "unit", "key", "households", "area_centi"):
+            level=Level.STREET, unit__in=ids, key__in=scope_keys).values_list("unit", "key", "households",
+                                                                               "area_centi"):
         out[unit][key] = (households, area)
+    stages = [k for k in keys if k != SCOPE_KEY]
+    for row in (DailyRollup.objects.filter(level=Level.STREET, unit__in=ids, key__in=stages, day__lte=on)
+                .order_by().values("unit", "key").annotate(h=Sum("households"), a=Sum("area_centi"))):
+        out[row["unit"]][row["key"]] = (row["h"] or 0, row["a"] or 0)
     return out
 
 
 def _signing_rate(*, campaign, units, starts_on, ends_on, params):
     from gaizao.progress.choices import SCOPE
 
-    figures = _rollups(units, [SCOPE, "signed"])
+    figures = _rollups(units, [SCOPE, "signed"], on=ends_on)
     out = {}
     for u in units:
         in_scope = figures[u.pk].get(SCOPE, (0, 0))[0]
@@ -125,7 +138,7 @@ def _signing_rate(*, campaign, units, starts_on, ends_on, params):
 def _vacated(*, campaign, units, starts_on, ends_on, params):
     from gaizao.progress.choices import SCOPE
 
-    figures = _rollups(units, [SCOPE, "vacated"])
+    figures = _rollups(units, [SCOPE, "vacated"], on=ends_on)
     out = {}
     for u in units:
         in_scope = figures[u.pk].get(SCOPE, (0, 0))[0]
@@ -138,7 +151,7 @@ def _vacated(*, campaign, units, starts_on, ends_on, params):
 def _demolished_area(*, campaign, units, starts_on, ends_on, params):
     from gaizao.progress.choices import SCOPE
 
-    figures = _rollups(units, [SCOPE, "demolished"])
+    figures = _rollups(units, [SCOPE, "demolished"], on=ends_on)
     out = {}
     for u in units:
         in_scope = figures[u.pk].get(SCOPE, (0, 0))[0]

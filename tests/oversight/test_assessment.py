@@ -129,13 +129,24 @@ def test_a_missing_line_counts_as_the_scheme_says_and_is_never_shown_as_a_value(
     assert (explained in b["total_explain"]) if explained else b["total_explain"] == ""
 
 
+def test_a_signing_after_the_period_does_not_count_in_it(cast):
+    campaign = make_campaign(cast.commander)
+    _data(cast, campaign)  # street A: one of its two households signed on 10 October
+    sign(cast.admin, [cast.household_a2], on=dt.date(2026, 11, 3))
+    scheme = make_scheme(cast.commander, campaign)
+    october = {r["unit"]: r for r in selectors.preview(scheme, "2026-10")}["东湖街道"]["indicators"][0]
+    november = {r["unit"]: r for r in selectors.preview(scheme, "2026-11")}["东湖街道"]["indicators"][0]
+    assert (october["inputs"], october["value"]) == ({"signed": 1, "in_scope": 2}, "50")
+    assert (november["inputs"], november["value"]) == ({"signed": 2, "in_scope": 2}, "100")
+
+
 def test_a_published_sheet_is_frozen_when_the_data_changes_after(cast):
     campaign = make_campaign(cast.commander)
     _data(cast, campaign)
     scheme = make_scheme(cast.commander, campaign)
     sheet = services.sheet_publish(actor=cast.commander, scheme=scheme, period="2026-10", today=TODAY)
     before = list(sheet.rows)
-    sign(cast.admin, [cast.household_a2], on=dt.date(2026, 11, 2))
+    sign(cast.admin, [cast.household_a2], on=dt.date(2026, 10, 28))  # a signing within October, entered late
     assert selectors.preview(scheme, "2026-10")[0]["indicators"][0]["value"] == "100"  # live: changed
     assert selectors.sheet_in_force(scheme, "2026-10").rows == before  # published: unchanged
 
@@ -179,7 +190,7 @@ def test_an_adjustment_needs_a_reason_and_a_document(cast):
 def test_first_two_periods_running_proposes_a_commendation_and_last_an_accountability_once(cast):
     campaign = make_campaign(cast.commander)
     open_signing(cast.project_a, start=800)
-    sign(cast.admin, [cast.household_a1], on=dt.date(2026, 10, 10))  # rollups: today's figures
+    sign(cast.admin, [cast.household_a1], on=dt.date(2026, 9, 10))  # counts in September and October
     scheme = make_scheme(cast.commander, campaign)
     services.sheet_publish(actor=cast.commander, scheme=scheme, period="2026-09", today=TODAY)
     assert not Proposal.objects.exists()
