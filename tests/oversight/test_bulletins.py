@@ -338,3 +338,24 @@ def test_the_api_list_costs_the_same_queries_whatever_the_number_of_bulletins(wo
     with django_assert_num_queries(7):
         response = client.get("/api/oversight/bulletins")
     assert len(response.json()) == weeks
+
+
+def test_feedback_after_midnight_beijing_time_counts_on_its_local_day(world):
+    """Feedback at 01:30 in Beijing on the day after the deadline is 17:30 UTC on the deadline itself: the
+    bulletin groups orders by the feedback's local day, as the colour rule reads it, so the order is red."""
+    from django.utils import timezone
+
+    from gaizao.campaign.models import Campaign
+    from gaizao.oversight.colours import Clock, order_colour
+    from gaizao.oversight.selectors.bulletins import orders_by_colour
+
+    campaign = Campaign.objects.get()
+    on, deadline = dt.date(2026, 11, 20), dt.date(2026, 11, 17)
+    late = timezone.make_aware(dt.datetime(2026, 11, 18, 1, 30))
+    before = orders_by_colour(campaign, on, listed=100)["by_colour"]["red"]
+    order = SupervisionOrder.objects.create(campaign=campaign, title="午夜后的反馈", unit=world.street_a,
+                                            requirement="办", deadline_workdays=5, deadline=deadline,
+                                            status="feedback", issued_on=dt.date(2026, 11, 10), feedback_at=late)
+    assert order_colour(order, Clock.at(on)) == "red"
+    found = orders_by_colour(campaign, on, listed=100)
+    assert found["by_colour"]["red"] == before + 1 and order.pk in [o["id"] for o in found["overdue"]]

@@ -173,15 +173,17 @@ def orders_by_colour(campaign: Campaign | None, on: dt.date, *, listed: int = LI
     the rule is not copied into SQL and the count costs one light query."""
     clock = Clock.at(on)
     counts = dict.fromkeys(COLOURS, 0)
-    groups = (_orders(campaign, on).annotate(fed=TruncDate("feedback_at", tzinfo=dt.UTC))
+    local = timezone.get_default_timezone()  # Asia/Shanghai: the feedback's day as people count it
+    groups = (_orders(campaign, on).annotate(fed=TruncDate("feedback_at", tzinfo=local))
               .values("status", "deadline", "issued_on", "returned_count", "fed").annotate(n=Count("id")).order_by())
     red: list[dict] = []
     order = _Row()
     for group in groups:
         order.status, order.deadline, order.issued_on = group["status"], group["deadline"], group["issued_on"]
         order.returned_count = group["returned_count"]
-        # colours.py reads the feedback's date as the stored (UTC) datetime's: the same day here
-        order.feedback_at = dt.datetime.combine(group["fed"], dt.time.min, tzinfo=dt.UTC) if group["fed"] else None
+        # colours.py reads the feedback's local date: local midnight of that day gives it back
+        order.feedback_at = timezone.make_aware(dt.datetime.combine(group["fed"], dt.time.min), local) \
+            if group["fed"] else None
         colour = order_colour(order, clock)
         if colour in counts:
             counts[colour] += group["n"]
@@ -194,8 +196,9 @@ def orders_by_colour(campaign: Campaign | None, on: dt.date, *, listed: int = LI
             break
         fed = group["fed"]
         day = (Q(feedback_at__isnull=True) if fed is None else
-               Q(feedback_at__gte=dt.datetime.combine(fed, dt.time.min, tzinfo=dt.UTC),
-                 feedback_at__lt=dt.datetime.combine(fed + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)))
+               Q(feedback_at__gte=timezone.make_aware(dt.datetime.combine(fed, dt.time.min), local),
+                 feedback_at__lt=timezone.make_aware(dt.datetime.combine(fed + dt.timedelta(days=1), dt.time.min),
+                                                     local)))
         wanted |= Q(status=group["status"], deadline=group["deadline"], issued_on=group["issued_on"],
                     returned_count=group["returned_count"]) & day
         taken += group["n"]
