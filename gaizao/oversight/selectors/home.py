@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.db.models import F
 from django.urls import reverse
@@ -42,16 +43,11 @@ class TodoItem:
     url: str
 
 
-class _Values:
-    def __init__(self, values: dict):
-        self.__dict__.update(values)
-
-
 def _orders(qs, clock: Clock) -> list[TodoItem]:
     rows = qs.values("id", "title", "status", "deadline", "issued_on", "returned_count", "feedback_at",
                      unit_name=F("unit__name")).order_by("deadline", "id")[:50]
     return [TodoItem(kind="order", title=r["title"], unit_name=r["unit_name"], deadline=r["deadline"],
-                     status_label=str(OrderStatus(r["status"]).label), colour=order_colour(_Values(r), clock),
+                     status_label=str(OrderStatus(r["status"]).label), colour=order_colour(SimpleNamespace(**r), clock),
                      url=reverse("oversight:order_detail", args=[r["id"]])) for r in rows]
 
 
