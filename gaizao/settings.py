@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "gaizao.ledger",
     "gaizao.progress",
     "gaizao.campaign",
+    "gaizao.compensation",
     "gaizao.oversight",
     "gaizao.portal",
     "gaizao.api",
