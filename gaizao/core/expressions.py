@@ -430,6 +430,22 @@ class Expression:
             )
         return self._run(names)
 
+    def fast(self):
+        """The formula as a plain Python function of a dict of Decimals, for running it many times
+        (the compensation calculator runs a scheme over 100,000 households): closures over the checked
+        tree, about ten times quicker than ``evaluate``. The caller runs it inside ``arithmetic()``
+        with every name present as a Decimal; on any problem it runs ``evaluate``, which raises the
+        ExpressionError with its position (the fast function never explains, it only computes)."""
+        run = _closure(self._tree)
+
+        def fast(values):
+            try:
+                return run(values)
+            except Exception:
+                self.evaluate(values)
+                raise
+        return fast
+
     def _run(self, names: dict) -> Decimal:
         with decimal.localcontext(CONTEXT):
             result = _Evaluator(self._checker, names).eval(self.text, previously_parsed=self._tree)
@@ -520,3 +536,63 @@ def _constant(checker: _Checker, node, then=lambda value: value):
     evaluator = _Evaluator(checker, {})
     with decimal.localcontext(CONTEXT):
         return evaluator._guard(node, lambda: then(evaluator.eval(checker.text, previously_parsed=node)))
+
+
+def arithmetic():
+    """The context ``Expression.fast`` functions run in: ``with arithmetic(): f(values)``."""
+    return decimal.localcontext(CONTEXT)
+
+
+_FAST_BINARY = {
+    ast.Add: lambda left, right: lambda env: left(env) + right(env),
+    ast.Sub: lambda left, right: lambda env: left(env) - right(env),
+    ast.Mult: lambda left, right: lambda env: left(env) * right(env),
+}
+
+
+def _closure(node):  # noqa: C901 - one branch per construct the checker allows
+    """A checked node as a closure ``env -> value`` (no ``eval``, no code generation)."""
+    if isinstance(node, ast.Constant):
+        value = node.value
+        return lambda env: value
+    if isinstance(node, ast.Name):
+        name = node.id
+        return lambda env: env[name]
+    if isinstance(node, ast.BinOp):
+        left, right = _closure(node.left), _closure(node.right)
+        if type(node.op) in _FAST_BINARY:
+            return _FAST_BINARY[type(node.op)](left, right)
+        op = OPERATORS[type(node.op)]
+        return lambda env: op(left(env), right(env))
+    if isinstance(node, ast.UnaryOp):
+        operand, op = _closure(node.operand), OPERATORS[type(node.op)]
+        return lambda env: op(operand(env))
+    if isinstance(node, ast.BoolOp):
+        parts = [_closure(value) for value in node.values]
+        if isinstance(node.op, ast.And):
+            return lambda env: all(part(env) for part in parts)
+        return lambda env: any(part(env) for part in parts)
+    if isinstance(node, ast.Compare):
+        first = _closure(node.left)
+        rest = [(OPERATORS[type(op)], _closure(c)) for op, c in zip(node.ops, node.comparators, strict=True)]
+
+        def compare(env):
+            left = first(env)
+            for op, right in rest:
+                value = right(env)
+                if not op(left, value):
+                    return False
+                left = value
+            return True
+        return compare
+    if isinstance(node, ast.IfExp):
+        test, body, orelse = _closure(node.test), _closure(node.body), _closure(node.orelse)
+        return lambda env: body(env) if test(env) else orelse(env)
+    if isinstance(node, ast.Call):
+        function = FUNCTIONS[node.func.id][0]
+        args = [_closure(arg) for arg in node.args]
+        keywords = [(k.arg, _closure(k.value)) for k in node.keywords]
+        if keywords:
+            return lambda env: function(*[a(env) for a in args], **{k: v(env) for k, v in keywords})
+        return lambda env: function(*[a(env) for a in args])
+    raise TypeError(f"unchecked node {type(node).__name__}")  # the checker refused it already
