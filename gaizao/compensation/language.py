@@ -70,6 +70,9 @@ ALL_FACTS = {**HOUSEHOLD_NUMBERS, **BUILDING_NUMBERS}
 ROUNDINGS = {"half_up": ROUND_HALF_UP, "up": ROUND_UP, "down": ROUND_DOWN}
 ROUNDING_LABELS = {"half_up": "四舍五入", "up": "进位", "down": "舍去"}
 KINDS = {"money": "元", "area": "㎡", "info": ""}
+QUANTUM_LABELS = {Decimal("0.01"): "精确到分", Decimal("0.1"): "精确到角", Decimal("1"): "精确到元",
+                  Decimal("10"): "精确到十元", Decimal("100"): "精确到百元", Decimal("1000"): "精确到千元"}
+AREA_QUANTUM_LABELS = {Decimal("0.01"): "保留两位小数", Decimal("0.1"): "保留一位小数", Decimal("1"): "取整数"}
 MAX_TEXT = 100_000
 MAX_ENTRIES = 200
 
@@ -162,7 +165,8 @@ class Formula:
         if self.high is not None:
             parts.append(_("不高于 %(x)s") % {"x": self.high.text})
         if self.quantum is not None:
-            parts.append(_("按 %(q)s %(how)s") % {"q": self.quantum, "how": ROUNDING_LABELS[self.rounding]})
+            to = (QUANTUM_LABELS if self.kind == "money" else AREA_QUANTUM_LABELS).get(self.quantum, str(self.quantum))
+            parts.append(_("%(to)s（%(how)s）") % {"to": to, "how": ROUNDING_LABELS[self.rounding]})
         return "；".join(parts)
 
 
