@@ -113,10 +113,11 @@ def _chosen_options(project: Project, ids: list[int]) -> dict[int, str]:
 
 @writes
 def project_calculate(*, actor, project: Project | int, option: str | None = None, skip_incomplete: bool = False,
-                      ip: str | None = None) -> dict:
+                      signed_on: dt.date | None = None, ip: str | None = None) -> dict:
     """Calculate every household of a project in scope (each with its own option, or ``option`` for all).
     A household missing a fact refuses the whole run with the households named, unless
-    ``skip_incomplete``: then the rest are calculated and the skipped ones listed."""
+    ``skip_incomplete``: then the rest are calculated and the skipped ones listed. A household not signed
+    yet is taken as signing on ``signed_on``, by default the first day of the project's signing period."""
     project = load_scoped(actor, Project.objects.all(), project,
                           lambda a: Project.objects.filter(pk__in=_write_scope(a).values("project_id")),
                           missing=_("项目不存在或无权测算。"))
@@ -128,7 +129,9 @@ def project_calculate(*, actor, project: Project | int, option: str | None = Non
                if not is_system(actor) else
                Household.objects.filter(project=project).exclude(stage=Stage.WITHDRAWN).values_list("pk", flat=True))
     options = {pk: option for pk in ids} if option else _chosen_options(project, ids)
-    cases = facts.cases_for(ids)
+    # A household not signed yet is calculated as if it signed on the first day of the signing period
+    # (what it can get at most); a signed one by its own date.
+    cases = facts.cases_for(ids, signed_on=signed_on or project.signing_start)
     current = dict(Calculation.objects.filter(household_id__in=ids, current=True).values_list("household_id", "digest"))
     rows, problems, unchanged = [], [], 0
     for pk in ids:
