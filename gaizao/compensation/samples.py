@@ -35,6 +35,8 @@ loss_rate = 0.05              # 停产停业损失：房屋价值的 5%
 loss_floor = 5000
 loss_ceiling = 100000
 flat_price = 6800             # 安置房结算价，元/㎡
+min_area = 45                 # 最低面积保障：每户不少于 45㎡
+subsidy_price = 3000          # 不足部分按 3000 元/㎡ 补助
 
 [tables.early_rate]           # 提前签约奖励单价，按签约第几日
 by = "signing_day"
@@ -106,6 +108,12 @@ max = "money_reward_cap"
 label = "整体签约率奖励"
 formula = "rate_reward"
 round = "1"
+
+[items.small_area_subsidy]
+label = "最低面积保障补助"
+options = ["money"]
+if = "legal_total < min_area"
+formula = "(min_area - legal_total) * subsidy_price"
 """
 
 SWAP = """\

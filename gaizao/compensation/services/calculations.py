@@ -63,6 +63,12 @@ def _in_force(project: Project) -> Scheme:
     return scheme
 
 
+def assumed_signing(project: Project, definition: language.Scheme, signed_on: dt.date | None) -> dt.date | None:
+    """The day a household not signed yet is calculated as signing on: the day asked for, else the first
+    day of the project's signing period, else the scheme's ``signing_start`` (what it can get at most)."""
+    return signed_on or project.signing_start or definition.dates.get("signing_start")
+
+
 def digest_of(scheme: Scheme, option: str, case: facts.Case) -> str:
     payload = json.dumps({"scheme": scheme.pk, "text": sm3_hex(scheme.text.encode()), "option": option,
                           "facts": case.as_json()}, sort_keys=True, ensure_ascii=False)
@@ -86,8 +92,10 @@ def household_calculate(*, actor, household: Household | int, option: str, signe
     household = load_scoped(actor, Household.objects.select_related("project"), household, _write_scope,
                             missing=_("住户不存在或无权测算。"))
     scheme = _in_force(household.project)
-    case = facts.case_for(household, signed_on=signed_on, late_months=late_months)
-    result = calculator.calculate(parsed(scheme), case, option=option)
+    definition = parsed(scheme)
+    case = facts.case_for(household, signed_on=assumed_signing(household.project, definition, signed_on),
+                          late_months=late_months)
+    result = calculator.calculate(definition, case, option=option)
     current = Calculation.objects.filter(household=household, option=option, current=True).first()
     row = _row(actor=actor, household_id=household.pk, scheme=scheme, option=option, case=case, result=result)
     if current is not None and current.digest == row.digest:
@@ -129,9 +137,8 @@ def project_calculate(*, actor, project: Project | int, option: str | None = Non
                if not is_system(actor) else
                Household.objects.filter(project=project).exclude(stage=Stage.WITHDRAWN).values_list("pk", flat=True))
     options = {pk: option for pk in ids} if option else _chosen_options(project, ids)
-    # A household not signed yet is calculated as if it signed on the first day of the signing period
-    # (what it can get at most); a signed one by its own date.
-    cases = facts.cases_for(ids, signed_on=signed_on or project.signing_start)
+    # A household not signed yet as if it signed on the first day (assumed_signing); a signed one by its date.
+    cases = facts.cases_for(ids, signed_on=assumed_signing(project, definition, signed_on))
     current = dict(Calculation.objects.filter(household_id__in=ids, current=True).values_list("household_id", "digest"))
     rows, problems, unchanged = [], [], 0
     for pk in ids:
