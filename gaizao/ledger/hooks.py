@@ -65,3 +65,45 @@ def households_changed_fire(*, created: Sequence[int] = (), changed: Sequence[in
 # latest 意愿征询 failed). The ledger knows no upper rule: it offers the point, the upper app
 # connects its check in ``ready()``.
 project_signing_opens = Hook("ledger.project_signing_opens")
+
+
+# The gate before a household's compensation inputs change (补偿要素变更闸门): fired by the ledger's writes inside
+# their transaction whenever an input of a household's compensation changes — a building added or changed (areas,
+# legality, use, structure, floors, build year, certificate, disposition), a member added or changed (relation,
+# hukou), the household's member count, land type or use — once per write with all the ids (an import of 100,000
+# households is one call). A receiver refuses by raising ``AppError`` (compensation refuses a household whose
+# compensation list was published, 公示, unless an approved change request is being applied). The firing itself
+# costs no query: ``project_ids`` are the projects of the households when the writer knows them (the receiver then
+# reads by project), else empty (the receiver finds them from the households).
+
+
+@dataclass(frozen=True)
+class InputsChange:
+    """Households whose compensation inputs a ledger write is about to change, and what (for the message)."""
+
+    household_ids: Sequence[int]
+    what: str  # 房屋 2 的合法面积、认定结果 / 家庭成员 / 家庭人数 …, as a refusal names it
+    project_ids: Sequence[int] = ()
+
+
+household_inputs_change = Hook("ledger.household_inputs_change")
+
+# The fields of the ledger's rows that are inputs of a household's compensation (what the calculator reads).
+BUILDING_INPUTS = frozenset({"structure", "floors", "build_year", "certificate_no", "legal_area", "unlicensed_area",
+                             "legality", "use", "disposition"})
+PERSON_INPUTS = frozenset({"relation", "hukou"})
+HOUSEHOLD_INPUTS = frozenset({"member_count", "land_type", "use"})
+
+
+def changed_inputs(current, values: dict, inputs: frozenset[str]) -> str:
+    """The labels of the input fields whose new value in ``values`` differs from ``current``'s (合法面积、认定结果),
+    '' when none does: read from the row in hand, no query."""
+    changed = [name for name in values if name in inputs and getattr(current, name) != values[name]]
+    return "、".join(str(current._meta.get_field(name).verbose_name).split("（")[0] for name in sorted(changed))
+
+
+def household_inputs_change_fire(*, household_ids: Sequence[int], what: str, project_ids: Sequence[int] = ()) -> None:
+    """Ask the receivers before a write changes these households' compensation inputs; no household, no call."""
+    if household_ids:
+        household_inputs_change.fire(change=InputsChange(household_ids=household_ids, what=what,
+                                                         project_ids=project_ids))

@@ -31,7 +31,8 @@ from gaizao.core.errors import AppError, Conflict, NotFound
 from gaizao.core.masking import mask_citizen_id, mask_phone
 from gaizao.ledger import surnames
 from gaizao.ledger.choices import Disposition
-from gaizao.ledger.hooks import households_changed_fire
+from gaizao.ledger.hooks import (BUILDING_INPUTS, HOUSEHOLD_INPUTS, PERSON_INPUTS, household_inputs_change_fire,
+                                 households_changed_fire)
 from gaizao.ledger.importing.plan import (
     BUILDING_DEFAULTS, HOUSEHOLD_DEFAULTS, ImportPlan, _chunks, _new_person,
 )
@@ -315,6 +316,9 @@ def _update(plan: ImportPlan, result: ApplyResult, *, actor, project: Project,
         ))
         if done % 1000 == 0:
             progress(done)
+    # Compensation's gate (ledger.hooks.household_inputs_change): once, with every household whose inputs change.
+    household_inputs_change_fire(household_ids=[item.household_id for item in plan.changed if _inputs_change(item)],
+                                 project_ids=[project.pk], what=_("导入文件中的房屋、家庭成员或家庭人数"))
     _grouped_update(Household, households, extra={})
     bump = {"version": F("version") + 1, "updated_at": now}
     _grouped_update(Building, buildings, extra=bump)
@@ -337,6 +341,14 @@ def _update(plan: ImportPlan, result: ApplyResult, *, actor, project: Project,
     result.persons_updated += len(persons)
     result.persons_created += len(person_rows)
     return changes
+
+
+def _inputs_change(item) -> bool:
+    """Whether the file changes an input of this household's compensation (buildings, members, member count)."""
+    return bool(item.building_creates or item.person_creates or item.moved_out
+                or HOUSEHOLD_INPUTS & item.updates.keys()
+                or any(BUILDING_INPUTS & values.keys() for _pk, _version, values in item.building_updates)
+                or any(values.keys() & (PERSON_INPUTS | {"household_id"}) for _pk, values in item.person_updates))
 
 
 def _has_field(model, name: str) -> bool:

@@ -48,7 +48,8 @@ from gaizao.core.text import check_text
 from gaizao.core.writes import writes
 from gaizao.ledger import selectors
 from gaizao.ledger.choices import Disposition, HeritageKind, Legality
-from gaizao.ledger.hooks import households_changed_fire
+from gaizao.ledger.hooks import (BUILDING_INPUTS, changed_inputs, household_inputs_change_fire,
+                                 households_changed_fire)
 from gaizao.ledger.models import Building, HeritageElement, Household
 from gaizao.ledger.policies import heritage_can_override
 from gaizao.ledger.services.ways import households_way_refresh
@@ -282,6 +283,8 @@ def building_add(*, actor, household: Household, number: str, legal_area: Decima
     if not values.get("disposition"):  # unmarked: what the village's mode does with its buildings
         values["disposition"] = DEFAULT_DISPOSITION.get(household.village.mode, Disposition.DEMOLISH)
     _check_building(values, household=household, building=None, decided_on=decided_on)
+    household_inputs_change_fire(household_ids=[household.pk], project_ids=[household.project_id],
+                                 what=f"房屋（登记房屋 {values['number']}）")
     building = create(actor=actor, instance=Building(household=household, **values), action="building.create", ip=ip)
     flipped = households_way_refresh(actor=actor, household_ids=[household.pk], ip=ip,
                                      what=f"登记房屋 {building.number}（{building.get_disposition_display()}）")
@@ -299,6 +302,9 @@ def building_update(*, actor, building: Building, version: int, ip: str | None =
     old_disposition = current.disposition
     _check_building(values, household=current.household, building=current,
                     decided_on=current.household.decided_on, demolished_on=current.household.demolished_on)
+    if inputs := changed_inputs(current, values, BUILDING_INPUTS):
+        household_inputs_change_fire(household_ids=[current.household_id], what=f"房屋 {current.number} 的{inputs}",
+                                     project_ids=[current.household.project_id])
     building = save_changes(actor=actor, current=current, version=version, values=values,
                             action="building.update", ip=ip)
     flipped = []

@@ -12,7 +12,8 @@ from gaizao.core.models import AuditEntry
 from gaizao.core.services import NOT_FOUND, create, load_for_update, only, require_in_scope, save_changes
 from gaizao.core.writes import writes
 from gaizao.ledger import identity, selectors
-from gaizao.ledger.hooks import households_changed_fire
+from gaizao.ledger.hooks import (HOUSEHOLD_INPUTS, PERSON_INPUTS, changed_inputs, household_inputs_change_fire,
+                                 households_changed_fire)
 from gaizao.ledger.models import Household, Person, Project
 from gaizao.ledger.surnames import name_initials
 from gaizao.ledger.ways import way_for
@@ -83,6 +84,8 @@ def household_update(*, actor, household: Household, version: int, ip: str | Non
     project = Project.objects.select_related("village__street").get(pk=current.project_id)
     values = dict(changes)
     _check_household(actor, values, project=project, household=current)
+    if inputs := changed_inputs(current, values, HOUSEHOLD_INPUTS):
+        household_inputs_change_fire(household_ids=[current.pk], project_ids=[current.project_id], what=inputs)
     return save_changes(actor=actor, current=current, version=version, values=values,
                         action="household.update", ip=ip)
 
@@ -118,6 +121,8 @@ def person_add(*, actor, household: Household, name: str, relation: str,
     require_in_scope(actor, selectors.household_write_scope, household)
     values = {"name": name, "relation": relation, "id_number": id_number, **fields}
     _check_person(actor, values, household=household, person=None)
+    household_inputs_change_fire(household_ids=[household.pk], project_ids=[household.project_id],
+                                 what=f"家庭成员（新增 {values['name']}）")
     return create(actor=actor, instance=Person(household=household, **values), action="person.create", ip=ip)
 
 
@@ -129,6 +134,9 @@ def person_update(*, actor, person: Person, version: int, ip: str | None = None,
     current = load_for_update(person, version)
     values = dict(changes)
     _check_person(actor, values, household=current.household, person=current)
+    if inputs := changed_inputs(current, values, PERSON_INPUTS):
+        household_inputs_change_fire(household_ids=[current.household_id], what=f"家庭成员 {current.name} 的{inputs}",
+                                     project_ids=[current.household.project_id])
     return save_changes(actor=actor, current=current, version=version, values=values,
                         action="person.update", ip=ip)
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 from gaizao.core import audit
 from gaizao.core.errors import AppError
 from gaizao.ledger.choices import Disposition, RenovationMode, Way
-from gaizao.ledger.hooks import households_changed_fire
+from gaizao.ledger.hooks import household_inputs_change_fire, households_changed_fire
 from gaizao.ledger.models import Building, Household, Village
 from gaizao.ledger.ways import ALLOWED_DISPOSITIONS, DEFAULT_DISPOSITION, WAY_DATE_FIELDS, mode_label, steps_reached, \
     way_for
@@ -153,7 +153,8 @@ def village_mode_change(*, actor, village: Village, mode: str, ip: str | None = 
                 raise AppError(f"{what}会把已拆除的房屋改为「保留」，不能改变：{shown}。",
                                fields={"mode": "村内已有房屋拆除"})
         moved = list(buildings.exclude(disposition__in=ALLOWED_DISPOSITIONS[mode])
-                     .values_list("id", "household__number", "number", "disposition"))
+                     .values_list("id", "household__number", "number", "disposition", "household_id",
+                                  "household__project_id"))
     rows = _rows(Household.objects.filter(village_id=village.pk))
     ids = [row["id"] for row in rows]
     demolish = _to_demolish(ids) if mode == RenovationMode.MIXED else (
@@ -161,8 +162,10 @@ def village_mode_change(*, actor, village: Village, mode: str, ip: str | None = 
     flips = _flips(rows, mode_of=lambda _row: mode, demolish=demolish)
     _refuse_stranded(flips, what=what, field="mode")
     if moved:
+        household_inputs_change_fire(household_ids=sorted({row[4] for row in moved}), what=f"房屋的处置方式（{what}）",
+                                     project_ids=sorted({row[5] for row in moved}))
         now = timezone.now()
-        pks = [pk for pk, _h, _b, _d in moved]
+        pks = [pk for pk, *_rest in moved]
         for start in range(0, len(pks), CHUNK):
             Building.objects.filter(pk__in=pks[start:start + CHUNK]).update(
                 disposition=DEFAULT_DISPOSITION[mode], version=F("version") + 1, updated_at=now)
@@ -170,7 +173,7 @@ def village_mode_change(*, actor, village: Village, mode: str, ip: str | None = 
             audit.Change(action="building.update", object_type="ledger.building", object_id=pk,
                          object_repr=f"{h}/{b}", changes={"disposition": [d, DEFAULT_DISPOSITION[mode]],
                                                           "village_mode": mode})
-            for pk, h, b, d in moved])
+            for pk, h, b, d, *_ids in moved])
     flipped = _store(flips, actor=actor, ip=ip) if flips else []
     households_changed_fire(changed=flipped, flipped=flipped)
     return flipped
