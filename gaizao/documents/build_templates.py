@@ -686,8 +686,102 @@ def bulletin():
     return doc
 
 
+def _small_table(doc, style: str) -> None:
+    """The table just added takes ``style`` in every cell (a list of many columns prints in 五号)."""
+    for row in doc.tables[-1].rows:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.style = style
+
+
+def publicity():
+    """公示: 公示编号 over the title, the period (公示期) under it, the opening, the list as tables of any number of
+    columns in 五号 (repeated header row), then the sections (how to object, the answers), 署名 and 日期, 版记."""
+    doc = new_document()
+    _paragraph_style(doc, "公示表格文字", font=FANGSONG, size=Pt(10.5), align=WD_ALIGN_PARAGRAPH.CENTER,
+                     exact_line=False, space_before=Pt(2), space_after=Pt(2))
+    tag(doc, "{%p if number %}")
+    numbering = p(doc, "{{ number }}", "发文字号")
+    numbering.paragraph_format.space_before = Pt(0)
+    numbering.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    tag(doc, "{%p endif %}")
+    title_block(doc)
+    tag(doc, "{%p if period %}")
+    p(doc, "（公示期：{{ period }}）", "公文副标题")
+    p(doc, "", "公文顶格")
+    tag(doc, "{%p endif %}")
+    recipients_line(doc)
+    paragraphs_block(doc)
+    tag(doc, "{%p for t in tables %}")
+    tag(doc, "{%p if t.caption %}")
+    p(doc, "{{ t.caption }}", "表题").paragraph_format.keep_with_next = True
+    tag(doc, "{%p endif %}")
+    loop_table(doc)
+    _small_table(doc, "公示表格文字")
+    p(doc, "", "公文顶格")
+    tag(doc, "{%p endfor %}")
+    sections_block(doc)
+    attachments_block(doc)
+    signature_block(doc)
+    record_block(doc)
+    return doc
+
+
+def compensation_agreement():
+    """补偿协议 (房屋征收补偿协议, 条例 §25): title, 协议编号 and 签约顺序号, the parties, the preamble, the terms
+    (sections numbered by the caller), the amounts (tables), the effectiveness condition, the parties'
+    signatures side by side and the signing date."""
+    doc = new_document()
+    p(doc, "", "公文顶格")
+    p(doc, "{{ title }}", "公文标题")
+    p(doc, "", "公文顶格")
+    tag(doc, "{%p if number or order_no %}")
+    numbers = p(doc, "{% if number %}协议编号：{{ number }}{% endif %}{% if number and order_no %}　　{% endif %}"
+                     "{% if order_no %}签约顺序号：{{ order_no }}{% endif %}", "公文顶格")
+    numbers.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p for party in parties %}")
+    p(doc, runs=[("{{ party.role }}：", HEITI), ("{{ party.name }}", None)], style="公文顶格")
+    tag(doc, "{%p endfor %}")
+    p(doc, "", "公文顶格")
+    paragraphs_block(doc)
+    sections_block(doc)
+    tag(doc, "{%p for t in tables %}")
+    tag(doc, "{%p if t.title or t.caption %}")
+    p(doc, "{{ t.title or t.caption }}", "表题").paragraph_format.keep_with_next = True
+    tag(doc, "{%p endif %}")
+    loop_table(doc)
+    p(doc, "", "公文顶格")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p for para in conditions %}")
+    p(doc, "{{ para }}")
+    tag(doc, "{%p endfor %}")
+    attachments_block(doc)
+    p(doc, "", "公文顶格")
+    p(doc, "", "公文顶格")
+    # the parties side by side: one column each
+    table = doc.add_table(rows=1, cols=3)
+    _cell_text(table.rows[0].cells[0], "{%tc for s in signatures %}")
+    cell = table.rows[0].cells[1]
+    _cell_text(cell, "{{ s.role }}：", align=WD_ALIGN_PARAGRAPH.LEFT)
+    for text in ("", "{{ s.name }}", ""):
+        extra = cell.add_paragraph(text, style="公文顶格")
+        extra.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    cell.paragraphs[0].style = "公文顶格"
+    _cell_text(table.rows[0].cells[2], "{%tc endfor %}")
+    _table_look(table, [WIDTH_TWIPS // 3] * 3)
+    table.style = None
+    _no_borders(table)
+    tag(doc, "{%p if signed_on %}")
+    p(doc, "", "公文顶格")
+    p(doc, "签约日期：{{ signed_on }}", "署名")
+    tag(doc, "{%p endif %}")
+    return doc
+
+
 BUILDERS = {"notice": notice, "agreement": agreement, "minutes": minutes, "report_digest": report_digest,
-            "supervision": supervision, "bulletin": bulletin}
+            "supervision": supervision, "bulletin": bulletin, "publicity": publicity,
+            "compensation_agreement": compensation_agreement}
 
 
 def _reproducible(data: bytes) -> bytes:

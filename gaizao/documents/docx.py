@@ -27,7 +27,14 @@ Context (plain str, lists and dicts; a missing key renders as nothing, so every 
   "problems", "next_plan", "help_needed"}];
 - supervision 督办通知: ``level`` (一般/重点/挂牌督办), ``subject``, ``requirement``, ``deadline``;
 - bulletin 工作通报: ``period`` (the dates, under the title); each of ``sections`` may carry its own ``tables``
-  [{"caption", "header", "rows"}] printed after its paragraphs (the rankings, the overdue items).
+  [{"caption", "header", "rows"}] printed after its paragraphs (the rankings, the overdue items);
+- publicity 公示: ``period`` (公示期, under the title); ``tables`` (the list: tables of many columns print in
+  五号), then ``sections`` (how to raise an objection, the objections answered), 署名 and 成文日期;
+- compensation_agreement 补偿协议 (房屋征收补偿协议): ``number`` 协议编号, ``order_no`` 签约顺序号 (text),
+  ``parties`` [{"role", "name"}] (甲方, 乙方 …), ``paragraphs`` (the preamble), ``sections`` [{"heading",
+  "paragraphs"}] (the terms, numbered by the caller), ``tables`` [{"title", "header", "rows"}] (the amounts),
+  ``conditions`` [str] (生效条件, e.g. the signing threshold), ``signatures`` [{"role", "name"}] side by side,
+  ``signed_on`` 签约日期 (text).
 
 Filters a template may use besides Jinja's own: ``cn_number`` (3 → 三, for 一、二、 and （一）) and ``names``
 (a list joined with 、; a str as it is). Templates run in Jinja's sandbox: an uploaded file cannot reach
@@ -56,6 +63,8 @@ KINDS: dict[str, str] = {
     "report_digest": _("汇报汇总"),
     "supervision": _("督办通知"),
     "bulletin": _("工作通报"),
+    "publicity": _("公示"),
+    "compensation_agreement": _("补偿协议"),
 }
 DEFAULTS = Path(__file__).resolve().parent / "default_templates"
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
