@@ -11,6 +11,7 @@ transition fees, the moving deadline and the transition period; then the project
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
@@ -23,6 +24,8 @@ KIND = "compensation_agreement"
 _UPPER = "零壹贰叁肆伍陆柒捌玖"
 _SMALL_UNITS = ("", "拾", "佰", "仟")
 _BIG_UNITS = ("", "万", "亿", "万亿")
+FUNCTIONS = {"max": "较大值", "min": "较小值", "clamp": "限定", "round": "四舍五入", "floor": "向下取整",
+             "ceil": "向上取整", "abs": "绝对值"}
 RELOCATION_KEYS = ("relocation",)
 TRANSITION_KEYS = ("transition",)
 
@@ -129,6 +132,27 @@ def _amount_of(lines: list[dict], keys: tuple[str, ...], words: tuple[str, ...])
     return sum((Decimal(str(line.get("amount") or 0)) for line in found), Decimal("0"))
 
 
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_OPERATORS = {"**": "^", "*": " × ", "/": " ÷ ", "+": " + ", "-": " − "}
+
+
+def method(line: dict) -> str:
+    """How a line was computed, in numbers a resident reads: the formula with each name replaced by the value the
+    calculation used (legal_area * unit_price → 120.50 × 5200); a line computed per building says so; a formula
+    whose names are not all among its inputs is not printed in code."""
+    formula = str(line.get("formula") or "")
+    inputs = {str(k): str(v) for k, v in (line.get("inputs") or {}).items()}
+    names = [n for n in _NAME.findall(formula) if n not in FUNCTIONS]
+    if formula and names and all(n in inputs for n in names):
+        text = _NAME.sub(lambda m: inputs.get(m.group(0), FUNCTIONS.get(m.group(0), m.group(0))), formula)
+        text = re.sub(r"\s*(\*\*|[*/+-])\s*", lambda m: _OPERATORS[m.group(1)], text)
+        return text.strip()
+    buildings = line.get("buildings") or []
+    if buildings:
+        return _("逐栋计算，共%(n)d栋") % {"n": len(buildings)}
+    return ""
+
+
 def _item_rows(agreement: Agreement) -> list[list[str]]:
     rows = []
     for n, line in enumerate(_lines(agreement), start=1):
@@ -139,7 +163,7 @@ def _item_rows(agreement: Agreement) -> list[list[str]]:
             value = area(line.get("amount")) + " ㎡"
         else:
             value = str(line.get("amount") or "")
-        rows.append([str(n), str(line.get("label") or line.get("key") or ""), str(line.get("formula") or ""), value])
+        rows.append([str(n), str(line.get("label") or line.get("key") or ""), method(line), value])
     rows.append(["", _("合计（货币）"), "", money(agreement.total)])
     return rows
 
