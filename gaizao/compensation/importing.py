@@ -447,10 +447,13 @@ def template_workbook(*, households=None) -> bytes:
     xlsx.number_range(sheet, column=4, first_row=2, last_row=last, minimum=0, maximum=999999999999, whole=False,
                       title=headers[4])
     if households is not None:
+        at = 2  # by row number: freezing the panes made cell A2, so ``append`` would skip a row
         for household in households:
             for building in household.buildings.all():
                 if building.disposition == Disposition.DEMOLISH:
-                    sheet.append([household.number, household.head_name, building.number])
+                    for column, text in enumerate((household.number, household.head_name, building.number), start=1):
+                        sheet.cell(row=at, column=column, value=text)
+                    at += 1
     xlsx.add_notes_sheet(workbook, title=NOTES_SHEET, headers=[_("列"), _("填写要求")],
                          rows=[(str(a), str(b)) for a, b in NOTES], widths=[20, 80],
                          heading=_("评估结果导入模板：每栋房屋一行"))

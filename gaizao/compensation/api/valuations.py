@@ -100,7 +100,7 @@ def import_preview(request, project: Form[str], file: File[UploadedFile]):
     return _import_out(plan)
 
 
-@router.post("/valuations/import", response={200: ImportOut, **ERRORS},
+@router.post("/valuations/import/confirm", response={200: ImportOut, **ERRORS},
              summary="导入评估结果·确认（multipart：project、file、fingerprint 预览返回的指纹）：全部写入或不写入")
 def import_apply(request, project: Form[str], file: File[UploadedFile], fingerprint: Form[str] = ""):
     if not valuation_writer(request.auth):
