@@ -336,6 +336,7 @@ STATICFILES_DIRS = [
     ("vendor/tabler", NODE_MODULES / "@tabler" / "core" / "dist"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+    ("vendor/prism", NODE_MODULES / "prismjs" / "components"),  # the compensation scheme editor's highlighting (TOML)
     ("vendor/swagger-ui", NODE_MODULES / "swagger-ui-dist"),  # the API docs page (/api/docs)
 ]
 STORAGES = {

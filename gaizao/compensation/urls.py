@@ -1,6 +1,6 @@
-from gaizao.compensation.views import agreements, changes, publicity, schemes, valuations
+from gaizao.compensation.views import agreements, calculations, changes, publicity, schemes, valuations
 
 app_name = "compensation"
 
-urlpatterns = [*schemes.urlpatterns, *valuations.urlpatterns, *publicity.urlpatterns, *changes.urlpatterns,
-               *agreements.urlpatterns]
+urlpatterns = [*schemes.urlpatterns, *calculations.urlpatterns, *valuations.urlpatterns, *publicity.urlpatterns,
+               *changes.urlpatterns, *agreements.urlpatterns]
