@@ -120,6 +120,7 @@ def test_bad_rows_are_rejected_with_row_column_and_reason_and_nothing_is_written
         row(number="XL-001", head="王五"),                 # 8: a household of another project
         row(building="2", price=4000),                    # 9: duplicate of row 4
         row(number="DH-002", head="张三", decoration="三万"),  # 10: text in a number cell (and a duplicate)
+        row(number="DH-002", head="张三", on="下周一"),      # 11: text in a date cell
     ])
     plan = preview(cast, path, project)
     rejected = _rejected(plan)
@@ -131,6 +132,7 @@ def test_bad_rows_are_rejected_with_row_column_and_reason_and_nothing_is_written
     assert "XL-001 不在项目 P001" in rejected[8, "户号"]
     assert "与第 4 行重复" in rejected[9, "房屋编号"]
     assert "三万" in rejected[10, "装修评估（元）"]
+    assert "不是可识别的日期" in rejected[11, "评估日期"]
     assert plan.new == 0 or plan.planned  # the good rows are still listed in the preview…
     with pytest.raises(AppError) as refused:  # … but with any rejected row nothing is written
         importing.valuations_import(actor=cast.street_user_a, project=project, path=path)
