@@ -79,7 +79,14 @@
     });
 
     area.schemeEditor = {
-      mark: function (lines) { bad = lines; render(); },
+      mark: function (lines) {
+        bad = lines;
+        render();
+        if (lines.length) {  // the first problem in view
+          area.scrollTop = Math.max(0, (Math.min.apply(null, lines) - 4) * lineHeight(area));
+          sync();
+        }
+      },
       goTo: function (line) {
         var lines = area.value.split("\n");
         var start = 0;
