@@ -54,7 +54,7 @@ def test_generating_freezes_the_calculations_items_and_total_with_the_terms(cast
     assert agreement.items == ITEMS and agreement.total == TOTAL
     assert agreement.option == Option.MONEY and agreement.swap_area is None
     assert agreement.number == "P001-XY-0001"
-    assert agreement.transition_months == 24  # the scheme's transition_months input
+    assert agreement.transition_months == 0  # money: no transition period
     assert agreement.payment_terms == payment_terms_default(Option.MONEY)
     assert "15日内" in agreement.payment_terms
     assert agreement.move_deadline == days(30)
@@ -71,6 +71,11 @@ def test_a_swap_agreement_carries_the_swap_area_and_flat(cast):
     assert agreement.swap_area == Decimal("126.00") and agreement.swap_flat == "东湖安置区3栋1502室"
     assert agreement.transition_months == 18 and agreement.move_deadline == days(45)
     assert "差价" in agreement.payment_terms
+
+
+def test_a_swaps_transition_period_defaults_to_the_schemes(cast):
+    calculation(cast.household_a1, option=Option.SWAP)
+    assert agreement_generate(actor=cast.admin, household=cast.household_a1).transition_months == 24
 
 
 def test_generating_without_a_calculation_is_refused_by_name(cast):
@@ -288,3 +293,24 @@ def test_later_scheme_and_calculation_changes_never_alter_a_signed_agreement(cas
     assert {f.name: getattr(stored, f.name) for f in Agreement._meta.concrete_fields
             if f.name != "updated_at"} == before_row
     assert agreement_context(stored) == before_doc
+
+
+# ------------------------------------------------------------------------------------------ with the calculator
+
+def test_an_agreement_from_the_calculators_swap_calculation_carries_its_lines_and_period(cast):
+    from gaizao.compensation.agreement_doc import agreement_context
+    from gaizao.compensation.services.calculations import household_calculate
+    from tests.compensation.factories import publish_scheme, value_buildings
+
+    publish_scheme(cast.project_a, "swap")
+    value_buildings(cast.household_a1)
+    calc = household_calculate(actor=cast.admin, household=cast.household_a1, option="swap",
+                               signed_on=dt.date(2026, 3, 10))
+    agreement = agreement_generate(actor=cast.street_user_a, household=cast.household_a1, swap_flat="东湖安置区1栋101室")
+    assert agreement.calculation_id == calc.pk and agreement.items == calc.items and agreement.total == calc.total
+    assert agreement.swap_area == calc.swap_area and agreement.swap_area is not None
+    assert agreement.transition_months > 0
+    context = agreement_context(Agreement.objects.select_related("household", "project").get(pk=agreement.pk))
+    labels = [row[1] for row in context["tables"][0]["rows"]]
+    assert labels[-1] == "合计（货币）" and len(labels) == 1 + sum(1 for i in calc.items if i.get("applies", True))
+    assert all("_" not in row[2] for row in context["tables"][0]["rows"])  # no code names printed

@@ -192,3 +192,37 @@ def test_the_api_refuses_generating_without_a_calculation(cast, login_as):
     client = login_as(cast.admin)
     response = _post_json(client, f"/api/compensation/households/{cast.household_b1.pk}/agreements", {})
     assert response.status_code == 400 and "XL-001" in response.json()["message"]
+
+
+# ------------------------------------------------------------------------------------------ village page
+
+def test_the_village_page_links_each_projects_register_for_those_who_read_it(cast, login_as):
+    url = reverse("ledger:village_detail", args=[cast.village_a.pk])
+    register = reverse("compensation:project_agreements", args=[cast.project_a.pk])
+    assert register in login_as(cast.street_user_a).get(url).content.decode()
+    assert register in login_as(cast.leader).get(url).content.decode()
+
+
+def test_the_household_panel_costs_two_queries_and_one_once_signed(cast, login_as):
+    from django.db import connection
+    from django.template import RequestContext
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from gaizao.compensation.registrations.agreements import household_panel
+
+    valued(cast, cast.household_a1)
+    calculation(cast.household_a1)
+    request = RequestFactory().get("/")
+    request.user = cast.street_user_a
+    household = Household.objects.get(pk=cast.household_a1.pk)
+    household_panel(RequestContext(request, {"request": request}), household)  # the user's units, read once
+    with CaptureQueriesContext(connection) as draft:
+        data = household_panel(RequestContext(request, {"request": request}), household)
+    assert data["generate_form"] is not None and data["live"] is None
+    agreement_sign(actor=cast.admin, signed_on=days(-1),
+                   agreement=agreement_generate(actor=cast.admin, household=household))
+    with CaptureQueriesContext(connection) as signed:
+        data = household_panel(RequestContext(request, {"request": request}), household)
+    assert data["live"].status == "signed" and data["generate_form"] is None and data["sign_form"] is None
+    assert (len(draft), len(signed)) == (2, 1)

@@ -6,12 +6,13 @@ fixed number of queries whatever their length (tests pin them).
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
 from gaizao.compensation.choices import AgreementStatus
 from gaizao.compensation.models import Agreement, Calculation
 from gaizao.compensation.policies.agreements import agreement_households, agreement_scope, register_projects
+from gaizao.compensation.selectors.calculations import calculation_current
 from gaizao.core.errors import NotFound
 from gaizao.ledger.models import Household, Project
 
@@ -63,22 +64,17 @@ def agreement_signed(household: Household | int) -> Agreement | None:
     return Agreement.objects.filter(household_id=pk, status=AgreementStatus.SIGNED).first()
 
 
-def calculation_for(household: Household) -> Calculation | None:
-    """The household's current calculation, the one an agreement is generated from (the lead's selector
-    ``calculation_current``: the latest current one of any option)."""
-    try:
-        from gaizao.compensation.selectors.calculations import calculation_current
-    except ImportError:  # the calculations area not yet in place: the rows it writes say the same
-        return (Calculation.objects.filter(household=household, current=True).select_related("scheme")
-                .order_by("-created_at", "-pk").first())
-    return calculation_current(household)
+def calculation_for(household: Household, option: str | None = None) -> Calculation | None:
+    """The household's current calculation (of ``option``, else the latest of any option): what an agreement is
+    generated from (``selectors.calculations.calculation_current``, one query)."""
+    return calculation_current(household, option)
 
 
 def project_agreements(user, project: Project) -> QuerySet[Agreement]:
     """A project's agreements that are not void, for its register: signed ones in signing order, then the
     drafts (one query with their households)."""
     return (agreement_scope(user).filter(project=project).exclude(status=AgreementStatus.VOID)
-            .select_related("household").order_by("order_no", "pk"))
+            .select_related("household").order_by(F("order_no").asc(nulls_last=True), "pk"))
 
 
 def register_project_get(user, *, pk) -> Project:

@@ -159,7 +159,10 @@ def _clean_terms(*, option: str, project: Project, payment_terms, swap_flat, mov
         else:
             if deadline < today():
                 errors["move_deadline"] = _("搬迁期限 %(d)s 早于今天") % {"d": deadline}
-    months = transition_months_of(lines) if transition_months in (None, "") else transition_months
+    if transition_months in (None, ""):  # money has no transition period; a swap's is the scheme's
+        months = 0 if option == Option.MONEY else transition_months_of(lines)
+    else:
+        months = transition_months
     try:
         months = int(months)
     except (TypeError, ValueError):
@@ -199,15 +202,11 @@ def _load_agreement(actor, agreement) -> Agreement:
 
 
 def _calculation(household: Household, option: str | None) -> Calculation:
-    if option:
-        if option not in Option.values:
-            raise AppError(_("补偿方式「%(o)s」不存在。") % {"o": option}, fields={"option": _("须为货币补偿、产权调换或两者结合")})
-        found = (Calculation.objects.filter(household=household, option=option, current=True)
-                 .order_by("-created_at", "-pk").first())
-    else:
-        from gaizao.compensation.selectors.agreements import calculation_for
+    from gaizao.compensation.selectors.agreements import calculation_for
 
-        found = calculation_for(household)
+    if option and option not in Option.values:
+        raise AppError(_("补偿方式「%(o)s」不存在。") % {"o": option}, fields={"option": _("须为货币补偿、产权调换或两者结合")})
+    found = calculation_for(household, option or None)
     if found is None:
         what = Option(option).label if option else ""
         raise AppError(_("住户 %(h)s 尚无%(o)s补偿测算，请先测算再生成协议。") % {"h": household.number, "o": what},

@@ -110,7 +110,8 @@ def agreement_detail(request, pk: int):
                      done=lambda a: reverse("compensation:agreement", args=[pk]),
                      page=lambda status: render(request, "compensation/agreements/detail.html", {
                          "agreement": agreement, "forms": forms, "may_write": may_write,
-                         "lines": agreement.items, "condition": effectiveness_condition(agreement.project),
+                         "lines": [line for line in agreement.items if line.get("applies", True)],
+                         "condition": effectiveness_condition(agreement.project),
                          "digest_holds": services.digest_holds(agreement), "breadcrumbs": _crumbs(agreement)},
                          status=status))
 
