@@ -44,6 +44,24 @@ def test_the_list_costs_the_same_queries_whatever_its_size(cast, login_as, djang
     assert len(response.context["valuations"]) == 1 + extra
 
 
+@pytest.mark.parametrize("buildings", [1, 6])
+def test_the_household_page_costs_the_same_queries_whatever_its_buildings(cast, login_as, django_assert_num_queries,
+                                                                          buildings):
+    household = cast.household_a1
+    for i in range(2, buildings + 1):
+        building_of(cast, household, str(i))
+    decide(cast, household)
+    for building in household.buildings.all():
+        value(cast, household, building)
+        value(cast, household, building, on=1, kind="review", reason="复核调整单价")
+    client = login_as(cast.street_user_a)
+    # the page's base (session, user, roles, units, the session's save), the household with its project,
+    # its buildings, its valuations
+    with django_assert_num_queries(10):
+        response = client.get(reverse("compensation:valuation_household", args=[household.pk]))
+    assert len(response.context["rows"]) == buildings
+
+
 @pytest.mark.parametrize("role, shown, hidden", [
     ("admin", {"DH-001", "XL-001"}, set()),
     ("leader", {"DH-001", "XL-001"}, set()),

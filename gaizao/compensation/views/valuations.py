@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -29,6 +30,7 @@ from gaizao.core.requests import client_ip as _ip
 from gaizao.ledger.choices import Disposition
 
 UPLOADS = "compensation/valuation_imports"  # under MEDIA_ROOT, until confirmed
+STORED_SECONDS = 24 * 3600
 
 
 def _crumbs(*more) -> list:
@@ -104,11 +106,23 @@ def _folder() -> Path:
     return Path(settings.MEDIA_ROOT) / UPLOADS
 
 
+def _sweep(folder: Path) -> None:
+    """Uploads previewed but never confirmed go after a day."""
+    cutoff = time.time() - STORED_SECONDS
+    for stored in folder.iterdir():
+        try:
+            if stored.stat().st_mtime < cutoff:
+                stored.unlink(missing_ok=True)
+        except OSError:
+            continue
+
+
 def _store(upload, *, user, project) -> tuple[str, Path]:
     token = secrets.token_hex(16)
     suffix = Path(upload.name).suffix.lower()[:8]
     folder = _folder()
     folder.mkdir(parents=True, exist_ok=True)
+    _sweep(folder)
     target = folder / f"{token}{suffix}"
     with open(target, "wb") as handle:
         for chunk in upload.chunks():
