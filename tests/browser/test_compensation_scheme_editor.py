@@ -16,6 +16,7 @@ from gaizao.compensation.samples import scheme_text
 from gaizao.ledger.models import Project
 from tests.browser.conftest import screenshot
 from tests.browser.test_dashboard import sign_in_commander
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -69,3 +70,32 @@ def test_office_writes_checks_fixes_saves_and_publishes_a_scheme(cast, live_serv
     assert scheme.status == SchemeStatus.PUBLISHED and page.get_by_test_id("digest").inner_text() == scheme.digest
     screenshot(page, "compensation-scheme-published")
     assert not errors, errors
+
+
+def test_a_street_calculates_a_household_and_each_amount_opens_to_its_formula(cast, live_server, page):
+    from gaizao.compensation.models import Calculation
+    from tests.compensation.samples_schemes import published
+
+    Project.objects.filter(pk=cast.project_a.pk).update(signing_start=dt.date(2026, 3, 1))
+    published(Project.objects.get(pk=cast.project_a.pk))
+    Valuation.objects.create(household=cast.household_a1, building=cast.household_a1.buildings.get(),
+                             unit_price=Decimal("5200"), decoration=Decimal("30000"), valued_on=dt.date(2026, 2, 1),
+                             valuer="某评估公司")
+    base = live_server.url
+    page.goto(f"{base}/account/login/?next=/ledger/households/{cast.household_a1.pk}/")
+    page.get_by_label("用户名").fill("street_a")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{base}/ledger/households/{cast.household_a1.pk}/")
+
+    panel = page.get_by_test_id("calculation-panel")
+    panel.get_by_test_id("calculate").click()
+    page.wait_for_load_state()
+    assert Calculation.objects.filter(household=cast.household_a1, current=True).count() == 1
+    item = page.get_by_test_id("calculation-panel").get_by_test_id("item-building_value")
+    expect(item.get_by_test_id("formula")).not_to_be_visible()
+    item.locator("summary").click()
+    expect(item.get_by_test_id("formula")).to_be_visible()
+    expect(item.get_by_test_id("input").first).to_be_visible()
+    expect(item).to_contain_text("house_value = 656600")
+    screenshot(page, "compensation-household-panel")

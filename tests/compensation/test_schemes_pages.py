@@ -43,6 +43,7 @@ def test_a_published_version_is_shown_read_only_without_save_or_publish(cast, lo
     html = login_as(cast.commander).get(reverse("compensation:scheme_detail", args=[scheme.pk])).content.decode()
     assert "readonly" in html and 'data-testid="save"' not in html and 'data-testid="publish"' not in html
     assert scheme.digest in html and 'data-testid="copy"' in html
+    assert "disabled" not in html.split('data-scheme-editor="1"')[0].rsplit("<textarea", 1)[1]  # 检查 sends it
 
 
 def test_a_street_reads_its_projects_schemes_but_gets_no_form_to_write(cast, login_as):

@@ -27,9 +27,8 @@ class SchemeForm(StyledForm):
         if scheme is not None and not args:
             kwargs.setdefault("initial", {f: getattr(scheme, f) for f in ("name", "text", "note", "version")})
         super().__init__(*args, **kwargs)
-        if readonly:
+        if readonly:  # read only, not disabled: 检查 still sends the text with the form
             for f in self.fields.values():
-                f.disabled = True
                 f.widget.attrs["readonly"] = "readonly"
 
 
