@@ -167,7 +167,7 @@ def compensation_rows(project: Project, households: list[Household], *, changed=
     scheme = scheme_in_force(project)
     if scheme is None:
         raise AppError(_("项目「%(p)s」尚无已发布的补偿方案，不能公示分户补偿情况。") % {"p": project.name},
-                       fields={"kind": _("尚无补偿方案")})
+                       fields={"scheme": _("尚无补偿方案")})
     calcs = current_calculations(project, [h.pk for h in households])
     missing = [h.number for h in households if h.pk not in calcs]
     if missing:
