@@ -9,7 +9,7 @@ import json
 
 from django.http import FileResponse, Http404
 from django.urls import reverse
-from ninja import File, Form, Router
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from gaizao.compensation.api.change_schemas import ChangeOut, ChangeRowOut, DecisionIn
@@ -64,7 +64,7 @@ def change_create(request, household_id: Id, kind: Form[str] = "", payload: Form
         raise AppError("变更事项 payload 须为有效的 JSON 对象。", fields={"payload": "格式有误"}) from None
     change = services.change_request(actor=request.auth, household=household, kind=kind, payload=data, reason=reason,
                                      evidence=evidence, ip=_ip(request))
-    return 201, _detail(request.auth, change.pk)
+    return Status(201, _detail(request.auth, change.pk))
 
 
 @router.get("/changes", response=list[ChangeRowOut], summary="补偿变更申请列表（默认待审核）")
@@ -92,7 +92,7 @@ def change_evidence(request, change_id: Id):
 def change_approve(request, change_id: Id, payload: DecisionIn):
     services.change_approve(actor=request.auth, change=change_id, version=payload.version, note=payload.note,
                             ip=_ip(request))
-    return 200, _detail(request.auth, change_id)
+    return Status(200, _detail(request.auth, change_id))
 
 
 @router.post("/changes/{change_id}/reject", response={200: ChangeOut, **ERRORS},
@@ -100,4 +100,4 @@ def change_approve(request, change_id: Id, payload: DecisionIn):
 def change_reject(request, change_id: Id, payload: DecisionIn):
     services.change_reject(actor=request.auth, change=change_id, version=payload.version, note=payload.note,
                            ip=_ip(request))
-    return 200, _detail(request.auth, change_id)
+    return Status(200, _detail(request.auth, change_id))
