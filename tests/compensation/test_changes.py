@@ -257,3 +257,40 @@ def test_a_member_count_change_is_applied_through_the_ledger(pub):
     changes.change_approve(actor=pub.admin, change=change, version=change.version)
     assert Household.objects.get(pk=household.pk).member_count == 4
     assert AuditEntry.objects.filter(action="household.update", object_id=str(household.pk)).exists()
+
+
+# ---------------------------------------------------------------- the scheme's parameters
+
+def _draft(cast):
+    from gaizao.compensation.samples import scheme_text
+    from gaizao.compensation.services.schemes import scheme_create
+
+    text = scheme_text("money", project=cast.project_a.name).replace("registration_reward = 2000",
+                                                                     "registration_reward = 3000")
+    assert "registration_reward = 3000" in text
+    return scheme_create(actor=cast.commander, project=cast.project_a, text=text, note="按期登记奖励调整")
+
+
+def test_a_new_scheme_version_after_publicity_needs_a_request(pub):
+    from gaizao.compensation.services.schemes import scheme_publish
+
+    draft = _draft(pub)
+    with pytest.raises(AppError, match="修改补偿方案（东湖村一期 第 2 版）须提交变更申请"):
+        scheme_publish(actor=pub.commander, scheme=draft)
+
+
+def test_an_approved_scheme_change_publishes_the_version_and_recalculates_the_project(pub):
+    from gaizao.compensation.choices import SchemeStatus
+
+    draft = _draft(pub)
+    change = changes.change_request(actor=pub.commander, household=pub.household_a1, kind=ChangeKind.SCHEME,
+                                    payload={"op": "scheme", "scheme": draft.pk},
+                                    reason="领导小组会议决定调整按期登记奖励", evidence=evidence("会议纪要.pdf"))
+    assert Decimal(change.after["total"]) - Decimal(change.before["total"]) == Decimal("1000")
+    changes.change_approve(actor=pub.admin, change=change, version=change.version)
+    draft.refresh_from_db()
+    assert draft.status == SchemeStatus.PUBLISHED
+    for household in (pub.household_a1, pub.household_a2):
+        assert Calculation.objects.get(household=household, current=True).scheme_id == draft.pk
+    change.refresh_from_db()
+    assert {row["household_id"] for row in change.publicity.rows} == {pub.household_a1.pk, pub.household_a2.pk}
