@@ -143,3 +143,32 @@ def test_the_project_list_pages_by_household_id(cast, login_as):
     assert len(first.context["rows"]) == 50 and first.context["next_url"]
     second = client.get(url + first.context["next_url"])
     assert len(second.context["rows"]) == 7
+
+
+def test_api_calculates_a_household_and_a_project(cast, login_as, calculated):
+    client = login_as(cast.street_user_a)
+    one = client.post(f"/api/compensation/households/{cast.household_a1.pk}/calculate", {"option": "swap"},
+                      content_type="application/json")
+    assert one.status_code == 200 and one.json()["option"] == "swap" and one.json()["scheme_number"] == 1
+    assert any(item["key"] == "swap_area" for item in one.json()["items"])
+    read = client.get(f"/api/compensation/households/{cast.household_a1.pk}/calculation").json()
+    assert {c["option"] for c in read["options"]} == {"money", "swap"} and read["current"]["option"] == "swap"
+    refused = client.post(f"/api/compensation/households/{cast.household_a1.pk}/calculate", {"option": "mixed"},
+                          content_type="application/json")
+    assert refused.status_code == 400 and "不提供" in refused.json()["message"]
+    project = client.post(f"/api/compensation/projects/{cast.project_a.pk}/calculate", {},
+                          content_type="application/json")
+    assert project.status_code == 200 and project.json()["calculated"] + project.json()["unchanged"] == 2
+    assert client.post(f"/api/compensation/projects/{cast.project_b.pk}/calculate", {},
+                       content_type="application/json").status_code == 404
+
+
+def test_api_check_runs_pasted_cases(cast, login_as):
+    from gaizao.compensation.samples import scheme_text
+
+    cases = [{"name": "乙", "option": "money", "persons": 2, "signed_on": "2026-03-02", "signing_rate": 92,
+              "buildings": [{"legal_area": 80, "unit_price": 5000, "decoration": 0}]}]
+    answer = login_as(cast.street_user_a).post(
+        f"/api/compensation/projects/{cast.project_a.pk}/schemes/check",
+        {"text": scheme_text("money"), "cases": cases}, content_type="application/json").json()
+    assert answer["ok"] is True and answer["samples"][0]["label"] == "乙" and answer["samples"][0]["total"]

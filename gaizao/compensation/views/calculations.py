@@ -93,7 +93,9 @@ def household_calculation(request, pk: int):
     return render(request, "compensation/calculations/household.html", {
         "household": household, **data, "writer": calculation_can_write(request.user, household),
         "option_form": OptionForm(initial={"option": data["current"].option if data["current"] else Option.MONEY}),
-        "breadcrumbs": [(household.project.name, None), (household.number, None)],
+        "breadcrumbs": [(household.project.name, None),
+                        (household.number, reverse("ledger:household_detail", args=[household.pk])),
+                        (_("补偿测算"), None)],
     })
 
 
