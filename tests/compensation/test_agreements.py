@@ -314,3 +314,16 @@ def test_an_agreement_from_the_calculators_swap_calculation_carries_its_lines_an
     labels = [row[1] for row in context["tables"][0]["rows"]]
     assert labels[-1] == "合计（货币）" and len(labels) == 1 + sum(1 for i in calc.items if i.get("applies", True))
     assert all("_" not in row[2] for row in context["tables"][0]["rows"])  # no code names printed
+
+
+def test_regenerating_keeps_the_drafts_edited_terms_unless_given_anew(cast):
+    calculation(cast.household_a1, option=Option.SWAP)
+    draft = agreement_generate(actor=cast.admin, household=cast.household_a1, swap_flat="东湖安置区2栋301室",
+                               move_deadline=days(50))
+    agreement_update(actor=cast.admin, agreement=draft, payment_terms="协议生效之日起7日内支付。")
+    calculation(cast.household_a1, option=Option.SWAP, total=Decimal("700000.00"))
+    again = agreement_generate(actor=cast.admin, household=cast.household_a1)
+    assert again.pk != draft.pk and again.total == Decimal("700000.00")
+    assert (again.swap_flat, again.move_deadline, again.payment_terms) == (
+        "东湖安置区2栋301室", days(50), "协议生效之日起7日内支付。")
+    assert agreement_generate(actor=cast.admin, household=cast.household_a1, transition_months=6).transition_months == 6

@@ -231,9 +231,14 @@ def agreement_generate(*, actor, household: Household | int, option: str | None 
         raise signed_refusal(live)
     calculation = _calculation(row, option)
     lines = lines_of(calculation.items)
-    terms = _clean_terms(option=calculation.option, project=row.project, payment_terms=payment_terms,
-                         swap_flat=swap_flat, move_deadline=move_deadline, transition_months=transition_months,
-                         lines=lines)
+    given = {"payment_terms": payment_terms, "swap_flat": swap_flat, "move_deadline": move_deadline,
+             "transition_months": transition_months}
+    if live is not None and live.option == calculation.option:  # a draft's terms carry over unless given anew
+        for key, value in given.items():
+            kept = getattr(live, key)
+            if value in (None, "") and not (key == "move_deadline" and kept < today()):
+                given[key] = kept
+    terms = _clean_terms(option=calculation.option, project=row.project, lines=lines, **given)
     if live is not None:
         same = live.calculation_id == calculation.pk and all(getattr(live, k) == v for k, v in terms.items())
         if same:
