@@ -50,7 +50,7 @@ def survey_table_rows(rows: list[dict]) -> list[list[str]]:
     for row in rows:
         buildings = row.get("buildings") or [None]
         for b in buildings:
-            out.append([row["number"], row["name"], *(
+            out.append([row["number"], row["name"] + ("（变更）" if row.get("changed") else ""), *(
                 [b["number"], b["structure"], b["use"], b["legal_area"], b["unlicensed_area"], b["legality"]]
                 if b else ["—"] * 6)])
     out.append([_("合计"), _("%(n)d户") % {"n": len(rows)}, "", "", "",

@@ -202,6 +202,26 @@ def test_republishing_covers_the_households_of_the_last_round(cast):
     assert [r["number"] for r in again.rows] == ["DH-001"] and again.note == "本轮变更的住户：DH-001。"
 
 
+def test_republishing_when_only_the_survey_was_published_makes_its_next_round(cast):
+    publicity_publish(actor=cast.admin, project=cast.project_a, kind="survey")
+    again = publicity_republish(actor=cast.admin, project=cast.project_a, household_ids=[cast.household_a1.pk])
+    assert (again.kind, again.round) == ("survey", 2) and again.rows[0]["changed"] is True
+    assert "changed" not in again.rows[1]
+
+
+def test_republishing_leaves_out_the_households_that_withdrew_and_names_twenty_changed_at_most(cast):
+    from gaizao.ledger.choices import Stage
+    from gaizao.ledger.models import Household
+
+    publicity_publish(actor=cast.admin, project=cast.project_a, kind="survey")
+    made = [ledger_services.household_create(actor=SYSTEM, project=cast.project_a, number=f"DH-2{n:02d}",
+                                             head_name="某某").pk for n in range(22)]
+    Household.objects.filter(pk=cast.household_a2.pk).update(stage=Stage.WITHDRAWN)
+    again = publicity_republish(actor=cast.admin, project=cast.project_a, household_ids=made)
+    assert "DH-002" not in [r["number"] for r in again.rows] and len(again.rows) == 23
+    assert again.note.startswith("本轮变更的住户：DH-200、") and again.note.endswith("DH-219等 22 户。")
+
+
 def test_the_default_period_follows_the_setting(cast, settings):
     settings.GAIZAO_PUBLICITY_DAYS = 15
     p = publicity_publish(actor=cast.admin, project=cast.project_a, kind="survey")

@@ -41,6 +41,7 @@ from gaizao.ledger.models import Building, Household, Project
 DEFAULT_DAYS = 7
 MAX_DAYS = 60
 NAMED = 5  # how many 户号 a refusal names before "等"
+MARKED = 20  # how many changed 户号 a republished round's note names before "等 N 户"
 CONTENT_MAX = 2000
 ANSWER_MAX = 4000
 NOT_FOUND = gettext_lazy("项目不存在或无权发布公示。")
@@ -133,7 +134,7 @@ def _area(value) -> str:
     return f"{Decimal(value or 0).quantize(Decimal('0.01'))}"
 
 
-def survey_rows(households: list[Household]) -> list[dict]:
+def survey_rows(households: list[Household], *, changed=()) -> list[dict]:
     """The survey and legality results (调查认定结果): per household its masked head, 户号 and each building's
     number, structure, use, legal and unlicensed area and legality. Two queries."""
     by_household: dict[int, list[dict]] = {h.pk: [] for h in households}
@@ -148,6 +149,7 @@ def survey_rows(households: list[Household]) -> list[dict]:
             "legality": str(legality.get(b.legality, b.legality)),
         })
     rows = []
+    changed = set(changed)
     for h in households:
         items = by_household[h.pk]
         rows.append({
@@ -155,6 +157,8 @@ def survey_rows(households: list[Household]) -> list[dict]:
             "legal_area": _area(sum((Decimal(b["legal_area"]) for b in items), Decimal("0"))),
             "unlicensed_area": _area(sum((Decimal(b["unlicensed_area"]) for b in items), Decimal("0"))),
         })
+        if h.pk in changed:
+            rows[-1]["changed"] = True
     return rows
 
 
@@ -200,7 +204,7 @@ def compensation_rows(project: Project, households: list[Household], *, changed=
 
 
 def _calculation_items(calc) -> list:
-    """A calculation's line items (``Calculation.items``: the calculator's lines as JSON, or its whole ``as_json()``)."""
+    """A calculation's line items (``Calculation.items``: the lines as JSON, or the whole ``as_json()``)."""
     items = calc.items.get("items", []) if isinstance(calc.items, dict) else calc.items
     return items if isinstance(items, list) else []
 
@@ -241,7 +245,7 @@ def _make(actor, project: Project, kind: str, households: list[Household], start
                        fields={"household_ids": _("名单为空")})
     scheme = None
     if kind == PublicityKind.SURVEY:
-        rows = survey_rows(households)
+        rows = survey_rows(households, changed=changed)
     else:
         rows, scheme = compensation_rows(project, households, changed=changed)
     number = _next_round(project, kind)
@@ -275,9 +279,11 @@ def publicity_publish(*, actor, project: Project | int, kind: str, starts_on=Non
 @writes
 def publicity_republish(*, actor, project: Project | int, household_ids, note: str = "",
                         ip: str | None = None) -> Publicity:
-    """The compensation list published again after an approved change (变更后重新公示): the next round, from
-    today for ``default_days()`` days, over the households of the last round and those changed, each changed
-    household marked and named in the round's note. What the change requests call once a change is approved."""
+    """A publicity published again after an approved change (变更后重新公示): the next round of the compensation
+    list (of the survey results when only those were published so far), from today for ``default_days()`` days,
+    over the households of its last round and those changed — but the households that withdrew (已撤出) — each
+    changed household marked and named in the round's note. What the change requests call once a change is
+    approved; a refusal (a household without a current calculation …) refuses the approval with it."""
     project = _project(actor, project)
     changed_ids = []
     for value in household_ids or ():
@@ -287,23 +293,26 @@ def publicity_republish(*, actor, project: Project | int, household_ids, note: s
             raise AppError(_("住户 id「%(v)s」不是整数。") % {"v": value}, fields={"household_ids": _("须为整数")}) from None
     if not changed_ids:
         raise AppError(_("请指明变更的住户。"), fields={"household_ids": _("必填")})
-    last = (Publicity.objects.filter(project=project, kind=PublicityKind.COMPENSATION).order_by("-round")
-            .only("rows").first())
-    before = [row.get("household_id") for row in (last.rows if last else []) if isinstance(row, dict)]
-    scope = set(changed_ids) | {pk for pk in before if pk is not None}
-    known = set(Household.objects.filter(project=project, pk__in=scope).values_list("pk", flat=True))
-    # households of an earlier round since taken out of the ledger are not published again
-    wanted = [pk for pk in scope if pk in known or pk in changed_ids]
+    rounds = Publicity.objects.filter(project=project).order_by("-round", "-pk")
+    last = rounds.filter(kind=PublicityKind.COMPENSATION).only("rows", "kind").first() or \
+        rounds.filter(kind=PublicityKind.SURVEY).only("rows", "kind").first()
+    kind = last.kind if last is not None else PublicityKind.COMPENSATION
+    before = {row.get("household_id") for row in (last.rows if last else []) if isinstance(row, dict)}
+    wanted = list(Household.objects.filter(project=project, pk__in=set(changed_ids) | (before - {None}))
+                  .exclude(stage=Stage.WITHDRAWN).values_list("pk", flat=True))
     households = _households(project, wanted)
     start, end = _period(actor, None, None, None)
-    numbers = [h.number for h in households if h.pk in set(changed_ids)]
+    changed = set(changed_ids)
+    numbers = [h.number for h in households if h.pk in changed]
     text = _text(note)
-    marked = _("本轮变更的住户：%(list)s。") % {"list": "、".join(numbers)}
-    publicity = _make(actor, project, PublicityKind.COMPENSATION, households, start, end, "",
-                      f"{text}\n{marked}" if text else marked, changed=changed_ids)
+    listed = "、".join(numbers[:MARKED]) + (_("等 %(n)d 户") % {"n": len(numbers)} if len(numbers) > MARKED else "")
+    marked = _("本轮变更的住户：%(list)s。") % {"list": listed}
+    publicity = _make(actor, project, kind, households, start, end, "", f"{text}\n{marked}" if text else marked,
+                      changed=changed)
     writes.audit(action="compensation.publicity_republish", obj=publicity,
-                 changes={"after": {"project": project.name, "round": publicity.round, "starts_on": str(start),
-                                    "ends_on": str(end), "households": len(households), "changed": numbers}})
+                 changes={"after": {"project": project.name, "kind": kind, "round": publicity.round,
+                                    "starts_on": str(start), "ends_on": str(end), "households": len(households),
+                                    "changed": numbers}})
     return publicity
 
 
