@@ -17,6 +17,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from gaizao.compensation.language import Scheme
+from gaizao.core.bulk import gc_paused
 from gaizao.core.errors import AppError
 from gaizao.ledger.choices import Disposition, HouseholdUse, LandType, Legality, Stage, Structure
 
@@ -36,7 +37,7 @@ def label(kind: str, value: str) -> str:
     return _LABELS.get(kind, {}).get(value, value)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class BuildingCase:
     number: str
     legal_area: Decimal = Decimal(0)
@@ -53,12 +54,16 @@ class BuildingCase:
     id: int | None = None
 
     def numbers(self) -> dict:
-        return {
-            "legal_area": self.legal_area, "unlicensed_area": self.unlicensed_area,
-            "area": self.legal_area + self.unlicensed_area, "floors": Decimal(self.floors),
-            "build_year": None if self.build_year is None else Decimal(self.build_year),
-            "unit_price": self.unit_price, "decoration": self.decoration,
-        }
+        """The building's numbers the scheme reads; a fact it lacks (no valuation yet) is left out."""
+        numbers = {"legal_area": self.legal_area, "unlicensed_area": self.unlicensed_area,
+                   "area": self.legal_area + self.unlicensed_area, "floors": Decimal(self.floors)}
+        if self.build_year is not None:
+            numbers["build_year"] = Decimal(self.build_year)
+        if self.unit_price is not None:
+            numbers["unit_price"] = self.unit_price
+        if self.decoration is not None:
+            numbers["decoration"] = self.decoration
+        return numbers
 
     def categories(self) -> dict:
         return {"legality": self.legality, "use": self.use, "structure": self.structure,
@@ -66,7 +71,7 @@ class BuildingCase:
                 "disposition": self.disposition}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Case:
     label: str
     persons: int = 1
@@ -81,16 +86,23 @@ class Case:
 
     def household_numbers(self, scheme: Scheme) -> dict:
         start = scheme.dates.get("signing_start")
-        vacating_start = scheme.dates.get("vacating_start") or start
-        return {
+        return self.household_facts(start, scheme.dates.get("vacating_start") or start)
+
+    def household_facts(self, signing_start: dt.date | None, vacating_start: dt.date | None) -> dict:
+        """The household's numbers the scheme reads; a fact it lacks is left out (a formula needing it fails)."""
+        facts = {
             "persons": Decimal(self.persons),
             "buildings": Decimal(len(self.buildings)),
             "certificates": Decimal(len({b.certificate_no for b in self.buildings if b.certificate_no})),
-            "signing_day": _day(self.signed_on, start),
-            "vacating_day": _day(self.vacated_on, vacating_start),
-            "signing_rate": self.signing_rate,
             "late_months": self.late_months,
         }
+        if self.signed_on is not None and signing_start is not None:
+            facts["signing_day"] = Decimal((self.signed_on - signing_start).days + 1)
+        if self.vacated_on is not None and vacating_start is not None:
+            facts["vacating_day"] = Decimal((self.vacated_on - vacating_start).days + 1)
+        if self.signing_rate is not None:
+            facts["signing_rate"] = self.signing_rate
+        return facts
 
     def household_categories(self) -> dict:
         return {"land_type": self.land_type, "use": self.use}
@@ -113,12 +125,6 @@ def _plain(value):
     return value
 
 
-def _day(on: dt.date | None, start: dt.date | None) -> Decimal | None:
-    if on is None or start is None:
-        return None
-    return Decimal((on - start).days + 1)
-
-
 # --- from the database -----------------------------------------------------------------------------------
 
 def signing_rates(project_ids) -> dict[int, Decimal]:
@@ -131,41 +137,76 @@ def signing_rates(project_ids) -> dict[int, Decimal]:
             if row["all"] else Decimal(0) for row in rows}
 
 
+CHUNK = 5000  # ids per IN (...): SQLite allows 32,766 parameters in a statement
+
+
 def cases_for(household_ids, *, signed_on: dt.date | None = None, late_months: Decimal | None = None,
               rates: dict[int, Decimal] | None = None) -> dict[int, Case]:
-    """The cases of households (by id) in four queries whatever their number: households, buildings,
-    valuations in force, signing rates. ``signed_on`` stands for a household not yet signed (a
-    calculation before signing assumes the day it will sign)."""
-    from gaizao.compensation.models import Valuation
-    from gaizao.ledger.models import Building, Household
+    """The cases of households (by id): households, buildings, valuations in force and signing rates,
+    three queries per 5,000 households and one for the rates. ``signed_on`` stands for a household not
+    yet signed (a calculation before signing assumes the day it will sign)."""
+    from gaizao.ledger.models import Household
 
     ids = list(household_ids)
-    households = list(Household.objects.filter(pk__in=ids).values_list(
+    out: dict[int, Case] = {}
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start:start + CHUNK]
+        out.update(_cases(Household.objects.filter(pk__in=part), {"household_id__in": part}, signed_on=signed_on,
+                          late_months=late_months, rates=rates))
+    return out
+
+
+def cases_for_project(project, *, signed_on: dt.date | None = None, late_months: Decimal | None = None
+                      ) -> dict[int, Case]:
+    """Every household of a project (withdrawn ones too: callers choose), in four queries whatever its size."""
+    from gaizao.ledger.models import Household
+
+    return _cases(Household.objects.filter(project=project), {"household__project": project}, signed_on=signed_on,
+                  late_months=late_months, rates=None)
+
+
+def _cases(households_qs, by_household: dict, *, signed_on, late_months, rates) -> dict[int, Case]:
+    with gc_paused():  # a case and its buildings per household: many small acyclic objects
+        return _read_cases(households_qs, by_household, signed_on=signed_on, late_months=late_months, rates=rates)
+
+
+def _read_cases(households_qs, by_household: dict, *, signed_on, late_months, rates) -> dict[int, Case]:
+    from gaizao.compensation.models import Valuation
+    from gaizao.ledger.models import Building
+
+    households = list(households_qs.values_list(
         "pk", "project__code", "number", "member_count", "land_type", "use", "signed_on", "vacated_on", "project_id"))
     prices: dict[int, tuple] = {}
-    for building_id, price, decoration in Valuation.objects.filter(household_id__in=ids, in_force=True).values_list(
+    for building_id, price, decoration in Valuation.objects.filter(in_force=True, **by_household).values_list(
             "building_id", "unit_price", "decoration"):
         prices[building_id] = (price, decoration)
     buildings: dict[int, list[BuildingCase]] = {}
-    for row in Building.objects.filter(household_id__in=ids).order_by("household_id", "number", "pk").values_list(
+    # the labels looked up in local dicts: this loop runs once per building (150,000 in a large project)
+    legalities, uses, structures, dispositions = (_LABELS["legality"], _LABELS["use"], _LABELS["structure"],
+                                                  _LABELS["disposition"])
+    nothing = (None, None)
+    for row in Building.objects.filter(**by_household).order_by("household_id", "number", "pk").values_list(
             "pk", "household_id", "number", "legal_area", "unlicensed_area", "floors", "build_year", "legality", "use",
             "structure", "certificate_no", "disposition"):
         pk, household_id, number, legal, unlicensed, floors, year, legality, use, structure, cert, disposition = row
-        price, decoration = prices.get(pk, (None, None))
-        buildings.setdefault(household_id, []).append(BuildingCase(
-            number=number, legal_area=legal, unlicensed_area=unlicensed, floors=floors, build_year=year,
-            unit_price=price, decoration=decoration, legality=label("legality", legality), use=label("use", use),
-            structure=label("structure", structure), certificate_no=cert, disposition=label("disposition", disposition),
-            id=pk))
+        price, decoration = prices.get(pk, nothing)
+        building = BuildingCase(number, legal, unlicensed, floors, year, price, decoration,
+                                legalities.get(legality, legality), uses.get(use, use),
+                                structures.get(structure, structure), cert, dispositions.get(disposition, disposition),
+                                pk)
+        found = buildings.get(household_id)
+        if found is None:
+            buildings[household_id] = [building]
+        else:
+            found.append(building)
     if rates is None:
         rates = signing_rates({row[8] for row in households})
     cases = {}
+    lands = _LABELS["land_type"]
+    late = late_months if late_months is not None else Decimal(0)
     for pk, code, number, persons, land_type, use, signed, vacated, project_id in households:
-        cases[pk] = Case(
-            label=f"{code}/{number}", persons=persons, land_type=label("land_type", land_type), use=label("use", use),
-            signed_on=signed or signed_on, vacated_on=vacated, signing_rate=rates.get(project_id),
-            late_months=late_months if late_months is not None else Decimal(0),
-            buildings=tuple(buildings.get(pk, ())), household_id=pk)
+        cases[pk] = Case(f"{code}/{number}", persons, lands.get(land_type, land_type), uses.get(use, use),
+                         signed or signed_on, vacated, rates.get(project_id), late, tuple(buildings.get(pk, ())), pk)
     return cases
 
 

@@ -446,6 +446,14 @@ class Expression:
                 raise
         return fast
 
+    def fast_many(self):
+        """The formula over columns: a function of a dict of lists (one value per household or building;
+        a name may also be a single Decimal, the same for all) returning a list (or one Decimal when no
+        name is a list). Both sides of ``x if c else y`` are computed for every row, so a row that the
+        condition would have spared can still raise: the caller then runs ``fast`` row by row, which is
+        the reference (the compensation calculator's many-household path; a test holds the two together)."""
+        return _vector(self._tree)
+
     def _run(self, names: dict) -> Decimal:
         with decimal.localcontext(CONTEXT):
             result = _Evaluator(self._checker, names).eval(self.text, previously_parsed=self._tree)
@@ -596,3 +604,86 @@ def _closure(node):  # noqa: C901 - one branch per construct the checker allows
             return lambda env: function(*[a(env) for a in args], **{k: v(env) for k, v in keywords})
         return lambda env: function(*[a(env) for a in args])
     raise TypeError(f"unchecked node {type(node).__name__}")  # the checker refused it already
+
+
+# --- over columns (Expression.fast_many) ----------------------------------------------------------------
+
+
+def _lift(function, parts):
+    """``function`` applied row by row over ``parts`` (closures giving lists or single values)."""
+    if len(parts) == 1:
+        (part,) = parts
+
+        def one(env):
+            a = part(env)
+            return [function(x) for x in a] if type(a) is list else function(a)
+        return one
+    if len(parts) == 2:
+        left, right = parts
+
+        def two(env):
+            a, b = left(env), right(env)
+            if type(a) is list:
+                if type(b) is list:
+                    return [function(x, y) for x, y in zip(a, b, strict=True)]
+                return [function(x, b) for x in a]
+            if type(b) is list:
+                return [function(a, y) for y in b]
+            return function(a, b)
+        return two
+
+    def many(env):
+        values = [part(env) for part in parts]
+        lists = [v for v in values if type(v) is list]
+        if not lists:
+            return function(*values)
+        n = len(lists[0])
+        columns = [v if type(v) is list else [v] * n for v in values]
+        return [function(*row) for row in zip(*columns, strict=True)]
+    return many
+
+
+def _all(*values):
+    return all(values)
+
+
+def _any(*values):
+    return any(values)
+
+
+def _choose(test, body, orelse):
+    return body if test else orelse
+
+
+def _chain(ops):
+    def compare(*values):
+        for op, left, right in zip(ops, values, values[1:]):
+            if not op(left, right):
+                return False
+        return True
+    return compare
+
+
+def _vector(node):  # noqa: C901 - one branch per construct the checker allows
+    if isinstance(node, ast.Constant):
+        value = node.value
+        return lambda env: value
+    if isinstance(node, ast.Name):
+        name = node.id
+        return lambda env: env[name]
+    if isinstance(node, ast.BinOp):
+        return _lift(OPERATORS[type(node.op)], [_vector(node.left), _vector(node.right)])
+    if isinstance(node, ast.UnaryOp):
+        return _lift(OPERATORS[type(node.op)], [_vector(node.operand)])
+    if isinstance(node, ast.BoolOp):
+        return _lift(_all if isinstance(node.op, ast.And) else _any, [_vector(v) for v in node.values])
+    if isinstance(node, ast.Compare):
+        ops = [OPERATORS[type(op)] for op in node.ops]
+        return _lift(_chain(ops), [_vector(node.left), *(_vector(c) for c in node.comparators)])
+    if isinstance(node, ast.IfExp):
+        return _lift(_choose, [_vector(node.test), _vector(node.body), _vector(node.orelse)])
+    if isinstance(node, ast.Call):
+        function = FUNCTIONS[node.func.id][0]
+        parts = [_vector(arg) for arg in node.args] + [_vector(k.value) for k in node.keywords]
+        return _lift(function, parts)  # round(x, places=n) is round(x, n): its one keyword is its second argument
+    raise TypeError(f"unchecked node {type(node).__name__}")

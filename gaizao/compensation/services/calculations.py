@@ -76,9 +76,11 @@ def digest_of(scheme: Scheme, option: str, case: facts.Case) -> str:
 
 
 def _row(*, actor, household_id: int, scheme: Scheme, option: str, case: facts.Case,
-         result: calculator.Result) -> Calculation:
+         result: calculator.Result | dict) -> Calculation:
+    data = result if isinstance(result, dict) else result.as_json()
     return Calculation(household_id=household_id, scheme=scheme, option=option, facts=case.as_json(),
-                       items=result.as_json()["items"], total=result.total, swap_area=result.swap_area,
+                       items=data["items"], total=Decimal(data["total"]),
+                       swap_area=None if data["swap_area"] is None else Decimal(data["swap_area"]),
                        digest=digest_of(scheme, option, case), current=True,
                        created_by=None if is_system(actor) else actor)
 
@@ -138,19 +140,16 @@ def project_calculate(*, actor, project: Project | int, option: str | None = Non
                Household.objects.filter(project=project).exclude(stage=Stage.WITHDRAWN).values_list("pk", flat=True))
     options = {pk: option for pk in ids} if option else _chosen_options(project, ids)
     # A household not signed yet as if it signed on the first day (assumed_signing); a signed one by its date.
-    cases = facts.cases_for(ids, signed_on=assumed_signing(project, definition, signed_on))
+    cases = facts.cases_for_project(project, signed_on=assumed_signing(project, definition, signed_on))
     current = dict(Calculation.objects.filter(household_id__in=ids, current=True).values_list("household_id", "digest"))
     rows, problems, unchanged = [], [], 0
-    for pk in ids:
-        chosen = options[pk]
-        if chosen not in definition.options:
-            chosen = definition.options[0]
-        try:
-            result = calculator.calculate(definition, cases[pk], option=chosen)
-        except AppError as exc:
-            problems.append(exc.message)
+    chosen = [options[pk] if options[pk] in definition.options else definition.options[0] for pk in ids]
+    results = calculator.calculate_many(definition, [cases[pk] for pk in ids], chosen, as_json=True)
+    for pk, option, result in zip(ids, chosen, results, strict=True):
+        if isinstance(result, AppError):
+            problems.append(result.message)
             continue
-        row = _row(actor=actor, household_id=pk, scheme=scheme, option=chosen, case=cases[pk], result=result)
+        row = _row(actor=actor, household_id=pk, scheme=scheme, option=option, case=cases[pk], result=result)
         if current.get(pk) == row.digest:
             unchanged += 1
             continue
