@@ -226,3 +226,22 @@ def test_the_household_panel_costs_two_queries_and_one_once_signed(cast, login_a
         data = household_panel(RequestContext(request, {"request": request}), household)
     assert data["live"].status == "signed" and data["generate_form"] is None and data["sign_form"] is None
     assert (len(draft), len(signed)) == (2, 1)
+
+
+def test_a_reader_is_told_there_is_no_agreement_yet_at_one_query(cast, login_as):
+    from django.db import connection
+    from django.template import RequestContext
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from gaizao.compensation.registrations.agreements import household_panel
+
+    calculation(cast.household_a2)
+    request = RequestFactory().get("/")
+    request.user = cast.resident
+    household_panel(RequestContext(request, {"request": request}), cast.household_a2)  # the user's roles, read once
+    with CaptureQueriesContext(connection) as read:
+        data = household_panel(RequestContext(request, {"request": request}), cast.household_a2)
+    assert len(read) == 1 and data["calculation"] is None and data["generate_form"] is None
+    html = login_as(cast.resident).get(reverse("ledger:household_detail", args=[cast.household_a2.pk])).content.decode()
+    assert "尚未生成补偿协议" in html

@@ -8,8 +8,8 @@ PANEL = "compensation.agreements"
 
 def household_panel(context, household) -> dict | None:
     """The household's agreement: the live one with its DOCX, the signature form and the generate form for
-    those who write; the resident reads their own. Two queries (the agreements, the current calculation), one
-    once the agreement is signed, none for those who do not read agreements."""
+    those who write; the resident reads their own. Two queries for a writer (the agreements, the current
+    calculation), one once the agreement is signed and for a reader, none for those who do not read agreements."""
     from gaizao.compensation.choices import AgreementStatus
     from gaizao.compensation.forms.agreements import AgreementGenerateForm, AgreementSignForm
     from gaizao.compensation.policies.agreements import agreement_can_read, agreement_can_write
@@ -25,9 +25,9 @@ def household_panel(context, household) -> dict | None:
     may_write = agreement_can_write(user, household)
     signed = live is not None and live.status == AgreementStatus.SIGNED
     draft = live is not None and live.status == AgreementStatus.DRAFT
-    # The current calculation: what a writer generates from (and a draft is checked against), and what a reader
-    # is told of while there is no agreement; not asked once the agreement is signed.
-    calculation = calculation_for(household) if not signed and (may_write or live is None) else None
+    # The current calculation: what a writer generates from (and a draft is checked against); not asked once the
+    # agreement is signed, nor for a reader (the calculation has a panel of its own).
+    calculation = calculation_for(household) if may_write and not signed else None
     sent = panel_sent_back(context, PANEL)
     return {
         "show": True,
@@ -42,6 +42,7 @@ def household_panel(context, household) -> dict | None:
         "sign_form": AgreementSignForm(prefix="sign", initial={"version": live.version}) if may_write and draft
         else None,
         "signed_note": signed,
+        "may_write": may_write,
     }
 
 
