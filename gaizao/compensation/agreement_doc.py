@@ -153,9 +153,10 @@ def method(line: dict) -> str:
     return ""
 
 
-def _item_rows(agreement: Agreement) -> list[list[str]]:
-    rows = []
-    for n, line in enumerate(_lines(agreement), start=1):
+def item_lines(agreement: Agreement) -> list[dict]:
+    """The lines that apply, as the page and the document show them: label, method in numbers, amount with its unit."""
+    out = []
+    for line in _lines(agreement):
         kind = line.get("kind") or "money"
         if kind == "money":
             value = money(line.get("amount"))
@@ -163,7 +164,14 @@ def _item_rows(agreement: Agreement) -> list[list[str]]:
             value = area(line.get("amount")) + " ㎡"
         else:
             value = str(line.get("amount") or "")
-        rows.append([str(n), str(line.get("label") or line.get("key") or ""), method(line), value])
+        out.append({"label": str(line.get("label") or line.get("key") or ""), "method": method(line), "amount": value,
+                    "kind": kind, "note": str(line.get("note") or "")})
+    return out
+
+
+def _item_rows(agreement: Agreement) -> list[list[str]]:
+    rows = [[str(n), line["label"], line["method"], line["amount"]]
+            for n, line in enumerate(item_lines(agreement), start=1)]
     rows.append(["", _("合计（货币）"), "", money(agreement.total)])
     return rows
 

@@ -10,6 +10,7 @@ def household_panel(context, household) -> dict | None:
     """The household's agreement: the live one with its DOCX, the signature form and the generate form for
     those who write; the resident reads their own. Two queries for a writer (the agreements, the current
     calculation), one once the agreement is signed and for a reader, none for those who do not read agreements."""
+    from gaizao.compensation.agreement_doc import money
     from gaizao.compensation.choices import AgreementStatus
     from gaizao.compensation.forms.agreements import AgreementGenerateForm, AgreementSignForm
     from gaizao.compensation.policies.agreements import agreement_can_read, agreement_can_write
@@ -42,6 +43,8 @@ def household_panel(context, household) -> dict | None:
         "sign_form": AgreementSignForm(prefix="sign", initial={"version": live.version}) if may_write and draft
         else None,
         "signed_note": signed,
+        "total": money(live.total) if live is not None else "",
+        "calculation_total": money(calculation.total) if calculation is not None else "",
         "may_write": may_write,
     }
 

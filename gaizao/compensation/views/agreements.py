@@ -17,7 +17,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gaizao.compensation.agreement_doc import agreement_docx, agreement_filename, effectiveness_condition
+from gaizao.compensation.agreement_doc import (agreement_docx, agreement_filename, effectiveness_condition,
+                                               item_lines, money)
 from gaizao.compensation.choices import AgreementStatus
 from gaizao.compensation.forms.agreements import AgreementEditForm, AgreementGenerateForm, AgreementSignForm
 from gaizao.compensation.policies.agreements import agreement_can_write
@@ -47,6 +48,8 @@ def project_agreements(request, pk: int):
     """A project's register of agreements: the signed ones in signing order, then the drafts."""
     project = found(sel.register_project_get, request.user, pk=pk)
     agreements = list(sel.project_agreements(request.user, project))
+    for a in agreements:
+        a.total_text = money(a.total)
     return render(request, "compensation/agreements/project_list.html", {
         "project": project, "agreements": agreements, "summary": sel.register_summary(project, agreements),
         "condition": effectiveness_condition(project),
@@ -110,7 +113,7 @@ def agreement_detail(request, pk: int):
                      done=lambda a: reverse("compensation:agreement", args=[pk]),
                      page=lambda status: render(request, "compensation/agreements/detail.html", {
                          "agreement": agreement, "forms": forms, "may_write": may_write,
-                         "lines": [line for line in agreement.items if line.get("applies", True)],
+                         "lines": item_lines(agreement), "total": money(agreement.total),
                          "condition": effectiveness_condition(agreement.project),
                          "digest_holds": services.digest_holds(agreement), "breadcrumbs": _crumbs(agreement)},
                          status=status))
