@@ -137,3 +137,29 @@ def test_the_office_list_costs_the_same_queries_whatever_its_length(pub, client,
         response = client.get(reverse("compensation:change_list"))
     assert len(response.context["changes"]) == count
     assert response.content.decode().count('<tr data-testid="change-') == count
+
+
+def test_every_kind_of_change_has_its_form(cast, settings, tmp_path, client):
+    from gaizao.ledger import services as ledger
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    person = ledger.person_add(actor=cast.admin, household=cast.household_a1, name="李小四", relation="child")
+    published(cast)
+    pub = cast
+    building = _building(pub)
+    login(client, pub.commander)
+    base = lambda kind: reverse("compensation:change_new", args=[pub.household_a1.pk, kind])  # noqa: E731
+    pages = {
+        base("building"): "target-new", f"{base('building')}?building={building.pk}": "legal_area",
+        f"{base('building')}?target=new": "number", f"{base('building')}?target=household": "land_type",
+        f"{base('legality')}?building={building.pk}": "legality", base("members"): f"target-person-{person.pk}",
+        f"{base('members')}?person={person.pk}": "hukou", f"{base('members')}?target=new": "relation",
+        f"{base('members')}?target=household": "member_count",
+        f"{base('valuation')}?building={building.pk}": "unit_price", base("scheme"): "scheme",
+    }
+    for url, shown in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert shown in response.content.decode(), url
+    assert client.get(base("nothing")).status_code == 404
+    assert client.get(f"{base('building')}?building=999999").status_code == 404
