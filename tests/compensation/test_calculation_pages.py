@@ -172,3 +172,24 @@ def test_api_check_runs_pasted_cases(cast, login_as):
         f"/api/compensation/projects/{cast.project_a.pk}/schemes/check",
         {"text": scheme_text("money"), "cases": cases}, content_type="application/json").json()
     assert answer["ok"] is True and answer["samples"][0]["label"] == "乙" and answer["samples"][0]["total"]
+
+
+def test_an_amount_computed_per_building_opens_to_its_rows(cast, login_as):
+    calculation(cast.household_a1)  # building_value with one row per building
+    html = login_as(cast.commander).get(reverse("compensation:household_calculation", args=[cast.household_a1.pk])
+                                        ).content.decode()
+    rows = html.split('data-testid="item-building_value"')[1].split("</details>")[0]
+    assert 'data-testid="building-rows"' in rows and "656600.00" in rows and "unit_price = 5200" in rows
+
+
+@pytest.mark.parametrize("options", [1, 3])
+def test_the_household_calculation_page_costs_the_same_for_any_number_of_options(cast, login_as,
+                                                                                  django_assert_num_queries, options):
+    for option in ["money", "swap", "mixed"][:options]:
+        calculation(cast.household_a1, option=option)
+    client = login_as(cast.street_user_a)
+    # the household with its project, its current calculations with their schemes and authors, the count of all,
+    # the scheme in force
+    with django_assert_num_queries(BASE + 4):
+        response = client.get(reverse("compensation:household_calculation", args=[cast.household_a1.pk]))
+    assert len(response.context["calculations"]) == options

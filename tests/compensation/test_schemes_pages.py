@@ -216,3 +216,12 @@ def test_api_refuses_the_street_a_write_it_may_not_make(cast, login_as):
     assert client.get(f"/api/compensation/schemes/{scheme.pk}").json()["text"] == TEXT
     assert client.post(f"/api/compensation/schemes/{scheme.pk}/publish").status_code == 404
     assert Scheme.objects.get().status == SchemeStatus.DRAFT
+
+
+def test_a_projects_first_version_starts_from_a_text_that_passes_the_check(cast, login_as):
+    from gaizao.compensation import language
+
+    form = login_as(cast.commander).get(reverse("compensation:scheme_create", args=[cast.project_a.pk])
+                                        ).context["form"]
+    starter = form.initial["text"]
+    assert "东湖村一期" in starter and language.check(starter) == []

@@ -13,12 +13,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gaizao.compensation.choices import SchemeStatus
 from gaizao.compensation.forms.schemes import CheckForm, SchemeForm
 from gaizao.compensation.models import Scheme
+from gaizao.compensation.samples import scheme_text
 from gaizao.compensation.policies.schemes import project_calculation_can_read, scheme_can_write
 from gaizao.compensation.selectors import schemes as selectors
 from gaizao.compensation.services import schemes as services
@@ -27,24 +29,6 @@ from gaizao.core.errors import AppError, NotFound
 from gaizao.core.requests import client_ip as _ip
 
 GET_POST = require_http_methods(["GET", "POST"])
-
-STARTER = """[scheme]
-name = "{name}征收补偿方案"
-options = ["money", "swap", "mixed"]
-rounding = "0.01"
-
-[params]
-relocation_rate = 10
-
-[items.building_value]
-label = "房屋价值补偿"
-per = "building"
-formula = "legal_area * unit_price + decoration"
-
-[items.relocation]
-label = "搬迁费"
-formula = "area * relocation_rate"
-"""
 
 
 def _crumbs(*last) -> list:
@@ -101,7 +85,9 @@ def scheme_create(request, pk: int):
     if not scheme_can_write(request.user):
         raise Http404(_("不存在或无权操作。"))
     latest = Scheme.objects.filter(project=project).order_by("-number").first()
-    initial = {"text": latest.text if latest else STARTER.format(name=project.name)}
+    # A project's first version starts from the complete money-heavy sample (docs/compensation-schemes.md).
+    start = (project.signing_start or timezone.localdate()).isoformat()
+    initial = {"text": latest.text if latest else scheme_text("money", project=project.name, start=start)}
     form = SchemeForm(request.POST or None, initial=initial)
     return edit_page(request, form, save=lambda form: services.scheme_create(
         actor=request.user, project=project, name=form.cleaned_data["name"], text=form.cleaned_data["text"],
