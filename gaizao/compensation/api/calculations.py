@@ -24,7 +24,8 @@ def _calc(calc: Calculation) -> dict:
     return {"id": calc.pk, "household_id": calc.household_id, "scheme_id": calc.scheme_id,
             "scheme_number": calc.scheme.number, "option": calc.option, "items": calc.items,
             "total": format(calc.total, "f"),
-            "swap_area": None if calc.swap_area is None else format(calc.swap_area, "f"), "digest": calc.digest, "created_at": calc.created_at}
+            "swap_area": None if calc.swap_area is None else format(calc.swap_area, "f"),
+            "digest": calc.digest, "created_at": calc.created_at}
 
 
 def _household_out(household) -> dict:
