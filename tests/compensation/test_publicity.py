@@ -94,6 +94,17 @@ def test_bad_input_is_refused_naming_the_field_and_nothing_is_published(cast, ch
     assert not Publicity.objects.exists()
 
 
+def test_households_may_be_named_by_their_numbers_and_an_unknown_number_is_refused(cast):
+    p = publicity_publish(actor=cast.admin, project=cast.project_a, kind="survey", household_numbers="DH-002\n")
+    assert [r["number"] for r in p.rows] == ["DH-002"]
+    with pytest.raises(AppError) as caught:
+        publicity_publish(actor=cast.admin, project=cast.project_a, kind="survey",
+                          household_numbers="DH-001、XL-001，DH-404")
+    assert caught.value.message == "2 个户号不是项目「东湖村一期」的住户：XL-001、DH-404。"
+    assert caught.value.fields == {"household_numbers": "户号有误"}
+    assert Publicity.objects.count() == 1
+
+
 def test_a_household_of_another_project_is_refused(cast):
     with pytest.raises(AppError) as caught:
         publicity_publish(actor=cast.admin, project=cast.project_a, kind="survey",

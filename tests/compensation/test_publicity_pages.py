@@ -115,6 +115,8 @@ def test_the_form_shows_a_refusal_beside_its_field(cast, client):
     assert response.status_code == 400 and "尚无已发布的补偿方案" in response.content.decode()
     response = client.post(url, {"kind": "survey", "days": "61"})
     assert response.status_code == 400 and 'data-testid="error-days"' in response.content.decode()
+    response = client.post(url, {"kind": "survey", "household_numbers": "DH-001\nDH-404"})
+    assert response.status_code == 400 and 'data-testid="error-household_numbers"' in response.content.decode()
     assert not Publicity.objects.exists()
 
 

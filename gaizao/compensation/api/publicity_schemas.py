@@ -65,6 +65,7 @@ class PublicityIn(Schema):
     ends_on: dt.date | None = Field(None, description="公示结束日期；不填按 days 计算")
     days: int | None = Field(None, description="公示天数（含开始当天），默认 7，最多 60")
     household_ids: list[Id] | None = Field(None, max_length=100000, description="公示的住户 id，默认项目全部住户")
+    household_numbers: list[str] | None = Field(None, max_length=100000, description="或：公示的户号")
     title: str = Field("", max_length=200)
     note: str = ""
 

@@ -18,12 +18,15 @@ def _date(label, *, required=False, help_text=""):
 class PublishForm(StyledForm):
     """A new round: its kind, its period (a start and an end, or a number of days) and its title and note."""
 
-    wide_fields = ("title", "note")
+    wide_fields = ("household_numbers", "title", "note")
     kind = forms.ChoiceField(label=_("公示类别"), choices=PublicityKind.choices)
     starts_on = _date(_("公示开始日期"), help_text=_("不填为今天。"))
     days = forms.IntegerField(label=_("公示天数"), required=False, min_value=1, max_value=MAX_DAYS,
                               help_text=_("不填结束日期时按天数计算（含开始当天），最多 %(m)d 天。") % {"m": MAX_DAYS})
     ends_on = _date(_("公示结束日期"), help_text=_("填了结束日期则不看天数。"))
+    household_numbers = forms.CharField(
+        label=_("公示的户号"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("不填为本项目全部住户（已撤出的除外）；只公示部分住户时填写户号，每行一个或用顿号分隔。"))
     title = forms.CharField(label=_("标题"), max_length=200, required=False,
                             help_text=_("不填则为“项目名称 + 公示类别（第 N 轮）”。"))
     note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -16,6 +16,7 @@ published (答复已公布), which puts it on the public board beside the list.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -258,16 +259,38 @@ def _make(actor, project: Project, kind: str, households: list[Household], start
     return publicity
 
 
+def _by_numbers(project: Project, value) -> list[int] | None:
+    """The households named by their 户号 (a list, or text with one a line or separated by 、，, spaces); None for
+    none given. An unknown 户号 refuses, naming it."""
+    if value in (None, ""):
+        return None
+    parts = value if isinstance(value, (list, tuple)) else re.split(r"[\s、,，;；]+", str(value))
+    numbers = list(dict.fromkeys(str(n).strip() for n in parts if str(n).strip()))
+    if not numbers:
+        return None
+    found = dict(Household.objects.filter(project=project, number__in=numbers).values_list("number", "pk"))
+    unknown = [n for n in numbers if n not in found]
+    if unknown:
+        raise AppError(_("%(n)d 个户号不是项目「%(p)s」的住户：%(list)s。") % {
+            "n": len(unknown), "p": project.name, "list": _named(unknown)}, fields={"household_numbers": _("户号有误")})
+    return [found[n] for n in numbers]
+
+
 @writes
 def publicity_publish(*, actor, project: Project | int, kind: str, starts_on=None, ends_on=None, days=None,
-                      household_ids=None, title: str = "", note: str = "", ip: str | None = None) -> Publicity:
+                      household_ids=None, household_numbers=None, title: str = "", note: str = "",
+                      ip: str | None = None) -> Publicity:
     """Publish a round of a project's publicity (发布公示): the survey and legality results (调查认定结果公示) or
     the per-household compensation list (分户补偿情况公示), frozen and masked, for its period (by default
     from today for ``default_days()`` days). ``household_ids``: the households in scope (default all the
-    project's). The next round of the kind when one was published before."""
+    project's but those that withdrew; or ``household_numbers``, their 户号). The next round of the kind when one
+    was published before."""
     project = _project(actor, project)
     kind = _kind(kind)
     start, end = _period(actor, starts_on, ends_on, days)
+    named = _by_numbers(project, household_numbers)
+    if named is not None:
+        household_ids = [*(household_ids or []), *named]
     households = _households(project, household_ids)
     publicity = _make(actor, project, kind, households, start, end, _text(title), _text(note))
     writes.audit(action="compensation.publicity_publish", obj=publicity,

@@ -115,12 +115,18 @@ def _render_detail(request, publicity, *, status=200, objection_form=None, answe
 
 
 def _rows_context(publicity) -> dict:
+    """The frozen rows as the page shows them: the survey one line per building; the compensation list with its
+    money items as columns, amounts with thousands separators, and the totals."""
     if publicity.kind == PublicityKind.SURVEY:
         return {"survey_rows": publicity_doc.survey_table_rows(publicity.rows)}
+    money = publicity_doc.money
     columns, rows = selectors.compensation_table(publicity.rows)
+    for r in rows:
+        r["shown"] = [money(a) for a in r["amounts"]]
+        r["total_shown"] = money(r["total"])
     totals = {"legal_area": selectors.sum_text(r["legal_area"] for r in rows),
-              "amounts": [selectors.sum_text(r["amounts"][i] for r in rows) for i in range(len(columns))],
-              "total": selectors.sum_text(r["total"] for r in rows),
+              "amounts": [money(selectors.sum_text(r["amounts"][i] for r in rows)) for i in range(len(columns))],
+              "total": money(selectors.sum_text(r["total"] for r in rows)),
               "swap_area": selectors.sum_text(r.get("swap_area") for r in rows)}
     return {"columns": columns, "rows": rows, "totals": totals}
 
