@@ -1,5 +1,6 @@
 """The ledger's write hooks (台账写入钩子): upper apps react to households whose state changed, and may
-refuse opening a project's signing period (``project_signing_opens``, at the end).
+refuse opening a project's signing period (``project_signing_opens``) or a change of a household's
+compensation inputs (``household_inputs_change``, at the end).
 
 Every ledger write that creates a household, moves it, changes its area or stage, or removes it
 (withdrawn or deleted) calls ``households_changed`` inside its transaction, once per write with all
