@@ -82,6 +82,7 @@ def test_the_period_may_be_given_by_its_dates(cast):
     ({"days": 0}, "days", "公示天数须在 1 到 60 天之间"),
     ({"days": "七"}, "days", "不是整数"),
     ({"starts_on": "2026-13-01"}, "starts_on", "公示开始日期「2026-13-01」不是有效日期"),
+    ({"starts_on": "9999-12-31"}, "starts_on", "公示开始日期 9999-12-31 过远"),
     ({"starts_on": "2020-01-01", "ends_on": "2020-01-07"}, "ends_on", "已经结束"),
     ({"kind": "lottery"}, "kind", "公示类别「lottery」不是可选的值"),
     ({"household_ids": [999999]}, "household_ids", "1 户不属于项目「东湖村一期」或不存在"),

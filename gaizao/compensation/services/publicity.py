@@ -92,7 +92,10 @@ def _period(actor, starts_on, ends_on, days) -> tuple[dt.date, dt.date]:
             if not 1 <= count <= MAX_DAYS:
                 raise AppError(_("公示天数须在 1 到 %(m)d 天之间（填的是 %(d)d 天）。") % {"m": MAX_DAYS, "d": count},
                                fields={"days": _("超出范围")})
-        end = start + dt.timedelta(days=count - 1)
+        try:
+            end = start + dt.timedelta(days=count - 1)
+        except OverflowError:
+            raise AppError(_("公示开始日期 %(s)s 过远。") % {"s": start}, fields={"starts_on": _("过远")}) from None
     else:
         end = parse_date(ends_on, field="ends_on", label=_("公示结束日期"))
     if end < start:
