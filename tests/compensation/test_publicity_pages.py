@@ -270,3 +270,21 @@ def test_the_menu_shows_publicity_in_the_compensation_group(cast, client):
     assert reverse("compensation:publicity_index") in client.get("/").content.decode()
     login(client, cast.cadre)
     assert reverse("compensation:publicity_index") not in client.get("/").content.decode()
+
+
+def test_the_project_panel_lists_the_rounds_for_those_who_read_them(cast, rf):
+    from django.template import Context
+
+    from gaizao.core.registry import panels
+
+    p = _round(cast)
+    panel = next(entry for entry in panels if entry.name == "compensation.publicity")
+    assert panel.page == "project"
+    for user, shown in ((cast.street_user_a, True), (cast.leader, True), (cast.street_user_b, False),
+                        (cast.cadre, False)):
+        request = rf.get("/")
+        request.user = user
+        data = panel.context(Context({"request": request}), cast.project_a)
+        assert (data is not None) == shown
+        if shown:
+            assert data["rounds"] == [p]
