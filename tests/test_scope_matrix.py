@@ -176,7 +176,7 @@ CHECKED = sorted(name for name, res in access.ACCESS.items() if res.endpoints)
 REGISTRY_CASES = [(name, role) for name in CHECKED for role in ROLES]
 # The apps whose cases run from a file of their own (tests/<app>/test_scope_<app>.py), so that the parallel
 # run (a file per worker) spreads the matrix; the rest run here.
-SHARDED = ("progress", "campaign", "oversight")
+SHARDED = ("progress", "campaign", "oversight", "compensation")
 
 
 def cases_of(app: str) -> list[tuple[str, str]]:
