@@ -98,4 +98,5 @@ def test_a_street_calculates_a_household_and_each_amount_opens_to_its_formula(ca
     expect(item.get_by_test_id("formula")).to_be_visible()
     expect(item.get_by_test_id("input").first).to_be_visible()
     expect(item).to_contain_text("house_value = 656600")
+    expect(item).to_contain_text("legal_area * unit_price + decoration")  # the value's own formula
     screenshot(page, "compensation-household-panel")

@@ -47,6 +47,9 @@ def test_every_amount_opens_to_its_formula_and_inputs(cast, login_as, calculated
     assert building_value["formula"] in html
     for name, value in building_value["inputs"].items():
         assert f"{name} = {value}" in html
+    # an input that is a named value opens to its own formula (house_value: per building, then summed)
+    detail = html.split('data-testid="item-building_value"')[1].split("</details>")[0]
+    assert "legal_area * unit_price + decoration" in detail and "逐栋计算后合计" in detail
     assert str(calculated.total) in html and calculated.digest in html
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from gaizao.compensation.choices import Option
 from gaizao.compensation.models import Calculation
@@ -42,13 +43,48 @@ def _amount(value) -> Decimal | None:
         return None
 
 
-def lines(calculation: Calculation) -> list[dict]:
-    """The stored line items, each with its amount as a number and its inputs as (name, value) pairs."""
+def _definition(scheme):
+    """The scheme a calculation was made under, parsed (None if its text no longer parses: the lines still show)."""
+    from gaizao.compensation import language
+
+    try:
+        return language.parse(scheme.text)
+    except language.SchemeError:
+        return None
+
+
+def describe_input(name: str, definition) -> dict:
+    """What an input of a line is: a fact of the household or a building, a parameter of the scheme, a table's
+    lookup or a named value with its own formula (so that an amount opens to its chain of formulas)."""
+    from gaizao.compensation import language
+
+    if name in language.ALL_FACTS:
+        per = name in language.BUILDING_NUMBERS
+        return {"kind": "fact", "label": language.ALL_FACTS[name], "per_building": per}
+    if definition is None:
+        return {"kind": "", "label": "", "per_building": False}
+    if name in definition.params or name in definition.dates:
+        return {"kind": "param", "label": _("方案参数"), "per_building": False}
+    entry = definition.entry(name)
+    if entry is None:
+        return {"kind": "", "label": "", "per_building": False}
+    if name in definition.tables:
+        by = _("按 %(by)s 分档") % {"by": entry.by} if entry.by else _("按 %(k)s 查表") % {"k": "、".join(entry.keys)}
+        return {"kind": "table", "label": entry.label or name, "formula": by, "per_building": entry.per_building}
+    return {"kind": "value", "label": entry.label or name, "formula": entry.describe(),
+            "per_building": entry.per_building}
+
+
+def lines(calculation: Calculation, definition=None) -> list[dict]:
+    """The stored line items, each with its amount as a number and its inputs (name, value and what the name is:
+    a fact, a parameter, a table or a named value with its formula)."""
     out = []
     for item in calculation.items or []:
         row = dict(item)
         row["amount_value"] = _amount(item.get("amount"))
         row["input_pairs"] = sorted((item.get("inputs") or {}).items())
+        row["input_rows"] = [{"name": name, "value": value, **describe_input(name, definition)}
+                             for name, value in row["input_pairs"]]
         row["building_rows"] = item.get("buildings") or []
         row["building_keys"] = list(row["building_rows"][0].keys()) if row["building_rows"] else []
         out.append(row)
@@ -60,8 +96,11 @@ def household_calculations(household: Household) -> dict:
     (``line_rows``), how many earlier ones are kept, and the scheme in force."""
     current = list(Calculation.objects.filter(household=household, current=True).select_related("scheme", "created_by")
                    .order_by("-created_at", "-pk"))
+    definitions: dict[int, object] = {}
     for calc in current:
-        calc.line_rows = lines(calc)
+        if calc.scheme_id not in definitions:
+            definitions[calc.scheme_id] = _definition(calc.scheme)
+        calc.line_rows = lines(calc, definitions[calc.scheme_id])
     counts = Calculation.objects.filter(household=household).aggregate(n=Count("pk"))
     return {
         "current": current[0] if current else None, "calculations": current,
@@ -76,7 +115,7 @@ def household_panel(household: Household) -> dict:
     latest = (Calculation.objects.filter(household=household, current=True).select_related("scheme")
               .order_by("-created_at", "-pk").first())
     if latest is not None:
-        latest.line_rows = lines(latest)
+        latest.line_rows = lines(latest, _definition(latest.scheme))
     return {"current": latest, "scheme": scheme_in_force(household.project_id)}  # the id: no query for the project
 
 
