@@ -41,6 +41,7 @@ def _area(text) -> str:
 
 
 def issuer(publicity: Publicity) -> str:
+    """Who publishes (署名): the district's office, as the other 公文 of the platform."""
     return _("%(d)s城中村改造工作领导小组办公室") % {"d": settings.DISTRICT_NAME}
 
 
@@ -67,13 +68,13 @@ def compensation_tables(publicity: Publicity) -> list[dict]:
                  money(sum_text(r["total"] for r in rows)), sum_text(r.get("swap_area") for r in rows)])
     tables = [{"caption": _("%(p)s分户补偿情况表") % {"p": publicity.project.name}, "header": COMPENSATION_HEADER,
                "rows": main}]
-    groups = [columns[i:i + ITEMS_PER_TABLE] for i in range(0, len(columns), ITEMS_PER_TABLE)]
-    for n, group in enumerate(groups, start=1):
-        start = n - 1
-        indexes = range(start * ITEMS_PER_TABLE, start * ITEMS_PER_TABLE + len(group))
+    starts = range(0, len(columns), ITEMS_PER_TABLE)
+    for n, first in enumerate(starts, start=1):
+        group = columns[first:first + ITEMS_PER_TABLE]
+        indexes = range(first, first + len(group))
         body = [[r["number"], *(money(r["amounts"][i]) for i in indexes)] for r in rows]
         body.append([_("合计"), *(money(sum_text(r["amounts"][i] for r in rows)) for i in indexes)])
-        caption = _("分户补偿明细（元）") if len(groups) == 1 else _("分户补偿明细（元，之%(n)s）") % {
+        caption = _("分户补偿明细（元）") if len(starts) == 1 else _("分户补偿明细（元，之%(n)s）") % {
             "n": docx.cn_number(n)}
         tables.append({"caption": caption, "header": [_("户号"), *(c.label for c in group)], "rows": body})
     return tables

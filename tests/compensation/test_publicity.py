@@ -334,3 +334,19 @@ def test_objections_are_written_by_the_projects_street_and_the_office_only(cast,
         objection_answer(actor=cast.street_user_b, objection=o, version=o.version, answer="好")
     with pytest.raises(NotFound):
         objection_publish(actor=cast.leader, objection=o, version=o.version)
+
+
+def test_the_documents_list_of_twelve_items_prints_in_tables_of_five():
+    from types import SimpleNamespace
+
+    from gaizao.compensation.publicity_doc import compensation_tables
+
+    items = [{"key": f"k{i}", "label": f"项目{i}", "amount": f"{1000 * i}.00"} for i in range(12)]
+    rows = [{"household_id": 1, "number": "DH-001", "name": "李*", "option": "money", "option_label": "货币补偿",
+             "legal_area": "100.00", "items": items, "total": "66000.00", "swap_area": None}]
+    tables = compensation_tables(SimpleNamespace(rows=rows, project=SimpleNamespace(name="东湖村一期")))
+    assert [len(t["header"]) for t in tables] == [6, 6, 6, 3]
+    assert [t["caption"] for t in tables[1:]] == ["分户补偿明细（元，之一）", "分户补偿明细（元，之二）", "分户补偿明细（元，之三）"]
+    assert tables[3]["header"] == ["户号", "项目10", "项目11"] and tables[3]["rows"][0] == ["DH-001", "10,000.00",
+                                                                                        "11,000.00"]
+    assert tables[0]["rows"][-1] == ["合计", "1户", "", "100.00", "66,000.00", "0.00"]
