@@ -245,3 +245,27 @@ def test_a_reader_is_told_there_is_no_agreement_yet_at_one_query(cast, login_as)
     assert len(read) == 1 and data["calculation"] is None and data["generate_form"] is None
     html = login_as(cast.resident).get(reverse("ledger:household_detail", args=[cast.household_a2.pk])).content.decode()
     assert "尚未生成补偿协议" in html
+
+
+@pytest.mark.parametrize("households", [0, 2])
+def test_the_index_counts_each_projects_agreements_at_a_fixed_query_count(cast, login_as, django_assert_num_queries,
+                                                                          households):
+    period(cast.project_a, days(-10), days(10))
+    for household in (cast.household_a1, cast.household_a2)[:households]:
+        valued(cast, household)
+        calculation(household)
+        agreement_generate(actor=cast.admin, household=household)
+    if households:
+        agreement_sign(actor=cast.admin, signed_on=days(-1),
+                       agreement=agreement_generate(actor=cast.admin, household=cast.household_a1))
+    client = login_as(cast.street_user_a)
+    with django_assert_num_queries(7 + 1):  # every signed-in request's 7, then the projects with their counts
+        response = client.get(reverse("compensation:agreement_index"))
+    rows = response.context["projects"]
+    assert [(p.code, p.signed, p.drafts, p.household_count) for p in rows] == [
+        ("P001", 1 if households else 0, 1 if households else 0, 2)]
+
+
+@pytest.mark.parametrize("role", ["cadre", "resident", "outsider"])
+def test_the_index_is_not_for_those_who_read_no_register(cast, login_as, role):
+    assert login_as(getattr(cast, role)).get(reverse("compensation:agreement_index")).status_code == 404

@@ -75,6 +75,11 @@ def register_projects(user) -> QuerySet[Project]:
     return access.grant(user, REGISTER).filter(Project.objects.select_related("village"), unit="village__street_id")
 
 
+def register_reader(user) -> bool:
+    """Reads some project's register (the 补偿协议 menu item and index page)."""
+    return bool(access.grant(user, REGISTER))
+
+
 def register_can_read(user, project: Project) -> bool:
     return access.grant(user, REGISTER).covers(Place(unit_id=project.village.street_id))
 

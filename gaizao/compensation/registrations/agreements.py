@@ -3,6 +3,8 @@ links to each project's register of agreements on the village page."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 PANEL = "compensation.agreements"
 
 
@@ -68,9 +70,13 @@ def village_panel(context, village) -> dict | None:
 def register() -> None:
     from gaizao.compensation.services.agreements import ACTION_LABELS
     from gaizao.core.audit import register_action_labels
-    from gaizao.core.registry import Panel, panels
+    from gaizao.compensation.policies.agreements import REGISTER_ROWS
+    from gaizao.core.registry import MENU_GROUPS, MenuItem, Panel, menu, panels
 
     register_action_labels(ACTION_LABELS)
+    MENU_GROUPS.setdefault("compensation", _("征收补偿"))
+    menu.register(MenuItem(name="compensation.agreements", label=_("补偿协议"), url_name="compensation:agreement_index",
+                           roles=tuple(REGISTER_ROWS), order=140, group="compensation"))
     panels.register(Panel(name=PANEL, page="household", order=40,
                           template="compensation/agreements/_household_panel.html", context=household_panel))
     panels.register(Panel(name="compensation.agreement_register", page="village", order=40,

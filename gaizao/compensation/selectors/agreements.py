@@ -6,7 +6,7 @@ fixed number of queries whatever their length (tests pin them).
 
 from __future__ import annotations
 
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from gaizao.compensation.choices import AgreementStatus
@@ -96,3 +96,14 @@ def register_summary(project: Project, agreements: list[Agreement]) -> dict:
     return {"signed": signed, "drafts": len(agreements) - signed, "households": total,
             "rate": (round(signed * 100 / total, 2) if total else None),
             "threshold": project.signing_threshold}
+
+
+def register_index(user) -> list[Project]:
+    """The projects whose registers the user reads, each with its signed and draft agreements and its households
+    counted (one query; a district has tens of projects, not thousands)."""
+    agreements = "compensation_agreements"
+    return list(register_projects(user).select_related("village").annotate(
+        signed=Count(agreements, filter=Q(**{f"{agreements}__status": AgreementStatus.SIGNED}), distinct=True),
+        drafts=Count(agreements, filter=Q(**{f"{agreements}__status": AgreementStatus.DRAFT}), distinct=True),
+        household_count=Count("households", distinct=True),
+    ).order_by("village__street_id", "code"))

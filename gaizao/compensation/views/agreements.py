@@ -21,7 +21,7 @@ from gaizao.compensation.agreement_doc import (agreement_docx, agreement_filenam
                                                item_lines, money)
 from gaizao.compensation.choices import AgreementStatus
 from gaizao.compensation.forms.agreements import AgreementEditForm, AgreementGenerateForm, AgreementSignForm
-from gaizao.compensation.policies.agreements import agreement_can_write
+from gaizao.compensation.policies.agreements import agreement_can_write, register_reader
 from gaizao.compensation.selectors import agreements as sel
 from gaizao.compensation.services import agreements as services
 from gaizao.core.editing import edit_page, found, page_again
@@ -40,6 +40,17 @@ def _crumbs(agreement):
     return [(project.name, reverse("compensation:project_agreements", args=[project.pk])),
             (agreement.household.number, reverse("ledger:household_detail", args=[agreement.household_id])),
             (agreement.number, None)]
+
+
+@login_required
+@require_GET
+def agreement_index(request):
+    """补偿协议: each project the user reads, with its signed and waiting agreements; a project opens its register."""
+    projects = sel.register_index(request.user)
+    if not projects and not register_reader(request.user):
+        raise Http404(_("不存在或无权查看。"))
+    return render(request, "compensation/agreements/index.html", {
+        "projects": projects, "breadcrumbs": [(_("补偿协议"), None)]})
 
 
 @login_required
@@ -134,6 +145,7 @@ def docx_response(agreement) -> HttpResponse:
 
 
 urlpatterns = [
+    path("agreements/", agreement_index, name="agreement_index"),
     path("projects/<int:pk>/agreements/", project_agreements, name="project_agreements"),
     path("households/<int:pk>/agreements/generate/", agreement_generate, name="agreement_generate"),
     path("agreements/<int:pk>/", agreement_detail, name="agreement"),
