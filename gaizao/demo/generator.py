@@ -33,6 +33,7 @@ from gaizao.demo.accounts import ROLE_PASSWORDS, AccountMaker, DemoLogin, DemoSe
 from gaizao.demo.campaign import demo_campaign
 from gaizao.demo.campaign_reports import demo_reports
 from gaizao.demo.campaign_tasks import demo_tasks
+from gaizao.demo.compensation import demo_compensation
 from gaizao.demo.oversight_assessment import demo_assessment
 from gaizao.demo.oversight_bulletins import demo_bulletins
 from gaizao.demo.oversight_inspections import demo_inspections
@@ -202,6 +203,9 @@ def load_demo(*, households: int, seed: int, progress: Callable[[int], None] | N
         counts["findings"] = demo_inspections(campaign=campaign, today=today, rng=_rng(seed, "inspections"))
         counts["score_sheets"] = demo_assessment(campaign=campaign, today=today, rng=_rng(seed, "assessment"))
         counts["bulletins"] = demo_bulletins(campaign=campaign, today=today, rng=_rng(seed, "bulletins"))
+        # compensation: two projects' schemes, valuations, calculations, 公示 with objections, change requests and
+        # the agreements of the households that signed
+        counts["compensation"] = demo_compensation(today=today, rng=_rng(seed, "compensation"))
         audit.record(actor=SYSTEM, actor_name="demo", action="demo.load", object_type="demo",
                      object_repr=f"演示数据（种子 {seed}）",
                      changes={"seed": seed, "today": today.isoformat(), "counts": counts})
