@@ -327,3 +327,20 @@ def test_regenerating_keeps_the_drafts_edited_terms_unless_given_anew(cast):
     assert (again.swap_flat, again.move_deadline, again.payment_terms) == (
         "东湖安置区2栋301室", days(50), "协议生效之日起7日内支付。")
     assert agreement_generate(actor=cast.admin, household=cast.household_a1, transition_months=6).transition_months == 6
+
+
+def test_a_draft_whose_moving_deadline_has_passed_is_edited_then_signed(cast):
+    period(cast.project_a, days(-30), days(10))
+    valued(cast, cast.household_a1, on=days(-25))
+    calculation(cast.household_a1)
+    draft = agreement_generate(actor=cast.admin, household=cast.household_a1, move_deadline=days(0))
+    Agreement.objects.filter(pk=draft.pk).update(move_deadline=days(-5))  # the draft waited past its deadline
+    draft = Agreement.objects.get(pk=draft.pk)
+    # its own deadline is not asked again when another term changes; the digest follows the edit
+    edited = agreement_update(actor=cast.admin, agreement=draft, payment_terms="协议生效之日起10日内支付。")
+    assert edited.move_deadline == days(-5)
+    with pytest.raises(AppError) as refused:
+        agreement_sign(actor=cast.admin, agreement=draft, signed_on=days(-1))
+    assert "move_deadline" in refused.value.fields and "早于签约日期" in refused.value.message
+    agreement_update(actor=cast.admin, agreement=draft, move_deadline=days(20))
+    assert agreement_sign(actor=cast.admin, agreement=draft, signed_on=days(-1)).order_no == 1

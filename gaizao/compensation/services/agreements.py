@@ -143,7 +143,7 @@ def check_signed_on(household: Household, project: Project, value) -> dt.date:
 
 
 def _clean_terms(*, option: str, project: Project, payment_terms, swap_flat, move_deadline, transition_months,
-                 lines: list[dict]) -> dict:
+                 lines: list[dict], kept_deadline: dt.date | None = None) -> dict:
     """The terms as given (or their defaults), checked field by field: every bad one named at once."""
     errors: dict[str, str] = {}
     terms = (payment_terms or "").strip() or payment_terms_default(option)
@@ -157,7 +157,7 @@ def _clean_terms(*, option: str, project: Project, payment_terms, swap_flat, mov
         except AppError as exc:
             errors.update(exc.fields)
         else:
-            if deadline < today():
+            if deadline < today() and deadline != kept_deadline:  # a draft's own deadline is not asked again
                 errors["move_deadline"] = _("搬迁期限 %(d)s 早于今天") % {"d": deadline}
     if transition_months in (None, ""):  # money has no transition period; a swap's is the scheme's
         months = 0 if option == Option.MONEY else transition_months_of(lines)
@@ -293,7 +293,8 @@ def agreement_update(*, actor, agreement: Agreement | int, version: int | None =
                        fields={k: _("不能直接修改") for k in amounts})
     given = {k: changes[k] for k in TERM_FIELDS if k in changes}
     merged = {k: getattr(current, k) for k in TERM_FIELDS} | given
-    terms = _clean_terms(option=current.option, project=current.project, lines=current.items, **merged)
+    terms = _clean_terms(option=current.option, project=current.project, lines=current.items,
+                         kept_deadline=current.move_deadline, **merged)
     changed = {k: v for k, v in terms.items() if getattr(current, k) != v}
     if not changed:
         return current
@@ -334,6 +335,9 @@ def agreement_sign(*, actor, agreement: Agreement | int, signed_on, version: int
         raise stale(current, version=version)
     household, project = current.household, current.project
     on = check_signed_on(household, project, signed_on)
+    if current.move_deadline < on:
+        raise AppError(_("协议的搬迁期限 %(m)s 早于签约日期 %(d)s：请先修改协议的搬迁期限。") % {
+            "m": current.move_deadline, "d": on}, fields={"move_deadline": _("早于签约日期")})
     if current.option in SWAP_OPTIONS and not current.swap_flat.strip():
         raise AppError(_("产权调换的协议须写明调换房屋的位置，方可签约。"), fields={"swap_flat": _("必填")})
     if not Calculation.objects.filter(pk=current.calculation_id, current=True).exists():
