@@ -45,6 +45,7 @@ def test_office_writes_checks_fixes_saves_and_publishes_a_scheme(cast, live_serv
     expect(problem).to_contain_text("第 40 行")
     expect(problem).to_contain_text("house_valu")
     expect(page.locator('.scheme-mark[data-line="40"]')).to_have_count(1)
+    assert page.url == base + start  # answered in place (htmx), not by the page a browser without script gets
     assert "\u25B640" in page.locator(".scheme-gutter").inner_text()
     screenshot(page, "compensation-scheme-check-problem")
 
@@ -100,3 +101,27 @@ def test_a_street_calculates_a_household_and_each_amount_opens_to_its_formula(ca
     expect(item).to_contain_text("house_value = 656600")
     expect(item).to_contain_text("legal_area * unit_price + decoration")  # the value's own formula
     screenshot(page, "compensation-household-panel")
+
+
+def test_without_javascript_the_editor_is_a_plain_textarea_and_check_answers_with_the_page(cast, live_server,
+                                                                                            browser):
+    from tests.compensation.samples_schemes import draft
+
+    scheme = draft(cast.project_a)
+    context = browser.new_context(locale="zh-CN", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        base = live_server.url
+        page.goto(f"{base}/account/login/?next=/compensation/schemes/{scheme.pk}/")
+        page.get_by_label("用户名").fill("street_a")
+        page.get_by_label("密码").fill(PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url(f"{base}/compensation/schemes/{scheme.pk}/")
+        assert page.locator(".scheme-gutter").count() == 0  # no script: no overlay
+        expect(page.locator("textarea[data-scheme-editor]")).to_be_visible()
+        page.get_by_test_id("check").click()
+        page.wait_for_url(f"{base}/compensation/projects/{cast.project_a.pk}/schemes/check/")
+        expect(page.get_by_test_id("check-ok")).to_be_visible()
+        assert page.locator("textarea[data-scheme-editor]").input_value() == scheme.text
+    finally:
+        context.close()
