@@ -344,3 +344,17 @@ def test_a_draft_whose_moving_deadline_has_passed_is_edited_then_signed(cast):
     assert "move_deadline" in refused.value.fields and "早于签约日期" in refused.value.message
     agreement_update(actor=cast.admin, agreement=draft, move_deadline=days(20))
     assert agreement_sign(actor=cast.admin, agreement=draft, signed_on=days(-1)).order_no == 1
+
+
+def test_a_household_signed_before_its_agreement_existed_has_it_signed_on_that_date(cast):
+    period(cast.project_a, days(-10), days(10))
+    valued(cast, cast.household_a1)
+    household_record_event(actor=cast.admin, household=cast.household_a1, kind="signed", on_date=days(-3))
+    calculation(cast.household_a1)
+    agreement = agreement_generate(actor=cast.admin, household=cast.household_a1)
+    with pytest.raises(AppError) as refused:
+        agreement_sign(actor=cast.admin, agreement=agreement, signed_on=days(-1))
+    assert str(days(-3)) in refused.value.message and "signed_on" in refused.value.fields
+    signed = agreement_sign(actor=cast.admin, agreement=agreement, signed_on=days(-3))
+    assert signed.status == AgreementStatus.SIGNED and signed.order_no == 1
+    assert StageEvent.objects.filter(household=cast.household_a1, kind="signed").count() == 1

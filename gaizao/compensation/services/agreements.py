@@ -323,8 +323,9 @@ def _next_order_no(project_id: int) -> int:
 def agreement_sign(*, actor, agreement: Agreement | int, signed_on, version: int | None = None, note: str = "",
                    ip: str | None = None) -> Agreement:
     """Record the signature (签约): the signing date, the project's next signing order number, and the household's
-    签约 stage event (progress), all in one transaction; whatever progress refuses (not yet valued, already
-    signed …) refuses the signature too, and nothing is written."""
+    签约 stage event (progress), all in one transaction; whatever progress refuses (not yet valued, withdrawn …)
+    refuses the signature too, and nothing is written. A household whose 签约 was recorded before its agreement
+    existed (by hand, a progress import) has its agreement signed on that same date, the event not recorded twice."""
     current = _load_agreement(actor, agreement)
     if current.status == AgreementStatus.SIGNED:
         raise Conflict(_("住户 %(h)s 的补偿协议 %(n)s 已于 %(d)s 签订（签约顺序号 %(o)s），不能重复签约。") % {
@@ -335,6 +336,11 @@ def agreement_sign(*, actor, agreement: Agreement | int, signed_on, version: int
         raise stale(current, version=version)
     household, project = current.household, current.project
     on = check_signed_on(household, project, signed_on)
+    if household.signed_on is not None and household.signed_on != on:
+        # The household's 签约 was recorded before its agreement (by hand, or a progress import): the agreement
+        # takes that date; another one is a correction of the event first.
+        raise AppError(_("住户 %(h)s 已于 %(e)s 记录「签约」，协议的签约日期须与之相同；日期有误请先更正进度记录。") % {
+            "h": household.number, "e": household.signed_on}, fields={"signed_on": _("与已记录的签约日期不同")})
     if current.move_deadline < on:
         raise AppError(_("协议的搬迁期限 %(m)s 早于签约日期 %(d)s：请先修改协议的搬迁期限。") % {
             "m": current.move_deadline, "d": on}, fields={"move_deadline": _("早于签约日期")})
@@ -356,9 +362,12 @@ def agreement_sign(*, actor, agreement: Agreement | int, signed_on, version: int
                 "signed_recorded_by_id": getattr(signer, "pk", None)})
     current.status, current.signed_on, current.order_no, current.signed_recorded_by = (
         AgreementStatus.SIGNED, on, order_no, signer)
+    recorded = household.signed_on is not None  # 签约 already recorded on the household (by hand, an import)
     writes.audit(action="compensation.agreement_sign", obj=current, changes={
         "status": [AgreementStatus.DRAFT, AgreementStatus.SIGNED], "signed_on": on.isoformat(), "order_no": order_no,
-        "total": str(current.total), "digest": current.digest})
+        "total": str(current.total), "digest": current.digest, **({"event": "recorded_before"} if recorded else {})})
+    if recorded:
+        return current
     from gaizao.progress.services.events import household_record_event
 
     household_record_event(actor=actor, household=household.pk, kind=Stage.SIGNED, on_date=on, ip=ip,
