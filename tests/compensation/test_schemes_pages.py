@@ -225,3 +225,15 @@ def test_a_projects_first_version_starts_from_a_text_that_passes_the_check(cast,
                                         ).context["form"]
     starter = form.initial["text"]
     assert "东湖村一期" in starter and language.check(starter) == []
+
+
+@pytest.mark.parametrize("extra", [1, 8])
+def test_the_version_list_costs_the_same_for_any_number_of_versions(cast, login_as, django_assert_num_queries,
+                                                                    extra):
+    for _i in range(extra):
+        _draft(cast)
+    client = login_as(cast.street_user_a)
+    # the project, its versions with their authors and publishers
+    with django_assert_num_queries(BASE + 2):
+        response = client.get(reverse("compensation:scheme_list", args=[cast.project_a.pk]))
+    assert len(response.context["versions"]) == extra
