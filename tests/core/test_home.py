@@ -130,8 +130,9 @@ def test_query_count_is_fixed(cast, login_as, django_assert_num_queries, extra):
     # rollups: the district and the street, the street's figures, its villages and their figures,
     # the projects count (7); the campaign's cards: the street's open tasks, the current campaign for the
     # targets card and for the reports card (3); oversight's to-do card: the colour clock's two calendar reads,
-    # the unit's orders, its findings to fix (4)
-    with django_assert_num_queries(28):
+    # the unit's orders, its findings to fix (4); compensation's to-do card: the objections to answer and the
+    # agreements to sign in the street's projects (2)
+    with django_assert_num_queries(30):
         client.get("/")
     client = login_as(cast.leader)
     # a district role: no units (6 with the session); the red items: overdue hard cases per street,

@@ -53,7 +53,8 @@ def test_village_detail(cast, login_as, django_assert_num_queries, extra):
     # + the progress card: the village's rollups, its projects' rollups and signing judgements (the
     # forecast's pace reads only projects in or before their signing period: none here, so no query)
     # + the completion card: the village's rollups by its mode (progress.completion)
-    with django_assert_num_queries(BASE + 9):
+    # + compensation's village panel: its projects' schemes in force (one query)
+    with django_assert_num_queries(BASE + 10):
         response = client.get(f"/ledger/villages/{cast.village_a.pk}/")
     assert len(response.context["history"]) == 1 + 3 * extra + 1
 
@@ -94,7 +95,9 @@ def test_household_detail(cast, login_as, django_assert_num_queries, members):
     # the household (with village, project, street, cadre), its members, its buildings (each with
     # its heritage flag), the history (its entries and its members' and buildings', with actors),
     # the progress card (the events with their actors, the attachments) and the hard-case card
-    with django_assert_num_queries(BASE + 7):
+    # + compensation's panels: the agreement (its live agreement, the calculation it would come from), the
+    # calculation (the current one, the scheme in force) and the change requests (one query)
+    with django_assert_num_queries(BASE + 12):
         response = client.get(f"/ledger/households/{cast.household_a1.pk}/")
     assert len(response.context["history"]) == 2 + 3 * members
 
@@ -102,7 +105,8 @@ def test_household_detail(cast, login_as, django_assert_num_queries, members):
 def test_resident_household_page_has_no_history(cast, login_as, django_assert_num_queries):
     client = login_as(cast.resident)
     # The access table reads a user's units only for a role that reaches by unit: none for a resident.
-    with django_assert_num_queries(BASE + 2):
+    # + compensation's panels the resident reads: the agreement, the calculation and the scheme in force
+    with django_assert_num_queries(BASE + 5):
         response = client.get("/ledger/my-household/")
     assert response.context["history"] is None
 

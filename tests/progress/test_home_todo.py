@@ -136,8 +136,9 @@ def test_the_to_do_cards_cost_the_same_queries_whatever_the_data(cast, login_as,
         hardcase_open(actor=cast.admin, household=household, reason="price", opened_on=days(-40))
     # the street: + the campaign's cards (its open tasks, the current campaign for the targets and the reports
     # cards: 3); the leader: + the current campaign for the targets card (1); oversight's to-do card: the
-    # street 4 (the colour clock's 2, its orders, its findings), the leader 3 (the clock's 2, orders in review)
-    for user, queries in ((cast.cadre, 11), (cast.street_user_a, 28), (cast.leader, 23), (cast.resident, 7)):
+    # street 4 (the colour clock's 2, its orders, its findings), the leader 3 (the clock's 2, orders in review);
+    # compensation's to-do card: the street 2 (objections to answer, agreements to sign)
+    for user, queries in ((cast.cadre, 11), (cast.street_user_a, 30), (cast.leader, 23), (cast.resident, 7)):
         client = login_as(user)
         with django_assert_num_queries(queries):
             client.get("/")

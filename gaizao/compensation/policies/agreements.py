@@ -56,6 +56,12 @@ def agreement_write_scope(user) -> QuerySet[Agreement]:
         Agreement.objects.all(), unit="household__street_id", assigned="household__cadre", own="household__resident")
 
 
+def agreement_to_sign_scope(user) -> QuerySet[Agreement]:
+    """The agreements a user may sign, located by their project's street (the home card's query: it reads no
+    household row). The same rows as ``agreement_write_scope``: no role signs by cadre or as a resident."""
+    return access.grant(user, RESOURCE, write=True).filter(Agreement.objects.all(), unit="project__village__street_id")
+
+
 def agreement_households(user, *, write: bool = False) -> QuerySet[Household]:
     """Households whose agreements the user reads (or generates and signs, ``write``)."""
     return households_for(user, RESOURCE, write=write)

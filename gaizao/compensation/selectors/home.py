@@ -6,7 +6,8 @@
 - whoever records signatures (the office, the street): agreements generated and waiting to be signed.
 
 Oldest first. A fixed number of queries whatever the numbers: one per kind the person is asked about
-(plus the user's units, once, when a role reaches by unit).
+(plus the user's units, once, when a role reaches by unit); none reads the household table (the dashboard
+roles' home page never counts households).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from gaizao.compensation.choices import AgreementStatus, ChangeStatus, ObjectionStatus
-from gaizao.compensation.policies.agreements import agreement_write_scope
+from gaizao.compensation.policies.agreements import agreement_to_sign_scope
 from gaizao.compensation.policies.changes import change_can_decide, change_scope
 from gaizao.compensation.policies.publicity import objection_write_scope
 from gaizao.core import access
@@ -65,12 +66,10 @@ def compensation_todo(user) -> dict | None:
                            url=reverse("compensation:publicity_detail", args=[r["publicity_id"]]))
                   for r in rows]
     if sign:
-        rows = list(agreement_write_scope(user).filter(status=AgreementStatus.DRAFT).values(
-            "pk", "number", "created_at", household_number=F("household__number"), project_name=F("project__name"))
-            .order_by("created_at", "pk")[:50])
+        rows = list(agreement_to_sign_scope(user).filter(status=AgreementStatus.DRAFT).values(
+            "pk", "number", "created_at", project_name=F("project__name")).order_by("created_at", "pk")[:50])
         counts["agreements"] = len(rows)
-        items += [TodoItem(kind="agreement", label=_("协议待签约"),
-                           title=_("住户 %(h)s 的协议 %(n)s") % {"h": r["household_number"], "n": r["number"]},
+        items += [TodoItem(kind="agreement", label=_("协议待签约"), title=_("补偿协议 %(n)s") % {"n": r["number"]},
                            where=r["project_name"], since=r["created_at"].date(),
                            url=reverse("compensation:agreement", args=[r["pk"]])) for r in rows]
     items.sort(key=lambda i: i.since or dt.date.min)
