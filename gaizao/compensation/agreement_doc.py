@@ -178,17 +178,22 @@ def _item_rows(agreement: Agreement) -> list[list[str]]:
 
 def agreement_context(agreement: Agreement) -> dict:
     """The agreement as the ``compensation_agreement`` 公文 prints it (plain data, from the frozen row)."""
+    frozen = agreement.parties or {}  # as it stood when the agreement was made; the live rows for an older row
     household, project = agreement.household, agreement.project
+    project_name = frozen.get("project_name", project.name)
+    number = frozen.get("household_number", household.number)
+    head = frozen.get("head_name", household.head_name)
+    address = frozen.get("address", household.address)
+    condition = frozen.get("condition") or effectiveness_condition(project)
     office = issuer()
     lines = _lines(agreement)
     option = Option(agreement.option)
     swap = agreement.option in (Option.SWAP, Option.MIXED)
     total = money(agreement.total)
     sections = []
-    place = household.address or _("%(p)s征收范围内") % {"p": project.name}
+    place = address or _("%(p)s征收范围内") % {"p": project_name}
     sections.append({"heading": _("被征收房屋"), "paragraphs": [
-        _("乙方（户号 %(n)s）位于%(a)s的房屋，列入%(p)s征收范围。") % {"n": household.number, "a": place,
-                                                              "p": project.name}]})
+        _("乙方（户号 %(n)s）位于%(a)s的房屋，列入%(p)s征收范围。") % {"n": number, "a": place, "p": project_name}]})
     sections.append({"heading": _("补偿方式"), "paragraphs": [_("乙方选择%(o)s。") % {"o": option.label}]})
     sections.append({"heading": _("补偿金额"), "paragraphs": [
         _("甲方应支付乙方补偿款合计人民币%(t)s元（大写：%(u)s），各项明细见本协议所附《补偿明细表》。")
@@ -227,20 +232,19 @@ def agreement_context(agreement: Agreement) -> dict:
     return {
         "issuer": office,
         "number": agreement.number,
-        "title": _("%(p)s房屋征收补偿协议") % {"p": project.name},
+        "title": _("%(p)s房屋征收补偿协议") % {"p": project_name},
         "parties": [
             {"role": _("甲方（房屋征收部门）"), "name": office},
-            {"role": _("乙方（被征收人）"), "name": _("%(h)s（户号 %(n)s）") % {"h": household.head_name,
-                                                                         "n": household.number}},
+            {"role": _("乙方（被征收人）"), "name": _("%(h)s（户号 %(n)s）") % {"h": head, "n": number}},
         ],
         "paragraphs": [_("根据《国有土地上房屋征收与补偿条例》和本项目征收补偿方案，甲乙双方在平等、自愿的基础上，"
                          "就乙方房屋征收补偿事宜达成如下协议。")],
         "sections": sections,
         "tables": [{"title": _("补偿明细表"), "header": [_("序号"), _("项目"), _("计算方法"), _("金额（元）/面积")],
                     "rows": _item_rows(agreement)}],
-        "conditions": [effectiveness_condition(project)],
+        "conditions": [condition],
         "signatures": [{"role": _("甲方（盖章）"), "name": office},
-                       {"role": _("乙方（签字）"), "name": household.head_name}],
+                       {"role": _("乙方（签字）"), "name": head}],
         "signed_on": cn_date(agreement.signed_on),
         "order_no": str(agreement.order_no) if agreement.order_no else "",
     }

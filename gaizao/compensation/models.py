@@ -223,6 +223,10 @@ class Agreement(VersionedModel):
     transition_months = models.PositiveSmallIntegerField(_("过渡期限（月）"), default=0)
     status = models.CharField(_("状态"), max_length=16, choices=AgreementStatus.choices,
                               default=AgreementStatus.DRAFT)
+    # What the document says of the parties and the project as it stood when the agreement was made: the
+    # project's name, the household's head, number and address, the effectiveness condition (the signing
+    # period and threshold). A later edit of the project or the household never rewrites a signed agreement.
+    parties = models.JSONField(_("协议当事人与生效条件（生成时）"), default=dict, blank=True)
     signed_on = models.DateField(_("签约日期"), null=True, blank=True)
     order_no = models.PositiveIntegerField(_("签约顺序号"), null=True, blank=True)
     digest = models.CharField(_("协议摘要（SM3）"), max_length=64)

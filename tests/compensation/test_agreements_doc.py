@@ -78,6 +78,20 @@ def test_the_docx_renders_the_agreement_and_never_changes_after_signing(cast):
     assert text_of(agreement_docx(again)) == before
 
 
+def test_the_parties_and_the_condition_print_as_they_stood_when_the_agreement_was_made(cast):
+    agreement = _signed_swap(cast)
+    before = text_of(agreement_docx(agreement))
+    # the project renamed, its threshold and period changed, the head of household renamed, afterwards
+    type(cast.project_a).objects.filter(pk=cast.project_a.pk).update(name="改名后的项目", signing_threshold=Decimal("95"),
+                                                                     signing_end=days(30))
+    type(cast.household_a1).objects.filter(pk=cast.household_a1.pk).update(head_name="王改名", address="新地址")
+    again = Agreement.objects.select_related("household", "project").get(pk=agreement.pk)
+    after = text_of(agreement_docx(again))
+    assert after == before
+    assert "改名后的项目" not in after and "王改名" not in after and "95%" not in after
+    assert again.parties["head_name"] == "李四" and "签约期" in again.parties["condition"]
+
+
 
 def test_each_line_prints_its_method_in_the_numbers_the_calculation_used():
     from gaizao.compensation.agreement_doc import method

@@ -102,7 +102,17 @@ def content_of(agreement: Agreement) -> dict:
         "total": str(agreement.total), "swap_area": None if agreement.swap_area is None else str(agreement.swap_area),
         "swap_flat": agreement.swap_flat, "payment_terms": agreement.payment_terms,
         "move_deadline": agreement.move_deadline.isoformat(), "transition_months": agreement.transition_months,
+        "parties": agreement.parties,
     }
+
+
+def parties_of(household: Household, project: Project) -> dict:
+    """What the agreement prints of its parties and its project, frozen when it is made (``Agreement.parties``)."""
+    from gaizao.compensation.agreement_doc import effectiveness_condition
+
+    return {"project_name": project.name, "project_code": project.code, "household_number": household.number,
+            "head_name": household.head_name, "address": household.address,
+            "condition": effectiveness_condition(project)}
 
 
 def digest_of(agreement: Agreement) -> str:
@@ -247,7 +257,7 @@ def agreement_generate(*, actor, household: Household | int, option: str | None 
     agreement = Agreement(household=row, project=row.project, calculation=calculation, number=_next_number(row.project),
                           option=calculation.option, items=lines, total=calculation.total,
                           swap_area=calculation.swap_area if calculation.option in SWAP_OPTIONS else None,
-                          status=AgreementStatus.DRAFT, digest="-", **terms,
+                          status=AgreementStatus.DRAFT, digest="-", parties=parties_of(row, row.project), **terms,
                           created_by=as_user(actor) if getattr(actor, "pk", None) else None)
     agreement.digest = digest_of(agreement)
     full_clean(agreement)
