@@ -358,6 +358,10 @@ LOGGING = {
 DEMO_SEED = env_int("GAIZAO_DEMO_SEED", 2026)
 # A hard case (攻坚户) without a planned next visit is overdue this many days after the last one.
 GAIZAO_VISIT_INTERVAL_DAYS = env_int("GAIZAO_VISIT_INTERVAL_DAYS", 14)
+# Compensation: a publicity round (公示) lasts this many days when none is given (1 to 60).
+GAIZAO_PUBLICITY_DAYS = env_positive_int("GAIZAO_PUBLICITY_DAYS", 7)
+if GAIZAO_PUBLICITY_DAYS > 60:
+    raise ImproperlyConfigured(f"环境变量 GAIZAO_PUBLICITY_DAYS 应为 1 到 60 之间的天数，当前值为 {GAIZAO_PUBLICITY_DAYS}。")
 # Rows one worksheet of an upload may hold (ledger and dates imports); larger sheets are refused
 # before they are parsed (docs/operations.md, "Import limits").
 GAIZAO_IMPORT_MAX_ROWS = env_positive_int("GAIZAO_IMPORT_MAX_ROWS", 200_000)
