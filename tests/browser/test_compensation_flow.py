@@ -10,7 +10,6 @@ agreement is generated, its DOCX read, and the signature recorded with signing o
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from decimal import Decimal
 from io import StringIO
