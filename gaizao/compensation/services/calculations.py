@@ -104,9 +104,10 @@ def household_calculate(*, actor, household: Household | int, option: str, signe
         return current
     Calculation.objects.filter(household=household, option=option, current=True).update(current=False)
     row.save()
-    writes.audit(action="compensation.calculate", obj=household, changes={
-        "option": [None, option], "total": [None if current is None else str(current.total), str(row.total)],
-        "scheme": [None, str(scheme)]})
+    changes = {"option": option, "scheme": str(scheme), "total": str(row.total)}
+    if current is not None:
+        changes["total"] = [str(current.total), str(row.total)]
+    writes.audit(action="compensation.calculate", obj=household, changes=changes)
     return row
 
 
@@ -166,7 +167,7 @@ def project_calculate(*, actor, project: Project | int, option: str | None = Non
     Calculation.objects.bulk_create(rows, batch_size=500)
     outcome = {"calculated": len(rows), "unchanged": unchanged, "skipped": len(problems), "problems": problems}
     writes.audit(action="compensation.calculate_project", obj=project, changes={
-        "calculated": [None, len(rows)], "skipped": [None, len(problems)], "scheme": [None, str(scheme)]})
+        "calculated": len(rows), "unchanged": unchanged, "skipped": len(problems), "scheme": str(scheme)})
     return outcome
 
 
