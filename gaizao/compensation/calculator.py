@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from gaizao.compensation.facts import Case
+from gaizao.compensation.facts import HAS_CERTIFICATE, NO_CERTIFICATE, Case
 from gaizao.compensation.language import (BUILDING_CATEGORIES, BUILDING_NUMBERS, HOUSEHOLD_CATEGORIES,
                                           HOUSEHOLD_NUMBERS, KINDS, OPTION_LABELS, ROUNDINGS, Formula, Scheme, Table)
 from gaizao.core.bulk import gc_paused
@@ -60,14 +60,17 @@ class Result:
     items: list[Line]
     total: Decimal
     swap_area: Decimal | None
-    values: dict[str, dict] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)  # the named values, as text
+    value_labels: dict[str, str] = field(default_factory=dict)  # their labels (one dict shared by a run)
 
     def item(self, key: str) -> Line:
         return next(line for line in self.items if line.key == key)
 
     def as_json(self) -> dict:
         return {"option": self.option, "option_label": OPTION_LABELS[self.option],
-                "items": [line.as_json() for line in self.items], "values": self.values,
+                "items": [line.as_json() for line in self.items],
+                "values": {name: {"label": self.value_labels.get(name, name), "amount": amount}
+                           for name, amount in self.values.items()},
                 "total": _text(self.total), "swap_area": None if self.swap_area is None else _text(self.swap_area)}
 
 
@@ -123,6 +126,7 @@ class Compiled:
         self.by_name = {step.name: step for step in self.steps}
         self.items = list(scheme.items)
         self.values = list(scheme.values)
+        self.value_labels = {name: formula.label for name, formula in scheme.values.items()}
         self.signing_start = scheme.dates.get("signing_start")
         self.vacating_start = scheme.dates.get("vacating_start") or self.signing_start
 
@@ -194,6 +198,15 @@ class _Fallback(Exception):
     pass
 
 
+_SMALL = [Decimal(i) for i in range(100)]
+
+
+def _rows_of(columns: dict, keys) -> list[dict]:
+    """Per row, the categorical facts a table is keyed by (only those), from their columns."""
+    keys = [key for key in keys if key in columns]
+    return [dict(zip(keys, values)) for values in zip(*(columns[key] for key in keys))] if keys else []
+
+
 def _mask_and(mask, values):
     if type(values) is not list:
         return mask if values else [False] * len(mask)
@@ -213,25 +226,38 @@ class _Columns:
         self.cases = cases
         self.options = options
         n = self.n = len(cases)
-        facts = [case.household_facts(c.signing_start, c.vacating_start) for case in cases]
+        # the household facts as columns, as Case.household_facts() gives them one by one (a test holds the two
+        # paths together); a fact some household lacks is left out, so a formula needing it falls back
         H: dict = dict(c.scheme.params)  # single values stand for every household
-        for name in ("persons", "buildings", "certificates", "late_months", "signing_day", "vacating_day",
-                     "signing_rate"):
-            column = [f.get(name) for f in facts]
-            if all(v is not None for v in column):
-                H[name] = column
-            # a fact some household lacks is left out: a formula that needs it falls back and is explained
+        small = _SMALL
+        H["persons"] = [small[x] if x < 100 else Decimal(x) for x in (case.persons for case in cases)]
+        H["buildings"] = [small[len(case.buildings)] if len(case.buildings) < 100 else Decimal(len(case.buildings))
+                          for case in cases]
+        certificates = [len({b.certificate_no for b in case.buildings if b.certificate_no}) for case in cases]
+        H["certificates"] = [small[x] if x < 100 else Decimal(x) for x in certificates]
+        H["late_months"] = [case.late_months for case in cases]
+        for name, start, attr in (("signing_day", c.signing_start, "signed_on"),
+                                  ("vacating_day", c.vacating_start, "vacated_on")):
+            days = [getattr(case, attr) for case in cases]
+            if start is not None and None not in days:
+                H[name] = [Decimal((day - start).days + 1) for day in days]
+        rates = [case.signing_rate for case in cases]
+        if None not in rates:
+            H["signing_rate"] = rates
         self.H = H
-        self.hcats = [case.household_categories() for case in cases]
-        owner, buildings, cats = [], [], []
+        self.hcat_cols = {"land_type": [case.land_type for case in cases], "use": [case.use for case in cases]}
+        owner, buildings = [], []
         self.ranges = []  # household i's buildings are rows ranges[i][0] .. ranges[i][1] - 1
         for index, case in enumerate(cases):
             self.ranges.append((len(owner), len(owner) + len(case.buildings)))
             for building in case.buildings:
                 owner.append(index)
                 buildings.append(building)
-                cats.append(building.categories())
-        self.owner, self.buildings, self.bcats = owner, buildings, cats
+        self.owner, self.buildings = owner, buildings
+        self.bcat_cols = {
+            "legality": [b.legality for b in buildings], "use": [b.use for b in buildings],
+            "structure": [b.structure for b in buildings], "disposition": [b.disposition for b in buildings],
+            "certificate": [HAS_CERTIFICATE if b.certificate_no else NO_CERTIFICATE for b in buildings]}
         self.m = len(buildings)
         # the buildings' numbers as columns, as BuildingCase.numbers() gives them one by one (a test holds the
         # two paths together); a number some building lacks is left out, so a formula needing it falls back
@@ -287,13 +313,13 @@ class _Columns:
                 column = _column(self.household_env([table.by])[table.by], self.n)
                 self.H[table.name] = [lookup(table, x, None) for x in column]
             else:
-                self.H[table.name] = [lookup(table, None, cats) for cats in self.hcats]
+                self.H[table.name] = [lookup(table, None, cats) for cats in _rows_of(self.hcat_cols, table.keys)]
             return
         if table.by:
             column = _column(self.building_env([table.by])[table.by], self.m)
             self.B[table.name] = [lookup(table, x, None) for x in column]
         else:
-            self.B[table.name] = [lookup(table, None, cats) for cats in self.bcats]
+            self.B[table.name] = [lookup(table, None, cats) for cats in _rows_of(self.bcat_cols, table.keys)]
 
     def household(self, step: _Step) -> None:
         n = self.n
@@ -302,7 +328,7 @@ class _Columns:
         if step.is_item:
             mask = [option in step.options for option in self.options]
         for key, wanted in step.when:
-            mask = [m and cats.get(key) in wanted for m, cats in zip(mask, self.hcats, strict=True)]
+            mask = [m and value in wanted for m, value in zip(mask, self.hcat_cols[key], strict=True)]
         if step.vcond is not None:
             mask = _mask_and(mask, step.vcond(env))
         raw = _column(step.vrun(env), n)
@@ -329,7 +355,7 @@ class _Columns:
             offered = [option in step.options for option in self.options]
             mask = [offered[o] for o in owner]
         for key, wanted in step.when:
-            mask = [k and cats.get(key) in wanted for k, cats in zip(mask, self.bcats, strict=True)]
+            mask = [k and value in wanted for k, value in zip(mask, self.bcat_cols[key], strict=True)]
         if step.vcond is not None:
             mask = _mask_and(mask, step.vcond(env))
         raw = _column(step.vrun(env), m)
@@ -419,39 +445,48 @@ class _Columns:
                                                  rows, note))
                 continue
             same, columns = self.inputs_plan(step.uses)
-            for i in range(n):
+            # one line stands for the item wherever it does not apply: nothing of it differs between households
+            absent = Line(key, label, kind, unit, formula, {}, ZERO, False, None, note)
+            names = tuple(name for name, _ in columns)
+            texts = zip(*(text for _, text in columns)) if columns else ((),) * n
+            for i, values in enumerate(texts):
                 if applies[i]:
                     inputs = dict(same)
-                    for name, text in columns:
-                        inputs[name] = text[i]
+                    inputs.update(zip(names, values))
                     per_household[i].append(Line(key, label, kind, unit, formula, inputs, amounts[i], True, None,
                                                  note))
                 else:
-                    per_household[i].append(Line(key, label, kind, unit, formula, {}, amounts[i], False, None, note))
+                    per_household[i].append(absent)
         return per_household
 
     def assemble(self) -> list[Result]:
         c, H = self.c, self.H
         self._texts: dict = {}
-        values = [(name, c.by_name[name].entry.label, self.texts(H, name)) for name in c.values]
+        values = [(name, self.texts(H, name)) for name in c.values]
+        n = self.n
+        # the totals and the swap area as columns: the money items that apply, summed; the item named swap_area,
+        # else the first area item that applies (as calculate() reads them)
+        totals = [ZERO] * n
+        swap: list = [None] * n
+        areas = []
+        for key in c.items:
+            kind = c.by_name[key].entry.kind
+            amounts, applies = _column(H[key], n), self.applies[key]
+            if kind == "money":
+                totals = [t + a if k else t for t, a, k in zip(totals, amounts, applies, strict=True)]
+            elif kind == "area":
+                areas.append((key, amounts, applies))
+        named = next((a for a in areas if a[0] == "swap_area"), None)
+        for key, amounts, applies in ([named] if named else areas):
+            swap = [s if s is not None else (a if k else None) for s, a, k in zip(swap, amounts, applies, strict=True)]
+            if named:
+                break
         out = []
         for i, lines in enumerate(self.lines()):
-            total = ZERO
-            swap = None
-            for line in lines:
-                if line.applies:
-                    if line.kind == "money":
-                        total += line.amount
-                    elif line.kind == "area" and (swap is None or line.key == "swap_area"):
-                        swap = line
-            named = next((line for line in lines if line.key == "swap_area"), None)
-            if named is not None:
-                swap = named
             out.append(Result(
-                option=self.options[i], items=lines, total=total.quantize(CENT),
-                swap_area=swap.amount if swap is not None and swap.applies else None,
-                values={name: {"label": label, "amount": text[i] if type(text) is list else text}
-                        for name, label, text in values}))
+                option=self.options[i], items=lines, total=totals[i].quantize(CENT), swap_area=swap[i],
+                values={name: text[i] if type(text) is list else text for name, text in values},
+                value_labels=c.value_labels))
         return out
 
 
@@ -537,10 +572,10 @@ class _Run:
         if swap is None:
             swap = next((line for line in items if line.kind == "area" and line.applies), None)
         env = self.env
-        values = {name: {"label": c.by_name[name].entry.label, "amount": _text(env.get(name, ZERO))}
-                  for name in c.values}
+        values = {name: _text(env.get(name, ZERO)) for name in c.values}
         return Result(option=self.option, items=items, total=total.quantize(CENT),
-                      swap_area=swap.amount if swap is not None and swap.applies else None, values=values)
+                      swap_area=swap.amount if swap is not None and swap.applies else None, values=values,
+                      value_labels=c.value_labels)
 
     def table(self, step: _Step) -> None:
         table = step.table
