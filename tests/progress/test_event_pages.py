@@ -233,7 +233,9 @@ def test_the_card_costs_the_same_whatever_the_number_of_events(cast, login_as, d
                                        content_type="application/pdf")
     client = login_as(cast.street_user_a)
     # 7 per signed-in request, the household with members, buildings and history (4), the progress
-    # card (events with actors, attachments: 2) and the hard-case card (1)
-    with django_assert_num_queries(14):
+    # card (events with actors, attachments: 2) and the hard-case card (1); compensation's panels: the agreement
+    # (the live agreement, the calculation it would come from), the calculation (the current one, the scheme in
+    # force) and the change requests (5)
+    with django_assert_num_queries(19):
         response = client.get(page_url(cast.household_a1))
     assert response.content.decode().count('data-testid="event-') == 1 + events

@@ -64,7 +64,7 @@ class NoteOut(Schema):
         return str(obj.author) if obj.author_id else ""
 
 
-class AttachmentOut(Schema):
+class TaskAttachmentOut(Schema):
     id: int
     name: str
     size: int
@@ -93,7 +93,7 @@ class TaskOut(Schema):
     done_on: dt.date | None
     overdue: bool
     notes: list[NoteOut]
-    attachments: list[AttachmentOut]
+    attachments: list[TaskAttachmentOut]
     children: list[TaskRowOut]
 
 

@@ -24,7 +24,7 @@ class AgreementRowOut(Schema):
     order_no: int | None = Field(None, description="签约顺序号：按登记签约的先后，本项目内 1、2、3……")
 
 
-class AgreementOut(AgreementRowOut):
+class CompensationAgreementOut(AgreementRowOut):
     version: int
     project_id: int
     calculation_id: int

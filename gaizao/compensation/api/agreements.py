@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from ninja import Router, Status
 
 from gaizao.compensation.agreement_doc import agreement_docx, agreement_filename, effectiveness_condition
-from gaizao.compensation.api.agreement_schemas import (AgreementGenerateIn, AgreementOut, AgreementPatch,
+from gaizao.compensation.api.agreement_schemas import (AgreementGenerateIn, CompensationAgreementOut, AgreementPatch,
                                                        AgreementRowOut, AgreementSignIn, RegisterOut)
 from gaizao.compensation.selectors import agreements as sel
 from gaizao.compensation.services import agreements as services
@@ -53,7 +53,7 @@ def household_agreements(request, household_id: Id):
     return [_row(a) for a in rows]
 
 
-@router.post("/households/{household_id}/agreements", response={201: AgreementOut, **ERRORS},
+@router.post("/households/{household_id}/agreements", response={201: CompensationAgreementOut, **ERRORS},
              summary="按最新测算生成补偿协议（草稿可重新生成）")
 def agreement_generate(request, household_id: Id, payload: AgreementGenerateIn):
     household = sel.household_get(request.auth, pk=household_id, write=True)
@@ -62,12 +62,12 @@ def agreement_generate(request, household_id: Id, payload: AgreementGenerateIn):
     return Status(201, _detail(sel.agreement_get(request.auth, pk=agreement.pk)))
 
 
-@router.get("/agreements/{agreement_id}", response=AgreementOut, summary="一份补偿协议")
+@router.get("/agreements/{agreement_id}", response=CompensationAgreementOut, summary="一份补偿协议")
 def agreement_get(request, agreement_id: Id):
     return _detail(sel.agreement_get(request.auth, pk=agreement_id))
 
 
-@router.patch("/agreements/{agreement_id}", response={200: AgreementOut, **ERRORS},
+@router.patch("/agreements/{agreement_id}", response={200: CompensationAgreementOut, **ERRORS},
               summary="修改协议条款（仅草稿；金额不可修改）")
 def agreement_update(request, agreement_id: Id, payload: AgreementPatch):
     agreement = sel.agreement_get(request.auth, pk=agreement_id)
@@ -77,7 +77,7 @@ def agreement_update(request, agreement_id: Id, payload: AgreementPatch):
     return _detail(sel.agreement_get(request.auth, pk=agreement_id))
 
 
-@router.post("/agreements/{agreement_id}/sign", response={200: AgreementOut, **ERRORS},
+@router.post("/agreements/{agreement_id}/sign", response={200: CompensationAgreementOut, **ERRORS},
              summary="登记签约（记录签约进度，取得签约顺序号）")
 def agreement_sign(request, agreement_id: Id, payload: AgreementSignIn):
     agreement = sel.agreement_get(request.auth, pk=agreement_id)

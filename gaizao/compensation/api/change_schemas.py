@@ -37,6 +37,6 @@ class ChangeOut(ChangeRowOut):
     publicity_id: int | None = Field(None, description="批准后重新公示的公示轮次")
 
 
-class DecisionIn(Schema):
+class ChangeDecisionIn(Schema):
     version: Version
     note: str = Field("", description="审核意见（驳回时必填，至少 4 个字）")

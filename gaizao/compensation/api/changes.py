@@ -12,7 +12,7 @@ from django.urls import reverse
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
-from gaizao.compensation.api.change_schemas import ChangeOut, ChangeRowOut, DecisionIn
+from gaizao.compensation.api.change_schemas import ChangeOut, ChangeRowOut, ChangeDecisionIn
 from gaizao.compensation.selectors import changes as selectors
 from gaizao.compensation.services import changes as services
 from gaizao.core.errors import AppError
@@ -89,7 +89,7 @@ def change_evidence(request, change_id: Id):
 
 @router.post("/changes/{change_id}/approve", response={200: ChangeOut, **ERRORS},
              summary="批准补偿变更申请（领导小组办公室的第二人；批准即生效、重新测算、重新公示）")
-def change_approve(request, change_id: Id, payload: DecisionIn):
+def change_approve(request, change_id: Id, payload: ChangeDecisionIn):
     services.change_approve(actor=request.auth, change=change_id, version=payload.version, note=payload.note,
                             ip=_ip(request))
     return Status(200, _detail(request.auth, change_id))
@@ -97,7 +97,7 @@ def change_approve(request, change_id: Id, payload: DecisionIn):
 
 @router.post("/changes/{change_id}/reject", response={200: ChangeOut, **ERRORS},
              summary="驳回补偿变更申请（领导小组办公室的第二人；须写明理由）")
-def change_reject(request, change_id: Id, payload: DecisionIn):
+def change_reject(request, change_id: Id, payload: ChangeDecisionIn):
     services.change_reject(actor=request.auth, change=change_id, version=payload.version, note=payload.note,
                            ip=_ip(request))
     return Status(200, _detail(request.auth, change_id))

@@ -23,17 +23,17 @@ class SchemeRowOut(Schema):
     published_at: dt.datetime | None = None
 
 
-class SchemeOut(SchemeRowOut):
+class CompensationSchemeOut(SchemeRowOut):
     text: str = Field(..., description="方案文本（TOML，见 docs/compensation-schemes.md）")
 
 
-class SchemeIn(Schema):
+class CompensationSchemeIn(Schema):
     name: str = Field("", max_length=200, description="不填则取文本 [scheme] 中的 name")
     text: str = Field(..., max_length=100_000)
     note: str = Field("", max_length=2000)
 
 
-class SchemePatch(SchemeIn):
+class SchemePatch(CompensationSchemeIn):
     version: Version = Field(..., description="读取到的版本号（乐观锁）")
 
 

@@ -8,7 +8,8 @@ import json
 from django.http import Http404
 from ninja import Router, Status
 
-from gaizao.compensation.api.scheme_schemas import CheckIn, CheckOut, SchemeIn, SchemeOut, SchemePatch, SchemeRowOut
+from gaizao.compensation.api.scheme_schemas import (CheckIn, CheckOut, CompensationSchemeIn, CompensationSchemeOut,
+                                                    SchemePatch, SchemeRowOut)
 from gaizao.compensation.policies.schemes import scheme_can_write
 from gaizao.compensation.selectors import schemes as selectors
 from gaizao.compensation.services import schemes as services
@@ -46,9 +47,9 @@ def scheme_list(request, project_id: Id):
     return [_out(s, text=False) for s in selectors.scheme_list(_project(request.auth, project_id))]
 
 
-@router.post("/projects/{project_id}/schemes", response={201: SchemeOut, **ERRORS},
+@router.post("/projects/{project_id}/schemes", response={201: CompensationSchemeOut, **ERRORS},
              summary="起草补偿方案（新版本草稿；方案有误则拒绝，列出每处问题的行号和名称）")
-def scheme_create(request, project_id: Id, payload: SchemeIn):
+def scheme_create(request, project_id: Id, payload: CompensationSchemeIn):
     project = _project(request.auth, project_id, write=True)
     scheme = services.scheme_create(actor=request.auth, project=project, name=payload.name, text=payload.text,
                                     note=payload.note, ip=_ip(request))
@@ -63,12 +64,12 @@ def scheme_check(request, project_id: Id, payload: CheckIn):
     return selectors.scheme_check(request.auth, project=project, text=payload.text, cases_text=cases).as_json()
 
 
-@router.get("/schemes/{scheme_id}", response=SchemeOut, summary="补偿方案的一个版本（含文本）")
+@router.get("/schemes/{scheme_id}", response=CompensationSchemeOut, summary="补偿方案的一个版本（含文本）")
 def scheme_get(request, scheme_id: Id):
     return _out(_scheme(request.auth, scheme_id))
 
 
-@router.patch("/schemes/{scheme_id}", response={200: SchemeOut, **ERRORS},
+@router.patch("/schemes/{scheme_id}", response={200: CompensationSchemeOut, **ERRORS},
               summary="修改草稿（已发布的版本不能修改）")
 def scheme_update(request, scheme_id: Id, payload: SchemePatch):
     scheme = _scheme(request.auth, scheme_id, write=True)
@@ -77,13 +78,13 @@ def scheme_update(request, scheme_id: Id, payload: SchemePatch):
     return _out(done)
 
 
-@router.post("/schemes/{scheme_id}/copy", response={201: SchemeOut, **ERRORS}, summary="复制为新草稿")
+@router.post("/schemes/{scheme_id}/copy", response={201: CompensationSchemeOut, **ERRORS}, summary="复制为新草稿")
 def scheme_copy(request, scheme_id: Id):
     scheme = _scheme(request.auth, scheme_id, write=True)
     return Status(201, _out(services.scheme_copy(actor=request.auth, scheme=scheme, ip=_ip(request))))
 
 
-@router.post("/schemes/{scheme_id}/publish", response={200: SchemeOut, **ERRORS},
+@router.post("/schemes/{scheme_id}/publish", response={200: CompensationSchemeOut, **ERRORS},
              summary="发布（现行有效，此后不能修改；原现行版本被取代）")
 def scheme_publish(request, scheme_id: Id):
     scheme = _scheme(request.auth, scheme_id, write=True)

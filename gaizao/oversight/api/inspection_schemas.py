@@ -62,7 +62,7 @@ class FindingPageOut(Schema):
     next_after: int | None
 
 
-class UnitOut(Schema):
+class InspectionUnitOut(Schema):
     id: int
     name: str
 
@@ -76,7 +76,7 @@ class InspectionOut(Schema):
     inspectors: str
     places: str
     summary: str
-    units: list[UnitOut]
+    units: list[InspectionUnitOut]
     findings: list[FindingRowOut] = Field(..., description="可见的问题（街道、部门：本单位的）")
 
 
@@ -126,7 +126,7 @@ class FindingIn(Schema):
     workdays: PositiveSmallInt | None = Field(None, description="整改时限（工作日），自今天起算")
 
 
-class VerifyIn(Schema):
+class FindingVerifyIn(Schema):
     version: Version | None = Field(None, description="读取时返回的版本号（必填）")
     passed: bool = Field(..., description="true 通过销号；false 退回重新整改（须填 reason）")
     reason: str = Field("", description="不通过的原因")

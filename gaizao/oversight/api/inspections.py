@@ -19,7 +19,7 @@ from gaizao.core.schemas import Id, Version
 from gaizao.core.scoping import get_in_scope
 from gaizao.oversight.api.inspection_schemas import (FindingIn, FindingOut, FindingPageOut,
                                                      InspectionFilters, InspectionIn, InspectionOut, InspectionPageOut,
-                                                     InspectionPatch, OrderRaisedOut, VerifyIn)
+                                                     InspectionPatch, OrderRaisedOut, FindingVerifyIn)
 from gaizao.oversight.choices import FindingStatus
 from gaizao.oversight.selectors import inspections as selectors
 from gaizao.oversight.services import inspections as services
@@ -129,7 +129,7 @@ def finding_fix(request, finding_id: Id, note: Form[str] = "", version: Form[Ver
 
 
 @router.post("/findings/{finding_id}/verify", response={200: FindingOut, **ERRORS}, summary="核验整改：通过或退回")
-def finding_verify(request, finding_id: Id, payload: VerifyIn):
+def finding_verify(request, finding_id: Id, payload: FindingVerifyIn):
     selectors.finding_get(request.auth, finding_id)
     services.finding_verify(actor=request.auth, finding=finding_id, version=payload.version, passed=payload.passed,
                             reason=payload.reason, ip=_ip(request))

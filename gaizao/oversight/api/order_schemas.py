@@ -128,19 +128,19 @@ class OrderPatch(Schema):
     campaign_id: Id | None = None
 
 
-class StepIn(Schema):
+class OrderStepIn(Schema):
     version: Version | None = Field(None, description="读取时返回的版本号（不填为当前版本）")
 
 
-class ReviewIn(StepIn):
+class ReviewIn(OrderStepIn):
     approve: bool | None = Field(None, description="true 同意下发，false 退回修改")
     note: str = Field("", description="审核意见（退回时必填）")
 
 
-class VerifyIn(StepIn):
+class VerifyIn(OrderStepIn):
     passed: bool | None = Field(None, description="true 核验通过并销号，false 退回重办")
     reason: str = Field("", description="退回原因（不通过时必填）")
 
 
-class CancelIn(StepIn):
+class CancelIn(OrderStepIn):
     reason: str = Field("", description="撤销原因（必填）")

@@ -18,7 +18,7 @@ from gaizao.core.requests import client_ip as _ip
 from gaizao.core.schemas import Id, Version
 from gaizao.core.scoping import get_in_scope
 from gaizao.oversight.api.order_schemas import (CancelIn, OrderFilters, OrderIn, OrderOut, OrderPageOut, OrderPatch,
-                                                RaiseIn, ReviewIn, StepIn, VerifyIn)
+                                                RaiseIn, ReviewIn, OrderStepIn, VerifyIn)
 from gaizao.oversight.choices import OrderColour, OrderStatus
 from gaizao.oversight.models import SupervisionOrder
 from gaizao.oversight.policies.orders import (order_office, order_reviewer, order_unit_condition,
@@ -147,7 +147,7 @@ def order_patch(request, order_id: Id, payload: OrderPatch):
 
 
 @router.post("/orders/{order_id}/submit", response={200: OrderOut, **ERRORS}, summary="提交领导审核")
-def order_submit(request, order_id: Id, payload: StepIn):
+def order_submit(request, order_id: Id, payload: OrderStepIn):
     order = _in(_office_scope, request.auth, order_id)
     services.order_submit(actor=request.auth, order=order, version=payload.version, ip=_ip(request))
     return Status(200, _detail(request.auth, order_id))
@@ -165,14 +165,14 @@ def order_review(request, order_id: Id, payload: ReviewIn):
 
 
 @router.post("/orders/{order_id}/receive", response={200: OrderOut, **ERRORS}, summary="签收（承办单位）")
-def order_receive(request, order_id: Id, payload: StepIn):
+def order_receive(request, order_id: Id, payload: OrderStepIn):
     order = _in(order_write_scope, request.auth, order_id)
     services.order_receive(actor=request.auth, order=order, version=payload.version, ip=_ip(request))
     return Status(200, _detail(request.auth, order_id))
 
 
 @router.post("/orders/{order_id}/start", response={200: OrderOut, **ERRORS}, summary="开始办理（承办单位）")
-def order_start(request, order_id: Id, payload: StepIn):
+def order_start(request, order_id: Id, payload: OrderStepIn):
     order = _in(order_write_scope, request.auth, order_id)
     services.order_start(actor=request.auth, order=order, version=payload.version, ip=_ip(request))
     return Status(200, _detail(request.auth, order_id))

@@ -123,7 +123,7 @@ class VillageFiguresOut(FiguresOut):
     street_name: str
 
 
-class UnitOut(Schema):
+class SummaryUnitOut(Schema):
     code: str
     name: str
     level: str = Field(..., description="district（全区）或 street（街道）")
@@ -168,7 +168,7 @@ class ProjectSigningOut(Schema):
 
 
 class SummaryOut(FiguresOut):
-    unit: UnitOut
+    unit: SummaryUnitOut
     as_of: dt.date = Field(..., description="统计日期")
     targets: TargetsOut | None = Field(..., description="当前攻坚行动中全区的目标（区级目标）或本街道的目标，带完成、"
                                                         "序时进度与灯；无行动或未下达目标时为 null")
@@ -181,7 +181,7 @@ class SummaryOut(FiguresOut):
 
 
 class CurvesOut(Schema):
-    unit: UnitOut
+    unit: SummaryUnitOut
     days: list[dt.date] = Field(..., description="有变化的日期，升序")
     signed: list[int] = Field(..., description="截至当日累计签约户数")
     vacated: list[int] = Field(..., description="截至当日累计腾空交房户数")
