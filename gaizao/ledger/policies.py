@@ -48,6 +48,12 @@ def household_place(household: Household) -> Place:
                  resident_id=getattr(household, "resident_id", None))
 
 
+def project_place(project: Project) -> Place:
+    """Where a project sits for the access table: its village's street (for the apps above whose resources
+    hang on projects)."""
+    return Place(unit_id=project.village.street_id)
+
+
 def _village_place(village: Village) -> Place:
     return Place(unit_id=village.street_id)
 

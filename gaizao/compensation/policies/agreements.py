@@ -18,7 +18,7 @@ from gaizao.compensation.models import Agreement
 from gaizao.core import access
 from gaizao.core.access import ASSIGNED, DISTRICT, OWN, UNIT, Endpoint, Place, Rule
 from gaizao.ledger.models import Household, Project
-from gaizao.ledger.policies import household_place, households_for
+from gaizao.ledger.policies import household_place, households_for, project_place
 from gaizao.org.choices import Role
 
 AGREEMENT_ROWS = {
@@ -87,7 +87,7 @@ def register_reader(user) -> bool:
 
 
 def register_can_read(user, project: Project) -> bool:
-    return access.grant(user, REGISTER).covers(Place(unit_id=project.village.street_id))
+    return access.grant(user, REGISTER).covers(project_place(project))
 
 
 def _number(agreement: Agreement) -> str:
@@ -116,7 +116,7 @@ def register_access() -> None:
         Endpoint("compensation_agreement_generate_api", lambda a: f"{api}/households/{a.household_id}/agreements",
                  write=True, method="POST"),
     ])
-    access.register(REGISTER, REGISTER_ROWS, locate=lambda p: Place(unit_id=p.village.street_id), endpoints=[
+    access.register(REGISTER, REGISTER_ROWS, locate=project_place, endpoints=[
         Endpoint("compensation_agreement_register_page", lambda p: reverse(c_ + "project_agreements", args=[p.pk]),
                  shows=lambda p: p.name),
         Endpoint("compensation_agreement_register_api", lambda p: f"{api}/projects/{p.pk}/agreements",

@@ -17,6 +17,7 @@ from gaizao.compensation.models import Objection, Publicity
 from gaizao.core import access
 from gaizao.core.access import ANY, DISTRICT, UNIT, Endpoint, Place, Rule
 from gaizao.ledger.models import Project
+from gaizao.ledger.policies import project_place
 from gaizao.org.choices import Role
 
 PUBLICITY_ROWS = {
@@ -32,10 +33,6 @@ PUBLICITY = "compensation.publicity"
 OBJECTION = "compensation.objection"
 PUBLIC = "compensation.publicity_public"
 
-
-def project_place(project: Project) -> Place:
-    """A project's place: the street of its village."""
-    return Place(unit_id=project.village.street_id)
 
 
 def publicity_place(publicity: Publicity) -> Place:

@@ -16,7 +16,7 @@ from gaizao.compensation.models import Scheme
 from gaizao.core import access
 from gaizao.core.access import ASSIGNED, DISTRICT, OWN, UNIT, Endpoint, Place, Rule
 from gaizao.ledger.models import Household, Project
-from gaizao.ledger.policies import household_place, households_for
+from gaizao.ledger.policies import household_place, households_for, project_place
 from gaizao.org.choices import Role
 
 SCHEME = "compensation.scheme"
@@ -46,9 +46,6 @@ PROJECT_CALCULATION_ROWS = {
 }
 STREET_OF_PROJECT = "village__street_id"
 
-
-def project_place(project: Project) -> Place:
-    return Place(unit_id=project.village.street_id)
 
 
 def scheme_place(scheme: Scheme) -> Place:
