@@ -297,9 +297,36 @@ def _when(value, collector: _Collector, path: tuple[str, ...], *, per_building: 
                 "k": key, "a": "、".join(allowed), "h": hint})
             continue
         values = _strings(wanted, collector, (*path, key))
-        if values is not None:
-            out[key] = values
+        if values is None:
+            continue
+        known = _known_values(key)
+        wrong = sorted(values - known) if known else []
+        if wrong:
+            labels = "、".join(v for v in sorted(known, key=len) if not v.isascii())
+            collector.add((*path, key), _("when 中 %(k)s 的值%(w)s不是“%(l)s”的可能值：%(a)s") % {
+                "k": key, "w": "、".join(f"“{v}”" for v in wrong), "l": BUILDING_CATEGORIES.get(key) or
+                HOUSEHOLD_CATEGORIES.get(key), "a": labels})
+            continue
+        if known:  # a code stands for its label: the facts hold the ledger's labels
+            from gaizao.compensation.facts import label
+
+            values = frozenset(label(key, v) for v in values)
+        out[key] = values
     return out
+
+
+def _known_values(key: str) -> frozenset[str]:
+    """The values a categorical fact with a fixed list can take (labels and codes); empty for the lists a
+    district extends (structure, use: ledger.known), which are not checked here."""
+    from gaizao.compensation.facts import HAS_CERTIFICATE, NO_CERTIFICATE
+    from gaizao.ledger.choices import Disposition, LandType, Legality
+
+    fixed = {"legality": Legality, "disposition": Disposition, "land_type": LandType}
+    if key == "certificate":
+        return frozenset({HAS_CERTIFICATE, NO_CERTIFICATE})
+    if key in fixed:
+        return frozenset({str(c.label) for c in fixed[key]} | {c.value for c in fixed[key]})
+    return frozenset()
 
 
 def _table(name: str, entry, collector: _Collector) -> Table | None:

@@ -47,9 +47,9 @@ by = "signing_rate"
 brackets = [{{ upto = 89.99, value = 0 }}, {{ upto = 94.99, value = 3000 }}, {{ upto = 99.99, value = 5000 }}, {{ value = 8000 }}]
 
 [values]
-legal_total = {{ label = "合法面积合计", per = "building", formula = "legal_area", when = {{ legality = ["合法", "未超期临时"] }} }}
-house_value = {{ label = "房屋评估价值", per = "building", formula = "legal_area * unit_price + decoration", when = {{ legality = ["合法", "未超期临时"] }} }}
-business_value = {{ label = "经营用房评估价值", per = "building", formula = "legal_area * unit_price", when = {{ legality = ["合法"], use = ["非住宅", "混合"] }} }}
+legal_total = {{ label = "合法面积合计", per = "building", formula = "legal_area", when = {{ legality = ["合法", "未超期临时"], disposition = "拆除" }} }}
+house_value = {{ label = "房屋评估价值", per = "building", formula = "legal_area * unit_price + decoration", when = {{ legality = ["合法", "未超期临时"], disposition = "拆除" }} }}
+business_value = {{ label = "经营用房评估价值", per = "building", formula = "legal_area * unit_price", when = {{ legality = ["合法"], use = ["非住宅", "混合"], disposition = "拆除" }} }}
 
 [items.building_value]
 label = "房屋价值补偿"
@@ -150,8 +150,8 @@ rows = [{{ structure = "框架", value = 1.05 }}, {{ structure = ["砖混", "钢
 default = 0.8
 
 [values]
-legal_total = {{ label = "合法面积合计", per = "building", formula = "legal_area", when = {{ legality = ["合法", "未超期临时"] }} }}
-house_value = {{ label = "房屋评估价值", per = "building", formula = "legal_area * unit_price * structure_factor + decoration", when = {{ legality = ["合法", "未超期临时"] }} }}
+legal_total = {{ label = "合法面积合计", per = "building", formula = "legal_area", when = {{ legality = ["合法", "未超期临时"], disposition = "拆除" }} }}
+house_value = {{ label = "房屋评估价值", per = "building", formula = "legal_area * unit_price * structure_factor + decoration", when = {{ legality = ["合法", "未超期临时"], disposition = "拆除" }} }}
 
 [items.swap_area]
 label = "产权调换面积"

@@ -97,3 +97,14 @@ def test_parse_raises_one_error_listing_every_problem():
         language.parse(HEAD + "[items.a]\nlabel = \"甲\"\nformula = \"nope\"\n[items.b]\nlabel = \"乙\"\nformula = \"1/0\"\n")
     assert len(caught.value.problems) == 2
     assert "第 5 行" in caught.value.message and "第 8 行" in caught.value.message
+
+
+def test_a_condition_value_that_no_building_can_have_is_refused_naming_the_possible_ones():
+    problem = only(HEAD + '[items.a]\nlabel = "甲"\nper = "building"\nwhen = { legality = ["合法的"] }\n'
+                          'formula = "legal_area"\n')
+    assert problem.line == 6 and "“合法的”" in problem.message
+    assert "合法" in problem.message and "未超期临时" in problem.message
+    # a code is read as its label; a district's own structures are not checked here (ledger.known)
+    scheme = language.parse(HEAD + '[items.a]\nlabel = "甲"\nper = "building"\nwhen = { legality = "legal", '
+                                   'structure = "夯土" }\nformula = "legal_area"\n')
+    assert scheme.items["a"].when == {"legality": frozenset({"合法"}), "structure": frozenset({"夯土"})}
