@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from gaizao.compensation import calculator, facts, language
 from gaizao.compensation.choices import Option
 from gaizao.compensation.models import Calculation, Scheme
+from gaizao.compensation.policies.schemes import calculation_household_scope, calculation_project_scope
 from gaizao.compensation.selectors.calculations import scheme_in_force
-from gaizao.core import access
 from gaizao.core.actors import is_system
 from gaizao.core.crypto import sm3_hex
 from gaizao.core.errors import AppError
@@ -25,9 +25,7 @@ from gaizao.core.services import load_scoped
 from gaizao.core.writes import writes
 from gaizao.ledger.choices import Stage
 from gaizao.ledger.models import Household, Project
-from gaizao.ledger.policies import households_for
 
-RESOURCE = "compensation.calculation"
 MAX_SHOWN = 10
 
 _PARSED: dict[tuple[int, str], language.Scheme] = {}
@@ -45,7 +43,7 @@ def parsed(scheme: Scheme) -> language.Scheme:
 
 
 def _write_scope(actor):
-    return households_for(actor, RESOURCE, write=True)
+    return calculation_household_scope(actor, write=True)
 
 
 def _option(value: str) -> str:
@@ -130,7 +128,7 @@ def project_calculate(*, actor, project: Project | int, option: str | None = Non
     ``skip_incomplete``: then the rest are calculated and the skipped ones listed. A household not signed
     yet is taken as signing on ``signed_on``, by default the first day of the project's signing period."""
     project = load_scoped(actor, Project.objects.all(), project,
-                          lambda a: Project.objects.filter(pk__in=_write_scope(a).values("project_id")),
+                          lambda a: calculation_project_scope(a, write=True),
                           missing=_("项目不存在或无权测算。"))
     if option is not None:
         _option(option)
