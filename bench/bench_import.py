@@ -143,7 +143,7 @@ def child_ours(path: Path, db_path: Path, profile: str | None) -> dict:
         before = os.times()
         start = time.perf_counter()
         project = project_for_import(actor=SYSTEM, code=PROJECT)
-        parsed = parse_file(path)
+        parsed = parse_file(path, seal=True)  # as the import that writes reads it (engine: to_apply)
         times["parse"] = time.perf_counter() - start
         plan = make_plan(parsed, project=project, actor=SYSTEM)
         times["plan"] = time.perf_counter() - start - times["parse"]

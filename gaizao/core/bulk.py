@@ -20,8 +20,11 @@ write tuples with ``executemany`` instead. What matters still comes from the mod
 from __future__ import annotations
 
 import gc
+import queue
 import sqlite3
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import islice
@@ -145,6 +148,119 @@ def _checkpoint(path: str) -> None:
         pass  # the next automatic checkpoint copies the log
 
 
+# Rows per statement of an overlapped write (RowWriter._write_overlapped), statements waiting, and
+# the interpreter's switch interval meanwhile: the inserting thread, back from SQLite, waits at most
+# this long for the GIL that the row-making thread holds (5 ms by default: up to 3 s per 100,000 rows).
+OVERLAP_ROWS = 500
+OVERLAP_QUEUE = 8
+OVERLAP_SWITCH = 0.0005
+
+
+class _Inserter:
+    """A thread running the statements it is given, in order, on a sqlite3 connection.
+
+    ``finish()`` waits for it and returns the first error (the statements after it are dropped, the
+    caller's transaction is rolled back by its caller). ``logged`` is the connection's query log,
+    when queries are being recorded (``DEBUG``, ``assertNumQueries``): each statement is added to it.
+    """
+
+    def __init__(self, db: sqlite3.Connection, *, logged=None):
+        self._db, self._logged = db, logged
+        self._queue: queue.Queue = queue.Queue(OVERLAP_QUEUE)
+        self.error: BaseException | None = None
+        self._switch = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._switch, OVERLAP_SWITCH))
+        self._thread = threading.Thread(target=self._run, name="gaizao-inserter", daemon=True)
+        self._thread.start()
+
+    def put(self, sql: str, params: list) -> None:
+        if self.error is not None:
+            raise _Stopped
+        self._queue.put((sql, params))
+
+    def _run(self) -> None:
+        cursor = self._db.cursor()
+        try:
+            while (item := self._queue.get()) is not None:
+                if self.error is not None:
+                    continue  # drained: the maker stops at its next put
+                sql, params = item
+                start = time.perf_counter()
+                try:
+                    cursor.execute(sql, params)
+                except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+                    self.error = exc
+                    continue
+                if self._logged is not None:
+                    self._logged.append({"sql": f"{sql[:200]}… ({len(params)} values)",
+                                         "time": f"{time.perf_counter() - start:.3f}"})
+        finally:
+            cursor.close()
+
+    def finish(self) -> BaseException | None:
+        self._queue.put(None)
+        self._thread.join()
+        sys.setswitchinterval(self._switch)
+        return self.error
+
+
+class _Stopped(Exception):
+    """The inserter met an error: the maker stops; ``drain`` raises the error."""
+
+
+class _Overlap:
+    """The inserting thread of an ``overlapped()`` block, started by its first large write."""
+
+    def __init__(self, db):
+        self.db = db
+        self.inserter: _Inserter | None = None
+
+    def put(self, sql: str, params: list) -> None:
+        if self.inserter is None:
+            self.inserter = _Inserter(self.db.connection,
+                                      logged=self.db.queries_log if self.db.queries_logged else None)
+        try:
+            self.inserter.put(sql, params)
+        except _Stopped:
+            self.drain()
+
+    def drain(self) -> None:
+        """Wait until every statement given has run; raise the first error (as Django's error)."""
+        inserter, self.inserter = self.inserter, None
+        error = inserter.finish() if inserter is not None else None
+        if error is not None:
+            with self.db.wrap_database_errors:
+                raise error
+
+    def before_query(self, execute, sql, params, many, context):
+        self.drain()  # a query of this thread sees (and never runs beside) the rows given before it
+        return execute(sql, params, many, context)
+
+
+@contextmanager
+def overlapped(db=None) -> Iterator[None]:
+    """Inside this block, RowWriter's large writes on SQLite go to one inserting thread that runs
+    beside this one across writes: the rows of the next write are made while the last one's are
+    inserted. Any query this thread makes through Django first waits for the statements given
+    (an execute wrapper), so it reads what was written, and the block ends when all have run.
+    PostgreSQL, and a block inside another, are left as they are.
+    """
+    db = db or connection
+    if db.vendor != "sqlite" or getattr(db, "gaizao_overlap", None) is not None:
+        yield
+        return
+    state = _Overlap(db)
+    db.gaizao_overlap = state
+    try:
+        with db.execute_wrapper(state.before_query):
+            yield
+        state.drain()
+    finally:
+        db.gaizao_overlap = None
+        if state.inserter is not None:  # an error in this thread: stop the inserter, keep that error
+            state.inserter.finish()
+
+
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     """Primary keys for ``count`` rows of ``model`` that the caller is about to insert with them.
 
@@ -262,11 +378,54 @@ class RowWriter:
         rows = iter(rows)
         written = 0
         with gc_paused(), connection.cursor() as cursor:
-            while batch := list(islice(rows, self.batch_size)):
+            batch = list(islice(rows, self.batch_size))
+            if len(batch) == self.batch_size and connection.vendor == "sqlite":
+                # More than one batch: the rows still to come are made while the database inserts these.
+                with overlapped():
+                    return self._write_overlapped(batch, rows, constant, progress)
+            while batch:
                 cursor.executemany(self.sql, self._params(batch, constant))
                 written += len(batch)
                 if progress is not None:
                     progress(written)
+                batch = list(islice(rows, self.batch_size))
+        return written
+
+    def _write_overlapped(self, batch: list[tuple], rows: Iterator[tuple], constant: tuple,
+                          progress: Callable[[int], None] | None) -> int:
+        """A large write on SQLite: the rows are made here while a thread inserts those made before.
+
+        sqlite3 lets go of the GIL while a statement runs, so making rows (Python) and inserting
+        them (SQLite's B-trees) can take the two cores at once — but with ``executemany`` the
+        inserting thread needs the GIL back for every row and waits for it behind the busy maker
+        (measured: no gain). One statement of several hundred rows (``INSERT … VALUES (…), (…)``)
+        needs it once per statement, and runs for milliseconds without it: the thread then spends
+        its time in SQLite (bench/README.md, "Issue 10: rows made while SQLite inserts"). The
+        statements go to the ``overlapped()`` block's thread, which may still be running them when
+        this returns; the block waits for them.
+        """
+        state = connection.gaizao_overlap
+        width = len(self.columns) + len(self._hashed) + len(constant)
+        limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        per = max(1, min(OVERLAP_ROWS, limit // width))
+        head, group = self.sql.split(" VALUES ")
+        head, group = head.replace("%s", "?"), group.replace("%s", "?")
+
+        def statement(count: int) -> str:
+            return f"{head} VALUES {', '.join([group] * count)}"
+
+        full = statement(per)
+        written = 0
+        while batch:
+            params = self._params(batch, constant)
+            for start in range(0, len(params), per):
+                chunk = params[start:start + per]
+                flat = [value for row in chunk for value in row]
+                state.put(full if len(chunk) == per else statement(len(chunk)), flat)
+            written += len(batch)
+            if progress is not None:
+                progress(written)
+            batch = list(islice(rows, self.batch_size))
         return written
 
     def _params(self, batch: list[tuple], constant: tuple) -> list[tuple]:

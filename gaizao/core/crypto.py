@@ -163,10 +163,11 @@ def lookup_hash_many(values: Iterable[str | None]) -> list[str | None]:
     return sealing.hash_values(values, mac=keyring().current.mac)
 
 
-def background(*, encrypt=(), hash=()) -> sealing.Background:
+def background(*, encrypt=(), hash=(), parts=()) -> sealing.Background:
     """``encrypt_many`` of each list in ``encrypt`` and ``lookup_hash_many`` of each in ``hash``, with
-    the current key, computed in a worker process while the caller goes on: ``.result()`` waits."""
-    return sealing.Background(keyring().current.batch, encrypt=encrypt, hash=hash)
+    the current key, computed in a worker process while the caller goes on: ``.result()`` waits.
+    ``parts``: several ``(encrypt, hash)`` pairs instead, answered one after another (``.result(i)``)."""
+    return sealing.Background(keyring().current.batch, encrypt=encrypt, hash=hash, parts=parts)
 
 
 def generate_key_text() -> str:

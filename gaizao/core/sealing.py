@@ -19,6 +19,7 @@ import pickle
 import subprocess
 import sys
 import threading
+import weakref
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -87,18 +88,23 @@ def worker_environment() -> dict[str, str]:
 class Background:
     """Lists of values to encrypt and to hash, computed by a worker process while the caller goes on.
 
-    ``result()`` gives ``(encrypted lists, hash lists)`` as ``Keys.seal`` does. Small batches, and
-    any failure to start the worker or to get its answer, fall back to computing in this process.
+    ``result()`` gives ``(encrypted lists, hash lists)`` as ``Keys.seal`` does. A job may come in
+    ``parts`` (each an ``(encrypt, hash)`` pair): the worker answers each part as soon as it is
+    done, in order, so that ``result(0)`` (the lookup hashes a check needs first) returns while it
+    still encrypts part 1. Small batches, and any failure to start the worker or to get its
+    answer, fall back to computing in this process.
     """
 
     def __init__(self, keys: Keys, *, encrypt: Sequence[Sequence[str | None]] = (),
-                 hash: Sequence[Sequence[str | None]] = ()):
-        self._keys, self._encrypt, self._hash = keys, list(encrypt), list(hash)
+                 hash: Sequence[Sequence[str | None]] = (), parts: Sequence[tuple[Sequence, Sequence]] = ()):
+        self._keys = keys
+        self._parts = [(list(e), list(h)) for e, h in parts] if parts else [(list(encrypt), list(hash))]
+        self._answers: list = []  # the parts read so far
         self._process: subprocess.Popen | None = None
         self._feeder: threading.Thread | None = None
-        if sum(map(len, self._encrypt)) + sum(map(len, self._hash)) < MIN_BACKGROUND_VALUES:
+        if sum(len(values) for e, h in self._parts for values in (*e, *h)) < MIN_BACKGROUND_VALUES:
             return
-        job = pickle.dumps((keys, self._encrypt, self._hash), protocol=pickle.HIGHEST_PROTOCOL)
+        job = pickle.dumps((keys, self._parts), protocol=pickle.HIGHEST_PROTOCOL)
         try:
             self._process = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
                                              stdout=subprocess.PIPE, env=worker_environment())
@@ -107,6 +113,9 @@ class Background:
         # The job is written by a thread, so that this process goes on while the worker starts.
         self._feeder = threading.Thread(target=self._feed, args=(job,), name="gaizao-sealing", daemon=True)
         self._feeder.start()
+        # A job whose answer is never read (the import stopped at an error) must not leave the worker
+        # blocked on a full pipe: it is stopped when the job is dropped.
+        weakref.finalize(self, _stop, self._process)
 
     @property
     def in_background(self) -> bool:
@@ -125,34 +134,53 @@ class Background:
         except (OSError, ValueError):
             pass  # the worker is gone (or was stopped): result() computes here
 
-    def result(self):
+    def result(self, part: int | None = None):
+        """The answer of one part (the last one when not given: a job of one part gives its only one)."""
+        part = len(self._parts) - 1 if part is None else part
+        while len(self._answers) <= part:
+            self._answers.append(self._next())
+        return self._answers[part]
+
+    def _next(self):
+        index = len(self._answers)
         if self._process is not None:
             self._feeder.join()
             try:
-                with self._process.stdout as answer:
-                    sealed = pickle.load(answer)  # from the pipe: the pickled bytes are never held whole
+                # from the pipe: the pickled bytes are never held whole
+                answer = pickle.load(self._process.stdout)
             except (pickle.UnpicklingError, EOFError, ValueError, OSError):
-                sealed = None
-            if self._process.wait() == 0 and sealed is not None:
-                return sealed
+                answer = None
+            if answer is not None and (index + 1 < len(self._parts) or self._finished()):
+                return answer
+            self.close()
             self._process = None  # the worker failed (killed, out of memory): compute here instead
-        return self._keys.seal(self._encrypt, self._hash)
+        return self._keys.seal(*self._parts[index])
+
+    def _finished(self) -> bool:
+        self._process.stdout.close()
+        return self._process.wait() == 0
 
     def close(self) -> None:
         """Stop the worker if its result is no longer wanted (the write it was for failed)."""
-        process = self._process
-        if process is not None and process.poll() is None:
-            process.kill()
-            process.wait()
-            process.stdout.close()
+        if self._process is not None:
+            _stop(self._process)
             self._feeder.join()
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+    if not process.stdout.closed:
+        process.stdout.close()
 
 
 def _serve() -> None:
     """The worker: one job from standard input, its result to standard output."""
-    keys, encrypt, hash = pickle.load(sys.stdin.buffer)
-    pickle.dump(keys.seal(encrypt, hash), sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    sys.stdout.buffer.flush()
+    keys, parts = pickle.load(sys.stdin.buffer)
+    for encrypt, hash in parts:  # each part answered as soon as it is done
+        pickle.dump(keys.seal(encrypt, hash), sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        sys.stdout.buffer.flush()
 
 
 if __name__ == "__main__":

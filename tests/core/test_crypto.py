@@ -145,3 +145,44 @@ def test_a_worker_whose_result_is_not_wanted_is_stopped():
     job.close()
     assert not job.running
     job.close()  # twice is harmless
+
+
+@pytest.mark.parametrize("threshold, in_background", [(1, True), (10**9, False)])
+def test_a_job_in_parts_answers_each_part_as_this_process_would(monkeypatch, threshold, in_background):
+    from gaizao.core import sealing
+
+    monkeypatch.setattr(sealing, "MIN_BACKGROUND_VALUES", threshold)
+    ids, phones = ["11010519491231002X", "44010619800101001X"], ["13812345678"]
+    job = crypto.background(parts=[((), (ids,)), ((ids, phones), (phones,))])
+    assert job.in_background is in_background
+    assert job.result(0) == ([], [crypto.lookup_hash_many(ids)])  # the hashes first, on their own
+    (blobs, phone_blobs), (phone_hashes,) = job.result(1)
+    assert [crypto.decrypt(b) for b in blobs] == ids and crypto.decrypt(phone_blobs[0]) == "13812345678"
+    assert phone_hashes == [crypto.lookup_hash("13812345678")]
+    assert job.result() == job.result(1) and not job.running
+
+
+def test_a_worker_that_dies_after_the_first_part_leaves_the_second_to_this_process(monkeypatch):
+    from gaizao.core import sealing
+
+    monkeypatch.setattr(sealing, "MIN_BACKGROUND_VALUES", 1)
+    ids = [f"1381234{i:04d}" for i in range(3)]
+    job = crypto.background(parts=[((), (ids,)), ((ids,), ())])
+    assert job.result(0) == ([], [crypto.lookup_hash_many(ids)])
+    job._process.kill()  # out of memory, say, while it encrypts
+    (blobs,), () = job.result(1)
+    assert [crypto.decrypt(b) for b in blobs] == ids and not job.in_background
+
+
+def test_a_job_dropped_unread_does_not_leave_its_worker_behind(monkeypatch):
+    import gc
+
+    from gaizao.core import sealing
+
+    values = [f"1381234{i:04d}" for i in range(sealing.MIN_BACKGROUND_VALUES)]
+    job = crypto.background(parts=[((), (values,)), ((values,), ())])
+    process = job._process
+    job.result(0)  # the import stopped after its check: the ciphertexts are never read
+    del job
+    gc.collect()
+    assert process.wait(timeout=10) != 0  # stopped, not left blocked on a full pipe

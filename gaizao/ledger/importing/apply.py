@@ -26,7 +26,7 @@ from pypinyin.constants import PHRASES_DICT
 
 from gaizao.core.actors import is_system
 from gaizao.core import audit, crypto
-from gaizao.core.bulk import RowWriter, checkpoint_later, gc_paused, page_cache_limited, reserve_ids
+from gaizao.core.bulk import RowWriter, checkpoint_later, gc_paused, overlapped, page_cache_limited, reserve_ids
 from gaizao.core.errors import AppError, Conflict, NotFound
 from gaizao.core.masking import mask_citizen_id, mask_phone
 from gaizao.ledger import surnames
@@ -160,10 +160,37 @@ def _prepare_create(plan: ImportPlan) -> _Created:
                              **{k: v for k, v in person.values.items() if k in ("relation", "hukou")}})
              for pk, household in zip(ids, households) for person in household.persons if person.moved is not None]
     phones = [h.values.get("phone") for h in households]
-    sealed = crypto.background(
-        encrypt=[[h.values.get("head_id_number") for h in households], phones, [p["id_number"] for _pk, p in persons]],
-        hash=[phones])
+    head_ids = [h.values.get("head_id_number") for h in households]
+    if plan.parsed.sealed is None:
+        sealed = crypto.background(encrypt=[head_ids, phones, [p["id_number"] for _pk, p in persons]], hash=[phones])
+    else:  # the heads' numbers were sealed while the file was read: only the members' IDs are left
+        sealed = _Early(plan.parsed.sealed, head_ids, phones, [p["id_number"] for _pk, p in persons])
     return _Created(households=households, ids=ids, persons=persons, moved=moved, sealed=sealed)
+
+
+class _Early:
+    """``crypto.background``'s answer for the new households from ``ParsedFile.sealed`` (sealed.py):
+    the heads' IDs and phones encrypted and the phones hashed while the file was read; the members'
+    IDs encrypted now (beside the audit trail's write, as before)."""
+
+    def __init__(self, sealed, head_ids: list, phones: list, person_ids: list):
+        self._sealed, self._head_ids, self._phones = sealed, head_ids, phones
+        self._persons = crypto.background(encrypt=[person_ids]) if person_ids else None
+
+    def result(self):
+        by_id, by_phone, phone_hashes = self._sealed.numbers()
+        (person_ids,), _hashes = self._persons.result() if self._persons is not None else (([],), [])
+
+        def look(table: dict, values: list, make) -> list:
+            return [None if not value else table[value] if value in table else make(value) for value in values]
+
+        return ((look(by_id, self._head_ids, crypto.encrypt), look(by_phone, self._phones, crypto.encrypt),
+                 person_ids), (look(phone_hashes, self._phones, crypto.lookup_hash),))
+
+    def close(self) -> None:
+        self._sealed.close()
+        if self._persons is not None:
+            self._persons.close()
 
 
 def _hash(plan: ImportPlan, number: str | None) -> str | None:
@@ -381,13 +408,32 @@ def apply_plan(plan: ImportPlan, *, actor, skip_invalid: bool = False, progress:
     def step(offset: int):
         return (lambda done: progress(offset + done, total)) if progress else (lambda done: None)
 
-    def counted(items, report):
-        for done, item in enumerate(items, start=1):
-            if done % 2000 == 0:
-                report(done)
-            yield item
+    try:
+        _apply(plan, actor=actor, project=project, result=result, step=step, ip=ip)
+    finally:
+        if plan.parsed.sealed is not None:
+            plan.parsed.sealed.close()  # read, or no longer wanted (no new household, or a failure)
+    result.created = len(plan.new)
+    result.updated = len(plan.changed)
+    if progress:
+        progress(total, total)
+    return result
 
-    with gc_paused(), checkpoint_later(), page_cache_limited(), transaction.atomic(), ExitStack() as cleanup:
+
+def _counted(items, report):
+    for done, item in enumerate(items, start=1):
+        if done % 2000 == 0:
+            report(done)
+        yield item
+
+
+def _apply(plan: ImportPlan, *, actor, project: Project, result: ApplyResult, step, ip) -> None:
+    households = len(plan.new) + len(plan.changed)
+
+    # overlapped(): on SQLite the rows of each write are made while a thread inserts the ones before
+    # (the households' while the audit entries go in): core.bulk.
+    with gc_paused(), checkpoint_later(), page_cache_limited(), transaction.atomic(), ExitStack() as cleanup, \
+            overlapped():
         _check_not_stale(plan, project)
         # The new households' numbers are encrypted by a worker process while this one writes the
         # changes and the audit trail; their rows go in last.
@@ -402,12 +448,7 @@ def apply_plan(plan: ImportPlan, *, actor, skip_invalid: bool = False, progress:
                          "unchanged": plan.unchanged, "rejected": plan.rejected_households},
             )
             entries = itertools.chain(_create_entries(plan.new, created.ids) if created else (), updated)
-            audit.record_many(actor=actor, items=itertools.chain(counted(entries, step(len(plan.changed))), [summary]),
+            audit.record_many(actor=actor, items=itertools.chain(_counted(entries, step(len(plan.changed))), [summary]),
                               ip=ip)
         if created:
             _write_created(plan, created, project, result, progress=step(len(plan.changed) + households))
-    result.created = len(plan.new)
-    result.updated = len(plan.changed)
-    if progress:
-        progress(total, total)
-    return result

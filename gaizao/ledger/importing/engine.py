@@ -53,11 +53,14 @@ def project_for_import(*, actor, code: str) -> Project:
 
 
 def ledger_import_preview(*, actor, project_code: str, path: str | Path, filename: str | None = None,
-                          progress: Progress | None = None) -> ImportPlan:
-    """Read, check and compare a ledger file with the project (导入预览); writes nothing."""
+                          progress: Progress | None = None, to_apply: bool = False) -> ImportPlan:
+    """Read, check and compare a ledger file with the project (导入预览); writes nothing.
+
+    ``to_apply``: the plan is going to be written: the file's personal numbers are encrypted meanwhile.
+    """
     project = project_for_import(actor=actor, code=project_code)
     on_read = (lambda done, total: progress(READ, done, total)) if progress else None
-    parsed = parse_file(Path(path), filename=filename, progress=on_read)
+    parsed = parse_file(Path(path), filename=filename, progress=on_read, seal=to_apply)
     return make_plan(parsed, project=project, actor=actor)
 
 

@@ -356,7 +356,7 @@ def run_apply(job_id) -> None:
     job = ImportJob.objects.select_related("actor", "project").get(pk=job_id)
     progress = _Progress(job_id)
     try:
-        plan = _preview(job, progress=progress)
+        plan = _preview(job, progress=progress, to_apply=True)
         fingerprint = plan.fingerprint
         if fingerprint != job.fingerprint:
             _store_preview(job, plan, fingerprint=fingerprint, message=_(
@@ -379,9 +379,9 @@ def run_apply(job_id) -> None:
         _remove(job.stored_path)
 
 
-def _preview(job: ImportJob, *, progress=None) -> ImportPlan:
+def _preview(job: ImportJob, *, progress=None, to_apply: bool = False) -> ImportPlan:
     return ledger_import_preview(actor=job.actor, project_code=job.project.code, path=media_path(job.stored_path),
-                                 filename=job.filename, progress=progress or _Progress(job.pk))
+                                 filename=job.filename, progress=progress or _Progress(job.pk), to_apply=to_apply)
 
 
 def _summary(plan: ImportPlan) -> dict:

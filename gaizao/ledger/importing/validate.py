@@ -28,10 +28,12 @@ from gaizao.core.tabular import Sheet, Table, is_filler, open_file
 from gaizao.ledger.choices import Relation
 from gaizao.ledger.importing import headers as h
 from gaizao.ledger.importing import normalise as n
+from gaizao.ledger.importing.sealed import Sealed
 from gaizao.ledger.models import Building, Household, Person
 
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 2000
+SEALED_FIRST = ("head_id_number", "phone")  # converted first, then sealed while the rest is read (sealed.py)
 
 
 @dataclass(slots=True)
@@ -96,6 +98,7 @@ class ParsedFile:
     buildings_read: int = 0
     persons_read: int = 0
     columns: frozenset[str] = frozenset()  # household sheet: keys of the columns the file has
+    sealed: Sealed | None = None  # head IDs and phones hashed and encrypted meanwhile (parse_file(seal=True))
 
     def error(self, *, sheet: str, row: int, household: str, column: str, reason: str) -> None:
         self.errors.append(RowError(sheet, row, household, column, reason))
@@ -142,12 +145,18 @@ def _unread_columns(table: Table, parsed: ParsedFile) -> None:
             letter=column.letter, rows=column.rows))
 
 
-def _convert(sheet: Sheet, match: h.HeaderMatch, columns: tuple[h.Column, ...], parsed: ParsedFile) -> _Columns:
+def _convert(sheet: Sheet, match: h.HeaderMatch, columns: tuple[h.Column, ...], parsed: ParsedFile, *,
+             first: tuple[str, ...] = (), then: Callable[[dict[str, list]], None] | None = None) -> _Columns:
+    """Every column of the sheet converted; the columns ``first`` before the others, ``then`` called
+    with their values as soon as they are (the worker that seals them starts while the rest converts)."""
     lengths = _max_lengths()
     table = Table(sheet=sheet, header=match, columns=columns)
     _unread_columns(table, parsed)
     result = _Columns(start=table.start, raw={}, values={}, errors=defaultdict(list), rows=table.data)
-    for column in columns:
+    ordered = sorted(columns, key=lambda column: column.key not in first)
+    for index, column in enumerate(ordered):
+        if then is not None and index == len(first):
+            then({key: result.values.get(key, ()) for key in first})
         if column.key not in match.columns:
             continue
         raw = table.column(column.key)
@@ -167,8 +176,12 @@ def _convert(sheet: Sheet, match: h.HeaderMatch, columns: tuple[h.Column, ...], 
 
 
 def _parse_households(sheet: Sheet, match: h.HeaderMatch, parsed: ParsedFile, *, progress: Progress | None,
-                      total: int) -> int:
-    data = _convert(sheet, match, h.HOUSEHOLD_COLUMNS, parsed)
+                      total: int, seal: bool = False) -> int:
+    def start_sealing(values: dict[str, list]) -> None:
+        parsed.sealed = Sealed(values["head_id_number"], values["phone"])
+
+    data = _convert(sheet, match, h.HOUSEHOLD_COLUMNS, parsed, first=SEALED_FIRST if seal else (),
+                    then=start_sealing if seal else None)
     labels, name, households = parsed.labels, sheet.name, parsed.households
     numbers_given = data.values.get("building_number")
     if numbers_given is not None and numbers_given.count(None) == len(numbers_given):
@@ -411,13 +424,18 @@ def _choose_sheets(source) -> tuple[tuple[str, h.HeaderMatch], tuple[str, h.Head
     return found_households, found_persons
 
 
-def parse_file(path: Path, *, filename: str | None = None, progress: Progress | None = None) -> ParsedFile:
-    """Read and check a ledger file; file-level problems raise AppError, row problems are collected."""
+def parse_file(path: Path, *, filename: str | None = None, progress: Progress | None = None,
+               seal: bool = False) -> ParsedFile:
+    """Read and check a ledger file; file-level problems raise AppError, row problems are collected.
+
+    ``seal``: the file is read to be written — its head IDs and phones are hashed and encrypted by a
+    worker process meanwhile (``parsed.sealed``, sealed.py).
+    """
     with gc_paused():
-        return _parse(Path(path), filename=filename or Path(path).name, progress=progress)
+        return _parse(Path(path), filename=filename or Path(path).name, progress=progress, seal=seal)
 
 
-def _parse(path: Path, *, filename: str, progress: Progress | None) -> ParsedFile:
+def _parse(path: Path, *, filename: str, progress: Progress | None, seal: bool) -> ParsedFile:
     source = open_file(path, filename=filename)
     (household_name, household_match), persons = _choose_sheets(source)
     household_sheet = source.sheet(household_name)
@@ -435,7 +453,7 @@ def _parse(path: Path, *, filename: str, progress: Progress | None) -> ParsedFil
     total = len(household_sheet.grid) - household_match.data_start
     if persons:
         total += max(0, source.row_count(persons[0]) - persons[1].data_start)
-    done = _parse_households(household_sheet, household_match, parsed, progress=progress, total=total)
+    done = _parse_households(household_sheet, household_match, parsed, progress=progress, total=total, seal=seal)
     household_sheet.grid = []
     if persons:
         person_sheet = source.sheet(persons[0])

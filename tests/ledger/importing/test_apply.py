@@ -18,16 +18,18 @@ from tests.ledger.importing.conftest import Ledger, cid, household_row, three_ho
 
 
 def _import(path, *, actor=SYSTEM, project="P001", skip_invalid=False):
-    plan = ledger_import_preview(actor=actor, project_code=project, path=path)
+    plan = ledger_import_preview(actor=actor, project_code=project, path=path, to_apply=TO_APPLY)
     if plan.new or plan.changed:
         ledger_import_apply(actor=actor, plan=plan, skip_invalid=skip_invalid)
     return plan
 
 
-@pytest.fixture(params=["here", "worker"])
+@pytest.fixture(params=["here", "worker", "here-early", "worker-early"])
 def encryption(request, monkeypatch):
-    """Both ways new households' numbers are encrypted: in this process, and (for large imports) in a
-    worker process, which the small test files reach with the threshold lowered."""
+    """Every way new households' numbers are encrypted: in this process, and (for large imports) in a
+    worker process, which the small test files reach with the threshold lowered; when the apply
+    comes (late), or while the file is read because it is going to be written (early: the
+    command and the confirmed web import, ``to_apply``; importing/sealed.py)."""
     from gaizao.core import sealing
 
     started = []
@@ -38,11 +40,19 @@ def encryption(request, monkeypatch):
         return started[-1]
 
     monkeypatch.setattr(crypto, "background", background)
-    if request.param == "worker":
+    worker = request.param.startswith("worker")
+    if worker:
         monkeypatch.setattr(sealing, "MIN_BACKGROUND_VALUES", 1)
+    early = request.param.endswith("early")
+    monkeypatch.setattr("tests.ledger.importing.test_apply.TO_APPLY", early)
     yield started
-    assert started and all(b.in_background == (request.param == "worker") for b in started)
+    assert started and all(b.in_background == worker for b in started)
     assert not any(b.running for b in started)  # no worker outlives the import
+    # early: the heads' numbers were sealed by one job of two parts while the file was read
+    assert any(len(b._parts) == 2 for b in started) == early
+
+
+TO_APPLY = False  # the import's numbers sealed while its file is read (the encryption fixture sets it)
 
 
 def test_new_households_are_written_with_everything_they_need(cast, ledger_file, encryption):
@@ -171,7 +181,8 @@ def test_skip_invalid_writes_the_valid_households_only(cast, ledger_file):
 
 
 def test_a_failure_half_way_rolls_everything_back(cast, ledger_file, monkeypatch, encryption):
-    plan = ledger_import_preview(actor=SYSTEM, project_code="P001", path=ledger_file(three_households()))
+    plan = ledger_import_preview(actor=SYSTEM, project_code="P001", path=ledger_file(three_households()),
+                                 to_apply=TO_APPLY)
     before = (Household.objects.count(), Building.objects.count(), Person.objects.count(), AuditEntry.objects.count())
 
     def broken(**kwargs):

@@ -127,7 +127,7 @@ class Command(AppCommand):
         show = bar if options.get("verbosity", 1) >= 1 else None
         try:
             plan = ledger_import_preview(actor=actor, project_code=project, path=Path(file),
-                                         filename=Path(file).name, progress=show)
+                                         filename=Path(file).name, progress=show, to_apply=not dry_run)
         finally:
             bar.close()
         if errors:

@@ -1,0 +1,47 @@
+"""The household sheet's personal numbers, hashed and encrypted while the import goes on (提前加密).
+
+As soon as the household sheet's 户主身份证号 and 联系电话 columns are converted (validate.py), their
+distinct values go to a worker process (``crypto.background``, ``gaizao.core.sealing``) in two
+parts: first the IDs' keyed hashes, which the plan's one-ID-one-person check needs
+(``hashes``), then the IDs and phones encrypted and the phones hashed, which the write needs
+(``numbers``). The worker thus runs beside the rest of the parse and the plan, on the core they
+leave idle, instead of beside the write, which needs both cores (its rows are made while the
+database inserts: ``core.bulk.RowWriter``).
+
+Only an import that is going to write asks for it (``parse_file(seal=True)``); a preview hashes
+in this process as before. Fewer values than the worker's threshold are computed here when asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from gaizao.core import crypto
+from gaizao.core.tabular import Masked
+
+
+def _plain(values: Iterable) -> list[str]:
+    """The distinct numbers as typed (not blank, not masked), in order."""
+    return list(dict.fromkeys(value for value in values if value and not isinstance(value, Masked)))
+
+
+class Sealed:
+    """The keyed hashes and ciphertexts of the household sheet's head IDs and phones."""
+
+    def __init__(self, ids: Iterable, phones: Iterable):
+        self.ids, self.phones = _plain(ids), _plain(phones)
+        self._job = crypto.background(parts=[((), (self.ids,)), ((self.ids, self.phones), (self.phones,))])
+
+    def hashes(self) -> dict[str, str]:
+        """Head ID -> its keyed hash (``crypto.lookup_hash``)."""
+        _encrypted, (hashes,) = self._job.result(0)
+        return dict(zip(self.ids, hashes))
+
+    def numbers(self) -> tuple[dict[str, bytes], dict[str, bytes], dict[str, str]]:
+        """Head ID -> ciphertext, phone -> ciphertext, phone -> keyed hash."""
+        (ids, phones), (phone_hashes,) = self._job.result(1)
+        return dict(zip(self.ids, ids)), dict(zip(self.phones, phones)), dict(zip(self.phones, phone_hashes))
+
+    def close(self) -> None:
+        """Stop the worker: its answer is no longer wanted."""
+        self._job.close()
