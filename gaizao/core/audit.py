@@ -20,7 +20,7 @@ import os
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -332,6 +332,16 @@ def record_many(*, actor, items: Iterable[Change], ip: str | None = None, batch_
 
     Must run inside the caller's transaction; holds the chain lock (PostgreSQL) until it ends.
     """
+    writer, rows = entries_to_write(actor=actor, items=items, ip=ip, batch_size=batch_size)
+    return writer.write(rows)
+
+
+def entries_to_write(*, actor, items: Iterable[Change], ip: str | None = None,
+                     batch_size: int = 2000) -> tuple[RowWriter, Iterator[tuple]]:
+    """``record_many``'s writer and rows, for a caller that writes them beside rows of its own
+    (``bulk.write_together``: the ledger import). The chain's head is read (and, on PostgreSQL,
+    locked) now; nothing else may append to the trail until the rows are written.
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record_many must run inside a transaction")
     if connection.vendor == "postgresql":
@@ -373,7 +383,7 @@ def record_many(*, actor, items: Iterable[Change], ip: str | None = None, batch_
             yield (action, object_type, object_id, object_repr, json_value(changes), prev, digest)
             prev = digest
 
-    return writer.write(rows())
+    return writer, rows()
 
 
 # JSON as canonical() writes it: sorted keys, no spaces, Chinese as is; a string alone the same way.

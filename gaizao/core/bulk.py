@@ -26,7 +26,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from itertools import islice
 from typing import Any
 
@@ -366,34 +366,24 @@ class RowWriter:
         quote = connection.ops.quote_name
         self.sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in order)}) "
                     f"VALUES ({', '.join(['%s'] * len(order))})")
+        self._statements = None  # (rows per statement, the statement for n rows): overlapped writes
 
     def write(self, rows: Iterable[tuple], *, progress: Callable[[int], None] | None = None) -> int:
         """Insert every row, one ``executemany`` per ``batch_size`` rows; return how many were written.
 
-        ``progress`` is called with the number written so far after each batch.
+        ``progress`` is called with the number written so far after each batch. On SQLite, a write
+        of more than one batch is overlapped (``_insert``).
         """
-        now = timezone.now()
-        constant = (*(f.get_db_prep_save(now, connection) for f in self._now),
-                    *(f.get_db_prep_save(value, connection) for f, value in self._defaults), *self._fixed)
-        rows = iter(rows)
-        written = 0
-        with gc_paused(), connection.cursor() as cursor:
-            batch = list(islice(rows, self.batch_size))
-            if len(batch) == self.batch_size and connection.vendor == "sqlite":
-                # More than one batch: the rows still to come are made while the database inserts these.
-                with overlapped():
-                    return self._write_overlapped(batch, rows, constant, progress)
-            while batch:
-                cursor.executemany(self.sql, self._params(batch, constant))
-                written += len(batch)
-                if progress is not None:
-                    progress(written)
-                batch = list(islice(rows, self.batch_size))
-        return written
+        return write_together((self, rows, progress))[0]
 
-    def _write_overlapped(self, batch: list[tuple], rows: Iterator[tuple], constant: tuple,
-                          progress: Callable[[int], None] | None) -> int:
-        """A large write on SQLite: the rows are made here while a thread inserts those made before.
+    def _constant(self) -> tuple:
+        """The values every row of a write shares: the time of the write, defaults and fixed columns."""
+        now = timezone.now()
+        return (*(f.get_db_prep_save(now, connection) for f in self._now),
+                *(f.get_db_prep_save(value, connection) for f, value in self._defaults), *self._fixed)
+
+    def _insert(self, batch: list[tuple], constant: tuple, cursor, state: _Overlap | None) -> None:
+        """One batch: ``executemany``, or, given an ``overlapped()`` block, statements for its thread.
 
         sqlite3 lets go of the GIL while a statement runs, so making rows (Python) and inserting
         them (SQLite's B-trees) can take the two cores at once — but with ``executemany`` the
@@ -401,32 +391,33 @@ class RowWriter:
         (measured: no gain). One statement of several hundred rows (``INSERT … VALUES (…), (…)``)
         needs it once per statement, and runs for milliseconds without it: the thread then spends
         its time in SQLite (bench/README.md, "Issue 10: rows made while SQLite inserts"). The
-        statements go to the ``overlapped()`` block's thread, which may still be running them when
-        this returns; the block waits for them.
+        statements go to the block's thread, which may still be running them when this returns;
+        the block waits for them.
         """
-        state = connection.gaizao_overlap
-        width = len(self.columns) + len(self._hashed) + len(constant)
-        limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-        per = max(1, min(OVERLAP_ROWS, limit // width))
-        head, group = self.sql.split(" VALUES ")
-        head, group = head.replace("%s", "?"), group.replace("%s", "?")
-
-        def statement(count: int) -> str:
-            return f"{head} VALUES {', '.join([group] * count)}"
-
+        if state is None:
+            cursor.executemany(self.sql, self._params(batch, constant))
+            return
+        if self._statements is None:
+            head, group = self.sql.split(" VALUES ")
+            head, group = head.replace("%s", "?"), group.replace("%s", "?")
+            width = group.count("?")
+            limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+            per = max(1, min(OVERLAP_ROWS, limit // width))
+            self._statements = (per, lambda count: f"{head} VALUES {', '.join([group] * count)}")
+        per, statement = self._statements
         full = statement(per)
-        written = 0
-        while batch:
-            params = self._params(batch, constant)
-            for start in range(0, len(params), per):
-                chunk = params[start:start + per]
-                flat = [value for row in chunk for value in row]
-                state.put(full if len(chunk) == per else statement(len(chunk)), flat)
-            written += len(batch)
-            if progress is not None:
-                progress(written)
-            batch = list(islice(rows, self.batch_size))
-        return written
+        plain = not (self._encrypted or self._hashed or self._converted)
+        # rows as given plus the shared values, laid end to end (no tuple per row in between)
+        rows, tail = (batch, constant) if plain else (self._params(batch, constant), ())
+        for start in range(0, len(rows), per):
+            chunk = rows[start:start + per]
+            flat: list = []
+            extend = flat.extend
+            for row in chunk:
+                extend(row)
+                if tail:
+                    extend(tail)
+            state.put(full if len(chunk) == per else statement(len(chunk)), flat)
 
     def _params(self, batch: list[tuple], constant: tuple) -> list[tuple]:
         if not (self._encrypted or self._hashed or self._converted):
@@ -446,3 +437,34 @@ class RowWriter:
             values.extend(constant)
             append(values)
         return params
+
+
+def write_together(*writes: tuple[RowWriter, Iterable[tuple], Callable[[int], None] | None]) -> list[int]:
+    """Several writers' rows, a batch of each in turn; how many rows each wrote.
+
+    One write's rows can be slow to make and quick to insert (the audit trail's: JSON and the keyed
+    chain), another's quick to make and slow to insert (households: ten indexes). Overlapped (on
+    SQLite, more than one batch in all), taking them in turn keeps both cores busy, where one after
+    the other leaves the inserting thread waiting for the first and the maker for the second.
+    """
+    pending = []
+    for writer, rows, progress in writes:
+        iterator = iter(rows)
+        pending.append([writer, iterator, progress, writer._constant(), 0, list(islice(iterator, writer.batch_size))])
+    # More than one batch to come: the rows still to be made are made while the database inserts these.
+    large = connection.vendor == "sqlite" and any(len(item[5]) == item[0].batch_size for item in pending)
+    with gc_paused(), connection.cursor() as cursor, (overlapped() if large else nullcontext()):
+        state = getattr(connection, "gaizao_overlap", None) if large else None
+        while any(item[5] for item in pending):
+            for item in pending:
+                writer, iterator, progress, constant, written, batch = item
+                if not batch:
+                    continue
+                writer._insert(batch, constant, cursor, state)
+                item[4] = written = written + len(batch)
+                if progress is not None:
+                    progress(written)
+                item[5] = list(islice(iterator, writer.batch_size))
+    return [item[4] for item in pending]
+
+

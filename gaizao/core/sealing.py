@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import select
 import subprocess
 import sys
 import threading
@@ -40,8 +41,23 @@ def encrypt_value(plain: str, *, key_id: bytes, algorithm: algorithms.SM4) -> by
 
 
 def encrypt_values(values: Iterable[str | None], *, key_id: bytes, algorithm: algorithms.SM4) -> list[bytes | None]:
-    """``encrypt_value`` of each value; empty or None gives None (as an ``EncryptedTextField`` stores it)."""
-    return [encrypt_value(plain, key_id=key_id, algorithm=algorithm) if plain else None for plain in values]
+    """``encrypt_value`` of each value; empty or None gives None (as an ``EncryptedTextField`` stores it).
+
+    The IVs are drawn from the system's generator in one call rather than one per value (a system
+    call each: a sixth of the time of 100,000 values)."""
+    values = list(values)
+    ivs = os.urandom(IV_BYTES * len(values))
+    out: list[bytes | None] = []
+    append = out.append
+    for offset, plain in zip(range(0, len(ivs), IV_BYTES), values):
+        if plain:
+            iv = ivs[offset:offset + IV_BYTES]
+            enc = Cipher(algorithm, modes.GCM(iv)).encryptor()
+            body = enc.update(plain.encode("utf-8")) + enc.finalize()
+            append(key_id + iv + body + enc.tag)
+        else:
+            append(None)
+    return out
 
 
 def hash_values(values: Iterable[str | None], *, mac: hmac.HMAC) -> list[str | None]:
@@ -134,12 +150,32 @@ class Background:
         except (OSError, ValueError):
             pass  # the worker is gone (or was stopped): result() computes here
 
+    def ready(self, part: int | None = None) -> bool:
+        """Whether ``result(part)`` would answer without waiting (the worker has begun to send it)."""
+        part = len(self._parts) - 1 if part is None else part
+        if len(self._answers) > part or self._process is None:
+            return True
+        if len(self._answers) < part:  # the parts before it are read first
+            self.result(part - 1)
+            if self._process is None:
+                return True
+        readable, _w, _x = select.select([self._process.stdout], [], [], 0)
+        return bool(readable)
+
     def result(self, part: int | None = None):
         """The answer of one part (the last one when not given: a job of one part gives its only one)."""
         part = len(self._parts) - 1 if part is None else part
         while len(self._answers) <= part:
             self._answers.append(self._next())
+        if self._answers[part] is None:
+            raise RuntimeError(f"part {part} was taken")
         return self._answers[part]
+
+    def take(self, part: int | None = None):
+        """``result(part)``, which this job then forgets (a large answer is not held twice)."""
+        answer = self.result(part)
+        self._answers[len(self._parts) - 1 if part is None else part] = None
+        return answer
 
     def _next(self):
         index = len(self._answers)

@@ -26,7 +26,8 @@ from pypinyin.constants import PHRASES_DICT
 
 from gaizao.core.actors import is_system
 from gaizao.core import audit, crypto
-from gaizao.core.bulk import RowWriter, checkpoint_later, gc_paused, overlapped, page_cache_limited, reserve_ids
+from gaizao.core.bulk import (BATCH_ROWS, RowWriter, checkpoint_later, gc_paused, overlapped, page_cache_limited,
+                              reserve_ids, write_together)
 from gaizao.core.errors import AppError, Conflict, NotFound
 from gaizao.core.masking import mask_citizen_id, mask_phone
 from gaizao.ledger import surnames
@@ -54,6 +55,8 @@ _BUILDING_COLUMNS = ("household_id", "number", "structure", "floors", "build_yea
                      "unlicensed_area", "legality", "use", "disposition")
 _PERSON_COLUMNS = ("household_id", "name", "id_number", "relation", "hukou")
 _MAX_PHRASE = 4
+# Rows per batch of the new households' (and buildings', members') writes and of their audit entries'.
+WRITE_BATCH, AUDIT_BATCH = BATCH_ROWS, 2000
 # Audit actions (labels in engine.ACTION_LABELS): one entry per household written, one per import.
 IMPORT_CREATE, IMPORT_UPDATE, IMPORT_SUMMARY = "household.import_create", "household.import_update", "ledger.import"
 
@@ -177,6 +180,9 @@ class _Early:
         self._sealed, self._head_ids, self._phones = sealed, head_ids, phones
         self._persons = crypto.background(encrypt=[person_ids]) if person_ids else None
 
+    def ready(self) -> bool:
+        return self._sealed.ready() and (self._persons is None or self._persons.ready())
+
     def result(self):
         by_id, by_phone, phone_hashes = self._sealed.numbers()
         (person_ids,), _hashes = self._persons.result() if self._persons is not None else (([],), [])
@@ -201,7 +207,10 @@ def _hash(plan: ImportPlan, number: str | None) -> str | None:
 
 
 def _write_created(plan: ImportPlan, created: _Created, project: Project, result: ApplyResult, *,
-                   progress: Callable[[int], None]) -> None:
+                   progress: Callable[[int], None], beside: tuple) -> None:
+    """The new households, their buildings and members; ``beside``: the audit trail's writer and rows,
+    written a batch at a time in turn with the households' (their rows are slow to make, the
+    households' slow to insert: core.bulk.write_together)."""
     village = project.village
     zero = Decimal("0")
     area = zero
@@ -244,9 +253,15 @@ def _write_created(plan: ImportPlan, created: _Created, project: Project, result
                 yield (pk, building.number, m["structure"], m["floors"], m["build_year"], m["certificate_no"],
                        m["legal_area"], m["unlicensed_area"], m["legality"], use, m.get("disposition", disposition))
 
+    trail, entries = beside
+    entries = iter(entries)
+    # Audit entries alone while the worker still encrypts (their rows need none of its numbers) …
+    while not created.sealed.ready() and write_together((trail, itertools.islice(entries, trail.batch_size), None))[0]:
+        pass
+    # … then a batch of each in turn.
     (head_ids, phones, person_ids), (phone_hashes,) = created.sealed.result()
-    _writer(Household, _HOUSEHOLD_COLUMNS, prepared=_SEALED_HOUSEHOLD).write(
-        household_rows(zip(head_ids, phones, phone_hashes)), progress=progress)
+    write_together((trail, entries, None), (_writer(Household, _HOUSEHOLD_COLUMNS, prepared=_SEALED_HOUSEHOLD),
+                                            household_rows(zip(head_ids, phones, phone_hashes)), progress))
     del head_ids, phones, phone_hashes
     built = _writer(Building, _BUILDING_COLUMNS).write(building_rows())
     if created.persons:
@@ -271,7 +286,8 @@ def _write_created(plan: ImportPlan, created: _Created, project: Project, result
 
 
 def _writer(model, columns, *, prepared=()) -> RowWriter:
-    return RowWriter(model, columns, who="导入程序（gaizao/ledger/importing）", prepared=prepared)
+    return RowWriter(model, columns, who="导入程序（gaizao/ledger/importing）", prepared=prepared,
+                     batch_size=WRITE_BATCH)
 
 
 def _create_entries(households, ids: list[int]):
@@ -428,15 +444,14 @@ def _counted(items, report):
 
 
 def _apply(plan: ImportPlan, *, actor, project: Project, result: ApplyResult, step, ip) -> None:
-    households = len(plan.new) + len(plan.changed)
-
     # overlapped(): on SQLite the rows of each write are made while a thread inserts the ones before
     # (the households' while the audit entries go in): core.bulk.
-    with gc_paused(), checkpoint_later(), page_cache_limited(), transaction.atomic(), ExitStack() as cleanup, \
+    # The page cache held to 16 MB: its dirty pages count in the import's memory (bench/README.md).
+    with gc_paused(), checkpoint_later(), page_cache_limited(16384), transaction.atomic(), ExitStack() as cleanup, \
             overlapped():
         _check_not_stale(plan, project)
-        # The new households' numbers are encrypted by a worker process while this one writes the
-        # changes and the audit trail; their rows go in last.
+        # The new households' numbers were encrypted by a worker process while the file was read
+        # (parse_file(seal=True)), or are being encrypted now while this one writes the changes.
         created = _prepare_create(plan) if plan.new else None
         if created:
             cleanup.callback(created.sealed.close)  # a write that fails half-way stops the worker
@@ -447,8 +462,15 @@ def _apply(plan: ImportPlan, *, actor, project: Project, result: ApplyResult, st
                 changes={"file": plan.parsed.filename, "new": len(plan.new), "changed": len(plan.changed),
                          "unchanged": plan.unchanged, "rejected": plan.rejected_households},
             )
+            changed = len(plan.changed)
             entries = itertools.chain(_create_entries(plan.new, created.ids) if created else (), updated)
-            audit.record_many(actor=actor, items=itertools.chain(_counted(entries, step(len(plan.changed))), [summary]),
-                              ip=ip)
-        if created:
-            _write_created(plan, created, project, result, progress=step(len(plan.changed) + households))
+            if created:
+                # The audit entries go in a batch at a time beside the households (write_together); each
+                # household written counts twice (its entry and its row).
+                trail = audit.entries_to_write(actor=actor, items=itertools.chain(entries, [summary]), ip=ip,
+                                               batch_size=AUDIT_BATCH)
+                report = step(2 * changed)
+                _write_created(plan, created, project, result, progress=lambda done: report(2 * done), beside=trail)
+            else:
+                audit.record_many(actor=actor, items=itertools.chain(_counted(entries, step(changed)), [summary]),
+                                  ip=ip)

@@ -37,9 +37,13 @@ class Sealed:
         _encrypted, (hashes,) = self._job.result(0)
         return dict(zip(self.ids, hashes))
 
+    def ready(self) -> bool:
+        """Whether ``numbers()`` would answer without waiting for the worker."""
+        return self._job.ready(1)
+
     def numbers(self) -> tuple[dict[str, bytes], dict[str, bytes], dict[str, str]]:
-        """Head ID -> ciphertext, phone -> ciphertext, phone -> keyed hash."""
-        (ids, phones), (phone_hashes,) = self._job.result(1)
+        """Head ID -> ciphertext, phone -> ciphertext, phone -> keyed hash (once: not kept here)."""
+        (ids, phones), (phone_hashes,) = self._job.take(1)
         return dict(zip(self.ids, ids)), dict(zip(self.phones, phones)), dict(zip(self.phones, phone_hashes))
 
     def close(self) -> None:

@@ -188,7 +188,7 @@ def test_a_failure_half_way_rolls_everything_back(cast, ledger_file, monkeypatch
     def broken(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(audit, "record_many", broken)
+    monkeypatch.setattr(audit, "entries_to_write", broken)  # record_many too
     with pytest.raises(RuntimeError):
         ledger_import_apply(actor=SYSTEM, plan=plan)
     after = (Household.objects.count(), Building.objects.count(), Person.objects.count(), AuditEntry.objects.count())
@@ -255,3 +255,40 @@ def test_a_building_changed_after_the_preview_stops_the_import(cast, ledger_file
     with pytest.raises(Conflict):
         ledger_import_apply(actor=SYSTEM, plan=plan)
     assert Building.objects.get(household=cast.household_a1).legal_area == Decimal("120.50")
+
+
+@pytest.mark.parametrize("worker", [False, True])
+def test_a_large_import_is_written_by_the_inserting_thread_a_batch_of_each_in_turn(cast, ledger_file, monkeypatch,
+                                                                                    worker):
+    """Batches of two rows make three households "large": the audit entries and the households go to
+    core.bulk's inserting thread in turn (SQLite), the entries alone while the worker encrypts."""
+    from django.db import connection
+
+    from gaizao.core import bulk, sealing
+    from gaizao.ledger.importing import apply
+
+    monkeypatch.setattr(apply, "WRITE_BATCH", 2)
+    monkeypatch.setattr(apply, "AUDIT_BATCH", 2)
+    if worker:
+        monkeypatch.setattr(sealing, "MIN_BACKGROUND_VALUES", 1)
+    threads = []
+    real = bulk._Inserter
+
+    class Counted(real):
+        def __init__(self, *args, **kwargs):
+            threads.append(self)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(bulk, "_Inserter", Counted)
+    plan = ledger_import_preview(actor=SYSTEM, project_code="P001", path=ledger_file(three_households()),
+                                 to_apply=True)
+    result = ledger_import_apply(actor=SYSTEM, plan=plan)
+    assert (result.created, result.buildings_created, result.persons_created) == (3, 4, 3)
+    assert bool(threads) == (connection.vendor == "sqlite")
+    household = Household.objects.get(project=cast.project_a, number="DH-101")
+    assert household.head_id_number == cid(101) and household.head_id_hash == crypto.lookup_hash(cid(101))
+    assert household.phone == "13900000101" and household.phone_hash == crypto.lookup_hash("13900000101")
+    created = AuditEntry.objects.filter(action="household.import_create")
+    assert {e.object_id for e in created} == {
+        str(pk) for pk in Household.objects.filter(number__startswith="DH-1").values_list("pk", flat=True)}
+    assert audit.verify().ok
