@@ -244,8 +244,9 @@ def _write_created(plan: ImportPlan, created: _Created, project: Project, result
                    ways[razed])
 
     def building_rows():
-        # Made as they are written, after the households (not kept in a list beside them: 100,000 tuples
-        # of 11 values are about 25 MB of the import's peak memory).
+        # Made as they are written (not kept in a list: 100,000 tuples of 11 values are about 25 MB of
+        # the import's peak memory). Their household keys are reserved, and the foreign key is checked
+        # at the commit: they may go in before the households.
         for pk, household in zip(created.ids, created.households):
             use = household.values.get("use") or HOUSEHOLD_DEFAULTS["use"]
             for building in household.buildings:
@@ -254,16 +255,22 @@ def _write_created(plan: ImportPlan, created: _Created, project: Project, result
                        m["legal_area"], m["unlicensed_area"], m["legality"], use, m.get("disposition", disposition))
 
     trail, entries = beside
-    entries = iter(entries)
-    # Audit entries alone while the worker still encrypts (their rows need none of its numbers) …
-    while not created.sealed.ready() and write_together((trail, itertools.islice(entries, trail.batch_size), None))[0]:
-        pass
-    # … then a batch of each in turn.
+    entries, buildings = iter(entries), building_rows()
+    builder = _writer(Building, _BUILDING_COLUMNS)
+    built = 0
+    # Audit entries and buildings while the worker still encrypts (their rows need none of its numbers) …
+    while not created.sealed.ready():
+        written = write_together((trail, itertools.islice(entries, trail.batch_size), None),
+                                 (builder, itertools.islice(buildings, builder.batch_size), None))
+        built += written[1]
+        if not any(written):
+            break
+    # … then a batch of each in turn with the households.
     (head_ids, phones, person_ids), (phone_hashes,) = created.sealed.result()
-    write_together((trail, entries, None), (_writer(Household, _HOUSEHOLD_COLUMNS, prepared=_SEALED_HOUSEHOLD),
-                                            household_rows(zip(head_ids, phones, phone_hashes)), progress))
+    built += write_together((trail, entries, None), (builder, buildings, None),
+                            (_writer(Household, _HOUSEHOLD_COLUMNS, prepared=_SEALED_HOUSEHOLD),
+                             household_rows(zip(head_ids, phones, phone_hashes)), progress))[1]
     del head_ids, phones, phone_hashes
-    built = _writer(Building, _BUILDING_COLUMNS).write(building_rows())
     if created.persons:
         _writer(Person, _SEALED_PERSON_COLUMNS, prepared=_SEALED_PERSON).write(
             (pk, p["name"], p["relation"], p["hukou"], _hash(plan, p["id_number"]), number)
