@@ -1,0 +1,125 @@
+"""Benchmark: the floor under the 100,000-household import (导入下限). Never part of the test run.
+
+    .venv/bin/python bench/bench_import_floor.py [--layout everyday] [--repeat 3]
+
+What no import of the file can avoid, each measured on its own, medians of ``--repeat``:
+
+(a) python-calamine reading the file (open + every sheet to Python): issue 10's yardstick;
+(b) the row guard (``core.tabular.reader._XlsxGuard``): the sheet XML streamed before calamine may
+    parse it (issue 15: a sheet of a million rows must be refused before it fills memory);
+(c) SQLite inserting the rows the import writes — households, buildings, audit entries — taken
+    from a database the import filled (bench_import's import, run once here), as multi-row
+    statements into fresh tables with the same schema and indexes, in one transaction, nothing
+    else running.
+
+(b) must finish before calamine starts and (c) cannot start before the file is read and checked,
+so (a) + (b) + (c) is a floor for an import that does its checks before it writes; the ratio to
+(a) is printed beside issue 10's target (≤ 4 ×).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_import import CACHE, time_calamine  # noqa: E402
+from bench.common import ENV, machine  # noqa: E402
+
+TABLES = ("ledger_household", "ledger_building", "core_auditentry")
+ROWS_PER_STATEMENT = 500
+
+
+def _filled_database(path: Path, db: Path) -> None:
+    """Import the file into a fresh database at ``db`` (bench_import's child, kept here)."""
+    code = (
+        "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
+        "import bench.bench_import as b; b.child_ours(Path(sys.argv[2]), Path(sys.argv[3]), None)"
+    )
+    env = {**os.environ, **ENV, "GAIZAO_DATABASE_URL": f"sqlite:///{db}", "GAIZAO_VAR_DIR": str(db.parent)}
+    subprocess.run([sys.executable, "-c", code, str(ROOT), str(path), str(db)], env=env, check=True, cwd=ROOT,
+                   stdout=subprocess.DEVNULL)
+
+
+def _insert_seconds(source: sqlite3.Connection, table: str, target: Path) -> float:
+    schema = [row[0] for row in source.execute(
+        "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL AND type != 'trigger'", [table])]
+    columns = [row[1] for row in source.execute(f'PRAGMA table_info("{table}")')]
+    rows = source.execute(f'SELECT * FROM "{table}"').fetchall()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    db = sqlite3.connect(target, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    for statement in schema:
+        db.execute(statement)
+    group = f"({', '.join('?' * len(columns))})"
+    names = ", ".join(f'"{c}"' for c in columns)
+    full = f'INSERT INTO "{table}" ({names}) VALUES {", ".join([group] * ROWS_PER_STATEMENT)}'
+    batches = [[v for row in rows[i:i + ROWS_PER_STATEMENT] for v in row]
+               for i in range(0, len(rows), ROWS_PER_STATEMENT)]
+    db.execute("BEGIN IMMEDIATE")
+    start = time.perf_counter()
+    for batch in batches:
+        count = len(batch) // len(columns)
+        db.execute(full if count == ROWS_PER_STATEMENT else
+                   f'INSERT INTO "{table}" ({names}) VALUES {", ".join([group] * count)}', batch)
+    seconds = time.perf_counter() - start
+    db.execute("COMMIT")
+    db.close()
+    return seconds
+
+
+def _guard_seconds(path: Path) -> float:
+    import django
+
+    django.setup()
+    from gaizao.core.tabular.reader import _XlsxGuard
+    import python_calamine
+
+    names = list(python_calamine.CalamineWorkbook.from_path(str(path)).sheet_names)
+    start = time.perf_counter()
+    _XlsxGuard(path).check(names)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--households", type=int, default=100_000)
+    parser.add_argument("--layout", choices=("template", "everyday"), default="everyday")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    os.environ.update({k: v for k, v in ENV.items() if k not in os.environ})
+    suffix = "" if args.layout == "template" else f"_{args.layout}"
+    path = CACHE / f"ledger_{args.households}{suffix}.xlsx"
+    if not path.exists():
+        raise SystemExit(f"{path} is missing: run bench/bench_import.py --layout {args.layout} first")
+    with tempfile.TemporaryDirectory(prefix="gaizao-floor-") as tmp:
+        filled = Path(tmp) / "filled.sqlite3"
+        _filled_database(path, filled)
+        source = sqlite3.connect(filled)
+        inserts = {table: statistics.median(_insert_seconds(source, table, Path(tmp) / "t.sqlite3")
+                                            for _ in range(args.repeat)) for table in TABLES}
+    calamine = statistics.median(time_calamine(path) for _ in range(args.repeat))
+    guard = statistics.median(_guard_seconds(path) for _ in range(args.repeat))
+    floor = calamine + guard + sum(inserts.values())
+    print(f"machine: {machine()}")
+    print(f"file: {path} ({args.households:,} households, {args.layout} layout)")
+    print(f"(a) calamine read          {calamine:6.2f} s")
+    print(f"(b) row guard              {guard:6.2f} s")
+    for table, seconds in inserts.items():
+        print(f"(c) insert {table:<16}{seconds:6.2f} s")
+    print(f"floor (a) + (b) + (c)      {floor:6.2f} s = {floor / calamine:.2f} × calamine (issue 10's target: ≤ 4 ×)")
+
+
+if __name__ == "__main__":
+    main()
