@@ -243,10 +243,11 @@ def overlapped(db=None) -> Iterator[None]:
     beside this one across writes: the rows of the next write are made while the last one's are
     inserted. Any query this thread makes through Django first waits for the statements given
     (an execute wrapper), so it reads what was written, and the block ends when all have run.
-    PostgreSQL, and a block inside another, are left as they are.
+    PostgreSQL, a block inside another, and a block outside a transaction are left as they are (the
+    transaction's commit is not a query the wrapper sees: it must come after the block).
     """
     db = db or connection
-    if db.vendor != "sqlite" or getattr(db, "gaizao_overlap", None) is not None:
+    if db.vendor != "sqlite" or not db.in_atomic_block or getattr(db, "gaizao_overlap", None) is not None:
         yield
         return
     state = _Overlap(db)

@@ -268,3 +268,19 @@ def test_overlapped_statements_are_in_the_query_log_when_queries_are_recorded(ca
     assert len(inserts) == 4 and all("ledger_household" in q["sql"] for q in inserts)
     if connection.vendor == "sqlite":
         assert all(q["sql"].endswith(" values)") for q in inserts)  # multi-row statements, their values counted
+
+
+def test_outside_a_transaction_a_large_write_is_not_overlapped(transactional_db, cast):
+    """The commit of a transaction begun inside the block would not wait for the inserting thread, so
+    the block overlaps only inside a transaction; in autocommit the batches go in one by one."""
+    from django.db import connection
+
+    from gaizao.core import bulk
+
+    started = []
+    real = bulk._Inserter
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bulk, "_Inserter", lambda *a, **k: started.append(1) or real(*a, **k))
+        assert not connection.in_atomic_block
+        RowWriter(Household, COLUMNS, batch_size=300).write(_rows(cast.project_a, 700))
+    assert not started and Household.objects.filter(number__startswith="OV-").count() == 700
