@@ -168,8 +168,8 @@ class _Inserter:
         self._db, self._logged = db, logged
         self._queue: queue.Queue = queue.Queue(OVERLAP_QUEUE)
         self.error: BaseException | None = None
-        self._switch = sys.getswitchinterval()
-        sys.setswitchinterval(min(self._switch, OVERLAP_SWITCH))
+        self._finished = False
+        _switch_lowered(True)
         self._thread = threading.Thread(target=self._run, name="gaizao-inserter", daemon=True)
         self._thread.start()
 
@@ -198,10 +198,31 @@ class _Inserter:
             cursor.close()
 
     def finish(self) -> BaseException | None:
-        self._queue.put(None)
-        self._thread.join()
-        sys.setswitchinterval(self._switch)
+        if not self._finished:
+            self._finished = True
+            self._queue.put(None)
+            self._thread.join()
+            _switch_lowered(False)
         return self.error
+
+
+_switch = {"users": 0, "saved": 0.005}
+_switch_lock = threading.Lock()
+
+
+def _switch_lowered(on: bool) -> None:
+    """The switch interval lowered while any inserter runs (the process's setting: counted, so that
+    two inserters in one process give back the interval that was there before the first)."""
+    with _switch_lock:
+        if on:
+            if _switch["users"] == 0:
+                _switch["saved"] = sys.getswitchinterval()
+                sys.setswitchinterval(min(_switch["saved"], OVERLAP_SWITCH))
+            _switch["users"] += 1
+        else:
+            _switch["users"] -= 1
+            if _switch["users"] == 0:
+                sys.setswitchinterval(_switch["saved"])
 
 
 class _Stopped(Exception):

@@ -284,3 +284,23 @@ def test_outside_a_transaction_a_large_write_is_not_overlapped(transactional_db,
         assert not connection.in_atomic_block
         RowWriter(Household, COLUMNS, batch_size=300).write(_rows(cast.project_a, 700))
     assert not started and Household.objects.filter(number__startswith="OV-").count() == 700
+
+
+def test_two_inserters_in_one_process_give_back_the_switch_interval_that_was_there():
+    import sqlite3
+
+    from gaizao.core import bulk
+
+    before = sys.getswitchinterval()
+    first, second = bulk._Inserter(sqlite3.connect(":memory:", check_same_thread=False)), None
+    try:
+        second = bulk._Inserter(sqlite3.connect(":memory:", check_same_thread=False))
+        assert sys.getswitchinterval() == bulk.OVERLAP_SWITCH
+        first.finish()
+        assert sys.getswitchinterval() == bulk.OVERLAP_SWITCH  # the second still runs
+    finally:
+        first.finish()
+        if second is not None:
+            second.finish()
+            second.finish()  # twice is harmless
+    assert sys.getswitchinterval() == before
