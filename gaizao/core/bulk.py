@@ -148,7 +148,7 @@ def _checkpoint(path: str) -> None:
         pass  # the next automatic checkpoint copies the log
 
 
-# Rows per statement of an overlapped write (RowWriter._write_overlapped), statements waiting, and
+# Rows per statement of an overlapped write (RowWriter._insert), statements waiting, and
 # the interpreter's switch interval meanwhile: the inserting thread, back from SQLite, waits at most
 # this long for the GIL that the row-making thread holds (5 ms by default: up to 3 s per 100,000 rows).
 OVERLAP_ROWS = 500
