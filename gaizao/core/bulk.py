@@ -27,6 +27,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
@@ -469,24 +470,37 @@ def write_together(*writes: tuple[RowWriter, Iterable[tuple], Callable[[int], No
     SQLite, more than one batch in all), taking them in turn keeps both cores busy, where one after
     the other leaves the inserting thread waiting for the first and the maker for the second.
     """
-    pending = []
-    for writer, rows, progress in writes:
-        iterator = iter(rows)
-        pending.append([writer, iterator, progress, writer._constant(), 0, list(islice(iterator, writer.batch_size))])
+    pending = [_Pending(writer, iter(rows), progress, writer._constant()) for writer, rows, progress in writes]
+    for item in pending:
+        item.take()
     # More than one batch to come: the rows still to be made are made while the database inserts these.
-    large = connection.vendor == "sqlite" and any(len(item[5]) == item[0].batch_size for item in pending)
+    large = connection.vendor == "sqlite" and any(len(item.batch) == item.writer.batch_size for item in pending)
     with gc_paused(), connection.cursor() as cursor, (overlapped() if large else nullcontext()):
         state = getattr(connection, "gaizao_overlap", None) if large else None
-        while any(item[5] for item in pending):
+        while any(item.batch for item in pending):
             for item in pending:
-                writer, iterator, progress, constant, written, batch = item
-                if not batch:
+                if not item.batch:
                     continue
-                writer._insert(batch, constant, cursor, state)
-                item[4] = written = written + len(batch)
-                if progress is not None:
-                    progress(written)
-                item[5] = list(islice(iterator, writer.batch_size))
-    return [item[4] for item in pending]
+                item.writer._insert(item.batch, item.constant, cursor, state)
+                item.written += len(item.batch)
+                if item.progress is not None:
+                    item.progress(item.written)
+                item.take()
+    return [item.written for item in pending]
+
+
+@dataclass(slots=True)
+class _Pending:
+    """One writer's part of ``write_together``: its rows, the batch to insert next, the rows written."""
+
+    writer: RowWriter
+    rows: Iterator[tuple]
+    progress: Callable[[int], None] | None
+    constant: tuple
+    written: int = 0
+    batch: list = field(default_factory=list)
+
+    def take(self) -> None:
+        self.batch = list(islice(self.rows, self.writer.batch_size))
 
 

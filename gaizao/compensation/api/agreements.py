@@ -9,8 +9,8 @@ from django.http import HttpResponse
 from ninja import Router, Status
 
 from gaizao.compensation.agreement_doc import agreement_docx, agreement_filename, effectiveness_condition
-from gaizao.compensation.api.agreement_schemas import (AgreementGenerateIn, CompensationAgreementOut, AgreementPatch,
-                                                       AgreementRowOut, AgreementSignIn, RegisterOut)
+from gaizao.compensation.api.agreement_schemas import (AgreementGenerateIn, AgreementPatch, AgreementRowOut,
+                                                       AgreementSignIn, CompensationAgreementOut, RegisterOut)
 from gaizao.compensation.selectors import agreements as sel
 from gaizao.compensation.services import agreements as services
 from gaizao.core.requests import client_ip as _ip

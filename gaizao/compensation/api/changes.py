@@ -12,7 +12,7 @@ from django.urls import reverse
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
-from gaizao.compensation.api.change_schemas import ChangeOut, ChangeRowOut, ChangeDecisionIn
+from gaizao.compensation.api.change_schemas import ChangeDecisionIn, ChangeOut, ChangeRowOut
 from gaizao.compensation.selectors import changes as selectors
 from gaizao.compensation.services import changes as services
 from gaizao.core.errors import AppError

@@ -34,7 +34,6 @@ OBJECTION = "compensation.objection"
 PUBLIC = "compensation.publicity_public"
 
 
-
 def publicity_place(publicity: Publicity) -> Place:
     return project_place(publicity.project)
 

@@ -47,7 +47,6 @@ PROJECT_CALCULATION_ROWS = {
 STREET_OF_PROJECT = "village__street_id"
 
 
-
 def scheme_place(scheme: Scheme) -> Place:
     return project_place(scheme.project)
 
