@@ -149,10 +149,11 @@ def _checkpoint(path: str) -> None:
         pass  # the next automatic checkpoint copies the log
 
 
-# Rows per statement of an overlapped write (RowWriter._insert), statements waiting, and
-# the interpreter's switch interval meanwhile: the inserting thread, back from SQLite, waits at most
-# this long for the GIL that the row-making thread holds (5 ms by default: up to 3 s per 100,000 rows).
-OVERLAP_ROWS = 500
+# Rows per statement of an overlapped write at most (RowWriter._insert: fewer when SQLite's limit of
+# bound values comes first), statements waiting, and the interpreter's switch interval meanwhile: the
+# inserting thread, back from SQLite, waits at most this long for the GIL that the row-making thread
+# holds (5 ms by default: up to 3 s per 100,000 rows).
+OVERLAP_ROWS = 2000
 OVERLAP_QUEUE = 8
 OVERLAP_SWITCH = 0.0005
 
@@ -314,7 +315,8 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
 
 
 def _null_by_omission(field: models.Field, value) -> bool:
-    """Whether leaving the column out of an INSERT stores the same as writing ``value``: NULL, with no database default."""
+    """Whether leaving the column out of an INSERT stores the same as writing ``value``: NULL, with no
+    database default."""
     return value is None and field.null and field.db_default is models.NOT_PROVIDED
 
 
@@ -389,7 +391,8 @@ class RowWriter:
         quote = connection.ops.quote_name
         self.sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in order)}) "
                     f"VALUES ({', '.join(['%s'] * len(order))})")
-        self._statements = None  # (rows per statement, the statement for n rows): overlapped writes
+        # overlapped writes: (rows per statement at most, the statement's head, one row's values, texts by rows)
+        self._statements = None
 
     def write(self, rows: Iterable[tuple], *, progress: Callable[[int], None] | None = None) -> int:
         """Insert every row, one ``executemany`` per ``batch_size`` rows; return how many were written.
@@ -414,8 +417,10 @@ class RowWriter:
         (measured: no gain). One statement of several hundred rows (``INSERT … VALUES (…), (…)``)
         needs it once per statement, and runs for milliseconds without it: the thread then spends
         its time in SQLite (bench/README.md, "Issue 10: rows made while SQLite inserts"). The
-        statements go to the block's thread, which may still be running them when this returns;
-        the block waits for them.
+        statements are as large as SQLite's limit of bound values allows (up to ``OVERLAP_ROWS``
+        rows; 500 took 0.2 s more per 100,000 households), a batch cut into equal parts so that
+        its statements share one text. They go to the block's thread, which may still be running
+        them when this returns; the block waits for them.
         """
         if state is None:
             cursor.executemany(self.sql, self._params(batch, constant))
@@ -425,10 +430,10 @@ class RowWriter:
             head, group = head.replace("%s", "?"), group.replace("%s", "?")
             width = group.count("?")
             limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-            per = max(1, min(OVERLAP_ROWS, limit // width))
-            self._statements = (per, lambda count: f"{head} VALUES {', '.join([group] * count)}")
-        per, statement = self._statements
-        full = statement(per)
+            self._statements = (max(1, min(OVERLAP_ROWS, limit // width)), f"{head} VALUES ", group, {})
+        most, head, group, texts = self._statements
+        parts = -(-len(batch) // most)
+        per = -(-len(batch) // parts)
         plain = not (self._encrypted or self._hashed or self._converted)
         # rows as given plus the shared values, laid end to end (no tuple per row in between)
         rows, tail = (batch, constant) if plain else (self._params(batch, constant), ())
@@ -440,7 +445,10 @@ class RowWriter:
                 extend(row)
                 if tail:
                     extend(tail)
-            state.put(full if len(chunk) == per else statement(len(chunk)), flat)
+            sql = texts.get(len(chunk))
+            if sql is None:
+                sql = texts[len(chunk)] = head + ", ".join([group] * len(chunk))
+            state.put(sql, flat)
 
     def _params(self, batch: list[tuple], constant: tuple) -> list[tuple]:
         if not (self._encrypted or self._hashed or self._converted):

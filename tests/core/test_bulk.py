@@ -264,10 +264,33 @@ def test_overlapped_statements_are_in_the_query_log_when_queries_are_recorded(ca
     with CaptureQueriesContext(connection) as queries:
         RowWriter(Household, COLUMNS, batch_size=300).write(_rows(cast.project_a, 1200))
     inserts = [q for q in queries.captured_queries if "INSERT" in q["sql"]]
-    # one statement per batch of 300 (at most 500 rows each) on SQLite; one executemany per batch on PostgreSQL
+    # one statement per batch of 300 (within OVERLAP_ROWS) on SQLite; one executemany per batch on PostgreSQL
     assert len(inserts) == 4 and all("ledger_household" in q["sql"] for q in inserts)
     if connection.vendor == "sqlite":
         assert all(q["sql"].endswith(" values)") for q in inserts)  # multi-row statements, their values counted
+
+
+def test_a_batch_larger_than_a_statement_is_cut_into_equal_statements_and_every_row_stored(cast, monkeypatch):
+    """Statements as large as SQLite allows, a batch in equal parts (one statement text for all of them)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gaizao.core import bulk
+
+    if connection.vendor != "sqlite":
+        pytest.skip("multi-row statements are SQLite's (PostgreSQL keeps executemany)")
+    monkeypatch.setattr(bulk, "OVERLAP_ROWS", 120)
+    writer = RowWriter(Household, COLUMNS, batch_size=300)
+    with CaptureQueriesContext(connection) as queries:
+        written = writer.write(_rows(cast.project_a, 700))
+    inserts = [q["sql"] for q in queries.captured_queries if "INSERT" in q["sql"]]
+    # 300 rows: three statements of 100 (not 120 + 120 + 60); the last batch of 100: one statement
+    width = writer.sql.count("%s")  # values per row
+    counts = [int(sql.rsplit("(", 1)[1].split()[0]) // width for sql in inserts]
+    assert written == 700 and len(inserts) == 7
+    assert counts == [100] * 7
+    numbers = set(Household.objects.filter(number__startswith="OV-").values_list("number", flat=True))
+    assert numbers == {f"OV-{i:05d}" for i in range(700)}
 
 
 def test_outside_a_transaction_a_large_write_is_not_overlapped(transactional_db, cast):

@@ -83,9 +83,11 @@ def _char_initial(char: str) -> str:
     return surnames.letters(char)
 
 
+@lru_cache(maxsize=65536)
 def _given_initials(text: str) -> str:
     """``surnames.letters`` of a name (or of what follows its surname), a character at a time when
-    no phrase of pypinyin's dictionary is inside."""
+    no phrase of pypinyin's dictionary is inside. Cached on its own: given names repeat across
+    surnames far more than whole names do."""
     if len(text) > 1:
         for size in range(2, min(len(text), _MAX_PHRASE) + 1):
             for start in range(len(text) - size + 1):
