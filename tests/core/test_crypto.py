@@ -186,3 +186,40 @@ def test_a_job_dropped_unread_does_not_leave_its_worker_behind(monkeypatch):
     del job
     gc.collect()
     assert process.wait(timeout=10) != 0  # stopped, not left blocked on a full pipe
+
+
+def _cpu_ticks(pid: int) -> int:
+    """A process's CPU time so far (user + system, in clock ticks), from Linux's /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def _settled(pid: int) -> int:
+    """The process's CPU time once it stops growing (it waits: on a pipe, here)."""
+    import time
+
+    last, deadline = -1, time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ticks = _cpu_ticks(pid)
+        if ticks == last:
+            return ticks
+        last = ticks
+        time.sleep(0.5)
+    raise AssertionError("the worker never stopped working")
+
+
+def test_the_worker_computes_the_next_part_while_the_one_before_is_unread():
+    """A pipe holds 64 KB: a worker writing its first answer itself would wait for the caller to read
+    it (the import reads it only when its plan starts) before encrypting the second part."""
+    from gaizao.core import sealing
+
+    values = [f"1381234{i:05d}" for i in range(3 * sealing.MIN_BACKGROUND_VALUES)]
+    job = crypto.background(parts=[((), (values,)), ((values,), ())])
+    assert job.in_background
+    before = _settled(job._process.pid)  # both parts computed, or only the first (and waiting to send it)
+    assert job.result(0) == ([], [crypto.lookup_hash_many(values)])
+    after = _settled(job._process.pid)  # reading the first answer let it go on: with what?
+    # Only sending what it had computed, not encrypting 60,000 values (most of its work).
+    assert after - before < max(before // 4, 3)
+    (blobs,), () = job.result(1)
+    assert crypto.decrypt(blobs[-1]) == values[-1]

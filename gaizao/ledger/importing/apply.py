@@ -269,9 +269,10 @@ def _write_created(plan: ImportPlan, created: _Created, project: Project, result
             break
     # … then a batch of each in turn with the households.
     (head_ids, phones, person_ids), (phone_hashes,) = created.sealed.result()
-    built += write_together((trail, entries, None), (builder, buildings, None),
+    built += write_together((trail, entries, None),
                             (_writer(Household, _HOUSEHOLD_COLUMNS, prepared=_SEALED_HOUSEHOLD),
-                             household_rows(zip(head_ids, phones, phone_hashes)), progress))[1]
+                             household_rows(zip(head_ids, phones, phone_hashes)), progress),
+                            (builder, buildings, None))[2]
     del head_ids, phones, phone_hashes
     if created.persons:
         _writer(Person, _SEALED_PERSON_COLUMNS, prepared=_SEALED_PERSON).write(
