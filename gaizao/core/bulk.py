@@ -154,7 +154,7 @@ def _checkpoint(path: str) -> None:
 # inserting thread, back from SQLite, waits at most this long for the GIL that the row-making thread
 # holds (5 ms by default: up to 3 s per 100,000 rows).
 OVERLAP_ROWS = 2000
-OVERLAP_QUEUE = 8
+OVERLAP_QUEUE = 4
 OVERLAP_SWITCH = 0.0005
 
 
@@ -418,8 +418,9 @@ class RowWriter:
         needs it once per statement, and runs for milliseconds without it: the thread then spends
         its time in SQLite (bench/README.md, "Issue 10: rows made while SQLite inserts"). The
         statements are as large as SQLite's limit of bound values allows (up to ``OVERLAP_ROWS``
-        rows; 500 took 0.2 s more per 100,000 households), a batch cut into equal parts so that
-        its statements share one text. They go to the block's thread, which may still be running
+        rows; 500 took 0.3 s more per 100,000 households, 1,000 0.2 s), a batch cut into equal
+        parts so that its statements share one text. Fewer wait in the queue than with smaller
+        ones: each large statement holds a few MB of SQLite's memory while it is prepared. They go to the block's thread, which may still be running
         them when this returns; the block waits for them.
         """
         if state is None:

@@ -225,7 +225,7 @@ def _serve() -> None:
     keys, parts = pickle.load(sys.stdin.buffer)
     sender: threading.Thread | None = None
     for encrypt, hash in parts:
-        answer = pickle.dumps(keys.seal(encrypt, hash), protocol=pickle.HIGHEST_PROTOCOL)
+        answer = keys.seal(encrypt, hash)
         if sender is not None:  # the answers leave in order
             sender.join()
         sender = threading.Thread(target=_send, args=(answer,), name="gaizao-sealing-answer")
@@ -234,9 +234,9 @@ def _serve() -> None:
         sender.join()
 
 
-def _send(answer: bytes) -> None:
-    try:
-        sys.stdout.buffer.write(answer)
+def _send(answer) -> None:
+    try:  # pickled into the pipe as it goes (never whole in memory: the worker's peak)
+        pickle.dump(answer, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
         sys.stdout.buffer.flush()
     except OSError:  # the caller is gone, or dropped the job: nothing more to do
         os._exit(1)

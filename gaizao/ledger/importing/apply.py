@@ -267,7 +267,9 @@ def _write_created(plan: ImportPlan, created: _Created, project: Project, result
         built += written[1]
         if not any(written):
             break
-    # … then a batch of each in turn with the households.
+    # … then a batch of each in turn with the households, each batch of buildings after its households'
+    # (a building whose household is not yet in is a deferred foreign-key violation SQLite must then
+    # resolve on the household's insert).
     (head_ids, phones, person_ids), (phone_hashes,) = created.sealed.result()
     built += write_together((trail, entries, None),
                             (_writer(Household, _HOUSEHOLD_COLUMNS, prepared=_SEALED_HOUSEHOLD),
@@ -481,8 +483,9 @@ def _counted(items, report):
 def _apply(plan: ImportPlan, *, actor, project: Project, result: ApplyResult, step, ip) -> None:
     # overlapped(): on SQLite the rows of each write are made while a thread inserts the ones before
     # (the households' while the audit entries go in): core.bulk.
-    # The page cache held to 16 MB: its dirty pages count in the import's memory (bench/README.md).
-    with gc_paused(), checkpoint_later(), page_cache_limited(16384), transaction.atomic(), ExitStack() as cleanup, \
+    # The page cache held to 8 MB: its dirty pages count in the import's memory (bench/README.md; 8, 16
+    # and 256 MB inserted in the same time).
+    with gc_paused(), checkpoint_later(), page_cache_limited(8192), transaction.atomic(), ExitStack() as cleanup, \
             overlapped():
         _check_not_stale(plan, project)
         # The new households' numbers were encrypted by a worker process while the file was read
