@@ -455,6 +455,8 @@ def _check_ways(plan: ImportPlan) -> None:
 def _check_masks(plan: ImportPlan, lookups: _Lookups) -> None:
     """A masked number keeps the stored one when it fits it; otherwise the row is rejected."""
     parsed = plan.parsed
+    if not parsed.masked:  # nothing to check (parse_file looked at every personal number's cell)
+        return
     need: list[int] = []
     for household in parsed.households.values():
         masked = [k for k in ("head_id_number", "phone") if isinstance(household.values.get(k), Masked)]

@@ -14,6 +14,7 @@ read are reported as warnings (``_unread_columns``), never dropped silently.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,6 +100,9 @@ class ParsedFile:
     persons_read: int = 0
     columns: frozenset[str] = frozenset()  # household sheet: keys of the columns the file has
     sealed: Sealed | None = None  # head IDs and phones hashed and encrypted meanwhile (parse_file(seal=True))
+    # Whether a personal number in the file is masked (as exported: 110105********002X): the plan's
+    # checks of masked numbers run only then. True unless parse_file found none.
+    masked: bool = True
 
     def error(self, *, sheet: str, row: int, household: str, column: str, reason: str) -> None:
         self.errors.append(RowError(sheet, row, household, column, reason))
@@ -162,6 +166,8 @@ def _convert(sheet: Sheet, match: h.HeaderMatch, columns: tuple[h.Column, ...], 
         raw = table.column(column.key)
         convert = n.column_converter(column, max_length=lengths.get((column.part, column.key)))
         values, errors = convert(raw)
+        if column.kind in (h.CITIZEN_ID, h.PHONE) and n.Masked in set(map(type, values)):
+            parsed.masked = True
         for offset, reason in errors.items():
             result.errors[offset].append((column.key, reason))
         for offset, reason in table.problems(column.key).items():
@@ -191,18 +197,19 @@ def _parse_households(sheet: Sheet, match: h.HeaderMatch, parsed: ParsedFile, *,
     household_keys = [c.key for c in h.HOUSEHOLD_COLUMNS if c.part == h.HOUSEHOLD and c.key != "number"
                       and c.key in data.values]
     building_keys = [c.key for c in h.HOUSEHOLD_COLUMNS if c.part == h.BUILDING and c.key in data.values]
-    hcols = [(key, data.values[key]) for key in household_keys]
-    bcols = [(key, data.values[key]) for key in building_keys]
+    # the rows' cells, column by column turned into one tuple per row (zip: in C)
+    hrows = zip(*(data.values[key] for key in household_keys)) if household_keys else itertools.repeat(())
+    brows = zip(*(data.values[key] for key in building_keys)) if building_keys else itertools.repeat(())
     numbers, raw_numbers = data.values["number"], data.raw["number"]
     errors = data.errors
     current: HouseholdIn | None = None
     count = len(data.rows)
-    for i in range(count):
+    for i, hrow, brow in zip(range(count), hrows, brows):
         if progress is not None and i % PROGRESS_EVERY == 0 and i:
             progress(i, total)
         number = numbers[i]
-        hvalues = {key: column[i] for key, column in hcols if column[i] is not None}
-        bvalues = {key: column[i] for key, column in bcols if column[i] is not None}
+        hvalues = {key: value for key, value in zip(household_keys, hrow) if value is not None}
+        bvalues = {key: value for key, value in zip(building_keys, brow) if value is not None}
         row_errors = errors.get(i)
         if number is None and not hvalues and not bvalues and not row_errors:
             continue  # a blank row (or one holding only cells of columns we do not read)
@@ -442,7 +449,7 @@ def _parse(path: Path, *, filename: str, progress: Progress | None, seal: bool) 
     parsed = ParsedFile(
         filename=filename, household_sheet=household_name, person_sheet=persons[0] if persons else None,
         labels={}, person_labels={column.key: column.header for column in h.PERSON_COLUMNS},
-        households={}, errors=[], warnings=[], rejected=set(),
+        households={}, errors=[], warnings=[], rejected=set(), masked=False,
     )
     parsed.labels = labels_for(household_match, h.HOUSEHOLD_COLUMNS)
     parsed.columns = frozenset(household_match.columns)

@@ -160,6 +160,18 @@ def test_masked_numbers_for_a_new_household_are_errors(cast, ledger_file):
     assert error.column == "户主身份证号" and "新住户" in error.reason
 
 
+def test_a_masked_member_id_alone_in_a_file_is_checked_too(cast, ledger_file):
+    """The plan checks masked numbers only in a file that has one (parse_file notes it): a masked
+    member's ID, the file's only masked number, counts."""
+    ledger = three_households()
+    ledger.persons[1][2] = "440106********2011"
+    plan = _preview(cast, ledger_file(ledger))
+    assert plan.parsed.masked
+    [error] = plan.errors
+    assert (error.sheet, error.row, error.column) == ("家庭成员", 3, "身份证号") and "新成员" in error.reason
+    assert not _preview(cast, ledger_file(three_households())).parsed.masked
+
+
 def test_errors_come_sorted_by_sheet_and_row(cast, ledger_file):
     ledger = three_households()
     ledger.persons[1][3] = "邻居"  # members sheet, row 3
