@@ -88,12 +88,16 @@ def _given_initials(text: str) -> str:
     """``surnames.letters`` of a name (or of what follows its surname), a character at a time when
     no phrase of pypinyin's dictionary is inside. Cached on its own: given names repeat across
     surnames far more than whole names do."""
-    if len(text) > 1:
-        for size in range(2, min(len(text), _MAX_PHRASE) + 1):
-            for start in range(len(text) - size + 1):
+    length = len(text)
+    if length == 2:  # most given names: the name itself is the only phrase it may hold
+        if text in PHRASES_DICT:
+            return surnames.letters(text)
+    elif length > 2:
+        for size in range(2, min(length, _MAX_PHRASE) + 1):
+            for start in range(length - size + 1):
                 if text[start:start + size] in PHRASES_DICT:
                     return surnames.letters(text)
-    return "".join(_char_initial(ch) for ch in text)
+    return "".join(map(_char_initial, text))
 
 
 @lru_cache(maxsize=65536)
