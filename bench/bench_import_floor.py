@@ -10,7 +10,9 @@ What no import of the file can avoid, each measured on its own, medians of ``--r
 (c) SQLite inserting the rows the import writes — households, buildings, audit entries — taken
     from a database the import filled (bench_import's import, run once here), as multi-row
     statements into fresh tables with the same schema and indexes, in one transaction, nothing
-    else running.
+    else running. As the import writes them: the columns it fills (not those NULL in every row:
+    ``core.bulk.RowWriter`` leaves them out), as many rows per statement as it puts in one
+    (``core.bulk.OVERLAP_ROWS``, within SQLite's limit of bound values), foreign keys checked.
 
 (b) must finish before calamine starts and (c) cannot start before the file is read and checked,
 so (a) + (b) + (c) is a floor for an import that does its checks before it writes; the ratio to
@@ -36,7 +38,6 @@ from bench.bench_import import CACHE, time_calamine  # noqa: E402
 from bench.common import ENV, machine  # noqa: E402
 
 TABLES = ("ledger_household", "ledger_building", "core_auditentry")
-ROWS_PER_STATEMENT = 500
 
 
 def _filled_database(path: Path, db: Path) -> None:
@@ -50,28 +51,50 @@ def _filled_database(path: Path, db: Path) -> None:
                    stdout=subprocess.DEVNULL)
 
 
+def _parents(source: sqlite3.Connection, table: str, db: sqlite3.Connection) -> None:
+    """The rows the table's foreign keys point at, copied as they are, untimed (the import's inserts
+    check them: the buildings' households, the households' project, village and street)."""
+    for (parent,) in source.execute(f'SELECT DISTINCT "table" FROM pragma_foreign_key_list("{table}")'):
+        if parent == table:
+            continue
+        _parents(source, parent, db)
+        if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [parent]).fetchone():
+            continue
+        db.execute(source.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                  [parent]).fetchone()[0])
+        rows = source.execute(f'SELECT * FROM "{parent}"').fetchall()
+        if rows:
+            db.executemany(f'INSERT INTO "{parent}" VALUES ({", ".join("?" * len(rows[0]))})', rows)
+
+
 def _insert_seconds(source: sqlite3.Connection, table: str, target: Path) -> float:
+    from gaizao.core.bulk import OVERLAP_ROWS
+
     schema = [row[0] for row in source.execute(
         "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL AND type != 'trigger'", [table])]
-    columns = [row[1] for row in source.execute(f'PRAGMA table_info("{table}")')]
-    rows = source.execute(f'SELECT * FROM "{table}"').fetchall()
+    columns = [row[1] for row in source.execute(f'PRAGMA table_info("{table}")')
+               if source.execute(f'SELECT 1 FROM "{table}" WHERE "{row[1]}" IS NOT NULL LIMIT 1').fetchone()]
+    names = ", ".join(f'"{c}"' for c in columns)
+    rows = source.execute(f'SELECT {names} FROM "{table}"').fetchall()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     db = sqlite3.connect(target, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA cache_size=-8192")  # as the import holds it (ledger/importing/apply.py)
+    _parents(source, table, db)
     for statement in schema:
         db.execute(statement)
+    db.execute("PRAGMA foreign_keys=ON")
+    per = min(OVERLAP_ROWS, db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns))
     group = f"({', '.join('?' * len(columns))})"
-    names = ", ".join(f'"{c}"' for c in columns)
-    full = f'INSERT INTO "{table}" ({names}) VALUES {", ".join([group] * ROWS_PER_STATEMENT)}'
-    batches = [[v for row in rows[i:i + ROWS_PER_STATEMENT] for v in row]
-               for i in range(0, len(rows), ROWS_PER_STATEMENT)]
+    full = f'INSERT INTO "{table}" ({names}) VALUES {", ".join([group] * per)}'
+    batches = [[v for row in rows[i:i + per] for v in row] for i in range(0, len(rows), per)]
     db.execute("BEGIN IMMEDIATE")
     start = time.perf_counter()
     for batch in batches:
         count = len(batch) // len(columns)
-        db.execute(full if count == ROWS_PER_STATEMENT else
+        db.execute(full if count == per else
                    f'INSERT INTO "{table}" ({names}) VALUES {", ".join([group] * count)}', batch)
     seconds = time.perf_counter() - start
     db.execute("COMMIT")
@@ -99,6 +122,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     os.environ.update({k: v for k, v in ENV.items() if k not in os.environ})
+    import django
+
+    django.setup()
     suffix = "" if args.layout == "template" else f"_{args.layout}"
     path = CACHE / f"ledger_{args.households}{suffix}.xlsx"
     if not path.exists():
