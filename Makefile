@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install frontend browser-deps serve demo lint clean audit-key
+.PHONY: run test install frontend test-deps serve demo lint clean audit-key
 
 ## make run: install, migrate, load the demo district if the database is empty, serve on :8000
 ## with the background worker and the periodic schedule (Ctrl+C stops all three)
@@ -16,7 +16,7 @@ run: install .env audit-key
 	$(BIN)/gaizao run --host $(HOST) --port $(PORT) --with-worker
 
 ## make test: the whole suite, one worker per core (SQLite by default; set GAIZAO_DATABASE_URL for PostgreSQL)
-test: install browser-deps
+test: install test-deps
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 
@@ -34,14 +34,19 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Browser tests drive Debian's Chromium with CJK fonts (Playwright's own download is not used).
-browser-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+# Debian's Chromium and CJK fonts for the browser tests (Playwright's own download is not used),
+# LibreOffice and poppler for the documents' A4 checks: the tests fail without them (never skip),
+# so make test installs them when it can.
+test-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
+	    || ! command -v soffice >/dev/null || ! command -v pdfinfo >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Chromium and CJK fonts (Debian packages) for the browser tests"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	    echo "Installing Chromium, CJK fonts, LibreOffice Writer and poppler-utils (Debian packages) for the tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk \
+	      libreoffice-writer-nogui poppler-utils >/dev/null; \
 	  else \
-	    echo "Browser tests need: apt-get install chromium fonts-noto-cjk (they are skipped without it)"; \
+	    echo "The tests need: apt-get install chromium fonts-noto-cjk libreoffice-writer-nogui poppler-utils"; \
+	    echo "(they fail without them)"; \
 	  fi; \
 	fi
 

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
 
+import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
@@ -116,3 +121,23 @@ def bottom_border(document, paragraph) -> dict | None:
             bottom = border.find(qn("w:bottom"))
             return {k.split("}")[1]: v for k, v in bottom.attrib.items()}
     return None
+
+
+def a4_pages(data: bytes, tmp_path: Path, name: str) -> int:
+    """Print a DOCX to PDF with LibreOffice, check that its pages are A4 (pdfinfo) and return how many.
+
+    Without LibreOffice or poppler-utils the test fails with what to install (make test installs
+    them as root; CI does): a document's layout is never left unchecked by a skip.
+    """
+    missing = [tool for tool in ("soffice", "pdfinfo") if shutil.which(tool) is None]
+    if missing:
+        pytest.fail(f"文档打印测试需要 {'、'.join(missing)}，本机没有：请 apt-get install -y "
+                    "libreoffice-writer-nogui poppler-utils（make test 以 root 运行时会自动安装）。", pytrace=False)
+    source = tmp_path / f"{name}.docx"
+    source.write_bytes(data)
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+                   check=True, capture_output=True, timeout=180, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    info = subprocess.run(["pdfinfo", str(tmp_path / f"{name}.pdf")], check=True, capture_output=True,
+                          text=True).stdout
+    assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)", info), info
+    return int(re.search(r"Pages:\s+(\d+)", info).group(1))

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
-import subprocess
 import time
 import zipfile
 from statistics import median
@@ -21,7 +19,7 @@ from docx.shared import Mm
 
 from gaizao.documents import build_templates, docx
 from tests.documents.helpers import (
-    alignment, bottom_border, color, east_asia_font, font_size_pt, line_spacing, open_docx, paragraph_with,
+    a4_pages, alignment, bottom_border, color, east_asia_font, font_size_pt, line_spacing, open_docx, paragraph_with,
 )
 
 KINDS = list(docx.KINDS)
@@ -247,16 +245,8 @@ def test_rendering_an_agreement_of_eight_targets_takes_little_time():
     assert median(times) < 0.5  # about 0.04 s here
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdfinfo") is None,
-                    reason="LibreOffice (soffice) or poppler-utils (pdfinfo) not installed")
 def test_libreoffice_prints_the_notice_on_a4(tmp_path):
-    source = tmp_path / "notice.docx"
-    source.write_bytes(docx.render_default("notice", docx.sample_context("notice")))
-    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-                   check=True, capture_output=True, timeout=180, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
-    info = subprocess.run(["pdfinfo", str(tmp_path / "notice.pdf")], check=True, capture_output=True, text=True).stdout
-    assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)", info), info
-    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    pages = a4_pages(docx.render_default("notice", docx.sample_context("notice")), tmp_path, "notice")
     assert 2 <= pages <= 4
 
 
@@ -303,3 +293,10 @@ def _out_of_order(data: bytes) -> list[str]:
 def test_word_finds_every_property_in_the_schema_s_order(kind):
     assert _out_of_order(docx.default_template(kind)) == []
     assert _out_of_order(docx.render_default(kind, _thirty(kind))) == []
+
+
+def test_a_missing_libreoffice_fails_the_printing_tests_by_name(monkeypatch, tmp_path):
+    """Without LibreOffice the A4 checks fail saying what to install; they never skip."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(pytest.fail.Exception, match="apt-get install -y libreoffice-writer-nogui poppler-utils"):
+        a4_pages(b"", tmp_path, "none")
