@@ -354,8 +354,8 @@ def entries_to_write(*, actor, items: Iterable[Change], ip: str | None = None,
     prev = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first() or GENESIS
     is_user = as_user(actor) is not None
     shared = {"created_at": timezone.now(), "actor_id": actor.pk if is_user else None,
-              "actor_name": actor.get_username() if is_user else SYSTEM.get_username(), "result": AuditEntry.Result.SUCCESS,
-              "ip": ip}
+              "actor_name": actor.get_username() if is_user else SYSTEM.get_username(),
+              "result": AuditEntry.Result.SUCCESS, "ip": ip}
     # The changes are serialised once, for the hash and for the column alike (they are most of an
     # entry's bytes); the rest of canonical() is spliced around them (see _canonical_parts).
     writer = RowWriter(AuditEntry, _ENTRY_COLUMNS, fixed=shared, batch_size=batch_size, who="audit.record_many",

@@ -420,8 +420,9 @@ class RowWriter:
         statements are as large as SQLite's limit of bound values allows (up to ``OVERLAP_ROWS``
         rows; 500 took 0.3 s more per 100,000 households, 1,000 0.2 s), a batch cut into equal
         parts so that its statements share one text. Fewer wait in the queue than with smaller
-        ones: each large statement holds a few MB of SQLite's memory while it is prepared. They go to the block's thread, which may still be running
-        them when this returns; the block waits for them.
+        ones: each large statement holds a few MB of SQLite's memory while it is prepared. They go
+        to the block's thread, which may still be running them when this returns; the block waits
+        for them.
         """
         if state is None:
             cursor.executemany(self.sql, self._params(batch, constant))
