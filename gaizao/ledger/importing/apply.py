@@ -227,10 +227,15 @@ def _write_created(plan: ImportPlan, created: _Created, project: Project, result
 
     def household_rows(sealed):
         nonlocal area
+        # what every row looks up, looked up once (100,000 rows)
+        project_id, street_id, village_id = project.id, village.street_id, village.id
+        default_use, default_land = HOUSEHOLD_DEFAULTS["use"], HOUSEHOLD_DEFAULTS["land_type"]
+        demolish, hashes = Disposition.DEMOLISH, plan.hashes
         for pk, household, (head_id, phone, phone_hash) in zip(created.ids, created.households, sealed):
             values = household.values
+            get = values.get
             head_name = values["head_name"]
-            use = values.get("use") or HOUSEHOLD_DEFAULTS["use"]
+            number = get("head_id_number")
             own = zero
             razed = False
             for building in household.buildings:  # a plain loop: most households have one building
@@ -240,25 +245,31 @@ def _write_created(plan: ImportPlan, created: _Created, project: Project, result
                     own += legal
                 if unlicensed:
                     own += unlicensed
-                if m.get("disposition", disposition) == Disposition.DEMOLISH:
+                if m.get("disposition", disposition) == demolish:
                     razed = True
             area += own
-            yield (pk, project.id, village.street_id, village.id, household.number, head_name, initials(head_name),
-                   _hash(plan, values.get("head_id_number")), values.get("address", ""),
-                   values.get("land_type") or HOUSEHOLD_DEFAULTS["land_type"], use,
-                   values.get("member_count") or len(household.persons) or 1, own, head_id, phone, phone_hash,
-                   ways[razed])
+            # the ID's keyed hash: the plan computed it for its checks (_hash)
+            yield (pk, project_id, street_id, village_id, household.number, head_name, initials(head_name),
+                   (hashes.get(number) or crypto.lookup_hash(number)) if number else None, get("address", ""),
+                   get("land_type") or default_land, get("use") or default_use,
+                   get("member_count") or len(household.persons) or 1, own, head_id, phone, phone_hash, ways[razed])
 
     def building_rows():
         # Made as they are written (not kept in a list: 100,000 tuples of 11 values are about 25 MB of
         # the import's peak memory). Their household keys are reserved, and the foreign key is checked
-        # at the commit: they may go in before the households.
+        # at the commit: they may go in before the households. A value the row leaves blank takes
+        # BUILDING_DEFAULTS'.
+        default_use = HOUSEHOLD_DEFAULTS["use"]
+        structure, floors, year, certificate, legal, unlicensed, legality = (BUILDING_DEFAULTS[key] for key in (
+            "structure", "floors", "build_year", "certificate_no", "legal_area", "unlicensed_area", "legality"))
         for pk, household in zip(created.ids, created.households):
-            use = household.values.get("use") or HOUSEHOLD_DEFAULTS["use"]
+            use = household.values.get("use") or default_use
             for building in household.buildings:
-                m = {**BUILDING_DEFAULTS, **building.values}
-                yield (pk, building.number, m["structure"], m["floors"], m["build_year"], m["certificate_no"],
-                       m["legal_area"], m["unlicensed_area"], m["legality"], use, m.get("disposition", disposition))
+                get = building.values.get
+                yield (pk, building.number, get("structure", structure), get("floors", floors),
+                       get("build_year", year), get("certificate_no", certificate), get("legal_area", legal),
+                       get("unlicensed_area", unlicensed), get("legality", legality), use,
+                       get("disposition", disposition))
 
     trail, entries = beside
     entries, buildings = iter(entries), building_rows()
