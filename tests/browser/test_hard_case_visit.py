@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import time
 
 import pytest
 from django.utils import timezone
@@ -123,7 +124,12 @@ def test_a_cadre_on_a_phone_takes_a_photo_during_a_visit_and_sees_its_thumbnail(
     thumbnail = phone.get_by_test_id("visit-photo")
     assert thumbnail.count() == 1
     thumbnail.scroll_into_view_if_needed()
-    phone.wait_for_function("document.querySelector('[data-testid=visit-photo]').naturalWidth > 0")
+    # the image loaded (polled from here: the page's CSP refuses wait_for_function's evaluated string,
+    # which Playwright falls back to when the first check is not yet true)
+    deadline = time.monotonic() + 15
+    while thumbnail.evaluate("img => img.naturalWidth") == 0:
+        assert time.monotonic() < deadline, "the thumbnail never loaded"
+        phone.wait_for_timeout(100)
     box = thumbnail.bounding_box()
     assert box["width"] <= 100 and box["x"] + box["width"] <= 390
     assert _no_sideways_scroll(phone)
