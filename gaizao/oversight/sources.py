@@ -131,7 +131,7 @@ def _signing_rate(*, campaign, units, starts_on, ends_on, params):
         in_scope = figures[u.pk].get(SCOPE, (0, 0))[0]
         signed = figures[u.pk].get("signed", (0, 0))[0]
         out[u.pk] = SourceValue(percent(signed, in_scope), {"signed": signed, "in_scope": in_scope},
-                                _url("progress:table", street=u.pk))
+                                _url("progress:table", street=u.code))
     return out
 
 
@@ -144,7 +144,7 @@ def _vacated(*, campaign, units, starts_on, ends_on, params):
         in_scope = figures[u.pk].get(SCOPE, (0, 0))[0]
         vacated = figures[u.pk].get("vacated", (0, 0))[0]
         out[u.pk] = SourceValue(Decimal(vacated) if in_scope else None, {"vacated": vacated, "in_scope": in_scope},
-                                _url("progress:table", street=u.pk))
+                                _url("progress:table", street=u.code))
     return out
 
 
@@ -158,7 +158,7 @@ def _demolished_area(*, campaign, units, starts_on, ends_on, params):
         area = figures[u.pk].get("demolished", (0, 0))[1]
         wan = (Decimal(area) / Decimal(1_000_000)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)  # centi-㎡ → 万㎡
         out[u.pk] = SourceValue(wan if in_scope else None, {"demolished_area": wan, "in_scope": in_scope},
-                                _url("progress:table", street=u.pk))
+                                _url("progress:table", street=u.code))
     return out
 
 

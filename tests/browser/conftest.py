@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -41,13 +42,73 @@ def browser():
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
+class _Answering:
+    """Counts the live server's requests not yet answered in full. The server shares the test's database
+    connection; a request still running when the test's database is flushed holds its tables ("database
+    table is locked" on SQLite), so a test ends only when the server is idle."""
+
+    def __init__(self, app):
+        self.app = app
+        self.running = 0
+        self.idle = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.idle:
+            self.running += 1
+        try:
+            result = self.app(environ, start_response)
+        except BaseException:
+            self._done()
+            raise
+        return _Closing(result, self._done)
+
+    def _done(self):
+        with self.idle:
+            self.running -= 1
+            self.idle.notify_all()
+
+    def wait(self, seconds: float) -> bool:
+        with self.idle:
+            return self.idle.wait_for(lambda: self.running == 0, timeout=seconds)
+
+
+class _Closing:
+    """A response's body, passed through; its close (which the WSGI server calls, answered or broken off)
+    also marks the request done."""
+
+    def __init__(self, result, done):
+        self.result, self.done = result, done
+
+    def __iter__(self):
+        return iter(self.result)
+
+    def close(self):
+        try:
+            if hasattr(self.result, "close"):
+                self.result.close()
+        finally:
+            self.done()
+
+
+def _answering(live_server) -> _Answering:
+    httpd = live_server.thread.httpd
+    app = httpd.get_app()
+    if not isinstance(app, _Answering):
+        app = _Answering(app)
+        httpd.set_app(app)
+    return app
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, request):
+    answering = _answering(request.getfixturevalue("live_server")) if "live_server" in request.fixturenames else None
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page
     context.close()
+    if answering is not None:
+        assert answering.wait(30), "浏览器关闭 30 秒后，测试服务器仍在处理请求"
 
 
 def screenshot(page, name: str) -> Path:

@@ -55,7 +55,8 @@ def test_office_previews_publishes_and_traces_a_score(cast, live_server, page):
     inputs = score.get_by_test_id("inputs")
     inputs.get_by_test_id("records-link").click()
     page.wait_for_load_state()
-    assert "/progress/table/" in page.url and f"street={cast.street_a.pk}" in page.url
+    assert "/progress/table/" in page.url and f"street={cast.street_a.code}" in page.url
+    assert page.locator("#id_street").input_value() == cast.street_a.code  # the street's own table, not a 404
 
 
 def test_the_indicator_grid_refuses_a_wrong_sum_and_keeps_the_rows(cast, live_server, page):

@@ -108,3 +108,27 @@ def test_appeals_and_satisfaction_wait_for_the_residents_issue(cast):
     for key in ("appeals_on_time", "satisfaction"):
         assert not sources.get(key).available
         assert all(v.value is None for v in run(key, cast, campaign).values())
+
+
+def test_every_source_link_opens_that_units_records_for_the_office(cast, client):
+    """A score's 查看明细 opens the records behind it: each available source's link answers the office with
+    its page narrowed to the unit (the progress table takes the street's code, the lists the unit's id)."""
+    from tests.conftest import login
+
+    campaign = make_campaign(cast.commander)
+    login(client, cast.commander)
+    units = [cast.street_a, cast.street_b, cast.department]
+    opened = 0
+    for source in sources.SOURCES.values():
+        if not source.available:
+            continue
+        got = source.run(campaign=campaign, units=units, starts_on=OCT[0], ends_on=OCT[1], params={})
+        for unit in units:
+            if unit.pk not in got or not got[unit.pk].link:
+                continue
+            response = client.get(got[unit.pk].link)
+            assert response.status_code == 200, (source.key, unit.name, got[unit.pk].link)
+            if got[unit.pk].link.startswith("/progress/table/"):
+                assert response.context["area"].unit == unit, (source.key, unit.name)
+            opened += 1
+    assert opened >= 10
