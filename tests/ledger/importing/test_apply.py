@@ -249,6 +249,14 @@ def test_initials_match_the_service(name):
     assert initials(name) == services.name_initials(name)
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="张王李曾单区解乐银行长孙无忌欧阳尉迟恭正华国藩放重种翟覃查理朴仇九于丹令狐冲万俟卨A·", min_size=0, max_size=6))
+def test_initials_match_the_service_for_any_name(name):
+    """The fast path (names of one to three characters without a loop or a cache) reads every name as
+    the service does, phrases and surnames included."""
+    assert initials(name) == services.name_initials(name)
+
+
 def test_a_building_changed_after_the_preview_stops_the_import(cast, ledger_file):
     ledger = Ledger(households=[household_row("DH-001", "李四", 1, 户主身份证号="11010519491231002X",
                                               **{"合法面积（㎡）": 99})])
