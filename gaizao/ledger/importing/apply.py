@@ -211,17 +211,26 @@ class _Early:
     def result(self):
         by_id, by_phone, phone_hashes = self._sealed.numbers()
         (person_ids,), _hashes = self._persons.result() if self._persons is not None else (([],), [])
-
-        def look(table: dict, values: list, make) -> list:
-            return [None if not value else table[value] if value in table else make(value) for value in values]
-
-        return ((look(by_id, self._head_ids, crypto.encrypt), look(by_phone, self._phones, crypto.encrypt),
-                 person_ids), (look(phone_hashes, self._phones, crypto.lookup_hash),))
+        ids, phones = self._sealed.ids, self._sealed.phones
+        return ((_aligned(by_id, ids, self._head_ids, crypto.encrypt),
+                 _aligned(by_phone, phones, self._phones, crypto.encrypt), person_ids),
+                (_aligned(phone_hashes, phones, self._phones, crypto.lookup_hash),))
 
     def close(self) -> None:
         self._sealed.close()
         if self._persons is not None:
             self._persons.close()
+
+
+def _aligned(found: list, sealed: list, values: list, make) -> list:
+    """The worker's answer for each of ``values``: ``found`` holds it for each of ``sealed`` (the file's
+    distinct numbers, in order). A file of new households, each number once, asks for them in that
+    very order: the answer as it came (one comparison in C instead of a dict of 100,000 and a lookup
+    each); otherwise by number, and ``make`` for a number the worker was not given."""
+    if values == sealed:
+        return found
+    table = dict(zip(sealed, found))
+    return [None if not value else table[value] if value in table else make(value) for value in values]
 
 
 def _hash(plan: ImportPlan, number: str | None) -> str | None:
@@ -294,12 +303,14 @@ def _write_created(plan: ImportPlan, created: _Created, project: Project, result
     entries, buildings = iter(entries), building_rows()
     builder = _writer(Building, _BUILDING_COLUMNS)
     built = 0
-    # Audit entries and buildings while the worker still encrypts (their rows need none of its numbers) …
-    while not created.sealed.ready():
+    # Audit entries and buildings first (their rows need none of the worker's numbers): one batch of
+    # each, for the inserting thread to run while the worker's answer is read, more while it still
+    # encrypts …
+    while True:
         written = write_together((trail, itertools.islice(entries, trail.batch_size), None),
                                  (builder, itertools.islice(buildings, builder.batch_size), None))
         built += written[1]
-        if not any(written):
+        if not any(written) or created.sealed.ready():
             break
     # … then a batch of each in turn with the households, each batch of buildings after its households'
     # (a building whose household is not yet in is a deferred foreign-key violation SQLite must then

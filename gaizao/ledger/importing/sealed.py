@@ -41,10 +41,11 @@ class Sealed:
         """Whether ``numbers()`` would answer without waiting for the worker."""
         return self._job.ready(1)
 
-    def numbers(self) -> tuple[dict[str, bytes], dict[str, bytes], dict[str, str]]:
-        """Head ID -> ciphertext, phone -> ciphertext, phone -> keyed hash (once: not kept here)."""
+    def numbers(self) -> tuple[list[bytes], list[bytes], list[str]]:
+        """The head IDs' ciphertexts in the order of ``ids``, the phones' ciphertexts and keyed hashes in
+        the order of ``phones`` (once: not kept here)."""
         (ids, phones), (phone_hashes,) = self._job.take(1)
-        return dict(zip(self.ids, ids)), dict(zip(self.phones, phones)), dict(zip(self.phones, phone_hashes))
+        return ids, phones, phone_hashes
 
     def close(self) -> None:
         """Stop the worker: its answer is no longer wanted."""

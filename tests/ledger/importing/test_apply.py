@@ -328,3 +328,15 @@ def test_a_new_households_audit_text_is_what_the_chains_encoder_writes(number, n
     household = HouseholdIn(number=number, row=2, values=values,
                             persons=[PersonIn(row=3 + i, name="甲", values={}) for i in range(persons)])
     assert _created_text(household) == audit.canonical_json(_created(household))
+
+
+def test_the_workers_numbers_go_to_each_household_in_order_or_by_number():
+    """The worker answers for the file's distinct numbers in order: households asking for exactly
+    those take the answer as it came; any other list (a number twice, a blank, one the worker was not
+    given) is matched by number."""
+    from gaizao.ledger.importing.apply import _aligned
+
+    sealed, found = ["110", "120", "130"], ["x110", "x120", "x130"]
+    assert _aligned(found, sealed, ["110", "120", "130"], lambda n: "made" + n) is found
+    assert _aligned(found, sealed, ["130", None, "110", "140", "130", ""], lambda n: "made" + n) == [
+        "x130", None, "x110", "made140", "x130", None]
