@@ -428,29 +428,41 @@ class RowWriter:
             cursor.executemany(self.sql, self._params(batch, constant))
             return
         if self._statements is None:
-            head, group = self.sql.split(" VALUES ")
-            head, group = head.replace("%s", "?"), group.replace("%s", "?")
-            width = group.count("?")
-            limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-            self._statements = (max(1, min(OVERLAP_ROWS, limit // width)), f"{head} VALUES ", group, {})
-        most, head, group, texts = self._statements
+            self._statements = self._statement_parts(len(constant))
+        most, head, group, end, texts = self._statements
         parts = -(-len(batch) // most)
         per = -(-len(batch) // parts)
         plain = not (self._encrypted or self._hashed or self._converted)
-        # rows as given plus the shared values, laid end to end (no tuple per row in between)
-        rows, tail = (batch, constant) if plain else (self._params(batch, constant), ())
+        rows = batch if plain else self._params(batch, ())
         for start in range(0, len(rows), per):
             chunk = rows[start:start + per]
-            flat: list = []
+            # the shared values once, then each row's laid end to end (no tuple per row in between)
+            flat: list = list(constant)
             extend = flat.extend
             for row in chunk:
                 extend(row)
-                if tail:
-                    extend(tail)
             sql = texts.get(len(chunk))
             if sql is None:
-                sql = texts[len(chunk)] = head + ", ".join([group] * len(chunk))
+                sql = texts[len(chunk)] = head + ", ".join([group] * len(chunk)) + end
             state.put(sql, flat)
+
+    def _statement_parts(self, shared: int) -> tuple[int, str, str, str, dict]:
+        """An overlapped statement's parts: rows per statement at most, its head, one row's group, its
+        end, and the texts made so far by number of rows. The values every row shares (the time of
+        the write, defaults, fixed columns) are bound once per statement, not once per row:
+        ``INSERT INTO t (a, b, c) SELECT column1, column2, ? FROM (VALUES (?, ?), (?, ?), …)``.
+        Each bound value costs SQLite about as much as a column of the row (see ``_null_by_omission``)."""
+        head, group = self.sql.split(" VALUES ")
+        head, group = head.replace("%s", "?"), group.replace("%s", "?")
+        width = group.count("?")
+        own = width - shared  # the values each row binds
+        limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        if not shared or own < 1:
+            return max(1, min(OVERLAP_ROWS, limit // width)), f"{head} VALUES ", group, "", {}
+        columns = ", ".join(f"column{i}" for i in range(1, own + 1))
+        return (max(1, min(OVERLAP_ROWS, (limit - shared) // own)),
+                f"{head} SELECT {columns}, {', '.join(['?'] * shared)} FROM (VALUES ",
+                "(" + ", ".join(["?"] * own) + ")", ")", {})
 
     def _params(self, batch: list[tuple], constant: tuple) -> list[tuple]:
         if not (self._encrypted or self._hashed or self._converted):

@@ -284,13 +284,20 @@ def test_a_batch_larger_than_a_statement_is_cut_into_equal_statements_and_every_
     with CaptureQueriesContext(connection) as queries:
         written = writer.write(_rows(cast.project_a, 700))
     inserts = [q["sql"] for q in queries.captured_queries if "INSERT" in q["sql"]]
-    # 300 rows: three statements of 100 (not 120 + 120 + 60); the last batch of 100: one statement
-    width = writer.sql.count("%s")  # values per row
-    counts = [int(sql.rsplit("(", 1)[1].split()[0]) // width for sql in inserts]
+    # 300 rows: three statements of 100 (not 120 + 120 + 60); the last batch of 100: one statement.
+    # The values every row shares (the time, the defaults) are bound once per statement.
+    shared = len(writer._constant())
+    own = writer.sql.count("%s") - shared  # values each row binds
+    counts = [(int(sql.rsplit("(", 1)[1].split()[0]) - shared) // own for sql in inserts]
+    assert shared >= 3 and " SELECT " in writer._statements[1]
     assert written == 700 and len(inserts) == 7
     assert counts == [100] * 7
-    numbers = set(Household.objects.filter(number__startswith="OV-").values_list("number", flat=True))
-    assert numbers == {f"OV-{i:05d}" for i in range(700)}
+    stored = Household.objects.filter(number__startswith="OV-")
+    assert set(stored.values_list("number", flat=True)) == {f"OV-{i:05d}" for i in range(700)}
+    # each row took its own values and the shared ones
+    assert set(stored.values_list("version", "stage")) == {(1, "registered")}
+    assert stored.filter(created_at__isnull=True).count() == 0
+    assert list(stored.order_by("id").values_list("number", flat=True)) == [f"OV-{i:05d}" for i in range(700)]
 
 
 def test_outside_a_transaction_a_large_write_is_not_overlapped(transactional_db, cast):
