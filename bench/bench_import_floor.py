@@ -12,7 +12,8 @@ What no import of the file can avoid, each measured on its own, medians of ``--r
     statements into fresh tables with the same schema and indexes, in one transaction, nothing
     else running. As the import writes them: the columns it fills (not those NULL in every row:
     ``core.bulk.RowWriter`` leaves them out), as many rows per statement as it puts in one
-    (``core.bulk.OVERLAP_ROWS``, within SQLite's limit of bound values), foreign keys checked.
+    (``core.bulk.OVERLAP_ROWS``, within SQLite's limit of bound values), the values every row shares
+    bound once per statement, foreign keys checked.
 
 (b) must finish before calamine starts and (c) cannot start before the file is read and checked,
 so (a) + (b) + (c) is a floor for an import that does its checks before it writes; the ratio to
@@ -74,8 +75,15 @@ def _insert_seconds(source: sqlite3.Connection, table: str, target: Path) -> flo
         "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL AND type != 'trigger'", [table])]
     columns = [row[1] for row in source.execute(f'PRAGMA table_info("{table}")')
                if source.execute(f'SELECT 1 FROM "{table}" WHERE "{row[1]}" IS NOT NULL LIMIT 1').fetchone()]
+    # A column holding one value in every row is bound once per statement, as the import binds what its
+    # rows share (core.bulk: INSERT … SELECT column1, …, ? FROM (VALUES …)).
+    shared = [c for c in columns if source.execute(f'SELECT COUNT(DISTINCT "{c}") FROM "{table}"').fetchone()[0] == 1]
+    columns = [c for c in columns if c not in shared] + shared
     names = ", ".join(f'"{c}"' for c in columns)
-    rows = source.execute(f'SELECT {names} FROM "{table}"').fetchall()
+    own = len(columns) - len(shared)
+    quoted = [f'"{c}"' for c in columns]
+    rows = source.execute(f'SELECT {", ".join(quoted[:own])} FROM "{table}"').fetchall()
+    constant = list(source.execute(f'SELECT {", ".join(quoted[own:])} FROM "{table}" LIMIT 1').fetchone()) if shared else []
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     db = sqlite3.connect(target, isolation_level=None)
@@ -86,16 +94,18 @@ def _insert_seconds(source: sqlite3.Connection, table: str, target: Path) -> flo
     for statement in schema:
         db.execute(statement)
     db.execute("PRAGMA foreign_keys=ON")
-    per = min(OVERLAP_ROWS, db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns))
-    group = f"({', '.join('?' * len(columns))})"
-    full = f'INSERT INTO "{table}" ({names}) VALUES {", ".join([group] * per)}'
-    batches = [[v for row in rows[i:i + per] for v in row] for i in range(0, len(rows), per)]
+    per = min(OVERLAP_ROWS, (db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) - len(shared)) // own)
+    group = f"({', '.join('?' * own)})"
+    head = (f'INSERT INTO "{table}" ({names}) SELECT {", ".join(f"column{i}" for i in range(1, own + 1))}, '
+            f'{", ".join("?" * len(shared))} FROM (VALUES ' if shared else f'INSERT INTO "{table}" ({names}) VALUES ')
+    end = ")" if shared else ""
+    full = head + ", ".join([group] * per) + end
+    batches = [constant + [v for row in rows[i:i + per] for v in row] for i in range(0, len(rows), per)]
     db.execute("BEGIN IMMEDIATE")
     start = time.perf_counter()
     for batch in batches:
-        count = len(batch) // len(columns)
-        db.execute(full if count == per else
-                   f'INSERT INTO "{table}" ({names}) VALUES {", ".join([group] * count)}', batch)
+        count = (len(batch) - len(shared)) // own
+        db.execute(full if count == per else head + ", ".join([group] * count) + end, batch)
     seconds = time.perf_counter() - start
     db.execute("COMMIT")
     db.close()

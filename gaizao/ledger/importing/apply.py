@@ -45,9 +45,9 @@ Progress = Callable[[int, int], None]
 # New households and members are written with their keys reserved first and their personal numbers
 # encrypted in a worker process meanwhile (crypto.background). The columns in _SEALED_* arrive ready
 # for the database: encrypted numbers and phone hashes from the worker, ID hashes from the plan.
-_HOUSEHOLD_COLUMNS = ("id", "project_id", "street_id", "village_id", "number", "head_name", "head_initials",
-                      "head_id_hash", "address", "land_type", "use", "member_count", "area",
-                      "head_id_number", "phone", "phone_hash", "way")
+# (the project, its street and village: the same for every row, given once as the writer's fixed columns)
+_HOUSEHOLD_COLUMNS = ("id", "number", "head_name", "head_initials", "head_id_hash", "address", "land_type", "use",
+                      "member_count", "area", "head_id_number", "phone", "phone_hash", "way")
 _SEALED_HOUSEHOLD = ("head_id_hash", "head_id_number", "phone", "phone_hash")
 _SEALED_PERSON_COLUMNS = ("household_id", "name", "relation", "hukou", "id_hash", "id_number")
 _SEALED_PERSON = ("id_hash", "id_number")
@@ -256,7 +256,6 @@ def _write_created(plan: ImportPlan, created: _Created, project: Project, result
     def household_rows(sealed):
         nonlocal area
         # what every row looks up, looked up once (100,000 rows)
-        project_id, street_id, village_id = project.id, village.street_id, village.id
         default_use, default_land = HOUSEHOLD_DEFAULTS["use"], HOUSEHOLD_DEFAULTS["land_type"]
         demolish, hashes = Disposition.DEMOLISH, plan.hashes
         for pk, household, (head_id, phone, phone_hash) in zip(created.ids, created.households, sealed):
@@ -277,7 +276,7 @@ def _write_created(plan: ImportPlan, created: _Created, project: Project, result
                     razed = True
             area += own
             # the ID's keyed hash: the plan computed it for its checks (_hash)
-            yield (pk, project_id, street_id, village_id, household.number, head_name, initials(head_name),
+            yield (pk, household.number, head_name, initials(head_name),
                    (hashes.get(number) or crypto.lookup_hash(number)) if number else None, get("address", ""),
                    get("land_type") or default_land, get("use") or default_use,
                    get("member_count") or len(household.persons) or 1, own, head_id, phone, phone_hash, ways[razed])
@@ -317,7 +316,8 @@ def _write_created(plan: ImportPlan, created: _Created, project: Project, result
     # resolve on the household's insert).
     (head_ids, phones, person_ids), (phone_hashes,) = created.sealed.result()
     built += write_together((trail, entries, None),
-                            (_writer(Household, _HOUSEHOLD_COLUMNS, prepared=_SEALED_HOUSEHOLD),
+                            (_writer(Household, _HOUSEHOLD_COLUMNS, prepared=_SEALED_HOUSEHOLD, fixed={
+                                "project_id": project.id, "street_id": village.street_id, "village_id": village.id}),
                              household_rows(zip(head_ids, phones, phone_hashes)), progress),
                             (builder, buildings, None))[2]
     del head_ids, phones, phone_hashes
@@ -342,8 +342,8 @@ def _write_created(plan: ImportPlan, created: _Created, project: Project, result
     households_changed_fire(created=created.ids, created_in=project, created_area=area)
 
 
-def _writer(model, columns, *, prepared=()) -> RowWriter:
-    return RowWriter(model, columns, who="导入程序（gaizao/ledger/importing）", prepared=prepared,
+def _writer(model, columns, *, prepared=(), fixed=None) -> RowWriter:
+    return RowWriter(model, columns, who="导入程序（gaizao/ledger/importing）", prepared=prepared, fixed=fixed,
                      batch_size=WRITE_BATCH)
 
 
