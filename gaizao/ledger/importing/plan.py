@@ -269,8 +269,7 @@ def _check_identity(plan: ImportPlan, project: Project, *, actor) -> None:
                 members.append((household, person, person_id))
     numbers = [number for _h, number in heads] + [number for _h, _p, number in members]
     # The heads' hashes from the worker that sealed them while the file was read (sealed.py), if any.
-    known = parsed.sealed.hashes() if parsed.sealed is not None else {}
-    digests = [known.get(number) for number in numbers]
+    digests = parsed.sealed.hashes(numbers) if parsed.sealed is not None else [None] * len(numbers)
     missing = [i for i, digest in enumerate(digests) if digest is None]
     for i, digest in zip(missing, lookup_hash_many([numbers[i] for i in missing])):
         digests[i] = digest

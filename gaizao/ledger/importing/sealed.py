@@ -32,10 +32,20 @@ class Sealed:
         self.ids, self.phones = _plain(ids), _plain(phones)
         self._job = crypto.background(parts=[((), (self.ids,)), ((self.ids, self.phones), (self.phones,))])
 
-    def hashes(self) -> dict[str, str]:
-        """Head ID -> its keyed hash (``crypto.lookup_hash``)."""
+    def hashes(self, numbers: list[str]) -> list[str | None]:
+        """The keyed hash (``crypto.lookup_hash``) of each of ``numbers`` the worker was given, None for
+        the others. The heads first, each once and in file order, are the numbers as they were sealed:
+        their hashes are taken as they came, without a dict of them."""
         _encrypted, (hashes,) = self._job.result(0)
-        return dict(zip(self.ids, hashes))
+        size = len(self.ids)
+        if numbers[:size] == self.ids:
+            rest = numbers[size:]
+            if not rest:
+                return list(hashes)
+            table = dict(zip(self.ids, hashes))
+            return [*hashes, *(table.get(number) for number in rest)]
+        table = dict(zip(self.ids, hashes))
+        return [table.get(number) for number in numbers]
 
     def ready(self) -> bool:
         """Whether ``numbers()`` would answer without waiting for the worker."""

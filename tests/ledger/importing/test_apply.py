@@ -340,3 +340,18 @@ def test_the_workers_numbers_go_to_each_household_in_order_or_by_number():
     assert _aligned(found, sealed, ["110", "120", "130"], lambda n: "made" + n) is found
     assert _aligned(found, sealed, ["130", None, "110", "140", "130", ""], lambda n: "made" + n) == [
         "x130", None, "x110", "made140", "x130", None]
+
+
+def test_the_sealed_heads_hashes_go_to_each_number_asked_in_order_or_by_number():
+    """The plan asks for the heads' hashes (in file order) and then the members': the heads as sealed
+    take the worker's list as it came; a member's number, or any other order, is looked up by number,
+    and a number the worker was not given gets None (the plan hashes it itself)."""
+    from gaizao.ledger.importing.sealed import Sealed
+
+    heads = [cid(101), cid(102), cid(103)]
+    sealed = Sealed(heads, ["13900000101", "", "13900000103"])
+    hashed = {number: crypto.lookup_hash(number) for number in heads}
+    assert sealed.hashes(heads) == [hashed[n] for n in heads]
+    assert sealed.hashes([*heads, cid(102), cid(201)]) == [*(hashed[n] for n in heads), hashed[cid(102)], None]
+    assert sealed.hashes([cid(103), cid(201), cid(101)]) == [hashed[cid(103)], None, hashed[cid(101)]]
+    sealed.close()
