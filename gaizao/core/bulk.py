@@ -451,7 +451,7 @@ class RowWriter:
         end, and the texts made so far by number of rows. The values every row shares (the time of
         the write, defaults, fixed columns) are bound once per statement, not once per row:
         ``INSERT INTO t (a, b, c) SELECT column1, column2, ? FROM (VALUES (?, ?), (?, ?), …)``.
-        Each bound value costs SQLite about as much as a column of the row (see ``_null_by_omission``)."""
+        A bound value costs about as much as a column's own work (``RowWriter``: the NULL columns left out)."""
         head, group = self.sql.split(" VALUES ")
         head, group = head.replace("%s", "?"), group.replace("%s", "?")
         width = group.count("?")
