@@ -391,8 +391,7 @@ class RowWriter:
         quote = connection.ops.quote_name
         self.sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in order)}) "
                     f"VALUES ({', '.join(['%s'] * len(order))})")
-        # overlapped writes: (rows per statement at most, the statement's head, one row's values, texts by rows)
-        self._statements = None
+        self._statements = None  # overlapped writes: _statement_parts()
 
     def write(self, rows: Iterable[tuple], *, progress: Callable[[int], None] | None = None) -> int:
         """Insert every row, one ``executemany`` per ``batch_size`` rows; return how many were written.

@@ -37,6 +37,7 @@ from gaizao.ledger.hooks import (BUILDING_INPUTS, HOUSEHOLD_INPUTS, PERSON_INPUT
 from gaizao.ledger.importing.plan import (
     BUILDING_DEFAULTS, HOUSEHOLD_DEFAULTS, ImportPlan, _chunks, _new_person,
 )
+from gaizao.ledger.importing.sealed import answers_for
 from gaizao.ledger.models import Building, Household, Person, Project
 from gaizao.ledger.services.ways import households_way_refresh
 from gaizao.ledger.ways import DEFAULT_DISPOSITION, way_for
@@ -212,25 +213,14 @@ class _Early:
         by_id, by_phone, phone_hashes = self._sealed.numbers()
         (person_ids,), _hashes = self._persons.result() if self._persons is not None else (([],), [])
         ids, phones = self._sealed.ids, self._sealed.phones
-        return ((_aligned(by_id, ids, self._head_ids, crypto.encrypt),
-                 _aligned(by_phone, phones, self._phones, crypto.encrypt), person_ids),
-                (_aligned(phone_hashes, phones, self._phones, crypto.lookup_hash),))
+        return ((answers_for(by_id, ids, self._head_ids, crypto.encrypt),
+                 answers_for(by_phone, phones, self._phones, crypto.encrypt), person_ids),
+                (answers_for(phone_hashes, phones, self._phones, crypto.lookup_hash),))
 
     def close(self) -> None:
         self._sealed.close()
         if self._persons is not None:
             self._persons.close()
-
-
-def _aligned(found: list, sealed: list, values: list, make) -> list:
-    """The worker's answer for each of ``values``: ``found`` holds it for each of ``sealed`` (the file's
-    distinct numbers, in order). A file of new households, each number once, asks for them in that
-    very order: the answer as it came (one comparison in C instead of a dict of 100,000 and a lookup
-    each); otherwise by number, and ``make`` for a number the worker was not given."""
-    if values == sealed:
-        return found
-    table = dict(zip(sealed, found))
-    return [None if not value else table[value] if value in table else make(value) for value in values]
 
 
 def _hash(plan: ImportPlan, number: str | None) -> str | None:
@@ -257,7 +247,7 @@ def _write_created(plan: ImportPlan, created: _Created, project: Project, result
         nonlocal area
         # what every row looks up, looked up once (100,000 rows)
         default_use, default_land = HOUSEHOLD_DEFAULTS["use"], HOUSEHOLD_DEFAULTS["land_type"]
-        demolish, hashes = Disposition.DEMOLISH, plan.hashes
+        demolish = Disposition.DEMOLISH
         for pk, household, (head_id, phone, phone_hash) in zip(created.ids, created.households, sealed):
             values = household.values
             get = values.get
@@ -275,9 +265,7 @@ def _write_created(plan: ImportPlan, created: _Created, project: Project, result
                 if m.get("disposition", disposition) == demolish:
                     razed = True
             area += own
-            # the ID's keyed hash: the plan computed it for its checks (_hash)
-            yield (pk, household.number, head_name, initials(head_name),
-                   (hashes.get(number) or crypto.lookup_hash(number)) if number else None, get("address", ""),
+            yield (pk, household.number, head_name, initials(head_name), _hash(plan, number), get("address", ""),
                    get("land_type") or default_land, get("use") or default_use,
                    get("member_count") or len(household.persons) or 1, own, head_id, phone, phone_hash, ways[razed])
 

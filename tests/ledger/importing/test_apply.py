@@ -334,7 +334,7 @@ def test_the_workers_numbers_go_to_each_household_in_order_or_by_number():
     """The worker answers for the file's distinct numbers in order: households asking for exactly
     those take the answer as it came; any other list (a number twice, a blank, one the worker was not
     given) is matched by number."""
-    from gaizao.ledger.importing.apply import _aligned
+    from gaizao.ledger.importing.sealed import answers_for as _aligned
 
     sealed, found = ["110", "120", "130"], ["x110", "x120", "x130"]
     assert _aligned(found, sealed, ["110", "120", "130"], lambda n: "made" + n) is found
