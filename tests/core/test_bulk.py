@@ -334,3 +334,76 @@ def test_two_inserters_in_one_process_give_back_the_switch_interval_that_was_the
             second.finish()
             second.finish()  # twice is harmless
     assert sys.getswitchinterval() == before
+
+
+def _household_indexes() -> dict[str, str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ledger_household' "
+                       "AND sql IS NOT NULL")
+        return dict(cursor.fetchall())
+
+
+def test_a_large_write_into_a_small_table_builds_the_named_indexes_after_its_rows(cast, monkeypatch):
+    from django.db import connection, transaction
+
+    from gaizao.core import bulk
+
+    monkeypatch.setattr(bulk, "REBUILD_MIN_ROWS", 500)
+    project = cast.project_a
+    before = _household_indexes() if connection.vendor == "sqlite" else {}
+    with transaction.atomic(), overlapped():
+        with bulk.indexes_rebuilt(Household, adding=1000, columns=("head_name", "number")) as dropped:
+            assert dropped == (connection.vendor == "sqlite")  # PostgreSQL keeps its indexes as they are
+            if dropped:  # the name and number indexes are gone meanwhile; the unique and the others stay
+                assert set(before) - set(_household_indexes()) == {"household_head_name_idx", "household_number_idx"}
+            RowWriter(Household, COLUMNS, batch_size=200).write(_rows(project, 1000))
+        # built again by the inserting thread after the rows; this query waits for it
+        assert Household.objects.filter(number__startswith="OV-", head_name="王五").count() == 1000
+    if connection.vendor == "sqlite":
+        assert _household_indexes() == before
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN SELECT id FROM ledger_household WHERE head_name = '张三'")
+            assert "household_head_name_idx" in " ".join(str(row) for row in cursor.fetchall())
+            cursor.execute("PRAGMA integrity_check")
+            assert cursor.fetchone()[0] == "ok"
+
+
+def test_an_error_inside_brings_the_indexes_back_with_the_rollback_even_when_caught(cast, monkeypatch):
+    from django.db import connection, transaction
+
+    from gaizao.core import bulk
+
+    monkeypatch.setattr(bulk, "REBUILD_MIN_ROWS", 1)
+    project = cast.project_a
+    before = _household_indexes() if connection.vendor == "sqlite" else {}
+    with transaction.atomic():
+        try:
+            with bulk.indexes_rebuilt(Household, adding=1000, columns=("head_name",)):
+                RowWriter(Household, COLUMNS).write(_rows(project, 10))
+                raise ValueError("the write failed half-way")
+        except ValueError:
+            pass  # caught inside the transaction: it is rolled back all the same
+    assert not Household.objects.filter(number__startswith="OV-").exists()
+    if connection.vendor == "sqlite":
+        assert _household_indexes() == before
+
+
+def test_a_table_holding_more_than_twice_the_rows_added_or_a_small_write_keeps_its_indexes(cast, monkeypatch):
+    from django.db import connection, transaction
+
+    from gaizao.core import bulk
+
+    RowWriter(Household, COLUMNS).write(_rows(cast.project_a, 30))
+    stored = Household.objects.order_by("-id").values_list("id", flat=True).first()
+    monkeypatch.setattr(bulk, "REBUILD_MIN_ROWS", 1)
+    with transaction.atomic():
+        with bulk.indexes_rebuilt(Household, adding=-(-stored // 2) - 1, columns=("head_name",)) as dropped:
+            assert not dropped
+        with bulk.indexes_rebuilt(Household, adding=-(-stored // 2), columns=("head_name",)) as dropped:
+            assert dropped == (connection.vendor == "sqlite")  # at most twice as many: rebuilt
+    monkeypatch.setattr(bulk, "REBUILD_MIN_ROWS", 10_000)
+    with transaction.atomic():
+        with bulk.indexes_rebuilt(Household, adding=9_999, columns=("head_name",)) as dropped:
+            assert not dropped

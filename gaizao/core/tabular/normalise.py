@@ -14,9 +14,11 @@ ID, a landline with its area code ((020) 1234 5678), numbers stored as text, num
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import math
 import operator
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -30,6 +32,9 @@ AREA_PLACES = Decimal("0.01")
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01, counting Excel's 1900-02-29
 MAX_SERIAL = 2958465  # 9999-12-31
 _WHITESPACE = re.compile(r"\s+")
+# A column of at least this many cells with at most one distinct cell in DISTINCT_SHARE is converted
+# through a table of its distinct cells (``column_converter``).
+DISTINCT_MIN_CELLS, DISTINCT_SHARE = 256, 8
 _ID_SHAPE = re.compile(r"\d{17}[\dX]")
 MOBILE_SHAPE = re.compile(r"1[3-9]\d{9}")
 LANDLINE_SHAPE = LANDLINE  # the canonical landline (020-12345678, 0755-1234567-801), already clean
@@ -119,8 +124,6 @@ def to_name(value: object) -> str:
     return text
 
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_ZERO = 48 * sum(_ID_WEIGHTS)  # the weighted sum of seventeen ASCII "0"s
 _BIRTH_OK: dict[str, bool] = {}
 
 
@@ -147,8 +150,64 @@ def _fast_citizen_id(text: str) -> bool:
         return False
     if text[:2] not in ID_PROVINCES and text[:6] not in PERMIT_REGIONS:  # the second test: HK/Macao/Taiwan only
         return False
-    total = sum(map(operator.mul, _ID_WEIGHTS, text[:17].encode("ascii"))) - _ID_ZERO
-    return ID_CHECK_CHARS[total % 11] == text[17] and _birth_ok(text[6:14])
+    return ID_CHECK_CHARS[2 * int(text[:17], 13) % 11] == text[17] and _birth_ok(text[6:14])
+
+
+# The check digit's weights are 2^17 … 2^1 mod 11, and 13 ≡ 2 (mod 11): the seventeen digits read as a
+# base-13 number, doubled, give the weighted sum mod 11 in one int() in C (a test holds it to the weights).
+_FIRST_17, _LAST = operator.itemgetter(slice(0, 17)), operator.itemgetter(17)
+_PROVINCE, _BIRTH = operator.itemgetter(slice(0, 2)), operator.itemgetter(slice(6, 14))
+_ID_COLUMN = re.compile(r"(?:\d{17}[\dX]a)*")
+_MOBILE_COLUMN = re.compile(r"(?:1[3-9]\d{9}a)*")
+
+
+def _filled(values: list, kind: type) -> list | None:
+    """The column's filled cells when each is ``kind`` or blank (''), else None."""
+    if not values or not set(map(type, values)) <= {kind, str}:
+        return None
+    filled = [value for value in values if value != ""]
+    return filled if filled and set(map(type, filled)) == {kind} else None
+
+
+def citizen_id_column(values: list) -> list | None:
+    """The whole column when every cell is an ID ``_fast_citizen_id`` accepts (mainland regions) or
+    blank ('' → None), else None: a few passes in C instead of a call per cell (100,000 IDs: ~40 ms
+    instead of ~180 ms). Anything else sends the column to the per-cell path, which is right, only slower."""
+    filled = _filled(values, str)
+    if filled is None or set(map(len, filled)) != {18} or not _ID_COLUMN.fullmatch("a".join(filled) + "a"):
+        return None
+    if not set(map(_PROVINCE, filled)).issubset(ID_PROVINCES):
+        return None
+    sums = map(operator.mod, map(operator.mul, map(int, map(_FIRST_17, filled), itertools.repeat(13)),
+                                 itertools.repeat(2)), itertools.repeat(11))
+    if not all(map(operator.eq, map(ID_CHECK_CHARS.__getitem__, sums), map(_LAST, filled))):
+        return None
+    if not all(map(_birth_ok, set(map(_BIRTH, filled)))):
+        return None
+    return [value or None for value in values]
+
+
+def mobile_column(values: list) -> list | None:
+    """The whole column when every cell is a mobile number as stored (13812345678) or blank ('' → None),
+    else None (a landline or anything to clean goes cell by cell)."""
+    filled = _filled(values, str)
+    if filled is None or set(map(len, filled)) != {11} or not _MOBILE_COLUMN.fullmatch("a".join(filled) + "a"):
+        return None
+    return [value or None for value in values]
+
+
+def float_column(values: list, *, low, high, places: Decimal) -> list | None:
+    """The whole column as Decimals rounded half up to ``places`` when every cell is a finite float in
+    ``low``..``high`` or blank ('' → None), else None: ``Decimal(repr(value))``, as the cell rule takes
+    it, in C passes instead of a call per cell."""
+    filled = _filled(values, float)
+    if filled is None or not all(map(math.isfinite, filled)) or min(filled) < low or max(filled) > high:
+        return None
+    rounded = map(Decimal.quantize, map(Decimal, map(repr, filled)), itertools.repeat(places),
+                  itertools.repeat(ROUND_HALF_UP))
+    if len(filled) == len(values):
+        return list(rounded)
+    return [None if value == "" else next(rounded) for value in values]
 
 
 def to_citizen_id(value: object) -> str:
@@ -218,15 +277,18 @@ def parse_number(value: object, *, what: str) -> Decimal:
     """A Decimal from a number cell or text (thousands separators, units of area and counts dropped)."""
     if isinstance(value, bool):
         raise CellError(_("%(what)s应为数字，实际是逻辑值。") % {"what": what})
-    if isinstance(value, (int, float)):
-        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    text = as_text(value).replace(",", "").replace("，", "").replace(" ", "")
-    text = AREA_UNIT.sub("", text)
-    text = _NUMBER_SUFFIX.sub("", text)
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise CellError(_("“%(v)s”不是有效的%(what)s。") % {"v": as_text(value), "what": what}) from None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        number = Decimal(repr(value))  # NaN and infinity (a generated file may hold them) are refused below
+    else:
+        text = as_text(value).replace(",", "").replace("，", "").replace(" ", "")
+        text = AREA_UNIT.sub("", text)
+        text = _NUMBER_SUFFIX.sub("", text)
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise CellError(_("“%(v)s”不是有效的%(what)s。") % {"v": as_text(value), "what": what}) from None
     if not number.is_finite():
         raise CellError(_("“%(v)s”不是有效的%(what)s。") % {"v": as_text(value), "what": what})
     return number
@@ -379,6 +441,25 @@ def choice_rule(choices, aliases: dict[str, str] | None = None):
     return slow, table.get
 
 
+def _by_distinct(values: list, fast) -> list | None:
+    """The column through a table of its distinct cells, when they are few (choices, floors, years) and
+    ``fast`` takes each (a blank '' gives None): one call per distinct cell and one pass in C, instead of
+    a call per cell. None otherwise (a cell ``fast`` does not take is converted, or refused, cell by cell).
+    Only text and numbers are looked up this way: a bool or a date would meet an equal float in the table."""
+    if len(values) < DISTINCT_MIN_CELLS or not set(map(type, values)) <= {str, float}:
+        return None
+    distinct = set(values)
+    if len(distinct) * DISTINCT_SHARE > len(values):
+        return None
+    table = {}
+    for value in distinct:
+        converted = None if value == "" else fast(value)
+        if converted is None and value != "":
+            return None
+        table[value] = converted
+    return list(map(table.__getitem__, values))
+
+
 def column_converter(*, slow, fast=None):
     """``convert(values) -> (converted, errors)``: None for blank cells, errors by position."""
     fast = fast or (lambda value: None)
@@ -386,6 +467,8 @@ def column_converter(*, slow, fast=None):
 
     def convert(values: list) -> tuple[list, dict[int, str]]:
         if whole is not None and (out := whole(values)) is not None:
+            return out, {}
+        if (out := _by_distinct(values, fast)) is not None:
             return out, {}
         out = [fast(v) if v != "" else None for v in values]
         errors: dict[int, str] = {}

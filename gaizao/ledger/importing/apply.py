@@ -26,8 +26,8 @@ from pypinyin.constants import PHRASES_DICT
 
 from gaizao.core.actors import is_system
 from gaizao.core import audit, crypto
-from gaizao.core.bulk import (BATCH_ROWS, RowWriter, checkpoint_later, gc_paused, overlapped, page_cache_limited,
-                              reserve_ids, write_together)
+from gaizao.core.bulk import (BATCH_ROWS, RowWriter, checkpoint_later, gc_paused, indexes_rebuilt, overlapped,
+                              page_cache_limited, reserve_ids, write_together)
 from gaizao.core.errors import AppError, Conflict, NotFound
 from gaizao.core.masking import mask_citizen_id, mask_phone
 from gaizao.ledger import surnames
@@ -290,25 +290,29 @@ def _write_created(plan: ImportPlan, created: _Created, project: Project, result
     entries, buildings = iter(entries), building_rows()
     builder = _writer(Building, _BUILDING_COLUMNS)
     built = 0
-    # Audit entries and buildings first (their rows need none of the worker's numbers): one batch of
-    # each, for the inserting thread to run while the worker's answer is read, more while it still
-    # encrypts …
-    while True:
-        written = write_together((trail, itertools.islice(entries, trail.batch_size), None),
-                                 (builder, itertools.islice(buildings, builder.batch_size), None))
-        built += written[1]
-        if not any(written) or created.sealed.ready():
-            break
-    # … then a batch of each in turn with the households, each batch of buildings after its households'
-    # (a building whose household is not yet in is a deferred foreign-key violation SQLite must then
-    # resolve on the household's insert).
-    (head_ids, phones, person_ids), (phone_hashes,) = created.sealed.result()
-    built += write_together((trail, entries, None),
-                            (_writer(Household, _HOUSEHOLD_COLUMNS, prepared=_SEALED_HOUSEHOLD, fixed={
-                                "project_id": project.id, "street_id": village.street_id, "village_id": village.id}),
-                             household_rows(zip(head_ids, phones, phone_hashes)), progress),
-                            (builder, buildings, None))[2]
-    del head_ids, phones, phone_hashes
+    # A large import into a small ledger (the first streets' sheets) builds the indexes of the household
+    # columns whose values come in no order after the rows are in (core.bulk.indexes_rebuilt).
+    with indexes_rebuilt(Household, adding=len(created.ids), columns=("head_id_hash", "head_name", "head_initials")):
+        # Audit entries and buildings first (their rows need none of the worker's numbers): one batch of
+        # each, for the inserting thread to run while the worker's answer is read, more while it still
+        # encrypts …
+        while True:
+            written = write_together((trail, itertools.islice(entries, trail.batch_size), None),
+                                     (builder, itertools.islice(buildings, builder.batch_size), None))
+            built += written[1]
+            if not any(written) or created.sealed.ready():
+                break
+        # … then a batch of each in turn with the households, each batch of buildings after its households'
+        # (a building whose household is not yet in is a deferred foreign-key violation SQLite must then
+        # resolve on the household's insert).
+        (head_ids, phones, person_ids), (phone_hashes,) = created.sealed.result()
+        built += write_together((trail, entries, None),
+                                (_writer(Household, _HOUSEHOLD_COLUMNS, prepared=_SEALED_HOUSEHOLD, fixed={
+                                    "project_id": project.id, "street_id": village.street_id,
+                                    "village_id": village.id}),
+                                 household_rows(zip(head_ids, phones, phone_hashes)), progress),
+                                (builder, buildings, None))[2]
+        del head_ids, phones, phone_hashes
     if created.persons:
         _writer(Person, _SEALED_PERSON_COLUMNS, prepared=_SEALED_PERSON).write(
             (pk, p["name"], p["relation"], p["hukou"], _hash(plan, p["id_number"]), number)

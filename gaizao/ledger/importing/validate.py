@@ -208,8 +208,11 @@ def _parse_households(sheet: Sheet, match: h.HeaderMatch, parsed: ParsedFile, *,
         if progress is not None and i % PROGRESS_EVERY == 0 and i:
             progress(i, total)
         number = numbers[i]
-        hvalues = {key: value for key, value in zip(household_keys, hrow) if value is not None}
-        bvalues = {key: value for key, value in zip(building_keys, brow) if value is not None}
+        # only the cells that were filled (a row with none blank, nearly every row: dict() in C)
+        hvalues = (dict(zip(household_keys, hrow)) if None not in hrow
+                   else {key: value for key, value in zip(household_keys, hrow) if value is not None})
+        bvalues = (dict(zip(building_keys, brow)) if None not in brow
+                   else {key: value for key, value in zip(building_keys, brow) if value is not None})
         row_errors = errors.get(i)
         if number is None and not hvalues and not bvalues and not row_errors:
             continue  # a blank row (or one holding only cells of columns we do not read)

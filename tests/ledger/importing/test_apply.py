@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from decimal import Decimal
 
 import pytest
@@ -301,6 +303,72 @@ def test_a_large_import_is_written_by_the_inserting_thread_a_batch_of_each_in_tu
     created = AuditEntry.objects.filter(action="household.import_create")
     assert {e.object_id for e in created} == {
         str(pk) for pk in Household.objects.filter(number__startswith="DH-1").values_list("pk", flat=True)}
+    assert audit.verify().ok
+
+
+def _household_indexes() -> dict[str, str]:
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ledger_household'")
+        return dict(cursor.fetchall())
+
+
+@pytest.fixture
+def rebuilt(monkeypatch):
+    """Three households count as a large import into a small ledger (core.bulk.indexes_rebuilt): what the
+    import's rebuild yielded, each time."""
+    from gaizao.core import bulk
+    from gaizao.ledger.importing import apply
+
+    monkeypatch.setattr(bulk, "REBUILD_MIN_ROWS", 1)
+    monkeypatch.setattr(apply, "WRITE_BATCH", 2)
+    monkeypatch.setattr(apply, "AUDIT_BATCH", 2)
+    yielded = []
+    real = bulk.indexes_rebuilt
+
+    @contextlib.contextmanager
+    def spied(model, **kwargs):
+        with real(model, **kwargs) as dropped:
+            yielded.append((model, kwargs["columns"], dropped))
+            yield dropped
+
+    monkeypatch.setattr(apply, "indexes_rebuilt", spied)
+    return yielded
+
+
+def test_a_large_import_into_a_small_ledger_builds_the_id_and_name_indexes_after_the_rows(cast, ledger_file, rebuilt):
+    from django.db import connection
+
+    before = _household_indexes()
+    _import(ledger_file(three_households()))
+    assert rebuilt == [(Household, ("head_id_hash", "head_name", "head_initials"), connection.vendor == "sqlite")]
+    assert _household_indexes() == before
+    # what the indexes serve finds the new households: the lookup by ID, by name, by initials
+    household = Household.objects.get(project=cast.project_a, number="DH-101")
+    assert Household.objects.filter(head_id_hash=crypto.lookup_hash(cid(101))).get() == household
+    assert Household.objects.filter(head_name=household.head_name, head_initials=household.head_initials).exists()
+
+
+def test_a_failure_inside_the_rebuild_leaves_the_indexes_and_the_ledger_as_they_were(cast, ledger_file, rebuilt,
+                                                                                     monkeypatch):
+    from gaizao.ledger.importing import apply
+
+    plan = ledger_import_preview(actor=SYSTEM, project_code="P001", path=ledger_file(three_households()),
+                                 to_apply=True)
+    before = (Household.objects.count(), Building.objects.count(), AuditEntry.objects.count(), _household_indexes())
+
+    def broken(name):
+        raise RuntimeError("the row maker failed")
+
+    monkeypatch.setattr(apply, "initials", broken)  # called for each household row, inside the rebuild
+    with pytest.raises(RuntimeError, match="row maker"):
+        ledger_import_apply(actor=SYSTEM, plan=plan)
+    assert rebuilt  # the failure came inside the block
+    assert (Household.objects.count(), Building.objects.count(), AuditEntry.objects.count(),
+            _household_indexes()) == before
     assert audit.verify().ok
 
 
