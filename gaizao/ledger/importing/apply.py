@@ -10,6 +10,7 @@ preview makes the whole import stop with a Conflict: nothing is written, preview
 
 from __future__ import annotations
 
+import enum
 import itertools
 from contextlib import ExitStack
 from collections import defaultdict
@@ -230,6 +231,12 @@ def _hash(plan: ImportPlan, number: str | None) -> str | None:
     return plan.hashes.get(number) or crypto.lookup_hash(number)
 
 
+def _plain(value):
+    """A choice as the plain text it stores (``Way.DEMOLISH`` → "demolish"): sqlite3 binds a str subclass
+    through its adapter lookup, a plain str at once (each building and household row holds some)."""
+    return value.value if isinstance(value, enum.Enum) else value
+
+
 def _write_created(plan: ImportPlan, created: _Created, project: Project, result: ApplyResult, *,
                    progress: Callable[[int], None], beside: tuple) -> None:
     """The new households, their buildings and members; ``beside``: the audit trail's writer and rows,
@@ -240,13 +247,13 @@ def _write_created(plan: ImportPlan, created: _Created, project: Project, result
     area = zero
     # 处置方式 and 进度路径 (ledger.ways): a building takes its 处置方式 column, else what the village's mode
     # does with its buildings; a household's way is keyed by "has a building to demolish".
-    disposition = DEFAULT_DISPOSITION[village.mode]
-    ways = {True: way_for(village.mode, [Disposition.DEMOLISH]), False: way_for(village.mode, [])}
+    disposition = _plain(DEFAULT_DISPOSITION[village.mode])
+    ways = {True: _plain(way_for(village.mode, [Disposition.DEMOLISH])), False: _plain(way_for(village.mode, []))}
 
     def household_rows(sealed):
         nonlocal area
         # what every row looks up, looked up once (100,000 rows)
-        default_use, default_land = HOUSEHOLD_DEFAULTS["use"], HOUSEHOLD_DEFAULTS["land_type"]
+        default_use, default_land = _plain(HOUSEHOLD_DEFAULTS["use"]), _plain(HOUSEHOLD_DEFAULTS["land_type"])
         demolish = Disposition.DEMOLISH
         for pk, household, (head_id, phone, phone_hash) in zip(created.ids, created.households, sealed):
             values = household.values
@@ -274,8 +281,8 @@ def _write_created(plan: ImportPlan, created: _Created, project: Project, result
         # the import's peak memory). Their household keys are reserved, and the foreign key is checked
         # at the commit: they may go in before the households. A value the row leaves blank takes
         # BUILDING_DEFAULTS'.
-        default_use = HOUSEHOLD_DEFAULTS["use"]
-        structure, floors, year, certificate, legal, unlicensed, legality = (BUILDING_DEFAULTS[key] for key in (
+        default_use = _plain(HOUSEHOLD_DEFAULTS["use"])
+        structure, floors, year, certificate, legal, unlicensed, legality = (_plain(BUILDING_DEFAULTS[key]) for key in (
             "structure", "floors", "build_year", "certificate_no", "legal_area", "unlicensed_area", "legality"))
         for pk, household in zip(created.ids, created.households):
             use = household.values.get("use") or default_use
