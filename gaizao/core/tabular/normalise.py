@@ -441,6 +441,16 @@ def choice_rule(choices, aliases: dict[str, str] | None = None):
     return slow, table.get
 
 
+def _looked_up(get):
+    """The whole-column path of a choice table's ``get``: every cell looked up in one pass in C, taken when
+    each filled cell is in the table (as many None as blank cells; the table has no blank key)."""
+    def column(values: list) -> list | None:
+        out = list(map(get, values))
+        return out if out.count(None) == values.count("") else None
+
+    return column
+
+
 def _by_distinct(values: list, fast) -> list | None:
     """The column through a table of its distinct cells, when they are few (choices, floors, years) and
     ``fast`` takes each (a blank '' gives None): one call per distinct cell and one pass in C, instead of
@@ -464,6 +474,8 @@ def column_converter(*, slow, fast=None):
     """``convert(values) -> (converted, errors)``: None for blank cells, errors by position."""
     fast = fast or (lambda value: None)
     whole = getattr(fast, "column", None)  # a rule that can vouch for a whole column at once (text_rule)
+    if whole is None and isinstance(getattr(fast, "__self__", None), dict) and fast("") is None:
+        whole = _looked_up(fast)  # a choice table's get (choice_rule)
 
     def convert(values: list) -> tuple[list, dict[int, str]]:
         if whole is not None and (out := whole(values)) is not None:
