@@ -64,6 +64,7 @@ class Table:
     columns: tuple  # the declared columns (tabular.Column or an app's own, see headers.ColumnLike)
     _cells: dict = field(default_factory=dict, repr=False)
     _data: list | None = field(default=None, repr=False)
+    _width: int | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
@@ -100,8 +101,9 @@ class Table:
             return cells
         index = self.header.columns[key]
         start, rows = self.start, self.data
-        width = min(map(len, rows)) if rows else 0
-        if index < width:
+        if self._width is None:  # the shortest row: once per table, not per column
+            self._width = min(map(len, rows)) if rows else 0
+        if index < self._width:
             cells = list(map(itemgetter(index), rows))
         else:  # CSV rows can be ragged
             cells = [row[index] if index < len(row) else "" for row in rows]
