@@ -13,7 +13,8 @@ What no import of the file can avoid, each measured on its own, medians of ``--r
     else running. As the import writes them: the columns it fills (not those NULL in every row:
     ``core.bulk.RowWriter`` leaves them out), as many rows per statement as it puts in one
     (``core.bulk.OVERLAP_ROWS``, within SQLite's limit of bound values), the values every row shares
-    bound once per statement, foreign keys checked.
+    bound once per statement, foreign keys checked, the households' ID-hash, name and initials indexes
+    dropped first and built again after (``core.bulk.indexes_rebuilt``, as the import into an empty ledger).
 
 (b) must finish before calamine starts and (c) cannot start before the file is read and checked,
 so (a) + (b) + (c) is a floor for an import that does its checks before it writes; the ratio to
@@ -70,6 +71,7 @@ def _parents(source: sqlite3.Connection, table: str, db: sqlite3.Connection) -> 
 
 def _insert_seconds(source: sqlite3.Connection, table: str, target: Path) -> float:
     from gaizao.core.bulk import OVERLAP_ROWS
+    from gaizao.ledger.importing.apply import REBUILT_INDEXES
 
     schema = [row[0] for row in source.execute(
         "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL AND type != 'trigger'", [table])]
@@ -83,7 +85,8 @@ def _insert_seconds(source: sqlite3.Connection, table: str, target: Path) -> flo
     own = len(columns) - len(shared)
     quoted = [f'"{c}"' for c in columns]
     rows = source.execute(f'SELECT {", ".join(quoted[:own])} FROM "{table}"').fetchall()
-    constant = list(source.execute(f'SELECT {", ".join(quoted[own:])} FROM "{table}" LIMIT 1').fetchone()) if shared else []
+    constant = (list(source.execute(f'SELECT {", ".join(quoted[own:])} FROM "{table}" LIMIT 1').fetchone())
+                if shared else [])
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     db = sqlite3.connect(target, isolation_level=None)
@@ -101,11 +104,20 @@ def _insert_seconds(source: sqlite3.Connection, table: str, target: Path) -> flo
     end = ")" if shared else ""
     full = head + ", ".join([group] * per) + end
     batches = [constant + [v for row in rows[i:i + per] for v in row] for i in range(0, len(rows), per)]
+    # The indexes the import builds after its rows (apply.REBUILT_INDEXES, core.bulk.indexes_rebuilt), the same way.
+    rebuilt = [(name, sql) for name, sql, first in db.execute(
+        "SELECT m.name, m.sql, i.name FROM sqlite_master m, pragma_index_info(m.name) i WHERE m.type = 'index' "
+        "AND m.tbl_name = ? AND m.sql IS NOT NULL AND i.seqno = 0", [table])
+        if table == "ledger_household" and first in REBUILT_INDEXES and not sql.upper().startswith("CREATE UNIQUE")]
     db.execute("BEGIN IMMEDIATE")
     start = time.perf_counter()
+    for name, _sql in rebuilt:
+        db.execute(f'DROP INDEX "{name}"')
     for batch in batches:
         count = (len(batch) - len(shared)) // own
         db.execute(full if count == per else head + ", ".join([group] * count) + end, batch)
+    for _name, sql in rebuilt:
+        db.execute(sql)
     seconds = time.perf_counter() - start
     db.execute("COMMIT")
     db.close()

@@ -125,6 +125,9 @@ def nav(page, name: str):
     toggler = page.locator(".navbar-toggler")
     if not menu.is_visible() and toggler.is_visible():
         toggler.click()
+        # opened when the collapse has ended (its "show" class): until then the link may not be visible
+        # yet, and would be looked for in a drop-down (failed once under load)
+        page.locator("#navbar-menu.show").wait_for(state="visible")
     link = menu.get_by_role("link", name=name, exact=True).first
     if not link.is_visible():
         # hidden drop-down items are not in the accessibility tree: find the group by the item's text

@@ -231,6 +231,11 @@ def _hash(plan: ImportPlan, number: str | None) -> str | None:
     return plan.hashes.get(number) or crypto.lookup_hash(number)
 
 
+# The household columns whose indexes a large import into a small ledger builds after its rows (their
+# values come in no order: core.bulk.indexes_rebuilt); bench/bench_import_floor.py does the same.
+REBUILT_INDEXES = ("head_id_hash", "head_name", "head_initials")
+
+
 def _plain(value):
     """A choice as the plain text it stores (``Way.DEMOLISH`` → "demolish"): sqlite3 binds a str subclass
     through its adapter lookup, a plain str at once (each building and household row holds some)."""
@@ -299,7 +304,7 @@ def _write_created(plan: ImportPlan, created: _Created, project: Project, result
     built = 0
     # A large import into a small ledger (the first streets' sheets) builds the indexes of the household
     # columns whose values come in no order after the rows are in (core.bulk.indexes_rebuilt).
-    with indexes_rebuilt(Household, adding=len(created.ids), columns=("head_id_hash", "head_name", "head_initials")):
+    with indexes_rebuilt(Household, adding=len(created.ids), columns=REBUILT_INDEXES):
         # Audit entries and buildings first (their rows need none of the worker's numbers): one batch of
         # each, for the inserting thread to run while the worker's answer is read, more while it still
         # encrypts …
