@@ -22,7 +22,12 @@ from gaizao.core.tabular import Masked
 
 def _plain(values: Iterable) -> list[str]:
     """The distinct numbers as typed (not blank, not masked), in order."""
-    return list(dict.fromkeys(value for value in values if value and not isinstance(value, Masked)))
+    distinct = dict.fromkeys(values)  # in C; blanks and masked numbers dropped after (few, if any)
+    distinct.pop(None, None)
+    distinct.pop("", None)
+    if set(map(type, distinct)) <= {str}:
+        return list(distinct)
+    return [value for value in distinct if not isinstance(value, Masked)]
 
 
 class Sealed:

@@ -423,3 +423,16 @@ def test_the_sealed_heads_hashes_go_to_each_number_asked_in_order_or_by_number()
     assert sealed.hashes([*heads, cid(102), cid(201)]) == [*(hashed[n] for n in heads), hashed[cid(102)], None]
     assert sealed.hashes([cid(103), cid(201), cid(101)]) == [hashed[cid(103)], None, hashed[cid(101)]]
     sealed.close()
+
+
+def test_the_worker_is_given_each_typed_number_once_in_order_without_blanks_or_masked_ones():
+    from gaizao.core.tabular import Masked
+    from gaizao.ledger.importing.sealed import Sealed
+
+    sealed = Sealed([cid(101), None, "", Masked("110105********002X"), cid(102), cid(101)],
+                    ["13900000101", "", Masked("139****0101"), "13900000101"])
+    assert (sealed.ids, sealed.phones) == ([cid(101), cid(102)], ["13900000101"])
+    sealed.close()
+    sealed = Sealed([cid(103), cid(101)], ["13900000103"])
+    assert (sealed.ids, sealed.phones) == ([cid(103), cid(101)], ["13900000103"])
+    sealed.close()
