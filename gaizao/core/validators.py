@@ -53,7 +53,9 @@ def normalize_citizen_id(value: str) -> str:
         raise ValidationError(
             _("身份证号应为 18 位，实际为 %(n)d 位。") % {"n": len(text)}, code="length"
         )
-    if not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
+    # ASCII digits only: str.isdigit() also takes other scripts' digits (٣, ३), which would store the same
+    # number under another keyed hash
+    if not text.isascii() or not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
         raise ValidationError(_("身份证号只能由数字组成，最后一位可以是 X。"), code="chars")
     kind = _("身份证号")
     if text[:2] in _PERMIT_PREFIXES:
@@ -103,7 +105,7 @@ def citizen_id_is_male(value: str) -> bool:
     return int(normalize_citizen_id(value)[16]) % 2 == 1
 
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
 def normalize_mobile(value: str) -> str:
@@ -115,7 +117,7 @@ def normalize_mobile(value: str) -> str:
         text = text[2:]
     if not text:
         raise ValidationError(_("手机号不能为空。"), code="required")
-    if not text.isdigit():
+    if not text.isascii() or not text.isdigit():
         raise ValidationError(_("手机号只能由数字组成。"), code="chars")
     if len(text) != 11:
         raise ValidationError(
@@ -130,10 +132,11 @@ def normalize_mobile(value: str) -> str:
 # are 010 and 020–029 (three digits) or 0 and three more digits from 03 to 09 (0755, 0571), so the
 # digits alone say where the area code ends. Stored as area-number[-extension]: 020-12345678,
 # 0755-1234567, 010-12345678-801.
-LANDLINE = re.compile(r"(?:010|02\d|0[3-9]\d\d)-\d{7,8}(?:-\d{1,6})?")
-_AREA_CODE = re.compile(r"010|02\d|0[3-9]\d\d")
-_EXTENSION = re.compile(r"(?:转|分机|ext\.?|x|#)\s*(\d{1,6})$", re.IGNORECASE)
-_LANDLINE_CHARS = re.compile(r"[\d\s\-()]+")
+# (Digits as [0-9]: \d would also match other scripts' digits.)
+LANDLINE = re.compile(r"(?:010|02[0-9]|0[3-9][0-9][0-9])-[0-9]{7,8}(?:-[0-9]{1,6})?")
+_AREA_CODE = re.compile(r"010|02[0-9]|0[3-9][0-9][0-9]")
+_EXTENSION = re.compile(r"(?:转|分机|ext\.?|x|#)\s*([0-9]{1,6})$", re.IGNORECASE)
+_LANDLINE_CHARS = re.compile(r"[0-9\s\-()]+")
 _PHONE_SEPARATORS = re.compile(r"[\s\-()]+")
 
 
@@ -148,7 +151,7 @@ def normalize_landline(value: str) -> str:
         raise ValidationError(
             _("固定电话只能由区号、号码和“-”、空格、括号组成（如 020-12345678、(0755) 1234567）。"), code="chars"
         )
-    groups = re.findall(r"\d+", text)
+    groups = re.findall(r"[0-9]+", text)
     digits = "".join(groups)
     if not digits.startswith("0"):
         raise ValidationError(_("固定电话须带区号（以 0 开头，如 020-12345678）。"), code="area")

@@ -81,3 +81,29 @@ def test_password_needs_three_character_classes(password, ok):
     else:
         with pytest.raises(ValidationError, match="3 类"):
             validator.validate(password)
+
+
+# Digits of other scripts (Arabic-Indic ٠–٩, Devanagari ०–९) pass str.isdigit() and \d and int() reads them,
+# but NFKC leaves them as they are: taken as typed, the same number would be stored under another keyed hash.
+_ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+_DEVANAGARI = str.maketrans("0123456789", "०१२३४५६७८९")
+
+
+@pytest.mark.parametrize("script", [_ARABIC, _DEVANAGARI])
+def test_digits_of_other_scripts_are_refused_in_ids_and_phones(script):
+    from gaizao.core.tabular import normalise as t
+    from gaizao.core.validators import normalize_phone
+
+    number = "110105" + "19491231002".translate(script) + "X"  # the region stays ASCII, as a forger would keep it
+    with pytest.raises(ValidationError, match="只能由数字组成"):
+        normalize_citizen_id(number)
+    assert not t._fast_citizen_id(number) and t.citizen_id_column([number]) is None
+    with pytest.raises(t.CellError, match="只能由数字组成"):
+        t.to_citizen_id(number)
+    mobile = "138" + "12345678".translate(script)
+    for phone in (mobile, "020-" + "12345678".translate(script)):
+        with pytest.raises(ValidationError):
+            normalize_phone(phone)
+        with pytest.raises(t.CellError):
+            t.to_phone(phone)
+    assert t.mobile_column([mobile]) is None

@@ -35,8 +35,8 @@ _WHITESPACE = re.compile(r"\s+")
 # A column of at least this many cells with at most one distinct cell in DISTINCT_SHARE is converted
 # through a table of its distinct cells (``column_converter``).
 DISTINCT_MIN_CELLS, DISTINCT_SHARE = 256, 8
-_ID_SHAPE = re.compile(r"\d{17}[\dX]")
-MOBILE_SHAPE = re.compile(r"1[3-9]\d{9}")
+_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")  # ASCII digits: \d would take other scripts' too
+MOBILE_SHAPE = re.compile(r"1[3-9][0-9]{9}")
 LANDLINE_SHAPE = LANDLINE  # the canonical landline (020-12345678, 0755-1234567-801), already clean
 AREA_UNIT = re.compile(r"(?:m2|m²|㎡|平方米|平米|平方)$", re.IGNORECASE)
 _NUMBER_SUFFIX = re.compile(r"(?:人|口|层|户|个|栋|间|年)$")
@@ -157,8 +157,8 @@ def _fast_citizen_id(text: str) -> bool:
 # base-13 number, doubled, give the weighted sum mod 11 in one int() in C (a test holds it to the weights).
 _FIRST_17, _LAST = operator.itemgetter(slice(0, 17)), operator.itemgetter(17)
 _PROVINCE, _BIRTH = operator.itemgetter(slice(0, 2)), operator.itemgetter(slice(6, 14))
-_ID_COLUMN = re.compile(r"(?:\d{17}[\dX]a)*")
-_MOBILE_COLUMN = re.compile(r"(?:1[3-9]\d{9}a)*")
+_ID_COLUMN = re.compile(r"(?:[0-9]{17}[0-9X]a)*")
+_MOBILE_COLUMN = re.compile(r"(?:1[3-9][0-9]{9}a)*")
 
 
 def _filled(values: list, kind: type) -> list | None:

@@ -52,6 +52,9 @@ _BAD_IDS = st.one_of(
     _GOOD_IDS.map(lambda good: good[:17] + ("0" if good[17] != "0" else "1")),  # the check digit wrong
     _GOOD_IDS.map(lambda good: good.lower()), _GOOD_IDS.map(lambda good: f"{good[:6]} {good[6:]}"),
     _GOOD_IDS.map(lambda good: "99" + good[2:]),  # no such province
+    # digits of other scripts after the region: refused; full-width ones: folded by the cell rule
+    _GOOD_IDS.map(lambda good: good[:6] + good[6:].translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))),
+    _GOOD_IDS.map(lambda good: good[:6] + good[6:].translate(str.maketrans("0123456789", "０１２３４５６７８９"))),
     st.sampled_from(["", "   ", "110105********002X", "11010519491231002", "810000199001010011",
                      "830000199001010014", "身份证", "11010520991231002X"]),
     st.just(110105194912310020.0), st.just(True), st.just(dt.date(2020, 1, 1)),
@@ -70,7 +73,7 @@ def test_a_whole_id_column_converts_as_cell_by_cell(values):
 
 _GOOD_MOBILES = st.from_regex(r"1[3-9]\d{9}", fullmatch=True)
 _BAD_PHONES = st.one_of(st.sampled_from(["", "020-12345678", "(020) 1234 5678", "138 1234 5678", "12345678901",
-                                         "138****5678", "电话", "1381234567"]),
+                                         "138****5678", "电话", "1381234567", "138١٢٣٤٥٦٧٨", "１３８12345678"]),
                         st.just(13812345678.0), st.just(True))
 
 
