@@ -303,7 +303,7 @@ def indexes_rebuilt(model: type[models.Model], *, adding: int, columns: Sequence
     share, an increasing number) is cheap to keep and dearer to build again (a scan of the table each):
     the caller names the columns of the first kind. Measured (bench/README.md, "Issue 10: indexes
     built after the rows"), 100,000 households into an empty table: 1.35–1.45 s with their indexes kept
-    up to date, 0.83–0.91 s with the name, initials and ID-hash indexes dropped and built again (0.9–1.0 s
+    up to date, 0.75–0.91 s with the name, initials and ID-hash indexes dropped and built again (0.9–1.0 s
     with all seven); with 100,000 households already there 2.7 s against 1.7 s, with 200,000 3.2 s
     against 2.3 s, with 400,000 about even. A table holding more than ``REBUILD_EXISTING_SHARE`` times
     the rows added is left as it is.
@@ -340,19 +340,19 @@ def indexes_rebuilt(model: type[models.Model], *, adding: int, columns: Sequence
             cursor.execute(f"DROP INDEX {db.ops.quote_name(name)}")
     try:
         yield True
+        state = getattr(db, "gaizao_overlap", None)
+        if state is not None and state.inserter is not None:
+            for _name, sql in indexes:  # after the rows given, while this thread goes on
+                state.put(sql, [])
+        else:
+            with db.cursor() as cursor:
+                for _name, sql in indexes:
+                    cursor.execute(sql)
     except BaseException:
         # The indexes come back with the rollback of the transaction that dropped them, even if the
-        # caller catches this error inside it.
+        # caller catches this error inside it (an error of the write, or of building them again).
         transaction.set_rollback(True, using=db.alias)
         raise
-    state = getattr(db, "gaizao_overlap", None)
-    if state is not None and state.inserter is not None:
-        for _name, sql in indexes:  # after the rows given, while this thread goes on
-            state.put(sql, [])
-    else:
-        with db.cursor() as cursor:
-            for _name, sql in indexes:
-                cursor.execute(sql)
 
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:
