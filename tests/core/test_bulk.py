@@ -384,8 +384,9 @@ def test_an_error_inside_brings_the_indexes_back_with_the_rollback_even_when_cau
                 RowWriter(Household, COLUMNS).write(_rows(project, 10))
                 raise ValueError("the write failed half-way")
         except ValueError:
-            pass  # caught inside the transaction: it is rolled back all the same
-    assert not Household.objects.filter(number__startswith="OV-").exists()
+            pass  # caught inside the transaction: where indexes were dropped, it is rolled back all the same
+    # PostgreSQL: the block left the indexes and the transaction alone, so its rows stay
+    assert Household.objects.filter(number__startswith="OV-").exists() == (connection.vendor != "sqlite")
     if connection.vendor == "sqlite":
         assert _household_indexes() == before
 
