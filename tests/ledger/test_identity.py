@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from gaizao.core.actors import SYSTEM
@@ -329,6 +331,31 @@ def test_the_check_is_set_based(stored, monkeypatch, django_assert_num_queries):
     with django_assert_num_queries(6):
         verdict = identity.check(claims, actor=SYSTEM, project=stored.project_a)
     assert verdict.ok
+
+
+@pytest.mark.parametrize("case, role, number, target, rule, names", CASES, ids=IDS)
+def test_a_large_batch_reads_a_small_ledgers_ids_whole_with_the_same_verdict(
+        stored, monkeypatch, case, role, number, target, rule, names):
+    """A batch asking for more IDs than READ_WHOLE times the district's reads them in one pass (a
+    count, then heads and members) and refuses exactly what the IN (…) lookups refuse."""
+    from gaizao.core.crypto import lookup_hash
+
+    others = [identity.Claim(lookup_hash(cid(i, birth="19700101")), f"N-{i}", HEAD) for i in range(40)]
+    household = _household(target)
+    claims = [identity.Claim(lookup_hash(number), target, role, ref="bad"), *others]
+    if rule == identity.TWICE:  # in a file: the member's row twice
+        claims.append(identity.Claim(lookup_hash(number), target, role, ref="again"))
+    monkeypatch.setattr(identity, "READ_WHOLE_MIN", 10**9)
+    looked_up = identity.check(claims, actor=SYSTEM, project=stored.project_a, listed=[household.number])
+    monkeypatch.setattr(identity, "READ_WHOLE_MIN", 1)
+    with CaptureQueriesContext(connection) as queries:
+        whole = identity.check(claims, actor=SYSTEM, project=stored.project_a, listed=[household.number])
+    count, heads, members = (q["sql"] for q in queries.captured_queries[:3])
+    assert "LIMIT" in count and heads.endswith("IS NOT NULL") and members.endswith("IS NOT NULL")
+    assert looked_up.refusals  # each case is refused, on both paths alike
+    assert [(r.claim.ref, r.rule, r.message) for r in whole.refusals] == \
+        [(r.claim.ref, r.rule, r.message) for r in looked_up.refusals]
+    assert (whole.moves, whole.depends) == (looked_up.moves, looked_up.depends)
 
 
 def test_violations_finds_each_rule_in_stored_data(stored):

@@ -12,6 +12,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gaizao.core.errors import AppError
 from gaizao.core.tabular import reader
@@ -227,3 +229,25 @@ def test_the_server_start_recovers_interrupted_jobs(cast, media):
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED and "1 个导入任务" in out.getvalue()
 
+
+
+def _reaches_far(letters: str, digits: str, limit: int) -> tuple[bool, str | None]:
+    """What the guard's pattern means, written out: a column past CZ (three letters, or two from D),
+    or a row whose digits say it is past ``limit`` (more digits, or a larger first or second digit)."""
+    if len(letters) == 3 or (len(letters) == 2 and letters[0] >= "D"):
+        return True, letters
+    if len(letters) > 3:
+        return False, None  # no reference of Excel's: not the guard's to judge
+    bound = str(limit)
+    return len(digits) > len(bound) or (len(digits) == len(bound) and (digits[0], digits[1]) > (bound[0], bound[1])), None
+
+
+@settings(max_examples=400, deadline=None)
+@given(letters=st.text(alphabet="ABCDXZ", max_size=4), digits=st.text(alphabet="0123456789", min_size=1, max_size=8),
+       limit=st.sampled_from([1_050, 20_050, 200_050, 99_050, 1_000_050]), quote=st.sampled_from(['"', "'"]))
+def test_the_guards_pattern_finds_exactly_the_far_references(letters, digits, limit, quote):
+    text = f'<row r="1"><c r={quote}{letters}{digits}{quote} s="1"><v>1</v></c></row>'.encode()
+    match = reader._far_reference(limit).search(text)
+    far, column = _reaches_far(letters, digits, limit)
+    assert bool(match) == far
+    assert (match.group("column").decode() if match and match.group("column") else None) == column
