@@ -194,9 +194,12 @@ def _parse_households(sheet: Sheet, match: h.HeaderMatch, parsed: ParsedFile, *,
         del data.values["building_number"]  # a 房屋编号 column left blank throughout: as if there were none
     numbered = "building_number" in data.values
     unnumbered: dict[str, HouseholdIn] = {}  # households with a building row left without a number
+    # A column blank throughout (包户干部, 处置方式 left empty) gives no row a value: it is not zipped,
+    # and the rows without it take dict(zip(…)) below, not the comprehension that drops blanks.
+    filled = {key for key, cells in data.values.items() if cells.count(None) < len(cells)}
     household_keys = [c.key for c in h.HOUSEHOLD_COLUMNS if c.part == h.HOUSEHOLD and c.key != "number"
-                      and c.key in data.values]
-    building_keys = [c.key for c in h.HOUSEHOLD_COLUMNS if c.part == h.BUILDING and c.key in data.values]
+                      and c.key in filled]
+    building_keys = [c.key for c in h.HOUSEHOLD_COLUMNS if c.part == h.BUILDING and c.key in filled]
     # the rows' cells, column by column turned into one tuple per row (zip: in C)
     hrows = zip(*(data.values[key] for key in household_keys)) if household_keys else itertools.repeat(())
     brows = zip(*(data.values[key] for key in building_keys)) if building_keys else itertools.repeat(())
