@@ -29,6 +29,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from gaizao.core import sheetscan
 from gaizao.core.errors import AppError
 
 # Module constants so that a test (or a deployment, in code) can lower them.
@@ -311,48 +312,17 @@ def _scan_in_background(path: Path, names: list[str], *, marked: set[str] | None
 
 # --- the size of a sheet, before calamine parses it (xlsx only) --------------------------------
 
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"')
-# A column reference beyond CZ (104 > MAX_COLUMNS): three letters, or two starting with D–Z.
-_BIG_COLUMN = rb"[A-Z]{3}|[D-Z][A-Z]"
-GUARD_CHUNK = 1024 * 1024  # bytes of sheet XML inflated at a time: the guard's memory
-
-
-def _far_reference(limit: int) -> re.Pattern:
-    """A cell or row reference to a column past CZ (group "column") or a row past ``limit`` by at
-    most 10 % (r="T1000001", r="1000001"), the row matched by its digits (more of them, or a larger
-    two-digit prefix) without converting millions of ordinary references to numbers. One pattern,
-    one pass, starting with the literal r= so that the regex engine skips ahead between matches."""
-    digits = str(limit)
-    d = len(digits)
-    assert d >= 2, "the limit includes ROW_SLACK"
-    a, b = int(digits[0]), int(digits[1])
-    numbers = [rf"\d{{{d + 1},}}"]
-    if a < 9:
-        numbers.append(rf"[{a + 1}-9]\d{{{d - 1}}}")
-    if b < 9:
-        numbers.append(rf"{a}[{b + 1}-9]\d{{{d - 2}}}")
-    rows = "|".join(numbers).encode()
-    # {0,3}+ takes the letters without giving any back: digits must follow them, so a shorter
-    # column could never match, and the engine no longer tries (0.29 s -> 0.22 s per 100,000 rows).
-    return re.compile(rb"""r=["'](?:(?P<column>""" + _BIG_COLUMN + rb""")\d|[A-Z]{0,3}+(?:""" + rows + rb""")["'])""")
-
-
-def _row_tags(text: bytes) -> int:
-    """Twice the row elements in a piece of sheet XML, about: "row" is in each <row …> and </row>
-    (and once in <row/>, <x:row>…); one pass of bytes.count, where a regex took seconds."""
-    return text.count(b"row")
-
-
 class _XlsxGuard:
     """Refuse a worksheet with too many rows or columns before python-calamine parses it.
 
     calamine builds one dense grid over a sheet's used range, so memory follows the furthest cell,
     not the file size: two cells, A1 and T1000001, cost 20 million cells. The ``<dimension>``
     element at the top of the sheet XML gives the range cheaply, but a generator may omit it or
-    lie, so the XML is also streamed (``GUARD_CHUNK`` at a time, bounded memory) and the guard
-    stops at the first reference past the limit or when the row elements outnumber it. The same
-    pass notes whether the sheet holds formulas or error cells, which spares the formula scan its
-    own read of sheets without them. Measured in bench/README.md ("Import limits").
+    lie, so the XML is also streamed (``core.sheetscan``: bounded memory, a large sheet's back in a
+    second process) and the guard stops at the first reference past the limit or when the row
+    elements outnumber it. The same pass notes whether the sheet holds formulas or error cells,
+    which spares the formula scan its own read of sheets without them. Measured in
+    bench/README.md ("Import limits").
     """
 
     def __init__(self, path: Path, *, max_rows: int | None = None):
@@ -371,43 +341,48 @@ class _XlsxGuard:
                     member = _sheet_member(archive, name)
                     if member is None or member not in members or not member.endswith(".xml"):
                         return None
-                    if self._sheet(archive, member, sheet=name, limit=limit, max_rows=self.max_rows):
+                    if self._sheet(archive, member, sheet=name, limit=limit):
                         marked.add(name)
         except (zipfile.BadZipFile, KeyError, OSError, ElementTree.ParseError, EOFError):
             return None
         return marked
 
-    @staticmethod
-    def _sheet(archive: zipfile.ZipFile, member: str, *, sheet: str, limit: int, max_rows: int) -> bool:
-        far = _far_reference(limit)
-        rows, marker, first, carry = 0, False, True, b""
-        with archive.open(member) as stream:
-            while True:
-                block = stream.read(GUARD_CHUNK)
-                text = carry + block
-                carry = b""
-                if block:  # keep an unfinished tag for the next round, so no reference is cut in two
-                    cut = text.rfind(b"<")
-                    if 0 < cut and len(text) - cut < 65536:
-                        text, carry = text[:cut], text[cut:]
-                if first:
-                    first = False
-                    dimension = _DIMENSION.search(text)
-                    if dimension:
-                        right, bottom = dimension.group(3) or dimension.group(1), dimension.group(4) or dimension.group(2)
-                        _check_rows(int(bottom), sheet=sheet, limit=max_rows)
-                        _check_columns(_col_index(right) + 1, sheet=sheet)
-                match = far.search(text)
-                if match and match.group("column"):
-                    _check_columns(_col_index(match.group("column")) + 1, sheet=sheet)
-                if match:
-                    raise _too_many_rows(sheet=sheet, count=None, limit=max_rows)
-                rows += _row_tags(text)
-                if rows > 2 * limit:  # rows without r="…" are placed one after another
-                    raise _too_many_rows(sheet=sheet, count=None, limit=max_rows)
-                marker = marker or b"f>" in text or b't="e"' in text
-                if not block:
-                    return marker
+    def _sheet(self, archive: zipfile.ZipFile, member: str, *, sheet: str, limit: int) -> bool:
+        """Whether the sheet holds a marker; refused (AppError) when it reaches too far. A large
+        sheet's back is scanned by a second process meanwhile (``sheetscan.Back``)."""
+        size = archive.getinfo(member).file_size  # as the zip says: a lie only moves the split
+        split = int(size * sheetscan.FRONT_SHARE) if size >= sheetscan.SPLIT_MIN_BYTES else None
+        back = sheetscan.Back(str(self.path), member, start=split, limit=limit) if split else None
+        try:
+            with archive.open(member) as stream:
+                front = sheetscan.scan(stream, limit=limit, stop=split, first=lambda text: self._dimension(text, sheet))
+            self._judge(front, sheet=sheet, limit=limit)
+            if split is None:
+                return front.marker
+            found = back.found()
+            if found is None:  # the second process gave no answer: the back is read here
+                with archive.open(member) as stream:
+                    found = sheetscan.scan(stream, limit=limit, start=split)
+            self._judge(found, sheet=sheet, limit=limit, tags=front.tags)
+            return front.marker or found.marker
+        finally:
+            if back is not None:
+                back.stop()
+
+    def _dimension(self, text: bytes, sheet: str) -> None:
+        dimension = sheetscan.DIMENSION.search(text)
+        if dimension:
+            right, bottom = dimension.group(3) or dimension.group(1), dimension.group(4) or dimension.group(2)
+            _check_rows(int(bottom), sheet=sheet, limit=self.max_rows)
+            _check_columns(_col_index(right) + 1, sheet=sheet)
+
+    def _judge(self, found: sheetscan.Found, *, sheet: str, limit: int, tags: int = 0) -> None:
+        """Refuse what a scan found: a column past CZ, a row past the limit, too many row elements
+        (``tags``: those of the part before, counted with these)."""
+        if found.column:
+            _check_columns(_col_index(found.column.encode()) + 1, sheet=sheet)
+        if found.column or found.far_row or found.too_many or tags + found.tags > 2 * limit:
+            raise _too_many_rows(sheet=sheet, count=None, limit=self.max_rows)
 
 
 # --- formulas without a cached result and error values (xlsx only) ---------------------------

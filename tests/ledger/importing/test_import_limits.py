@@ -8,6 +8,7 @@ line and upload page's job) and by the stage dates import, which share the reade
 
 from __future__ import annotations
 
+import sys
 import zipfile
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gaizao.core import sheetscan
 from gaizao.core.errors import AppError
 from gaizao.core.tabular import reader
 from gaizao.core.tabular.headers import column_letter
@@ -239,7 +241,8 @@ def _reaches_far(letters: str, digits: str, limit: int) -> tuple[bool, str | Non
     if len(letters) > 3:
         return False, None  # no reference of Excel's: not the guard's to judge
     bound = str(limit)
-    return len(digits) > len(bound) or (len(digits) == len(bound) and (digits[0], digits[1]) > (bound[0], bound[1])), None
+    longer = len(digits) > len(bound)
+    return longer or (len(digits) == len(bound) and (digits[0], digits[1]) > (bound[0], bound[1])), None
 
 
 @settings(max_examples=400, deadline=None)
@@ -247,7 +250,52 @@ def _reaches_far(letters: str, digits: str, limit: int) -> tuple[bool, str | Non
        limit=st.sampled_from([1_050, 20_050, 200_050, 99_050, 1_000_050]), quote=st.sampled_from(['"', "'"]))
 def test_the_guards_pattern_finds_exactly_the_far_references(letters, digits, limit, quote):
     text = f'<row r="1"><c r={quote}{letters}{digits}{quote} s="1"><v>1</v></c></row>'.encode()
-    match = reader._far_reference(limit).search(text)
+    match = sheetscan.far_reference(limit).search(text)
     far, column = _reaches_far(letters, digits, limit)
     assert bool(match) == far
     assert (match.group("column").decode() if match and match.group("column") else None) == column
+
+
+@pytest.fixture
+def split(monkeypatch):
+    """Every sheet is scanned in two parts, its back by a second process (a large sheet's way); the
+    list holds that process's answers."""
+    monkeypatch.setattr(sheetscan, "SPLIT_MIN_BYTES", 0)
+    answers = []
+    found = sheetscan.Back.found
+    monkeypatch.setattr(sheetscan.Back, "found", lambda self: answers.append(found(self)) or answers[-1])
+    return answers
+
+
+FAR_IN_THE_BACK = [
+    ({1_200: ["x"]}, "工作表「住户房屋」的行数超过单次导入上限 1,000 行"),
+    ({801: [None] * 16383 + ["x"]}, "工作表「住户房屋」有 16384 列，超过单次导入上限 100 列"),
+]
+
+
+@pytest.mark.parametrize("far, message", FAR_IN_THE_BACK, ids=["row", "column"])
+def test_a_large_sheet_is_refused_for_what_its_back_holds(split, tmp_path, far, message):
+    path = write_xlsx(tmp_path / "后半.xlsx", {**_many(800), **far}, dimension=None)
+    with pytest.raises(AppError, match=message):
+        reader._XlsxGuard(path).check([SHEET])
+    assert len(split) == 1 and (split[0].far_row or split[0].column)  # found by the second process
+
+
+def test_a_large_sheet_within_the_limit_is_read_in_two_parts_and_imports(split, cast, tmp_path):
+    rows = _many(800)
+    assert reader._XlsxGuard(write_xlsx(tmp_path / "干净.xlsx", rows, dimension=None)).check([SHEET]) == set()
+    rows[801][4] = "f>"  # an address that looks like a formula's end tag, in the back: the formula scan reads it
+    path = write_xlsx(tmp_path / "公式.xlsx", rows, dimension=None)
+    assert reader._XlsxGuard(path).check([SHEET]) == {SHEET}
+    assert [found.marker for found in split] == [False, True]
+    plan = ledger_import_preview(actor=cast.street_user_a, project_code="P001", path=path)
+    assert len(plan.new) == 800
+
+
+@pytest.mark.parametrize("far, message", FAR_IN_THE_BACK, ids=["row", "column"])
+def test_without_the_second_process_the_back_is_read_here(split, tmp_path, monkeypatch, far, message):
+    monkeypatch.setattr(sys, "executable", "/bin/false")
+    path = write_xlsx(tmp_path / "后半.xlsx", {**_many(800), **far}, dimension=None)
+    with pytest.raises(AppError, match=message):
+        reader._XlsxGuard(path).check([SHEET])
+    assert split == [None]
