@@ -10,7 +10,8 @@ and cached under var/bench/):
     database file (migrated first), in a child process, median of ``--repeat``; target ≤ 3 × (a) for the template layout, ≤ 4 × for the everyday one;
 (c) the peak memory (ru_maxrss) of a child process doing only the import, plus that of the worker
     process that encrypts its personal numbers (gaizao.core.sealing), measured on its own with a
-    job of the same size; target < 600 MB;
+    job of the same size; target < 600 MB (the sheet scan's second process, gaizao.core.sheetscan,
+    takes ~22 MB during the first half second, while the import is still small);
 (d) django-import-export importing the same rows into the same Household model (encryption
     through the model fields as usual), on the first ``--die-rows`` rows; target: ours ≥ 10 × its
     rows per second. Needs ``pip install django-import-export tablib`` in the virtualenv.
@@ -151,8 +152,9 @@ def child_ours(path: Path, db_path: Path, profile: str | None) -> dict:
         times["apply"] = time.perf_counter() - start - times["parse"] - times["plan"]
         times["total"] = time.perf_counter() - start
         after = os.times()
-        # CPU seconds of the import and of its encryption worker (a waited child): what two cores
-        # must share, so (main + worker) / 2 is the shortest the import could take on them.
+        # CPU seconds of the import and of its second processes (the encryption worker and the
+        # sheet scan's back, waited children): what two cores must share, so (main + worker) / 2 is
+        # the shortest the import could take on them.
         times["cpu_main"] = (after.user - before.user) + (after.system - before.system)
         times["cpu_worker"] = (after.children_user - before.children_user) + (
             after.children_system - before.children_system)
@@ -349,7 +351,7 @@ def main() -> None:
     for run in ours:
         print(f"(b) our import: {run['total']:.2f} s = parse {run['parse']:.2f} + plan {run['plan']:.2f} "
               f"+ apply {run['apply']:.2f}; peak {run['maxrss_mb']:.0f} MB; "
-              f"CPU {run['cpu_main']:.2f} s + worker {run['cpu_worker']:.2f} s")
+              f"CPU {run['cpu_main']:.2f} s + second processes {run['cpu_worker']:.2f} s")
     print(f"    median {b:.2f} s = {b / a:.2f} × calamine (target ≤ {target:g}), {ours_rate:,.0f} households/s")
     print(f"    CPU median {cpu:.2f} s: on two cores at best {cpu / 2:.2f} s = {cpu / 2 / a:.2f} × calamine")
     print(f"(c) peak memory {peak:.0f} MB = import {main_peak:.0f} MB + encryption worker {worker:.0f} MB "
