@@ -196,7 +196,9 @@ def _parse_households(sheet: Sheet, match: h.HeaderMatch, parsed: ParsedFile, *,
     unnumbered: dict[str, HouseholdIn] = {}  # households with a building row left without a number
     # A column blank throughout (包户干部, 处置方式 left empty) gives no row a value: it is not zipped,
     # and the rows without it take dict(zip(…)) below, not the comprehension that drops blanks.
-    filled = {key for key, cells in data.values.items() if cells.count(None) < len(cells)}
+    # (cells[0] first: comparing a Decimal with None goes through the numbers ABCs, 1 µs a cell)
+    filled = {key for key, cells in data.values.items()
+              if not cells or cells[0] is not None or cells.count(None) < len(cells)}
     household_keys = [c.key for c in h.HOUSEHOLD_COLUMNS if c.part == h.HOUSEHOLD and c.key != "number"
                       and c.key in filled]
     building_keys = [c.key for c in h.HOUSEHOLD_COLUMNS if c.part == h.BUILDING and c.key in filled]
