@@ -223,3 +223,27 @@ def test_the_worker_computes_the_next_part_while_the_one_before_is_unread():
     assert after - before < max(before // 4, 3)
     (blobs,), () = job.result(1)
     assert crypto.decrypt(blobs[-1]) == values[-1]
+
+
+def test_an_answer_the_worker_has_begun_to_send_is_read_by_a_thread_while_the_caller_goes_on(monkeypatch):
+    """ready() starts reading a part once the worker sends it and says yes when it is read, so that the
+    import keeps its inserting thread busy meanwhile instead of waiting in result()."""
+    import threading
+    import time
+
+    from gaizao.core import sealing
+
+    readers = []
+    fetch = sealing._fetch
+    monkeypatch.setattr(sealing, "_fetch", lambda *a: readers.append(threading.current_thread().name) or fetch(*a))
+    values = [f"1381234{i:05d}" for i in range(3 * sealing.MIN_BACKGROUND_VALUES)]
+    job = crypto.background(parts=[((), (values,)), ((values,), ())])
+    assert job.result(0) == ([], [crypto.lookup_hash_many(values)])
+    deadline = time.monotonic() + 60
+    while not job.ready(1):
+        assert time.monotonic() < deadline
+        time.sleep(0.002)
+    assert readers == ["gaizao-sealing-read"]  # read beside this thread, once
+    (blobs,), () = job.result(1)
+    assert crypto.decrypt(blobs[0]) == values[0] and crypto.decrypt(blobs[-1]) == values[-1]
+    assert job.in_background  # the worker's answer, not computed again here
