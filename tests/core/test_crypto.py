@@ -225,25 +225,41 @@ def test_the_worker_computes_the_next_part_while_the_one_before_is_unread():
     assert crypto.decrypt(blobs[-1]) == values[-1]
 
 
-def test_an_answer_the_worker_has_begun_to_send_is_read_by_a_thread_while_the_caller_goes_on(monkeypatch):
-    """ready() starts reading a part once the worker sends it and says yes when it is read, so that the
-    import keeps its inserting thread busy meanwhile instead of waiting in result()."""
-    import threading
-    import time
+def test_the_answers_pipe_holds_a_megabyte():
+    """Linux gives a pipe 64 KB: a large answer then crosses in hundreds of pieces, each read when the
+    import's inserting thread lets go of the GIL."""
+    import fcntl
 
     from gaizao.core import sealing
 
-    readers = []
-    fetch = sealing._fetch
-    monkeypatch.setattr(sealing, "_fetch", lambda *a: readers.append(threading.current_thread().name) or fetch(*a))
-    values = [f"1381234{i:05d}" for i in range(3 * sealing.MIN_BACKGROUND_VALUES)]
-    job = crypto.background(parts=[((), (values,)), ((values,), ())])
-    assert job.result(0) == ([], [crypto.lookup_hash_many(values)])
-    deadline = time.monotonic() + 60
-    while not job.ready(1):
-        assert time.monotonic() < deadline
-        time.sleep(0.002)
-    assert readers == ["gaizao-sealing-read"]  # read beside this thread, once
-    (blobs,), () = job.result(1)
-    assert crypto.decrypt(blobs[0]) == values[0] and crypto.decrypt(blobs[-1]) == values[-1]
-    assert job.in_background  # the worker's answer, not computed again here
+    values = [f"1381234{i:05d}" for i in range(sealing.MIN_BACKGROUND_VALUES)]
+    job = crypto.background(encrypt=[values])
+    assert fcntl.fcntl(job._process.stdout.fileno(), getattr(fcntl, "F_GETPIPE_SZ", 1032)) == sealing.PIPE_BYTES
+    job.close()
+
+
+def test_a_long_answer_crosses_the_pipe_packed_and_reads_as_the_list():
+    import pickle
+
+    from gaizao.core import sealing
+
+    hashes = [f"{i:064x}" if i % 7 else None for i in range(sealing.PACK_MIN)]
+    blobs = [bytes([i % 256]) * (i % 5 + 1) for i in range(sealing.PACK_MIN)]
+    for values in (hashes, blobs):
+        packed = pickle.loads(pickle.dumps(sealing.Packed.of(values), protocol=pickle.HIGHEST_PROTOCOL))
+        assert isinstance(packed, sealing.Packed) and len(packed) == len(values)
+        assert list(packed) == values and packed == values and list(zip(packed, values)) == list(zip(values, values))
+        assert (packed[0], packed[6], packed[7], packed[-1], packed[-2:]) == (
+            values[0], values[6], values[7], values[-1], values[-2:])
+    assert sealing.Packed.of(hashes[:10]) is not None and isinstance(sealing.Packed.of(hashes[:10]), list)  # short
+    assert isinstance(sealing.Packed.of([b"a", "b"] * sealing.PACK_MIN), list)  # mixed kinds stay a list
+
+
+def test_the_workers_long_answers_are_packed(monkeypatch):
+    from gaizao.core import sealing
+
+    values = [f"1381234{i:05d}" for i in range(sealing.MIN_BACKGROUND_VALUES)]
+    job = crypto.background(encrypt=[values], hash=[values])
+    (blobs,), (digests,) = job.result()
+    assert job.in_background and isinstance(blobs, sealing.Packed) and isinstance(digests, sealing.Packed)
+    assert crypto.decrypt(blobs[123]) == values[123] and digests[-1] == crypto.lookup_hash(values[-1])
