@@ -296,10 +296,12 @@ def _serve() -> None:
     sys.setswitchinterval(0.0005)
     keys, parts = pickle.load(sys.stdin.buffer)
     sender: threading.Thread | None = None
-    for encrypt, hash in parts:
-        encrypted, hashed = keys.seal(encrypt, hash)
-        answer = ([Packed.of(values) for values in encrypted], [Packed.of(values) for values in hashed])
-        del encrypted, hashed  # the lists, once packed (the worker's peak)
+    for index, (encrypt, hash) in enumerate(parts):
+        # Each list packed as soon as it is made, and a part's values let go once answered: the
+        # worker holds one list of small objects at a time (its peak).
+        answer = ([Packed.of(encrypt_values(values, key_id=keys.key_id, algorithm=keys.algorithm))
+                   for values in encrypt], [Packed.of(hash_values(values, mac=keys.mac)) for values in hash])
+        parts[index] = encrypt = hash = None
         if sender is not None:  # the answers leave in order
             sender.join()
         sender = threading.Thread(target=_send, args=(answer,), name="gaizao-sealing-answer")
