@@ -94,10 +94,10 @@ def scan(stream, *, limit: int, start: int = 0, stop: int | None = None,
             if end >= 0:
                 text, last = text[:end], True
         if not last:  # keep an unfinished tag for the next round, so no reference is cut in two
-            cut = text.rfind(b"<")
-            if 0 < cut and len(text) - cut < 65536:
+            cut = text.rfind(b"<")  # (also when it is all there is: the back begins with a "<")
+            if 0 <= cut and len(text) - cut < 65536:
                 text, carry = text[:cut], text[cut:]
-        if first is not None:
+        if first is not None and text:
             first(text)
             first = None
         match = far.search(text)

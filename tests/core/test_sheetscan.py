@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from gaizao.core import sheetscan
@@ -33,7 +33,9 @@ def _refused(*found: sheetscan.Found) -> bool:
     return any(f.column or f.far_row or f.too_many for f in found) or sum(f.tags for f in found) > 2 * LIMIT
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=1000, deadline=None)
+# found by this test: the back began with a short unfinished tag, which was searched without its end
+@example(rows=[(1_100, [], True), (1, [("A", "甲")] * 3, False)], dimension=False, cut=0.21875, chunk=64)
 @given(rows=_rows, dimension=st.booleans(), cut=st.floats(0, 1), chunk=st.sampled_from([64, 97, 4096]))
 def test_a_sheet_cut_in_two_anywhere_is_judged_as_the_whole(rows, dimension, cut, chunk):
     xml = _xml(rows, dimension=dimension)
