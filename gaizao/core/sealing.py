@@ -287,11 +287,12 @@ def _serve() -> None:
     """The worker: one job from standard input, its result to standard output.
 
     Each part is answered as soon as it is done, by a thread, while the next is computed: a pipe
-    holds 64 KB, so a part written here would wait until the caller reads it (the ledger import
-    reads the heads' hashes only when its plan starts; measured: part 1 began 0.9 s late and was
-    not ready when the write began). The thread needs the GIL back after each piece the pipe takes,
-    from the thread that encrypts: the switch interval is lowered so that it waits 0.5 ms for it, not
-    5 ms (a part of 100,000 hashes is ~110 pieces: 0.55 s, measured as the plan's wait).
+    holds 1 MB at most (``_widen``; 64 KB where it could not be widened) and a part several MB, so a
+    part written here would wait until the caller reads it (the ledger import reads the heads' hashes
+    only when its plan starts; measured with 64 KB: part 1 began 0.9 s late and was not ready when the
+    write began). The thread needs the GIL back after each piece the pipe takes, from the thread that
+    encrypts: the switch interval is lowered so that it waits 0.5 ms for it, not 5 ms (measured with
+    64 KB: a part of 100,000 hashes in ~110 pieces, 0.55 s of the plan's wait).
     """
     sys.setswitchinterval(0.0005)
     keys, parts = pickle.load(sys.stdin.buffer)
